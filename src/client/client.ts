@@ -1,0 +1,123 @@
+import {CapsuleError, type ErrorPayload} from '../lib/errors.js';
+import type {HomePaths} from '../lib/home.js';
+import {PROTOCOL_VERSION, isReply, type EventMessage, type Events, type MethodName, type ParamsOf, type ResultOf, type WireMessage} from '../protocol/index.js';
+import {connectSocket, type ClientConnection} from './ipc.js';
+import {CLIENT_VERSION} from './version.js';
+
+type Pending = {resolve(value: unknown): void; reject(error: Error): void};
+export type EventListener = (event: string, data: unknown) => void;
+
+/**
+ * A typed connection to the daemon: `call` sends a request and resolves with its result
+ * (or rejects with the daemon's CapsuleError); `subscribe` delivers pushed events.
+ */
+export class DaemonClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<EventListener>();
+  private readonly closeListeners = new Set<(error?: Error) => void>();
+  private connection!: ClientConnection;
+  private closed = false;
+  daemonPid = 0;
+  daemonVersion = '';
+
+  private constructor(readonly socketPath: string) {}
+
+  /** Connects and performs the `hello` handshake. Rejects with `daemon_unreachable` if nobody answers. */
+  static async connect(paths: Pick<HomePaths, 'socket' | 'home'>): Promise<DaemonClient> {
+    const client = new DaemonClient(paths.socket);
+    try {
+      client.connection = await connectSocket(paths.socket, {
+        onMessage: (line) => client.receive(line),
+        onClose: (error) => client.shutDown(error),
+      });
+    } catch (error) {
+      throw unreachable(paths, error);
+    }
+    try {
+      const hello = await client.call('hello', {protocol: PROTOCOL_VERSION, client: CLIENT_VERSION});
+      client.daemonPid = hello.pid;
+      client.daemonVersion = hello.version;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    return client;
+  }
+
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    if (this.closed) return Promise.reject(new CapsuleError('daemon_unreachable', 'the connection to the daemon is closed', {hint: 'run `capsule daemon status`'}));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, {resolve: resolve as (value: unknown) => void, reject});
+      this.connection.send({id, method, params});
+    });
+  }
+
+  /** Subscribes to topics (`runs`, `logs`, `services`, ...); events arrive on `onEvent` listeners. */
+  async subscribe(topics: string[]): Promise<void> {
+    await this.call('subscribe', {topics});
+  }
+
+  onEvent<E extends keyof Events>(listener: (event: E, data: Events[E]) => void): () => void;
+  onEvent(listener: EventListener): () => void;
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onClose(listener: (error?: Error) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.connection.close();
+    this.shutDown();
+  }
+
+  private receive(line: string): void {
+    let message: WireMessage;
+    try {
+      message = JSON.parse(line) as WireMessage;
+    } catch {
+      return;
+    }
+    if (!isReply(message)) {
+      const event = message as EventMessage;
+      for (const listener of this.listeners) listener(event.event, event.data);
+      return;
+    }
+    if (message.id === null) return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.ok) pending.resolve(message.result);
+    else pending.reject(CapsuleError.fromPayload(message.error as ErrorPayload));
+  }
+
+  private shutDown(error?: Error): void {
+    if (this.closed && this.pending.size === 0) return;
+    this.closed = true;
+    const failure = new CapsuleError('daemon_unreachable', 'the daemon closed the connection', {
+      hint: 'check `capsule daemon logs`, then `capsule daemon start`',
+      cause: error,
+    });
+    for (const pending of this.pending.values()) pending.reject(failure);
+    this.pending.clear();
+    for (const listener of this.closeListeners) listener(error);
+    this.closeListeners.clear();
+  }
+}
+
+function unreachable(paths: Pick<HomePaths, 'socket' | 'home'>, cause: unknown): CapsuleError {
+  return new CapsuleError('daemon_unreachable', `no capsule daemon is answering on ${paths.socket}`, {
+    hint: `start one with \`capsule daemon start\` (CAPSULE_HOME=${paths.home})`,
+    cause,
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * The only module that touches node-ipc. Everything else sees `IpcServer` / `IpcConnection`
+ * and whole decoded messages. node-ipc runs in raw-buffer mode with our own newline framing:
+ * its built-in JSON framing throws on malformed input (which would crash the daemon) and
+ * buffers without a size cap.
+ */
+import {IPCModule} from 'node-ipc';
+import type {Socket} from 'node:net';
+import {CapsuleError} from '../lib/errors.js';
+import {MAX_MESSAGE_BYTES} from '../protocol/wire.js';
+import {LineDecoder, encodeLine} from './framing.js';
+
+function quietIpc(): InstanceType<typeof IPCModule> {
+  const ipc = new IPCModule();
+  Object.assign(ipc.config, {
+    silent: true,
+    rawBuffer: true,
+    encoding: 'utf8',
+    // The daemon removes a stale socket itself, after it holds the start lock.
+    unlink: false,
+    maxConnections: 1024,
+    maxRetries: 0,
+    stopRetrying: true,
+  });
+  return ipc;
+}
+
+export interface ServerConnection {
+  readonly id: number;
+  send(message: unknown): void;
+  close(): void;
+}
+
+export interface ServerCallbacks {
+  onMessage(connection: ServerConnection, line: string): void;
+  onClose(connection: ServerConnection): void;
+  /** A framing failure (oversized message); the connection is closed after it. */
+  onProtocolError(connection: ServerConnection, error: CapsuleError): void;
+}
+
+export interface IpcServer {
+  close(): Promise<void>;
+}
+
+/** Listens on a unix socket. Resolves once listening; rejects with the listen error (EADDRINUSE, EACCES, ...). */
+export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<IpcServer> {
+  const ipc = quietIpc();
+  const connections = new Map<Socket, ServerConnection & {decoder: LineDecoder}>();
+  let nextId = 1;
+
+  return new Promise((resolve, reject) => {
+    let listening = false;
+    ipc.serve(socketPath, () => {
+      listening = true;
+      const server = ipc.server as unknown as {server: import('node:net').Server};
+      resolve({
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of connections.keys()) socket.destroy();
+            server.server.close(() => done());
+          }),
+      });
+    });
+    const server = ipc.server as unknown as {on(event: string, listener: (...args: never[]) => void): void};
+    server.on('error', (error: Error) => {
+      if (!listening) reject(error);
+    });
+    server.on('connect', (socket: Socket) => {
+      const connection = {
+        id: nextId++,
+        decoder: new LineDecoder(MAX_MESSAGE_BYTES),
+        send(message: unknown) {
+          if (!socket.destroyed) socket.write(encodeLine(message));
+        },
+        close() {
+          socket.end();
+        },
+      };
+      connections.set(socket, connection);
+    });
+    server.on('data', (data: Buffer, socket: Socket) => {
+      const connection = connections.get(socket);
+      if (!connection) return;
+      let lines: string[];
+      try {
+        lines = connection.decoder.push(data);
+      } catch (error) {
+        callbacks.onProtocolError(connection, error as CapsuleError);
+        socket.destroy();
+        return;
+      }
+      for (const line of lines) callbacks.onMessage(connection, line);
+    });
+    server.on('socket.disconnected', (socket: Socket) => {
+      const connection = connections.get(socket);
+      if (!connection) return;
+      connections.delete(socket);
+      callbacks.onClose(connection);
+    });
+    ipc.server.start();
+  });
+}
+
+export interface ClientConnection {
+  send(message: unknown): void;
+  close(): void;
+}
+
+export interface ClientCallbacks {
+  onMessage(line: string): void;
+  onClose(error?: Error): void;
+}
+
+let clientSequence = 0;
+
+/** Connects to a unix socket; rejects with the connect error (ENOENT, ECONNREFUSED) if nobody answers. */
+export function connectSocket(socketPath: string, callbacks: ClientCallbacks): Promise<ClientConnection> {
+  const ipc = quietIpc();
+  const id = `capsule-${process.pid}-${++clientSequence}`;
+  const decoder = new LineDecoder(MAX_MESSAGE_BYTES);
+  return new Promise((resolve, reject) => {
+    let connected = false;
+    let closed = false;
+    let lastError: Error | undefined;
+    ipc.connectTo(id, socketPath, () => {
+      const peer = ipc.of[id]!;
+      const finish = () => {
+        if (closed) return;
+        closed = true;
+        ipc.disconnect(id);
+        if (connected) callbacks.onClose(lastError);
+        else reject(lastError ?? new Error(`connection to ${socketPath} closed`));
+      };
+      peer.on('connect', () => {
+        connected = true;
+        resolve({
+          send: (message) => peer.emit(encodeLine(message)),
+          close: finish,
+        });
+      });
+      peer.on('error', (error: Error) => {
+        lastError = error;
+      });
+      peer.on('disconnect', finish);
+      peer.on('data', (data: Buffer) => {
+        let lines: string[];
+        try {
+          lines = decoder.push(data);
+        } catch (error) {
+          lastError = error as Error;
+          finish();
+          return;
+        }
+        for (const line of lines) callbacks.onMessage(line);
+      });
+    });
+  });
+}

@@ -1,0 +1,30 @@
+import type {ErrorPayload} from '../lib/errors.js';
+
+/**
+ * Bump on any incompatible change to a method, a record or an event. The `hello`
+ * handshake refuses a client and a daemon whose versions differ.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** One message may not exceed this many bytes on the socket; larger ones close the connection. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export interface Request<P = unknown> {
+  id: number;
+  method: string;
+  params: P;
+}
+
+export type Reply<R = unknown> = {id: number; ok: true; result: R} | {id: number | null; ok: false; error: ErrorPayload};
+
+/** A pushed event, sent to the connections subscribed to its topic. */
+export interface EventMessage<T = unknown> {
+  event: string;
+  data: T;
+}
+
+export type WireMessage = Reply | EventMessage;
+
+export function isReply(message: WireMessage): message is Reply {
+  return 'ok' in message;
+}
