@@ -1,0 +1,2 @@
+// The explicit command table oclif loads from the bundle (package.json oclif.commands).
+export const COMMANDS = {};

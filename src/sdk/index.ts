@@ -1,0 +1,2 @@
+// Placeholder entry point: its owner replaces it.
+export {};
