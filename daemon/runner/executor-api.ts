@@ -1,0 +1,73 @@
+/**
+ * The seam between the run orchestration (queue, retries, locks, persistence: daemon/runner)
+ * and the execution of one attempt in a worker (pools, limits, module loading: the executor).
+ */
+import type {LogLevel, RunErrorType} from '../../src/protocol/runs.js';
+
+export type Isolation = 'thread' | 'process';
+
+/** Hard limits for one attempt, already normalised to numbers. */
+export interface AttemptLimits {
+  /** Memory cap in bytes (heap for threads; heap and RSS for processes). */
+  ramBytes: number;
+  /** Wall-clock limit per attempt, ms. */
+  timeoutMs: number;
+  /** CPU-time budget per attempt, ms. */
+  computeMs: number;
+}
+
+/** Where a task lives and how to call it. */
+export interface TaskLocation {
+  /** Absolute path of the module that exports the task. */
+  modulePath: string;
+  /** The export holding the `task()` value. */
+  exportName: string;
+}
+
+export interface AttemptRequest extends TaskLocation {
+  runId: string;
+  namespace: string;
+  task: string;
+  attempt: number;
+  input: unknown;
+  isolation: Isolation;
+  limits: AttemptLimits;
+  /** The whole environment the task sees: declared variables plus a minimal base. */
+  env: Record<string, string>;
+  /** Project root: the attempt's working directory. */
+  cwd: string;
+}
+
+export interface AttemptHooks {
+  log(level: LogLevel, message: string): void;
+  progress(current: number, total: number | null, message: string | null): void;
+  /** `ctx.submit(task, input)` from inside a task: returns the child run's id. */
+  submitChild(task: string, input: unknown): Promise<string>;
+  /** Awaits a child run's final result; rejects with its error if it failed. */
+  awaitChild(runId: string): Promise<unknown>;
+}
+
+export type AttemptOutcome =
+  | {ok: true; result: unknown; cpuMs: number | null; peakMemoryMb: number | null}
+  | {
+      ok: false;
+      error: {type: RunErrorType; message: string; stack: string | null};
+      /** A `FatalError` from the task: never retried. */
+      fatal: boolean;
+      cpuMs: number | null;
+      peakMemoryMb: number | null;
+    };
+
+export interface Executor {
+  /** Runs one attempt to its end. `signal` aborts it (cancel): the outcome is then type `cancelled`. Never rejects. */
+  execute(request: AttemptRequest, hooks: AttemptHooks, signal: AbortSignal): Promise<AttemptOutcome>;
+  /** Stops every pool and worker it owns. */
+  close(): Promise<void>;
+}
+
+/** What loading a project's entry modules finds. */
+export interface DiscoveredTask extends TaskLocation {
+  name: string;
+  /** The options given to `task()`, as declared (validated by the runner). */
+  options: Record<string, unknown>;
+}
