@@ -16,7 +16,7 @@ await rm(new URL('dist', import.meta.url), {recursive: true, force: true});
 await build({
   absWorkingDir: root,
   entryPoints: {
-    cli: 'src/cli.ts',
+    cli: 'src/cli/index.ts',
     daemon: 'daemon/main.ts',
     sdk: 'src/sdk/index.ts',
     client: 'src/client/public.ts',

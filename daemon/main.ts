@@ -1,1 +1,32 @@
-export {};
+// The daemon process: `node dist/daemon.js [--foreground]`, started by `capsule daemon start`.
+import {toCapsuleError} from '../src/lib/errors.js';
+import {homePaths} from '../src/lib/home.js';
+import {Daemon} from './daemon.js';
+import {EXIT_HOME_TAKEN} from './core/lifecycle.js';
+import {createLogger} from './core/logger.js';
+
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+const paths = homePaths();
+const foreground = process.argv.includes('--foreground');
+const logger = createLogger(paths.daemonLog, {echo: foreground});
+
+// A bug in one handler must not take down every client: log it with its stack and keep serving.
+process.on('uncaughtException', (error) => logger.error('uncaught exception', error));
+process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', reason));
+
+try {
+  const daemon = await Daemon.start(paths, logger, () => process.exit(0));
+  const stop = (signal: string) => {
+    logger.info(`received ${signal}`);
+    void daemon.stop(DEFAULT_STOP_TIMEOUT_MS);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => logger.info('ignoring SIGHUP'));
+} catch (error) {
+  const failure = toCapsuleError(error);
+  logger.error(`daemon did not start: ${failure.message}`, failure.code === 'internal' ? error : undefined);
+  process.stderr.write(`capsule daemon: ${failure.message}${failure.hint ? `\n  hint: ${failure.hint}` : ''}\n`);
+  process.exit(failure.code === 'conflict' ? EXIT_HOME_TAKEN : 1);
+}

@@ -28,6 +28,8 @@ function quietIpc(): InstanceType<typeof IPCModule> {
 export interface ServerConnection {
   readonly id: number;
   send(message: unknown): void;
+  /** Bytes written but not yet taken by the peer: a slow consumer shows here. */
+  readonly bufferedBytes: number;
   close(): void;
 }
 
@@ -72,8 +74,11 @@ export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<
         send(message: unknown) {
           if (!socket.destroyed) socket.write(encodeLine(message));
         },
+        get bufferedBytes() {
+          return socket.writableLength;
+        },
         close() {
-          socket.end();
+          socket.destroy();
         },
       };
       connections.set(socket, connection);

@@ -1,0 +1,38 @@
+import {topicOf} from '../../src/protocol/index.js';
+
+export type EventSink = (event: string, data: unknown) => void;
+
+/**
+ * Fans daemon events out to subscribers by topic (`runs`, `logs`, `services`, ...). A
+ * subscriber is usually a client connection; the bus holds only its callback.
+ */
+export class EventBus {
+  private readonly subscribers = new Map<string, Set<EventSink>>();
+
+  subscribe(topic: string, sink: EventSink): void {
+    let sinks = this.subscribers.get(topic);
+    if (!sinks) this.subscribers.set(topic, (sinks = new Set()));
+    sinks.add(sink);
+  }
+
+  unsubscribe(topic: string, sink: EventSink): void {
+    const sinks = this.subscribers.get(topic);
+    sinks?.delete(sink);
+    if (sinks?.size === 0) this.subscribers.delete(topic);
+  }
+
+  unsubscribeAll(sink: EventSink): void {
+    for (const topic of [...this.subscribers.keys()]) this.unsubscribe(topic, sink);
+  }
+
+  hasSubscribers(topic: string): boolean {
+    return this.subscribers.has(topic) || this.subscribers.has('*');
+  }
+
+  publish(event: string, data: unknown): void {
+    const topic = topicOf(event);
+    for (const key of [topic, '*']) {
+      for (const sink of this.subscribers.get(key) ?? []) sink(event, data);
+    }
+  }
+}

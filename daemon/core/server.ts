@@ -1,0 +1,131 @@
+import type {ServerConnection} from '../../src/client/ipc.js';
+import {CapsuleError, toCapsuleError} from '../../src/lib/errors.js';
+import {didYouMean} from '../../src/lib/suggest.js';
+import {PROTOCOL_VERSION, type MethodName, type ParamsOf, type Request, type ResultOf} from '../../src/protocol/index.js';
+import type {EventBus, EventSink} from './event-bus.js';
+import type {Logger} from './logger.js';
+
+export interface CallContext {
+  connectionId: number;
+}
+
+export type Handler<M extends MethodName> = (params: ParamsOf<M>, call: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
+
+/** Every protocol method except the connection-level ones the dispatcher answers itself. */
+export type HandlerTable = {[M in Exclude<MethodName, 'hello' | 'subscribe' | 'unsubscribe'>]: Handler<M>};
+
+/** A subscriber whose unread events pass this many bytes is disconnected instead of buffered without bound. */
+export const MAX_SUBSCRIBER_BACKLOG_BYTES = 32 * 1024 * 1024;
+
+interface ConnectionState {
+  greeted: boolean;
+  sink: EventSink;
+}
+
+/**
+ * Turns protocol lines into handler calls and replies. Nothing a client sends can crash
+ * the daemon: malformed JSON, a bad shape, an unknown method or a throwing handler all
+ * become error replies.
+ */
+export class Dispatcher {
+  private readonly connections = new Map<number, ConnectionState>();
+
+  constructor(
+    private readonly handlers: HandlerTable,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    private readonly version: string,
+  ) {}
+
+  onMessage(connection: ServerConnection, line: string): void {
+    let request: Request;
+    try {
+      request = parseRequest(line);
+    } catch (error) {
+      connection.send({id: null, ok: false, error: toCapsuleError(error).toPayload()});
+      return;
+    }
+    void this.answer(connection, request).then(
+      (result) => connection.send({id: request.id, ok: true, result}),
+      (error: unknown) => {
+        const failure = toCapsuleError(error);
+        if (failure.code === 'internal') this.logger.error(`method ${request.method} failed`, error);
+        connection.send({id: request.id, ok: false, error: failure.toPayload()});
+      },
+    );
+  }
+
+  onClose(connection: ServerConnection): void {
+    const state = this.connections.get(connection.id);
+    if (state) this.bus.unsubscribeAll(state.sink);
+    this.connections.delete(connection.id);
+  }
+
+  private state(connection: ServerConnection): ConnectionState {
+    let state = this.connections.get(connection.id);
+    if (!state) {
+      const sink: EventSink = (event, data) => {
+        if (connection.bufferedBytes > MAX_SUBSCRIBER_BACKLOG_BYTES) {
+          this.logger.warn(`connection ${connection.id} is not reading its events; closing it`);
+          connection.close();
+          return;
+        }
+        connection.send({event, data});
+      };
+      state = {greeted: false, sink};
+      this.connections.set(connection.id, state);
+    }
+    return state;
+  }
+
+  private async answer(connection: ServerConnection, request: Request): Promise<unknown> {
+    const state = this.state(connection);
+    if (request.method === 'hello') {
+      const params = request.params as ParamsOf<'hello'>;
+      if (params?.protocol !== PROTOCOL_VERSION) {
+        throw new CapsuleError(
+          'protocol_mismatch',
+          `this capsule (client ${String(params?.client)}) speaks protocol ${String(params?.protocol)}, but the running daemon (${this.version}) speaks protocol ${PROTOCOL_VERSION}`,
+          {hint: 'restart the daemon from the installed version: `capsule daemon restart`'},
+        );
+      }
+      state.greeted = true;
+      return {protocol: PROTOCOL_VERSION, version: this.version, pid: process.pid} satisfies ResultOf<'hello'>;
+    }
+    if (!state.greeted) throw new CapsuleError('bad_request', `"${request.method}" sent before the hello handshake`, {hint: 'send {"method":"hello"} first'});
+    if (request.method === 'subscribe' || request.method === 'unsubscribe') {
+      const topics = (request.params as {topics?: unknown})?.topics;
+      if (!Array.isArray(topics) || !topics.every((topic) => typeof topic === 'string')) {
+        throw new CapsuleError('bad_request', `${request.method} expects params {topics: string[]}`);
+      }
+      for (const topic of topics) {
+        if (request.method === 'subscribe') this.bus.subscribe(topic, state.sink);
+        else this.bus.unsubscribe(topic, state.sink);
+      }
+      return {topics};
+    }
+    const handler = (this.handlers as Record<string, Handler<MethodName> | undefined>)[request.method];
+    if (!handler) {
+      const suggestion = didYouMean(request.method, Object.keys(this.handlers));
+      throw new CapsuleError('bad_request', `unknown method "${request.method}"`, {
+        hint: suggestion ? `did you mean "${suggestion}"?` : 'the client and daemon may differ in version: `capsule daemon restart`',
+      });
+    }
+    return handler(request.params as never, {connectionId: connection.id});
+  }
+}
+
+function parseRequest(line: string): Request {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new CapsuleError('bad_request', `malformed message: not JSON (${JSON.stringify(line.slice(0, 40))}...)`);
+  }
+  if (typeof value !== 'object' || value === null) throw new CapsuleError('bad_request', 'malformed message: expected an object {id, method, params}');
+  const {id, method, params} = value as Record<string, unknown>;
+  if (typeof id !== 'number' || typeof method !== 'string') {
+    throw new CapsuleError('bad_request', 'malformed message: expected {id: number, method: string, params}');
+  }
+  return {id, method, params: params ?? {}};
+}

@@ -1,0 +1,15 @@
+import type {HomePaths} from '../src/lib/home.js';
+import type {EventBus} from './core/event-bus.js';
+import type {Logger} from './core/logger.js';
+import type {ProjectRegistry} from './projects/registry.js';
+
+/** What handlers reach: the daemon's long-lived parts, each owned and closed by the Daemon. */
+export interface DaemonServices {
+  version: string;
+  startedAt: number;
+  paths: HomePaths;
+  logger: Logger;
+  bus: EventBus;
+  projects: ProjectRegistry;
+  requestShutdown(timeoutMs: number): void;
+}

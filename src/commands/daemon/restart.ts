@@ -1,0 +1,26 @@
+import {Flags} from '@oclif/core';
+import {CapsuleCommand} from '../../cli/base.js';
+import {startDaemon, stopDaemon} from '../../client/daemon-process.js';
+import {parseDuration} from '../../lib/duration.js';
+
+export interface DaemonRestartResult {
+  previousPid: number | null;
+  pid: number;
+}
+
+export default class DaemonRestart extends CapsuleCommand {
+  static override summary = 'Stop the daemon (if running) and start it again.';
+  static override examples = ['<%= config.bin %> daemon restart'];
+  static override flags = {
+    timeout: Flags.string({default: '10s', description: 'How long running work may take to finish before the stop.'}),
+  };
+
+  async run(): Promise<DaemonRestartResult> {
+    const {flags} = await this.parse(DaemonRestart);
+    const previousPid = await stopDaemon(this.paths, parseDuration(flags.timeout, '--timeout'));
+    const start = await startDaemon(this.paths);
+    start.client.close();
+    this.log(`restarted capsule daemon (pid ${start.pid})`);
+    return {previousPid, pid: start.pid};
+  }
+}

@@ -1,0 +1,33 @@
+import {Flags} from '@oclif/core';
+import {spawnSync} from 'node:child_process';
+import {CapsuleCommand} from '../../cli/base.js';
+import {startDaemon} from '../../client/daemon-process.js';
+import {distFile} from '../../lib/package-root.js';
+
+export interface DaemonStartResult {
+  pid: number;
+  socket: string;
+  alreadyRunning: boolean;
+}
+
+export default class DaemonStart extends CapsuleCommand {
+  static override summary = 'Start the background daemon.';
+  static override description = 'Returns once the daemon answers on its socket. If one is already running, says so and exits 0.';
+  static override examples = ['<%= config.bin %> daemon start', '<%= config.bin %> daemon start --foreground'];
+  static override flags = {
+    foreground: Flags.boolean({description: 'Run the daemon attached to this terminal (for debugging and service managers).'}),
+  };
+
+  async run(): Promise<DaemonStartResult | void> {
+    const {flags} = await this.parse(DaemonStart);
+    if (flags.foreground) {
+      const result = spawnSync(process.execPath, ['--enable-source-maps', distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: {...process.env, CAPSULE_HOME: this.paths.home}});
+      return this.exit(result.status ?? 1);
+    }
+    const start = await startDaemon(this.paths);
+    start.client.close();
+    this.log(start.started ? `started capsule daemon (pid ${start.pid})` : `capsule daemon already running (pid ${start.pid})`);
+    this.log(`socket: ${this.paths.socket}`);
+    return {pid: start.pid, socket: this.paths.socket, alreadyRunning: !start.started};
+  }
+}

@@ -1,0 +1,25 @@
+import {Flags} from '@oclif/core';
+import {CapsuleCommand} from '../../cli/base.js';
+import {stopDaemon} from '../../client/daemon-process.js';
+import {parseDuration} from '../../lib/duration.js';
+
+export interface DaemonStopResult {
+  stopped: boolean;
+  pid: number | null;
+}
+
+export default class DaemonStop extends CapsuleCommand {
+  static override summary = 'Stop the daemon gracefully.';
+  static override description = 'Stops accepting work, lets running work finish up to --timeout, stops services and schedules, flushes state and removes the socket.';
+  static override examples = ['<%= config.bin %> daemon stop', '<%= config.bin %> daemon stop --timeout 30s'];
+  static override flags = {
+    timeout: Flags.string({default: '10s', description: 'How long running work may take to finish (e.g. 10s, 1m).'}),
+  };
+
+  async run(): Promise<DaemonStopResult> {
+    const {flags} = await this.parse(DaemonStop);
+    const pid = await stopDaemon(this.paths, parseDuration(flags.timeout, '--timeout'));
+    this.log(pid === null ? 'capsule daemon is not running' : `stopped capsule daemon (pid ${pid})`);
+    return {stopped: pid !== null, pid};
+  }
+}

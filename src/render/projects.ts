@@ -1,0 +1,46 @@
+import type {ProjectSummary} from '../protocol/index.js';
+import {describeSchedule, describeService, describeTask} from './items.js';
+import type {Paint} from './style.js';
+import {renderTable} from './table.js';
+import {buildTree, renderTree} from './tree.js';
+
+export interface RenderOptions {
+  width: number;
+  paint: Paint;
+}
+
+export function renderProjectTree(projects: ProjectSummary[], options: RenderOptions): string {
+  if (projects.length === 0) return 'no projects yet: add one with `capsule project add DIR` (or `capsule init` to create one)';
+  return renderTree(buildTree(projects), options);
+}
+
+/** One row per task, schedule and service. */
+export function renderItemTable(projects: ProjectSummary[], options: RenderOptions): string {
+  if (projects.length === 0) return 'no projects yet: add one with `capsule project add DIR` (or `capsule init` to create one)';
+  const rows: string[][] = [];
+  for (const project of projects) {
+    if (project.status === 'error') {
+      rows.push([project.namespace, 'project', '-', 'error', project.error?.message ?? '']);
+      continue;
+    }
+    const items = [
+      ...project.tasks.map((task) => ['task', describeTask(task)] as const),
+      ...project.schedules.map((schedule) => ['schedule', describeSchedule(schedule)] as const),
+      ...project.services.map((service) => ['service', describeService(service)] as const),
+    ];
+    if (items.length === 0) rows.push([project.namespace, 'project', '-', 'ok', 'nothing declared yet']);
+    for (const [kind, line] of items) rows.push([project.namespace, kind, line.label, line.glyph, line.facts.join(' · ')]);
+  }
+  return renderTable(['NAMESPACE', 'KIND', 'NAME', '', 'DETAILS'], rows, options);
+}
+
+export function renderProjectList(projects: ProjectSummary[], options: RenderOptions): string {
+  if (projects.length === 0) return 'no projects registered: `capsule project add DIR`';
+  const rows = projects.map((project) => [
+    project.namespace,
+    project.status,
+    `${project.tasks.length}/${project.schedules.length}/${project.services.length}`,
+    project.status === 'ok' ? project.root : `${project.root}  (${project.error?.message ?? 'error'})`,
+  ]);
+  return renderTable(['NAMESPACE', 'STATUS', 'T/SCH/SVC', 'ROOT'], rows, options);
+}

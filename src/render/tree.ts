@@ -1,0 +1,73 @@
+import type {ProjectSummary} from '../protocol/index.js';
+import {describeSchedule, describeService, describeTask, type ItemLine} from './items.js';
+import {truncate, type Paint, type StyleName} from './style.js';
+
+export interface TreeNode {
+  label: string;
+  glyph: string;
+  tone: StyleName | null;
+  /** Short facts shown after the label, dropped from the end when the line is too wide. */
+  facts: string[];
+  children: TreeNode[];
+}
+
+/** namespace → tasks / schedules / services, in that order; empty groups are left out. */
+export function buildTree(projects: ProjectSummary[]): TreeNode[] {
+  return projects.map((project) => {
+    const node: TreeNode = {
+      label: project.namespace,
+      glyph: project.status === 'ok' ? '◆' : '✗',
+      tone: project.status === 'ok' ? 'cyan' : 'red',
+      facts: project.status === 'ok' ? [project.root] : [project.root, `error: ${project.error?.message ?? 'did not load'}`],
+      children: [],
+    };
+    const groups: [string, ItemLine[]][] = [
+      ['tasks', project.tasks.map(describeTask)],
+      ['schedules', project.schedules.map(describeSchedule)],
+      ['services', project.services.map(describeService)],
+    ];
+    for (const [label, items] of groups) {
+      if (items.length === 0) continue;
+      node.children.push({label, glyph: '', tone: 'dim' as StyleName, facts: [String(items.length)], children: items.map((item) => ({...item, children: []}))});
+    }
+    return node;
+  });
+}
+
+/** Box-drawing tree, one line per node, each cut to `width` columns. */
+export function renderTree(nodes: TreeNode[], options: {width: number; paint: Paint}): string {
+  const lines: string[] = [];
+  const walk = (node: TreeNode, prefix: string, connector: string, childPrefix: string) => {
+    lines.push(renderLine(node, prefix + connector, options));
+    node.children.forEach((child, index) => {
+      const last = index === node.children.length - 1;
+      walk(child, prefix + childPrefix, last ? '└─ ' : '├─ ', last ? '   ' : '│  ');
+    });
+  };
+  for (const node of nodes) walk(node, '', '', '');
+  return lines.join('\n');
+}
+
+function renderLine(node: TreeNode, lead: string, {width, paint}: {width: number; paint: Paint}): string {
+  const head = `${lead}${node.glyph ? `${node.glyph} ` : ''}${node.label}`;
+  const facts = [...node.facts];
+  let line = joinFacts(head, facts);
+  while (facts.length > 1 && line.length > width) {
+    facts.pop();
+    line = joinFacts(head, facts);
+  }
+  line = truncate(line, width);
+  // Colour is applied after fitting so escape codes never count against the width.
+  const glyphAt = lead.length;
+  const glyph = node.glyph ? line.slice(glyphAt, glyphAt + node.glyph.length) : '';
+  const labelStart = glyphAt + (node.glyph ? node.glyph.length + 1 : 0);
+  const label = line.slice(labelStart, labelStart + node.label.length);
+  const rest = line.slice(labelStart + label.length);
+  const tinted = node.tone ? paint(node.tone, glyph) : glyph;
+  return `${paint('dim', lead)}${tinted}${node.glyph ? ' ' : ''}${node.glyph ? paint('bold', label) : paint('dim', label)}${paint('dim', rest)}`;
+}
+
+function joinFacts(head: string, facts: string[]): string {
+  return facts.length === 0 ? head : `${head}  ${facts.join(' · ')}`;
+}
+
