@@ -36,7 +36,8 @@ export class Daemon {
     try {
       const state = await JsonStore.open<DaemonState>(paths.state, EMPTY_STATE);
       const bus = new EventBus();
-      let daemon: Daemon | undefined;
+      // The registry reports changes before the Daemon exists; events from then on reach it.
+      const ref: {daemon?: Daemon} = {};
       const projects = new ProjectRegistry({
         persisted: state.data.projects,
         persist: async (list) => {
@@ -47,7 +48,7 @@ export class Daemon {
         logger,
         onChange: (event, data) => {
           bus.publish(event, data);
-          daemon?.watchProjects();
+          ref.daemon?.watchProjects();
         },
       });
       const services: DaemonServices = {
@@ -57,9 +58,10 @@ export class Daemon {
         logger,
         bus,
         projects,
-        requestShutdown: (timeoutMs) => void daemon?.stop(timeoutMs),
+        requestShutdown: (timeoutMs) => void ref.daemon?.stop(timeoutMs),
       };
-      daemon = new Daemon(services, state, onStopped);
+      const daemon = new Daemon(services, state, onStopped);
+      ref.daemon = daemon;
       const handlers: HandlerTable = {...daemonHandlers(services), ...projectHandlers(services)};
       const dispatcher = new Dispatcher(handlers, bus, logger, CLIENT_VERSION);
       daemon.server = await listen(paths.socket, {

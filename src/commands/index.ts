@@ -3,6 +3,7 @@ import DaemonRestart from './daemon/restart.js';
 import DaemonStart from './daemon/start.js';
 import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
+import HelpCommand from './help.js';
 import List from './list.js';
 import ProjectAdd from './project/add.js';
 import ProjectList from './project/list.js';
@@ -21,4 +22,5 @@ export const COMMANDS = {
   'project:remove': ProjectRemove,
   'project:reload': ProjectReload,
   list: List,
+  help: HelpCommand,
 };

@@ -14,12 +14,6 @@ export function painter(enabled: boolean): Paint {
   return (style, text) => `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m`;
 }
 
-const ANSI = /\u001B\[[0-9;]*m/g;
-
-/** Printable width, ignoring colour codes (wide glyphs count as one, which the glyphs we use are). */
-export function visibleLength(text: string): number {
-  return [...text.replace(ANSI, '')].length;
-}
 
 /** Cuts a plain string to `width` columns with an ellipsis. */
 export function truncate(text: string, width: number): string {

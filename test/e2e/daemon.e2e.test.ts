@@ -1,0 +1,244 @@
+import {statSync, existsSync} from 'node:fs';
+import {writeFile, rm} from 'node:fs/promises';
+import {connect} from 'node:net';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {TestHome, isAlive, waitFor} from '../helpers/cli.js';
+import {makeProject, projectToml} from '../helpers/project.js';
+
+let home: TestHome;
+const roots: string[] = [];
+
+beforeEach(async () => {
+  home = await TestHome.create();
+});
+
+afterEach(async () => {
+  await home.cleanup();
+  for (const root of roots.splice(0)) await rm(root, {recursive: true, force: true});
+});
+
+async function project(name: string, extra = ''): Promise<string> {
+  const root = await makeProject({'capsule.toml': projectToml(name, extra)});
+  roots.push(root);
+  return root;
+}
+
+/** Sends raw lines on the daemon socket and collects reply lines until `count` arrive or the peer closes. */
+function rawExchange(socketPath: string, payload: string | Buffer, count: number): Promise<{replies: unknown[]; closed: boolean}> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    const replies: unknown[] = [];
+    let buffer = '';
+    const finish = (closed: boolean) => {
+      socket.destroy();
+      resolve({replies, closed});
+    };
+    socket.on('error', () => finish(true));
+    socket.on('close', () => finish(true));
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let newline;
+      while ((newline = buffer.indexOf('\n')) !== -1) {
+        replies.push(JSON.parse(buffer.slice(0, newline)));
+        buffer = buffer.slice(newline + 1);
+      }
+      if (replies.length >= count) finish(false);
+    });
+    socket.on('connect', () => socket.write(payload));
+    setTimeout(() => reject(new Error(`no ${count} replies within 10s (got ${JSON.stringify(replies)})`)), 10_000).unref();
+  });
+}
+
+describe('daemon lifecycle', () => {
+  it('starts, reports status, lists an added project as a tree and as JSON, and stops', async () => {
+    const start = await home.run(['daemon', 'start']);
+    expect(start.code).toBe(0);
+    const pid = await home.daemonPid();
+    expect(start.stdout).toContain(`started capsule daemon (pid ${pid})`);
+    expect(start.stdout).toContain(join(home.home, 'run', 'daemon.sock'));
+
+    const status = await home.json<{pid: number; projectCount: number; home: string; rssBytes: number; uptimeMs: number}>(['daemon', 'status']);
+    expect(status.pid).toBe(pid);
+    expect(status.home).toBe(home.home);
+    expect(status.projectCount).toBe(0);
+    expect(status.rssBytes).toBeGreaterThan(0);
+
+    const root = await project('reports', '[schedules.nightly]\ntask = "build_report"\ncron = "0 3 * * *"\n[services.api]\ncommand = ["node", "server.js"]\n');
+    const added = await home.run(['project', 'add', root]);
+    expect(added.code).toBe(0);
+
+    const tree = await home.run(['list', '--tree']);
+    expect(tree.code).toBe(0);
+    expect(tree.stdout).toMatch(/reports/);
+    expect(tree.stdout).toMatch(/schedules[\s\S]*nightly/);
+    expect(tree.stdout).toMatch(/services[\s\S]*api/);
+    expect(tree.stdout).not.toMatch(/\u001B\[/);
+
+    const listed = await home.json<{projects: {namespace: string; root: string; status: string; error: unknown; schedules: {name: string}[]; services: {name: string}[]; tasks: unknown[]}[]}>(['list']);
+    expect(listed.projects).toHaveLength(1);
+    expect(listed.projects[0]).toMatchObject({namespace: 'reports', root, status: 'ok', error: null, tasks: expect.any(Array)});
+    expect(listed.projects[0]!.schedules.map((s) => s.name)).toEqual(['nightly']);
+    expect(listed.projects[0]!.services.map((s) => s.name)).toEqual(['api']);
+
+    const stop = await home.run(['daemon', 'stop']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain(`stopped capsule daemon (pid ${pid})`);
+    expect(isAlive(pid!)).toBe(false);
+    expect(existsSync(join(home.home, 'run', 'daemon.sock'))).toBe(false);
+    expect(existsSync(join(home.home, 'daemon.pid'))).toBe(false);
+  });
+
+  it('treats a second start as a no-op and keeps the socket directory private', async () => {
+    expect((await home.run(['daemon', 'start'])).code).toBe(0);
+    const pid = await home.daemonPid();
+    const again = await home.run(['daemon', 'start']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`already running (pid ${pid})`);
+    expect(await home.daemonPid()).toBe(pid);
+    expect(statSync(join(home.home, 'run')).mode & 0o777).toBe(0o700);
+  });
+
+  it('ends two racing starts with exactly one daemon', async () => {
+    const [first, second] = await Promise.all([home.run(['daemon', 'start', '--json']), home.run(['daemon', 'start', '--json'])]);
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    const pids = [JSON.parse(first.stdout).pid, JSON.parse(second.stdout).pid];
+    expect(pids[0]).toBe(pids[1]);
+    expect(await home.daemonPid()).toBe(pids[0]);
+  });
+
+  it('cleans up after a daemon killed with -9 and reloads its projects', async () => {
+    const root = await project('survivor');
+    expect((await home.run(['project', 'add', root])).code).toBe(0);
+    const pid = (await home.daemonPid())!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !isAlive(pid), {what: 'the daemon to die'});
+    expect(existsSync(join(home.home, 'run', 'daemon.sock'))).toBe(true);
+
+    const start = await home.run(['daemon', 'start']);
+    expect(start.code).toBe(0);
+    const newPid = await home.daemonPid();
+    expect(newPid).not.toBe(pid);
+    const listed = await home.json<{projects: {namespace: string; status: string}[]}>(['list']);
+    expect(listed.projects).toEqual([expect.objectContaining({namespace: 'survivor', status: 'ok'})]);
+    const log = await home.run(['daemon', 'logs', '-n', '20']);
+    expect(log.stdout).toContain(`removing stale pid file (pid ${pid} is not running)`);
+  });
+
+  it('serves 20 CLI processes at once', async () => {
+    expect((await home.run(['daemon', 'start'])).code).toBe(0);
+    const results = await Promise.all(Array.from({length: 20}, () => home.run(['daemon', 'status', '--json'])));
+    for (const result of results) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).pid).toBe(await home.daemonPid());
+    }
+  });
+});
+
+describe('autostart', () => {
+  it('starts the daemon for a command that needs it, and says so on stderr', async () => {
+    const result = await home.run(['list']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^started capsule daemon \(pid \d+\)$/m);
+    expect(await home.daemonPid()).not.toBeNull();
+  });
+
+  it('refuses with exit 3 under --no-autostart or CAPSULE_NO_AUTOSTART=1', async () => {
+    const flag = await home.run(['list', '--no-autostart']);
+    expect(flag.code).toBe(3);
+    expect(flag.stderr).toContain('capsule daemon start');
+    const env = await home.run(['list'], {env: {CAPSULE_NO_AUTOSTART: '1'}});
+    expect(env.code).toBe(3);
+    expect(await home.daemonPid()).toBeNull();
+  });
+
+  it('never starts the daemon for --version or help', async () => {
+    expect((await home.run(['--version'])).code).toBe(0);
+    expect((await home.run(['help'])).code).toBe(0);
+    expect(await home.daemonPid()).toBeNull();
+  });
+});
+
+describe('protocol robustness', () => {
+  it('answers garbage and oversized messages with errors or a closed connection, and keeps serving', async () => {
+    expect((await home.run(['daemon', 'start'])).code).toBe(0);
+    const socket = join(home.home, 'run', 'daemon.sock');
+
+    const garbage = await rawExchange(socket, 'this is not json\n{"id":"x"}\n[1,2]\n', 3);
+    expect(garbage.replies).toHaveLength(3);
+    for (const reply of garbage.replies) expect(reply).toMatchObject({id: null, ok: false, error: {code: 'bad_request'}});
+
+    const unknown = await rawExchange(socket, '{"id":1,"method":"hello","params":{"protocol":1,"client":"raw"}}\n{"id":2,"method":"daemon.statuss","params":{}}\n', 2);
+    expect(unknown.replies[1]).toMatchObject({id: 2, ok: false, error: {code: 'bad_request', hint: expect.stringContaining('daemon.status')}});
+
+    // 17 MiB without a newline: over the 16 MiB cap, so the daemon drops the connection.
+    const oversized = await rawExchange(socket, Buffer.alloc(17 * 1024 * 1024, 0x61), 1);
+    expect(oversized.closed).toBe(true);
+
+    const status = await home.run(['daemon', 'status', '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).pid).toBe(await home.daemonPid());
+  });
+
+  it('refuses a client that speaks another protocol version, with the fix', async () => {
+    expect((await home.run(['daemon', 'start'])).code).toBe(0);
+    const socket = join(home.home, 'run', 'daemon.sock');
+    const {replies} = await rawExchange(socket, '{"id":1,"method":"hello","params":{"protocol":999,"client":"9.9.9"}}\n', 1);
+    expect(replies[0]).toMatchObject({id: 1, ok: false, error: {code: 'protocol_mismatch', hint: expect.stringContaining('capsule daemon restart')}});
+  });
+});
+
+describe('projects', () => {
+  it('lists an invalid project with its error, keeps the others, and loads it after a fix', async () => {
+    const good = await project('good');
+    const bad = await makeProject({'capsule.toml': '[project]\nname = "Bad Name"\n'});
+    roots.push(bad);
+    expect((await home.run(['project', 'add', good])).code).toBe(0);
+    const addBad = await home.run(['project', 'add', bad]);
+    expect(addBad.code).toBe(2);
+    expect(addBad.stderr).toContain('capsule.toml');
+
+    const listed = await home.json<{projects: {namespace: string; status: string; error: {message: string} | null}[]}>(['list']);
+    expect(listed.projects.find((p) => p.namespace === 'good')?.status).toBe('ok');
+    const broken = listed.projects.find((p) => p.status === 'error');
+    expect(broken?.error?.message).toBeTruthy();
+
+    await writeFile(join(bad, 'capsule.toml'), projectToml('fixed'));
+    const readd = await home.run(['project', 'add', bad]);
+    expect(readd.code).toBe(0);
+    const after = await home.json<{projects: {namespace: string; status: string}[]}>(['list']);
+    expect(after.projects.map((p) => [p.namespace, p.status])).toEqual([['fixed', 'ok'], ['good', 'ok']]);
+  });
+
+  it('refuses a duplicate namespace naming both directories', async () => {
+    const first = await project('twin');
+    const second = await project('twin');
+    expect((await home.run(['project', 'add', first])).code).toBe(0);
+    const clash = await home.run(['project', 'add', second]);
+    expect(clash.code).not.toBe(0);
+    expect(clash.stderr).toContain(first);
+    expect(clash.stderr).toContain(second);
+  });
+
+  it('removes and reloads projects, and errors clearly on unknown ones', async () => {
+    const root = await project('reports');
+    expect((await home.run(['project', 'add', root])).code).toBe(0);
+    expect((await home.run(['project', 'reload', 'reports'])).code).toBe(0);
+    const typo = await home.run(['project', 'reload', 'reprots']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('did you mean "reports"?');
+    expect((await home.run(['project', 'remove', 'reports'])).code).toBe(0);
+    expect((await home.json<{projects: unknown[]}>(['project', 'list'])).projects).toEqual([]);
+  });
+
+  it('reloads a project by itself when its capsule.toml changes', async () => {
+    const root = await project('watched');
+    expect((await home.run(['project', 'add', root])).code).toBe(0);
+    await writeFile(join(root, 'capsule.toml'), projectToml('watched', '[services.web]\ncommand = "sleep 100"\n'));
+    await waitFor(async () => {
+      const listed = await home.json<{projects: {services: {name: string}[]}[]}>(['list']);
+      return listed.projects[0]?.services.some((service) => service.name === 'web');
+    }, {what: 'the watcher to reload the project'});
+  });
+});

@@ -1,0 +1,110 @@
+import {execFile, spawn, type ChildProcess} from 'node:child_process';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'run.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A temporary CAPSULE_HOME with helpers to run the real CLI against it. `cleanup()` stops the
+ * daemon it started (SIGKILL if it will not stop) and everything else spawned, then removes
+ * the directory.
+ */
+export class TestHome {
+  private readonly children = new Set<ChildProcess>();
+
+  private constructor(readonly home: string) {}
+
+  static async create(): Promise<TestHome> {
+    // Short paths: unix socket paths are capped at 108 bytes.
+    return new TestHome(await mkdtemp(join(tmpdir(), 'cap-')));
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {...process.env, CAPSULE_HOME: this.home, NO_COLOR: '1'};
+    delete env.CAPSULE_NO_AUTOSTART;
+    return env;
+  }
+
+  run(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string; cwd?: string} = {}): Promise<CliResult> {
+    return new Promise((resolve) => {
+      const child = execFile(process.execPath, [BIN, ...args], {env: {...this.env, ...options.env}, cwd: options.cwd ?? ROOT, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({code, stdout, stderr});
+      });
+      if (options.input !== undefined) child.stdin?.end(options.input);
+      else child.stdin?.end();
+    });
+  }
+
+  /** Runs and parses `--json` output; fails the test with the CLI's output if it is not JSON. */
+  async json<T = unknown>(args: string[]): Promise<T> {
+    const result = await this.run([...args, '--json']);
+    try {
+      return JSON.parse(result.stdout) as T;
+    } catch {
+      throw new Error(`capsule ${args.join(' ')} --json printed no JSON (exit ${result.code})\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    }
+  }
+
+  /** A long-running CLI process (e.g. `logs -f`, attached `run`), killed by cleanup(). */
+  spawn(args: string[]): ChildProcess {
+    const child = spawn(process.execPath, [BIN, ...args], {env: this.env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe']});
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  async daemonPid(): Promise<number | null> {
+    try {
+      const pid = Number.parseInt(await readFile(join(this.home, 'daemon.pid'), 'utf8'), 10);
+      return Number.isInteger(pid) ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async cleanup(): Promise<void> {
+    for (const child of this.children) child.kill('SIGKILL');
+    const pid = await this.daemonPid();
+    if (pid !== null && isAlive(pid)) {
+      await this.run(['daemon', 'stop', '--timeout', '2s']);
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await waitFor(() => !isAlive(pid), {timeoutMs: 10_000, what: `daemon ${pid} to exit`});
+    }
+    await rm(this.home, {recursive: true, force: true});
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(check: () => T | Promise<T>, {timeoutMs = 10_000, intervalMs = 25, what = 'condition'} = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
