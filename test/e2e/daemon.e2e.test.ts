@@ -73,7 +73,7 @@ describe('daemon lifecycle', () => {
     expect(tree.stdout).toMatch(/reports/);
     expect(tree.stdout).toMatch(/schedules[\s\S]*nightly/);
     expect(tree.stdout).toMatch(/services[\s\S]*api/);
-    expect(tree.stdout).not.toMatch(/\u001B\[/);
+    expect(tree.stdout).not.toContain('\u001B[');
 
     const listed = await home.json<{projects: {namespace: string; root: string; status: string; error: unknown; schedules: {name: string}[]; services: {name: string}[]; tasks: unknown[]}[]}>(['list']);
     expect(listed.projects).toHaveLength(1);
