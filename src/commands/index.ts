@@ -4,11 +4,13 @@ import DaemonStart from './daemon/start.js';
 import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
 import HelpCommand from './help.js';
+import Init from './init.js';
 import List from './list.js';
 import ProjectAdd from './project/add.js';
 import ProjectList from './project/list.js';
 import ProjectReload from './project/reload.js';
 import ProjectRemove from './project/remove.js';
+import Up from './up.js';
 
 // The explicit command table oclif loads from the bundle (package.json oclif.commands).
 export const COMMANDS = {
@@ -23,4 +25,6 @@ export const COMMANDS = {
   'project:reload': ProjectReload,
   list: List,
   help: HelpCommand,
+  init: Init,
+  up: Up,
 };
