@@ -31,8 +31,9 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  minifySyntax: true,
-  minifyWhitespace: true,
+  minify: true,
+  // Names survive minification so oclif and stack traces still see real class and function names.
+  keepNames: true,
   chunkNames: 'chunks/[name]-[hash]',
   external,
   logLevel: 'warning',
