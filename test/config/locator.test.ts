@@ -1,3 +1,4 @@
+import {parse} from 'smol-toml';
 import {describe, expect, test} from 'vitest';
 import {TomlKeyIndex} from '../../src/config/locator.js';
 import {toml} from './helpers.js';
@@ -95,5 +96,59 @@ describe('TomlKeyIndex', () => {
     const index = new TomlKeyIndex(toml('[project]', 'name = "x"', '= broken', '[defaults]', 'ram = "1GB"'));
     expect(index.locate(['project', 'name'])).toEqual(at(2, 1));
     expect(index.locate(['defaults', 'ram'])).toBeNull();
+  });
+
+  test('every key and element of a document using most of TOML gets its own place', () => {
+    const text = toml(
+      'title = "TOML Example"',
+      `"quoted.key" = 'lit'`,
+      'site."google.com" = true',
+      '3.14159 = "pi"',
+      '[owner]',
+      'dob = 1979-05-27T07:32:00-08:00',
+      'lt = 07:32:00',
+      '[database]',
+      'data = [ ["delta", "phi"], [3.14] ]',
+      'temp_targets = { cpu = 79.5, case = 72.0 }',
+      'str = """',
+      'Roses are red \\""" "',
+      'still = "inside" """',
+      `lit = '''I [dont] need \\ escapes'''`,
+      'nested = [{a = [1, {b = 2}]}, {c = "}"}]',
+      '  [servers.beta]',
+      '  ip = "10.0.0.2"',
+      '[[products]]',
+      'name = "Hammer"',
+      '[[products]]  # empty',
+      '[[products]]',
+      '[products.dims]',
+      'w = 1',
+      '[[products.parts]]',
+      'p = 1',
+      '[[products.parts]]',
+      'p = 2',
+    );
+    const parsed = parse(text);
+    expect(parsed.database).toMatchObject({str: 'Roses are red """ "\nstill = "inside" '});
+    const paths: (string | number)[][] = [];
+    const walk = (value: unknown, path: (string | number)[]): void => {
+      if (path.length > 0) paths.push(path);
+      if (Array.isArray(value)) value.forEach((element, position) => walk(element, [...path, position]));
+      else if (typeof value === 'object' && value !== null && !(value instanceof Date)) for (const [key, inner] of Object.entries(value)) walk(inner, [...path, key]);
+    };
+    walk(parsed, []);
+    expect(paths.length).toBeGreaterThan(40);
+
+    const index = new TomlKeyIndex(text);
+    const lines = text.split('\n');
+    for (const path of paths) {
+      const position = index.locate(path);
+      expect(position, JSON.stringify(path)).not.toBeNull();
+      const last = path.at(-1)!;
+      const written = lines[position!.line - 1]!.slice(position!.column - 1);
+      if (typeof last === 'string' && /^[A-Za-z0-9_-]+$/.test(last)) expect(written.startsWith(last), `${JSON.stringify(path)} at "${written}"`).toBe(true);
+    }
+    expect(index.locate(['products', 1])).toEqual(at(20, 3));
+    expect(index.locate(['products', 2, 'parts', 1, 'p'])).toEqual(at(27, 1));
   });
 });
