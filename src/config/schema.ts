@@ -1,0 +1,56 @@
+import {z} from 'zod';
+import {defaultsSchema, type TaskDefaults} from './defaults.js';
+import {nameSchema} from './names.js';
+import {scheduleSchema, type ScheduleConfig} from './schedules.js';
+import {serviceSchema, type ServiceConfig} from './services.js';
+
+/**
+ * Without `entry`, task modules are the TypeScript and JavaScript files directly in `tasks/`,
+ * so a project written in either language needs no extra line; anything else is listed.
+ */
+export const DEFAULT_ENTRY: readonly string[] = ['tasks/*.ts', 'tasks/*.js'];
+
+export interface ProjectConfig {
+  /** Path of the capsule.toml this was read from. */
+  file: string;
+  /** The project directory: the file's directory. */
+  root: string;
+  project: {
+    /** The namespace: matches NAMESPACE_PATTERN. */
+    name: string;
+    version: string | null;
+    description: string | null;
+    /** Globs, relative to `root`, of the modules whose task()/schedule() exports are loaded. */
+    entry: string[];
+  };
+  defaults: TaskDefaults;
+  schedules: Record<string, ScheduleConfig>;
+  services: Record<string, ServiceConfig>;
+}
+
+const projectSchema = z
+  .strictObject({
+    name: nameSchema,
+    version: z.string().optional(),
+    description: z.string().optional(),
+    entry: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(() => [...DEFAULT_ENTRY]),
+  })
+  .transform((table) => ({name: table.name, version: table.version ?? null, description: table.description ?? null, entry: table.entry}));
+
+/**
+ * The whole file. Schedules and services are validated by schemas their own modules own;
+ * anything zod accepts as a table schema fits here, transforms and refinements included.
+ */
+export function createConfigSchema<Schedule extends z.ZodType, Service extends z.ZodType>(tables: {schedule: Schedule; service: Service}) {
+  return z.strictObject({
+    project: projectSchema,
+    defaults: defaultsSchema.prefault({}),
+    schedules: z.record(nameSchema, tables.schedule).prefault({}),
+    services: z.record(nameSchema, tables.service).prefault({}),
+  });
+}
+
+export const configSchema = createConfigSchema({schedule: scheduleSchema, service: serviceSchema});
