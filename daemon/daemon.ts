@@ -4,7 +4,7 @@ import type {HomePaths} from '../src/lib/home.js';
 import {EventBus} from './core/event-bus.js';
 import {claimHome, releaseHome} from './core/lifecycle.js';
 import type {Logger} from './core/logger.js';
-import {Dispatcher, type HandlerTable} from './core/server.js';
+import {Dispatcher, type PartialHandlerTable} from './core/server.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
 import {daemonHandlers} from './handlers/daemon.js';
@@ -62,7 +62,7 @@ export class Daemon {
       };
       const daemon = new Daemon(services, state, onStopped);
       ref.daemon = daemon;
-      const handlers: HandlerTable = {...daemonHandlers(services), ...projectHandlers(services)};
+      const handlers: PartialHandlerTable = {...daemonHandlers(services), ...projectHandlers(services)};
       const dispatcher = new Dispatcher(handlers, bus, logger, CLIENT_VERSION);
       daemon.server = await listen(paths.socket, {
         onMessage: (connection, line) => dispatcher.onMessage(connection, line),

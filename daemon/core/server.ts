@@ -13,6 +13,8 @@ export type Handler<M extends MethodName> = (params: ParamsOf<M>, call: CallCont
 
 /** Every protocol method except the connection-level ones the dispatcher answers itself. */
 export type HandlerTable = {[M in Exclude<MethodName, 'hello' | 'subscribe' | 'unsubscribe'>]: Handler<M>};
+/** Handlers wired so far; a method not in the table gets a clear "unknown method" reply. */
+export type PartialHandlerTable = Partial<HandlerTable>;
 
 /** A subscriber whose unread events pass this many bytes is disconnected instead of buffered without bound. */
 export const MAX_SUBSCRIBER_BACKLOG_BYTES = 32 * 1024 * 1024;
@@ -31,7 +33,7 @@ export class Dispatcher {
   private readonly connections = new Map<number, ConnectionState>();
 
   constructor(
-    private readonly handlers: HandlerTable,
+    private readonly handlers: PartialHandlerTable,
     private readonly bus: EventBus,
     private readonly logger: Logger,
     private readonly version: string,

@@ -1,5 +1,67 @@
-/** A service as `capsule list` shows it. The services issue fills in state, health and resources. */
+export type ServiceState = 'starting' | 'running' | 'healthy' | 'unhealthy' | 'backoff' | 'stopped' | 'exited' | 'failed';
+
+/** A service as `capsule list`, `capsule services` and the dashboard show it. */
 export interface ServiceSummary {
   name: string;
   command: string[] | string;
+  description: string | null;
+  state: ServiceState;
+  /** null when the service declares no health check. */
+  health: 'healthy' | 'unhealthy' | 'unknown' | null;
+  pid: number | null;
+  uptimeMs: number | null;
+  restarts: number;
+  lastExit: {code: number | null; signal: string | null; at: string} | null;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  /** Whether an embedded agent is connected (config changes then apply live). */
+  agent: boolean;
+  actions: {name: string; description: string | null}[];
+}
+
+export interface ServiceRef {
+  namespace: string;
+  name: string;
+}
+
+export interface ConfigEntry {
+  key: string;
+  type: 'string' | 'number' | 'integer' | 'boolean';
+  /** Secrets are always "***" here. */
+  value: string | number | boolean | null;
+  default: string | number | boolean | null;
+  description: string | null;
+  secret: boolean;
+  /** Set by an operator (not the declared default). */
+  overridden: boolean;
+}
+
+export interface ServiceLogLine {
+  namespace: string;
+  name: string;
+  time: string;
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+export interface ServiceMethods {
+  'service.list': {params: {namespace?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
+  /** `name` omitted: every service of the namespace. */
+  'service.start': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
+  'service.stop': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
+  'service.restart': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
+  'service.logs': {params: ServiceRef & {tail?: number}; result: {lines: ServiceLogLine[]}};
+  'service.config.list': {params: ServiceRef; result: {entries: ConfigEntry[]}};
+  'service.config.get': {params: ServiceRef & {key: string}; result: {entry: ConfigEntry}};
+  /** `value` is parsed and validated against the declared type. `applied` says how the change took effect. */
+  'service.config.set': {params: ServiceRef & {key: string; value: string}; result: {entry: ConfigEntry; applied: 'live' | 'restart' | 'stored'}};
+  'service.action': {params: ServiceRef & {action: string; args: Record<string, string>}; result: {exitCode: number; output: string; result: unknown}};
+}
+
+/** Topics `service` and `log` (service log lines also go to `log:<ns>/<name>`). */
+export interface ServiceEvents {
+  'service.updated': ServiceSummary & {namespace: string};
+  'service.log': ServiceLogLine;
+  /** Streamed output of a running action, before its result. */
+  'service.actionOutput': ServiceRef & {action: string; chunk: string};
 }

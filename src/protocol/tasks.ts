@@ -1,4 +1,54 @@
-/** A task as `capsule list` shows it. The task issue fills in limits and run counts. */
+import type {RunLogLine, RunRecord, RunStatus} from './runs.js';
+
+export type Isolation = 'thread' | 'process';
+
+/** A task as `capsule list` and the dashboard show it: its limits and its live counts. */
 export interface TaskSummary {
   name: string;
+  /** Module that declares it, relative to the project root. */
+  module: string;
+  isolation: Isolation;
+  ramBytes: number;
+  timeoutMs: number;
+  computeMs: number;
+  maxRetries: number;
+  concurrency: number | null;
+  lock: string | null;
+  running: number;
+  queued: number;
+  lastRun: {id: string; status: RunStatus; finishedAt: string | null; createdAt: string} | null;
+}
+
+/** `ns/task`, or a file for an ad-hoc run of the task it declares. */
+export type RunTarget = {namespace: string; task: string} | {file: string; task?: string};
+
+export interface RunListParams {
+  namespace?: string;
+  task?: string;
+  status?: RunStatus;
+  /** Newest first; default 20, at most 1000. */
+  limit?: number;
+}
+
+export interface TaskMethods {
+  'run.submit': {params: {target: RunTarget; input: unknown}; result: RunRecord};
+  'run.get': {params: {id: string}; result: RunRecord};
+  /** Resolves when the run reaches a final state. */
+  'run.wait': {params: {id: string}; result: RunRecord};
+  'run.list': {params: RunListParams; result: {runs: RunRecord[]}};
+  'run.cancel': {params: {id: string}; result: RunRecord};
+  /** A new run of the same task with the same input. */
+  'run.rerun': {params: {id: string}; result: RunRecord};
+  /** The last `tail` log lines of a run, or of a task's latest run. */
+  'run.logs': {params: {id?: string; namespace?: string; task?: string; tail?: number}; result: {runId: string | null; lines: RunLogLine[]}};
+}
+
+/**
+ * Topic `run` carries every run's events; topic `run:<id>` only that run's (subscribe to
+ * that to follow one run without receiving the rest).
+ */
+export interface TaskEvents {
+  'run.updated': RunRecord;
+  'run.log': RunLogLine;
+  'run.progress': import('./runs.js').RunProgress;
 }

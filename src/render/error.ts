@@ -1,4 +1,4 @@
-import {formatConfigIssues, type ConfigIssue} from '../config/index.js';
+import {formatConfigIssues, type ConfigIssue} from '../config/issues.js';
 import type {CapsuleError} from '../lib/errors.js';
 import type {Paint} from './style.js';
 

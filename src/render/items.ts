@@ -1,4 +1,6 @@
-import type {ScheduleSummary, ServiceSummary, TaskSummary} from '../protocol/index.js';
+import {formatDuration} from '../lib/duration.js';
+import {formatSize} from '../lib/size.js';
+import type {RunStatus, ScheduleSummary, ServiceState, ServiceSummary, TaskSummary} from '../protocol/index.js';
 import type {StyleName} from './style.js';
 
 /** One tree/table line for a task, schedule or service: a status glyph, its tone and short facts. */
@@ -9,15 +11,59 @@ export interface ItemLine {
   facts: string[];
 }
 
-export function describeTask(task: TaskSummary): ItemLine {
-  return {label: task.name, glyph: '○', tone: 'blue', facts: []};
+export const RUN_GLYPHS: Record<RunStatus, [string, StyleName]> = {
+  queued: ['◌', 'yellow'],
+  running: ['●', 'blue'],
+  succeeded: ['✓', 'green'],
+  failed: ['✗', 'red'],
+  cancelled: ['⊘', 'gray'],
+};
+
+export const SERVICE_GLYPHS: Record<ServiceState, [string, StyleName]> = {
+  starting: ['◌', 'yellow'],
+  running: ['●', 'green'],
+  healthy: ['●', 'green'],
+  unhealthy: ['●', 'red'],
+  backoff: ['↻', 'yellow'],
+  stopped: ['○', 'gray'],
+  exited: ['○', 'gray'],
+  failed: ['✗', 'red'],
+};
+
+/** "3m ago" / "in 3h 12m" relative to `now`. */
+export function relativeTime(iso: string, now: number): string {
+  const delta = Date.parse(iso) - now;
+  return delta >= 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
 }
 
-export function describeSchedule(schedule: ScheduleSummary): ItemLine {
-  return {label: schedule.name, glyph: '◷', tone: 'magenta', facts: [`${schedule.cron}${schedule.timezone ? ` ${schedule.timezone}` : ''}`, `→ ${schedule.task}`]};
+export function describeTask(task: TaskSummary, now = Date.now()): ItemLine {
+  const [glyph, tone] = task.running > 0 ? RUN_GLYPHS.running : task.lastRun ? RUN_GLYPHS[task.lastRun.status] : (['○', 'gray'] as [string, StyleName]);
+  const facts = [`${formatSize(task.ramBytes)} · ${formatDuration(task.timeoutMs)}${task.maxRetries ? ` · retries ${task.maxRetries}` : ''}${task.isolation === 'process' ? ' · process' : ''}`];
+  if (task.running || task.queued) facts.push(`${task.running} running${task.queued ? `, ${task.queued} queued` : ''}`);
+  if (task.lastRun) facts.push(`last ${task.lastRun.status} ${relativeTime(task.lastRun.finishedAt ?? task.lastRun.createdAt, now)}`);
+  if (task.lock) facts.push(`lock ${task.lock}`);
+  return {label: task.name, glyph, tone, facts};
+}
+
+export function describeSchedule(schedule: ScheduleSummary, now = Date.now()): ItemLine {
+  const paused = schedule.paused || !schedule.enabled;
+  const facts = [`${schedule.cron} ${schedule.timezone}`, `→ ${schedule.task}`];
+  facts.push(paused ? (schedule.enabled ? 'paused' : 'disabled') : schedule.nextFireAt ? `next ${relativeTime(schedule.nextFireAt, now)}` : 'no next fire');
+  if (schedule.lastRun) facts.push(`last ${schedule.lastRun.status}${schedule.lastFireAt ? ` ${relativeTime(schedule.lastFireAt, now)}` : ''}`);
+  if (schedule.skipped) facts.push(`${schedule.skipped} skipped`);
+  return {label: schedule.name, glyph: paused ? '⏸' : '◷', tone: paused ? 'gray' : 'magenta', facts};
 }
 
 export function describeService(service: ServiceSummary): ItemLine {
-  const command = Array.isArray(service.command) ? service.command.join(' ') : service.command;
-  return {label: service.name, glyph: '○', tone: 'gray', facts: [command]};
+  const [glyph, tone] = SERVICE_GLYPHS[service.state];
+  const facts: string[] = [service.health && service.health !== 'unknown' ? service.health : service.state];
+  if (service.pid !== null) facts.push(`pid ${service.pid}`);
+  if (service.uptimeMs !== null) facts.push(`up ${formatDuration(service.uptimeMs)}`);
+  facts.push(`↻ ${service.restarts}`);
+  if (service.cpuPercent !== null) facts.push(`${service.cpuPercent.toFixed(1)}%`);
+  if (service.rssBytes !== null) facts.push(formatSize(service.rssBytes));
+  if (service.lastExit && (service.state === 'exited' || service.state === 'failed' || service.state === 'backoff')) {
+    facts.push(`exit ${service.lastExit.signal ?? service.lastExit.code}`);
+  }
+  return {label: service.name, glyph, tone, facts};
 }

@@ -1,33 +1,18 @@
 import {describe, expect, it} from 'vitest';
-import type {ProjectSummary} from '../../src/protocol/index.js';
+import {describeSchedule, describeService, describeTask} from '../../src/render/items.js';
 import {buildTree, renderTree} from '../../src/render/tree.js';
 import {painter} from '../../src/render/style.js';
+import {project, schedule, service, task} from './fixtures.js';
 
-const project = (overrides: Partial<ProjectSummary>): ProjectSummary => ({
-  namespace: 'reports',
-  root: '/srv/reports',
-  status: 'ok',
-  error: null,
-  version: '1.0.0',
-  description: null,
-  tasks: [],
-  schedules: [],
-  services: [],
-  ...overrides,
-});
+const NOW = Date.parse('2026-11-21T12:00:00Z');
 
 describe('buildTree', () => {
   it('groups items under their namespace in a fixed order and leaves out empty groups', () => {
-    const tree = buildTree([
-      project({
-        tasks: [{name: 'build_report'}],
-        services: [{name: 'api', command: ['node', 'server.js']}],
-      }),
-    ]);
+    const tree = buildTree([project({tasks: [task()], services: [service()]})]);
     expect(tree).toHaveLength(1);
     expect(tree[0]!.label).toBe('reports');
     expect(tree[0]!.children.map((group) => group.label)).toEqual(['tasks', 'services']);
-    expect(tree[0]!.children[1]!.children[0]).toMatchObject({label: 'api', facts: ['node server.js']});
+    expect(tree[0]!.children[1]!.children[0]!.label).toBe('api');
   });
 
   it('marks a project that did not load and carries its error', () => {
@@ -37,22 +22,40 @@ describe('buildTree', () => {
   });
 });
 
+describe('item facts', () => {
+  it('shows a task with its limits, live counts and last run', () => {
+    const line = describeTask(task({running: 1, queued: 2, lastRun: {id: 'run_1', status: 'failed', createdAt: '2026-11-21T11:50:00Z', finishedAt: '2026-11-21T11:57:00Z'}}), NOW);
+    expect(line.glyph).toBe('●');
+    expect(line.facts).toEqual(['512MB · 2m · retries 3', '1 running, 2 queued', 'last failed 3m ago']);
+  });
+
+  it('shows a schedule with its next fire, or that it is paused', () => {
+    expect(describeSchedule(schedule({nextFireAt: '2026-11-21T15:12:00Z'}), NOW).facts).toEqual(['0 3 * * * Europe/Paris', '→ build_report', 'next in 3h 12m']);
+    const paused = describeSchedule(schedule({paused: true, skipped: 2}), NOW);
+    expect(paused.glyph).toBe('⏸');
+    expect(paused.facts).toContain('paused');
+    expect(paused.facts).toContain('2 skipped');
+  });
+
+  it('shows a service with health, pid, uptime, restarts, CPU and memory', () => {
+    expect(describeService(service()).facts).toEqual(['healthy', 'pid 4242', 'up 2h', '↻ 1', '1.3%', '48MB']);
+    const crashed = describeService(service({state: 'failed', health: null, pid: null, uptimeMs: null, cpuPercent: null, rssBytes: null, restarts: 5, lastExit: {code: 1, signal: null, at: '2026-11-21T11:00:00Z'}}));
+    expect(crashed.glyph).toBe('✗');
+    expect(crashed.facts).toEqual(['failed', '↻ 5', 'exit 1']);
+  });
+});
+
 describe('renderTree', () => {
-  const tree = buildTree([
-    project({
-      schedules: [{name: 'nightly', task: 'build_report', cron: '0 3 * * *', timezone: 'Europe/Paris'}],
-      services: [{name: 'api', command: 'node server.js --port 8080 --verbose --with-a-very-long-flag'}],
-    }),
-  ]);
+  const tree = buildTree([project({schedules: [schedule({paused: true})], services: [service({command: 'node server.js'})]})]);
 
   it('draws box-drawing branches without colour when painting is off', () => {
     expect(renderTree(tree, {width: 200, paint: painter(false)})).toBe(
       [
         '◆ reports  /srv/reports',
         '├─ schedules  1',
-        '│  └─ ◷ nightly  0 3 * * * Europe/Paris · → build_report',
+        '│  └─ ⏸ nightly  0 3 * * * Europe/Paris · → build_report · paused',
         '└─ services  1',
-        '   └─ ○ api  node server.js --port 8080 --verbose --with-a-very-long-flag',
+        '   └─ ● api  healthy · pid 4242 · up 2h · ↻ 1 · 1.3% · 48MB',
       ].join('\n'),
     );
   });
@@ -60,7 +63,7 @@ describe('renderTree', () => {
   it('fits every line into the width, dropping facts before cutting', () => {
     const lines = renderTree(tree, {width: 30, paint: painter(false)}).split('\n');
     for (const line of lines) expect([...line].length).toBeLessThanOrEqual(30);
-    expect(lines[2]).toBe('│  └─ ◷ nightly  0 3 * * * Eu…');
+    expect(lines[2]).toBe('│  └─ ⏸ nightly  0 3 * * * Eu…');
   });
 
   it('colours only when asked, and colour never changes the text', () => {
