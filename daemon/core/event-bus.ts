@@ -29,10 +29,14 @@ export class EventBus {
     return this.subscribers.has(topic) || this.subscribers.has('*');
   }
 
-  publish(event: string, data: unknown): void {
+  /**
+   * Delivers to subscribers of the event's topic, of `*`, and of each narrower `topic:key`
+   * (so a client following one run subscribes to `run:<id>` and receives nothing else).
+   */
+  publish(event: string, data: unknown, keys: string[] = []): void {
     const topic = topicOf(event);
-    for (const key of [topic, '*']) {
-      for (const sink of this.subscribers.get(key) ?? []) sink(event, data);
+    for (const name of [topic, '*', ...keys.map((key) => `${topic}:${key}`)]) {
+      for (const sink of this.subscribers.get(name) ?? []) sink(event, data);
     }
   }
 }

@@ -7,6 +7,14 @@ import type {Logger} from './logger.js';
 
 export interface CallContext {
   connectionId: number;
+  /** The OS user the client said it runs as (for the audit trail). */
+  actor: string;
+  /**
+   * Subscribes the calling connection to a topic before the handler returns, so a
+   * snapshot the handler reads and the events after it leave no gap (`run.submit` with
+   * `follow`, `logs -f`).
+   */
+  subscribe(topic: string): void;
 }
 
 export type Handler<M extends MethodName> = (params: ParamsOf<M>, call: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
@@ -21,6 +29,7 @@ export const MAX_SUBSCRIBER_BACKLOG_BYTES = 32 * 1024 * 1024;
 
 interface ConnectionState {
   greeted: boolean;
+  actor: string;
   sink: EventSink;
 }
 
@@ -74,7 +83,7 @@ export class Dispatcher {
         }
         connection.send({event, data});
       };
-      state = {greeted: false, sink};
+      state = {greeted: false, actor: 'unknown', sink};
       this.connections.set(connection.id, state);
     }
     return state;
@@ -92,6 +101,7 @@ export class Dispatcher {
         );
       }
       state.greeted = true;
+      if (typeof params.user === 'string' && params.user !== '') state.actor = params.user;
       return {protocol: PROTOCOL_VERSION, version: this.version, pid: process.pid} satisfies ResultOf<'hello'>;
     }
     if (!state.greeted) throw new CapsuleError('bad_request', `"${request.method}" sent before the hello handshake`, {hint: 'send {"method":"hello"} first'});
@@ -113,7 +123,7 @@ export class Dispatcher {
         hint: suggestion ? `did you mean "${suggestion}"?` : 'the client and daemon may differ in version: `capsule daemon restart`',
       });
     }
-    return handler(request.params as never, {connectionId: connection.id});
+    return handler(request.params as never, {connectionId: connection.id, actor: state.actor, subscribe: (topic) => this.bus.subscribe(topic, state.sink)});
   }
 }
 

@@ -1,3 +1,4 @@
+import {userInfo} from 'node:os';
 import {CapsuleError, type ErrorPayload} from '../lib/errors.js';
 import type {HomePaths} from '../lib/home.js';
 import {PROTOCOL_VERSION, isReply, type EventMessage, type Events, type MethodName, type ParamsOf, type ResultOf, type WireMessage} from '../protocol/index.js';
@@ -35,7 +36,7 @@ export class DaemonClient {
       throw unreachable(paths, error);
     }
     try {
-      const hello = await client.call('hello', {protocol: PROTOCOL_VERSION, client: CLIENT_VERSION});
+      const hello = await client.call('hello', {protocol: PROTOCOL_VERSION, client: CLIENT_VERSION, user: currentUser()});
       client.daemonPid = hello.pid;
       client.daemonVersion = hello.version;
     } catch (error) {
@@ -112,6 +113,14 @@ export class DaemonClient {
     this.pending.clear();
     for (const listener of this.closeListeners) listener(error);
     this.closeListeners.clear();
+  }
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'unknown');
   }
 }
 

@@ -1,6 +1,8 @@
 export interface HelloParams {
   protocol: number;
   client: string;
+  /** The OS user running the client, recorded as the actor of audit events. */
+  user?: string;
 }
 
 export interface HelloResult {

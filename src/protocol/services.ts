@@ -50,7 +50,8 @@ export interface ServiceMethods {
   'service.start': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
   'service.stop': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
   'service.restart': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
-  'service.logs': {params: ServiceRef & {tail?: number}; result: {lines: ServiceLogLine[]}};
+  /** `follow`: also subscribes to later lines (topic `log:<ns>/<name>`), with no gap. */
+  'service.logs': {params: ServiceRef & {tail?: number; follow?: boolean}; result: {lines: ServiceLogLine[]}};
   'service.config.list': {params: ServiceRef; result: {entries: ConfigEntry[]}};
   'service.config.get': {params: ServiceRef & {key: string}; result: {entry: ConfigEntry}};
   /** `value` is parsed and validated against the declared type. `applied` says how the change took effect. */

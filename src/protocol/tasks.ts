@@ -31,7 +31,8 @@ export interface RunListParams {
 }
 
 export interface TaskMethods {
-  'run.submit': {params: {target: RunTarget; input: unknown}; result: RunRecord};
+  /** `follow`: the connection receives the run's events (topic `run:<id>`) from its very first one. */
+  'run.submit': {params: {target: RunTarget; input: unknown; follow?: boolean}; result: RunRecord};
   'run.get': {params: {id: string}; result: RunRecord};
   /** Resolves when the run reaches a final state. */
   'run.wait': {params: {id: string}; result: RunRecord};
@@ -40,7 +41,8 @@ export interface TaskMethods {
   /** A new run of the same task with the same input. */
   'run.rerun': {params: {id: string}; result: RunRecord};
   /** The last `tail` log lines of a run, or of a task's latest run. */
-  'run.logs': {params: {id?: string; namespace?: string; task?: string; tail?: number}; result: {runId: string | null; lines: RunLogLine[]}};
+  /** `follow`: also subscribes to the run's later lines, with no gap after the ones returned. */
+  'run.logs': {params: {id?: string; namespace?: string; task?: string; tail?: number; follow?: boolean}; result: {runId: string | null; lines: RunLogLine[]}};
 }
 
 /**
