@@ -1,3 +1,9 @@
+import Action from './action.js';
+import Audit from './audit.js';
+import Cancel from './cancel.js';
+import ConfigGet from './config/get.js';
+import ConfigList from './config/list.js';
+import ConfigSet from './config/set.js';
 import DaemonLogs from './daemon/logs.js';
 import DaemonRestart from './daemon/restart.js';
 import DaemonStart from './daemon/start.js';
@@ -6,25 +12,57 @@ import DaemonStop from './daemon/stop.js';
 import HelpCommand from './help.js';
 import Init from './init.js';
 import List from './list.js';
+import Logs from './logs.js';
 import ProjectAdd from './project/add.js';
 import ProjectList from './project/list.js';
 import ProjectReload from './project/reload.js';
 import ProjectRemove from './project/remove.js';
+import Restart from './restart.js';
+import Run from './run.js';
+import Runs from './runs.js';
+import ScheduleNext from './schedule/next.js';
+import SchedulePause from './schedule/pause.js';
+import ScheduleResume from './schedule/resume.js';
+import ScheduleTrigger from './schedule/trigger.js';
+import Schedules from './schedules.js';
+import Services from './services.js';
+import Show from './show.js';
+import Start from './start.js';
+import Stop from './stop.js';
 import Up from './up.js';
 
 // The explicit command table oclif loads from the bundle (package.json oclif.commands).
 export const COMMANDS = {
-  'daemon:start': DaemonStart,
-  'daemon:stop': DaemonStop,
-  'daemon:restart': DaemonRestart,
-  'daemon:status': DaemonStatus,
+  action: Action,
+  audit: Audit,
+  cancel: Cancel,
+  'config:get': ConfigGet,
+  'config:list': ConfigList,
+  'config:set': ConfigSet,
   'daemon:logs': DaemonLogs,
-  'project:add': ProjectAdd,
-  'project:list': ProjectList,
-  'project:remove': ProjectRemove,
-  'project:reload': ProjectReload,
-  list: List,
+  'daemon:restart': DaemonRestart,
+  'daemon:start': DaemonStart,
+  'daemon:status': DaemonStatus,
+  'daemon:stop': DaemonStop,
   help: HelpCommand,
   init: Init,
+  list: List,
+  logs: Logs,
+  'project:add': ProjectAdd,
+  'project:list': ProjectList,
+  'project:reload': ProjectReload,
+  'project:remove': ProjectRemove,
+  restart: Restart,
+  run: Run,
+  runs: Runs,
+  'schedule:next': ScheduleNext,
+  'schedule:pause': SchedulePause,
+  'schedule:resume': ScheduleResume,
+  'schedule:trigger': ScheduleTrigger,
+  schedules: Schedules,
+  services: Services,
+  show: Show,
+  start: Start,
+  stop: Stop,
   up: Up,
 };

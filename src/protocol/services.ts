@@ -50,7 +50,7 @@ export interface ServiceMethods {
   'service.start': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
   'service.stop': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
   'service.restart': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
-  /** `follow`: also subscribes to later lines (topic `log:<ns>/<name>`), with no gap. */
+  /** `follow`: also subscribes to later lines (topic `service:<ns>/<name>`), with no gap. */
   'service.logs': {params: ServiceRef & {tail?: number; follow?: boolean}; result: {lines: ServiceLogLine[]}};
   'service.config.list': {params: ServiceRef; result: {entries: ConfigEntry[]}};
   'service.config.get': {params: ServiceRef & {key: string}; result: {entry: ConfigEntry}};
@@ -59,7 +59,7 @@ export interface ServiceMethods {
   'service.action': {params: ServiceRef & {action: string; args: Record<string, string>}; result: {exitCode: number; output: string; result: unknown}};
 }
 
-/** Topics `service` and `log` (service log lines also go to `log:<ns>/<name>`). */
+/** Topic `service`; one service's events also go to `service:<ns>/<name>`. */
 export interface ServiceEvents {
   'service.updated': ServiceSummary & {namespace: string};
   'service.log': ServiceLogLine;

@@ -1,0 +1,47 @@
+import {Args, Flags} from '@oclif/core';
+import {CapsuleCommand, autostartFlag} from '../cli/base.js';
+import {parseItemRef} from '../client/targets.js';
+import {badInput} from '../lib/errors.js';
+
+export interface ActionResult {
+  exitCode: number;
+  output: string;
+  result: unknown;
+}
+
+export default class Action extends CapsuleCommand {
+  static override summary = 'Run an operator action a service declares, streaming its output.';
+  static override examples = ['<%= config.bin %> action reports/api rotate-keys', '<%= config.bin %> action reports/api flush --arg scope=all --arg dry_run=true'];
+  static override args = {
+    service: Args.string({required: true, description: 'NAMESPACE/SERVICE.'}),
+    action: Args.string({required: true, description: 'Action name.'}),
+  };
+  static override flags = {
+    arg: Flags.string({char: 'a', multiple: true, default: [], description: 'An argument as key=value (repeatable).'}),
+    ...autostartFlag,
+  };
+
+  async run(): Promise<ActionResult> {
+    const {args, flags} = await this.parse(Action);
+    const actionArgs: Record<string, string> = {};
+    for (const pair of flags.arg) {
+      const equals = pair.indexOf('=');
+      if (equals <= 0) throw badInput(`--arg expects key=value, got ${JSON.stringify(pair)}`);
+      actionArgs[pair.slice(0, equals)] = pair.slice(equals + 1);
+    }
+    const client = await this.daemon(flags.autostart);
+    if (!this.jsonEnabled()) {
+      client.onEvent((event, data) => {
+        if (event === 'service.actionOutput') process.stdout.write((data as {chunk: string}).chunk);
+      });
+    }
+    const result = await client.call('service.action', {...parseItemRef(args.service, 'service'), action: args.action, args: actionArgs});
+    if (result.result !== null && result.result !== undefined) this.log(JSON.stringify(result.result, null, 2));
+    if (result.exitCode !== 0) {
+      if (this.jsonEnabled()) this.logJson(result);
+      else this.logToStderr(`action ${args.action} exited with status ${result.exitCode}`);
+      this.exit(1);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,22 @@
+import {Args} from '@oclif/core';
+import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
+import {parseItemRef} from '../../client/targets.js';
+import type {ConfigEntry} from '../../protocol/index.js';
+import {formatValue} from '../../render/services.js';
+
+export default class ConfigGet extends CapsuleCommand {
+  static override summary = 'Print one configuration value of a service (a secret prints as ***).';
+  static override examples = ['<%= config.bin %> config get reports/api port'];
+  static override args = {
+    service: Args.string({required: true, description: 'NAMESPACE/SERVICE.'}),
+    key: Args.string({required: true, description: 'Configuration key.'}),
+  };
+  static override flags = {...autostartFlag};
+
+  async run(): Promise<{entry: ConfigEntry}> {
+    const {args, flags} = await this.parse(ConfigGet);
+    const result = await (await this.daemon(flags.autostart)).call('service.config.get', {...parseItemRef(args.service, 'service'), key: args.key});
+    this.log(formatValue(result.entry.value));
+    return result;
+  }
+}

@@ -1,0 +1,20 @@
+import {Args} from '@oclif/core';
+import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
+import {parseItemRef} from '../../client/targets.js';
+import type {ConfigEntry} from '../../protocol/index.js';
+import {renderConfigEntries} from '../../render/services.js';
+import {terminalWidth} from '../../render/style.js';
+
+export default class ConfigList extends CapsuleCommand {
+  static override summary = "List a service's declared configuration (secrets shown as ***).";
+  static override examples = ['<%= config.bin %> config list reports/api'];
+  static override args = {service: Args.string({required: true, description: 'NAMESPACE/SERVICE.'})};
+  static override flags = {...autostartFlag};
+
+  async run(): Promise<{entries: ConfigEntry[]}> {
+    const {args, flags} = await this.parse(ConfigList);
+    const result = await (await this.daemon(flags.autostart)).call('service.config.list', parseItemRef(args.service, 'service'));
+    this.log(renderConfigEntries(result.entries, {width: terminalWidth(), paint: this.paint}));
+    return result;
+  }
+}

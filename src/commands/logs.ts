@@ -1,0 +1,56 @@
+import {Args, Flags} from '@oclif/core';
+import {CapsuleCommand, autostartFlag} from '../cli/base.js';
+import {FINAL_STATUSES} from '../client/follow.js';
+import {isRunId, parseItemRef, resolveItem} from '../client/targets.js';
+import {CapsuleError} from '../lib/errors.js';
+import type {RunLogLine, RunRecord, ServiceLogLine} from '../protocol/index.js';
+import {renderLogLine} from '../render/runs.js';
+import {renderServiceLogLine} from '../render/services.js';
+
+export default class Logs extends CapsuleCommand {
+  static override summary = "Print a run's log, a task's latest run's log, or a service's output.";
+  static override examples = ['<%= config.bin %> logs run_01HZX3', '<%= config.bin %> logs reports/build_report -n 50', '<%= config.bin %> logs reports/api -f'];
+  static override enableJsonFlag = false;
+  static override args = {target: Args.string({required: true, description: 'Run id, NAMESPACE/TASK or NAMESPACE/SERVICE.'})};
+  static override flags = {
+    follow: Flags.boolean({char: 'f', description: 'Keep printing new lines (a run: until it ends; a service: until Ctrl-C).'}),
+    lines: Flags.integer({char: 'n', default: 100, min: 0, description: 'How many of the last lines to print first.'}),
+    ...autostartFlag,
+  };
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Logs);
+    const client = await this.daemon(flags.autostart);
+    const ref = isRunId(args.target) ? null : parseItemRef(args.target, 'task or service');
+    const kind = ref ? await resolveItem(client, ref) : 'run';
+    if (kind === 'schedule') throw new CapsuleError('bad_input', `${args.target} is a schedule; its runs' logs are under its task`, {hint: 'use `capsule logs NAMESPACE/TASK` or `capsule runs NAMESPACE/TASK`'});
+
+    const done = new AbortController();
+    process.once('SIGINT', () => done.abort());
+    if (kind === 'service') {
+      client.onEvent((event, data) => {
+        if (event === 'service.log') this.log(renderServiceLogLine(data as ServiceLogLine, this.paint));
+      });
+      const {lines} = await client.call('service.logs', {namespace: ref!.namespace, name: ref!.name, tail: flags.lines, follow: flags.follow});
+      for (const line of lines) this.log(renderServiceLogLine(line, this.paint));
+    } else {
+      const target = ref ? {namespace: ref.namespace, task: ref.name} : {id: args.target};
+      client.onEvent((event, data) => {
+        if (event === 'run.log') this.log(renderLogLine(data as RunLogLine, this.paint));
+        if (event === 'run.updated' && FINAL_STATUSES.has((data as RunRecord).status)) done.abort();
+      });
+      const {runId, lines} = await client.call('run.logs', {...target, tail: flags.lines, follow: flags.follow});
+      for (const line of lines) this.log(renderLogLine(line, this.paint));
+      if (flags.follow && runId !== null) {
+        const run = await client.call('run.get', {id: runId});
+        if (FINAL_STATUSES.has(run.status)) done.abort();
+      }
+    }
+    if (!flags.follow) return;
+    await new Promise<void>((resolve) => {
+      if (done.signal.aborted) resolve();
+      done.signal.addEventListener('abort', () => resolve());
+      client.onClose(() => resolve());
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import {Args, Flags} from '@oclif/core';
+import {CapsuleCommand, autostartFlag} from '../cli/base.js';
+import {badInput} from '../lib/errors.js';
+import type {RunListParams, RunRecord, RunStatus} from '../protocol/index.js';
+import {renderRunTable} from '../render/runs.js';
+import {terminalWidth} from '../render/style.js';
+
+const STATUSES: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+
+export default class Runs extends CapsuleCommand {
+  static override summary = 'List recent runs, newest first.';
+  static override examples = ['<%= config.bin %> runs', '<%= config.bin %> runs reports/build_report --status failed', '<%= config.bin %> runs reports --limit 50 --json'];
+  static override args = {target: Args.string({description: 'NAMESPACE or NAMESPACE/TASK.'})};
+  static override flags = {
+    status: Flags.string({char: 's', options: STATUSES, description: 'Only runs in this status.'}),
+    limit: Flags.integer({char: 'n', default: 20, min: 1, max: 1000, description: 'How many runs.'}),
+    ...autostartFlag,
+  };
+
+  async run(): Promise<{runs: RunRecord[]}> {
+    const {args, flags} = await this.parse(Runs);
+    const params: RunListParams = {limit: flags.limit};
+    if (flags.status) params.status = flags.status as RunStatus;
+    if (args.target) {
+      const [namespace, task, extra] = args.target.split('/');
+      if (!namespace || extra !== undefined) throw badInput(`expected NAMESPACE or NAMESPACE/TASK, got ${JSON.stringify(args.target)}`);
+      params.namespace = namespace;
+      if (task) params.task = task;
+    }
+    const result = await (await this.daemon(flags.autostart)).call('run.list', params);
+    this.log(renderRunTable(result.runs, {width: terminalWidth(), paint: this.paint}));
+    return result;
+  }
+}

@@ -1,0 +1,25 @@
+import {Args} from '@oclif/core';
+import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
+import {parseItemRef} from '../../client/targets.js';
+import type {ScheduleSummary} from '../../protocol/index.js';
+
+/** `schedule pause` and `schedule resume` differ only in the method they call. */
+function toggleCommand(method: 'schedule.pause' | 'schedule.resume', summary: string, verb: string): typeof CapsuleCommand {
+  return class Toggle extends CapsuleCommand {
+    static override summary = summary;
+    static override examples = [`<%= config.bin %> schedule ${verb} reports/nightly`];
+    static override args = {schedule: Args.string({required: true, description: 'NAMESPACE/SCHEDULE.'})};
+    static override flags = {...autostartFlag};
+
+    async run(): Promise<ScheduleSummary> {
+      const {args, flags} = await this.parse(Toggle);
+      const schedule = await (await this.daemon(flags.autostart)).call(method, parseItemRef(args.schedule, 'schedule'));
+      this.log(`${args.schedule} ${schedule.paused ? 'paused' : `resumed; next fire ${schedule.nextFireAt ?? '-'}`}`);
+      return schedule;
+    }
+  };
+}
+
+export const SchedulePause = toggleCommand('schedule.pause', 'Pause a schedule (persists across restarts).', 'pause');
+export const ScheduleResume = toggleCommand('schedule.resume', 'Resume a paused schedule.', 'resume');
+export default SchedulePause;

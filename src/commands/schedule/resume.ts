@@ -1,0 +1,3 @@
+import {ScheduleResume} from './pause.js';
+
+export default ScheduleResume;

@@ -1,0 +1,19 @@
+import {Args} from '@oclif/core';
+import {CapsuleCommand, autostartFlag} from '../cli/base.js';
+import type {ServiceSummary} from '../protocol/index.js';
+import {renderServiceTable} from '../render/services.js';
+import {terminalWidth} from '../render/style.js';
+
+export default class Services extends CapsuleCommand {
+  static override summary = 'List services with state, health, pid, uptime, restarts, CPU and memory.';
+  static override examples = ['<%= config.bin %> services', '<%= config.bin %> services reports --json'];
+  static override args = {namespace: Args.string({description: 'Only this project.'})};
+  static override flags = {...autostartFlag};
+
+  async run(): Promise<{services: (ServiceSummary & {namespace: string})[]}> {
+    const {args, flags} = await this.parse(Services);
+    const result = await (await this.daemon(flags.autostart)).call('service.list', args.namespace === undefined ? {} : {namespace: args.namespace});
+    this.log(renderServiceTable(result.services, {width: terminalWidth(), paint: this.paint}));
+    return result;
+  }
+}

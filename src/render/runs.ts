@@ -1,0 +1,73 @@
+import {formatDuration} from '../lib/duration.js';
+import type {RunLogLine, RunProgress, RunRecord} from '../protocol/index.js';
+import {RUN_GLYPHS, relativeTime} from './items.js';
+import type {Paint} from './style.js';
+import {renderTable} from './table.js';
+
+const LEVEL_TONES = {log: null, info: 'cyan', warn: 'yellow', error: 'red'} as const;
+
+export function renderLogLine(line: RunLogLine, paint: Paint): string {
+  const time = line.time.slice(11, 23);
+  const tone = LEVEL_TONES[line.level];
+  const level = line.level === 'log' ? '' : `${tone ? paint(tone, line.level) : line.level} `;
+  return `${paint('dim', time)} ${level}${line.message}`;
+}
+
+export function renderProgress(progress: RunProgress): string {
+  const {current, total, message} = progress;
+  if (total === null || total <= 0) return `… ${current}${message ? ` ${message}` : ''}`;
+  const width = 20;
+  const filled = Math.max(0, Math.min(width, Math.round((current / total) * width)));
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${current}/${total}${message ? ` ${message}` : ''}`;
+}
+
+/** The final line(s) of an attached run: the result on success, the error otherwise. */
+export function renderOutcome(run: RunRecord, paint: Paint): string {
+  const [glyph, tone] = RUN_GLYPHS[run.status];
+  const took = run.durationMs === null ? '' : ` in ${formatDuration(run.durationMs)}`;
+  const attempts = run.attempts.length > 1 ? ` after ${run.attempts.length} attempts` : '';
+  const head = `${paint(tone, glyph)} ${run.namespace}/${run.task} ${run.id} ${run.status}${took}${attempts}`;
+  if (run.status === 'succeeded') return `${head}\n${JSON.stringify(run.result, null, 2) ?? 'undefined'}`;
+  return run.error ? `${head}\n${paint('red', run.error.type)}: ${run.error.message}` : head;
+}
+
+export function renderRunTable(runs: RunRecord[], options: {width: number; paint: Paint; now?: number}): string {
+  if (runs.length === 0) return 'no runs';
+  const now = options.now ?? Date.now();
+  const rows = runs.map((run) => [
+    run.id,
+    `${RUN_GLYPHS[run.status][0]} ${run.status}`,
+    `${run.namespace}/${run.task}`,
+    String(run.attempts.length),
+    run.durationMs === null ? '-' : formatDuration(run.durationMs),
+    relativeTime(run.createdAt, now),
+    run.error ? `${run.error.type}: ${run.error.message}` : '',
+  ]);
+  return renderTable(['RUN', 'STATUS', 'TASK', 'TRIES', 'TOOK', 'CREATED', 'ERROR'], rows, options);
+}
+
+export function renderRunDetails(run: RunRecord, paint: Paint): string {
+  const [glyph, tone] = RUN_GLYPHS[run.status];
+  const rows: [string, string][] = [
+    ['run', run.id],
+    ['task', `${run.namespace}/${run.task}`],
+    ['status', `${paint(tone, glyph)} ${run.status}`],
+    ['created', run.createdAt],
+    ['started', run.startedAt ?? '-'],
+    ['finished', run.finishedAt ?? '-'],
+    ['took', run.durationMs === null ? '-' : formatDuration(run.durationMs)],
+    ['cpu', run.cpuMs === null ? '-' : `${run.cpuMs}ms`],
+    ['memory', run.peakMemoryMb === null ? '-' : `${run.peakMemoryMb}MB peak`],
+    ['parent', run.parentId ?? '-'],
+    ['input', JSON.stringify(run.input)],
+  ];
+  if (run.status === 'succeeded') rows.push(['result', JSON.stringify(run.result)]);
+  if (run.error) rows.push(['error', `${run.error.type}: ${run.error.message}`]);
+  const lines = rows.map(([key, value]) => `${paint('dim', key.padEnd(9))}${value}`);
+  lines.push(paint('dim', 'attempts'));
+  for (const attempt of run.attempts) {
+    lines.push(`  #${attempt.n} ${attempt.startedAt} → ${attempt.finishedAt ?? 'running'}${attempt.error ? `  ${attempt.error.type}: ${attempt.error.message}` : '  ok'}`);
+  }
+  if (run.error?.stack) lines.push(paint('dim', run.error.stack));
+  return lines.join('\n');
+}
