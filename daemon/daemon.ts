@@ -1,12 +1,14 @@
 import {listen, type IpcServer} from '../src/client/ipc.js';
 import {CLIENT_VERSION} from '../src/client/version.js';
 import type {HomePaths} from '../src/lib/home.js';
+import {AuditLog} from './core/audit-log.js';
 import {EventBus} from './core/event-bus.js';
 import {claimHome, releaseHome} from './core/lifecycle.js';
 import type {Logger} from './core/logger.js';
 import {Dispatcher, type PartialHandlerTable} from './core/server.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
+import {auditHandlers} from './handlers/audit.js';
 import {daemonHandlers} from './handlers/daemon.js';
 import {projectHandlers} from './handlers/projects.js';
 import {declaredItems} from './projects/declared.js';
@@ -36,6 +38,7 @@ export class Daemon {
     try {
       const state = await JsonStore.open<DaemonState>(paths.state, EMPTY_STATE);
       const bus = new EventBus();
+      const audit = await AuditLog.open(paths.audit, (event) => bus.publish('audit.event', event));
       // The registry reports changes before the Daemon exists; events from then on reach it.
       const ref: {daemon?: Daemon} = {};
       const projects = new ProjectRegistry({
@@ -57,12 +60,13 @@ export class Daemon {
         paths,
         logger,
         bus,
+        audit,
         projects,
         requestShutdown: (timeoutMs) => void ref.daemon?.stop(timeoutMs),
       };
       const daemon = new Daemon(services, state, onStopped);
       ref.daemon = daemon;
-      const handlers: PartialHandlerTable = {...daemonHandlers(services), ...projectHandlers(services)};
+      const handlers: PartialHandlerTable = {...daemonHandlers(services), ...projectHandlers(services), ...auditHandlers(services)};
       const dispatcher = new Dispatcher(handlers, bus, logger, CLIENT_VERSION);
       daemon.server = await listen(paths.socket, {
         onMessage: (connection, line) => dispatcher.onMessage(connection, line),
@@ -93,6 +97,7 @@ export class Daemon {
     await this.watcher.close();
     await projects.close();
     await this.state.save();
+    await this.services.audit.flush();
     releaseHome(paths);
     logger.info('stopped');
     this.onStopped();

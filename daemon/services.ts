@@ -1,4 +1,5 @@
 import type {HomePaths} from '../src/lib/home.js';
+import type {AuditLog} from './core/audit-log.js';
 import type {EventBus} from './core/event-bus.js';
 import type {Logger} from './core/logger.js';
 import type {ProjectRegistry} from './projects/registry.js';
@@ -10,6 +11,7 @@ export interface DaemonServices {
   paths: HomePaths;
   logger: Logger;
   bus: EventBus;
+  audit: AuditLog;
   projects: ProjectRegistry;
   requestShutdown(timeoutMs: number): void;
 }
