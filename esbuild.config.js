@@ -31,7 +31,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  minify: true,
+  // CAPSULE_NO_MINIFY=1 keeps the bundle readable for profiling.
+  minify: !process.env.CAPSULE_NO_MINIFY,
   // Names survive minification so oclif and stack traces still see real class and function names.
   keepNames: true,
   chunkNames: 'chunks/[name]-[hash]',
