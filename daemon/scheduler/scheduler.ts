@@ -1,0 +1,280 @@
+import {isDeepStrictEqual} from 'node:util';
+import type {ScheduleConfig} from '../../src/config/schedules.js';
+import {badInput, CapsuleError, notFound} from '../../src/lib/errors.js';
+import {didYouMean} from '../../src/lib/suggest.js';
+import {FireDispatcher} from './dispatch.js';
+import {errorMessage, freshState, listingOf, settle, type ScheduleEntry} from './entry.js';
+import {CronSchedule} from './next-fire.js';
+import {CATCH_UP_CAP, catchUpFires, jitterDelay} from './policies.js';
+import type {ScheduleEventType, ScheduleListing, ScheduleState, SchedulerOptions} from './types.js';
+
+/** The longest a timer sleeps before re-reading the wall clock, so a suspend or clock step is noticed within it. */
+const RECHECK_MS = 60_000;
+/** A fire this late is late, not missed (a busy event loop); later than this it goes to catch-up. */
+const ON_TIME_TOLERANCE_MS = 5_000;
+/** The most instants `nextFires` returns. */
+export const MAX_NEXT_FIRES = 1_000;
+
+/**
+ * Fires schedules on time and submits their runs. Timing decisions are made synchronously in
+ * timer callbacks (so a slow store or submit never delays the next fire); the resulting jobs,
+ * which touch the store and the runner, run in order per schedule.
+ */
+export class Scheduler {
+  readonly #options: SchedulerOptions;
+  readonly #random: () => number;
+  readonly #dispatcher: FireDispatcher;
+  readonly #entries = new Map<string, ScheduleEntry>();
+  /** Every schedule's state by key, including schedules whose project is unloaded. */
+  readonly #states = new Map<string, ScheduleState>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #started = false;
+  #closed = false;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+    this.#dispatcher = new FireDispatcher(options, (entry, type, details) => this.#emit(entry, type, details));
+  }
+
+  /** Loads persisted state, catches up fires missed while the daemon was down, and arms every schedule. */
+  async start(): Promise<void> {
+    this.#assertOpen();
+    if (this.#started) throw new CapsuleError('internal', 'the scheduler is already started');
+    const loaded = await this.#options.store.load();
+    for (const [key, state] of Object.entries(loaded)) this.#states.set(key, {...freshState(), ...state});
+    this.#started = true;
+    for (const entry of this.#entries.values()) {
+      entry.state = this.#stateFor(entry.key);
+      this.#activate(entry);
+    }
+  }
+
+  /**
+   * Replaces a project's schedules. New ones are armed (catching up from persisted state if
+   * they had some), removed ones disarmed, changed ones rescheduled from their new definition.
+   * Throws before changing anything if a cron expression or zone is invalid.
+   */
+  setProjectSchedules(namespace: string, schedules: Record<string, ScheduleConfig>): void {
+    this.#assertOpen();
+    const compiled = Object.entries(schedules).map(([name, config]) => ({
+      name,
+      config,
+      cron: new CronSchedule(config.cron, config.timezone, `${namespace}/${name}`),
+    }));
+    for (const entry of this.#entriesOf(namespace)) {
+      if (!Object.hasOwn(schedules, entry.name)) this.#drop(entry);
+    }
+    for (const {name, config, cron} of compiled) {
+      const key = `${namespace}/${name}`;
+      const existing = this.#entries.get(key);
+      if (!existing) {
+        const entry: ScheduleEntry = {key, namespace, name, config, cron, state: this.#stateFor(key), nextFireAt: null, wakeAt: null, timer: undefined, work: Promise.resolve()};
+        this.#entries.set(key, entry);
+        if (this.#started) this.#activate(entry);
+      } else if (!isDeepStrictEqual(existing.config, config)) {
+        this.#disarm(existing);
+        existing.config = config;
+        existing.cron = cron;
+        if (this.#started) {
+          // Fires of the old definition are not caught up under the new one.
+          settle(existing.state, null, this.#options.clock.now());
+          void this.#enqueue(existing, () => this.#dispatcher.save(existing));
+          this.#arm(existing, this.#options.clock.now());
+        }
+      }
+    }
+  }
+
+  /**
+   * Disarms a project's schedules. Their state (pause, last fire) is kept for when the project
+   * comes back, unless `forget` (the project was removed for good).
+   */
+  async removeProject(namespace: string, options: {forget?: boolean} = {}): Promise<void> {
+    const entries = this.#entriesOf(namespace);
+    for (const entry of entries) this.#drop(entry);
+    if (!options.forget) return;
+    // After the jobs under way, which may still save.
+    await Promise.all(entries.map((entry) => entry.work));
+    const keys = [...this.#states.keys()].filter((key) => key.startsWith(`${namespace}/`));
+    for (const key of keys) this.#states.delete(key);
+    await Promise.all(keys.map((key) => this.#options.store.delete(key)));
+  }
+
+  async pause(namespace: string, name: string): Promise<void> {
+    const entry = this.#find(namespace, name);
+    if (entry.state.paused) return;
+    entry.state.paused = true;
+    this.#disarm(entry);
+    this.#emit(entry, 'pause', {});
+    await this.#enqueue(entry, () => this.#dispatcher.save(entry));
+  }
+
+  /** Fires missed while paused are not caught up. */
+  async resume(namespace: string, name: string): Promise<void> {
+    const entry = this.#find(namespace, name);
+    if (!entry.state.paused) return;
+    const now = this.#options.clock.now();
+    entry.state.paused = false;
+    settle(entry.state, null, now);
+    this.#emit(entry, 'resume', {});
+    this.#arm(entry, now);
+    await this.#enqueue(entry, () => this.#dispatcher.save(entry));
+  }
+
+  /** Submits a run now, whatever the cron, pause and overlap say; the operator asked for it. */
+  async trigger(namespace: string, name: string): Promise<{runId: string}> {
+    const entry = this.#find(namespace, name);
+    const now = this.#options.clock.now();
+    return this.#enqueue(entry, async () => ({runId: await this.#dispatcher.trigger(entry, now)}));
+  }
+
+  /** Tells the scheduler a run ended, so a fire waiting behind it (overlap = "queue") can go. */
+  runFinished(runId: string): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.state.lastRunId === runId && entry.state.queuedFireAt !== null) void this.#enqueue(entry, () => this.#dispatcher.releaseQueued(entry));
+    }
+  }
+
+  list(namespace?: string): ScheduleListing[] {
+    return [...this.#entries.values()]
+      .filter((entry) => namespace === undefined || entry.namespace === namespace)
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map(listingOf);
+  }
+
+  /** The next `count` cron instants of a schedule, from now. */
+  nextFires(namespace: string, name: string, count: number): number[] {
+    const entry = this.#find(namespace, name);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_NEXT_FIRES) {
+      throw badInput(`expected a count of fires from 1 to ${MAX_NEXT_FIRES}, got ${count}`);
+    }
+    const now = this.#options.clock.now();
+    return entry.cron.upcoming(Math.max(now, entry.state.settledUntil ?? now), count);
+  }
+
+  /** Resolves when every job started so far has finished. */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  /** Clears every timer and waits for jobs already under way. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const entry of this.#entries.values()) this.#disarm(entry);
+    await this.idle();
+  }
+
+  #activate(entry: ScheduleEntry): void {
+    const now = this.#options.clock.now();
+    if (entry.state.settledUntil === null) {
+      settle(entry.state, null, now);
+      void this.#enqueue(entry, () => this.#dispatcher.save(entry));
+    } else if (entry.config.enabled && !entry.state.paused) {
+      this.#catchUp(entry, entry.state.settledUntil, now);
+    }
+    if (entry.state.queuedFireAt !== null) void this.#enqueue(entry, () => this.#dispatcher.releaseQueued(entry));
+    this.#arm(entry, now);
+  }
+
+  #arm(entry: ScheduleEntry, after: number): void {
+    if (this.#closed || !entry.config.enabled || entry.state.paused) return;
+    // Never before a fire already acted on, even if the wall clock went back.
+    const fire = entry.cron.next(Math.max(after, entry.state.settledUntil ?? after));
+    entry.nextFireAt = fire;
+    entry.wakeAt = fire + jitterDelay(entry.config.jitterMs, this.#random);
+    this.#sleep(entry, entry.wakeAt);
+  }
+
+  #sleep(entry: ScheduleEntry, wakeAt: number): void {
+    const delay = Math.min(wakeAt - this.#options.clock.now(), RECHECK_MS);
+    entry.timer = this.#options.clock.setTimer(() => this.#onWake(entry), delay);
+  }
+
+  #onWake(entry: ScheduleEntry): void {
+    entry.timer = undefined;
+    const fire = entry.nextFireAt!;
+    const wakeAt = entry.wakeAt!;
+    const now = this.#options.clock.now();
+    if (now < wakeAt) {
+      // Woken early: a recheck of a long wait, or the wall clock went back.
+      this.#sleep(entry, wakeAt);
+      return;
+    }
+    if (now - wakeAt <= ON_TIME_TOLERANCE_MS) {
+      settle(entry.state, fire, fire);
+      void this.#enqueue(entry, () => this.#dispatcher.dispatch(entry, [fire], false));
+      this.#arm(entry, fire);
+      return;
+    }
+    // The machine slept or the wall clock jumped past the fire: one catch-up, not a burst.
+    this.#catchUp(entry, fire - 1, now);
+    this.#arm(entry, now);
+  }
+
+  /** Handles the fires in (`after`, `now`] per the catch-up policy. */
+  #catchUp(entry: ScheduleEntry, after: number, now: number): void {
+    const {fires: missed, more} = entry.cron.recent(after, now, CATCH_UP_CAP);
+    if (missed.length === 0) return;
+    const {catchUp: policy, catchUpWindowMs} = entry.config;
+    const fires = catchUpFires(policy, missed, now, catchUpWindowMs);
+    this.#emit(entry, 'catch-up', {policy, missed: missed.length, moreMissed: more, fireTimes: fires});
+    settle(entry.state, fires.at(-1) ?? null, now);
+    void this.#enqueue(entry, () => (fires.length > 0 ? this.#dispatcher.dispatch(entry, fires, true) : this.#dispatcher.save(entry)));
+  }
+
+  #enqueue<T>(entry: ScheduleEntry, job: () => Promise<T>): Promise<T> {
+    const result = entry.work.then(job);
+    const settled = result.then(
+      () => undefined,
+      (error: unknown) => this.#emit(entry, 'error', {message: errorMessage(error)}),
+    );
+    entry.work = settled;
+    this.#inFlight.add(settled);
+    void settled.then(() => this.#inFlight.delete(settled));
+    return result;
+  }
+
+  #emit(entry: ScheduleEntry, type: ScheduleEventType, details: Record<string, unknown>): void {
+    this.#options.onEvent?.({type, schedule: entry.key, at: this.#options.clock.now(), details});
+  }
+
+  #disarm(entry: ScheduleEntry): void {
+    if (entry.timer !== undefined) this.#options.clock.clearTimer(entry.timer);
+    entry.timer = undefined;
+    entry.nextFireAt = null;
+    entry.wakeAt = null;
+  }
+
+  #drop(entry: ScheduleEntry): void {
+    this.#disarm(entry);
+    this.#entries.delete(entry.key);
+  }
+
+  #entriesOf(namespace: string): ScheduleEntry[] {
+    return [...this.#entries.values()].filter((entry) => entry.namespace === namespace);
+  }
+
+  #stateFor(key: string): ScheduleState {
+    let state = this.#states.get(key);
+    if (!state) {
+      state = freshState();
+      this.#states.set(key, state);
+    }
+    return state;
+  }
+
+  #find(namespace: string, name: string): ScheduleEntry {
+    this.#assertOpen();
+    if (!this.#started) throw new CapsuleError('internal', 'the scheduler is not started yet');
+    const key = `${namespace}/${name}`;
+    const entry = this.#entries.get(key);
+    if (entry) return entry;
+    const suggestion = didYouMean(key, this.#entries.keys());
+    throw notFound(`no schedule "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, `run \`capsule schedules ${namespace}\` to list the project's schedules`);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new CapsuleError('internal', 'the scheduler is closed');
+  }
+}

@@ -1,0 +1,79 @@
+import type {Clock} from './clock.js';
+
+export type RunStatus = 'queued' | 'running' | 'done';
+
+/** Attached to every run a schedule submits. */
+export interface FireMeta {
+  /** "namespace/name" */
+  schedule: string;
+  /** The cron instant the run is for (epoch ms), before jitter; the trigger time for a manual run. */
+  fireTime: number;
+  /** Submitted late, for a fire missed while the daemon was down or the machine slept. */
+  catchUp: boolean;
+  /** Submitted by `trigger` (capsule schedule trigger, capsule restart), not by the cron. */
+  manual: boolean;
+}
+
+/** What survives a restart, per schedule key "namespace/name". */
+export interface ScheduleState {
+  /** The last cron instant acted on: submitted, queued or skipped. */
+  lastFireAt: number | null;
+  /**
+   * Fires at or before this instant are accounted for: the last fire, or when the schedule was
+   * first armed, resumed, redefined or caught up. Catch-up looks only after it.
+   */
+  settledUntil: number | null;
+  paused: boolean;
+  skippedCount: number;
+  lastRunId: string | null;
+  /** A fire waiting for the previous run to finish (overlap = "queue"). */
+  queuedFireAt: number | null;
+}
+
+/** The daemon's store behind the scheduler; `save` resolves once the state is durable. */
+export interface ScheduleStateStore {
+  load(): Promise<Record<string, ScheduleState>> | Record<string, ScheduleState>;
+  save(key: string, state: ScheduleState): Promise<void> | void;
+  delete(key: string): Promise<void> | void;
+}
+
+export type ScheduleEventType = 'fire' | 'skip' | 'queue' | 'catch-up' | 'trigger' | 'pause' | 'resume' | 'error';
+
+/** One audit record: everything a schedule does or has done to it. */
+export interface ScheduleEvent {
+  type: ScheduleEventType;
+  /** "namespace/name" */
+  schedule: string;
+  /** When it happened (clock time, epoch ms). */
+  at: number;
+  details: Record<string, unknown>;
+}
+
+export interface SchedulerOptions {
+  clock: Clock;
+  /** [0, 1) like Math.random, for jitter. @default Math.random */
+  random?: () => number;
+  submit(namespace: string, task: string, input: Record<string, unknown>, meta: FireMeta): Promise<{runId: string}>;
+  /** Status of a run the scheduler submitted; a run the daemon no longer knows is 'done'. */
+  runStatus(runId: string): RunStatus | Promise<RunStatus>;
+  store: ScheduleStateStore;
+  /** Must not throw; it is called from timer callbacks. */
+  onEvent?(event: ScheduleEvent): void;
+}
+
+/** A row of `capsule schedules`. */
+export interface ScheduleListing {
+  namespace: string;
+  name: string;
+  task: string;
+  cron: string;
+  /** The zone the schedule runs in: the declared one or the machine's. */
+  timezone: string;
+  /** The coming cron instant, before jitter; null when paused, disabled or not started. */
+  nextFireAt: number | null;
+  lastFireAt: number | null;
+  lastRunId: string | null;
+  paused: boolean;
+  skipped: number;
+  enabled: boolean;
+}
