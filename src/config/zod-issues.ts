@@ -23,7 +23,26 @@ export function validateDocument<T>(schema: z.ZodType<T>, data: unknown, file: s
   });
   if (result.success) return {ok: true, value: result.data};
   const converter = new IssueConverter(file, index, data, allowedKeys, result.error.issues);
-  return {ok: false, issues: result.error.issues.flatMap((issue) => converter.convert(issue, []))};
+  return {ok: false, issues: mergeMisspelledRequired(result.error.issues.flatMap((issue) => converter.convert(issue, [])))};
+}
+
+/**
+ * In a strict table a misspelled required key yields two issues: the key is missing, and
+ * an unknown key suggests it. Say it once, where the misspelling was written.
+ */
+function mergeMisspelledRequired(issues: ConfigIssue[]): ConfigIssue[] {
+  const merged = new Set<ConfigIssue>();
+  const result = issues.map((issue) => {
+    if (!issue.message.startsWith('missing required key')) return issue;
+    const dot = issue.path.lastIndexOf('.');
+    const table = issue.path.slice(0, dot);
+    const key = issue.path.slice(dot + 1);
+    const unknown = issues.find((other) => !merged.has(other) && other.suggestion === key && other.message.startsWith('unknown key') && other.path.slice(0, other.path.lastIndexOf('.')) === table);
+    if (!unknown) return issue;
+    merged.add(unknown);
+    return {...unknown, path: issue.path, message: `${issue.message}, found ${JSON.stringify(unknown.path.slice(unknown.path.lastIndexOf('.') + 1))}`, suggestion: key};
+  });
+  return result.filter((issue) => !merged.has(issue));
 }
 
 class IssueConverter {

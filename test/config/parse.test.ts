@@ -35,7 +35,9 @@ describe('parseProjectConfig on a valid file', () => {
       root: '/srv/reports',
       project: {name: 'reports', version: '1.0.0', description: 'Nightly reports', entry: ['tasks/*.ts', 'jobs/**/*.js']},
       defaults: {computeMs: 120_000, ramBytes: 512 * 1024 * 1024, timeoutMs: 120_000, maxRetries: 5},
-      schedules: {nightly: {task: 'build_report', cron: '0 3 * * *', timezone: 'Europe/Paris'}},
+      schedules: {
+        nightly: {task: 'build_report', cron: '0 3 * * *', timezone: 'Europe/Paris', input: {}, overlap: 'skip', catchUp: 'latest', catchUpWindowMs: 3_600_000, jitterMs: 0, enabled: true},
+      },
       services: {api: {command: ['node', 'server.js'], restart: 'on-failure', health: {http: 'http://127.0.0.1:8080/health', interval: '5s'}}},
     });
   });
@@ -227,8 +229,7 @@ describe('parseProjectConfig on a bad file', () => {
       'command = ["node", 3]',
     );
     expect(linesFrom(parse(text))).toEqual([
-      'capsule.toml:1:2 project.name: missing required key: expected a string',
-      'capsule.toml:2:1 project.nme: unknown key (did you mean "name"?)',
+      'capsule.toml:2:1 project.name: missing required key: expected a string, found "nme" (did you mean "name"?)',
       'capsule.toml:5:1 defaults.timeout: expected a duration above zero such as "30s", "5m" or "1h", got "soon"',
       'capsule.toml:6:1 defaults.max_retries: expected an integer from 0 to 100, got number -2',
       'capsule.toml:8:2 schedule: unknown table (did you mean "schedules"?)',
