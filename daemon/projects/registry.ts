@@ -22,6 +22,8 @@ export interface ProjectPlugin {
   unload(namespace: string): Promise<void>;
   /** Fills its part of the summary (tasks, schedules or services). */
   describe(project: ProjectConfig, summary: ProjectSummary): void;
+  /** After `project remove`: drop what was kept across reloads (pause state, stored config). */
+  forget?(namespace: string): Promise<void>;
 }
 
 interface Entry {
@@ -74,6 +76,7 @@ export class ProjectRegistry {
   async remove(namespace: string): Promise<{namespace: string; root: string}> {
     const entry = this.find(namespace);
     await this.unloadPlugins(entry);
+    for (const plugin of this.options.plugins) await plugin.forget?.(entry.namespace);
     this.entries.delete(entry.root);
     this.persisted = this.persisted.filter((project) => project.root !== entry.root);
     await this.options.persist(this.persisted);

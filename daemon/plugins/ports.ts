@@ -1,0 +1,15 @@
+import type {RunRecord, RunStatus} from '../../src/protocol/index.js';
+
+/**
+ * What the scheduler and the control verbs need from the task runner, so those plugins do
+ * not depend on how runs are executed.
+ */
+export interface RunPort {
+  submit(namespace: string, task: string, input: unknown, options?: {scheduledBy?: string}): Promise<RunRecord>;
+  /** null when the run is unknown (pruned from history). */
+  status(runId: string): RunStatus | null;
+  /** Called with each run that reaches a final state. Returns an unsubscribe function. */
+  onFinished(listener: (run: RunRecord) => void): () => void;
+  /** Schedules declared next to task functions: task({schedule}). */
+  declaredSchedules(namespace: string): {task: string; option: unknown}[];
+}
