@@ -26,3 +26,20 @@ describe('LockTable', () => {
     expect(locks.leave('k', 'nobody')).toBeUndefined();
   });
 });
+
+describe('LockTable with a long line', () => {
+  it('keeps the holder while every waiter leaves, as a mass cancel does', () => {
+    const locks = new LockTable();
+    const count = 100_000;
+    for (let index = 0; index < count; index++) locks.join('k', `r${index}`);
+    const handedOver: string[] = [];
+    for (let index = 1; index < count; index++) {
+      const next = locks.leave('k', `r${index}`);
+      if (next !== undefined) handedOver.push(next);
+    }
+    expect(handedOver).toEqual([]);
+    expect(locks.holder('k')).toBe('r0');
+    expect(locks.join('k', 'late')).toBe(false);
+    expect(locks.leave('k', 'r0')).toBe('late');
+  });
+});
