@@ -1,0 +1,334 @@
+import type {RunError, RunRecord, RunStatus} from '../../src/protocol/runs.js';
+import {attemptHooks, type AttemptContext} from './attempt-hooks.js';
+import {backoffDelay} from './backoff.js';
+import type {Clock} from './clock.js';
+import type {AttemptOutcome, AttemptRequest, Executor} from './executor-api.js';
+import {LockTable} from './locks.js';
+import {ReadyQueue} from './ready-queue.js';
+import {INTERRUPTED_MESSAGE} from './recovery.js';
+import {shouldRetry} from './retry.js';
+import type {RunCounts} from './run-counts.js';
+import {cancelRun, failAttempt, NO_USAGE, startAttempt, succeedRun} from './run-state.js';
+import {crashedOutcome} from './submission.js';
+import type {TaskRegistry} from './task-registry.js';
+import type {TaskSpec} from './task-spec.js';
+
+/**
+ * Where a run that is not final stands (its record says only queued or running):
+ * - accepting: its record is being written; it gets in line once on disk
+ * - ready: in the ready queue · lock: behind its lock key's holder · backoff: waiting to retry
+ * - running: an attempt is in the executor · parked: left queued for the next daemon (closing)
+ * - done: final, no longer tracked
+ */
+type Phase = 'accepting' | 'ready' | 'lock' | 'backoff' | 'running' | 'parked' | 'done';
+
+interface ActiveRun {
+  id: string;
+  namespace: string;
+  task: string;
+  taskKey: string;
+  parentId: string | null;
+  phase: Phase;
+  lockKey: string | null;
+  cancelRetry: (() => void) | null;
+  controller: AbortController | null;
+  /** Why the running attempt was aborted: a cancel ends the run, a shutdown interrupts it. */
+  stop: {reason: 'cancel' | 'close'; message: string} | null;
+  /** The task as it was when the current attempt started. */
+  spec: TaskSpec | null;
+  /** Settles once the current attempt's outcome is recorded. */
+  settled: Promise<void> | null;
+}
+
+/** What the dispatcher needs from the runner, which owns the records. */
+export interface DispatcherDeps {
+  executor: Executor;
+  clock: Clock;
+  random: () => number;
+  maxParallel: number;
+  tasks: TaskRegistry;
+  counts: RunCounts;
+  record(runId: string): RunRecord;
+  /** Records a run's new state: counted, persisted, announced. */
+  save(next: RunRecord, previous: RunStatus): void;
+  /** The run reached its final state, already saved. */
+  finished(run: RunRecord): void;
+  /** What each attempt's `ctx` reaches: logs, progress, child runs. */
+  attempt: Pick<AttemptContext, 'log' | 'progress' | 'submit' | 'waitFor'>;
+  onError(error: unknown): void;
+}
+
+/**
+ * Decides what runs when, and runs it: the ready queue, lock keys, per-task concurrency and the
+ * daemon-wide parallelism; attempts in the executor; retries after a backoff; cancellation,
+ * which reaches a run's children.
+ */
+export class Dispatcher {
+  readonly #deps: DispatcherDeps;
+  /** Every run that is not final. */
+  readonly #active = new Map<string, ActiveRun>();
+  readonly #ready = new ReadyQueue();
+  readonly #locks = new LockTable();
+  /** Parent id → its children that are not final, so cancelling a parent reaches them. */
+  readonly #children = new Map<string, Set<string>>();
+  /** Running runs blocked awaiting children: each lends its slot so the children can run. */
+  readonly #lending = new Set<string>();
+  #dispatching = false;
+  #dispatchAgain = false;
+  #closing = false;
+
+  constructor(deps: DispatcherDeps) {
+    this.#deps = deps;
+  }
+
+  /** Starts tracking a run that is not final; its lock key (scoped to its namespace) is joined in submission order. */
+  track(run: RunRecord, lockKey: string | null): void {
+    this.#active.set(run.id, {
+      id: run.id,
+      namespace: run.namespace,
+      task: run.task,
+      taskKey: `${run.namespace}/${run.task}`,
+      parentId: run.parentId,
+      phase: 'accepting',
+      lockKey,
+      cancelRetry: null,
+      controller: null,
+      stop: null,
+      spec: null,
+      settled: null,
+    });
+    if (lockKey !== null) this.#locks.join(lockKey, run.id);
+    if (run.parentId !== null && this.#active.has(run.parentId)) {
+      const siblings = this.#children.get(run.parentId) ?? new Set();
+      siblings.add(run.id);
+      this.#children.set(run.parentId, siblings);
+    }
+  }
+
+  isActive(runId: string): boolean {
+    return this.#active.has(runId);
+  }
+
+  lockHolder(lockKey: string): string | undefined {
+    return this.#locks.holder(lockKey);
+  }
+
+  /** Puts a tracked run, now on disk, in line, and starts whatever can start. */
+  enqueue(runId: string): void {
+    const active = this.#active.get(runId);
+    if (active?.phase !== 'accepting') return;
+    this.#line(active);
+    this.dispatch();
+  }
+
+  /**
+   * Cancels a run and, first, its children. True when the run is final now; false when its
+   * running attempt was aborted and the run ends when the attempt does.
+   */
+  cancel(runId: string, message: string): boolean {
+    const active = this.#active.get(runId);
+    if (!active) return true;
+    this.#cancelTree(active, message);
+    this.dispatch();
+    return active.phase === 'done';
+  }
+
+  /** Cancels the runs not running (queued, behind a lock, waiting to retry) that `match` picks. */
+  cancelWaiting(match: (run: {namespace: string; task: string}) => boolean, message: (run: {namespace: string; task: string}) => string): void {
+    for (const active of [...this.#active.values()]) {
+      if (active.phase !== 'running' && active.phase !== 'done' && match(active)) this.#cancelTree(active, message(active));
+    }
+    this.dispatch();
+  }
+
+  /** Starts ready runs while there is room. */
+  dispatch(): void {
+    if (this.#dispatching) {
+      this.#dispatchAgain = true;
+      return;
+    }
+    this.#dispatching = true;
+    try {
+      do {
+        this.#dispatchAgain = false;
+        while (!this.#closing && this.#deps.counts.total.running - this.#lending.size < this.#deps.maxParallel) {
+          const runId = this.#ready.take(
+            (id) => this.#hasRoom(this.#active.get(id)!),
+            (id) => this.#active.get(id)?.phase === 'ready',
+          );
+          if (runId === undefined) break;
+          this.#start(this.#active.get(runId)!);
+        }
+      } while (this.#dispatchAgain);
+    } finally {
+      this.#dispatching = false;
+    }
+  }
+
+  /**
+   * Starts nothing more; cancels retry timers (those runs stay queued); lets running attempts
+   * finish for up to `timeoutMs`, then aborts them, recording `interrupted`.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#closing = true;
+    for (const active of this.#active.values()) {
+      if (active.phase === 'running' || active.phase === 'accepting') continue;
+      active.cancelRetry?.();
+      active.cancelRetry = null;
+      active.phase = 'parked';
+    }
+    const running = () => [...this.#active.values()].filter((active) => active.phase === 'running');
+    let cancelDeadline = () => {};
+    const deadline = new Promise<'timeout'>((resolve) => {
+      cancelDeadline = this.#deps.clock.schedule(timeoutMs, () => resolve('timeout'));
+    });
+    const finished = Promise.all(running().map((active) => active.settled)).then(() => 'finished' as const);
+    const first = await Promise.race([finished, deadline]);
+    cancelDeadline();
+    if (first === 'finished') return;
+    const left = running();
+    for (const active of left) {
+      active.stop ??= {reason: 'close', message: INTERRUPTED_MESSAGE};
+      active.controller?.abort();
+    }
+    await Promise.all(left.map((active) => active.settled));
+  }
+
+  /** Ready if it holds its lock key (or has none), else behind the key's holder. */
+  #line(active: ActiveRun): void {
+    if (this.#closing) active.phase = 'parked';
+    else if (active.lockKey !== null && !this.#locks.holds(active.lockKey, active.id)) active.phase = 'lock';
+    else {
+      active.phase = 'ready';
+      this.#ready.push(active.taskKey, active.id);
+    }
+  }
+
+  #hasRoom(active: ActiveRun): boolean {
+    const concurrency = this.#deps.tasks.get(active.namespace, active.task)?.concurrency ?? null;
+    return concurrency === null || this.#deps.counts.of(active.taskKey).running < concurrency;
+  }
+
+  #start(active: ActiveRun): void {
+    const {clock, tasks, executor} = this.#deps;
+    const root = tasks.root(active.namespace);
+    const spec = tasks.get(active.namespace, active.task);
+    const run = this.#deps.record(active.id);
+    if (root === undefined || !spec) {
+      this.#finalize(active, cancelRun(run, `task ${active.taskKey} is no longer defined`, NO_USAGE, clock.now()));
+      return;
+    }
+    const started = startAttempt(run, clock.now());
+    const controller = new AbortController();
+    Object.assign(active, {phase: 'running', controller, spec, stop: null} satisfies Partial<ActiveRun>);
+    this.#deps.save(started, run.status);
+    const attempt = started.attempts.length;
+    const request: AttemptRequest = {
+      runId: run.id,
+      namespace: run.namespace,
+      task: run.task,
+      attempt,
+      input: run.input,
+      isolation: spec.isolation,
+      limits: spec.limits,
+      env: spec.env,
+      cwd: root,
+      modulePath: spec.modulePath,
+      exportName: spec.exportName,
+    };
+    active.settled = executor
+      .execute(request, this.#hooks(active, attempt), controller.signal)
+      .catch(crashedOutcome)
+      .then((outcome) => this.#finishAttempt(active, outcome))
+      .catch((error: unknown) => this.#deps.onError(error));
+  }
+
+  #finishAttempt(active: ActiveRun, outcome: AttemptOutcome): void {
+    const run = this.#deps.record(active.id);
+    const now = this.#deps.clock.now();
+    const usage = {cpuMs: outcome.cpuMs, peakMemoryMb: outcome.peakMemoryMb};
+    const {stop, spec} = active;
+    active.controller = null;
+    this.#lending.delete(active.id);
+    if (outcome.ok) this.#finalize(active, succeedRun(run, outcome.result, usage, now));
+    else if (stop?.reason === 'cancel') this.#finalize(active, cancelRun(run, stop.message, usage, now));
+    else {
+      const error: RunError = stop?.reason === 'close' ? {type: 'interrupted', message: stop.message, stack: null} : outcome.error;
+      const attempt = run.attempts.length;
+      const retry = shouldRetry({errorType: error.type, fatal: stop === null && outcome.fatal, attempt, maxRetries: spec!.maxRetries});
+      const next = failAttempt(run, error, usage, now, retry);
+      if (!retry) this.#finalize(active, next);
+      else {
+        this.#deps.save(next, run.status);
+        this.#retryLater(active, backoffDelay(spec!.backoff, attempt, this.#deps.random));
+      }
+    }
+    this.dispatch();
+  }
+
+  #retryLater(active: ActiveRun, delayMs: number): void {
+    if (this.#closing) {
+      active.phase = 'parked';
+      return;
+    }
+    active.phase = 'backoff';
+    active.cancelRetry = this.#deps.clock.schedule(delayMs, () => {
+      active.cancelRetry = null;
+      if (active.phase !== 'backoff') return;
+      this.#line(active);
+      this.dispatch();
+    });
+  }
+
+  #hooks(active: ActiveRun, attempt: number) {
+    const isCurrent = () => active.phase === 'running' && this.#deps.record(active.id).attempts.length === attempt;
+    return attemptHooks({
+      ...this.#deps.attempt,
+      runId: active.id,
+      namespace: active.namespace,
+      attempt,
+      now: () => this.#deps.clock.now(),
+      isCurrent,
+      blocked: (blocked) => {
+        if (!blocked) this.#lending.delete(active.id);
+        else if (isCurrent()) {
+          this.#lending.add(active.id);
+          this.dispatch();
+        }
+      },
+    });
+  }
+
+  #cancelTree(active: ActiveRun, message: string): void {
+    for (const childId of [...(this.#children.get(active.id) ?? [])]) {
+      const child = this.#active.get(childId);
+      if (child) this.#cancelTree(child, `cancelled with its parent run ${active.id}`);
+    }
+    if (active.phase === 'done') return;
+    if (active.phase !== 'running') {
+      this.#finalize(active, cancelRun(this.#deps.record(active.id), message, NO_USAGE, this.#deps.clock.now()));
+    } else if (active.stop === null) {
+      active.stop = {reason: 'cancel', message};
+      active.controller?.abort();
+    }
+  }
+
+  /** Records a final state and releases what the run held: its lock key passes to the next in line. */
+  #finalize(active: ActiveRun, final: RunRecord): void {
+    const previous = this.#deps.record(active.id).status;
+    active.phase = 'done';
+    active.cancelRetry?.();
+    active.cancelRetry = null;
+    this.#active.delete(active.id);
+    this.#lending.delete(active.id);
+    this.#children.delete(active.id);
+    if (active.parentId !== null) this.#children.get(active.parentId)?.delete(active.id);
+    this.#deps.save(final, previous);
+    if (active.lockKey !== null) {
+      const holder = this.#locks.leave(active.lockKey, active.id);
+      const next = holder === undefined ? undefined : this.#active.get(holder);
+      if (next?.phase === 'lock') this.#line(next);
+    }
+    this.#deps.finished(final);
+  }
+}

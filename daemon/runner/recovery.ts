@@ -1,0 +1,46 @@
+import type {RunError, RunRecord} from '../../src/protocol/runs.js';
+import {lockKey} from './lock-key.js';
+import {shouldRetry} from './retry.js';
+import {cancelRun, failAttempt, NO_USAGE} from './run-state.js';
+import type {TaskSpec} from './task-spec.js';
+
+export const INTERRUPTED_MESSAGE = 'the daemon stopped while this attempt was running';
+
+/** What becomes of a run a previous daemon left queued or running. */
+export type Recovery =
+  | {action: 'requeue'; run: RunRecord; lockKey: string | null}
+  | {action: 'failed'; run: RunRecord}
+  | {action: 'cancelled'; run: RunRecord};
+
+/**
+ * Recovery policy for runs left unfinished by a daemon that stopped or died (applied at start,
+ * once the projects' tasks are known):
+ * - A run left `running` was cut off mid-attempt. That attempt is recorded as failed with error
+ *   type `interrupted` and counts toward `maxRetries`. If retries remain the run is queued again
+ *   at once (no backoff); if not, it ends `failed` with that error.
+ * - A run left `queued` is queued again as it was, attempts kept.
+ * - Runs rejoin the queue, and their lock key's line, in creation order.
+ * - A run whose task no longer exists ends `failed` if it was running, `cancelled` if it was
+ *   queued, with a message naming the task. A run whose lock key cannot be filled from its input
+ *   under the task's current template is cancelled, with the reason.
+ * No run stays queued or running without being tracked again.
+ *
+ * `spec` is the run's task as now defined (undefined if gone); `lockKey` in the result is the
+ * key unscoped, as the template gives it.
+ */
+export function planRecovery(stored: RunRecord, spec: TaskSpec | undefined, now: number): Recovery {
+  const gone = `task ${stored.namespace}/${stored.task} is no longer defined`;
+  let run = stored;
+  if (run.status === 'running') {
+    const retry = spec !== undefined && shouldRetry({errorType: 'interrupted', fatal: false, attempt: run.attempts.length, maxRetries: spec.maxRetries});
+    const error: RunError = {type: 'interrupted', message: spec ? INTERRUPTED_MESSAGE : `${INTERRUPTED_MESSAGE}; ${gone}`, stack: null};
+    run = failAttempt(run, error, NO_USAGE, now, retry);
+    if (!retry) return {action: 'failed', run};
+  }
+  if (!spec) return {action: 'cancelled', run: cancelRun(run, `cancelled after the daemon restarted: ${gone}`, NO_USAGE, now)};
+  try {
+    return {action: 'requeue', run, lockKey: spec.lock === null ? null : lockKey(spec.lock, run.input)};
+  } catch (error) {
+    return {action: 'cancelled', run: cancelRun(run, `cancelled after the daemon restarted: ${(error as Error).message}`, NO_USAGE, now)};
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The run record's state machine. Every change returns a new record (the old one is never
+ * mutated), so a record handed to a client or an event listener is a stable snapshot.
+ *
+ *   queued ──► running ──► succeeded | failed | cancelled
+ *     │  ▲         │
+ *     │  └─────────┘  (a retry, or an attempt interrupted by the daemon stopping)
+ *     └──► cancelled
+ */
+import {CapsuleError} from '../../src/lib/errors.js';
+import type {RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/runs.js';
+
+const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
+  queued: ['running', 'cancelled'],
+  running: ['succeeded', 'failed', 'cancelled', 'queued'],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+};
+
+/** What an attempt consumed, as the executor measured it. */
+export interface AttemptUsage {
+  cpuMs: number | null;
+  peakMemoryMb: number | null;
+}
+
+export const NO_USAGE: AttemptUsage = {cpuMs: null, peakMemoryMb: null};
+
+export function isFinal(status: RunStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}
+
+export function canTransition(from: RunStatus, to: RunStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(run: RunRecord, to: RunStatus): void {
+  if (canTransition(run.status, to)) return;
+  throw new CapsuleError('internal', `run ${run.id} cannot go from ${run.status} to ${to}; allowed from ${run.status}: ${TRANSITIONS[run.status].join(', ') || 'nothing (it is final)'}`);
+}
+
+export interface NewRun {
+  id: string;
+  namespace: string;
+  task: string;
+  input: unknown;
+  parentId: string | null;
+}
+
+export function newRun(fields: NewRun, at: number): RunRecord {
+  return {
+    ...fields,
+    status: 'queued',
+    result: null,
+    error: null,
+    attempts: [],
+    createdAt: iso(at),
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    cpuMs: null,
+    peakMemoryMb: null,
+  };
+}
+
+/** queued → running, opening attempt n+1. */
+export function startAttempt(run: RunRecord, at: number): RunRecord {
+  assertTransition(run, 'running');
+  const attempt: RunAttempt = {n: run.attempts.length + 1, startedAt: iso(at), finishedAt: null, error: null};
+  return {...run, status: 'running', error: null, startedAt: run.startedAt ?? iso(at), attempts: [...run.attempts, attempt]};
+}
+
+/** running → succeeded. */
+export function succeedRun(run: RunRecord, result: unknown, usage: AttemptUsage, at: number): RunRecord {
+  assertTransition(run, 'succeeded');
+  return finish({...closeAttempt(run, null, usage, at), status: 'succeeded', result}, at);
+}
+
+/** running → queued (`retry`) or failed, recording the attempt's error. */
+export function failAttempt(run: RunRecord, error: RunError, usage: AttemptUsage, at: number, retry: boolean): RunRecord {
+  const to: RunStatus = retry ? 'queued' : 'failed';
+  assertTransition(run, to);
+  const closed: RunRecord = {...closeAttempt(run, error, usage, at), status: to, error};
+  return retry ? closed : finish(closed, at);
+}
+
+/** queued | running → cancelled; a running attempt is closed with a `cancelled` error. */
+export function cancelRun(run: RunRecord, message: string, usage: AttemptUsage, at: number): RunRecord {
+  assertTransition(run, 'cancelled');
+  const error: RunError = {type: 'cancelled', message, stack: null};
+  const closed = run.status === 'running' ? closeAttempt(run, error, usage, at) : run;
+  return finish({...closed, status: 'cancelled', error}, at);
+}
+
+function closeAttempt(run: RunRecord, error: RunError | null, usage: AttemptUsage, at: number): RunRecord {
+  const attempts = run.attempts.map((attempt, index) => (index === run.attempts.length - 1 && attempt.finishedAt === null ? {...attempt, finishedAt: iso(at), error} : attempt));
+  return {
+    ...run,
+    attempts,
+    // CPU adds up over attempts: it is what the run cost. Memory is the highest any attempt reached.
+    cpuMs: sumOrNull(run.cpuMs, usage.cpuMs),
+    peakMemoryMb: maxOrNull(run.peakMemoryMb, usage.peakMemoryMb),
+  };
+}
+
+function finish(run: RunRecord, at: number): RunRecord {
+  return {...run, finishedAt: iso(at), durationMs: run.startedAt === null ? null : Math.max(0, at - Date.parse(run.startedAt))};
+}
+
+function sumOrNull(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : a + b;
+}
+
+function maxOrNull(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+export function iso(at: number): string {
+  return new Date(at).toISOString();
+}

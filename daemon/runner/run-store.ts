@@ -1,0 +1,202 @@
+import {CapsuleError} from '../../src/lib/errors.js';
+import type {RunRecord} from '../../src/protocol/runs.js';
+import type {Clock} from './clock.js';
+import {Fifo} from './fifo.js';
+import {RunJournal, type JournalEntry} from './run-journal.js';
+import {RunLogs} from './run-logs.js';
+import {isFinal} from './run-state.js';
+
+/** How much finished history is kept. Queued and running runs are never pruned. */
+export interface RunRetention {
+  /** Finished runs kept per task; the oldest go first. @default 1000 */
+  maxRunsPerTask: number;
+  /** Finished runs older than this (by finish time) are removed. @default 7 days */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_RUN_RETENTION: RunRetention = {maxRunsPerTask: 1000, maxAgeMs: 7 * 24 * 3_600_000};
+
+/** The journal is folded into the snapshot once it holds this many bytes. */
+export const JOURNAL_COMPACT_BYTES = 8 * 1024 * 1024;
+
+export interface RunStoreOptions {
+  /** The snapshot file, e.g. CAPSULE_HOME/runs.json; the journal sits beside it. */
+  file: string;
+  /** Directory of per-run log files, e.g. CAPSULE_HOME/logs/runs. */
+  logsDir: string;
+  clock: Clock;
+  /** @default DEFAULT_RUN_RETENTION */
+  retention?: Partial<RunRetention>;
+  /** Something went wrong with no caller to tell (a torn journal line, a failed log write). @default console.error */
+  onWarning?: (message: string, error?: unknown) => void;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Every run the daemon knows, in memory and on disk, with their logs. Changes are written in
+ * groups: all the changes made while a write is in flight (or within one turn of the event loop)
+ * go out in the next single write, so a burst of submits costs a few writes, not one each.
+ * Finished runs beyond the retention are pruned as part of each write.
+ */
+export class RunStore {
+  readonly logs: RunLogs;
+  readonly #journal: RunJournal;
+  readonly #clock: Clock;
+  readonly #retention: RunRetention;
+  readonly #warn: (message: string, error?: unknown) => void;
+  /** In creation order. */
+  readonly #runs = new Map<string, RunRecord>();
+  /** Per task, finished runs in the order they finished: pruning takes from the front. */
+  readonly #finished = new Map<string, Fifo<{id: string; finishedAt: number}>>();
+  #dirty = new Map<string, JournalEntry>();
+  #next: Deferred | null = null;
+  #writing = false;
+  #closed = false;
+
+  private constructor(journal: RunJournal, logs: RunLogs, clock: Clock, retention: RunRetention, warn: (message: string, error?: unknown) => void) {
+    this.#journal = journal;
+    this.logs = logs;
+    this.#clock = clock;
+    this.#retention = retention;
+    this.#warn = warn;
+  }
+
+  static async open(options: RunStoreOptions): Promise<RunStore> {
+    const warn = options.onWarning ?? ((message: string, error?: unknown) => console.error(message, error ?? ''));
+    const retention = {...DEFAULT_RUN_RETENTION, ...options.retention};
+    if (!(retention.maxRunsPerTask >= 1) || !(retention.maxAgeMs > 0)) {
+      throw new CapsuleError('bad_input', `invalid run retention: expected maxRunsPerTask ≥ 1 and maxAgeMs > 0, got ${JSON.stringify(retention)}`);
+    }
+    const logs = await RunLogs.open(options.logsDir, {onError: (error) => warn('could not write a run log', error)});
+    const {journal, history} = await RunJournal.open(options.file);
+    if (history.skippedLines > 0) warn(`run history: skipped ${history.skippedLines} unreadable journal line(s) of ${options.file}, probably torn by a crash`);
+    const store = new RunStore(journal, logs, options.clock, retention, warn);
+    // The files hold runs in creation order (the snapshot is written in it, and a run's first journal
+    // line is written when it is created); timestamps cannot restore it, many runs share a millisecond.
+    for (const run of history.runs) store.#runs.set(run.id, run);
+    const byFinish = history.runs.filter((run) => isFinal(run.status)).sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
+    for (const run of byFinish) store.#indexFinished(run);
+    store.#removeLogs(store.#prune());
+    // Compacting now also drops a torn last journal line before anything is appended after it.
+    await journal.compact([...store.#runs.values()]);
+    return store;
+  }
+
+  get(id: string): RunRecord | undefined {
+    return this.#runs.get(id);
+  }
+
+  /** Every run, oldest first. */
+  runs(): IterableIterator<RunRecord> {
+    return this.#runs.values();
+  }
+
+  /** The run of this task that finished last. */
+  lastFinished(namespace: string, task: string): RunRecord | undefined {
+    const last = this.#finished.get(taskKey(namespace, task))?.last();
+    return last && this.#runs.get(last.id);
+  }
+
+  /** Records the run's new state; resolves once it is on disk. */
+  put(run: RunRecord): Promise<void> {
+    if (this.#closed) return Promise.reject(new CapsuleError('internal', `run store is closed; cannot record ${run.id}`));
+    const previous = this.#runs.get(run.id);
+    this.#runs.set(run.id, run);
+    if (isFinal(run.status) && (!previous || !isFinal(previous.status))) this.#indexFinished(run);
+    this.#dirty.set(run.id, run);
+    return this.#requestWrite();
+  }
+
+  /** Resolves once every change made so far is on disk. */
+  flush(): Promise<void> {
+    if (this.#dirty.size === 0 && !this.#writing) return Promise.resolve();
+    return this.#requestWrite();
+  }
+
+  /** Writes what is pending, folds the journal into the snapshot, and releases the files. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
+    this.#closed = true;
+    await this.logs.flush();
+    await this.#journal.compact([...this.#runs.values()]);
+    await this.#journal.close();
+  }
+
+  #requestWrite(): Promise<void> {
+    if (!this.#next) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((done, fail) => {
+        resolve = done;
+        reject = fail;
+      });
+      this.#next = {promise, resolve, reject};
+      if (!this.#writing) {
+        this.#writing = true;
+        setImmediate(() => void this.#writeLoop());
+      }
+    }
+    return this.#next.promise;
+  }
+
+  async #writeLoop(): Promise<void> {
+    while (this.#next) {
+      const waiting = this.#next;
+      this.#next = null;
+      const batch = this.#dirty;
+      this.#dirty = new Map();
+      const pruned = this.#prune();
+      for (const id of pruned) batch.set(id, {deleted: id});
+      try {
+        await this.#journal.append([...batch.values()]);
+        if (this.#journal.bytes >= JOURNAL_COMPACT_BYTES) await this.#journal.compact([...this.#runs.values()]);
+        waiting.resolve();
+      } catch (error) {
+        // Keep the changes for the next write, unless a newer change to the same run supersedes them.
+        for (const [id, entry] of batch) if (!this.#dirty.has(id)) this.#dirty.set(id, entry);
+        waiting.reject(new CapsuleError('internal', `could not write the run history: ${error instanceof Error ? error.message : String(error)}`, {cause: error}));
+      }
+      this.#removeLogs(pruned);
+    }
+    this.#writing = false;
+  }
+
+  #removeLogs(runIds: string[]): void {
+    if (runIds.length > 0) this.logs.remove(runIds).catch((error: unknown) => this.#warn('could not remove the logs of pruned runs', error));
+  }
+
+  #indexFinished(run: RunRecord): void {
+    const key = taskKey(run.namespace, run.task);
+    let line = this.#finished.get(key);
+    if (!line) {
+      line = new Fifo();
+      this.#finished.set(key, line);
+    }
+    line.push({id: run.id, finishedAt: Date.parse(run.finishedAt ?? run.createdAt)});
+  }
+
+  /** Drops finished runs past the retention; returns their ids. */
+  #prune(): string[] {
+    const oldest = this.#clock.now() - this.#retention.maxAgeMs;
+    const pruned: string[] = [];
+    for (const [key, line] of this.#finished) {
+      while (line.size > this.#retention.maxRunsPerTask || (line.size > 0 && line.peek()!.finishedAt < oldest)) {
+        const {id} = line.shift()!;
+        this.#runs.delete(id);
+        pruned.push(id);
+      }
+      if (line.size === 0) this.#finished.delete(key);
+    }
+    return pruned;
+  }
+}
+
+function taskKey(namespace: string, task: string): string {
+  return `${namespace}/${task}`;
+}

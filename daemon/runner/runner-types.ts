@@ -1,0 +1,64 @@
+import type {RunLogLine, RunProgress, RunRecord, RunStatus} from '../../src/protocol/runs.js';
+import type {Clock} from './clock.js';
+import type {Executor} from './executor-api.js';
+import type {RunStore} from './run-store.js';
+
+/** Runs waiting (queued, in backoff, or behind a lock) beyond which submits are refused. */
+export const MAX_QUEUED_RUNS = 100_000;
+/** Runs `list` returns when no limit is given, and the most it returns. */
+export const DEFAULT_LIST_LIMIT = 50;
+export const MAX_LIST_LIMIT = 1000;
+/** How long `close` lets running attempts finish before interrupting them. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+export interface RunnerOptions {
+  executor: Executor;
+  store: RunStore;
+  clock: Clock;
+  /** Runs attempting at once, daemon-wide. @default os.availableParallelism() */
+  maxParallel?: number;
+  /** Randomness for backoff jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+  /** @default MAX_QUEUED_RUNS */
+  maxQueued?: number;
+  /** An error with no caller to receive it: a failed background write, a throwing listener. @default console.error */
+  onError?: (error: unknown) => void;
+}
+
+export interface RunTarget {
+  namespace: string;
+  task: string;
+}
+
+export interface SubmitOptions {
+  /** The run that submitted this one through `ctx.submit`. */
+  parentId?: string;
+}
+
+export interface RunFilter {
+  namespace?: string;
+  task?: string;
+  status?: RunStatus;
+  /** @default DEFAULT_LIST_LIMIT (at most MAX_LIST_LIMIT) */
+  limit?: number;
+}
+
+/** What `capsule list --tree` shows beside a task. */
+export interface TaskStats {
+  running: number;
+  queued: number;
+  lastRun: {status: RunStatus; finishedAt: string} | null;
+}
+
+export interface RecoverySummary {
+  /** Runs queued again: left queued, or left running with retries remaining. */
+  requeued: number;
+  /** Runs left running with no retry remaining. */
+  failed: number;
+  /** Runs whose task no longer exists or whose lock key cannot be computed any more. */
+  cancelled: number;
+}
+
+export type RunnerEvent = {type: 'run'; run: RunRecord} | {type: 'log'; line: RunLogLine} | {type: 'progress'; progress: RunProgress};
+
+export type RunnerListener = (event: RunnerEvent) => void;

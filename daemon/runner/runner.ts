@@ -1,0 +1,272 @@
+import {availableParallelism} from 'node:os';
+import {CapsuleError, notFound} from '../../src/lib/errors.js';
+import type {RunLogLine, RunRecord, RunStatus} from '../../src/protocol/runs.js';
+import type {Clock} from './clock.js';
+import {Dispatcher} from './dispatcher.js';
+import {lockKey} from './lock-key.js';
+import {planRecovery} from './recovery.js';
+import {RunCounts} from './run-counts.js';
+import {cancelRun, isFinal, newRun, NO_USAGE} from './run-state.js';
+import type {RunStore} from './run-store.js';
+import {RunWaiters} from './run-waiters.js';
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_LIST_LIMIT,
+  MAX_LIST_LIMIT,
+  MAX_QUEUED_RUNS,
+  type RecoverySummary,
+  type RunFilter,
+  type RunnerEvent,
+  type RunnerListener,
+  type RunnerOptions,
+  type RunTarget,
+  type SubmitOptions,
+  type TaskStats,
+} from './runner-types.js';
+import {jsonInput, newRunId} from './submission.js';
+import {TaskRegistry} from './task-registry.js';
+import type {TaskSpec} from './task-spec.js';
+
+/**
+ * The task runner as the daemon sees it: accepts runs (persisted before `submit` resolves),
+ * answers queries, announces changes, resumes after a restart and shuts down cleanly. What runs
+ * when, and running it, is the dispatcher's job.
+ */
+export class Runner {
+  readonly #store: RunStore;
+  readonly #clock: Clock;
+  readonly #maxQueued: number;
+  readonly #onError: (error: unknown) => void;
+  readonly #tasks = new TaskRegistry();
+  readonly #counts = new RunCounts();
+  readonly #waiters = new RunWaiters();
+  readonly #listeners = new Set<RunnerListener>();
+  readonly #dispatcher: Dispatcher;
+  #closing = false;
+  #closed: Promise<void> | null = null;
+
+  constructor(options: RunnerOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#maxQueued = options.maxQueued ?? MAX_QUEUED_RUNS;
+    this.#onError = options.onError ?? console.error;
+    const maxParallel = options.maxParallel ?? availableParallelism();
+    if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new CapsuleError('bad_input', `maxParallel must be an integer of at least 1, got ${maxParallel}`);
+    this.#dispatcher = new Dispatcher({
+      executor: options.executor,
+      clock: options.clock,
+      random: options.random ?? Math.random,
+      maxParallel,
+      tasks: this.#tasks,
+      counts: this.#counts,
+      record: (runId) => this.get(runId),
+      save: (next, previous) => this.#save(next, previous).catch(this.#onError),
+      finished: (run) => {
+        this.#store.logs.end(run.id);
+        this.#waiters.settle(run);
+      },
+      attempt: {
+        log: (line) => {
+          for (const shown of this.#store.logs.append(line)) this.#emit({type: 'log', line: shown});
+        },
+        progress: (progress) => this.#emit({type: 'progress', progress}),
+        submit: (target, input, parentId) => this.submit(target, input, {parentId}),
+        waitFor: (runId) => this.waitFor(runId),
+      },
+      onError: this.#onError,
+    });
+  }
+
+  /** Sets a project's tasks (on load and reload). Waiting runs of a task that is gone are cancelled. */
+  setProjectTasks(namespace: string, root: string, tasks: TaskSpec[]): void {
+    this.#tasks.set(namespace, root, tasks);
+    this.#dispatcher.cancelWaiting(
+      (run) => run.namespace === namespace && !this.#tasks.get(namespace, run.task),
+      (run) => `task ${namespace}/${run.task} is no longer defined in project "${namespace}"`,
+    );
+  }
+
+  /** Forgets a project. Its history stays; its waiting runs are cancelled; running attempts finish and are not retried. */
+  removeProject(namespace: string): void {
+    this.#tasks.remove(namespace);
+    this.#dispatcher.cancelWaiting((run) => run.namespace === namespace, () => `project "${namespace}" was removed`);
+  }
+
+  /**
+   * Accepts a run; resolves with its record once that is on disk. Lock keys: with `lockMode: "queue"` (the
+   * default) a run waits behind the runs submitted before it with the same key; with "skip", a
+   * run whose key is held or awaited by another run is recorded at once as cancelled, its error
+   * saying which run holds the key. That keeps a burst of identical requests from piling up.
+   */
+  async submit(target: RunTarget, input: unknown, options: SubmitOptions = {}): Promise<RunRecord> {
+    this.#assertOpen();
+    const spec = this.#tasks.require(target);
+    if (this.#counts.total.queued >= this.#maxQueued) {
+      throw new CapsuleError('conflict', `the run queue is full: ${this.#counts.total.queued} runs are waiting (the limit is ${this.#maxQueued})`, {
+        hint: 'wait for queued runs to finish, or cancel some with `capsule cancel RUN`',
+      });
+    }
+    const parentId = options.parentId ?? null;
+    if (parentId !== null && !this.#store.get(parentId)) throw notFound(`no run ${parentId} to be the parent of a new run`);
+    const json = jsonInput(input);
+    const key = spec.lock === null ? null : lockKey(spec.lock, json);
+    // Scoped to the namespace, so two projects' "report:{id}" never collide.
+    const scopedKey = key === null ? null : `${target.namespace}/${key}`;
+    const now = this.#clock.now();
+    const run = newRun({id: newRunId(now), namespace: target.namespace, task: target.task, input: json, parentId}, now);
+    const holder = scopedKey !== null && spec.lockMode === 'skip' ? this.#dispatcher.lockHolder(scopedKey) : undefined;
+    if (holder !== undefined) {
+      const skipped = cancelRun(run, `skipped: lock "${key}" is held by run ${holder} (the task's lockMode is "skip")`, NO_USAGE, now);
+      await this.#save(skipped, null);
+      return skipped;
+    }
+    this.#dispatcher.track(run, scopedKey);
+    try {
+      await this.#save(run, null);
+    } catch (error) {
+      this.#dispatcher.cancel(run.id, 'not accepted: its record could not be written');
+      throw error;
+    }
+    // The record as accepted and written: queued (or cancelled, if a cancel came first).
+    const accepted = this.get(run.id);
+    this.#dispatcher.enqueue(run.id);
+    return accepted;
+  }
+
+  /**
+   * Cancels a run and the runs it submitted; resolves with its final record. A waiting run ends
+   * at once; a running one has its signal aborted and ends with its attempt. A final run is
+   * returned unchanged.
+   */
+  async cancel(runId: string): Promise<RunRecord> {
+    const run = this.get(runId);
+    if (isFinal(run.status)) return run;
+    return this.#dispatcher.cancel(runId, 'cancelled on request') ? this.get(runId) : this.waitFor(runId);
+  }
+
+  /** A new run of the same task with the same input. */
+  rerun(runId: string): Promise<RunRecord> {
+    const run = this.get(runId);
+    return this.submit({namespace: run.namespace, task: run.task}, run.input);
+  }
+
+  get(runId: string): RunRecord {
+    const run = this.#store.get(runId);
+    if (!run) throw notFound(`no run ${runId}`, 'finished runs are kept for a limited time; `capsule runs` lists the ones kept');
+    return run;
+  }
+
+  /** Runs, newest first. */
+  list(filter: RunFilter = {}): RunRecord[] {
+    const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new CapsuleError('bad_input', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
+    const all = [...this.#store.runs()];
+    const found: RunRecord[] = [];
+    for (let index = all.length - 1; index >= 0 && found.length < limit; index--) {
+      const run = all[index]!;
+      if (filter.namespace !== undefined && run.namespace !== filter.namespace) continue;
+      if (filter.task !== undefined && run.task !== filter.task) continue;
+      if (filter.status !== undefined && run.status !== filter.status) continue;
+      found.push(run);
+    }
+    return found;
+  }
+
+  /** The run's log lines, or its last `tail` lines. */
+  async logs(runId: string, tail?: number): Promise<RunLogLine[]> {
+    this.get(runId);
+    if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new CapsuleError('bad_input', `tail must be a whole number of lines, got ${tail}`);
+    return this.#store.logs.read(runId, tail);
+  }
+
+  /** Resolves with the run's final record; rejects if the runner closes first. */
+  waitFor(runId: string): Promise<RunRecord> {
+    const run = this.get(runId);
+    if (isFinal(run.status)) return Promise.resolve(run);
+    if (this.#closed) return Promise.reject(stoppedBefore(run));
+    return this.#waiters.wait(runId);
+  }
+
+  /** Subscribes to run changes, log lines and progress; returns the unsubscribe function. */
+  on(listener: RunnerListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  taskStats(namespace: string, task: string): TaskStats {
+    const last = this.#store.lastFinished(namespace, task);
+    return {...this.#counts.of(`${namespace}/${task}`), lastRun: last ? {status: last.status, finishedAt: last.finishedAt ?? last.createdAt} : null};
+  }
+
+  /**
+   * Resumes the runs a previous daemon left queued or running, per the policy documented on
+   * `planRecovery` (recovery.ts). Call once at start, after the projects' tasks are set.
+   */
+  async recover(): Promise<RecoverySummary> {
+    this.#assertOpen();
+    const summary: RecoverySummary = {requeued: 0, failed: 0, cancelled: 0};
+    const now = this.#clock.now();
+    const requeued: string[] = [];
+    const writes: Promise<void>[] = [];
+    for (const stored of [...this.#store.runs()]) {
+      if (isFinal(stored.status) || this.#dispatcher.isActive(stored.id)) continue;
+      const plan = planRecovery(stored, this.#tasks.get(stored.namespace, stored.task), now);
+      if (plan.action === 'requeue') {
+        this.#dispatcher.track(plan.run, plan.lockKey === null ? null : `${stored.namespace}/${plan.lockKey}`);
+        requeued.push(stored.id);
+      }
+      summary[plan.action === 'requeue' ? 'requeued' : plan.action]++;
+      // Counted from null: runs loaded from disk are not counted yet.
+      writes.push(this.#save(plan.run, null));
+    }
+    await Promise.all(writes);
+    for (const runId of requeued) this.#dispatcher.enqueue(runId);
+    return summary;
+  }
+
+  /**
+   * Stops accepting runs, lets running attempts finish for up to `timeoutMs`, then interrupts the
+   * rest (error type `interrupted`: queued again for the next daemon if retries remain, else
+   * failed), and writes everything. Queued runs, and runs waiting to retry, stay queued on disk
+   * for `recover()`. The executor and the store belong to the caller, which closes them after.
+   */
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    this.#closed ??= this.#shutdown(timeoutMs);
+    return this.#closed;
+  }
+
+  async #shutdown(timeoutMs: number): Promise<void> {
+    this.#closing = true;
+    await this.#dispatcher.shutdown(timeoutMs);
+    this.#waiters.rejectAll((runId) => stoppedBefore(this.#store.get(runId)));
+    await this.#store.flush();
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new CapsuleError('conflict', 'the runner is shutting down and accepts no new runs', {hint: 'start the daemon again with `capsule daemon start`'});
+  }
+
+  /** Counts, persists and announces a run's new state; resolves once it is on disk. */
+  #save(next: RunRecord, previous: RunStatus | null): Promise<void> {
+    this.#counts.move(`${next.namespace}/${next.task}`, previous, next.status);
+    const written = this.#store.put(next);
+    this.#emit({type: 'run', run: next});
+    return written;
+  }
+
+  #emit(event: RunnerEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+  }
+}
+
+function stoppedBefore(run: RunRecord | undefined): CapsuleError {
+  return new CapsuleError('conflict', `the daemon stopped before run ${run?.id ?? ''} finished; it is ${run?.status ?? 'gone'} and resumes when the daemon starts again`, {
+    hint: 'start the daemon with `capsule daemon start`, then follow the run with `capsule show RUN`',
+  });
+}

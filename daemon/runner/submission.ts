@@ -1,0 +1,30 @@
+import {randomBytes} from 'node:crypto';
+import {CapsuleError} from '../../src/lib/errors.js';
+import type {AttemptOutcome} from './executor-api.js';
+
+/** "run_" + the time in base 36 (so ids sort by creation) + random hex (so they never collide). */
+export function newRunId(now: number): string {
+  return `run_${now.toString(36)}${randomBytes(5).toString('hex')}`;
+}
+
+const JSON_HINT = 'pass plain objects, arrays, strings, numbers, booleans and null';
+
+/** Inputs are stored and sent as JSON: normalise at submit so a run never holds what cannot be written. */
+export function jsonInput(input: unknown): unknown {
+  if (input === undefined) return null;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(input);
+  } catch (error) {
+    throw new CapsuleError('bad_input', `run input must be JSON-serialisable: ${(error as Error).message}`, {hint: JSON_HINT});
+  }
+  if (text === undefined) throw new CapsuleError('bad_input', `run input must be JSON-serialisable, got a ${typeof input}`, {hint: JSON_HINT});
+  return JSON.parse(text);
+}
+
+/** The outcome recorded when the executor breaks its promise never to reject. */
+export function crashedOutcome(error: unknown): AttemptOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = error instanceof Error ? (error.stack ?? null) : null;
+  return {ok: false, error: {type: 'crashed', message: `the executor failed: ${message}`, stack}, fatal: false, cpuMs: null, peakMemoryMb: null};
+}

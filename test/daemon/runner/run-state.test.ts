@@ -1,0 +1,56 @@
+import {describe, expect, it} from 'vitest';
+import {assertTransition, canTransition, cancelRun, failAttempt, isFinal, newRun, NO_USAGE, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
+import type {RunError, RunStatus} from '../../../src/protocol/runs.js';
+
+const T0 = Date.parse('2025-01-01T00:00:00.000Z');
+const boom: RunError = {type: 'error', message: 'boom', stack: null};
+const queued = () => newRun({id: 'run_1', namespace: 'reports', task: 'build', input: {id: 7}, parentId: null}, T0);
+
+describe('run state machine', () => {
+  it('allows exactly the documented transitions', () => {
+    const statuses: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+    const allowed = statuses.flatMap((from) => statuses.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`));
+    expect(allowed).toEqual(['queued→running', 'queued→cancelled', 'running→queued', 'running→succeeded', 'running→failed', 'running→cancelled']);
+    expect(statuses.filter(isFinal)).toEqual(['succeeded', 'failed', 'cancelled']);
+  });
+
+  it('throws on an illegal transition, naming the run and both states', () => {
+    const done = succeedRun(startAttempt(queued(), T0), 1, NO_USAGE, T0 + 5);
+    expect(() => assertTransition(done, 'running')).toThrow('run run_1 cannot go from succeeded to running; allowed from succeeded: nothing (it is final)');
+    expect(() => startAttempt(done, T0)).toThrow(/cannot go from succeeded to running/);
+    expect(() => succeedRun(queued(), 1, NO_USAGE, T0)).toThrow('run run_1 cannot go from queued to succeeded; allowed from queued: running, cancelled');
+    expect(() => failAttempt(queued(), boom, NO_USAGE, T0, false)).toThrow(/queued to failed/);
+  });
+
+  it('records each attempt, the usage and the timing', () => {
+    const first = startAttempt(queued(), T0 + 10);
+    expect(first).toMatchObject({status: 'running', startedAt: '2025-01-01T00:00:00.010Z', attempts: [{n: 1, startedAt: '2025-01-01T00:00:00.010Z', finishedAt: null, error: null}]});
+    const retried = failAttempt(first, boom, {cpuMs: 4, peakMemoryMb: 50}, T0 + 20, true);
+    expect(retried).toMatchObject({status: 'queued', error: boom, finishedAt: null, cpuMs: 4, peakMemoryMb: 50});
+    expect(retried.attempts[0]).toEqual({n: 1, startedAt: '2025-01-01T00:00:00.010Z', finishedAt: '2025-01-01T00:00:00.020Z', error: boom});
+    const second = startAttempt(retried, T0 + 1000);
+    expect(second.startedAt).toBe('2025-01-01T00:00:00.010Z');
+    expect(second.error).toBeNull();
+    const done = succeedRun(second, {ok: true}, {cpuMs: 6, peakMemoryMb: 40}, T0 + 1010);
+    expect(done).toMatchObject({status: 'succeeded', result: {ok: true}, error: null, cpuMs: 10, peakMemoryMb: 50, durationMs: 1000, finishedAt: '2025-01-01T00:00:01.010Z'});
+    expect(done.attempts.map((attempt) => [attempt.n, attempt.error?.message ?? null])).toEqual([
+      [1, 'boom'],
+      [2, null],
+    ]);
+  });
+
+  it('never mutates the record it is given', () => {
+    const before = queued();
+    const copy = structuredClone(before);
+    startAttempt(before, T0);
+    expect(before).toEqual(copy);
+  });
+
+  it('cancels a queued run without an attempt and a running one by closing its attempt', () => {
+    const waiting = cancelRun(queued(), 'stop', NO_USAGE, T0 + 3);
+    expect(waiting).toMatchObject({status: 'cancelled', attempts: [], durationMs: null, error: {type: 'cancelled', message: 'stop', stack: null}});
+    const running = cancelRun(startAttempt(queued(), T0), 'stop', NO_USAGE, T0 + 3);
+    expect(running.attempts[0]).toMatchObject({finishedAt: '2025-01-01T00:00:00.003Z', error: {type: 'cancelled'}});
+    expect(running.durationMs).toBe(3);
+  });
+});
