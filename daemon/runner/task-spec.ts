@@ -3,7 +3,7 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import {parseSize} from '../../src/lib/size.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {DEFAULT_BACKOFF, type BackoffPolicy} from './backoff.js';
-import {parseCompute} from './compute.js';
+import {parseCompute} from '../../src/config/compute.js';
 import type {AttemptLimits, DiscoveredTask, Isolation, TaskLocation} from './executor-api.js';
 import {parseLockTemplate} from './lock-key.js';
 import {taskEnvironment, type DeclaredEnv} from './task-env.js';
@@ -38,7 +38,8 @@ export interface TaskSpec extends TaskLocation {
 /** More retries than this is a loop, not a retry policy. */
 export const MAX_RETRIES_LIMIT = 100;
 
-const OPTION_NAMES = ['name', 'compute', 'ram', 'timeout', 'maxRetries', 'backoff', 'env', 'isolation', 'concurrency', 'lock', 'lockMode'];
+// `schedule` is read by the scheduler (src/config/schedules.ts scheduleFromTask), not here.
+const OPTION_NAMES = ['name', 'compute', 'ram', 'timeout', 'maxRetries', 'backoff', 'env', 'isolation', 'concurrency', 'lock', 'lockMode', 'schedule'];
 const BACKOFF_KEYS = ['initial', 'factor', 'max', 'jitter'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -77,7 +78,7 @@ export function normaliseTask(namespace: string, discovered: DiscoveredTask, def
     exportName: discovered.exportName,
     isolation: read('isolation', (value) => oneOf(value, ['thread', 'process'] as const), 'thread' as Isolation),
     limits: {
-      computeMs: read('compute', (value) => parseCompute(value), defaults.computeMs),
+      computeMs: read('compute', (value) => parseCompute(stringOrNumber(value)), defaults.computeMs),
       ramBytes: read('ram', (value) => positive(parseSize(stringOrNumber(value), 'ram')), defaults.ramBytes),
       timeoutMs: read('timeout', (value) => positive(parseDuration(stringOrNumber(value), 'timeout')), defaults.timeoutMs),
     },

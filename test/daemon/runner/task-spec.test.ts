@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {COMPUTE_LEVELS, parseCompute} from '../../../daemon/runner/compute.js';
+import {COMPUTE_LEVELS, parseCompute} from '../../../src/config/compute.js';
 import type {DiscoveredTask} from '../../../daemon/runner/executor-api.js';
 import {normaliseTask, type TaskDefaults} from '../../../daemon/runner/task-spec.js';
 import {CapsuleError} from '../../../src/lib/errors.js';
@@ -69,7 +69,7 @@ describe('normaliseTask', () => {
     expect(COMPUTE_LEVELS).toEqual({LOW: 5000, MEDIUM: 30_000, HIGH: 120_000});
     expect(normaliseTask('reports', discovered({compute: 'LOW'}), defaults, daemonEnv).limits.computeMs).toBe(5000);
     expect(normaliseTask('reports', discovered({compute: 750}), defaults, daemonEnv).limits.computeMs).toBe(750);
-    expect(() => parseCompute('low')).toThrow(/expected "LOW", "MEDIUM", "HIGH" or a positive number of CPU milliseconds, got "low"/);
+    expect(() => parseCompute('low')).toThrow('invalid compute: expected "LOW", "MEDIUM", "HIGH" or CPU milliseconds as a positive integer, got "low"');
   });
 
   it('gives fixed env values and never leaks the daemon environment', () => {
