@@ -1,9 +1,9 @@
-import {deserialize} from 'node:v8';
 import type {AttemptHooks, AttemptOutcome, AttemptRequest} from '../runner/executor-api.js';
 import {toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
 import type {KernelCpuLimit} from './cpu-limit.js';
-import {classifyFailure, describeStop, type Classified, type Measured, type StopReason} from './failure.js';
+import {describeStop, type Measured, type StopReason} from './failure.js';
 import {openExecutorLink, type ExecutorLink} from './link.js';
+import {measuredUsage, settleOutcome, type AttemptFacts} from './outcome.js';
 import type {PoolLease} from './pools.js';
 import {Watchdog} from './watchdog.js';
 import type {WorkerHandle, WorkerRegistry} from './workers.js';
@@ -14,8 +14,6 @@ export const EXIT_WAIT_MS = 5_000;
 const REPORT_WAIT_MS = 1_000;
 /** The kernel CPU limit (a process spawn) is only worth setting for attempts that run this long; shorter ones are measured. */
 export const CPU_LIMIT_ARM_AFTER_MS = 1_000;
-
-const MIB = 1024 * 1024;
 
 export interface AttemptSettings {
   registry: WorkerRegistry;
@@ -182,34 +180,16 @@ export class Attempt {
   }
 
   private outcome(failure: {error: unknown} | null): AttemptOutcome {
-    const measured = this.measured();
-    const usage = {
-      cpuMs: measured.cpuMs === null ? null : Math.round(measured.cpuMs),
-      peakMemoryMb: measured.memoryBytes === null ? null : toMb(measured.memoryBytes),
-    };
-    const fail = ({type, message}: Classified, stack: string | null = null, fatal = false): AttemptOutcome => {
-      // Reaching the cap is what ended it, even where the last figure could not be read.
-      const peakMemoryMb = type === 'out_of_memory' ? Math.max(usage.peakMemoryMb ?? 0, toMb(this.request.limits.ramBytes)) : usage.peakMemoryMb;
-      return {ok: false, error: {type, message, stack}, fatal, cpuMs: usage.cpuMs, peakMemoryMb};
-    };
-    if (this.stopReason !== null) return fail({type: this.stopReason, message: describeStop(this.stopReason, this.request.limits, measured)});
-    const reported = this.reported;
-    if (reported !== null && !reported.ok) return fail({type: 'error', message: reported.error.message}, reported.error.stack, reported.fatal);
-    if (reported !== null) {
-      try {
-        return {ok: true, result: deserialize(Buffer.from(reported.result.buffer, reported.result.byteOffset, reported.result.byteLength)), ...usage};
-      } catch (error) {
-        return fail({type: 'error', message: `the task's result could not be read: ${toSentError(error).message}`});
-      }
-    }
-    if (failure !== null) return fail(classifyFailure(failure.error, this.handle?.exit ?? null, this.handle?.stderrTail() ?? '', this.request.limits));
-    return fail({type: 'crashed', message: 'the worker ended the attempt without reporting a result'});
+    return settleOutcome({...this.facts(), failure, exit: this.handle?.exit ?? null, stderrTail: this.handle?.stderrTail() ?? ''});
   }
 
   private measured(): Measured {
-    const reported = this.reported;
-    const memory = [reported?.memoryBytes, this.watchdog?.peakRssBytes].filter((value): value is number => typeof value === 'number');
-    return {cpuMs: reported?.cpuMs ?? this.watchdog?.cpuMs ?? null, memoryBytes: memory.length === 0 ? null : Math.max(...memory)};
+    return measuredUsage(this.facts());
+  }
+
+  private facts(): Pick<AttemptFacts, 'limits' | 'stopReason' | 'reported' | 'sampled'> {
+    const sampled = {cpuMs: this.watchdog?.cpuMs ?? null, peakRssBytes: this.watchdog?.peakRssBytes ?? null};
+    return {limits: this.request.limits, stopReason: this.stopReason, reported: this.reported, sampled};
   }
 
   private answer(call: number, work: () => Promise<unknown>): void {
@@ -263,8 +243,4 @@ export class Attempt {
     this.link.close();
     if (this.kernelLimitSet && this.started !== null && this.handle?.exit === null) void this.settings.cpuLimit.disarm(this.started.pid);
   }
-}
-
-function toMb(bytes: number): number {
-  return Math.round((bytes / MIB) * 10) / 10;
 }

@@ -113,7 +113,7 @@ class PooledExecutor implements TaskExecutor {
   }
 
   warm(isolation: Isolation, ramBytes: number): void {
-    this.pools.lease({isolation, ramBytes}).release();
+    if (!this.closing.signal.aborted) this.pools.lease({isolation, ramBytes}).release();
   }
 
   reload(): Promise<void> {

@@ -1,6 +1,9 @@
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {createExecutor, type TaskExecutor} from '../../../daemon/executor/index.js';
-import {attemptRequest, BASE_ENV, errorOf, recordingHooks} from './helpers.js';
+import {attemptRequest, BASE_ENV, errorOf, isAlive, recordingHooks, waitFor} from './helpers.js';
 
 describe.each(['thread', 'process'] as const)('executor with %s isolation', (isolation) => {
   let executor: TaskExecutor;
@@ -115,5 +118,43 @@ describe.each(['thread', 'process'] as const)('executor with %s isolation', (iso
     const outcome = await executor.execute(attemptRequest('basic.ts', 'writesRaw', {isolation}), hooks, new AbortController().signal);
     expect(outcome).toMatchObject({ok: true, result: 'ok'});
     expect(logs).toEqual([{level: 'log', message: 'raw stdout line'}]);
+  });
+
+  it.runIf(isolation === 'process')('runs a child process in the project directory', async () => {
+    const outcome = await executor.execute(attemptRequest('basic.ts', 'whereAmI', {isolation, cwd: tmpdir()}), recordingHooks().hooks, new AbortController().signal);
+    expect(outcome).toMatchObject({ok: true, result: {cwd: tmpdir()}});
+  });
+});
+
+describe('executor pools', () => {
+  let executor: TaskExecutor | undefined;
+  let dir: string | undefined;
+
+  afterEach(async () => {
+    await executor?.close();
+    if (dir !== undefined) await rm(dir, {recursive: true, force: true});
+    executor = undefined;
+    dir = undefined;
+  });
+
+  it('closes a pool left idle, with its warm workers', async () => {
+    executor = createExecutor({maxParallel: 1, poolIdleMs: 100});
+    const outcome = await executor.execute(attemptRequest('basic.ts', 'whereAmI', {isolation: 'process'}), recordingHooks().hooks, new AbortController().signal);
+    const {pid} = (outcome as {result: {pid: number}}).result;
+    await waitFor(() => !isAlive(pid), 'the idle pool to stop its worker');
+  });
+
+  it('loads a changed module again after reload()', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'capsule-reload-'));
+    const file = join(dir, 'versioned.mjs');
+    const version = (n: number) => writeFile(file, `import {task} from 'capsule';\nexport const version = task(() => ${n});\n`);
+    executor = createExecutor({maxParallel: 1});
+    const run = () => executor!.execute({...attemptRequest('basic.ts', 'version'), modulePath: file}, recordingHooks().hooks, new AbortController().signal);
+    await version(1);
+    expect(await run()).toMatchObject({ok: true, result: 1});
+    await version(2);
+    expect(await run()).toMatchObject({ok: true, result: 1});
+    await executor.reload();
+    expect(await run()).toMatchObject({ok: true, result: 2});
   });
 });

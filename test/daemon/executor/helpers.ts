@@ -69,3 +69,12 @@ export function errorOf(outcome: AttemptOutcome): Extract<AttemptOutcome, {ok: f
   if (outcome.ok) throw new Error(`expected a failed attempt, got result ${JSON.stringify(outcome.result)}`);
   return outcome.error;
 }
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

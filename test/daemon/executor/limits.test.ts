@@ -2,18 +2,9 @@ import {existsSync} from 'node:fs';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createExecutor, type ExecutorOptions, type TaskExecutor} from '../../../daemon/executor/index.js';
 import type {AttemptLimits} from '../../../daemon/runner/executor-api.js';
-import {attemptRequest, errorOf, MB, readyLine, recordingHooks, waitFor} from './helpers.js';
+import {attemptRequest, errorOf, isAlive, MB, readyLine, recordingHooks, waitFor} from './helpers.js';
 
 const GENEROUS: AttemptLimits = {ramBytes: 256 * MB, timeoutMs: 60_000, computeMs: 60_000};
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('executor limits', () => {
   let executor: TaskExecutor | undefined;
@@ -48,6 +39,7 @@ describe('executor limits', () => {
     const {hooks, logs} = recordingHooks();
     const outcome = await start({abortGraceMs: 10_000}).execute(attemptRequest('limits.ts', 'waitsForAbort', {isolation: 'process', limits: {...GENEROUS, timeoutMs: 1_000}}), hooks, new AbortController().signal);
     expect(errorOf(outcome)).toMatchObject({type: 'timeout'});
+    expect(logs).toContainEqual({level: 'log', message: 'aborted: TimeoutError: the attempt ran longer than its timeout of 1s'});
     expect(isAlive(readyLine(logs)!.pid)).toBe(true);
   });
 
@@ -127,6 +119,7 @@ describe('executor limits', () => {
     expect(errorOf(await queued)).toMatchObject({type: 'cancelled'});
     blocker.abort();
     expect(errorOf(await blocking)).toMatchObject({type: 'cancelled'});
+    expect(logs).toContainEqual({level: 'log', message: 'aborted: AbortError: the run was cancelled'});
   });
 
   it('interrupts running attempts when closed', async () => {
