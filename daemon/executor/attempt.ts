@@ -96,7 +96,7 @@ export class Attempt {
   private kill(): void {
     this.clearTimer('grace');
     this.terminate.abort();
-    // tinypool ends a child with SIGTERM, which a task may trap; a limit breach gets no say.
+    // tinypool ends a child with SIGTERM, which a task may trap; once stopped, it gets no say.
     if (this.request.isolation === 'process' && this.started !== null && this.handle?.exit === null) {
       try {
         process.kill(this.started.pid, 'SIGKILL');
