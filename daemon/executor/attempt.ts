@@ -1,0 +1,246 @@
+import type {AttemptHooks, AttemptOutcome, AttemptRequest} from '../runner/executor-api.js';
+import {toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
+import type {KernelCpuLimit} from './cpu-limit.js';
+import {describeStop, type Measured, type StopReason} from './failure.js';
+import {openExecutorLink, type ExecutorLink} from './link.js';
+import {measuredUsage, settleOutcome, type AttemptFacts} from './outcome.js';
+import type {PoolLease} from './pools.js';
+import {Watchdog} from './watchdog.js';
+import type {WorkerHandle, WorkerRegistry} from './workers.js';
+
+/** How long a terminated worker may take to be gone before the outcome is reported anyway. */
+export const EXIT_WAIT_MS = 5_000;
+/** A worker thread's "done" travels on its own port and may trail tinypool's completion by a few ticks. */
+const REPORT_WAIT_MS = 1_000;
+/** The kernel CPU limit (a process spawn) is only worth setting for attempts that run this long; shorter ones are measured. */
+export const CPU_LIMIT_ARM_AFTER_MS = 1_000;
+
+export interface AttemptSettings {
+  registry: WorkerRegistry;
+  cpuLimit: KernelCpuLimit;
+  abortGraceMs: number;
+  watchdogIntervalMs: number;
+  /** A hook threw: a bug in the caller, reported rather than thrown into a worker's message handler. */
+  onError(error: Error): void;
+}
+
+type Started = Extract<WorkerMessage, {t: 'started'}>;
+
+let lastToken = 0;
+
+/**
+ * One attempt on a pooled worker, from dispatch to a settled outcome: relays the worker's
+ * messages to the hooks, enforces the timeout and the watchdog's limits, and stops the worker
+ * when asked. Once stopped, the outcome waits until the worker is really gone, so a lock
+ * released on it never overlaps a task still running.
+ */
+export class Attempt {
+  private readonly token = `${process.pid}.${++lastToken}`;
+  /** tinypool's run signal: aborting it terminates the worker (and has tinypool replace it). */
+  private readonly terminate = new AbortController();
+  private readonly link: ExecutorLink;
+  private stopReason: StopReason | null = null;
+  private reported: WorkerOutcome | null = null;
+  private started: Started | null = null;
+  private handle: WorkerHandle | null = null;
+  private watchdog: Watchdog | null = null;
+  private deadline: NodeJS.Timeout | null = null;
+  private grace: NodeJS.Timeout | null = null;
+  private armTimer: NodeJS.Timeout | null = null;
+  private kernelLimitSet = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly request: AttemptRequest,
+    private readonly hooks: AttemptHooks,
+    private readonly lease: PoolLease,
+    private readonly settings: AttemptSettings,
+  ) {
+    this.link = openExecutorLink(request.isolation, this.token, (message) => this.onMessage(message));
+  }
+
+  async run(): Promise<AttemptOutcome> {
+    const {timeoutMs} = this.request.limits;
+    // The clock starts at dispatch: loading the module is part of the attempt, and a worker that never starts still ends.
+    if (Number.isFinite(timeoutMs)) this.deadline = setTimeout(() => this.stop('timeout'), timeoutMs);
+    try {
+      let failure: {error: unknown} | null = null;
+      try {
+        const {workerPort, channel} = this.link;
+        const route = workerPort === null ? {channel: channel!} : {transferList: [workerPort]};
+        await this.lease.pool.run(this.payload(), {...route, signal: this.terminate.signal});
+      } catch (error) {
+        failure = {error};
+      }
+      if (failure === null && this.reported === null && this.stopReason === null) await this.until(() => this.reported !== null, REPORT_WAIT_MS);
+      if (failure !== null || this.terminate.signal.aborted) await this.until(() => this.handle === null || this.handle.exit !== null, EXIT_WAIT_MS);
+      return this.outcome(failure);
+    } finally {
+      this.finish();
+    }
+  }
+
+  /** Ends the attempt. A timeout or a cancel aborts ctx.signal and leaves the task a grace period; the rest terminate at once. */
+  stop(reason: StopReason): void {
+    if (this.stopReason !== null || this.reported !== null || this.handle?.exit) return;
+    this.stopReason = reason;
+    this.clearTimer('deadline');
+    if ((reason === 'timeout' || reason === 'cancelled') && this.started !== null) {
+      this.link.send({t: 'abort', reason, message: describeStop(reason, this.request.limits, this.measured())});
+      this.grace = setTimeout(() => this.kill(), this.settings.abortGraceMs);
+    } else {
+      this.kill();
+    }
+  }
+
+  private kill(): void {
+    this.clearTimer('grace');
+    this.terminate.abort();
+    // tinypool ends a child with SIGTERM, which a task may trap; once stopped, it gets no say.
+    if (this.request.isolation === 'process' && this.started !== null && this.handle?.exit === null) {
+      try {
+        process.kill(this.started.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  private payload(): AttemptPayload {
+    const {request} = this;
+    return {
+      token: this.token,
+      isolation: request.isolation,
+      modulePath: request.modulePath,
+      exportName: request.exportName,
+      runId: request.runId,
+      attempt: request.attempt,
+      input: request.input,
+      env: request.env,
+      cwd: request.isolation === 'process' ? request.cwd : null,
+      port: this.link.workerPort,
+    };
+  }
+
+  private onMessage(message: WorkerMessage): void {
+    switch (message.t) {
+      case 'started':
+        return this.onStarted(message);
+      case 'log':
+        return this.callHook(() => this.hooks.log(message.level, message.message));
+      case 'progress':
+        return this.callHook(() => this.hooks.progress(message.current, message.total, message.message));
+      case 'submit':
+        return this.answer(message.call, () => this.hooks.submitChild(message.task, message.input));
+      case 'await':
+        return this.answer(message.call, () => this.hooks.awaitChild(message.runId));
+      case 'done':
+        return this.onReported(message.outcome);
+    }
+  }
+
+  private onStarted(started: Started): void {
+    this.started = started;
+    const {isolation, limits} = this.request;
+    this.handle = this.settings.registry.find(this.lease.pool, isolation, isolation === 'thread' ? started.threadId : started.pid);
+    if (this.handle !== null) {
+      this.handle.watch({
+        onExit: () => this.onWorkerExit(),
+        onOutput: (level, line) => this.callHook(() => this.hooks.log(level, line)),
+      });
+    }
+    if (this.stopReason !== null) return;
+    this.watchdog = new Watchdog({isolation, pid: started.pid, tid: started.tid, cpuBeforeMs: started.cpuMs}, limits, (reason) => this.stop(reason));
+    this.watchdog.start(this.settings.watchdogIntervalMs);
+    if (isolation !== 'process') return;
+    const {cpuLimit} = this.settings;
+    if (started.cpuLimitSeconds !== null) void cpuLimit.disarm(started.pid).then(() => this.link.send({t: 'resume'}));
+    if (Number.isFinite(limits.computeMs) && cpuLimit.isAvailable) this.armTimer = setTimeout(() => this.setKernelLimit(started), CPU_LIMIT_ARM_AFTER_MS);
+  }
+
+  // The kernel counts the child's CPU over its whole life, so the limit is what it had used before this attempt plus the budget.
+  private setKernelLimit(started: Started): void {
+    this.kernelLimitSet = true;
+    void this.settings.cpuLimit.arm(started.pid, ((started.cpuMs ?? 0) + this.request.limits.computeMs) / 1000);
+  }
+
+  private onReported(outcome: WorkerOutcome): void {
+    if (this.reported !== null) return;
+    this.reported = outcome;
+    // The task is over: its limits no longer apply, and a worker that finished within its grace period stays in the pool.
+    this.clearLimits();
+    this.wake?.();
+  }
+
+  private onWorkerExit(): void {
+    // tinypool never settles the task of a worker thread that called process.exit: terminating it does.
+    if (this.reported === null) this.terminate.abort();
+    this.clearLimits();
+    this.wake?.();
+  }
+
+  private outcome(failure: {error: unknown} | null): AttemptOutcome {
+    return settleOutcome({...this.facts(), failure, exit: this.handle?.exit ?? null, stderrTail: this.handle?.stderrTail() ?? ''});
+  }
+
+  private measured(): Measured {
+    return measuredUsage(this.facts());
+  }
+
+  private facts(): Pick<AttemptFacts, 'limits' | 'stopReason' | 'reported' | 'sampled'> {
+    const sampled = {cpuMs: this.watchdog?.cpuMs ?? null, peakRssBytes: this.watchdog?.peakRssBytes ?? null};
+    return {limits: this.request.limits, stopReason: this.stopReason, reported: this.reported, sampled};
+  }
+
+  private answer(call: number, work: () => Promise<unknown>): void {
+    Promise.resolve()
+      .then(work)
+      .then(
+        (value) => this.link.send({t: 'reply', call, ok: true, value}),
+        (error: unknown) => this.link.send({t: 'reply', call, ok: false, error: toSentError(error)}),
+      );
+  }
+
+  private callHook(hook: () => void): void {
+    try {
+      hook();
+    } catch (error) {
+      this.settings.onError(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Waits until `done()` holds, re-checked whenever the worker reports or exits, for at most `ms`. */
+  private async until(done: () => boolean, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!done() && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  private clearLimits(): void {
+    this.clearTimer('deadline');
+    this.clearTimer('grace');
+    this.clearTimer('armTimer');
+    this.watchdog?.stop();
+  }
+
+  private clearTimer(name: 'deadline' | 'grace' | 'armTimer'): void {
+    const timer = this[name];
+    if (timer !== null) clearTimeout(timer);
+    this[name] = null;
+  }
+
+  private finish(): void {
+    this.clearLimits();
+    this.handle?.unwatch();
+    this.link.close();
+    if (this.kernelLimitSet && this.started !== null && this.handle?.exit === null) void this.settings.cpuLimit.disarm(this.started.pid);
+  }
+}

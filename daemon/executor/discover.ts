@@ -1,0 +1,76 @@
+import {join, relative} from 'node:path';
+import {Worker} from 'node:worker_threads';
+import {CapsuleError} from '../../src/lib/errors.js';
+import {formatDuration} from '../../src/lib/duration.js';
+import type {DiscoveredTask} from '../runner/executor-api.js';
+import {discoveryRequest, type DiscoveryReply} from '../worker/discover.js';
+import {packageDistDir} from './dist-files.js';
+import {expandEntries} from './entry-files.js';
+
+export interface DiscoveryOptions {
+  /** Longest a project's entry modules may take to load. @default 30_000 */
+  timeoutMs?: number;
+  /** Heap cap of the loading worker, MB. @default 512 */
+  heapMb?: number;
+  /** Directory holding task-worker.js and loader-hooks.js. @default capsule's dist/ */
+  distDir?: string;
+}
+
+/**
+ * Loads the project's entry modules in a throwaway worker thread (never the daemon's own: a
+ * module's top level is user code) and lists every task() they export. A module that throws
+ * while loading fails the discovery with its file and stack; the worker, and whatever the
+ * modules started, is terminated either way. Modules load with an empty environment.
+ */
+export async function discoverTasks(root: string, entryGlobs: readonly string[], options: DiscoveryOptions = {}): Promise<DiscoveredTask[]> {
+  const files = await expandEntries(root, entryGlobs);
+  if (files.length === 0) return [];
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const worker = new Worker(join(options.distDir ?? packageDistDir(), 'task-worker.js'), {
+    workerData: discoveryRequest(files),
+    env: {},
+    execArgv: [],
+    resourceLimits: {maxOldGenerationSizeMb: options.heapMb ?? 512},
+    // What modules print while loading is not the daemon's output.
+    stdout: true,
+    stderr: true,
+  });
+  worker.stdout.resume();
+  worker.stderr.resume();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const reply = await new Promise<DiscoveryReply>((resolve, reject) => {
+      timer = setTimeout(() => reject(loadFailure(`loading the entry modules took longer than ${formatDuration(timeoutMs)}`, 'a module waits at its top level (top-level await, a server started at import?); move that work into a task')), timeoutMs);
+      worker.once('message', resolve);
+      worker.once('error', (error) => reject(loadFailure(`loading the entry modules failed: ${error.message}`, 'fix the error in the module named by the stack', error.stack)));
+      worker.once('exit', (code) => reject(loadFailure(`a module ended the loading worker (exit code ${code}) while the entry modules loaded`, 'do not call process.exit at the top level of an entry module')));
+    });
+    if (!reply.ok) {
+      throw loadFailure(`${relative(root, reply.file)} failed to load: ${reply.error.message}`, "fix the error in that module (its stack is in the details); the project's tasks are unavailable until it loads", reply.error.stack, reply.file);
+    }
+    checkUniqueNames(root, reply.tasks);
+    return reply.tasks;
+  } finally {
+    clearTimeout(timer);
+    await worker.terminate();
+  }
+}
+
+function loadFailure(message: string, hint: string, stack: string | null = null, file: string | null = null): CapsuleError {
+  return new CapsuleError('config_invalid', message, {hint, details: {file, stack}});
+}
+
+function checkUniqueNames(root: string, tasks: readonly DiscoveredTask[]): void {
+  const seen = new Map<string, DiscoveredTask>();
+  for (const task of tasks) {
+    const first = seen.get(task.name);
+    if (first === undefined) {
+      seen.set(task.name, task);
+      continue;
+    }
+    const where = (t: DiscoveredTask) => `${relative(root, t.modulePath)} (export ${t.exportName})`;
+    throw new CapsuleError('config_invalid', `task "${task.name}" is declared twice: in ${where(first)} and in ${where(task)}`, {
+      hint: 'give one of them another name with task({name: "..."}, fn)',
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import {availableParallelism} from 'node:os';
+import {join} from 'node:path';
+import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor, Isolation} from '../runner/executor-api.js';
+import {Attempt} from './attempt.js';
+import {KernelCpuLimit} from './cpu-limit.js';
+import {packageDistDir} from './dist-files.js';
+import {describeStop} from './failure.js';
+import {PoolSet} from './pools.js';
+import {Slots} from './slots.js';
+import {WorkerRegistry} from './workers.js';
+
+export interface ExecutorOptions {
+  /** Attempts running at once across every pool: the daemon-wide parallelism. @default os.availableParallelism() */
+  maxParallel?: number;
+  /** Workers each pool keeps started, so a run does not pay a worker's start. @default 1 */
+  warmWorkers?: number;
+  /** A worker idle this long is stopped, down to `warmWorkers`. @default 30_000 */
+  workerIdleMs?: number;
+  /** A pool (an isolation kind × memory cap) unused this long is closed, warm workers included. @default 300_000 */
+  poolIdleMs?: number;
+  /** Between aborting `ctx.signal` (timeout, cancel) and terminating the worker. @default 1_000 */
+  abortGraceMs?: number;
+  /** How often a running attempt's CPU time and memory are sampled. @default 50 */
+  watchdogIntervalMs?: number;
+  /** Directory holding task-worker.js and loader-hooks.js. @default capsule's dist/ */
+  distDir?: string;
+  /** Something failed outside any attempt (an idle worker crashed, a hook threw). @default ignored */
+  onError?: (error: Error) => void;
+}
+
+/** The executor the daemon holds: the runner's `Executor` plus pool management. */
+export interface TaskExecutor extends Executor {
+  readonly maxParallel: number;
+  /** Attempts running now (at most `maxParallel`; more `execute` calls wait for a slot). */
+  readonly running: number;
+  /** Starts the pool of this class now, so the first attempt finds a warm worker. */
+  warm(isolation: Isolation, ramBytes: number): void;
+  /** Replaces every worker once it is free; call it when a project's modules changed (workers cache imports). */
+  reload(): Promise<void>;
+}
+
+export function createExecutor(options: ExecutorOptions = {}): TaskExecutor {
+  return new PooledExecutor(options);
+}
+
+class PooledExecutor implements TaskExecutor {
+  readonly maxParallel: number;
+  private readonly slots: Slots;
+  private readonly pools: PoolSet;
+  private readonly cpuLimit = new KernelCpuLimit();
+  private readonly registry = new WorkerRegistry();
+  private readonly attempts = new Map<Attempt, Promise<AttemptOutcome>>();
+  private readonly closing = new AbortController();
+  private readonly abortGraceMs: number;
+  private readonly watchdogIntervalMs: number;
+  private readonly onError: (error: Error) => void;
+
+  constructor(options: ExecutorOptions) {
+    this.maxParallel = options.maxParallel ?? availableParallelism();
+    this.slots = new Slots(this.maxParallel);
+    this.abortGraceMs = options.abortGraceMs ?? 1_000;
+    this.watchdogIntervalMs = options.watchdogIntervalMs ?? 50;
+    this.onError = options.onError ?? (() => {});
+    this.pools = new PoolSet({
+      filename: join(options.distDir ?? packageDistDir(), 'task-worker.js'),
+      maxWorkers: this.maxParallel,
+      warmWorkers: options.warmWorkers ?? 1,
+      workerIdleMs: options.workerIdleMs ?? 30_000,
+      poolIdleMs: options.poolIdleMs ?? 300_000,
+      onError: this.onError,
+    });
+  }
+
+  get running(): number {
+    return this.slots.inUse;
+  }
+
+  async execute(request: AttemptRequest, hooks: AttemptHooks, signal: AbortSignal): Promise<AttemptOutcome> {
+    if (this.closing.signal.aborted) return stopped('interrupted', request);
+    let release = this.slots.tryAcquire();
+    if (release === null) {
+      try {
+        release = await this.slots.acquire(AbortSignal.any([signal, this.closing.signal]));
+      } catch {
+        return stopped(signal.aborted ? 'cancelled' : 'interrupted', request);
+      }
+    }
+    const lease = this.pools.lease({isolation: request.isolation, ramBytes: request.limits.ramBytes});
+    const attempt = new Attempt(request, hooks, lease, {
+      registry: this.registry,
+      cpuLimit: this.cpuLimit,
+      abortGraceMs: this.abortGraceMs,
+      watchdogIntervalMs: this.watchdogIntervalMs,
+      onError: this.onError,
+    });
+    const onCancel = () => attempt.stop('cancelled');
+    try {
+      if (signal.aborted) return stopped('cancelled', request);
+      signal.addEventListener('abort', onCancel, {once: true});
+      const outcome = attempt.run();
+      this.attempts.set(attempt, outcome);
+      return await outcome;
+    } catch (error) {
+      // execute() never rejects: the runner records the attempt as crashed instead.
+      this.onError(error as Error);
+      return {ok: false, error: {type: 'crashed', message: `the executor failed: ${(error as Error).message}`, stack: (error as Error).stack ?? null}, fatal: false, cpuMs: null, peakMemoryMb: null};
+    } finally {
+      signal.removeEventListener('abort', onCancel);
+      this.attempts.delete(attempt);
+      lease.release();
+      release();
+    }
+  }
+
+  warm(isolation: Isolation, ramBytes: number): void {
+    if (!this.closing.signal.aborted) this.pools.lease({isolation, ramBytes}).release();
+  }
+
+  reload(): Promise<void> {
+    return this.pools.recycle();
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    for (const attempt of this.attempts.keys()) attempt.stop('interrupted');
+    await Promise.allSettled(this.attempts.values());
+    await this.pools.close();
+    await this.cpuLimit.close();
+  }
+}
+
+function stopped(type: 'cancelled' | 'interrupted', request: AttemptRequest): AttemptOutcome {
+  return {ok: false, error: {type, message: describeStop(type, request.limits, {cpuMs: null, memoryBytes: null}), stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null};
+}

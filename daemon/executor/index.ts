@@ -1,0 +1,3 @@
+/** Runs attempts of tasks in pooled workers under hard limits, and finds the tasks a project declares. */
+export {createExecutor, type ExecutorOptions, type TaskExecutor} from './executor.js';
+export {discoverTasks, type DiscoveryOptions} from './discover.js';

@@ -1,0 +1,112 @@
+import Tinypool from 'tinypool';
+import type {Isolation} from '../runner/executor-api.js';
+
+const MIB = 1024 * 1024;
+
+/** What separates one pool from another: the worker kind and its memory cap (set when a worker starts). */
+export interface PoolClass {
+  isolation: Isolation;
+  ramBytes: number;
+}
+
+export interface PoolSetConfig {
+  /** dist/task-worker.js */
+  filename: string;
+  /** Workers per pool at most: the daemon-wide parallelism, since any one class may take all of it. */
+  maxWorkers: number;
+  /** Workers each pool keeps started, so a run does not wait for one to boot. */
+  warmWorkers: number;
+  /** A worker idle this long is stopped, down to `warmWorkers`. */
+  workerIdleMs: number;
+  /** A pool without attempts for this long is closed with its warm workers. */
+  poolIdleMs: number;
+  /** A worker that failed while no attempt was on it (tinypool replaces it). */
+  onError(error: Error): void;
+}
+
+export interface PoolLease {
+  readonly pool: Tinypool;
+  release(): void;
+}
+
+interface Entry {
+  pool: Tinypool;
+  active: number;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/** One tinypool per isolation kind × memory cap, created on first use and closed when idle. */
+export class PoolSet {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly config: PoolSetConfig) {}
+
+  /** The pool for this class; release the lease when the attempt is over. */
+  lease(poolClass: PoolClass): PoolLease {
+    const key = keyOf(poolClass);
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = {pool: this.createPool(poolClass), active: 0, idleTimer: null};
+      this.entries.set(key, entry);
+    }
+    const held = entry;
+    if (held.idleTimer !== null) clearTimeout(held.idleTimer);
+    held.idleTimer = null;
+    held.active++;
+    let released = false;
+    return {
+      pool: held.pool,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--held.active === 0) held.idleTimer = setTimeout(() => this.closeIdle(key, held), this.config.poolIdleMs).unref();
+      },
+    };
+  }
+
+  /** Replaces every worker once it is free: workers cache the modules they imported. */
+  async recycle(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((entry) => entry.pool.recycleWorkers()));
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    for (const entry of entries) if (entry.idleTimer !== null) clearTimeout(entry.idleTimer);
+    await Promise.all(entries.map((entry) => entry.pool.destroy()));
+  }
+
+  private closeIdle(key: string, entry: Entry): void {
+    if (entry.active > 0 || this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
+    entry.pool.destroy().catch((error: unknown) => this.config.onError(error as Error));
+  }
+
+  private createPool({isolation, ramBytes}: PoolClass): Tinypool {
+    const {filename, maxWorkers, warmWorkers, workerIdleMs} = this.config;
+    const heapMb = Number.isFinite(ramBytes) ? Math.max(1, Math.floor(ramBytes / MIB)) : null;
+    const pool = new Tinypool({
+      filename,
+      minThreads: Math.min(warmWorkers, maxWorkers),
+      maxThreads: maxWorkers,
+      idleTimeout: workerIdleMs,
+      concurrentTasksPerWorker: 1,
+      // Workers start with an empty environment; each attempt sets exactly the one it declares.
+      env: {},
+      ...(isolation === 'thread'
+        ? {runtime: 'worker_threads', execArgv: [], ...(heapMb === null ? {} : {resourceLimits: {maxOldGenerationSizeMb: heapMb}})}
+        : {
+            runtime: 'child_process',
+            execArgv: heapMb === null ? [] : [`--max-old-space-size=${heapMb}`],
+            // Structured clone over IPC, as threads get: Dates, Maps, undefined survive.
+            serialization: 'advanced',
+          }),
+    });
+    pool.on('error', (error: Error) => this.config.onError(error));
+    return pool;
+  }
+}
+
+function keyOf({isolation, ramBytes}: PoolClass): string {
+  return `${isolation}:${Number.isFinite(ramBytes) ? ramBytes : 'unlimited'}`;
+}

@@ -1,0 +1,104 @@
+import {serialize} from 'node:v8';
+import {getHeapStatistics} from 'node:v8';
+import {pathToFileURL} from 'node:url';
+import {threadId} from 'node:worker_threads';
+import {formatSize} from '../../src/lib/size.js';
+import {isFatalError, isTaskDefinition, type BrandedTask} from '../../src/sdk/brand.js';
+import {FatalError} from '../../src/sdk/index.js';
+import {routeConsoleTo} from './console-capture.js';
+import {createAttemptContext} from './context.js';
+import {openLink} from './link.js';
+import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId} from './procfs.js';
+import {MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
+
+/**
+ * Runs one attempt inside a worker: the default export tinypool calls. It never throws: the
+ * task's result or error travels back as the last message on the attempt's link, after every
+ * log line, so the executor sees them in order.
+ */
+export async function runAttempt(payload: AttemptPayload): Promise<void> {
+  const link = openLink(payload);
+  const inProcess = payload.isolation === 'process';
+  const controller = new AbortController();
+  const context = createAttemptContext(payload.runId, payload.attempt, controller.signal, link);
+  const cpuLimitSeconds = inProcess ? readOwnCpuSoftLimitSeconds() : null;
+  let resume = () => {};
+  const resumed = new Promise<void>((resolve) => (resume = resolve));
+  link.onMessage((message) => {
+    if (message.t === 'abort') controller.abort(new DOMException(message.message, message.reason === 'timeout' ? 'TimeoutError' : 'AbortError'));
+    else if (message.t === 'resume') resume();
+    else context.settleCall(message);
+  });
+
+  const cpuBefore = ownCpuMs(inProcess);
+  link.send({t: 'started', pid: process.pid, threadId, tid: inProcess ? null : readOwnThreadId(), cpuMs: cpuBefore, cpuLimitSeconds});
+  if (cpuLimitSeconds !== null) await resumed;
+
+  routeConsoleTo(context.log);
+  let outcome: WorkerOutcome;
+  try {
+    applyEnvironment(payload);
+    const definition = await loadTask(payload.modulePath, payload.exportName);
+    const result = serializeResult(await definition.run(payload.input, context.ctx as never));
+    outcome = {ok: true, result, ...usage(inProcess, cpuBefore)};
+  } catch (error) {
+    outcome = {ok: false, error: toSentError(error), fatal: isFatalError(error), ...usage(inProcess, cpuBefore)};
+  } finally {
+    routeConsoleTo(null);
+    context.flush();
+  }
+  link.send({t: 'done', outcome});
+  link.close();
+}
+
+// The task sees exactly the environment it was given: the worker started with an empty one,
+// and what an earlier attempt set must not leak into this one.
+function applyEnvironment(payload: AttemptPayload): void {
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, payload.env);
+  if (payload.cwd !== null) process.chdir(payload.cwd);
+}
+
+// import() of a loaded module still resolves its specifier through the hooks thread: a round
+// trip per attempt. Namespaces the module cache holds anyway are kept here instead.
+const loadedModules = new Map<string, Record<string, unknown>>();
+
+async function loadTask(modulePath: string, exportName: string): Promise<BrandedTask> {
+  let module = loadedModules.get(modulePath);
+  if (module === undefined) {
+    module = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+    loadedModules.set(modulePath, module);
+  }
+  const value = module[exportName];
+  if (isTaskDefinition(value)) return value;
+  // A missing export will not appear on a retry: fail the run at once.
+  throw new FatalError(`${modulePath} has no task export named "${exportName}" (found: ${Object.keys(module).join(', ') || 'no exports'}); reload the project after renaming a task`);
+}
+
+function serializeResult(value: unknown): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = serialize(value);
+  } catch (error) {
+    throw new Error(`the task returned a value that cannot be copied out of its worker (${(error as Error).message}); return plain data: objects, arrays, strings, numbers, booleans, null, Dates, Maps, Sets`);
+  }
+  if (bytes.length > MAX_RESULT_BYTES) {
+    throw new Error(`the task returned ${formatSize(bytes.length)} of data, over the ${formatSize(MAX_RESULT_BYTES)} limit; write large results to a file and return its path`);
+  }
+  return bytes;
+}
+
+function ownCpuMs(inProcess: boolean): number | null {
+  if (!inProcess) return readOwnThreadCpuMs();
+  const {user, system} = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+function usage(inProcess: boolean, cpuBefore: number | null): {cpuMs: number | null; memoryBytes: number} {
+  const cpuAfter = ownCpuMs(inProcess);
+  return {
+    cpuMs: cpuBefore === null || cpuAfter === null ? null : Math.max(0, cpuAfter - cpuBefore),
+    // A thread shares the process's resident memory; its own heap is the figure that is its alone.
+    memoryBytes: inProcess ? process.memoryUsage.rss() : getHeapStatistics().used_heap_size,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Messages between the executor (daemon side) and a task worker during one attempt. A thread
+ * worker gets a MessagePort of its own per attempt; a process worker talks over its IPC
+ * channel, which outlives attempts, so every message carries the attempt's `token` and a
+ * message with another token is a leftover from an earlier attempt and is ignored.
+ */
+import type {MessagePort} from 'node:worker_threads';
+import type {Isolation} from '../runner/executor-api.js';
+import type {LogLevel} from '../../src/protocol/runs.js';
+
+/** The tinypool task for one attempt. */
+export interface AttemptPayload {
+  token: string;
+  isolation: Isolation;
+  modulePath: string;
+  exportName: string;
+  runId: string;
+  attempt: number;
+  input: unknown;
+  env: Record<string, string>;
+  /** Working directory; process isolation only (worker threads cannot chdir). */
+  cwd: string | null;
+  /** Thread isolation: the attempt's end of its channel. */
+  port: MessagePort | null;
+}
+
+export interface SentError {
+  name: string;
+  message: string;
+  stack: string | null;
+  code?: string;
+}
+
+export type WorkerOutcome =
+  /** `result` is the v8-serialized return value, so its size is known and checked in the worker. */
+  | {ok: true; result: Uint8Array; cpuMs: number | null; memoryBytes: number}
+  | {ok: false; error: SentError; fatal: boolean; cpuMs: number | null; memoryBytes: number};
+
+export type WorkerMessageBody =
+  | {
+      t: 'started';
+      pid: number;
+      /** worker_threads' threadId (tinypool's worker id for threads); 0 in a child process. */
+      threadId: number;
+      /** Kernel id of the worker's thread, to read its CPU time in /proc; null off Linux or in a process. */
+      tid: number | null;
+      /** CPU the worker had used before this attempt (its thread, or its whole process), ms. */
+      cpuMs: number | null;
+      /** Process isolation: a CPU rlimit left by an earlier attempt (seconds). The worker waits for `resume` before running user code. */
+      cpuLimitSeconds: number | null;
+    }
+  | {t: 'log'; level: LogLevel; message: string}
+  | {t: 'progress'; current: number; total: number | null; message: string | null}
+  | {t: 'submit'; call: number; task: string; input: unknown}
+  | {t: 'await'; call: number; runId: string}
+  | {t: 'done'; outcome: WorkerOutcome};
+
+export type ExecutorMessageBody =
+  | {t: 'abort'; reason: 'timeout' | 'cancelled'; message: string}
+  | {t: 'resume'}
+  | {t: 'reply'; call: number; ok: true; value: unknown}
+  | {t: 'reply'; call: number; ok: false; error: SentError};
+
+export type WorkerMessage = WorkerMessageBody & {token: string};
+export type ExecutorMessage = ExecutorMessageBody & {token: string};
+
+/** Largest serialized result a task may return; bigger results belong in a file or a store. */
+export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
+
+export function isMessageFor(token: string, message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as {token?: unknown}).token === token;
+}
+
+export function toSentError(error: unknown): SentError {
+  if (error instanceof Error) {
+    const code = (error as {code?: unknown}).code;
+    return {name: error.name, message: error.message, stack: error.stack ?? null, ...(typeof code === 'string' ? {code} : {})};
+  }
+  return {name: 'Error', message: typeof error === 'string' ? error : `non-error value thrown: ${safeString(error)}`, stack: null};
+}
+
+export function fromSentError(sent: SentError): Error {
+  const error = new Error(sent.message);
+  error.name = sent.name;
+  if (sent.stack !== null) error.stack = sent.stack;
+  if (sent.code !== undefined) Object.assign(error, {code: sent.code});
+  return error;
+}
+
+function safeString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,58 @@
+/** A CPU-time budget level, or CPU milliseconds. */
+export type Compute = 'LOW' | 'MEDIUM' | 'HIGH' | number;
+
+/** A duration: "500ms", "30s", "5m", "1h", or milliseconds. */
+export type Duration = string | number;
+
+/** Delay before each retry: `initial × factor^(retry - 1)`, capped at `max`, then jittered. */
+export interface BackoffOptions {
+  /** Delay before the first retry. @default "1s" */
+  initial?: Duration;
+  /** Growth per retry. @default 2 */
+  factor?: number;
+  /** Upper bound of the delay. @default "5m" */
+  max?: Duration;
+  /** Randomise each delay (true = up to ±50%, a number = that fraction) so retries of many runs spread out. @default true */
+  jitter?: boolean | number;
+}
+
+/** A cron rule that submits runs of this task. */
+export interface ScheduleOptions {
+  /** Five-field cron expression, e.g. "0 3 * * *". */
+  cron: string;
+  /** IANA time zone the expression is read in. @default the daemon's time zone */
+  timezone?: string;
+  /** Input given to each scheduled run. @default {} */
+  input?: unknown;
+}
+
+export interface TaskOptions {
+  /** Name of the task within its project. @default the name of the export holding it ("default" exports: the file's base name) */
+  name?: string;
+  /** CPU-time budget per attempt: "LOW" (5s), "MEDIUM" (30s), "HIGH" (120s) or milliseconds. @default `[defaults] compute`, else "MEDIUM" */
+  compute?: Compute;
+  /** Memory cap per attempt: "256MB", "1GB". Heap for threads; heap and resident memory for processes. @default `[defaults] ram` */
+  ram?: string | number;
+  /** Wall-clock limit per attempt: "30s", "5m". @default `[defaults] timeout` */
+  timeout?: Duration;
+  /** Attempts after the first one failed; a `FatalError` is never retried. @default `[defaults] max_retries` */
+  maxRetries?: number;
+  /** Delay between attempts. */
+  backoff?: BackoffOptions;
+  /**
+   * Environment the task sees, on top of a minimal base (PATH, HOME, LANG, TZ): names copied from
+   * the daemon's environment, or name → value. Nothing else of the daemon's environment is visible.
+   * @default []
+   */
+  env?: string[] | Record<string, string>;
+  /** "thread": a worker thread (fast start, heap cap only). "process": a child process (RSS cap, kernel CPU limit, survives crashes). @default "thread" */
+  isolation?: 'thread' | 'process';
+  /** Most runs of this task at once. @default unlimited (the daemon's parallelism still applies) */
+  concurrency?: number;
+  /** Key template filled from the input, e.g. "report:{id}": at most one run per key at a time. @default none */
+  lock?: string;
+  /** When the lock is held: "queue" waits for it, "skip" drops the new run. @default "queue" */
+  lockMode?: 'queue' | 'skip';
+  /** Run on a cron rule: a cron expression, or the rule with its time zone and input. @default none */
+  schedule?: string | ScheduleOptions;
+}
