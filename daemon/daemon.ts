@@ -1,3 +1,5 @@
+import {availableParallelism} from 'node:os';
+import {join} from 'node:path';
 import {listen, type IpcServer} from '../src/client/ipc.js';
 import {CLIENT_VERSION} from '../src/client/version.js';
 import type {HomePaths} from '../src/lib/home.js';
@@ -8,13 +10,33 @@ import type {Logger} from './core/logger.js';
 import {Dispatcher, type PartialHandlerTable} from './core/server.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
+import {createExecutor, discoverTasks, type TaskExecutor} from './executor/index.js';
 import {auditHandlers} from './handlers/audit.js';
 import {daemonHandlers} from './handlers/daemon.js';
 import {projectHandlers} from './handlers/projects.js';
+import {runHandlers} from './handlers/runs.js';
+import {scheduleHandlers} from './handlers/schedules.js';
+import {SchedulesPlugin} from './plugins/schedules.js';
+import {TasksPlugin} from './plugins/tasks.js';
 import {declaredItems} from './projects/declared.js';
 import {ProjectRegistry} from './projects/registry.js';
 import {ProjectWatcher} from './projects/watcher.js';
+import {systemClock} from './runner/clock.js';
+import {RunStore} from './runner/run-store.js';
+import {Runner} from './runner/runner.js';
 import type {DaemonServices} from './services.js';
+
+/** Attempts a parent blocked on `ctx.submit(...).result()` may hold beyond maxParallel, so its children find a worker. */
+const NESTED_ATTEMPT_HEADROOM = 64;
+
+interface Parts {
+  services: DaemonServices;
+  state: JsonStore<DaemonState>;
+  runStore: RunStore;
+  executor: TaskExecutor;
+  tasks: TasksPlugin;
+  schedules: SchedulesPlugin;
+}
 
 /**
  * Owns every long-lived part of a running daemon and shuts them down in order. Wiring
@@ -26,11 +48,10 @@ export class Daemon {
   private readonly watcher: ProjectWatcher;
 
   private constructor(
-    private readonly services: DaemonServices,
-    private readonly state: JsonStore<DaemonState>,
+    private readonly parts: Parts,
     private readonly onStopped: () => void,
   ) {
-    this.watcher = new ProjectWatcher((root) => services.projects.reloadRoot(root));
+    this.watcher = new ProjectWatcher((root) => parts.services.projects.reloadRoot(root));
   }
 
   static async start(paths: HomePaths, logger: Logger, onStopped: () => void): Promise<Daemon> {
@@ -39,15 +60,23 @@ export class Daemon {
       const state = await JsonStore.open<DaemonState>(paths.state, EMPTY_STATE);
       const bus = new EventBus();
       const audit = await AuditLog.open(paths.audit, (event) => bus.publish('audit.event', event));
-      // The registry reports changes before the Daemon exists; events from then on reach it.
       const ref: {daemon?: Daemon} = {};
+
+      const maxParallel = Number(process.env.CAPSULE_MAX_PARALLEL) || availableParallelism();
+      const executor = createExecutor({maxParallel: maxParallel + NESTED_ATTEMPT_HEADROOM, onError: (error) => logger.error('task executor', error)});
+      const runStore = await RunStore.open({file: paths.runs, logsDir: join(paths.logsDir, 'runs'), clock: systemClock, onWarning: (message) => logger.warn(message)});
+      const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
+      const tasks = new TasksPlugin(runner, (root, entry) => discoverTasks(root, entry), bus, () => executor.reload());
+      const schedules = new SchedulesPlugin(tasks, state, bus, audit);
+
       const projects = new ProjectRegistry({
         persisted: state.data.projects,
         persist: async (list) => {
           state.data.projects = list;
           await state.save();
         },
-        plugins: [declaredItems],
+        // Order matters: tasks load first, so schedules declared in task() are known.
+        plugins: [declaredItems, tasks, schedules],
         logger,
         onChange: (event, data) => {
           bus.publish(event, data);
@@ -64,9 +93,15 @@ export class Daemon {
         projects,
         requestShutdown: (timeoutMs) => void ref.daemon?.stop(timeoutMs),
       };
-      const daemon = new Daemon(services, state, onStopped);
+      const daemon = new Daemon({services, state, runStore, executor, tasks, schedules}, onStopped);
       ref.daemon = daemon;
-      const handlers: PartialHandlerTable = {...daemonHandlers(services), ...projectHandlers(services), ...auditHandlers(services)};
+      const handlers: PartialHandlerTable = {
+        ...daemonHandlers(services),
+        ...projectHandlers(services),
+        ...auditHandlers(services),
+        ...runHandlers(tasks),
+        ...scheduleHandlers(schedules, audit),
+      };
       const dispatcher = new Dispatcher(handlers, bus, logger, CLIENT_VERSION);
       daemon.server = await listen(paths.socket, {
         onMessage: (connection, line) => dispatcher.onMessage(connection, line),
@@ -76,6 +111,10 @@ export class Daemon {
       claim.commit();
       logger.info(`daemon ${CLIENT_VERSION} listening on ${paths.socket} (pid ${process.pid})`);
       await projects.loadAll();
+      // Runs left queued or running by a daemon that died are settled once every task is known again.
+      const recovered = await runner.recover();
+      if (recovered.requeued + recovered.failed + recovered.cancelled > 0) logger.info(`recovered runs: ${JSON.stringify(recovered)}`);
+      await schedules.start();
       daemon.watchProjects();
       return daemon;
     } catch (error) {
@@ -91,13 +130,19 @@ export class Daemon {
   }
 
   private async shutDown(timeoutMs: number): Promise<void> {
-    const {logger, paths, projects} = this.services;
+    const {services, state, runStore, executor, tasks, schedules} = this.parts;
+    const {logger, paths, projects, audit} = services;
     logger.info(`stopping (timeout ${timeoutMs}ms)`);
     await this.server?.close();
     await this.watcher.close();
-    await projects.close();
-    await this.state.save();
-    await this.services.audit.flush();
+    await schedules.close();
+    await tasks.runner.close(timeoutMs);
+    tasks.close();
+    await executor.close();
+    await runStore.close();
+    projects.close();
+    await state.save();
+    await audit.flush();
     releaseHome(paths);
     logger.info('stopped');
     this.onStopped();
@@ -105,7 +150,7 @@ export class Daemon {
 
   private watchProjects(): void {
     if (this.stopping) return;
-    const {projects} = this.services;
+    const {projects} = this.parts.services;
     for (const summary of projects.list()) {
       const entry = summary.status === 'ok' ? projects.config(summary.namespace).project.entry : [];
       this.watcher.watch(summary.root, entry);

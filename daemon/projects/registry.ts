@@ -104,8 +104,8 @@ export class ProjectRegistry {
     return entry.config;
   }
 
-  async close(): Promise<void> {
-    for (const entry of this.entries.values()) await this.unloadPlugins(entry);
+  /** At shutdown: the subsystems stop themselves; unloading here would cancel queued runs that a restart must recover. */
+  close(): void {
     this.entries.clear();
   }
 

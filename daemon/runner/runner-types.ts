@@ -33,6 +33,11 @@ export interface RunTarget {
 export interface SubmitOptions {
   /** The run that submitted this one through `ctx.submit`. */
   parentId?: string;
+  /**
+   * Called with the new run's id before any of its events are emitted, so a caller can
+   * subscribe to them without a gap (the daemon's `run.submit` with `follow`).
+   */
+  onAccepted?(runId: string): void;
 }
 
 export interface RunFilter {

@@ -114,6 +114,7 @@ export class Runner {
     const scopedKey = key === null ? null : `${target.namespace}/${key}`;
     const now = this.#clock.now();
     const run = newRun({id: newRunId(now), namespace: target.namespace, task: target.task, input: json, parentId}, now);
+    options.onAccepted?.(run.id);
     const holder = scopedKey !== null && spec.lockMode === 'skip' ? this.#dispatcher.lockHolder(scopedKey) : undefined;
     if (holder !== undefined) {
       const skipped = cancelRun(run, `skipped: lock "${key}" is held by run ${holder} (the task's lockMode is "skip")`, NO_USAGE, now);

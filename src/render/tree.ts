@@ -22,9 +22,9 @@ export function buildTree(projects: ProjectSummary[]): TreeNode[] {
       children: [],
     };
     const groups: [string, ItemLine[]][] = [
-      ['tasks', project.tasks.map(describeTask)],
-      ['schedules', project.schedules.map(describeSchedule)],
-      ['services', project.services.map(describeService)],
+      ['tasks', project.tasks.map((task) => describeTask(task))],
+      ['schedules', project.schedules.map((schedule) => describeSchedule(schedule))],
+      ['services', project.services.map((service) => describeService(service))],
     ];
     for (const [label, items] of groups) {
       if (items.length === 0) continue;

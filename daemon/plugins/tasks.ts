@@ -1,0 +1,149 @@
+import {basename, dirname, relative} from 'node:path';
+import type {ProjectConfig} from '../../src/config/index.js';
+import {defaultsSchema} from '../../src/config/defaults.js';
+import {CapsuleError} from '../../src/lib/errors.js';
+import {didYouMean} from '../../src/lib/suggest.js';
+import type {ProjectSummary, RunRecord, RunStatus, TaskSummary} from '../../src/protocol/index.js';
+import type {EventBus} from '../core/event-bus.js';
+import type {ProjectPlugin} from '../projects/registry.js';
+import type {DiscoveredTask} from '../runner/executor-api.js';
+import type {Runner} from '../runner/runner.js';
+import {normaliseTask, type TaskSpec} from '../runner/task-spec.js';
+import type {RunPort} from './ports.js';
+
+export type Discover = (root: string, entryGlobs: string[]) => Promise<DiscoveredTask[]>;
+
+/** Ad-hoc runs (`capsule run ./file.ts`) live in this namespace, one task per file and export. */
+export const ADHOC_NAMESPACE = 'adhoc';
+const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+interface LoadedTasks {
+  root: string;
+  specs: TaskSpec[];
+  schedules: {task: string; option: unknown}[];
+}
+
+/**
+ * Wires the runner into projects: a project's entry modules are loaded (in a worker) to
+ * find its task() exports, which become the runner's tasks; run events go to subscribers.
+ */
+export class TasksPlugin implements ProjectPlugin, RunPort {
+  private readonly projects = new Map<string, LoadedTasks>();
+  private readonly adhoc = new Map<string, TaskSpec>();
+  private readonly loadedBefore = new Set<string>();
+  private readonly stopForwarding: () => void;
+
+  constructor(
+    readonly runner: Runner,
+    private readonly discover: Discover,
+    bus: EventBus,
+    /** Workers cache imported modules: a reloaded project needs fresh ones. */
+    private readonly onModulesChanged: () => Promise<void>,
+  ) {
+    this.stopForwarding = runner.on((event) => {
+      if (event.type === 'run') bus.publish('run.updated', event.run, [event.run.id]);
+      else if (event.type === 'log') bus.publish('run.log', event.line, [event.line.runId]);
+      else bus.publish('run.progress', event.progress, [event.progress.runId]);
+    });
+  }
+
+  async load(project: ProjectConfig): Promise<void> {
+    const namespace = project.project.name;
+    const discovered = await this.discover(project.root, project.project.entry);
+    if (this.projects.has(namespace) || this.loadedBefore.has(namespace)) await this.onModulesChanged();
+    this.loadedBefore.add(namespace);
+    const specs = discovered.map((task) => normaliseTask(namespace, task, project.defaults, process.env));
+    this.runner.setProjectTasks(namespace, project.root, specs);
+    const schedules = discovered.filter((task) => task.options.schedule !== undefined).map((task) => ({task: task.name, option: task.options.schedule}));
+    this.projects.set(namespace, {root: project.root, specs, schedules});
+  }
+
+  async unload(namespace: string): Promise<void> {
+    this.projects.delete(namespace);
+    this.runner.removeProject(namespace);
+  }
+
+  describe(project: ProjectConfig, summary: ProjectSummary): void {
+    const loaded = this.projects.get(project.project.name);
+    summary.tasks = loaded ? loaded.specs.map((spec) => this.summarize(project.project.name, loaded.root, spec)) : [];
+  }
+
+  /** Loads a task file outside any project and returns the ad-hoc task to run. */
+  async prepareAdhoc(file: string, taskName?: string): Promise<{namespace: string; task: string}> {
+    const discovered = await this.discover(dirname(file), [basename(file)]);
+    if (discovered.length === 0) throw new CapsuleError('bad_input', `${file} exports no task()`, {hint: "export one: export const main = task({}, async (input, ctx) => { ... })"});
+    const names = discovered.map((task) => task.name);
+    const chosen =
+      taskName === undefined ? (discovered.length === 1 ? discovered[0] : discovered.find((task) => task.name === 'main')) : discovered.find((task) => task.name === taskName);
+    if (!chosen) {
+      const suggestion = taskName === undefined ? undefined : didYouMean(taskName, names);
+      throw new CapsuleError('bad_input', taskName === undefined ? `${file} declares several tasks (${names.join(', ')}) and none is named main` : `${file} has no task "${taskName}"`, {
+        hint: suggestion ? `did you mean --task ${suggestion}?` : `choose one with --task: ${names.join(', ')}`,
+      });
+    }
+    // Each file keeps its own task name, so runs of two files never replace each other's task.
+    const name = `${basename(file).replace(/\.[^.]+$/, '')}.${chosen.name}`;
+    this.adhoc.set(name, normaliseTask(ADHOC_NAMESPACE, {...chosen, name}, defaultsSchema.parse({}), process.env));
+    this.runner.setProjectTasks(ADHOC_NAMESPACE, dirname(file), [...this.adhoc.values()]);
+    return {namespace: ADHOC_NAMESPACE, task: name};
+  }
+
+  /** Throws not_found, with a suggestion, unless the project declares this task. */
+  requireTask(namespace: string, task: string): TaskSpec {
+    const specs = namespace === ADHOC_NAMESPACE ? [...this.adhoc.values()] : this.projects.get(namespace)?.specs;
+    if (!specs) throw new CapsuleError('not_found', `no project named "${namespace}" with tasks`, {hint: 'see `capsule list --tree`'});
+    const spec = specs.find((candidate) => candidate.name === task);
+    if (spec) return spec;
+    const suggestion = didYouMean(task, specs.map((candidate) => candidate.name));
+    throw new CapsuleError('not_found', `${namespace} has no task "${task}"`, {hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `see \`capsule list ${namespace} --tree\``});
+  }
+
+  has(namespace: string, task: string): boolean {
+    return this.projects.get(namespace)?.specs.some((spec) => spec.name === task) ?? false;
+  }
+
+  submit(namespace: string, task: string, input: unknown): Promise<RunRecord> {
+    return this.runner.submit({namespace, task}, input);
+  }
+
+  status(runId: string): RunStatus | null {
+    try {
+      return this.runner.get(runId).status;
+    } catch {
+      return null;
+    }
+  }
+
+  onFinished(listener: (run: RunRecord) => void): () => void {
+    return this.runner.on((event) => {
+      if (event.type === 'run' && FINAL.has(event.run.status)) listener(event.run);
+    });
+  }
+
+  declaredSchedules(namespace: string): {task: string; option: unknown}[] {
+    return this.projects.get(namespace)?.schedules ?? [];
+  }
+
+  close(): void {
+    this.stopForwarding();
+  }
+
+  private summarize(namespace: string, root: string, spec: TaskSpec): TaskSummary {
+    const stats = this.runner.taskStats(namespace, spec.name);
+    const [last] = this.runner.list({namespace, task: spec.name, limit: 1});
+    return {
+      name: spec.name,
+      module: relative(root, spec.modulePath),
+      isolation: spec.isolation,
+      ramBytes: spec.limits.ramBytes,
+      timeoutMs: spec.limits.timeoutMs,
+      computeMs: spec.limits.computeMs,
+      maxRetries: spec.maxRetries,
+      concurrency: spec.concurrency,
+      lock: spec.lock,
+      running: stats.running,
+      queued: stats.queued,
+      lastRun: last ? {id: last.id, status: last.status, finishedAt: last.finishedAt, createdAt: last.createdAt} : null,
+    };
+  }
+}
