@@ -75,7 +75,7 @@ export function runCommandAction(spec: ActionSpec, clock: Pick<Clock, 'now'>): P
       clearTimeout(timer);
       spec.signal?.removeEventListener('abort', end);
     };
-    child.once('error', (error) => {
+    child.on('error', (error) => {
       cleanup();
       reject(new CapsuleError('failed', `action ${spec.action} could not run ${program}: ${error.message}`, {hint: 'check the command of the action in capsule.toml'}));
     });

@@ -6,6 +6,7 @@
  */
 import {liveStartTime} from './proc-stat.js';
 import {stopProcessGroup} from './process-group.js';
+import type {ServiceUnit} from './service-unit.js';
 import type {PersistedProcess, SupervisorPersistence} from './types.js';
 
 export interface AdoptionReport {
@@ -17,11 +18,20 @@ export interface AdoptionReport {
 
 const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
 
+/** How a process left by an earlier daemon is stopped when its service is no longer declared. */
+const ORPHAN_STOP = {signal: 'SIGTERM' as NodeJS.Signals, timeoutMs: 10_000};
+
+/** Told of each recorded process stopped rather than adopted. */
+export type StoppedRecord = (record: PersistedProcess, cause: 'replaced' | 'orphaned', forced: boolean) => void;
+
 export class AdoptionRegistry {
   private readonly records = new Map<string, PersistedProcess>();
   private loading: Promise<AdoptionReport> | null = null;
 
-  constructor(private readonly persistence: SupervisorPersistence) {}
+  constructor(
+    private readonly persistence: SupervisorPersistence,
+    private readonly onStopped: StoppedRecord,
+  ) {}
 
   /** Reads the records once; later calls return the same report. */
   load(): Promise<AdoptionReport> {
@@ -29,19 +39,37 @@ export class AdoptionRegistry {
     return this.loading;
   }
 
-  /** The live process recorded for this service, handed out once. */
-  claim(namespace: string, name: string): PersistedProcess | null {
+  /**
+   * Hands the process recorded for this new unit to it; a process started from another
+   * definition is stopped instead, so the unit starts afresh. True when the unit took it over.
+   */
+  async claimFor(unit: ServiceUnit): Promise<boolean> {
+    const {namespace, name, fingerprint} = unit.definition;
     const key = keyOf(namespace, name);
-    const record = this.records.get(key) ?? null;
+    const record = this.records.get(key);
+    if (!record) return false;
     this.records.delete(key);
-    return record;
+    if (record.fingerprint === fingerprint && (await unit.adopt(record))) return true;
+    await this.stop(record, unit.config.stopSignal, unit.config.stopTimeoutMs, 'replaced');
+    return false;
   }
 
-  /** Every record nobody claimed, handed out once. */
-  takeUnclaimed(): PersistedProcess[] {
+  /** Stops every recorded process nobody claimed; returns their targets. */
+  async settle(): Promise<string[]> {
+    await this.load();
     const records = [...this.records.values()];
     this.records.clear();
-    return records;
+    for (const record of records) await this.stop(record, ORPHAN_STOP.signal, ORPHAN_STOP.timeoutMs, 'orphaned');
+    return records.map((record) => keyOf(record.namespace, record.name));
+  }
+
+  private async stop(record: PersistedProcess, signal: NodeJS.Signals, timeoutMs: number, cause: 'replaced' | 'orphaned'): Promise<void> {
+    // Only if it is still the recorded process: its pid may belong to another by now.
+    if ((await liveStartTime(record.pid)) === record.startTime) {
+      const {forced} = await stopProcessGroup(record.pid, signal, timeoutMs);
+      this.onStopped(record, cause, forced);
+    }
+    await this.persistence.removeProcess(record.namespace, record.name);
   }
 
   private async read(): Promise<AdoptionReport> {
@@ -58,11 +86,4 @@ export class AdoptionRegistry {
     }
     return report;
   }
-}
-
-/** Stops a recorded process group if it is still the recorded process; false when it was already gone. */
-export async function stopRecorded(record: PersistedProcess, signal: NodeJS.Signals, timeoutMs: number): Promise<{stopped: boolean; forced: boolean}> {
-  if ((await liveStartTime(record.pid)) !== record.startTime) return {stopped: false, forced: false};
-  const {forced} = await stopProcessGroup(record.pid, signal, timeoutMs);
-  return {stopped: true, forced};
 }

@@ -1,5 +1,7 @@
 /** One run of a health probe against a live service. Never rejects: a failure is a result. */
 import {spawn} from 'node:child_process';
+import {get as httpGet} from 'node:http';
+import {get as httpsGet} from 'node:https';
 import {connect} from 'node:net';
 import {formatDuration} from '../../src/lib/duration.js';
 import type {HealthConfig} from '../../src/config/services.js';
@@ -39,21 +41,28 @@ export function runProbe(health: HealthConfig, context: ProbeContext, signal: Ab
   }
 }
 
-async function probeHttp(url: string, expectStatus: number | null, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
-  try {
-    const response = await fetch(url, {signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), redirect: 'manual'});
-    await response.body?.cancel();
-    const ok = expectStatus === null ? response.status >= 200 && response.status < 300 : response.status === expectStatus;
-    return {ok, detail: `HTTP ${response.status}${ok ? '' : `, expected ${expectStatus ?? '2xx'}`}`};
-  } catch (error) {
-    return {ok: false, detail: failureDetail(error, timeoutMs)};
-  }
-}
-
-function failureDetail(error: unknown, timeoutMs: number): string {
-  const failure = error as Error & {cause?: {code?: string; message?: string}};
-  if (failure.name === 'TimeoutError') return `no answer within ${formatDuration(timeoutMs)}`;
-  return failure.cause?.code ?? failure.cause?.message ?? failure.message;
+/** node:http without an agent: each probe opens and closes its own connection, so no pooled socket outlives it. */
+function probeHttp(url: string, expectStatus: number | null, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const finish = (result: ProbeResult) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      request.destroy();
+      resolve(result);
+    };
+    const onAbort = () => finish({ok: false, detail: 'probe cancelled'});
+    const timer = setTimeout(() => finish({ok: false, detail: `no answer within ${formatDuration(timeoutMs)}`}), timeoutMs);
+    signal.addEventListener('abort', onAbort);
+    const request = (url.startsWith('https:') ? httpsGet : httpGet)(url, {agent: false}, (response) => {
+      // The status is all a probe needs; the body is cut off, which must not raise an unhandled error.
+      response.on('error', () => undefined);
+      const status = response.statusCode ?? 0;
+      const ok = expectStatus === null ? status >= 200 && status < 300 : status === expectStatus;
+      finish({ok, detail: `HTTP ${status}${ok ? '' : `, expected ${expectStatus ?? '2xx'}`}`});
+    });
+    // 'on', not 'once': destroying the request may report an error after the verdict, which changes nothing.
+    request.on('error', (error: NodeJS.ErrnoException) => finish({ok: false, detail: error.code ?? error.message}));
+  });
 }
 
 function probeTcp(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
@@ -69,7 +78,7 @@ function probeTcp(host: string, port: number, timeoutMs: number, signal: AbortSi
     const timer = setTimeout(() => finish({ok: false, detail: `no connection within ${formatDuration(timeoutMs)}`}), timeoutMs);
     signal.addEventListener('abort', onAbort);
     socket.once('connect', () => finish({ok: true, detail: `connected to ${host}:${port}`}));
-    socket.once('error', (error: NodeJS.ErrnoException) => finish({ok: false, detail: error.code ?? error.message}));
+    socket.on('error', (error: NodeJS.ErrnoException) => finish({ok: false, detail: error.code ?? error.message}));
   });
 }
 
@@ -98,7 +107,7 @@ function probeExec(argv: string[], context: ProbeContext, timeoutMs: number, sig
       if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
       resolve(verdict ?? result);
     };
-    child.once('error', (error: NodeJS.ErrnoException) => finish({ok: false, detail: `could not run ${program}: ${error.code ?? error.message}`}));
+    child.on('error', (error: NodeJS.ErrnoException) => finish({ok: false, detail: `could not run ${program}: ${error.code ?? error.message}`}));
     child.once('exit', (code, exitSignal) => {
       const tail = output.trim();
       if (code === 0) finish({ok: true, detail: 'exit 0'});

@@ -3,8 +3,7 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {runCommandAction} from './action-runner.js';
 import type {Clock} from './clock.js';
-import {secretValues} from './config-values.js';
-import {commandArgv, serviceCwd} from './service-env.js';
+import {commandArgv} from './service-env.js';
 import type {ServiceUnit} from './service-unit.js';
 import type {ActionOutputLine, ActionResult, AuditKind} from './types.js';
 
@@ -26,26 +25,27 @@ export class ServiceActions {
   ) {}
 
   async run(unit: ServiceUnit, action: string, args: Record<string, string>, options: RunActionOptions): Promise<ActionResult> {
-    const declared = unit.config.actions[action];
+    const definition = unit.definition;
+    const declared = definition.config.actions[action];
     if (!declared) {
-      const names = Object.keys(unit.config.actions);
+      const names = Object.keys(definition.config.actions);
       const suggestion = didYouMean(action, names);
-      throw new CapsuleError('not_found', `${unit.target} declares no action "${action}"`, {
-        hint: suggestion ? `did you mean "${suggestion}"?` : names.length > 0 ? `its actions: ${names.join(', ')}` : `declare it as [services.${unit.name}.actions.${action}]`,
+      throw new CapsuleError('not_found', `${definition.target} declares no action "${action}"`, {
+        hint: suggestion ? `did you mean "${suggestion}"?` : names.length > 0 ? `its actions: ${names.join(', ')}` : `declare it as [services.${definition.name}.actions.${action}]`,
       });
     }
     if (declared.command === null) {
-      throw new CapsuleError('conflict', `action ${action} of ${unit.target} has no command: it is handled by the service's embedded agent, and none is connected`, {
-        hint: `check that ${unit.target} is running and uses the capsule/service agent`,
+      throw new CapsuleError('conflict', `action ${action} of ${definition.target} has no command: it is handled by the service's embedded agent, and none is connected`, {
+        hint: `check that ${definition.target} is running and uses the capsule/service agent`,
       });
     }
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     options.signal?.addEventListener('abort', onAbort);
     const done = (async () => {
-      const env = await unit.environment();
+      const env = await definition.environment();
       return runCommandAction(
-        {action, argv: commandArgv(declared.command!), cwd: serviceCwd(unit.root, unit.config), env, args, timeoutMs: declared.timeoutMs, secrets: secretValues(unit.config.config, unit.values()), signal: controller.signal, onOutput: options.onOutput},
+        {action, argv: commandArgv(declared.command!), cwd: definition.cwd, env, args, timeoutMs: declared.timeoutMs, secrets: definition.secrets(), signal: controller.signal, onOutput: options.onOutput},
         this.clock,
       );
     })();

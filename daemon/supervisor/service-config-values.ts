@@ -14,22 +14,23 @@ export class ServiceConfigValues {
   ) {}
 
   list(unit: ServiceUnit): ConfigEntry[] {
-    const stored = unit.storedValues();
+    const stored = unit.definition.storedValues();
     return Object.entries(unit.config.config).map(([key, declaration]) => configEntry(key, declaration, stored));
   }
 
   get(unit: ServiceUnit, key: string): ConfigEntry {
-    return configEntry(key, declarationOf(unit.target, unit.config.config, key), unit.storedValues());
+    return configEntry(key, declarationOf(unit.definition.target, unit.config.config, key), unit.definition.storedValues());
   }
 
   async set(unit: ServiceUnit, key: string, input: ConfigValue): Promise<ConfigSetResult> {
-    const declaration = declarationOf(unit.target, unit.config.config, key);
-    const value = coerceConfigValue(unit.target, key, declaration, input);
-    const before = unit.storedValues();
+    const {namespace, name, target} = unit.definition;
+    const declaration = declarationOf(target, unit.config.config, key);
+    const value = coerceConfigValue(target, key, declaration, input);
+    const before = unit.definition.storedValues();
     const previous = configEntry(key, declaration, before);
-    const unchanged = unit.values()[key] === value;
+    const unchanged = unit.definition.values()[key] === value;
     const stored = {...before, [key]: value};
-    await this.persistence.saveConfigValues(unit.namespace, unit.name, stored);
+    await this.persistence.saveConfigValues(namespace, name, stored);
     unit.setStoredValues(stored);
     const entry = configEntry(key, declaration, stored);
     const delivery = await this.deliver(unit, key, value, unchanged);
@@ -41,7 +42,8 @@ export class ServiceConfigValues {
   private async deliver(unit: ServiceUnit, key: string, value: ConfigValue, unchanged: boolean): Promise<ConfigDelivery> {
     if (unchanged) return 'unchanged';
     if (!unit.isUp()) return 'next-start';
-    const delivered = await this.deliverLive?.({namespace: unit.namespace, name: unit.name, key, value, values: unit.values()});
+    const {namespace, name} = unit.definition;
+    const delivered = await this.deliverLive?.({namespace, name, key, value, values: unit.definition.values()});
     return delivered ? 'live' : 'restart';
   }
 }

@@ -1,25 +1,25 @@
 /**
- * The services of every project: declared by setProjectServices, started in dependency order,
- * operated by name, and stopped dependents-first. Each service's lifecycle lives in its
- * ServiceUnit; this class routes requests, orders work across services and owns what they
- * share (resource sampling, adoption records, running actions).
+ * The services of every project: declared by setProjectServices, operated by name, stopped
+ * dependents-first. A ServiceUnit owns each service's lifecycle and a ProjectServices the
+ * order within a project; this class routes requests and owns what all services share
+ * (resource sampling, adoption records, running actions, the audit and state callbacks).
  */
 import {join} from 'node:path';
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
-import {AdoptionRegistry, stopRecorded, type AdoptionReport} from './adoption.js';
+import {AdoptionRegistry, type AdoptionReport} from './adoption.js';
 import {auditEvent, osUser} from './audit.js';
 import {systemClock, type Clock} from './clock.js';
-import {secretValues} from './config-values.js';
-import {checkDependencies, dependencyLayers} from './dependency-graph.js';
-import {definitionFingerprint} from './fingerprint.js';
+import {checkDependencies} from './dependency-graph.js';
+import {ProjectServices} from './project-services.js';
 import {ResourceSampler, SAMPLE_INTERVAL_MS} from './resource-sampler.js';
-import {ServiceConfigValues} from './service-config-values.js';
 import {ServiceActions, type RunActionOptions} from './service-actions.js';
+import {ServiceConfigValues} from './service-config-values.js';
+import {ServiceDefinition} from './service-definition.js';
 import {ServiceLog, type LogListener} from './service-log.js';
-import {ServiceUnit, type StartCause, type StopCause} from './service-unit.js';
-import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, LogLine, PersistedProcess, ServiceSnapshot, SupervisorPersistence} from './types.js';
+import {ServiceUnit} from './service-unit.js';
+import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, LogLine, ServiceSnapshot, SupervisorPersistence} from './types.js';
 
 export interface SupervisorOptions {
   /** Service logs go to `<logsDir>/<namespace>/<name>.log` (rotated to .1, .2 …). */
@@ -27,9 +27,9 @@ export interface SupervisorOptions {
   persistence: SupervisorPersistence;
   /** @default systemClock */
   clock?: Clock;
-  /** Every start, stop, crash, restart, health change, config change and action. Must not throw. */
+  /** Every start, stop, crash, restart, health change, config change and action. */
   audit?: (event: AuditEvent) => void;
-  /** A service's state, health, pid or resource usage changed. Must not throw. */
+  /** A service's state, health, pid or resource usage changed. */
   onState?: (snapshot: ServiceSnapshot) => void;
   /**
    * Delivers a changed config value to a running service live (through its embedded agent).
@@ -44,20 +44,11 @@ export interface SupervisorOptions {
   actor?: string;
 }
 
-interface Project {
-  root: string;
-  units: Map<string, ServiceUnit>;
-  /** Reloads and whole-project operations of one project run one after another. */
-  queue: Promise<void>;
-}
-
 /** Service and namespace names become file names: keep them plain. */
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-/** How a process left by an earlier daemon is stopped when its service is no longer declared. */
-const ORPHAN_STOP = {signal: 'SIGTERM' as NodeJS.Signals, timeoutMs: 10_000};
 
 export class Supervisor {
-  private readonly projects = new Map<string, Project>();
+  private readonly projects = new Map<string, ProjectServices>();
   private readonly clock: Clock;
   private readonly actor: string;
   private readonly adoption: AdoptionRegistry;
@@ -69,11 +60,14 @@ export class Supervisor {
   constructor(private readonly options: SupervisorOptions) {
     this.clock = options.clock ?? systemClock;
     this.actor = options.actor ?? osUser();
-    this.adoption = new AdoptionRegistry(options.persistence);
+    this.adoption = new AdoptionRegistry(options.persistence, (record, cause, forced) =>
+      this.emitAudit(`${record.namespace}/${record.name}`, 'stop', {pid: record.pid, cause, forced}, []),
+    );
     this.sampler = new ResourceSampler(() => this.allUnits(), this.clock, options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
     this.sampler.start();
-    this.configValues = new ServiceConfigValues(options.persistence, (unit, kind, details) => this.audit(unit, kind, details), options.onConfigChange);
-    this.actions = new ServiceActions(this.clock, (unit, kind, details) => this.audit(unit, kind, details));
+    const audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>) => this.audit(unit, kind, details);
+    this.configValues = new ServiceConfigValues(options.persistence, audit, options.onConfigChange);
+    this.actions = new ServiceActions(this.clock, audit);
   }
 
   /**
@@ -86,14 +80,8 @@ export class Supervisor {
   }
 
   /** Stops recorded processes whose service was not declared again (call once every project is loaded); returns their targets. */
-  async settleAdoption(): Promise<string[]> {
-    await this.adoption.load();
-    const settled: string[] = [];
-    for (const record of this.adoption.takeUnclaimed()) {
-      await this.replaceRecorded(record, ORPHAN_STOP.signal, ORPHAN_STOP.timeoutMs, 'orphaned');
-      settled.push(`${record.namespace}/${record.name}`);
-    }
-    return settled;
+  settleAdoption(): Promise<string[]> {
+    return this.adoption.settle();
   }
 
   /**
@@ -104,16 +92,16 @@ export class Supervisor {
   async setProjectServices(namespace: string, root: string, services: Record<string, ServiceConfig>): Promise<void> {
     this.assertOpen();
     for (const name of [namespace, ...Object.keys(services)]) checkName(name);
-    const graph = new Map(Object.entries(services).map(([name, config]) => [name, config.dependsOn]));
-    checkDependencies(namespace, graph);
+    checkDependencies(namespace, new Map(Object.entries(services).map(([name, config]) => [name, config.dependsOn])));
     await this.adoption.load();
     let project = this.projects.get(namespace);
     if (!project) {
-      project = {root, units: new Map(), queue: Promise.resolve()};
+      project = new ProjectServices(namespace, root, {createUnit: (owner, name, config, dir) => this.createUnit(owner, name, config, dir), claimAdoption: (unit) => this.adoption.claimFor(unit)});
       this.projects.set(namespace, project);
     }
     const target = project;
-    await this.inProject(target, () => this.apply(namespace, target, root, services));
+    await target.serially(() => target.apply(root, services));
+    if (target.vacant && this.projects.get(namespace) === target) this.projects.delete(namespace);
   }
 
   removeProject(namespace: string): Promise<void> {
@@ -122,20 +110,22 @@ export class Supervisor {
   }
 
   async start(namespace: string, name: string): Promise<ServiceSnapshot> {
-    const {project, unit} = this.find(namespace, name);
-    await this.requestStart(project, unit, 'operator');
+    const project = this.findProject(namespace);
+    const unit = project.find(name);
+    await project.requestStart(unit, 'operator');
     return unit.snapshot();
   }
 
   async stop(namespace: string, name: string): Promise<ServiceSnapshot> {
-    const {unit} = this.find(namespace, name);
+    const unit = this.findProject(namespace).find(name);
     await unit.stop('operator');
     return unit.snapshot();
   }
 
   async restart(namespace: string, name: string): Promise<ServiceSnapshot> {
-    const {project, unit} = this.find(namespace, name);
-    if (unit.isIdle()) await this.requestStart(project, unit, 'operator');
+    const project = this.findProject(namespace);
+    const unit = project.find(name);
+    if (unit.isIdle()) await project.requestStart(unit, 'operator');
     else await unit.restart('operator');
     return unit.snapshot();
   }
@@ -143,16 +133,14 @@ export class Supervisor {
   /** Starts every service of the project, dependencies first. */
   async startProject(namespace: string): Promise<ServiceSnapshot[]> {
     const project = this.findProject(namespace);
-    await this.inProject(project, async () => {
-      for (const name of dependencyLayers(namespace, dependencyMap(project)).flat()) await this.requestStart(project, project.units.get(name)!, 'operator');
-    });
+    await project.serially(() => project.startAll('operator'));
     return this.snapshot(namespace);
   }
 
   /** Stops every service of the project, dependents first. */
   async stopProject(namespace: string): Promise<ServiceSnapshot[]> {
     const project = this.findProject(namespace);
-    await this.inProject(project, () => this.stopInOrder(namespace, project, [...project.units.keys()], () => 'operator'));
+    await project.serially(() => project.stopAll('operator'));
     return this.snapshot(namespace);
   }
 
@@ -164,43 +152,43 @@ export class Supervisor {
   snapshot(namespace: string, name: string): ServiceSnapshot;
   snapshot(namespace?: string): ServiceSnapshot[];
   snapshot(namespace?: string, name?: string): ServiceSnapshot | ServiceSnapshot[] {
-    if (namespace !== undefined && name !== undefined) return this.find(namespace, name).unit.snapshot();
-    const units = namespace === undefined ? this.allUnits() : [...(this.projects.get(namespace)?.units.values() ?? [])];
+    if (namespace !== undefined && name !== undefined) return this.findProject(namespace).find(name).snapshot();
+    const units = namespace === undefined ? this.allUnits() : (this.projects.get(namespace)?.units.values() ?? []);
     return [...units].map((unit) => unit.snapshot());
   }
 
   /** Feeds a `heartbeat = true` health probe; called by the embedded agent's connection. */
   heartbeat(namespace: string, name: string): void {
-    this.find(namespace, name).unit.heartbeat();
+    this.findProject(namespace).find(name).heartbeat();
   }
 
-  /** The last `tail` lines (at most MAX_TAIL_LINES), oldest first. */
+  /** The last `tail` lines (default 100, at most MAX_TAIL_LINES), oldest first. */
   logs(namespace: string, name: string, options: {tail?: number} = {}): Promise<LogLine[]> {
-    return this.find(namespace, name).unit.log.tail(options.tail ?? 100);
+    return this.findProject(namespace).find(name).log.tail(options.tail ?? 100);
   }
 
   /** Calls `listener` with every new line until the returned function is called (or the service goes away). */
   followLogs(namespace: string, name: string, listener: LogListener): () => void {
-    return this.find(namespace, name).unit.log.follow(listener);
+    return this.findProject(namespace).find(name).log.follow(listener);
   }
 
   configList(namespace: string, name: string): ConfigEntry[] {
-    return this.configValues.list(this.find(namespace, name).unit);
+    return this.configValues.list(this.findProject(namespace).find(name));
   }
 
   configGet(namespace: string, name: string, key: string): ConfigEntry {
-    return this.configValues.get(this.find(namespace, name).unit, key);
+    return this.configValues.get(this.findProject(namespace).find(name), key);
   }
 
   /** Validates `value` against the declaration (strings are parsed as the declared type), stores it, and delivers it live or by restart. */
   configSet(namespace: string, name: string, key: string, value: ConfigValue): Promise<ConfigSetResult> {
-    return this.configValues.set(this.find(namespace, name).unit, key, value);
+    return this.configValues.set(this.findProject(namespace).find(name), key, value);
   }
 
   /** Runs a command action; a non-zero exit is a result, not an error. */
   runAction(namespace: string, name: string, action: string, args: Record<string, string> = {}, options: RunActionOptions = {}): Promise<ActionResult> {
     this.assertOpen();
-    return this.actions.run(this.find(namespace, name).unit, action, args, options);
+    return this.actions.run(this.findProject(namespace).find(name), action, args, options);
   }
 
   /** Stops every service, dependents first in each project, and everything else the supervisor runs. */
@@ -210,132 +198,64 @@ export class Supervisor {
     this.sampler.close();
     await this.actions.close();
     await Promise.all(
-      [...this.projects].map(([namespace, project]) =>
-        this.inProject(project, async () => {
-          await this.stopInOrder(namespace, project, [...project.units.keys()], () => 'shutdown');
-          for (const unit of project.units.values()) unit.log.close();
+      [...this.projects.values()].map((project) =>
+        project.serially(async () => {
+          await project.stopAll('shutdown');
+          project.close();
         }),
       ),
     );
     this.projects.clear();
   }
 
-  private async apply(namespace: string, project: Project, root: string, services: Record<string, ServiceConfig>): Promise<void> {
-    const units = project.units;
-    const removed = [...units.keys()].filter((name) => !(name in services));
-    const changed = [...units.keys()].filter((name) => name in services && units.get(name)!.fingerprint !== definitionFingerprint(root, services[name]!));
-    const added = Object.keys(services).filter((name) => !units.has(name));
-    const wereActive = new Set(changed.filter((name) => units.get(name)!.state !== 'stopped'));
-    await this.stopInOrder(namespace, project, [...removed, ...changed], (name) => (removed.includes(name) ? 'removed' : 'reload'));
-    for (const name of removed) {
-      units.get(name)!.log.close();
-      units.delete(name);
-    }
-    for (const name of changed) units.get(name)!.reconfigure(services[name]!, root);
-    for (const name of added) units.set(name, this.createUnit(namespace, name, services[name]!, root, await this.options.persistence.loadConfigValues(namespace, name)));
-    project.root = root;
-    for (const name of dependencyLayers(namespace, dependencyMap(project)).flat()) {
-      const unit = units.get(name)!;
-      if (added.includes(name) && !(await this.claimAdoption(unit)) && unit.config.autostart) await this.requestStart(project, unit, 'autostart');
-      if (wereActive.has(name)) await this.requestStart(project, unit, 'reload');
-    }
-    if (units.size === 0) this.projects.delete(namespace);
-  }
-
-  /** Hands a process left by an earlier daemon to its service, or stops it when it runs another definition. */
-  private async claimAdoption(unit: ServiceUnit): Promise<boolean> {
-    const record = this.adoption.claim(unit.namespace, unit.name);
-    if (!record) return false;
-    if (record.fingerprint === unit.fingerprint && (await unit.adopt(record))) return true;
-    await this.replaceRecorded(record, unit.config.stopSignal, unit.config.stopTimeoutMs, 'replaced');
-    return false;
-  }
-
-  private async replaceRecorded(record: PersistedProcess, signal: NodeJS.Signals, timeoutMs: number, cause: string): Promise<void> {
-    const {stopped, forced} = await stopRecorded(record, signal, timeoutMs);
-    await this.options.persistence.removeProcess(record.namespace, record.name);
-    if (stopped) this.emitAudit(`${record.namespace}/${record.name}`, 'stop', {pid: record.pid, cause, forced}, []);
-  }
-
-  /** Starts what `unit` depends on if it is idle, then the unit, which waits for the dependencies' conditions. */
-  private async requestStart(project: Project, unit: ServiceUnit, cause: StartCause): Promise<void> {
-    for (const dependency of unit.config.dependsOn) {
-      const needed = project.units.get(dependency.name)!;
-      if (needed.isIdle()) await this.requestStart(project, needed, 'dependency');
-    }
-    await unit.start(cause);
-  }
-
-  /** Stops `names`, dependents before what they depend on. */
-  private async stopInOrder(namespace: string, project: Project, names: string[], causeOf: (name: string) => StopCause): Promise<void> {
-    const subset = new Map(names.map((name) => [name, project.units.get(name)!.config.dependsOn]));
-    for (const layer of dependencyLayers(namespace, subset).reverse()) {
-      await Promise.all(layer.map((name) => project.units.get(name)!.stop(causeOf(name))));
-    }
-  }
-
-  private createUnit(namespace: string, name: string, config: ServiceConfig, root: string, stored: Record<string, ConfigValue>): ServiceUnit {
+  private async createUnit(project: ProjectServices, name: string, config: ServiceConfig, root: string): Promise<ServiceUnit> {
+    const namespace = project.namespace;
+    const stored = await this.options.persistence.loadConfigValues(namespace, name);
+    const definition = new ServiceDefinition(namespace, name, {config, root}, stored, () => this.options.serviceEnvironment?.(namespace, name) ?? {});
     const log = new ServiceLog(join(this.options.logsDir, namespace, `${name}.log`), config.logs, this.clock);
-    const unit: ServiceUnit = new ServiceUnit(namespace, name, {config, root}, stored, log, {
+    const unit: ServiceUnit = new ServiceUnit(definition, log, {
       clock: this.clock,
       persistence: this.options.persistence,
       audit: (kind, details) => this.audit(unit, kind, details),
-      changed: () => this.unitChanged(unit),
-      unsatisfiedDependencies: () => {
-        const project = this.projects.get(namespace);
-        return unit.config.dependsOn.filter((dependency) => !project?.units.get(dependency.name)?.satisfies(dependency.condition)).map((dependency) => dependency.name);
+      changed: () => {
+        this.notifyState(unit);
+        project.unitChanged(unit);
       },
-      extraEnvironment: () => this.options.serviceEnvironment?.(namespace, name) ?? {},
+      unsatisfiedDependencies: () => project.unsatisfied(unit),
     });
     return unit;
   }
 
-  private unitChanged(unit: ServiceUnit): void {
+  private notifyState(unit: ServiceUnit): void {
     try {
       this.options.onState?.(unit.snapshot());
     } catch (error) {
-      unit.log.note(`onState handler failed: ${(error as Error).message}`);
+      // The listener is the owner's; its failure must not derail a start or a stop.
+      unit.log.note(`onState listener failed: ${(error as Error).message}`);
     }
-    for (const other of this.projects.get(unit.namespace)?.units.values() ?? []) if (other !== unit) other.recheckDependencies();
   }
 
   private audit(unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>): void {
-    this.emitAudit(unit.target, kind, details, secretValues(unit.config.config, unit.values()));
+    this.emitAudit(unit.definition.target, kind, details, unit.definition.secrets());
   }
 
   private emitAudit(target: string, kind: AuditKind, details: Record<string, unknown>, secrets: readonly string[]): void {
     try {
       this.options.audit?.(auditEvent(this.clock.now(), this.actor, kind, target, details, secrets));
     } catch {
-      // The audit sink is the owner's; its failure must not derail a stop or a restart.
+      // Same as for onState: the audit sink failing must not derail a stop or a restart.
     }
-  }
-
-  private inProject(project: Project, task: () => Promise<void>): Promise<void> {
-    const run = project.queue.then(task);
-    project.queue = run.catch(() => undefined);
-    return run;
   }
 
   private *allUnits(): Iterable<ServiceUnit> {
     for (const project of this.projects.values()) yield* project.units.values();
   }
 
-  private findProject(namespace: string): Project {
+  private findProject(namespace: string): ProjectServices {
     const project = this.projects.get(namespace);
     if (project) return project;
     const suggestion = didYouMean(namespace, this.projects.keys());
     throw new CapsuleError('not_found', `no project "${namespace}" has services`, {hint: suggestion ? `did you mean "${suggestion}"?` : 'capsule services lists them'});
-  }
-
-  private find(namespace: string, name: string): {project: Project; unit: ServiceUnit} {
-    const project = this.findProject(namespace);
-    const unit = project.units.get(name);
-    if (unit) return {project, unit};
-    const suggestion = didYouMean(name, project.units.keys());
-    throw new CapsuleError('not_found', `project ${namespace} has no service "${name}"`, {
-      hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `its services: ${[...project.units.keys()].join(', ')}`,
-    });
   }
 
   private assertOpen(): void {
@@ -347,8 +267,4 @@ function checkName(name: string): void {
   if (!NAME_PATTERN.test(name)) {
     throw new CapsuleError('config_invalid', `invalid name ${JSON.stringify(name)}: expected letters, digits, - and _ (starting with a letter or digit)`, {hint: 'rename it in capsule.toml'});
   }
-}
-
-function dependencyMap(project: Project) {
-  return new Map([...project.units].map(([name, unit]) => [name, unit.config.dependsOn]));
 }

@@ -48,6 +48,14 @@ describe('command actions, with real processes', () => {
     expect(await supervisor.runAction('app', 'svc', 'hang')).toMatchObject({timedOut: true, signal: 'SIGTERM'});
   });
 
+  it('stops running actions when the supervisor closes', async () => {
+    const supervisor = h.supervisor();
+    await supervisor.setProjectServices('app', h.dir, {svc: service({command: [NODE, fixture('sleeper.js')], autostart: false, actions: {hang: {command: ['sleep', '30'], timeout: '1m'}}})});
+    const running = supervisor.runAction('app', 'svc', 'hang');
+    await supervisor.close();
+    expect(await running).toMatchObject({timedOut: false, signal: 'SIGTERM'});
+  });
+
   it('rejects unknown actions, agent-only actions and bad argument names', async () => {
     const supervisor = h.supervisor();
     await supervisor.setProjectServices('app', h.dir, {svc: withActions()});

@@ -56,7 +56,7 @@ describe('health probes, with real processes', () => {
       api: service({command: sleeper, depends_on: ['db']}),
       db: service({command: sleeper, health: {exec: ['test', '-f', ready], interval: '50ms', failure_threshold: 1000}}),
     });
-    await waitFor('api started once db was', () => supervisor.snapshot('app', 'api').pid !== null);
+    await waitFor('api started once db was, and db probed', () => supervisor.snapshot('app', 'api').pid !== null && supervisor.snapshot('app', 'db').healthDetail !== null);
     expect(supervisor.snapshot('app', 'db')).toMatchObject({state: 'starting', health: 'unknown', healthDetail: 'exit 1'});
     expect(supervisor.snapshot('app', 'web')).toMatchObject({state: 'starting', pid: null, waitingFor: ['db']});
 
