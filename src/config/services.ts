@@ -1,12 +1,272 @@
-import {z} from 'zod';
-
 /**
- * One `[services.NAME]` table. A placeholder until the services issue brings the full key
- * list: it checks only what `capsule list` shows and lets every other key through.
+ * The `[services.NAME]` table of capsule.toml: a strict zod schema (unknown keys are rejected,
+ * so the config layer can suggest the key that was meant) whose output is the normalised
+ * `ServiceConfig` the supervisor runs: durations and sizes in numbers, defaults filled in,
+ * keys in camelCase.
  */
-export const serviceSchema = z.looseObject({
-  /** A shell command line, or the program and its arguments. */
-  command: z.union([z.string(), z.array(z.string()).min(1)]),
+import {constants} from 'node:os';
+import {z} from 'zod';
+import {parseDuration} from '../lib/duration.js';
+import {parseSize} from '../lib/size.js';
+
+export type RestartMode = 'always' | 'on-failure' | 'never';
+export type DependencyCondition = 'started' | 'healthy';
+export type ConfigValueType = 'string' | 'number' | 'boolean' | 'integer';
+export type ConfigValue = string | number | boolean;
+
+export interface BackoffConfig {
+  /** @default 500 (ms) */
+  initialMs: number;
+  /** @default 2 */
+  factor: number;
+  /** @default 30000 (ms) */
+  maxMs: number;
+}
+
+export interface ServiceDependency {
+  name: string;
+  /** `started`: the dependency's process is up; `healthy`: its health probe passes. @default "started" */
+  condition: DependencyCondition;
+}
+
+export type HealthProbe =
+  | {kind: 'http'; url: string; /** null: any 2xx status passes */ expectStatus: number | null}
+  | {kind: 'tcp'; host: string; port: number}
+  | {kind: 'exec'; argv: string[]}
+  | {kind: 'heartbeat'};
+
+export interface HealthConfig {
+  probe: HealthProbe;
+  /** @default 10000 (ms) */
+  intervalMs: number;
+  /** @default 5000 (ms) */
+  timeoutMs: number;
+  /** Consecutive failed probes before the service is unhealthy. @default 3 */
+  failureThreshold: number;
+  /** Wait after a start before the first probe. @default 0 */
+  initialDelayMs: number;
+}
+
+export interface ConfigKeyDeclaration {
+  type: ConfigValueType;
+  default: ConfigValue | null;
+  description: string | null;
+  /** Never printed, logged or audited: shown as `***`. @default false */
+  secret: boolean;
+}
+
+export interface ActionConfig {
+  /** null: the action is handled in-process by the service's embedded agent. */
+  command: string[] | string | null;
+  description: string | null;
+  /** @default 300000 (ms) */
+  timeoutMs: number;
+}
+
+export interface LogsConfig {
+  /** A log file is rotated before it would grow past this. @default 10MB */
+  maxSizeBytes: number;
+  /** Rotated files kept besides the current one. @default 3 */
+  keep: number;
+}
+
+export interface ServiceConfig {
+  /** An argv array, or a string run by `/bin/sh -c`. */
+  command: string[] | string;
+  /** Relative to the project root. null: the project root. */
+  cwd: string | null;
+  env: Record<string, string>;
+  /** A KEY=VALUE file, relative to the project root, read at every start. */
+  envFile: string | null;
+  description: string | null;
+  version: string | null;
+  /** @default true */
+  autostart: boolean;
+  /** @default "on-failure" */
+  restart: RestartMode;
+  backoff: BackoffConfig;
+  /** Running (and healthy, when probed) this long resets the backoff. @default 10000 (ms) */
+  minUptimeMs: number;
+  /** More automatic restarts than this within `restartWindowMs` mark the service `failed`. @default 5 */
+  maxRestarts: number;
+  /** @default 300000 (ms) */
+  restartWindowMs: number;
+  /** @default "SIGTERM" */
+  stopSignal: NodeJS.Signals;
+  /** After this the whole process group gets SIGKILL. @default 10000 (ms) */
+  stopTimeoutMs: number;
+  dependsOn: ServiceDependency[];
+  health: HealthConfig | null;
+  config: Record<string, ConfigKeyDeclaration>;
+  actions: Record<string, ActionConfig>;
+  logs: LogsConfig;
+  /** RSS of the whole process group above this restarts the service. */
+  maxMemoryBytes: number | null;
+}
+
+const CONFIG_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** Parses with one of the shared parsers, turning its CapsuleError into a zod issue at this path. */
+function parsed<T>(parse: (value: string | number) => T) {
+  return z.union([z.string(), z.number()]).transform((value, ctx): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.issues.push({code: 'custom', message: (error as Error).message, input: value});
+      return z.NEVER;
+    }
+  });
+}
+
+const duration = (what: string) => parsed((value) => parseDuration(value, what));
+const size = (what: string) => parsed((value) => parseSize(value, what));
+
+const argv = z.array(z.string().min(1, 'an argv entry cannot be empty')).min(1, 'expected at least the program to run');
+const command = z.union([z.string().trim().min(1, 'expected a command to run'), argv]);
+
+const signal = z.string().refine((value) => value.startsWith('SIG') && value in constants.signals, {
+  message: 'expected a signal name such as "SIGTERM", "SIGINT" or "SIGHUP"',
 });
 
-export type ServiceConfig = z.output<typeof serviceSchema>;
+const backoffSchema = z.strictObject({
+  initial: duration('backoff.initial').prefault('500ms'),
+  factor: z.number().min(1, 'backoff.factor must be at least 1').prefault(2),
+  max: duration('backoff.max').prefault('30s'),
+});
+
+const dependencySchema = z.union([
+  z.string().regex(NAME_PATTERN, 'expected a service name'),
+  z.strictObject({name: z.string().regex(NAME_PATTERN, 'expected a service name'), condition: z.enum(['started', 'healthy']).prefault('started')}),
+]).transform((value): ServiceDependency => (typeof value === 'string' ? {name: value, condition: 'started'} : value));
+
+function hostPort(value: string, ctx: z.RefinementCtx): {host: string; port: number} {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(value.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535) {
+    ctx.issues.push({code: 'custom', message: `expected "host:port" such as "127.0.0.1:5432", got ${JSON.stringify(value)}`, input: value});
+    return z.NEVER;
+  }
+  return {host: match[1]!.replace(/^\[|\]$/g, ''), port};
+}
+
+const httpUrl = z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+  message: 'expected an http:// or https:// URL',
+});
+
+const healthSchema = z
+  .strictObject({
+    http: httpUrl.optional(),
+    expect_status: z.number().int().min(100).max(599).optional(),
+    tcp: z.string().optional(),
+    exec: argv.optional(),
+    heartbeat: z.literal(true).optional(),
+    interval: duration('health.interval').prefault('10s'),
+    timeout: duration('health.timeout').prefault('5s'),
+    failure_threshold: z.number().int().min(1).prefault(3),
+    initial_delay: duration('health.initial_delay').prefault(0),
+  })
+  .transform((value, ctx): HealthConfig => {
+    const kinds = (['http', 'tcp', 'exec', 'heartbeat'] as const).filter((kind) => value[kind] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.issues.push({code: 'custom', message: `expected exactly one probe of http, tcp, exec or heartbeat, got ${kinds.length === 0 ? 'none' : kinds.join(', ')}`, input: value});
+      return z.NEVER;
+    }
+    if (value.expect_status !== undefined && value.http === undefined) {
+      ctx.issues.push({code: 'custom', message: 'expect_status applies only to an http probe', path: ['expect_status'], input: value});
+      return z.NEVER;
+    }
+    const timing = {intervalMs: value.interval, timeoutMs: value.timeout, failureThreshold: value.failure_threshold, initialDelayMs: value.initial_delay};
+    if (value.http !== undefined) return {probe: {kind: 'http', url: value.http, expectStatus: value.expect_status ?? null}, ...timing};
+    if (value.tcp !== undefined) return {probe: {kind: 'tcp', ...hostPort(value.tcp, ctx)}, ...timing};
+    if (value.exec !== undefined) return {probe: {kind: 'exec', argv: value.exec}, ...timing};
+    return {probe: {kind: 'heartbeat'}, ...timing};
+  });
+
+const configValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/** True when `value` has the declared type; shared with the supervisor's `config set`. */
+export function matchesConfigType(type: ConfigValueType, value: ConfigValue): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return typeof value === 'number' && Number.isSafeInteger(value);
+  }
+}
+
+const configKeySchema = z
+  .strictObject({
+    type: z.enum(['string', 'number', 'boolean', 'integer']),
+    default: configValue.optional(),
+    description: z.string().optional(),
+    secret: z.boolean().prefault(false),
+  })
+  .transform((value, ctx): ConfigKeyDeclaration => {
+    if (value.default !== undefined && !matchesConfigType(value.type, value.default)) {
+      ctx.issues.push({code: 'custom', message: `default must be of type ${value.type}, got ${JSON.stringify(value.default)}`, path: ['default'], input: value.default});
+      return z.NEVER;
+    }
+    return {type: value.type, default: value.default ?? null, description: value.description ?? null, secret: value.secret};
+  });
+
+const actionSchema = z
+  .strictObject({command: command.optional(), description: z.string().optional(), timeout: duration('action timeout').prefault('5m')})
+  .transform((value): ActionConfig => ({command: value.command ?? null, description: value.description ?? null, timeoutMs: value.timeout}));
+
+const logsSchema = z.strictObject({
+  max_size: size('logs.max_size').prefault('10MB'),
+  keep: z.number().int().min(0).prefault(3),
+});
+
+export const serviceSchema = z
+  .strictObject({
+    command,
+    cwd: z.string().min(1).optional(),
+    env: z.record(z.string().regex(/^[^=\0]+$/, 'expected an environment variable name'), configValue).prefault({}),
+    env_file: z.string().min(1).optional(),
+    description: z.string().optional(),
+    version: z.string().optional(),
+    autostart: z.boolean().prefault(true),
+    restart: z.enum(['always', 'on-failure', 'never']).prefault('on-failure'),
+    backoff: backoffSchema.prefault({}),
+    min_uptime: duration('min_uptime').prefault('10s'),
+    max_restarts: z.number().int().min(0).prefault(5),
+    restart_window: duration('restart_window').prefault('5m'),
+    stop_signal: signal.prefault('SIGTERM'),
+    stop_timeout: duration('stop_timeout').prefault('10s'),
+    depends_on: z.array(dependencySchema).prefault([]),
+    health: healthSchema.optional(),
+    config: z.record(z.string().regex(CONFIG_KEY_PATTERN, 'expected a config key of letters, digits and _'), configKeySchema).prefault({}),
+    actions: z.record(z.string().regex(NAME_PATTERN, 'expected an action name of letters, digits, - and _'), actionSchema).prefault({}),
+    logs: logsSchema.prefault({}),
+    max_memory: size('max_memory').optional(),
+  })
+  .transform(
+    (value): ServiceConfig => ({
+      command: value.command,
+      cwd: value.cwd ?? null,
+      env: Object.fromEntries(Object.entries(value.env).map(([key, entry]) => [key, String(entry)])),
+      envFile: value.env_file ?? null,
+      description: value.description ?? null,
+      version: value.version ?? null,
+      autostart: value.autostart,
+      restart: value.restart,
+      backoff: {initialMs: value.backoff.initial, factor: value.backoff.factor, maxMs: value.backoff.max},
+      minUptimeMs: value.min_uptime,
+      maxRestarts: value.max_restarts,
+      restartWindowMs: value.restart_window,
+      stopSignal: value.stop_signal as NodeJS.Signals,
+      stopTimeoutMs: value.stop_timeout,
+      dependsOn: value.depends_on,
+      health: value.health ?? null,
+      config: value.config,
+      actions: value.actions,
+      logs: {maxSizeBytes: value.logs.max_size, keep: value.logs.keep},
+      maxMemoryBytes: value.max_memory ?? null,
+    }),
+  );

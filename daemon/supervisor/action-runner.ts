@@ -1,0 +1,93 @@
+/** Runs a service's command action: its own process group, output streamed line by line and kept (bounded) for the result. */
+import {spawn} from 'node:child_process';
+import {CapsuleError} from '../../src/lib/errors.js';
+import type {Clock} from './clock.js';
+import {scrub} from './config-values.js';
+import {LineSplitter} from './line-splitter.js';
+import {signalGroup, stopProcessGroup} from './process-group.js';
+import type {ActionOutputLine, ActionResult} from './types.js';
+
+/** The output an action result keeps: its last lines up to this many bytes. */
+export const MAX_ACTION_OUTPUT_BYTES = 64 * 1024;
+/** Grace between SIGTERM and SIGKILL for an action that timed out or was cancelled. */
+const ACTION_KILL_GRACE_MS = 2_000;
+const ARG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+export interface ActionSpec {
+  action: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  args: Record<string, string>;
+  timeoutMs: number;
+  /** Values to mask in the output. */
+  secrets: readonly string[];
+  signal?: AbortSignal;
+  onOutput?: (line: ActionOutputLine) => void;
+}
+
+/** Each `--arg key=value` reaches the command as CAPSULE_ARG_<KEY>, never spliced into its command line. */
+export function argumentEnvironment(args: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(args)) {
+    if (!ARG_NAME_PATTERN.test(key)) {
+      throw new CapsuleError('bad_input', `invalid action argument name ${JSON.stringify(key)}: expected letters, digits, - and _`, {hint: 'pass arguments as --arg name=value'});
+    }
+    env[`CAPSULE_ARG_${key.toUpperCase().replace(/-/g, '_')}`] = value;
+  }
+  return env;
+}
+
+export function runCommandAction(spec: ActionSpec, clock: Pick<Clock, 'now'>): Promise<ActionResult> {
+  const startedAt = clock.now();
+  const env = {...spec.env, ...argumentEnvironment(spec.args), CAPSULE_ACTION: spec.action};
+  const [program, ...rest] = spec.argv;
+  return new Promise((resolve, reject) => {
+    const child = spawn(program!, rest, {cwd: spec.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']});
+    const kept: string[] = [];
+    let keptBytes = 0;
+    const emit = (stream: ActionOutputLine['stream'], text: string) => {
+      const line = scrub(text, spec.secrets);
+      kept.push(line);
+      keptBytes += Buffer.byteLength(line) + 1;
+      while (keptBytes > MAX_ACTION_OUTPUT_BYTES && kept.length > 1) keptBytes -= Buffer.byteLength(kept.shift()!) + 1;
+      spec.onOutput?.({stream, text: line});
+    };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const splitter = new LineSplitter();
+      child[stream].on('data', (chunk: Buffer) => splitter.push(chunk).forEach((text) => emit(stream, text)));
+      child[stream].on('end', () => {
+        const last = splitter.flush();
+        if (last !== null) emit(stream, last);
+      });
+    }
+    let timedOut = false;
+    const end = () => {
+      if (child.pid !== undefined) void stopProcessGroup(child.pid, 'SIGTERM', ACTION_KILL_GRACE_MS);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      end();
+    }, spec.timeoutMs);
+    spec.signal?.addEventListener('abort', end);
+    if (spec.signal?.aborted) end();
+    const cleanup = () => {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', end);
+    };
+    child.on('error', (error) => {
+      cleanup();
+      reject(new CapsuleError('failed', `action ${spec.action} could not run ${program}: ${error.message}`, {hint: 'check the command of the action in capsule.toml'}));
+    });
+    // An action leaves nothing behind: what it started in its group ends with it, which also
+    // closes the output pipes a background child might hold open.
+    child.once('exit', () => {
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+    });
+    // 'close' waits for the output pipes, so the result holds every line.
+    child.once('close', (code, signal) => {
+      cleanup();
+      resolve({action: spec.action, exitCode: code, signal, timedOut, output: kept.join('\n'), durationMs: clock.now() - startedAt});
+    });
+  });
+}

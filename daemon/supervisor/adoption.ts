@@ -1,0 +1,89 @@
+/**
+ * Processes recorded by an earlier daemon. One still alive with the recorded start time is
+ * ours and is handed to its service when the service is declared again; a record whose pid
+ * is gone or now belongs to another process is dropped. Without /proc nothing can be proven
+ * to be ours, so nothing is adopted (or killed).
+ */
+import {liveStartTime} from './proc-stat.js';
+import {stopProcessGroup} from './process-group.js';
+import type {ServiceUnit} from './service-unit.js';
+import type {PersistedProcess, SupervisorPersistence} from './types.js';
+
+export interface AdoptionReport {
+  /** "namespace/name" of each process found alive, waiting for its service to be declared. */
+  adoptable: string[];
+  /** Records dropped because their process is gone (or its pid was reused). */
+  stale: string[];
+}
+
+const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/** How a process left by an earlier daemon is stopped when its service is no longer declared. */
+const ORPHAN_STOP = {signal: 'SIGTERM' as NodeJS.Signals, timeoutMs: 10_000};
+
+/** Told of each recorded process stopped rather than adopted. */
+export type StoppedRecord = (record: PersistedProcess, cause: 'replaced' | 'orphaned', forced: boolean) => void;
+
+export class AdoptionRegistry {
+  private readonly records = new Map<string, PersistedProcess>();
+  private loading: Promise<AdoptionReport> | null = null;
+
+  constructor(
+    private readonly persistence: SupervisorPersistence,
+    private readonly onStopped: StoppedRecord,
+  ) {}
+
+  /** Reads the records once; later calls return the same report. */
+  load(): Promise<AdoptionReport> {
+    this.loading ??= this.read();
+    return this.loading;
+  }
+
+  /**
+   * Hands the process recorded for this new unit to it; a process started from another
+   * definition is stopped instead, so the unit starts afresh. True when the unit took it over.
+   */
+  async claimFor(unit: ServiceUnit): Promise<boolean> {
+    const {namespace, name, fingerprint} = unit.definition;
+    const key = keyOf(namespace, name);
+    const record = this.records.get(key);
+    if (!record) return false;
+    this.records.delete(key);
+    if (record.fingerprint === fingerprint && (await unit.adopt(record))) return true;
+    await this.stop(record, unit.config.stopSignal, unit.config.stopTimeoutMs, 'replaced');
+    return false;
+  }
+
+  /** Stops every recorded process nobody claimed; returns their targets. */
+  async settle(): Promise<string[]> {
+    await this.load();
+    const records = [...this.records.values()];
+    this.records.clear();
+    for (const record of records) await this.stop(record, ORPHAN_STOP.signal, ORPHAN_STOP.timeoutMs, 'orphaned');
+    return records.map((record) => keyOf(record.namespace, record.name));
+  }
+
+  private async stop(record: PersistedProcess, signal: NodeJS.Signals, timeoutMs: number, cause: 'replaced' | 'orphaned'): Promise<void> {
+    // Only if it is still the recorded process: its pid may belong to another by now.
+    if ((await liveStartTime(record.pid)) === record.startTime) {
+      const {forced} = await stopProcessGroup(record.pid, signal, timeoutMs);
+      this.onStopped(record, cause, forced);
+    }
+    await this.persistence.removeProcess(record.namespace, record.name);
+  }
+
+  private async read(): Promise<AdoptionReport> {
+    const report: AdoptionReport = {adoptable: [], stale: []};
+    for (const record of await this.persistence.listProcesses()) {
+      const key = keyOf(record.namespace, record.name);
+      if ((await liveStartTime(record.pid)) === record.startTime) {
+        this.records.set(key, record);
+        report.adoptable.push(key);
+      } else {
+        await this.persistence.removeProcess(record.namespace, record.name);
+        report.stale.push(key);
+      }
+    }
+    return report;
+  }
+}

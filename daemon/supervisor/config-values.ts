@@ -1,0 +1,95 @@
+/** Typed config values of a service: validation against the declaration, defaults, and masking of secrets. */
+import {matchesConfigType, type ConfigKeyDeclaration, type ConfigValue} from '../../src/config/services.js';
+import {CapsuleError} from '../../src/lib/errors.js';
+import {didYouMean} from '../../src/lib/suggest.js';
+import type {ConfigEntry} from './types.js';
+
+export const SECRET_MASK = '***';
+
+export type Declarations = Record<string, ConfigKeyDeclaration>;
+
+export function declarationOf(target: string, declarations: Declarations, key: string): ConfigKeyDeclaration {
+  const declaration = declarations[key];
+  if (declaration) return declaration;
+  const keys = Object.keys(declarations);
+  const suggestion = didYouMean(key, keys);
+  throw new CapsuleError('not_found', `${target} declares no config key "${key}"`, {
+    hint: suggestion ? `did you mean "${suggestion}"?` : keys.length > 0 ? `declared keys: ${keys.join(', ')}` : `declare it under [services.${target.split('/')[1]}.config]`,
+  });
+}
+
+/**
+ * Turns a value given on the command line (always a string) or over the protocol into the
+ * declared type, or says what was expected.
+ */
+export function coerceConfigValue(target: string, key: string, declaration: ConfigKeyDeclaration, input: ConfigValue): ConfigValue {
+  const value = typeof input === 'string' && declaration.type !== 'string' ? fromText(declaration, input.trim()) : input;
+  if (value !== undefined && matchesConfigType(declaration.type, value)) return value;
+  const shown = declaration.secret ? 'a value that is not one' : JSON.stringify(input);
+  throw new CapsuleError('bad_input', `config ${key} of ${target} must be ${article(declaration.type)}, got ${shown}`, {
+    hint: declaration.type === 'boolean' ? 'write true or false' : declaration.type === 'integer' ? 'write a whole number such as 8080' : undefined,
+  });
+}
+
+function fromText(declaration: ConfigKeyDeclaration, text: string): ConfigValue | undefined {
+  if (declaration.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : undefined;
+  return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : undefined;
+}
+
+function article(type: ConfigKeyDeclaration['type']): string {
+  return type === 'integer' ? 'an integer' : `a ${type}`;
+}
+
+/** The values a service runs with: stored ones that still fit their declaration, else defaults. */
+export function effectiveValues(declarations: Declarations, stored: Record<string, ConfigValue>): Record<string, ConfigValue> {
+  const values: Record<string, ConfigValue> = {};
+  for (const [key, declaration] of Object.entries(declarations)) {
+    const value = storedValue(declaration, stored[key]) ?? declaration.default;
+    if (value !== null) values[key] = value;
+  }
+  return values;
+}
+
+function storedValue(declaration: ConfigKeyDeclaration, value: ConfigValue | undefined): ConfigValue | null {
+  return value !== undefined && matchesConfigType(declaration.type, value) ? value : null;
+}
+
+export function mask(declaration: ConfigKeyDeclaration, value: ConfigValue | null): ConfigValue | null {
+  return declaration.secret && value !== null ? SECRET_MASK : value;
+}
+
+export function configEntry(key: string, declaration: ConfigKeyDeclaration, stored: Record<string, ConfigValue>): ConfigEntry {
+  const set = storedValue(declaration, stored[key]);
+  const value = set ?? declaration.default;
+  return {
+    key,
+    type: declaration.type,
+    value: mask(declaration, value),
+    default: mask(declaration, declaration.default),
+    source: set !== null ? 'set' : value !== null ? 'default' : 'unset',
+    description: declaration.description,
+    secret: declaration.secret,
+  };
+}
+
+/** How each value reaches a service without the agent: `CAPSULE_CONFIG_<KEY>` in its environment. */
+export function configEnvironment(values: Record<string, ConfigValue>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [`CAPSULE_CONFIG_${key.toUpperCase()}`, String(value)]));
+}
+
+/** Secrets shorter than this are not scrubbed from output: masking "1" would mangle every line. */
+export const MIN_SCRUBBED_SECRET_LENGTH = 4;
+
+/** The secret values to scrub from a service's logs and action output. */
+export function secretValues(declarations: Declarations, values: Record<string, ConfigValue>): string[] {
+  return Object.entries(values)
+    .filter(([key]) => declarations[key]?.secret)
+    .map(([, value]) => String(value))
+    .filter((value) => value.length >= MIN_SCRUBBED_SECRET_LENGTH);
+}
+
+export function scrub(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join(SECRET_MASK);
+  return result;
+}

@@ -1,0 +1,9 @@
+/** What the daemon uses of the supervisor. */
+export {Supervisor, type SupervisorOptions} from './supervisor.js';
+export type {AdoptionReport} from './adoption.js';
+export type {RunActionOptions} from './service-actions.js';
+export type {LogListener} from './service-log.js';
+export type {Clock} from './clock.js';
+export {SECRET_MASK} from './config-values.js';
+export {MAX_TAIL_LINES} from './log-tail.js';
+export type * from './types.js';

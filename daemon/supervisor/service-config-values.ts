@@ -1,0 +1,49 @@
+/** `config list|get|set` for one service: typed values, stored through the persistence, delivered live or by restart. */
+import type {ConfigValue} from '../../src/config/services.js';
+import {coerceConfigValue, configEntry, declarationOf} from './config-values.js';
+import type {ServiceUnit} from './service-unit.js';
+import type {AuditKind, ConfigChange, ConfigDelivery, ConfigEntry, ConfigSetResult, SupervisorPersistence} from './types.js';
+
+type Audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>) => void;
+
+export class ServiceConfigValues {
+  constructor(
+    private readonly persistence: SupervisorPersistence,
+    private readonly audit: Audit,
+    private readonly deliverLive?: (change: ConfigChange) => boolean | Promise<boolean>,
+  ) {}
+
+  list(unit: ServiceUnit): ConfigEntry[] {
+    const stored = unit.definition.storedValues();
+    return Object.entries(unit.config.config).map(([key, declaration]) => configEntry(key, declaration, stored));
+  }
+
+  get(unit: ServiceUnit, key: string): ConfigEntry {
+    return configEntry(key, declarationOf(unit.definition.target, unit.config.config, key), unit.definition.storedValues());
+  }
+
+  async set(unit: ServiceUnit, key: string, input: ConfigValue): Promise<ConfigSetResult> {
+    const {namespace, name, target} = unit.definition;
+    const declaration = declarationOf(target, unit.config.config, key);
+    const value = coerceConfigValue(target, key, declaration, input);
+    const before = unit.definition.storedValues();
+    const previous = configEntry(key, declaration, before);
+    const unchanged = unit.definition.values()[key] === value;
+    const stored = {...before, [key]: value};
+    await this.persistence.saveConfigValues(namespace, name, stored);
+    unit.setStoredValues(stored);
+    const entry = configEntry(key, declaration, stored);
+    const delivery = await this.deliver(unit, key, value, unchanged);
+    this.audit(unit, 'config', {key, from: previous.value, to: entry.value, delivery});
+    if (delivery === 'restart') await unit.restart('config');
+    return {entry, previous: previous.value, delivery};
+  }
+
+  private async deliver(unit: ServiceUnit, key: string, value: ConfigValue, unchanged: boolean): Promise<ConfigDelivery> {
+    if (unchanged) return 'unchanged';
+    if (!unit.isUp()) return 'next-start';
+    const {namespace, name} = unit.definition;
+    const delivered = await this.deliverLive?.({namespace, name, key, value, values: unit.definition.values()});
+    return delivered ? 'live' : 'restart';
+  }
+}

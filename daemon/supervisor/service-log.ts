@@ -1,0 +1,160 @@
+/**
+ * One service's log: timestamped lines from its stdout and stderr (and the supervisor's own
+ * notes) appended to `<name>.log`, rotated to `.1`, `.2` … before a file would pass its size
+ * limit, with live followers. Appends are synchronous: a pipe chunk is at most 64KB and a local
+ * append takes microseconds, which keeps memory flat no matter how chatty the service is.
+ */
+import {closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync} from 'node:fs';
+import {dirname} from 'node:path';
+import type {Readable} from 'node:stream';
+import type {LogsConfig} from '../../src/config/services.js';
+import type {Clock} from './clock.js';
+import {scrub} from './config-values.js';
+import {LineSplitter} from './line-splitter.js';
+import {formatLogLine, tailLines} from './log-tail.js';
+import type {LogLine, LogStream} from './types.js';
+
+export type LogListener = (line: LogLine) => void;
+
+export class ServiceLog {
+  private fd: number | null = null;
+  private size = 0;
+  private secrets: readonly string[] = [];
+  private closed = false;
+  private readonly followers = new Set<LogListener>();
+
+  constructor(
+    readonly file: string,
+    private limits: LogsConfig,
+    private readonly clock: Pick<Clock, 'now'>,
+  ) {}
+
+  setLimits(limits: LogsConfig): void {
+    this.limits = limits;
+  }
+
+  /** Values replaced by `***` in every line written or followed. */
+  setSecrets(secrets: readonly string[]): void {
+    this.secrets = secrets;
+  }
+
+  /** A line from the supervisor itself. */
+  note(text: string): void {
+    this.append('capsule', [text]);
+  }
+
+  /** Copies a child's output stream into the log until it ends. */
+  attach(stream: Readable, name: 'stdout' | 'stderr'): void {
+    const splitter = new LineSplitter();
+    stream.on('data', (chunk: Buffer) => this.append(name, splitter.push(chunk)));
+    stream.on('end', () => {
+      const rest = splitter.flush();
+      if (rest !== null) this.append(name, [rest]);
+    });
+    // A pipe error only means the output is lost; the process itself is watched elsewhere.
+    stream.on('error', () => undefined);
+  }
+
+  follow(listener: LogListener): () => void {
+    this.followers.add(listener);
+    return () => this.followers.delete(listener);
+  }
+
+  /** The current file, then the rotated ones, newest first. */
+  files(): string[] {
+    return [this.file, ...Array.from({length: this.limits.keep}, (_, index) => `${this.file}.${index + 1}`)];
+  }
+
+  tail(count: number): Promise<LogLine[]> {
+    return tailLines(this.files(), count);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.followers.clear();
+    this.closeFile();
+  }
+
+  private append(stream: LogStream, texts: string[]): void {
+    if (this.closed || texts.length === 0) return;
+    const time = new Date(this.clock.now()).toISOString();
+    const lines = texts.map((text) => ({time, stream, text: scrub(text, this.secrets)}));
+    this.write(lines);
+    for (const line of lines) for (const listener of this.followers) notify(listener, line);
+  }
+
+  private write(lines: LogLine[]): void {
+    let batch = '';
+    let batchBytes = 0;
+    for (const line of lines) {
+      const text = formatLogLine(line);
+      const bytes = Buffer.byteLength(text);
+      if (this.size + batchBytes + bytes > this.limits.maxSizeBytes && this.size + batchBytes > 0) {
+        this.flush(batch, batchBytes);
+        this.rotateSafely();
+        batch = '';
+        batchBytes = 0;
+      }
+      batch += text;
+      batchBytes += bytes;
+    }
+    this.flush(batch, batchBytes);
+  }
+
+  private flush(batch: string, bytes: number): void {
+    if (bytes === 0) return;
+    try {
+      if (this.fd === null) this.openFile();
+      writeSync(this.fd!, batch);
+      this.size += bytes;
+    } catch {
+      // A full disk or a removed directory must not take the daemon down: these lines are
+      // lost, and the file is reopened on the next write.
+      this.closeFile();
+    }
+  }
+
+  private openFile(): void {
+    mkdirSync(dirname(this.file), {recursive: true});
+    this.fd = openSync(this.file, 'a');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  private closeFile(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private rotateSafely(): void {
+    try {
+      this.rotate();
+    } catch {
+      // Rotation failing (permissions, a full disk) must not stop logging: keep appending.
+    }
+  }
+
+  private rotate(): void {
+    this.closeFile();
+    const files = this.files();
+    rmSync(files.at(-1)!, {force: true});
+    for (let index = files.length - 2; index >= 0; index--) renameIfPresent(files[index]!, files[index + 1]!);
+    this.size = 0;
+  }
+}
+
+function renameIfPresent(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** A follower that throws is the follower's problem, not the log's. */
+function notify(listener: LogListener, line: LogLine): void {
+  try {
+    listener(line);
+  } catch {
+    // ignored on purpose: see above
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * One declared service and its lifecycle: start, watch, end, restart per policy, stop. Every
+ * change of lifecycle runs through one queue, so an exit arriving while an operator stops
+ * the service, or a probe failing during a restart, is handled once and in order.
+ */
+import type {ConfigValue, DependencyCondition, ServiceConfig} from '../../src/config/services.js';
+import {formatDuration} from '../../src/lib/duration.js';
+import type {Clock} from './clock.js';
+import {liveStartTime} from './proc-stat.js';
+import {forgetProcess, recordProcess} from './process-records.js';
+import {adoptProcess, spawnService, type ProcessEnd, type ProcessHandle} from './process-handle.js';
+import type {ResourceUsage} from './resource-sampler.js';
+import {isFailure, type EndCause} from './restart-policy.js';
+import {RestartSchedule} from './restart-schedule.js';
+import {SerialQueue} from './serial-queue.js';
+import type {ServiceDefinition} from './service-definition.js';
+import type {ServiceLog} from './service-log.js';
+import {describeEnd, ServiceRun, type RunObserver} from './service-run.js';
+import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, ServiceSnapshot, ServiceState, SupervisorPersistence} from './types.js';
+
+export type StartCause = 'autostart' | 'operator' | 'dependency' | 'restart' | 'reload' | 'config';
+export type StopCause = 'operator' | 'removed' | 'reload' | 'shutdown' | 'restart';
+
+export interface UnitContext {
+  readonly clock: Clock;
+  readonly persistence: SupervisorPersistence;
+  audit(kind: AuditKind, details: Record<string, unknown>): void;
+  /** State, health, pid or usage changed. */
+  changed(): void;
+  /** The dependencies not yet in the state this service waits for. */
+  unsatisfiedDependencies(): string[];
+}
+
+export class ServiceUnit {
+  private currentState: ServiceState = 'stopped';
+  private run: ServiceRun | null = null;
+  private readonly schedule: RestartSchedule;
+  /** Set while a start waits for dependencies. */
+  private pendingStart: StartCause | null = null;
+  private waitingFor: string[] = [];
+  private restarts = 0;
+  private lastExit: ProcessExit | null = null;
+  private reason: string | null = null;
+  private readonly queue = new SerialQueue();
+  private readonly observer: RunObserver = {
+    healthChanged: (run, from, to, detail) => this.onHealth(run, from, to, detail),
+    ended: (run, end) => this.background(() => this.onEnd(run, end)),
+    overMemory: (run, detail) => this.recover(run, {kind: 'max_memory'}, detail),
+    usageChanged: () => this.context.changed(),
+  };
+
+  constructor(
+    readonly definition: ServiceDefinition,
+    readonly log: ServiceLog,
+    private readonly context: UnitContext,
+  ) {
+    this.schedule = new RestartSchedule(definition.config, context.clock);
+    this.log.setSecrets(definition.secrets());
+  }
+
+  get config(): ServiceConfig {
+    return this.definition.config;
+  }
+
+  get state(): ServiceState {
+    return this.currentState;
+  }
+
+  /** The process group to sample, while the service has a process. */
+  get pgid(): number | null {
+    return this.run?.pid ?? null;
+  }
+
+  isUp(): boolean {
+    return this.run !== null;
+  }
+
+  /** Neither up, nor waiting to start, nor waiting to restart. */
+  isIdle(): boolean {
+    return this.run === null && this.pendingStart === null && this.currentState !== 'backoff';
+  }
+
+  satisfies(condition: DependencyCondition): boolean {
+    if (condition === 'started') return this.run !== null;
+    return this.currentState === 'healthy' || (this.config.health === null && this.currentState === 'running');
+  }
+
+  setStoredValues(stored: Record<string, ConfigValue>): void {
+    this.definition.setStoredValues(stored);
+    this.log.setSecrets(this.definition.secrets());
+  }
+
+  /** Takes a new definition; only while the service has no process (stop it first). */
+  reconfigure(config: ServiceConfig, root: string): void {
+    this.definition.replace(config, root);
+    this.schedule.reconfigure(config);
+    this.log.setLimits(config.logs);
+    this.log.setSecrets(this.definition.secrets());
+  }
+
+  start(cause: StartCause): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.run !== null || this.pendingStart !== null) return;
+      this.schedule.cancelRestart();
+      this.schedule.reset();
+      this.reason = null;
+      this.pendingStart = cause;
+      await this.startWhenReady();
+    });
+  }
+
+  stop(cause: StopCause): Promise<void> {
+    return this.enqueue(() => this.stopNow(cause, true));
+  }
+
+  restart(cause: StartCause): Promise<void> {
+    return this.enqueue(async () => {
+      this.context.audit('restart', {cause, pid: this.run?.pid ?? null});
+      await this.stopNow('restart', false);
+      this.schedule.reset();
+      this.restarts++;
+      this.pendingStart = cause;
+      await this.startWhenReady();
+    });
+  }
+
+  /** Takes over a process recorded by an earlier daemon; false when it is no longer that process. */
+  adopt(record: PersistedProcess): Promise<boolean> {
+    return this.enqueue(async () => {
+      if (this.run !== null || (await liveStartTime(record.pid)) !== record.startTime) return false;
+      const environment = await this.definition.environment();
+      this.context.audit('adopt', {pid: record.pid});
+      this.log.note(`adopted pid ${record.pid}, started by an earlier daemon: its output is not captured until it restarts`);
+      this.watch(adoptProcess(record.pid, record.startTime, Date.parse(record.startedAt), this.context.clock), environment);
+      return true;
+    });
+  }
+
+  /** A dependency changed: start now if this service was waiting and everything it needs is ready. */
+  recheckDependencies(): void {
+    if (this.pendingStart !== null) this.background(() => this.startWhenReady());
+  }
+
+  heartbeat(): void {
+    this.run?.heartbeat();
+  }
+
+  reportUsage(usage: ResourceUsage): void {
+    this.run?.reportUsage(usage);
+  }
+
+  snapshot(): ServiceSnapshot {
+    const run = this.run;
+    return {
+      namespace: this.definition.namespace,
+      name: this.definition.name,
+      description: this.config.description,
+      state: this.currentState,
+      health: run ? run.health : this.config.health ? 'unknown' : null,
+      healthDetail: run?.healthDetail ?? null,
+      pid: run?.pid ?? null,
+      adopted: run?.handle.adopted ?? false,
+      startedAt: run ? new Date(run.handle.startedAt).toISOString() : null,
+      uptimeMs: run ? Math.max(0, this.context.clock.now() - run.handle.startedAt) : null,
+      restarts: this.restarts,
+      lastExit: this.lastExit,
+      cpuPercent: run?.usage?.cpuPercent ?? null,
+      rssBytes: run?.usage?.rssBytes ?? null,
+      waitingFor: [...this.waitingFor],
+      nextRestartAt: this.schedule.nextRestartAt === null ? null : new Date(this.schedule.nextRestartAt).toISOString(),
+      reason: this.reason,
+    };
+  }
+
+  private async startWhenReady(): Promise<void> {
+    const cause = this.pendingStart;
+    if (cause === null) return;
+    const missing = this.context.unsatisfiedDependencies();
+    if (missing.length > 0) {
+      const changed = missing.join() !== this.waitingFor.join();
+      this.waitingFor = missing;
+      if (!this.setState('starting') && changed) this.context.changed();
+      return;
+    }
+    this.pendingStart = null;
+    this.waitingFor = [];
+    await this.spawn(cause);
+  }
+
+  private async spawn(cause: StartCause): Promise<void> {
+    this.schedule.cancelRestart();
+    this.setState('starting');
+    let handle: ProcessHandle;
+    let env: Record<string, string>;
+    try {
+      env = await this.definition.environment();
+      handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env}, this.log, this.context.clock);
+    } catch (error) {
+      this.reason = `could not start: ${(error as Error).message}`;
+      this.log.note(this.reason);
+      this.context.audit('crash', {pid: null, error: this.reason});
+      this.lastExit = {code: null, signal: null, at: this.isoNow()};
+      this.settle({kind: 'exit', code: null, signal: null}, {});
+      return;
+    }
+    this.reason = null;
+    await recordProcess(this.context.persistence, this.definition, handle, this.log);
+    this.context.audit('start', {pid: handle.pid, cause});
+    this.log.note(`started pid ${handle.pid} (${cause})`);
+    this.watch(handle, env);
+  }
+
+  private watch(handle: ProcessHandle, env: Record<string, string>): void {
+    this.run = new ServiceRun(handle, this.config, {cwd: this.definition.cwd, env}, this.context.clock, this.observer);
+    if (this.config.health) {
+      // Probed services stay `starting` until the first probe passes.
+      if (!this.setState('starting')) this.context.changed();
+    } else {
+      this.setState('running');
+      this.schedule.armStability();
+    }
+  }
+
+  private onHealth(run: ServiceRun, from: HealthStatus, to: HealthStatus, detail: string): void {
+    if (run !== this.run) return;
+    this.context.audit('health', {from, to, detail});
+    this.log.note(`health ${to}: ${detail}`);
+    if (to === 'healthy') {
+      this.reason = null;
+      this.setState('healthy');
+      this.schedule.armStability();
+    } else if (to === 'unhealthy') {
+      this.reason = detail;
+      this.schedule.disarmStability();
+      this.setState('unhealthy');
+      if (this.config.restart !== 'never') this.recover(run, {kind: 'unhealthy'}, detail);
+    }
+  }
+
+  /** The process ended without being asked to. */
+  private async onEnd(run: ServiceRun, end: ProcessEnd): Promise<void> {
+    if (run !== this.run) return;
+    this.detach();
+    this.lastExit = {...end, at: this.isoNow()};
+    const cause: EndCause = {kind: 'exit', ...end};
+    this.context.audit(isFailure(cause) ? 'crash' : 'exit', {pid: run.pid, code: end.code, signal: end.signal});
+    this.log.note(`pid ${run.pid} ${describeEnd(end)}`);
+    // Whatever it left running in its group goes too, before anything starts again.
+    await run.terminate();
+    await forgetProcess(this.context.persistence, this.definition, this.log);
+    this.settle(cause, {});
+  }
+
+  /** Stops a live but failing process (unhealthy, over its memory limit), then applies the restart policy. */
+  private recover(run: ServiceRun, cause: EndCause & {kind: 'unhealthy' | 'max_memory'}, detail: string): void {
+    this.background(async () => {
+      if (run !== this.run) return;
+      this.log.note(`stopping pid ${run.pid}: ${detail}`);
+      const {forced} = await this.terminate(run);
+      this.context.audit('stop', {pid: run.pid, cause: cause.kind, detail, forced});
+      this.settle(cause, {detail});
+    });
+  }
+
+  private async stopNow(cause: StopCause, audit: boolean): Promise<void> {
+    this.schedule.cancelRestart();
+    this.pendingStart = null;
+    this.waitingFor = [];
+    const run = this.run;
+    if (run === null) {
+      this.setState('stopped');
+      return;
+    }
+    this.log.note(`stopping pid ${run.pid} (${cause})`);
+    const {forced} = await this.terminate(run);
+    if (audit) this.context.audit('stop', {pid: run.pid, cause, forced, code: this.lastExit?.code ?? null, signal: this.lastExit?.signal ?? null});
+    this.log.note(`stopped pid ${run.pid}${forced ? `: SIGKILL after stop_timeout (${formatDuration(this.config.stopTimeoutMs)})` : ''}`);
+    this.setState('stopped');
+  }
+
+  /** Stops the run's whole group, records how it ended and forgets its pid. */
+  private async terminate(run: ServiceRun): Promise<{forced: boolean}> {
+    this.detach();
+    const {forced, end} = await run.terminate();
+    this.lastExit = {...end, at: this.isoNow()};
+    await forgetProcess(this.context.persistence, this.definition, this.log);
+    return {forced};
+  }
+
+  /** Applies the restart policy after an unrequested end. */
+  private settle(cause: EndCause, details: Record<string, unknown>): void {
+    const decision = this.schedule.decide(cause);
+    if (decision.kind === 'exited') {
+      this.setState('exited');
+      return;
+    }
+    if (decision.kind === 'failed') {
+      this.reason = decision.reason;
+      this.log.note(`failed: ${decision.reason}; start it again once fixed`);
+      this.context.audit('failed', {reason: decision.reason});
+      this.setState('failed');
+      return;
+    }
+    const because = cause.kind === 'exit' ? (isFailure(cause) ? 'crash' : 'exit') : cause.kind;
+    this.context.audit('restart', {cause: because, delayMs: decision.delayMs, attempt: decision.attempt, ...details});
+    this.log.note(`restarting in ${formatDuration(decision.delayMs)} (attempt ${decision.attempt})`);
+    this.schedule.scheduleRestart(decision.delayMs, () =>
+      this.background(async () => {
+        if (this.currentState !== 'backoff' || this.run !== null) return;
+        this.restarts++;
+        await this.spawn('restart');
+      }),
+    );
+    this.setState('backoff');
+  }
+
+  /** Drops the current run: from here on nothing it reports is acted on. */
+  private detach(): void {
+    this.run = null;
+    this.schedule.disarmStability();
+  }
+
+  /** Returns true when the state changed (and was reported). */
+  private setState(state: ServiceState): boolean {
+    if (state === this.currentState) return false;
+    this.currentState = state;
+    this.context.changed();
+    return true;
+  }
+
+  private isoNow(): string {
+    return new Date(this.context.clock.now()).toISOString();
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(task);
+  }
+
+  /** Queued work nobody awaits: a failure is noted in the service log rather than lost. */
+  private background(task: () => Promise<void>): void {
+    this.enqueue(task).catch((error: unknown) => this.log.note(`supervisor error: ${(error as Error).message}`));
+  }
+}

@@ -1,0 +1,130 @@
+/** The supervisor's public vocabulary: what it reports, records and asks its owner to persist. */
+import type {ConfigValue, ConfigValueType} from '../../src/config/services.js';
+
+export type ServiceState = 'starting' | 'running' | 'healthy' | 'unhealthy' | 'backoff' | 'stopped' | 'exited' | 'failed';
+export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** ISO time the supervisor saw the process end. */
+  at: string;
+}
+
+export interface ServiceSnapshot {
+  namespace: string;
+  name: string;
+  description: string | null;
+  state: ServiceState;
+  /** null: no health probe is declared. */
+  health: HealthStatus | null;
+  /** What the last probe said, such as "HTTP 503" or "connection refused". */
+  healthDetail: string | null;
+  pid: number | null;
+  /** Started by an earlier daemon and taken over: its output is not captured. */
+  adopted: boolean;
+  startedAt: string | null;
+  uptimeMs: number | null;
+  /** Restarts since the service was declared to this supervisor, automatic or not. */
+  restarts: number;
+  lastExit: ProcessExit | null;
+  /** Summed over the process group; null until sampled or where /proc is missing. */
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  /** Dependencies a `starting` service waits for. */
+  waitingFor: string[];
+  /** When a service in `backoff` will be started again. */
+  nextRestartAt: string | null;
+  /** Why the service is `failed`, `unhealthy`, or could not start. */
+  reason: string | null;
+}
+
+export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'health' | 'config' | 'action';
+
+export interface AuditEvent {
+  time: string;
+  /** The OS user the daemon runs as. */
+  actor: string;
+  kind: AuditKind;
+  /** "namespace/name" */
+  target: string;
+  /** Secret config values never appear here: they are `***`. */
+  details: Record<string, unknown>;
+}
+
+/** A running service process, recorded so a restarted daemon takes it over instead of starting a second copy. */
+export interface PersistedProcess {
+  namespace: string;
+  name: string;
+  pid: number;
+  /** Clock ticks since boot (/proc/PID/stat field 22): tells this process from a later one given the same pid. */
+  startTime: number;
+  startedAt: string;
+  /** Digest of the definition it runs: a process started from an older definition is replaced, not adopted. */
+  fingerprint: string;
+}
+
+/** Where the supervisor keeps what must outlive the daemon. The daemon's store implements it. */
+export interface SupervisorPersistence {
+  listProcesses(): Promise<PersistedProcess[]>;
+  /** Replaces the record of the same namespace/name. */
+  saveProcess(record: PersistedProcess): Promise<void>;
+  removeProcess(namespace: string, name: string): Promise<void>;
+  /** Values set with `config set`, unmasked. */
+  loadConfigValues(namespace: string, name: string): Promise<Record<string, ConfigValue>>;
+  saveConfigValues(namespace: string, name: string, values: Record<string, ConfigValue>): Promise<void>;
+}
+
+export type LogStream = 'stdout' | 'stderr' | 'capsule';
+
+export interface LogLine {
+  time: string;
+  /** `capsule` lines are the supervisor's own notes: started, exited, restarting. */
+  stream: LogStream;
+  text: string;
+}
+
+export interface ConfigEntry {
+  key: string;
+  type: ConfigValueType;
+  /** The effective value; `***` for a secret that has one. */
+  value: ConfigValue | null;
+  default: ConfigValue | null;
+  source: 'set' | 'default' | 'unset';
+  description: string | null;
+  secret: boolean;
+}
+
+/** How a changed config value reaches the service. */
+export type ConfigDelivery = 'live' | 'restart' | 'next-start' | 'unchanged';
+
+export interface ConfigSetResult {
+  entry: ConfigEntry;
+  /** The value before, masked like `entry.value`. */
+  previous: ConfigValue | null;
+  delivery: ConfigDelivery;
+}
+
+export interface ConfigChange {
+  namespace: string;
+  name: string;
+  key: string;
+  /** Unmasked: for delivery to the service itself. */
+  value: ConfigValue;
+  values: Record<string, ConfigValue>;
+}
+
+export interface ActionOutputLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface ActionResult {
+  action: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** The last lines of output (bounded), secrets masked. */
+  output: string;
+  durationMs: number;
+}

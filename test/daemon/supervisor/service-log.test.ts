@@ -1,0 +1,81 @@
+import {mkdtemp, readdir, rm, stat} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {PassThrough} from 'node:stream';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {parseLogLine} from '../../../daemon/supervisor/log-tail.js';
+import {ServiceLog} from '../../../daemon/supervisor/service-log.js';
+import type {LogLine} from '../../../daemon/supervisor/types.js';
+import {FakeClock} from './fake-clock.js';
+
+describe('ServiceLog', () => {
+  let dir: string;
+  let log: ServiceLog;
+  const clock = new FakeClock();
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'capsule-log-'));
+  });
+
+  afterEach(async () => {
+    log.close();
+    await rm(dir, {recursive: true, force: true});
+  });
+
+  it('timestamps lines by stream and reads the tail back', async () => {
+    log = new ServiceLog(join(dir, 'app', 'api.log'), {maxSizeBytes: 1024 * 1024, keep: 1}, clock);
+    const stdout = new PassThrough();
+    log.attach(stdout, 'stdout');
+    log.note('started pid 1');
+    stdout.write('hello\nwor');
+    stdout.end('ld');
+    await new Promise((resolve) => stdout.once('end', resolve));
+    expect(await log.tail(10)).toEqual([
+      {time: '1970-01-01T00:00:00.000Z', stream: 'capsule', text: 'started pid 1'},
+      {time: '1970-01-01T00:00:00.000Z', stream: 'stdout', text: 'hello'},
+      {time: '1970-01-01T00:00:00.000Z', stream: 'stdout', text: 'world'},
+    ]);
+    expect((await log.tail(1)).map((line) => line.text)).toEqual(['world']);
+  });
+
+  it('rotates before a file would pass max_size and keeps only `keep` old files', async () => {
+    log = new ServiceLog(join(dir, 'flood.log'), {maxSizeBytes: 1000, keep: 2}, clock);
+    for (let index = 0; index < 200; index++) log.note(`line ${index} ${'x'.repeat(40)}`);
+    expect((await readdir(dir)).sort()).toEqual(['flood.log', 'flood.log.1', 'flood.log.2']);
+    for (const file of await readdir(dir)) expect((await stat(join(dir, file))).size).toBeLessThanOrEqual(1000);
+    // Three files of ~12 lines each hold the newest lines, in order, across the rotation boundaries.
+    const numbers = (lines: LogLine[]) => lines.map((line) => Number(line.text.split(' ')[1]));
+    const all = numbers(await log.tail(1000));
+    expect(all.length).toBeGreaterThan(24);
+    expect(all).toEqual(Array.from({length: all.length}, (_, index) => 200 - all.length + index));
+    expect(numbers(await log.tail(15))).toEqual(Array.from({length: 15}, (_, index) => 185 + index));
+  });
+
+  it('keeps no old file with keep = 0', async () => {
+    log = new ServiceLog(join(dir, 'one.log'), {maxSizeBytes: 500, keep: 0}, clock);
+    for (let index = 0; index < 100; index++) log.note(`line ${index} ${'x'.repeat(40)}`);
+    expect(await readdir(dir)).toEqual(['one.log']);
+  });
+
+  it('masks secrets in the file and for followers, and stops after close', async () => {
+    log = new ServiceLog(join(dir, 'secret.log'), {maxSizeBytes: 1024 * 1024, keep: 1}, clock);
+    log.setSecrets(['s3cret-value']);
+    const followed: LogLine[] = [];
+    const unfollow = log.follow((line) => followed.push(line));
+    log.note('token is s3cret-value');
+    unfollow();
+    log.note('after unfollow');
+    expect(followed.map((line) => line.text)).toEqual(['token is ***']);
+    expect((await log.tail(10)).map((line) => line.text)).toEqual(['token is ***', 'after unfollow']);
+    log.close();
+    log.note('after close');
+    expect(await log.tail(10)).toHaveLength(2);
+  });
+});
+
+describe('parseLogLine', () => {
+  it('reads a written line back, and keeps a foreign line whole', () => {
+    expect(parseLogLine('2024-01-01T00:00:00.000Z stderr oops: a b')).toEqual({time: '2024-01-01T00:00:00.000Z', stream: 'stderr', text: 'oops: a b'});
+    expect(parseLogLine('no stream here')).toEqual({time: '', stream: 'stdout', text: 'no stream here'});
+  });
+});
