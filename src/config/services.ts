@@ -122,7 +122,7 @@ function parsed<T>(parse: (value: string | number) => T) {
 const duration = (what: string) => parsed((value) => parseDuration(value, what));
 const size = (what: string) => parsed((value) => parseSize(value, what));
 
-const argv = z.array(z.string().min(1, 'an argv entry cannot be empty')).min(1, 'expected at least the program to run');
+const argv = z.array(z.string().min(1, 'an argv entry cannot be empty')).min(1, 'expected the program and its arguments, got an empty array');
 const command = z.union([z.string().trim().min(1, 'expected a command to run'), argv]);
 
 const signal = z.string().refine((value) => value.startsWith('SIG') && value in constants.signals, {

@@ -38,7 +38,30 @@ describe('parseProjectConfig on a valid file', () => {
       schedules: {
         nightly: {task: 'build_report', cron: '0 3 * * *', timezone: 'Europe/Paris', input: {}, overlap: 'skip', catchUp: 'latest', catchUpWindowMs: 3_600_000, jitterMs: 0, enabled: true},
       },
-      services: {api: {command: ['node', 'server.js'], restart: 'on-failure', health: {http: 'http://127.0.0.1:8080/health', interval: '5s'}}},
+      services: {
+        api: {
+          command: ['node', 'server.js'],
+          cwd: null,
+          env: {},
+          envFile: null,
+          description: null,
+          version: null,
+          autostart: true,
+          restart: 'on-failure',
+          backoff: {initialMs: 500, factor: 2, maxMs: 30_000},
+          minUptimeMs: 10_000,
+          maxRestarts: 5,
+          restartWindowMs: 300_000,
+          stopSignal: 'SIGTERM',
+          stopTimeoutMs: 10_000,
+          dependsOn: [],
+          health: {probe: {kind: 'http', url: 'http://127.0.0.1:8080/health', expectStatus: null}, intervalMs: 5000, timeoutMs: 5000, failureThreshold: 3, initialDelayMs: 0},
+          config: {},
+          actions: {},
+          logs: {maxSizeBytes: 10 * 1024 * 1024, keep: 3},
+          maxMemoryBytes: null,
+        },
+      },
     });
   });
 
@@ -200,7 +223,7 @@ describe('parseProjectConfig on a bad file', () => {
     expect(linesFrom(parse(toml('[project]', 'name = "p"', 'entry = [', '  "tasks/*.ts",', '  42,', '  "",', ']', '[services.api]', 'command = []')))).toEqual([
       'capsule.toml:5:3 project.entry[1]: expected a string, got number 42',
       'capsule.toml:6:3 project.entry[2]: expected a non-empty string, got ""',
-      'capsule.toml:9:1 services.api.command: expected a non-empty array, got an empty array',
+      'capsule.toml:9:1 services.api.command: expected the program and its arguments, got an empty array',
     ]);
   });
 
