@@ -12,13 +12,15 @@ import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
 import {createExecutor, discoverTasks, type TaskExecutor} from './executor/index.js';
 import {auditHandlers} from './handlers/audit.js';
+import {controlHandlers} from './handlers/control.js';
 import {daemonHandlers} from './handlers/daemon.js';
 import {projectHandlers} from './handlers/projects.js';
 import {runHandlers} from './handlers/runs.js';
 import {scheduleHandlers} from './handlers/schedules.js';
+import {serviceHandlers} from './handlers/services.js';
 import {SchedulesPlugin} from './plugins/schedules.js';
+import {ServicesPlugin} from './plugins/services.js';
 import {TasksPlugin} from './plugins/tasks.js';
-import {declaredItems} from './projects/declared.js';
 import {ProjectRegistry} from './projects/registry.js';
 import {ProjectWatcher} from './projects/watcher.js';
 import {systemClock} from './runner/clock.js';
@@ -30,12 +32,13 @@ import type {DaemonServices} from './services.js';
 const NESTED_ATTEMPT_HEADROOM = 64;
 
 interface Parts {
-  services: DaemonServices;
+  core: DaemonServices;
   state: JsonStore<DaemonState>;
   runStore: RunStore;
   executor: TaskExecutor;
   tasks: TasksPlugin;
   schedules: SchedulesPlugin;
+  services: ServicesPlugin;
 }
 
 /**
@@ -45,13 +48,15 @@ interface Parts {
 export class Daemon {
   private server: IpcServer | null = null;
   private stopping: Promise<void> | null = null;
+  /** Settles once start-up finished (or failed): a stop requested meanwhile waits for it. */
+  private ready: Promise<unknown> = Promise.resolve();
   private readonly watcher: ProjectWatcher;
 
   private constructor(
     private readonly parts: Parts,
     private readonly onStopped: () => void,
   ) {
-    this.watcher = new ProjectWatcher((root) => parts.services.projects.reloadRoot(root));
+    this.watcher = new ProjectWatcher((root) => parts.core.projects.reloadRoot(root));
   }
 
   static async start(paths: HomePaths, logger: Logger, onStopped: () => void): Promise<Daemon> {
@@ -68,6 +73,8 @@ export class Daemon {
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
       const tasks = new TasksPlugin(runner, (root, entry) => discoverTasks(root, entry), bus, () => executor.reload());
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
+      const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit);
+      await serviceManager.adopt();
 
       const projects = new ProjectRegistry({
         persisted: state.data.projects,
@@ -76,7 +83,7 @@ export class Daemon {
           await state.save();
         },
         // Order matters: tasks load first, so schedules declared in task() are known.
-        plugins: [declaredItems, tasks, schedules],
+        plugins: [tasks, schedules, serviceManager],
         logger,
         onChange: (event, data) => {
           bus.publish(event, data);
@@ -93,7 +100,7 @@ export class Daemon {
         projects,
         requestShutdown: (timeoutMs) => void ref.daemon?.stop(timeoutMs),
       };
-      const daemon = new Daemon({services, state, runStore, executor, tasks, schedules}, onStopped);
+      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager}, onStopped);
       ref.daemon = daemon;
       const handlers: PartialHandlerTable = {
         ...daemonHandlers(services),
@@ -101,8 +108,12 @@ export class Daemon {
         ...auditHandlers(services),
         ...runHandlers(tasks),
         ...scheduleHandlers(schedules, audit),
+        ...serviceHandlers(serviceManager),
+        ...controlHandlers({projects, tasks, schedules, services: serviceManager}),
       };
-      const dispatcher = new Dispatcher(handlers, bus, logger, CLIENT_VERSION);
+      let markReady!: () => void;
+      daemon.ready = new Promise<void>((resolve) => (markReady = resolve));
+      const dispatcher = new Dispatcher(handlers, bus, logger, CLIENT_VERSION, daemon.ready);
       daemon.server = await listen(paths.socket, {
         onMessage: (connection, line) => dispatcher.onMessage(connection, line),
         onClose: (connection) => dispatcher.onClose(connection),
@@ -110,12 +121,18 @@ export class Daemon {
       });
       claim.commit();
       logger.info(`daemon ${CLIENT_VERSION} listening on ${paths.socket} (pid ${process.pid})`);
-      await projects.loadAll();
-      // Runs left queued or running by a daemon that died are settled once every task is known again.
-      const recovered = await runner.recover();
-      if (recovered.requeued + recovered.failed + recovered.cancelled > 0) logger.info(`recovered runs: ${JSON.stringify(recovered)}`);
-      await schedules.start();
-      daemon.watchProjects();
+      try {
+        await projects.loadAll();
+        const stale = await serviceManager.settleAdoption();
+        if (stale.length > 0) logger.info(`stopped service processes no project declares any more: ${stale.join(', ')}`);
+        // Runs left queued or running by a daemon that died are settled once every task is known again.
+        const recovered = await runner.recover();
+        if (recovered.requeued + recovered.failed + recovered.cancelled > 0) logger.info(`recovered runs: ${JSON.stringify(recovered)}`);
+        await schedules.start();
+        daemon.watchProjects();
+      } finally {
+        markReady();
+      }
       return daemon;
     } catch (error) {
       claim.abort();
@@ -125,18 +142,19 @@ export class Daemon {
 
   /** Graceful shutdown: stop accepting work, let running work finish up to `timeoutMs`, stop everything owned, flush state. */
   stop(timeoutMs: number): Promise<void> {
-    this.stopping ??= this.shutDown(timeoutMs);
+    this.stopping ??= this.ready.then(() => this.shutDown(timeoutMs));
     return this.stopping;
   }
 
   private async shutDown(timeoutMs: number): Promise<void> {
-    const {services, state, runStore, executor, tasks, schedules} = this.parts;
-    const {logger, paths, projects, audit} = services;
+    const {core, state, runStore, executor, tasks, schedules, services} = this.parts;
+    const {logger, paths, projects, audit} = core;
     logger.info(`stopping (timeout ${timeoutMs}ms)`);
     await this.server?.close();
     await this.watcher.close();
     await schedules.close();
-    await tasks.runner.close(timeoutMs);
+    // Runs and services stop together: both honour the timeout in their own way.
+    await Promise.all([tasks.runner.close(timeoutMs), services.close()]);
     tasks.close();
     await executor.close();
     await runStore.close();
@@ -150,9 +168,9 @@ export class Daemon {
 
   private watchProjects(): void {
     if (this.stopping) return;
-    const {projects} = this.parts.services;
+    const {projects} = this.parts.core;
     for (const summary of projects.list()) {
-      const entry = summary.status === 'ok' ? projects.config(summary.namespace).project.entry : [];
+      const entry = projects.hasConfig(summary.namespace) ? projects.config(summary.namespace).project.entry : [];
       this.watcher.watch(summary.root, entry);
     }
   }

@@ -15,6 +15,7 @@ export interface CallContext {
    * `follow`, `logs -f`).
    */
   subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
 }
 
 export type Handler<M extends MethodName> = (params: ParamsOf<M>, call: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
@@ -26,6 +27,9 @@ export type PartialHandlerTable = Partial<HandlerTable>;
 
 /** A subscriber whose unread events pass this many bytes is disconnected instead of buffered without bound. */
 export const MAX_SUBSCRIBER_BACKLOG_BYTES = 32 * 1024 * 1024;
+
+/** Answered at once, even while projects are still loading: a client waiting to see the daemon up must not wait for that. */
+const ANSWERED_DURING_STARTUP = new Set(['daemon.status', 'daemon.stop']);
 
 interface ConnectionState {
   greeted: boolean;
@@ -46,6 +50,8 @@ export class Dispatcher {
     private readonly bus: EventBus,
     private readonly logger: Logger,
     private readonly version: string,
+    /** Settles when the daemon's start-up (project loading, run recovery) is done; most methods wait for it. */
+    private readonly ready: Promise<unknown> = Promise.resolve(),
   ) {}
 
   onMessage(connection: ServerConnection, line: string): void {
@@ -116,6 +122,7 @@ export class Dispatcher {
       }
       return {topics};
     }
+    if (!ANSWERED_DURING_STARTUP.has(request.method)) await this.ready;
     const handler = (this.handlers as Record<string, Handler<MethodName> | undefined>)[request.method];
     if (!handler) {
       const suggestion = didYouMean(request.method, Object.keys(this.handlers));
@@ -123,7 +130,9 @@ export class Dispatcher {
         hint: suggestion ? `did you mean "${suggestion}"?` : 'the client and daemon may differ in version: `capsule daemon restart`',
       });
     }
-    return handler(request.params as never, {connectionId: connection.id, actor: state.actor, subscribe: (topic) => this.bus.subscribe(topic, state.sink)});
+    return handler(request.params as never, {connectionId: connection.id, actor: state.actor, subscribe: (topic) => this.bus.subscribe(topic, state.sink),
+      unsubscribe: (topic) => this.bus.unsubscribe(topic, state.sink),
+    });
   }
 }
 

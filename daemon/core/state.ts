@@ -1,5 +1,7 @@
+import type {ConfigValue} from '../../src/config/services.js';
 import type {PersistedProject} from '../projects/registry.js';
 import type {ScheduleState} from '../scheduler/types.js';
+import type {PersistedProcess} from '../supervisor/index.js';
 
 /** state.json: everything the daemon must remember across restarts, except run history (runs.json). */
 export interface DaemonState {
@@ -7,6 +9,12 @@ export interface DaemonState {
   projects: PersistedProject[];
   /** Per schedule "ns/name": last fire, pause, skip count (see daemon/scheduler/types.ts). */
   schedules: Record<string, ScheduleState>;
+  services: {
+    /** Running service processes, so a restarted daemon re-adopts them instead of starting copies. */
+    processes: PersistedProcess[];
+    /** `capsule config set` values per service "ns/name" (secrets included: the home is 0700). */
+    config: Record<string, Record<string, ConfigValue>>;
+  };
 }
 
-export const EMPTY_STATE: DaemonState = {version: 1, projects: [], schedules: {}};
+export const EMPTY_STATE: DaemonState = {version: 1, projects: [], schedules: {}, services: {processes: [], config: {}}};

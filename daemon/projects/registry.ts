@@ -98,6 +98,11 @@ export class ProjectRegistry {
     return [...this.entries.keys()];
   }
 
+  hasConfig(namespace: string): boolean {
+    return [...this.entries.values()].some((entry) => entry.namespace === namespace && entry.config !== null);
+  }
+
+  /** The project's running definition: the last one that loaded. */
   config(namespace: string): ProjectConfig {
     const entry = this.find(namespace);
     if (!entry.config) throw new CapsuleError('config_invalid', `project "${namespace}" did not load: ${entry.error?.message}`, {hint: entry.error?.hint ?? `fix ${join(entry.root, 'capsule.toml')}, then \`capsule project reload ${namespace}\``});
@@ -117,29 +122,32 @@ export class ProjectRegistry {
     });
   }
 
+  /**
+   * Loads (or reloads) a project. Plugins apply a reload as a diff, so unchanged services keep
+   * running. A reload that fails keeps the last good definition running and lists the project
+   * with its error: a typo saved in an editor must not stop a project's services.
+   */
   private async load(root: string): Promise<ProjectSummary> {
     const previous = this.entries.get(root);
-    if (previous) await this.unloadPlugins(previous);
-    const entry: Entry = {root, namespace: previous?.namespace ?? basename(root), config: null, error: null};
+    const entry: Entry = {root, namespace: previous?.namespace ?? basename(root), config: previous?.config ?? null, error: null};
     try {
       const config = await loadProjectConfig(root);
-      entry.namespace = config.project.name;
       const clash = [...this.entries.values()].find((other) => other.root !== root && other.namespace === config.project.name);
       if (clash) {
         throw new CapsuleError('conflict', `namespace "${config.project.name}" is used by both ${clash.root} and ${root}`, {
           hint: `rename [project] name in one of the two capsule.toml files, or \`capsule project remove ${config.project.name}\` first`,
         });
       }
-      entry.config = config;
+      if (previous?.config && previous.namespace !== config.project.name) await this.unloadPlugins(previous);
+      entry.namespace = config.project.name;
       this.entries.set(root, entry);
       for (const plugin of this.options.plugins) await plugin.load(config);
+      entry.config = config;
     } catch (error) {
-      entry.namespace = (await namespaceHint(root)) ?? entry.namespace;
-      entry.config = null;
+      if (!entry.config) entry.namespace = (await namespaceHint(root)) ?? entry.namespace;
       entry.error = toCapsuleError(error).toPayload();
       this.entries.set(root, entry);
-      for (const plugin of this.options.plugins) await plugin.unload(entry.namespace).catch(() => undefined);
-      this.options.logger.warn(`project ${root} did not load: ${entry.error.message}`);
+      this.options.logger.warn(`project ${root} did not load${entry.config ? ' (its last good definition keeps running)' : ''}: ${entry.error.message}`);
     }
     const summary = this.summarize(entry);
     this.options.onChange('project.updated', summary);
@@ -157,7 +165,7 @@ export class ProjectRegistry {
     const summary: ProjectSummary = {
       namespace: entry.namespace,
       root: entry.root,
-      status: entry.config ? 'ok' : 'error',
+      status: entry.error ? 'error' : 'ok',
       error: entry.error,
       version: entry.config?.project.version ?? null,
       description: entry.config?.project.description ?? null,

@@ -5,6 +5,8 @@ import {badInput} from '../lib/errors.js';
 
 export interface ActionResult {
   exitCode: number;
+  signal: string | null;
+  timedOut: boolean;
   output: string;
   result: unknown;
 }
@@ -32,14 +34,14 @@ export default class Action extends CapsuleCommand {
     const client = await this.daemon(flags.autostart);
     if (!this.jsonEnabled()) {
       client.onEvent((event, data) => {
-        if (event === 'service.actionOutput') process.stdout.write((data as {chunk: string}).chunk);
+        if (event === 'action.output') process.stdout.write((data as {chunk: string}).chunk);
       });
     }
     const result = await client.call('service.action', {...parseItemRef(args.service, 'service'), action: args.action, args: actionArgs});
     if (result.result !== null && result.result !== undefined) this.log(JSON.stringify(result.result, null, 2));
     if (result.exitCode !== 0) {
       if (this.jsonEnabled()) this.logJson(result);
-      else this.logToStderr(`action ${args.action} exited with status ${result.exitCode}`);
+      else this.logToStderr(`action ${args.action} ${result.timedOut ? 'timed out' : result.signal ? `was killed by ${result.signal}` : `exited with status ${result.exitCode}`}`);
       this.exit(1);
     }
     return result;

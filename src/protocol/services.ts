@@ -40,7 +40,8 @@ export interface ServiceLogLine {
   namespace: string;
   name: string;
   time: string;
-  stream: 'stdout' | 'stderr';
+  /** `capsule`: the supervisor's own notes (started, exited, restarting). */
+  stream: 'stdout' | 'stderr' | 'capsule';
   line: string;
 }
 
@@ -54,15 +55,20 @@ export interface ServiceMethods {
   'service.logs': {params: ServiceRef & {tail?: number; follow?: boolean}; result: {lines: ServiceLogLine[]}};
   'service.config.list': {params: ServiceRef; result: {entries: ConfigEntry[]}};
   'service.config.get': {params: ServiceRef & {key: string}; result: {entry: ConfigEntry}};
-  /** `value` is parsed and validated against the declared type. `applied` says how the change took effect. */
-  'service.config.set': {params: ServiceRef & {key: string; value: string}; result: {entry: ConfigEntry; applied: 'live' | 'restart' | 'stored'}};
-  'service.action': {params: ServiceRef & {action: string; args: Record<string, string>}; result: {exitCode: number; output: string; result: unknown}};
+  /**
+   * `value` is parsed and validated against the declared type. `applied`: delivered `live` to the
+   * agent, applied by `restart`, `stored` for the next start (the service is not running), or
+   * `unchanged`.
+   */
+  'service.config.set': {params: ServiceRef & {key: string; value: string}; result: {entry: ConfigEntry; applied: 'live' | 'restart' | 'stored' | 'unchanged'}};
+  /** Output streams as `service.actionOutput` events to the caller while the action runs. */
+  'service.action': {params: ServiceRef & {action: string; args: Record<string, string>}; result: {exitCode: number; signal: string | null; timedOut: boolean; output: string; result: unknown}};
 }
 
 /** Topic `service`; one service's events also go to `service:<ns>/<name>`. */
 export interface ServiceEvents {
   'service.updated': ServiceSummary & {namespace: string};
   'service.log': ServiceLogLine;
-  /** Streamed output of a running action, before its result. */
-  'service.actionOutput': ServiceRef & {action: string; chunk: string};
+  /** Streamed output of a running action, before its result; only to the caller (topic `action:<key>`). */
+  'action.output': ServiceRef & {action: string; chunk: string};
 }

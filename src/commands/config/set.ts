@@ -4,7 +4,7 @@ import {parseItemRef} from '../../client/targets.js';
 import type {ConfigEntry} from '../../protocol/index.js';
 import {formatValue} from '../../render/services.js';
 
-const APPLIED = {live: 'delivered live to the running service', restart: 'the service was restarted to apply it', stored: 'stored; it applies when the service next starts'};
+const APPLIED = {live: 'delivered live to the running service', restart: 'the service was restarted to apply it', stored: 'stored; it applies when the service next starts', unchanged: 'unchanged'};
 
 export default class ConfigSet extends CapsuleCommand {
   static override summary = 'Set a configuration value of a service, typed and validated against its declaration.';
@@ -17,7 +17,7 @@ export default class ConfigSet extends CapsuleCommand {
   };
   static override flags = {...autostartFlag};
 
-  async run(): Promise<{entry: ConfigEntry; applied: 'live' | 'restart' | 'stored'}> {
+  async run(): Promise<{entry: ConfigEntry; applied: keyof typeof APPLIED}> {
     const {args, flags} = await this.parse(ConfigSet);
     const result = await (await this.daemon(flags.autostart)).call('service.config.set', {...parseItemRef(args.service, 'service'), key: args.key, value: args.value});
     this.log(`${args.service} ${result.entry.key} = ${formatValue(result.entry.value)}: ${APPLIED[result.applied]}`);

@@ -1,0 +1,148 @@
+import type {ProjectConfig} from '../../src/config/index.js';
+import type {ConfigValue} from '../../src/config/services.js';
+import type {ConfigEntry, ProjectSummary, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
+import type {AuditLog} from '../core/audit-log.js';
+import type {EventBus} from '../core/event-bus.js';
+import type {DaemonState} from '../core/state.js';
+import type {JsonStore} from '../core/store.js';
+import type {ProjectPlugin} from '../projects/registry.js';
+import {Supervisor, type ConfigEntry as SupervisorEntry, type LogLine, type ServiceSnapshot, type SupervisorOptions} from '../supervisor/index.js';
+
+export type ServiceWithNamespace = ServiceSummary & {namespace: string};
+
+/**
+ * Wires the supervisor into the daemon: services start with their project, their state and
+ * output are published, their process records and config values persist in state.json, and
+ * their audit events join the daemon's audit trail.
+ */
+export class ServicesPlugin implements ProjectPlugin {
+  readonly supervisor: Supervisor;
+  private readonly declared = new Map<string, ProjectConfig['services']>();
+  private readonly logFollowers = new Map<string, (() => void)[]>();
+
+  constructor(
+    logsDir: string,
+    state: JsonStore<DaemonState>,
+    private readonly bus: EventBus,
+    audit: AuditLog,
+    options: Pick<SupervisorOptions, 'serviceEnvironment' | 'onConfigChange'> = {},
+  ) {
+    const services = state.data.services;
+    this.supervisor = new Supervisor({
+      logsDir,
+      persistence: {
+        listProcesses: async () => [...services.processes],
+        saveProcess: async (record) => {
+          services.processes = [...services.processes.filter((other) => other.namespace !== record.namespace || other.name !== record.name), record];
+          await state.save();
+        },
+        removeProcess: async (namespace, name) => {
+          services.processes = services.processes.filter((other) => other.namespace !== namespace || other.name !== name);
+          await state.save();
+        },
+        loadConfigValues: async (namespace, name) => ({...services.config[`${namespace}/${name}`]}),
+        saveConfigValues: async (namespace, name, values) => {
+          services.config[`${namespace}/${name}`] = values;
+          await state.save();
+        },
+      },
+      audit: (event) => audit.record({actor: event.actor, kind: `service.${event.kind}`, target: event.target, details: event.details}),
+      onState: (snapshot) => this.bus.publish('service.updated', this.summarize(snapshot), [`${snapshot.namespace}/${snapshot.name}`]),
+      ...(options.serviceEnvironment ? {serviceEnvironment: options.serviceEnvironment} : {}),
+      ...(options.onConfigChange ? {onConfigChange: options.onConfigChange} : {}),
+    });
+  }
+
+  /** Takes over the processes a previous daemon left running (before any project loads). */
+  async adopt(): Promise<void> {
+    await this.supervisor.adopt();
+  }
+
+  /** After every project loaded: stops recorded processes no project declares any more. */
+  async settleAdoption(): Promise<string[]> {
+    return this.supervisor.settleAdoption();
+  }
+
+  async load(project: ProjectConfig): Promise<void> {
+    const namespace = project.project.name;
+    await this.supervisor.setProjectServices(namespace, project.root, project.services);
+    this.declared.set(namespace, project.services);
+    this.followLogs(namespace, Object.keys(project.services));
+  }
+
+  async unload(namespace: string): Promise<void> {
+    this.followLogs(namespace, []);
+    this.declared.delete(namespace);
+    await this.supervisor.removeProject(namespace);
+  }
+
+  async forget(namespace: string): Promise<void> {
+    this.followLogs(namespace, []);
+  }
+
+  describe(project: ProjectConfig, summary: ProjectSummary): void {
+    summary.services = this.supervisor.snapshot(project.project.name).map((snapshot) => this.summarize(snapshot));
+  }
+
+  list(namespace?: string): ServiceWithNamespace[] {
+    return this.supervisor.snapshot(namespace).map((snapshot) => this.summarize(snapshot));
+  }
+
+  has(namespace: string, name: string): boolean {
+    return this.declared.get(namespace)?.[name] !== undefined;
+  }
+
+  summarize(snapshot: ServiceSnapshot): ServiceWithNamespace {
+    const config = this.declared.get(snapshot.namespace)?.[snapshot.name];
+    return {
+      namespace: snapshot.namespace,
+      name: snapshot.name,
+      command: config?.command ?? [],
+      description: snapshot.description,
+      state: snapshot.state,
+      health: snapshot.health,
+      pid: snapshot.pid,
+      uptimeMs: snapshot.uptimeMs,
+      restarts: snapshot.restarts,
+      lastExit: snapshot.lastExit,
+      cpuPercent: snapshot.cpuPercent,
+      rssBytes: snapshot.rssBytes,
+      agent: false,
+      actions: Object.entries(config?.actions ?? {}).map(([name, action]) => ({name, description: action.description ?? null})),
+    };
+  }
+
+  publishActionOutput(key: string, output: {namespace: string; name: string; action: string; chunk: string}): void {
+    this.bus.publish('action.output', output, [key]);
+  }
+
+  close(): Promise<void> {
+    for (const namespace of [...this.logFollowers.keys()]) this.followLogs(namespace, []);
+    return this.supervisor.close();
+  }
+
+  /** Publishes each service's output lines; subscribers of `service:<ns>/<name>` get that one service's. */
+  private followLogs(namespace: string, names: string[]): void {
+    for (const stop of this.logFollowers.get(namespace) ?? []) stop();
+    const stops = names.map((name) =>
+      this.supervisor.followLogs(namespace, name, (line: LogLine) => this.bus.publish('service.log', toLogLine(namespace, name, line), [`${namespace}/${name}`])),
+    );
+    this.logFollowers.set(namespace, stops);
+  }
+}
+
+export function toLogLine(namespace: string, name: string, line: LogLine): ServiceLogLine {
+  return {namespace, name, time: line.time, stream: line.stream, line: line.text};
+}
+
+export function toConfigEntry(entry: SupervisorEntry): ConfigEntry {
+  return {
+    key: entry.key,
+    type: entry.type,
+    value: entry.value as ConfigValue | null,
+    default: entry.default as ConfigValue | null,
+    description: entry.description,
+    secret: entry.secret,
+    overridden: entry.source === 'set',
+  };
+}
