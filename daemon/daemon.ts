@@ -2,6 +2,7 @@ import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
 import {listen, type IpcServer} from '../src/client/ipc.js';
 import {CLIENT_VERSION} from '../src/client/version.js';
+import {parseDuration} from '../src/lib/duration.js';
 import type {HomePaths} from '../src/lib/home.js';
 import {AuditLog} from './core/audit-log.js';
 import {EventBus} from './core/event-bus.js';
@@ -24,7 +25,7 @@ import {TasksPlugin} from './plugins/tasks.js';
 import {ProjectRegistry} from './projects/registry.js';
 import {ProjectWatcher} from './projects/watcher.js';
 import {systemClock} from './runner/clock.js';
-import {RunStore} from './runner/run-store.js';
+import {RunStore, type RunRetention} from './runner/run-store.js';
 import {Runner} from './runner/runner.js';
 import type {DaemonServices} from './services.js';
 
@@ -39,6 +40,14 @@ interface Parts {
   tasks: TasksPlugin;
   schedules: SchedulesPlugin;
   services: ServicesPlugin;
+}
+
+/** Run history limits from CAPSULE_RUN_HISTORY (runs kept per task) and CAPSULE_RUN_MAX_AGE (a duration). */
+function runRetention(env: NodeJS.ProcessEnv): Partial<RunRetention> {
+  const retention: Partial<RunRetention> = {};
+  if (env.CAPSULE_RUN_HISTORY) retention.maxRunsPerTask = Number(env.CAPSULE_RUN_HISTORY);
+  if (env.CAPSULE_RUN_MAX_AGE) retention.maxAgeMs = parseDuration(env.CAPSULE_RUN_MAX_AGE, 'CAPSULE_RUN_MAX_AGE');
+  return retention;
 }
 
 /**
@@ -69,7 +78,13 @@ export class Daemon {
 
       const maxParallel = Number(process.env.CAPSULE_MAX_PARALLEL) || availableParallelism();
       const executor = createExecutor({maxParallel: maxParallel + NESTED_ATTEMPT_HEADROOM, onError: (error) => logger.error('task executor', error)});
-      const runStore = await RunStore.open({file: paths.runs, logsDir: join(paths.logsDir, 'runs'), clock: systemClock, onWarning: (message) => logger.warn(message)});
+      const runStore = await RunStore.open({
+        file: paths.runs,
+        logsDir: join(paths.logsDir, 'runs'),
+        clock: systemClock,
+        retention: runRetention(process.env),
+        onWarning: (message) => logger.warn(message),
+      });
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
       const tasks = new TasksPlugin(runner, (root, entry) => discoverTasks(root, entry), bus, () => executor.reload());
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
