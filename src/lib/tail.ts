@@ -4,7 +4,11 @@ import {setTimeout as sleep} from 'node:timers/promises';
 /** Reading from the end in blocks of this size keeps `logs -n` cheap on a big file. */
 const BLOCK = 64 * 1024;
 
-/** The last `count` lines of a file ([] if it does not exist). */
+/**
+ * The last `count` non-empty lines of a file ([] if it does not exist), read backwards in blocks
+ * so a big file costs only its tail. Splits on bytes, so a multi-byte character cut by a block
+ * boundary stays whole.
+ */
 export async function readLastLines(file: string, count: number): Promise<string[]> {
   let handle;
   try {
@@ -13,19 +17,26 @@ export async function readLastLines(file: string, count: number): Promise<string
     return [];
   }
   try {
-    const {size} = await handle.stat();
-    let position = size;
-    let text = '';
-    while (position > 0 && text.split('\n').length <= count + 1) {
+    const lines: string[] = [];
+    let position = (await handle.stat()).size;
+    let carry = Buffer.alloc(0);
+    while (position > 0 && lines.length < count) {
       const length = Math.min(BLOCK, position);
       position -= length;
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, position);
-      text = buffer.toString('utf8') + text;
+      const chunk = Buffer.alloc(length);
+      await handle.read(chunk, 0, length, position);
+      const buffer = Buffer.concat([chunk, carry]);
+      // Bytes before the first newline may continue a line that starts in an earlier chunk.
+      const newline = position > 0 ? buffer.indexOf(10) : -1;
+      if (position > 0 && newline === -1) {
+        carry = buffer;
+        continue;
+      }
+      carry = buffer.subarray(0, Math.max(0, newline));
+      const complete = buffer.subarray(newline + 1).toString('utf8').split('\n').filter((piece) => piece !== '');
+      lines.unshift(...complete.slice(Math.max(0, complete.length - (count - lines.length))));
     }
-    const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    return lines.slice(-count);
+    return lines;
   } finally {
     await handle.close();
   }
