@@ -1,7 +1,7 @@
 import {rm} from 'node:fs/promises';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {TestHome, waitFor} from '../helpers/cli.js';
-import {auditOf, fireTimeOf, schedule, scheduleProject, settledRuns} from './schedules.helpers.js';
+import {PATIENCE, auditOf, fireTimeOf, schedule, scheduleProject, settledRuns} from './schedules.helpers.js';
 
 let home: TestHome;
 let root: string | undefined;
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 /** Time for `project add` and `daemon stop` before the first of the three fires. */
-const LEAD_MS = 6_000;
+const LEAD_MS = 8_000;
 
 /**
  * The daemon is down across exactly three fires: the cron fires at three consecutive seconds a
@@ -44,13 +44,13 @@ describe.each([
     const [catchUp] = await waitFor(async () => {
       const events = await auditOf(home, 'down/three', 'schedule.catch-up');
       return events.length > 0 ? events : null;
-    }, {what: 'the catch-up audit event'});
+    }, {...PATIENCE, what: 'the catch-up audit event'});
     expect(catchUp!.details).toEqual({policy, missed: 3, moreMissed: false, fireTimes: missed.slice(3 - expected)});
 
     const fires = await waitFor(async () => {
       const events = await auditOf(home, 'down/three', 'schedule.fire');
       return events.length >= expected ? events : null;
-    }, {what: `${expected} catch-up fires`});
+    }, {...PATIENCE, what: `${expected} catch-up fires`});
     expect(fires.map((event) => [fireTimeOf(event), event.details.catchUp])).toEqual(missed.slice(3 - expected).map((instant) => [instant, true]));
     const runs = await settledRuns(home, 'down/noop');
     expect(runs.map((run) => run.id).sort()).toEqual(fires.map((event) => event.details.runId).sort());

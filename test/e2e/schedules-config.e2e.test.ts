@@ -4,7 +4,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {ProjectSummary} from '../../src/protocol/index.js';
 import {TestHome, waitFor} from '../helpers/cli.js';
 import {projectToml} from '../helpers/project.js';
-import {TASKS, auditOf, firesAfter, schedule, scheduleProject, schedules, type Listed} from './schedules.helpers.js';
+import {PATIENCE, TASKS, auditOf, firesAfter, schedule, scheduleProject, schedules, type Listed} from './schedules.helpers.js';
 
 let home: TestHome;
 const roots: string[] = [];
@@ -53,7 +53,7 @@ describe('a bad cron in capsule.toml', () => {
     const broken = await waitFor(async () => {
       const summary = await project('cfg');
       return summary.status === 'error' ? summary : null;
-    }, {intervalMs: 200, what: 'the watcher to report the bad cron'});
+    }, {...PATIENCE, what: 'the watcher to report the bad cron'});
     expect(issuesOf(broken)).toEqual([{file: join(root, 'capsule.toml'), line, column: 1, path: 'schedules.broken.cron', message: expect.stringContaining('invalid cron expression "* * * * 8"'), suggestion: null}]);
     const reload = await home.run(['project', 'reload', 'cfg']);
     expect(reload.code).toBe(2);
@@ -69,7 +69,7 @@ describe('a bad cron in capsule.toml', () => {
 
     const fixed = (await readFile(join(root, 'capsule.toml'), 'utf8')).replace('"* * * * 8"', '"* * * * * *"');
     await writeFile(join(root, 'capsule.toml'), fixed);
-    await waitFor(async () => (await project('cfg')).status === 'ok', {intervalMs: 200, what: 'the fixed file to reload'});
+    await waitFor(async () => (await project('cfg')).status === 'ok', {...PATIENCE, what: 'the fixed file to reload'});
     await firesAfter(home, 'cfg/broken', '', 1);
   });
 
@@ -97,7 +97,7 @@ describe('a bad cron in capsule.toml', () => {
     expect(await auditOf(home, 'fresh', 'schedule.fire')).toEqual([]);
 
     await writeFile(join(root, 'capsule.toml'), toml.replace('"61 * * * *"', '"* * * * * *"').replace('Europe/Pariss', 'Europe/Paris'));
-    await waitFor(async () => (await project('fresh')).status === 'ok', {intervalMs: 200, what: 'the fixed file to load'});
+    await waitFor(async () => (await project('fresh')).status === 'ok', {...PATIENCE, what: 'the fixed file to load'});
     await firesAfter(home, 'fresh/broken', '', 1);
     await firesAfter(home, 'fresh/every', '', 1);
   });
@@ -126,7 +126,7 @@ export const named = task({name: 'named', schedule: {name: 'nightly_code', cron:
     await firesAfter(home, 'both/coded', '', 2);
     await firesAfter(home, 'both/every', '', 2);
     for (const key of ['both/coded', 'both/every']) expect((await home.run(['schedule', 'pause', key])).code).toBe(0);
-    await waitFor(async () => (await schedules(home, 'both')).every((entry) => entry.lastRun === null || entry.lastRun.status === 'succeeded'), {what: 'the last runs to end'});
+    await waitFor(async () => (await schedules(home, 'both')).every((entry) => entry.lastRun === null || entry.lastRun.status === 'succeeded'), {...PATIENCE, what: 'the last runs to end'});
 
     const listed = await schedules(home, 'both');
     expect(listed.map((entry) => [entry.name, entry.task, entry.source])).toEqual([
@@ -155,7 +155,7 @@ export const named = task({name: 'named', schedule: {name: 'nightly_code', cron:
     const twice = await waitFor(async () => {
       const summary = await project('both');
       return summary.status === 'error' ? summary : null;
-    }, {intervalMs: 200, what: 'the duplicate schedule to be reported'});
+    }, {...PATIENCE, what: 'the duplicate schedule to be reported'});
     expect(twice.error?.message).toContain('schedule "coded" is declared twice: in capsule.toml and in task "coded"');
     expect((await schedule(home, 'both/coded')).source).toBe('code');
   });

@@ -3,7 +3,7 @@ import {userInfo} from 'node:os';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {RunRecord} from '../../src/protocol/index.js';
 import {TestHome, waitFor} from '../helpers/cli.js';
-import {audit, auditOf, fireTimeOf, firesAfter, runs, schedule, scheduleProject, settledRuns} from './schedules.helpers.js';
+import {PATIENCE, audit, auditOf, fireTimeOf, firesAfter, runs, schedule, scheduleProject, settledRuns} from './schedules.helpers.js';
 
 let home: TestHome;
 const roots: string[] = [];
@@ -41,7 +41,7 @@ describe('a per-second schedule on a real daemon', () => {
     const fires = await waitFor(async () => {
       const found = await auditOf(home, 'tick/every', 'schedule.fire');
       return found.length >= 3 ? found : null;
-    }, {intervalMs: 200, what: 'three fires of tick/every'});
+    }, {...PATIENCE, what: 'three fires of tick/every'});
 
     const times = fires.map(fireTimeOf);
     for (const [index, time] of times.entries()) {
@@ -54,7 +54,7 @@ describe('a per-second schedule on a real daemon', () => {
     const finished = await waitFor(async () => {
       const all = await runs(home, 'tick/noop');
       return fired.every((id) => all.some((run) => run.id === id && run.status === 'succeeded')) ? all : null;
-    }, {intervalMs: 200, what: 'the fired runs to succeed'});
+    }, {...PATIENCE, what: 'the fired runs to succeed'});
     for (const event of fires) {
       const run = runById(finished, event.details.runId as string);
       expect(run.input).toEqual({});
@@ -124,7 +124,7 @@ describe('a per-second schedule on a real daemon', () => {
 
   it('skips fires while the previous run is still going, records each skip, and never overlaps runs', {timeout: 60_000}, async () => {
     await addProject('lag', everySecond('busy', 'slow'));
-    await waitFor(async () => (await auditOf(home, 'lag/busy', 'schedule.skip')).length >= 2, {timeoutMs: 20_000, intervalMs: 200, what: 'two skipped fires'});
+    await waitFor(async () => (await auditOf(home, 'lag/busy', 'schedule.skip')).length >= 2, {...PATIENCE, what: 'two skipped fires'});
     // Paused, the counts stop moving and can be compared.
     expect((await home.run(['schedule', 'pause', 'lag/busy'])).code).toBe(0);
 
@@ -162,7 +162,7 @@ describe('operating a schedule', () => {
     expect(triggered.code, triggered.stderr).toBe(0);
     const runId = /submitted (run_\S+)/.exec(triggered.stdout)?.[1];
     expect(runId).toBeDefined();
-    await waitFor(async () => (await schedule(home, 'ops/daily')).lastRun?.status === 'succeeded', {what: 'the triggered run to succeed'});
+    await waitFor(async () => (await schedule(home, 'ops/daily')).lastRun?.status === 'succeeded', {...PATIENCE, what: 'the triggered run to succeed'});
     const listed = await schedule(home, 'ops/daily');
     expect(listed.lastRun).toEqual({id: runId, status: 'succeeded'});
     // A manual run is not a cron fire.
@@ -179,7 +179,7 @@ describe('operating a schedule', () => {
     await waitFor(async () => {
       const {lastRun} = await schedule(home, 'ops/daily');
       return lastRun?.id === restarted.runId && lastRun?.status === 'succeeded';
-    }, {what: 'the restarted run to succeed'});
+    }, {...PATIENCE, what: 'the restarted run to succeed'});
     // Triggering a paused schedule runs it once and leaves it paused.
     expect((await schedule(home, 'ops/daily')).paused).toBe(true);
 

@@ -11,6 +11,9 @@ export const slow = task({name: 'slow', maxRetries: 0}, async () => {
 });
 `;
 
+/** How long to poll for something the daemon does within a second or two on an idle machine; shared machines are not idle. */
+export const PATIENCE = {timeoutMs: 20_000, intervalMs: 200};
+
 export type Listed = ScheduleSummary & {namespace: string};
 
 /** A project named `name` with TASKS in tasks/t.ts (unless `files` replaces it) and `extra` appended to its capsule.toml. */
@@ -46,13 +49,13 @@ export async function runs(home: TestHome, taskKey: string): Promise<RunRecord[]
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Waits until every run of the task has ended; returns them, newest first. */
-export function settledRuns(home: TestHome, taskKey: string, timeoutMs = 15_000): Promise<RunRecord[]> {
+export function settledRuns(home: TestHome, taskKey: string, timeoutMs = PATIENCE.timeoutMs): Promise<RunRecord[]> {
   return waitFor(
     async () => {
       const all = await runs(home, taskKey);
       return all.every((run) => FINAL.has(run.status)) ? all : null;
     },
-    {timeoutMs, intervalMs: 200, what: `every run of ${taskKey} to end`},
+    {timeoutMs, intervalMs: PATIENCE.intervalMs, what: `every run of ${taskKey} to end`},
   );
 }
 
@@ -60,13 +63,13 @@ export function settledRuns(home: TestHome, taskKey: string, timeoutMs = 15_000)
  * Waits until `key` has fired `count` more times after `since` (an ISO time): a schedule used as
  * a clock, so a test can tell that time passed without sleeping a guessed amount.
  */
-export function firesAfter(home: TestHome, key: string, since: string, count: number, timeoutMs = 15_000): Promise<AuditEvent[]> {
+export function firesAfter(home: TestHome, key: string, since: string, count: number, timeoutMs = PATIENCE.timeoutMs): Promise<AuditEvent[]> {
   return waitFor(
     async () => {
       const fires = (await auditOf(home, key, 'schedule.fire')).filter((event) => event.time > since);
       return fires.length >= count ? fires : null;
     },
-    {timeoutMs, intervalMs: 200, what: `${count} fires of ${key} after ${since}`},
+    {timeoutMs, intervalMs: PATIENCE.intervalMs, what: `${count} fires of ${key} after ${since}`},
   );
 }
 
