@@ -3,7 +3,7 @@ import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
 import {parseItemRef} from '../../client/targets.js';
 
 export default class ScheduleTrigger extends CapsuleCommand {
-  static override summary = "Fire a schedule now (its overlap policy still applies).";
+  static override summary = 'Submit a run of a schedule now, whatever its cron, pause and overlap policy say.';
   static override examples = ['<%= config.bin %> schedule trigger reports/nightly'];
   static override args = {schedule: Args.string({required: true, description: 'NAMESPACE/SCHEDULE.'})};
   static override flags = {...autostartFlag};
@@ -11,7 +11,7 @@ export default class ScheduleTrigger extends CapsuleCommand {
   async run(): Promise<{runId: string | null; skipped: boolean}> {
     const {args, flags} = await this.parse(ScheduleTrigger);
     const result = await (await this.daemon(flags.autostart)).call('schedule.trigger', parseItemRef(args.schedule, 'schedule'));
-    this.log(result.skipped ? `${args.schedule}: skipped (its previous run is still going and overlap is "skip")` : `${args.schedule}: submitted ${result.runId}`);
+    this.log(`${args.schedule}: submitted ${result.runId}`);
     return result;
   }
 }
