@@ -53,13 +53,16 @@ export class PoolSet {
     if (held.idleTimer !== null) clearTimeout(held.idleTimer);
     held.idleTimer = null;
     held.active++;
+    this.fitWorkerCap(held);
     let released = false;
     return {
       pool: held.pool,
       release: () => {
         if (released) return;
         released = true;
-        if (--held.active === 0) held.idleTimer = setTimeout(() => this.closeIdle(key, held), this.config.poolIdleMs).unref();
+        held.active--;
+        this.fitWorkerCap(held);
+        if (held.active === 0) held.idleTimer = setTimeout(() => this.closeIdle(key, held), this.config.poolIdleMs).unref();
       },
     };
   }
@@ -74,6 +77,19 @@ export class PoolSet {
     this.entries.clear();
     for (const entry of entries) if (entry.idleTimer !== null) clearTimeout(entry.idleTimer);
     await Promise.all(entries.map((entry) => entry.pool.destroy()));
+  }
+
+  /**
+   * tinypool starts one more worker for every task that finds no booted worker free, without
+   * counting the workers still booting: in a burst of short runs each attempt starts a worker until
+   * the first ones are up, and booting them slows everything else (a daemon with 2 attempts at a
+   * time reached 38 threads). Capping the pool at the attempts it holds keeps one worker per
+   * attempt. tinypool reads `options.maxThreads` on every run and sized its worker ids to the
+   * maximum it was built with, so lowering it afterwards is safe.
+   */
+  private fitWorkerCap(entry: Entry): void {
+    const {maxWorkers, warmWorkers} = this.config;
+    entry.pool.options.maxThreads = Math.min(maxWorkers, Math.max(warmWorkers, entry.active, 1));
   }
 
   private closeIdle(key: string, entry: Entry): void {

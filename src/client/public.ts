@@ -1,2 +1,201 @@
-// Placeholder entry point: its owner replaces it.
-export {};
+/**
+ * `capsule/client`: submit runs to the Capsule daemon from a Node program and follow them.
+ *
+ * ```ts
+ * import {connect} from 'capsule/client';
+ *
+ * const capsule = await connect();
+ * const run = await capsule.submit('reports/build_report', {id: 7});
+ * for await (const event of run.events()) {
+ *   if (event.type === 'log') console.log(event.line.message);
+ * }
+ * console.log(await run.result());
+ * capsule.close();
+ * ```
+ *
+ * One client holds one connection to the daemon, however many runs it follows; close it when
+ * done (an open connection keeps the process alive).
+ */
+import {CapsuleError} from '../lib/errors.js';
+import {homePaths} from '../lib/home.js';
+import type {RunLogLine, RunProgress, RunRecord, RunStatus} from '../protocol/index.js';
+import {DaemonClient} from './client.js';
+import {startDaemon, tryConnect} from './daemon-process.js';
+import {FollowedRun, type RunEvent, type RunHandle} from './run-handle.js';
+import {parseItemRef, parseRunTarget} from './targets.js';
+
+export {CapsuleError, type ErrorCode} from '../lib/errors.js';
+export {MAX_REPLAYED_EVENTS, MAX_UNREAD_EVENTS, RunFailedError, type RunEvent, type RunHandle} from './run-handle.js';
+export type {RunAttempt, RunError, RunErrorType, RunLogLine, RunProgress, RunRecord, RunStatus} from '../protocol/index.js';
+
+/**
+ * Events that arrive for a run before the daemon's reply to its submit (the daemon announces a
+ * run as soon as it is accepted) wait here for the reply, up to this many across all runs.
+ */
+const MAX_EARLY_EVENTS = 10_000;
+
+export interface ConnectOptions {
+  /** Capsule's home directory, where the daemon's socket is. @default $CAPSULE_HOME, else ~/.capsule */
+  home?: string;
+  /** Start the daemon if none is running. @default true, unless CAPSULE_NO_AUTOSTART=1 */
+  autostart?: boolean;
+}
+
+export interface RunListFilter {
+  /** A namespace (`reports`) or a task (`reports/build_report`). @default every run */
+  target?: string;
+  status?: RunStatus;
+  /** How many, newest first: 1 to 1000. @default 20 */
+  limit?: number;
+}
+
+export interface CapsuleClient {
+  /** Pid of the daemon this client talks to. */
+  readonly daemonPid: number;
+  /**
+   * Submits a run of `target` (`"namespace/task"`, or a path to a task file for an ad-hoc run)
+   * with `input` (JSON data, default `{}`). Resolves once the daemon has persisted the run, with a
+   * handle that follows it. Rejects with a CapsuleError (`not_found` for an unknown task, with a
+   * suggestion; `bad_input` for a malformed target or a lock key the input cannot fill).
+   */
+  submit(target: string, input?: unknown): Promise<RunHandle>;
+  /** The current record of any run. Rejects with `not_found` for an unknown (or pruned) run. */
+  get(id: string): Promise<RunRecord>;
+  /** Runs, newest first. */
+  list(filter?: RunListFilter): Promise<RunRecord[]>;
+  /** Closes the connection. Handles of runs not yet final reject their `wait()`/`result()` with `daemon_unreachable`. */
+  close(): void;
+}
+
+/**
+ * Connects to the daemon of `options.home`, starting it first unless `autostart` is false.
+ * Rejects with a CapsuleError: `daemon_unreachable` (none running and autostart off, or it failed
+ * to start; the hint says how to fix it) or `protocol_mismatch` (the daemon runs another version).
+ */
+export async function connect(options: ConnectOptions = {}): Promise<CapsuleClient> {
+  const paths = homePaths(options.home === undefined ? process.env : {...process.env, CAPSULE_HOME: options.home});
+  const autostart = options.autostart ?? process.env.CAPSULE_NO_AUTOSTART !== '1';
+  const existing = await tryConnect(paths);
+  if (existing) return new Client(existing);
+  if (!autostart) {
+    throw new CapsuleError('daemon_unreachable', `no capsule daemon is running (CAPSULE_HOME=${paths.home})`, {
+      hint: 'start it with `capsule daemon start`, or connect with {autostart: true}',
+    });
+  }
+  return new Client((await startDaemon(paths)).client);
+}
+
+class Client implements CapsuleClient {
+  readonly #connection: DaemonClient;
+  /** Runs followed and not final yet. */
+  readonly #followed = new Map<string, FollowedRun>();
+  /** Events of runs whose submit reply has not arrived yet, by run id. */
+  readonly #early = new Map<string, RunEvent[]>();
+  #earlyCount = 0;
+  #submitting = 0;
+  /** Topics of runs that ended, unsubscribed in one request per turn of the event loop. */
+  #ended: string[] = [];
+
+  constructor(connection: DaemonClient) {
+    this.#connection = connection;
+    connection.onEvent((event, data) => this.#route(event, data));
+    connection.onClose(() => {
+      const lost = new CapsuleError('daemon_unreachable', 'the connection to the daemon closed before the run ended', {hint: 'check `capsule daemon status`; the run goes on in the daemon: `capsule show RUN`'});
+      for (const run of this.#followed.values()) run.lose(lost);
+      this.#followed.clear();
+    });
+  }
+
+  get daemonPid(): number {
+    return this.#connection.daemonPid;
+  }
+
+  async submit(target: string, input: unknown = {}): Promise<RunHandle> {
+    const runTarget = parseRunTarget(target);
+    this.#submitting++;
+    let accepted: RunRecord;
+    try {
+      accepted = await this.#connection.call('run.submit', {target: runTarget, input, follow: true});
+    } finally {
+      this.#submitting--;
+    }
+    const run = new FollowedRun(accepted, (id) => this.#connection.call('run.cancel', {id}));
+    const early = this.#early.get(accepted.id) ?? [];
+    this.#early.delete(accepted.id);
+    this.#earlyCount -= early.length;
+    // Every reply is in: what is left belongs to no run this client will hear of again.
+    if (this.#submitting === 0) this.#forgetEarly();
+    this.#followed.set(run.id, run);
+    for (const event of early) run.push(event);
+    this.#release(run);
+    return run;
+  }
+
+  get(id: string): Promise<RunRecord> {
+    return this.#connection.call('run.get', {id});
+  }
+
+  async list(filter: RunListFilter = {}): Promise<RunRecord[]> {
+    const params: {namespace?: string; task?: string; status?: RunStatus; limit?: number} = {};
+    if (filter.target !== undefined) {
+      if (filter.target.includes('/')) {
+        const ref = parseItemRef(filter.target, 'task');
+        params.namespace = ref.namespace;
+        params.task = ref.name;
+      } else {
+        params.namespace = filter.target;
+      }
+    }
+    if (filter.status !== undefined) params.status = filter.status;
+    if (filter.limit !== undefined) params.limit = filter.limit;
+    return (await this.#connection.call('run.list', params)).runs;
+  }
+
+  close(): void {
+    this.#connection.close();
+  }
+
+  #route(event: string, data: unknown): void {
+    let routed: RunEvent;
+    let runId: string;
+    if (event === 'run.updated') {
+      routed = {type: 'update', run: data as RunRecord};
+      runId = routed.run.id;
+    } else if (event === 'run.log') {
+      routed = {type: 'log', line: data as RunLogLine};
+      runId = routed.line.runId;
+    } else if (event === 'run.progress') {
+      routed = {type: 'progress', progress: data as RunProgress};
+      runId = routed.progress.runId;
+    } else {
+      return;
+    }
+    const run = this.#followed.get(runId);
+    if (run) {
+      run.push(routed);
+      this.#release(run);
+    } else if (this.#submitting > 0 && this.#earlyCount < MAX_EARLY_EVENTS) {
+      const waiting = this.#early.get(runId);
+      if (waiting) waiting.push(routed);
+      else this.#early.set(runId, [routed]);
+      this.#earlyCount++;
+    }
+  }
+
+  /** Stops following a run that ended: the daemon drops its subscription, so a long-lived client holds none for finished runs. */
+  #release(run: FollowedRun): void {
+    if (!run.isFinal) return;
+    this.#followed.delete(run.id);
+    if (this.#ended.push(`run:${run.id}`) > 1) return;
+    setImmediate(() => {
+      const topics = this.#ended;
+      this.#ended = [];
+      if (!this.#connection.isClosed) this.#connection.call('unsubscribe', {topics}).catch(() => {});
+    });
+  }
+
+  #forgetEarly(): void {
+    this.#early.clear();
+    this.#earlyCount = 0;
+  }
+}

@@ -108,7 +108,7 @@ describe('executor limits', () => {
   });
 
   it('cancels an attempt still waiting for a slot without running it', async () => {
-    const single = start({maxParallel: 1});
+    const single = start({maxParallel: 1, abortGraceMs: 10_000});
     const blocker = new AbortController();
     const {hooks, logs} = recordingHooks();
     const blocking = single.execute(attemptRequest('limits.ts', 'waitsForAbort'), hooks, blocker.signal);

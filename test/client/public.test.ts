@@ -1,0 +1,137 @@
+// capsule/client in this process against a real daemon (spawned in a temporary CAPSULE_HOME) running real workers.
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {CapsuleError, connect, RunFailedError, type CapsuleClient, type RunEvent} from '../../src/client/public.js';
+import {TestHome, waitFor} from '../helpers/cli.js';
+import {E2E_PROJECT} from '../e2e/tasks-helpers.js';
+
+let home: TestHome;
+let client: CapsuleClient | undefined;
+
+beforeEach(async () => {
+  home = await TestHome.create();
+});
+
+afterEach(async () => {
+  client?.close();
+  client = undefined;
+  await home.cleanup();
+});
+
+async function connectWithProject(): Promise<CapsuleClient> {
+  client = await connect({home: home.home});
+  const added = await home.run(['project', 'add', E2E_PROJECT]);
+  expect(added.code, added.stderr).toBe(0);
+  return client;
+}
+
+async function collect(events: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
+  const seen: RunEvent[] = [];
+  for await (const event of events) seen.push(event);
+  return seen;
+}
+
+describe('connect', () => {
+  it('refuses with daemon_unreachable when no daemon runs and autostart is off', async () => {
+    const refused = await connect({home: home.home, autostart: false}).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CapsuleError);
+    expect(refused).toMatchObject({code: 'daemon_unreachable', hint: expect.stringContaining('capsule daemon start')});
+    expect(await home.daemonPid()).toBeNull();
+  });
+
+  it('starts the daemon when none runs', async () => {
+    client = await connect({home: home.home});
+    expect(client.daemonPid).toBe(await home.daemonPid());
+  });
+});
+
+describe('submit', () => {
+  it('follows a run from submission to its result, with its logs and progress', async () => {
+    const capsule = await connectWithProject();
+    const run = await capsule.submit('e2e/hello', {name: 'Ada'});
+    expect(run.id).toMatch(/^run_/);
+    const events = await collect(run.events());
+    expect(await run.result()).toEqual({greeting: 'Hello, Ada!'});
+
+    const updates = events.filter((event) => event.type === 'update').map((event) => event.run.status);
+    expect(updates[0]).toBe('queued');
+    expect(updates.at(-1)).toBe('succeeded');
+    expect(events.at(-1)).toMatchObject({type: 'update', run: {status: 'succeeded'}});
+    expect(events).toContainEqual({type: 'log', line: expect.objectContaining({runId: run.id, attempt: 1, level: 'log', message: 'saying hello to Ada'})});
+    expect(events).toContainEqual({type: 'progress', progress: {runId: run.id, current: 1, total: 1, message: 'done'}});
+
+    expect(run.run.status).toBe('succeeded');
+    expect(await capsule.get(run.id)).toMatchObject({id: run.id, status: 'succeeded', input: {name: 'Ada'}});
+    expect((await capsule.list({target: 'e2e/hello'})).map((listed) => listed.id)).toEqual([run.id]);
+    expect(await capsule.list({target: 'e2e', status: 'failed'})).toEqual([]);
+  });
+
+  it('replays what happened to a listener that starts after the run ended', async () => {
+    const capsule = await connectWithProject();
+    const run = await capsule.submit('e2e/hello', {name: 'late'});
+    await run.wait();
+    const seen: RunEvent[] = [];
+    run.on((event) => seen.push(event));
+    expect(seen.at(-1)).toMatchObject({type: 'update', run: {status: 'succeeded'}});
+    expect(seen.some((event) => event.type === 'log' && event.line.message === 'saying hello to late')).toBe(true);
+    expect((await collect(run.events())).map((event) => event.type)).toEqual(seen.map((event) => event.type));
+  });
+
+  it('rejects result() with the run error, every attempt recorded, for a failed run', async () => {
+    const capsule = await connectWithProject();
+    const run = await capsule.submit('e2e/flaky');
+    const failure = await run.result().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RunFailedError);
+    const failed = failure as RunFailedError;
+    expect(failed).toMatchObject({code: 'failed', type: 'error'});
+    expect(failed.message).toContain('boom on attempt 3');
+    expect(failed.run.attempts.map((attempt) => attempt.error?.message)).toEqual(['boom on attempt 1', 'boom on attempt 2', 'boom on attempt 3']);
+    expect((await run.wait()).status).toBe('failed');
+  });
+
+  it('cancels a running run through its handle', async () => {
+    const capsule = await connectWithProject();
+    const run = await capsule.submit('e2e/waits');
+    const started = new Promise<void>((resolve) => run.on((event) => event.type === 'log' && event.line.message === 'ready' && resolve()));
+    await started;
+    expect((await run.cancel()).status).toBe('cancelled');
+    const failure = (await run.result().catch((error: unknown) => error)) as RunFailedError;
+    expect(failure).toBeInstanceOf(RunFailedError);
+    expect(failure.type).toBe('cancelled');
+  });
+
+  it('keeps the events of concurrent runs apart', async () => {
+    const capsule = await connectWithProject();
+    const names = Array.from({length: 40}, (_, index) => `n${index}`);
+    const runs = await Promise.all(names.map((name) => capsule.submit('e2e/hello', {name})));
+    expect(new Set(runs.map((run) => run.id)).size).toBe(names.length);
+    const logs = await Promise.all(runs.map(async (run) => (await collect(run.events())).flatMap((event) => (event.type === 'log' ? [event.line.message] : []))));
+    expect(logs).toEqual(names.map((name) => [`saying hello to ${name}`]));
+    expect(await Promise.all(runs.map((run) => run.result()))).toEqual(names.map((name) => ({greeting: `Hello, ${name}!`})));
+  });
+
+  it('refuses an unknown task with not_found and a suggestion, and a malformed target with bad_input', async () => {
+    const capsule = await connectWithProject();
+    await expect(capsule.submit('e2e/helo')).rejects.toMatchObject({code: 'not_found', hint: 'did you mean "e2e/hello"?'});
+    await expect(capsule.submit('no slash here')).rejects.toMatchObject({code: 'bad_input'});
+  });
+
+  it('rejects wait() with daemon_unreachable when the daemon goes away mid-run', async () => {
+    const capsule = await connectWithProject();
+    const run = await capsule.submit('e2e/waits');
+    const iterator = run.events();
+    await waitFor(async () => (await capsule.get(run.id)).status === 'running', {what: 'the run to start'});
+    process.kill((await home.daemonPid())!, 'SIGKILL');
+    await expect(run.wait()).rejects.toMatchObject({code: 'daemon_unreachable'});
+    await expect(collect(iterator)).rejects.toMatchObject({code: 'daemon_unreachable'});
+  });
+});
+
+describe('the built bundle', () => {
+  it('is what the package exports as capsule/client', async () => {
+    const bundle = (await import('capsule/client')) as typeof import('../../src/client/public.js');
+    client = await bundle.connect({home: home.home});
+    expect((await home.run(['project', 'add', E2E_PROJECT])).code).toBe(0);
+    const run = await client.submit('e2e/child', {n: 2});
+    expect(await run.result()).toEqual({doubled: 4});
+  });
+});

@@ -1,0 +1,100 @@
+// Limits and cancellation with real workers: each run is stopped by the daemon, recorded with the
+// right error type, and the daemon keeps serving runs afterwards.
+import {once} from 'node:events';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {TestHome, waitFor} from '../helpers/cli.js';
+import {runAttached, show, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
+
+let home: TestHome;
+
+beforeEach(async () => {
+  home = await TestHome.create();
+});
+
+afterEach(async () => {
+  await home.cleanup();
+});
+
+/** The daemon still runs tasks: nothing a stopped run did took it down. */
+async function expectStillServing(): Promise<void> {
+  const {result, run} = await runAttached(home, 'e2e/hello', {name: 'after'});
+  expect(result.code, result.stderr).toBe(0);
+  expect(run.result).toEqual({greeting: 'Hello, after!'});
+}
+
+describe('limits', () => {
+  it('stops a busy loop at its timeout', async () => {
+    await startWithProject(home);
+    const {result, run} = await runAttached(home, 'e2e/busyLoop');
+    expect(result.code).toBe(1);
+    expect(run).toMatchObject({status: 'failed', error: {type: 'timeout', message: 'the attempt ran longer than its timeout of 1s'}});
+    await expectStillServing();
+  });
+
+  it.each(['heapBomb', 'bufferBomb'])('stops a %s in process isolation as out_of_memory', async (bomb) => {
+    await startWithProject(home);
+    const {result, run} = await runAttached(home, `e2e/${bomb}`);
+    expect(result.code).toBe(1);
+    expect(run.status).toBe('failed');
+    expect(run.error?.type).toBe('out_of_memory');
+    expect(run.error?.message).toContain('128MB');
+    expect(run.peakMemoryMb).toBeGreaterThan(100);
+    await expectStillServing();
+  });
+
+  it.each(['cpuHog', 'cpuHogProcess'])('stops %s when its CPU budget is spent, recording the CPU used', async (task) => {
+    await startWithProject(home);
+    const {result, run} = await runAttached(home, `e2e/${task}`);
+    expect(result.code).toBe(1);
+    expect(run).toMatchObject({status: 'failed', error: {type: 'compute_exhausted'}});
+    expect(run.error?.message).toContain('over its budget of 500ms');
+    expect(run.cpuMs).toBeGreaterThanOrEqual(500);
+    await expectStillServing();
+  });
+});
+
+describe('cancellation', () => {
+  it('cancels a running run with capsule cancel', async () => {
+    await startWithProject(home);
+    const runId = await submit(home, 'e2e/waits');
+    await waitForLog(home, runId, 'ready');
+    expect((await show(home, runId)).status).toBe('running');
+    const cancel = await home.run(['cancel', runId]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout.trim()).toBe(`${runId} cancelled`);
+    const run = await show(home, runId);
+    expect(run).toMatchObject({status: 'cancelled', error: {type: 'cancelled'}});
+    expect(run.attempts).toHaveLength(1);
+    await expectStillServing();
+  });
+
+  it('cancels the run when an attached capsule run gets SIGINT (Ctrl-C)', async () => {
+    await startWithProject(home);
+    const attached = home.spawn(['run', 'e2e/waits']);
+    let stdout = '';
+    let stderr = '';
+    attached.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    attached.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(attached, 'exit');
+    await waitFor(() => stdout.includes('ready'), {timeoutMs: 20_000, what: 'the attached run to log ready'});
+    attached.kill('SIGINT');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(1);
+    const runId = /(run_\S+) queued/.exec(stderr)?.[1];
+    expect(stderr).toContain(`cancelling ${runId}`);
+    expect(stdout).toMatch(/⊘ e2e\/waits run_\S+ cancelled/);
+    expect(await show(home, runId!)).toMatchObject({status: 'cancelled', error: {type: 'cancelled'}});
+  });
+
+  it('cancels a queued run before it starts', async () => {
+    await startWithProject(home, {CAPSULE_MAX_PARALLEL: '1'});
+    const blocker = await submit(home, 'e2e/waits');
+    await waitForLog(home, blocker, 'ready');
+    const queued = await submit(home, 'e2e/hello');
+    expect((await show(home, queued)).status).toBe('queued');
+    expect((await home.run(['stop', queued])).code).toBe(0);
+    const run = await waitForFinal(home, queued);
+    expect(run).toMatchObject({status: 'cancelled', attempts: []});
+    expect((await home.run(['cancel', blocker])).code).toBe(0);
+  });
+});
