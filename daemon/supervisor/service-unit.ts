@@ -16,7 +16,7 @@ import {SerialQueue} from './serial-queue.js';
 import type {ServiceDefinition} from './service-definition.js';
 import type {ServiceLog} from './service-log.js';
 import {describeEnd, ServiceRun, type RunObserver} from './service-run.js';
-import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, ServiceSnapshot, ServiceState, SupervisorPersistence} from './types.js';
+import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, ReportedHealth, ServiceSnapshot, ServiceState, SupervisorPersistence} from './types.js';
 
 export type StartCause = 'autostart' | 'operator' | 'dependency' | 'restart' | 'reload' | 'config';
 export type StopCause = 'operator' | 'removed' | 'reload' | 'shutdown' | 'restart';
@@ -141,8 +141,8 @@ export class ServiceUnit {
     if (this.pendingStart !== null) this.background(() => this.startWhenReady());
   }
 
-  heartbeat(): void {
-    this.run?.heartbeat();
+  heartbeat(health?: ReportedHealth): void {
+    this.run?.heartbeat(health);
   }
 
   reportUsage(usage: ResourceUsage): void {
