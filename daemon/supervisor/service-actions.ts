@@ -65,11 +65,11 @@ export class ServiceActions {
     const timeoutMs = declared?.timeoutMs ?? UNDECLARED_ACTION_TIMEOUT_MS;
     const done = (async () => {
       if (command === null) {
-        return runAgentAction(this.agents!, {namespace, name, action, args, timeoutMs, secrets: definition.secrets(), signal: controller.signal, onOutput: options.onOutput}, this.clock);
+        return runAgentAction(this.agents!, {namespace, name, action, args, timeoutMs, secrets: unit.secrets(), signal: controller.signal, onOutput: options.onOutput}, this.clock);
       }
       const env = await definition.environment();
       return runCommandAction(
-        {action, argv: commandArgv(command), cwd: definition.cwd, env, args, timeoutMs, secrets: definition.secrets(), signal: controller.signal, onOutput: options.onOutput},
+        {action, argv: commandArgv(command), cwd: definition.cwd, env, args, timeoutMs, secrets: unit.secrets(), signal: controller.signal, onOutput: options.onOutput},
         this.clock,
       );
     })();

@@ -247,7 +247,7 @@ export class Supervisor {
   }
 
   private audit(unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>): void {
-    this.emitAudit(unit.definition.target, kind, details, unit.definition.secrets());
+    this.emitAudit(unit.definition.target, kind, details, unit.secrets());
   }
 
   private emitAudit(target: string, kind: AuditKind, details: Record<string, unknown>, secrets: readonly string[]): void {

@@ -122,3 +122,30 @@ describe('health reported by the agent', () => {
     }
   });
 });
+
+describe('a secret changed live', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await Harness.create();
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('stays masked in the output of the process that still holds the old value', async () => {
+    const supervisor = h.supervisor({onConfigChange: () => true});
+    const printer = "setInterval(() => console.log('token=' + process.env.CAPSULE_CONFIG_TOKEN), 30)";
+    await supervisor.setProjectServices('app', h.dir, {
+      svc: service({command: [NODE, '-e', printer], config: {token: {type: 'string', secret: true, default: 'old-secret-value'}}}),
+    });
+    await waitFor('the old token printed', async () => (await supervisor.logs('app', 'svc')).some((line) => line.text === 'token=***'));
+    expect(await supervisor.configSet('app', 'svc', 'token', 'new-secret-value')).toMatchObject({delivery: 'live'});
+    const linesBefore = (await supervisor.logs('app', 'svc', {tail: 10_000})).length;
+    await waitFor('more lines after the change', async () => (await supervisor.logs('app', 'svc', {tail: 10_000})).length > linesBefore + 3);
+    const text = await h.logText('app', 'svc');
+    expect(text).not.toContain('old-secret-value');
+    expect(text).toContain('token=***');
+  });
+});
