@@ -73,6 +73,13 @@ describe('a service embedding the agent', () => {
     expect(actions[0]).toMatchObject({action: 'rotate', args: {scope: 'all'}, exitCode: 0, handledBy: 'agent', result: {rotated: true, scope: 'all'}});
     expect(actions.at(-1)).toMatchObject({action: 'explode', exitCode: 1});
     expect((await s.events('gov/worker', 'agent.connect'))[0]?.details).toMatchObject({version: '9.9.9', actions: ['rotate', 'explode']});
+
+    // Stopped, the service has no agent, and its in-process actions cannot run.
+    await s.ok(['stop', 'gov/worker']);
+    await s.waitForService('gov/worker', (service) => !service.agent, 'to lose its agent');
+    const orphan = await s.run(['action', 'gov/worker', 'rotate']);
+    expect(orphan.code).toBe(1);
+    expect(orphan.stderr).toContain("handled by the service's embedded agent, and none is connected");
   });
 
   it('restarts a service without an agent to apply a change, and says so', async () => {
