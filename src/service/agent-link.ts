@@ -14,8 +14,11 @@ export interface Manifest {
 
 export interface LinkListener {
   request(request: AgentRequest, link: AgentLink): void;
-  /** The connection closed, or the daemon no longer knows this session. Called once. */
-  lost(link: AgentLink): void;
+  /**
+   * Called once, when the connection closed (`replacedBy` null: worth reconnecting), or when the
+   * daemon ended the session itself: another process registered as this service since.
+   */
+  lost(link: AgentLink, replacedBy: Error | null): void;
 }
 
 export class AgentLink {
@@ -40,7 +43,7 @@ export class AgentLink {
     // The service decides when it is done: an open connection to the daemon must not keep it running.
     client.setKeepAlive(false);
     const link = new AgentLink(client, registration, listener);
-    client.onClose(() => link.end());
+    client.onClose(() => link.end(null));
     void link.poll();
     return link;
   }
@@ -73,19 +76,20 @@ export class AgentLink {
       let requests: AgentRequest[];
       try {
         ({requests} = await this.client.call('agent.next', {session: this.session}));
-      } catch {
-        // Either the connection closed or the daemon dropped this session (a newer registration): start over either way.
+      } catch (error) {
+        // An answer on an open connection means the daemon ended the session.
+        const replacedBy = this.client.isClosed ? null : (error as Error);
+        this.end(replacedBy);
         this.client.close();
-        this.end();
         return;
       }
       for (const request of requests) this.listener.request(request, this);
     }
   }
 
-  private end(): void {
+  private end(replacedBy: Error | null): void {
     if (this.ended) return;
     this.ended = true;
-    this.listener.lost(this);
+    this.listener.lost(this, replacedBy);
   }
 }

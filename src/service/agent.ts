@@ -71,12 +71,18 @@ export interface Agent<Config extends Record<string, ConfigValue> = Record<strin
   close(): Promise<void>;
 }
 
+/** One agent per process: two would take the service's place from each other. */
+let active: ServiceAgent | null = null;
+
 /**
  * Connects to the daemon that started this service and registers it. Resolves once registered
  * (retrying for up to 10 s while the daemon catches up); rejects with a CapsuleError when the
  * process was not started by capsule or its token is refused.
  */
 export async function agent<Config extends Record<string, ConfigValue> = Record<string, ConfigValue>>(options: AgentOptions<Config> = {}): Promise<Agent<Config>> {
+  if (active) {
+    throw new CapsuleError('conflict', `agent() was already called in this process for ${active.identity.service}`, {hint: 'share the agent it returned, or close() it first'});
+  }
   const identity = agentIdentity(options.env ?? process.env);
   const actions = normalizeActions(options.actions ?? {});
   const service = new ServiceAgent(
@@ -88,7 +94,13 @@ export async function agent<Config extends Record<string, ConfigValue> = Record<
       onError: options.onError,
     },
   );
-  await service.start();
+  active = service;
+  try {
+    await service.start();
+  } catch (error) {
+    active = null;
+    throw error;
+  }
   return {
     service: identity.service,
     get config() {
@@ -99,9 +111,13 @@ export async function agent<Config extends Record<string, ConfigValue> = Record<
     },
     health: (report) => service.health(report.ok, report.detail ?? null),
     metric: (name, value) => service.metric(name, value),
-    close: async () => service.close(),
+    close: async () => {
+      service.close();
+      if (active === service) active = null;
+    },
   };
 }
+
 
 function normalizeActions(actions: Record<string, ActionHandler | ActionDeclaration>): Record<string, ActionDeclaration> {
   return Object.fromEntries(

@@ -88,7 +88,7 @@ export class ServiceAgent {
   }
 
   private async connect(): Promise<void> {
-    const link = await AgentLink.open(this.identity, this.manifest, {request: (request, from) => this.handle(request, from), lost: (from) => this.lost(from)});
+    const link = await AgentLink.open(this.identity, this.manifest, {request: (request, from) => this.handle(request, from), lost: (from, replacedBy) => this.lost(from, replacedBy)});
     if (this.closed) {
       link.close();
       return;
@@ -105,11 +105,13 @@ export class ServiceAgent {
     this.beat();
   }
 
-  private lost(link: AgentLink): void {
+  private lost(link: AgentLink, replacedBy: Error | null): void {
     if (this.link !== link) return;
     this.link = null;
     this.stopBeating();
-    this.reconnect(0);
+    // Another process took the service's place: fighting it back would go on forever.
+    if (replacedBy) this.report(new CapsuleError('conflict', `another process registered as ${this.identity.service}; this agent stops (${replacedBy.message})`));
+    else this.reconnect(0);
   }
 
   private reconnect(attempt: number): void {

@@ -121,6 +121,26 @@ describe('agent() against a real socket', () => {
     await expect(agent({env: {...daemon.env(), CAPSULE_SERVICE: 'app/other'}})).rejects.toMatchObject({code: 'bad_request', message: 'the agent token does not belong to app/other'});
   });
 
+  it('is one per process', async () => {
+    const {a, daemon} = await connected();
+    await expect(agent({env: daemon.env()})).rejects.toMatchObject({code: 'conflict', message: 'agent() was already called in this process for app/api'});
+    await a.close();
+    agents.push(await agent({env: daemon.env()}));
+  });
+
+  it('gives way, without fighting back, to another process registering as the service', async () => {
+    const errors: Error[] = [];
+    const {a, daemon} = await connected({version: 'first', onError: (error) => errors.push(error)});
+    const token = daemon.env().CAPSULE_AGENT_TOKEN!;
+    await daemon.hub.register(999, {service: 'app/api', token, pid: process.pid, version: 'second', actions: []});
+    await waitFor(() => !a.connected, {what: 'the first agent to give way'});
+    expect(errors[0]?.message).toContain('another process registered as app/api; this agent stops');
+    // Past the first reconnect delay, the newer registration still stands.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(daemon.hub.status('app', 'api')?.version).toBe('second');
+    expect(a.connected).toBe(false);
+  });
+
   it('does not keep a service process alive whose work is done', async () => {
     daemon = await MiniDaemon.start();
     const script = `import {agent} from ${JSON.stringify(join(ROOT, 'dist', 'service.js'))}; const a = await agent(); console.log('registered', a.connected);`;
