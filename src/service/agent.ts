@@ -15,6 +15,10 @@
  * a.config.pool_size; // current values, changed live by `capsule config set`
  * await a.close();
  * ```
+ *
+ * Unlike task code, a service is a plain process the daemon does not load: it imports
+ * `capsule/service` like any dependency (capsule installed or linked in the project).
+ * Everything the agent needs comes from the environment the daemon gives the service.
  */
 import {CapsuleError} from '../lib/errors.js';
 import type {AgentConfigValue} from '../protocol/agent.js';
