@@ -3,6 +3,8 @@ import {join} from 'node:path';
 import {listen, type IpcServer} from '../src/client/ipc.js';
 import {CLIENT_VERSION} from '../src/client/version.js';
 import {parseDuration} from '../src/lib/duration.js';
+import {AgentHub} from './agent/agent-hub.js';
+import {agentHandlers} from './agent/handlers.js';
 import type {HomePaths} from '../src/lib/home.js';
 import {AuditLog} from './core/audit-log.js';
 import {EventBus} from './core/event-bus.js';
@@ -40,6 +42,7 @@ interface Parts {
   tasks: TasksPlugin;
   schedules: SchedulesPlugin;
   services: ServicesPlugin;
+  agents: AgentHub;
 }
 
 /** Run history limits from CAPSULE_RUN_HISTORY (runs kept per task) and CAPSULE_RUN_MAX_AGE (a duration). */
@@ -88,7 +91,8 @@ export class Daemon {
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
       const tasks = new TasksPlugin(runner, (root, entry) => discoverTasks(root, entry), bus, () => executor.reload());
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
-      const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit);
+      const agents = await AgentHub.open({keyFile: join(paths.home, 'agent.key'), socket: paths.socket});
+      const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit, agents);
       await serviceManager.adopt();
 
       const projects = new ProjectRegistry({
@@ -115,7 +119,7 @@ export class Daemon {
         projects,
         requestShutdown: (timeoutMs) => void ref.daemon?.stop(timeoutMs),
       };
-      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager}, onStopped);
+      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents}, onStopped);
       ref.daemon = daemon;
       const handlers: PartialHandlerTable = {
         ...daemonHandlers(services),
@@ -125,13 +129,17 @@ export class Daemon {
         ...scheduleHandlers(schedules, audit),
         ...serviceHandlers(serviceManager),
         ...controlHandlers({projects, tasks, schedules, services: serviceManager}),
+        ...agentHandlers(agents),
       };
       let markReady!: () => void;
       daemon.ready = new Promise<void>((resolve) => (markReady = resolve));
       const dispatcher = new Dispatcher(handlers, bus, logger, CLIENT_VERSION, daemon.ready);
       daemon.server = await listen(paths.socket, {
         onMessage: (connection, line) => dispatcher.onMessage(connection, line),
-        onClose: (connection) => dispatcher.onClose(connection),
+        onClose: (connection) => {
+          dispatcher.onClose(connection);
+          agents.disconnected(connection.id);
+        },
         onProtocolError: (connection, error) => logger.warn(`closing connection ${connection.id}: ${error.message}`),
       });
       claim.commit();
@@ -162,10 +170,11 @@ export class Daemon {
   }
 
   private async shutDown(timeoutMs: number): Promise<void> {
-    const {core, state, runStore, executor, tasks, schedules, services} = this.parts;
+    const {core, state, runStore, executor, tasks, schedules, services, agents} = this.parts;
     const {logger, paths, projects, audit} = core;
     logger.info(`stopping (timeout ${timeoutMs}ms)`);
     await this.server?.close();
+    agents.close();
     await this.watcher.close();
     await schedules.close();
     // Runs and services stop together: both honour the timeout in their own way.

@@ -1,5 +1,6 @@
 import {isRunId} from '../../src/client/targets.js';
 import {CapsuleError, badInput} from '../../src/lib/errors.js';
+import {didYouMean} from '../../src/lib/suggest.js';
 import type {ControlResult, ControlVerb} from '../../src/protocol/index.js';
 import type {HandlerTable} from '../core/server.js';
 import type {SchedulesPlugin} from '../plugins/schedules.js';
@@ -44,7 +45,7 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
 
       const namespace = target.slice(0, slash);
       const name = target.slice(slash + 1);
-      projects.list(namespace);
+      const [project] = projects.list(namespace);
       const isService = services.has(namespace, name);
       const isSchedule = schedules.has(namespace, name);
       if (isService && isSchedule) {
@@ -68,7 +69,10 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
       if (tasks.has(namespace, name)) {
         throw badInput(`${target} is a task: tasks run when submitted, they are not started or stopped`, `run it with \`capsule run ${target}\`, or cancel a run with \`capsule cancel RUN\``);
       }
-      throw new CapsuleError('not_found', `${namespace} has no service or schedule named "${name}"`, {hint: `see \`capsule list ${namespace} --tree\``});
+      const suggestion = didYouMean(name, [...project!.services, ...project!.schedules].map((item) => item.name));
+      throw new CapsuleError('not_found', `${namespace} has no service or schedule named "${name}"`, {
+        hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `see \`capsule list ${namespace} --tree\``,
+      });
     },
   };
 }

@@ -62,7 +62,7 @@ export function serviceHandlers(services: ServicesPlugin): Pick<HandlerTable, Se
       const result = await supervisor
         .runAction(namespace, name, action, args, {onOutput: (line) => services.publishActionOutput(key, {namespace, name, action, chunk: `${line.text}\n`})})
         .finally(() => call.unsubscribe(`action:${key}`));
-      return {exitCode: result.exitCode ?? 1, signal: result.signal, timedOut: result.timedOut, output: result.output, result: null};
+      return {exitCode: result.exitCode ?? 1, signal: result.signal, timedOut: result.timedOut, output: result.output, result: result.result};
     },
   };
 }

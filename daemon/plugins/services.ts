@@ -1,6 +1,9 @@
 import type {ProjectConfig} from '../../src/config/index.js';
-import type {ConfigValue} from '../../src/config/services.js';
+import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
+import {notFound} from '../../src/lib/errors.js';
+import {didYouMean} from '../../src/lib/suggest.js';
 import type {ConfigEntry, ProjectSummary, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
+import type {AgentHub} from '../agent/agent-hub.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {EventBus} from '../core/event-bus.js';
 import type {DaemonState} from '../core/state.js';
@@ -12,8 +15,9 @@ export type ServiceWithNamespace = ServiceSummary & {namespace: string};
 
 /**
  * Wires the supervisor into the daemon: services start with their project, their state and
- * output are published, their process records and config values persist in state.json, and
- * their audit events join the daemon's audit trail.
+ * output are published, their process records and config values persist in state.json, their
+ * audit events join the daemon's audit trail, and their embedded agents (through `agents`)
+ * get config changes live and run in-process actions.
  */
 export class ServicesPlugin implements ProjectPlugin {
   readonly supervisor: Supervisor;
@@ -25,7 +29,7 @@ export class ServicesPlugin implements ProjectPlugin {
     state: JsonStore<DaemonState>,
     private readonly bus: EventBus,
     audit: AuditLog,
-    options: Pick<SupervisorOptions, 'serviceEnvironment' | 'onConfigChange'> = {},
+    private readonly agents?: AgentHub,
   ) {
     const services = state.data.services;
     this.supervisor = new Supervisor({
@@ -47,9 +51,18 @@ export class ServicesPlugin implements ProjectPlugin {
         },
       },
       audit: (event) => audit.record({actor: event.actor, kind: `service.${event.kind}`, target: event.target, details: event.details}),
-      onState: (snapshot) => this.bus.publish('service.updated', this.summarize(snapshot), [`${snapshot.namespace}/${snapshot.name}`]),
-      ...(options.serviceEnvironment ? {serviceEnvironment: options.serviceEnvironment} : {}),
-      ...(options.onConfigChange ? {onConfigChange: options.onConfigChange} : {}),
+      onState: (snapshot) => this.publishState(snapshot),
+      ...(agents ? agentOptions(agents) : {}),
+    });
+    agents?.attach({
+      declaration: (namespace, name) => this.declaration(namespace, name),
+      pid: (namespace, name) => this.supervisor.snapshot(namespace, name).pid,
+      configValues: (namespace, name) => this.supervisor.unmaskedConfigValues(namespace, name),
+      heartbeat: (namespace, name, health) => this.supervisor.heartbeat(namespace, name, health),
+      changed: (namespace, name) => {
+        if (this.has(namespace, name)) this.publishState(this.supervisor.snapshot(namespace, name));
+      },
+      audit: (kind, target, details) => audit.record({kind, target, details}),
     });
   }
 
@@ -107,9 +120,28 @@ export class ServicesPlugin implements ProjectPlugin {
       lastExit: snapshot.lastExit,
       cpuPercent: snapshot.cpuPercent,
       rssBytes: snapshot.rssBytes,
-      agent: false,
-      actions: Object.entries(config?.actions ?? {}).map(([name, action]) => ({name, description: action.description ?? null})),
+      agent: this.agents?.isConnected(snapshot.namespace, snapshot.name) ?? false,
+      actions: this.actionsOf(snapshot.namespace, snapshot.name),
     };
+  }
+
+  private declaration(namespace: string, name: string): ServiceConfig {
+    const services = this.declared.get(namespace) ?? {};
+    const config = services[name];
+    if (config) return config;
+    const suggestion = didYouMean(name, Object.keys(services));
+    throw notFound(`${namespace} declares no service "${name}"`, suggestion ? `did you mean "${suggestion}"?` : 'capsule services lists them');
+  }
+
+  /** Declared actions, then those only the connected agent lists. */
+  private actionsOf(namespace: string, name: string): ServiceSummary['actions'] {
+    const declared = Object.entries(this.declared.get(namespace)?.[name]?.actions ?? {}).map(([action, config]) => ({name: action, description: config.description ?? null}));
+    const listed = (this.agents?.manifestActions(namespace, name) ?? []).filter((action) => !declared.some((other) => other.name === action.name));
+    return [...declared, ...listed];
+  }
+
+  private publishState(snapshot: ServiceSnapshot): void {
+    this.bus.publish('service.updated', this.summarize(snapshot), [`${snapshot.namespace}/${snapshot.name}`]);
   }
 
   publishActionOutput(key: string, output: {namespace: string; name: string; action: string; chunk: string}): void {
@@ -129,6 +161,14 @@ export class ServicesPlugin implements ProjectPlugin {
     );
     this.logFollowers.set(namespace, stops);
   }
+}
+
+function agentOptions(agents: AgentHub): Pick<SupervisorOptions, 'serviceEnvironment' | 'onConfigChange' | 'agentActions'> {
+  return {
+    serviceEnvironment: (namespace, name) => agents.environment(namespace, name),
+    onConfigChange: (change) => agents.deliverConfig(change),
+    agentActions: agents,
+  };
 }
 
 export function toLogLine(namespace: string, name: string, line: LogLine): ServiceLogLine {

@@ -4,11 +4,10 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import type {Clock} from './clock.js';
 import {scrub} from './config-values.js';
 import {LineSplitter} from './line-splitter.js';
+import {OutputTail} from './output-tail.js';
 import {signalGroup, stopProcessGroup} from './process-group.js';
 import type {ActionOutputLine, ActionResult} from './types.js';
 
-/** The output an action result keeps: its last lines up to this many bytes. */
-export const MAX_ACTION_OUTPUT_BYTES = 64 * 1024;
 /** Grace between SIGTERM and SIGKILL for an action that timed out or was cancelled. */
 const ACTION_KILL_GRACE_MS = 2_000;
 const ARG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -44,13 +43,10 @@ export function runCommandAction(spec: ActionSpec, clock: Pick<Clock, 'now'>): P
   const [program, ...rest] = spec.argv;
   return new Promise((resolve, reject) => {
     const child = spawn(program!, rest, {cwd: spec.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']});
-    const kept: string[] = [];
-    let keptBytes = 0;
+    const kept = new OutputTail();
     const emit = (stream: ActionOutputLine['stream'], text: string) => {
       const line = scrub(text, spec.secrets);
       kept.push(line);
-      keptBytes += Buffer.byteLength(line) + 1;
-      while (keptBytes > MAX_ACTION_OUTPUT_BYTES && kept.length > 1) keptBytes -= Buffer.byteLength(kept.shift()!) + 1;
       spec.onOutput?.({stream, text: line});
     };
     for (const stream of ['stdout', 'stderr'] as const) {
@@ -87,7 +83,7 @@ export function runCommandAction(spec: ActionSpec, clock: Pick<Clock, 'now'>): P
     // 'close' waits for the output pipes, so the result holds every line.
     child.once('close', (code, signal) => {
       cleanup();
-      resolve({action: spec.action, exitCode: code, signal, timedOut, output: kept.join('\n'), durationMs: clock.now() - startedAt});
+      resolve({action: spec.action, exitCode: code, signal, timedOut, output: kept.text(), durationMs: clock.now() - startedAt, result: null});
     });
   });
 }

@@ -1,5 +1,5 @@
 import {userInfo} from 'node:os';
-import {scrub} from './config-values.js';
+import {scrubValue} from './config-values.js';
 import type {AuditEvent, AuditKind} from './types.js';
 
 /** The OS user the daemon runs as: the actor of every event (only that user can reach its socket). */
@@ -14,11 +14,4 @@ export function osUser(): string {
 /** Builds an event with every string in `details` scrubbed of the given secret values. */
 export function auditEvent(time: number, actor: string, kind: AuditKind, target: string, details: Record<string, unknown>, secrets: readonly string[]): AuditEvent {
   return {time: new Date(time).toISOString(), actor, kind, target, details: scrubValue(details, secrets) as Record<string, unknown>};
-}
-
-function scrubValue(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return scrub(value, secrets);
-  if (Array.isArray(value)) return value.map((item) => scrubValue(item, secrets));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubValue(item, secrets)]));
-  return value;
 }

@@ -93,3 +93,11 @@ export function scrub(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join(SECRET_MASK);
   return result;
 }
+
+/** `value` (JSON-like) with every string scrubbed of the secrets. */
+export function scrubValue(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return scrub(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, secrets));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubValue(item, secrets)]));
+  return value;
+}

@@ -6,6 +6,7 @@ import {connect} from 'node:net';
 import {formatDuration} from '../../src/lib/duration.js';
 import type {HealthConfig} from '../../src/config/services.js';
 import {signalGroup} from './process-group.js';
+import type {ReportedHealth} from './types.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -17,6 +18,8 @@ export interface ProbeContext {
   env: Record<string, string>;
   /** Epoch ms of the last heartbeat (or of the start, before the first one). */
   lastHeartbeatAt(): number;
+  /** What the embedded agent last reported with a heartbeat; null before any report. */
+  reportedHealth(): ReportedHealth | null;
   now(): number;
 }
 
@@ -32,13 +35,19 @@ export function runProbe(health: HealthConfig, context: ProbeContext, signal: Ab
       return probeTcp(probe.host, probe.port, timeoutMs, signal);
     case 'exec':
       return probeExec(probe.argv, context, timeoutMs, signal);
-    case 'heartbeat': {
-      // The service is expected to beat every interval; a beat late by more than the timeout fails.
-      const age = context.now() - context.lastHeartbeatAt();
-      const ok = age <= health.intervalMs + timeoutMs;
-      return Promise.resolve({ok, detail: ok ? 'heartbeat received' : `no heartbeat for ${formatDuration(age)}`});
-    }
+    case 'heartbeat':
+      return Promise.resolve(heartbeatVerdict(health, context));
   }
+}
+
+/** The service is expected to beat every interval (a beat late by more than the timeout fails) and not to report itself unwell. */
+function heartbeatVerdict(health: HealthConfig, context: ProbeContext): ProbeResult {
+  const age = context.now() - context.lastHeartbeatAt();
+  if (age > health.intervalMs + health.timeoutMs) return {ok: false, detail: `no heartbeat for ${formatDuration(age)}`};
+  const reported = context.reportedHealth();
+  if (reported === null) return {ok: true, detail: 'heartbeat received'};
+  const said = reported.detail === null ? '' : `: ${reported.detail}`;
+  return reported.ok ? {ok: true, detail: `heartbeat received${said}`} : {ok: false, detail: `the service reports itself unhealthy${said}`};
 }
 
 /** node:http without an agent: each probe opens and closes its own connection, so no pooled socket outlives it. */

@@ -2,6 +2,7 @@
 export {Supervisor, type SupervisorOptions} from './supervisor.js';
 export type {AdoptionReport} from './adoption.js';
 export type {RunActionOptions} from './service-actions.js';
+export type {AgentActionOutcome, AgentActionRequest, AgentActionRunner} from './agent-action.js';
 export type {LogListener} from './service-log.js';
 export type {Clock} from './clock.js';
 export {SECRET_MASK} from './config-values.js';

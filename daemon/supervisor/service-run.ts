@@ -11,7 +11,7 @@ import {runProbe} from './health-probes.js';
 import {stopProcessGroup} from './process-group.js';
 import type {ProcessEnd, ProcessHandle} from './process-handle.js';
 import type {ResourceUsage} from './resource-sampler.js';
-import type {HealthStatus} from './types.js';
+import type {HealthStatus, ReportedHealth} from './types.js';
 
 /** How long a stopped group's leader may take to be reported ended once the group is gone. */
 const END_REPORT_WAIT_MS = 2_000;
@@ -29,6 +29,7 @@ export class ServiceRun {
   private readonly monitor: HealthMonitor | null = null;
   private sampled: ResourceUsage | null = null;
   private lastHeartbeatAt: number;
+  private reportedHealth: ReportedHealth | null = null;
   private watching = true;
   private overMemoryReported = false;
 
@@ -43,7 +44,7 @@ export class ServiceRun {
     const health = config.health;
     this.status = health ? 'unknown' : null;
     if (health) {
-      const context = {...probeEnvironment, lastHeartbeatAt: () => this.lastHeartbeatAt, now: () => clock.now()};
+      const context = {...probeEnvironment, lastHeartbeatAt: () => this.lastHeartbeatAt, reportedHealth: () => this.reportedHealth, now: () => clock.now()};
       this.monitor = new HealthMonitor(health, clock, (signal) => runProbe(health, context, signal), (status, detail) => this.onHealth(status, detail));
       this.monitor.start();
     }
@@ -69,8 +70,10 @@ export class ServiceRun {
     return this.sampled;
   }
 
-  heartbeat(): void {
+  /** `health` replaces what was reported before; omitted, the last report stands. */
+  heartbeat(health?: ReportedHealth): void {
     this.lastHeartbeatAt = this.clock.now();
+    if (health) this.reportedHealth = health;
   }
 
   reportUsage(usage: ResourceUsage): void {

@@ -16,7 +16,10 @@ import {SerialQueue} from './serial-queue.js';
 import type {ServiceDefinition} from './service-definition.js';
 import type {ServiceLog} from './service-log.js';
 import {describeEnd, ServiceRun, type RunObserver} from './service-run.js';
-import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, ServiceSnapshot, ServiceState, SupervisorPersistence} from './types.js';
+import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, ReportedHealth, ServiceSnapshot, ServiceState, SupervisorPersistence} from './types.js';
+
+/** Former secret values kept masked while the process that may hold them runs. */
+const MAX_FORMER_SECRETS = 16;
 
 export type StartCause = 'autostart' | 'operator' | 'dependency' | 'restart' | 'reload' | 'config';
 export type StopCause = 'operator' | 'removed' | 'reload' | 'shutdown' | 'restart';
@@ -41,6 +44,8 @@ export class ServiceUnit {
   private restarts = 0;
   private lastExit: ProcessExit | null = null;
   private reason: string | null = null;
+  /** Secret values changed while the process ran (live, or before a restart): it may still print them. */
+  private formerSecrets: string[] = [];
   private readonly queue = new SerialQueue();
   private readonly observer: RunObserver = {
     healthChanged: (run, from, to, detail) => this.onHealth(run, from, to, detail),
@@ -85,9 +90,19 @@ export class ServiceUnit {
     return this.currentState === 'healthy' || (this.config.health === null && this.currentState === 'running');
   }
 
+  /** Every value to mask in what the service prints and in what is recorded about it. */
+  secrets(): string[] {
+    return [...this.definition.secrets(), ...this.formerSecrets];
+  }
+
   setStoredValues(stored: Record<string, ConfigValue>): void {
+    const before = this.definition.secrets();
     this.definition.setStoredValues(stored);
-    this.log.setSecrets(this.definition.secrets());
+    if (this.run !== null) {
+      const current = this.definition.secrets();
+      this.formerSecrets = [...new Set([...before, ...this.formerSecrets])].filter((secret) => !current.includes(secret)).slice(0, MAX_FORMER_SECRETS);
+    }
+    this.log.setSecrets(this.secrets());
   }
 
   /** Takes a new definition; only while the service has no process (stop it first). */
@@ -141,8 +156,8 @@ export class ServiceUnit {
     if (this.pendingStart !== null) this.background(() => this.startWhenReady());
   }
 
-  heartbeat(): void {
-    this.run?.heartbeat();
+  heartbeat(health?: ReportedHealth): void {
+    this.run?.heartbeat(health);
   }
 
   reportUsage(usage: ResourceUsage): void {
@@ -188,6 +203,8 @@ export class ServiceUnit {
   }
 
   private async spawn(cause: StartCause): Promise<void> {
+    this.formerSecrets = [];
+    this.log.setSecrets(this.secrets());
     this.schedule.cancelRestart();
     this.setState('starting');
     let handle: ProcessHandle;

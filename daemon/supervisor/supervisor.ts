@@ -9,6 +9,7 @@ import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {AdoptionRegistry, type AdoptionReport} from './adoption.js';
+import type {AgentActionRunner} from './agent-action.js';
 import {auditEvent, osUser} from './audit.js';
 import {systemClock, type Clock} from './clock.js';
 import {checkDependencies} from './dependency-graph.js';
@@ -19,7 +20,7 @@ import {ServiceConfigValues} from './service-config-values.js';
 import {ServiceDefinition} from './service-definition.js';
 import {ServiceLog, type LogListener} from './service-log.js';
 import {ServiceUnit} from './service-unit.js';
-import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, LogLine, ServiceSnapshot, SupervisorPersistence} from './types.js';
+import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, LogLine, ReportedHealth, ServiceSnapshot, SupervisorPersistence} from './types.js';
 
 export interface SupervisorOptions {
   /** Service logs go to `<logsDir>/<namespace>/<name>.log` (rotated to .1, .2 …). */
@@ -38,6 +39,8 @@ export interface SupervisorOptions {
   onConfigChange?: (change: ConfigChange) => boolean | Promise<boolean>;
   /** Extra environment for services, probes and actions (the agent's socket path, for one). */
   serviceEnvironment?: (namespace: string, name: string) => Record<string, string>;
+  /** Runs the actions embedded agents handle in-process. Without it only command actions run. */
+  agentActions?: AgentActionRunner;
   /** @default 2000 */
   sampleIntervalMs?: number;
   /** Recorded as the actor of audit events. @default the OS user */
@@ -67,7 +70,7 @@ export class Supervisor {
     this.sampler.start();
     const audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>) => this.audit(unit, kind, details);
     this.configValues = new ServiceConfigValues(options.persistence, audit, options.onConfigChange);
-    this.actions = new ServiceActions(this.clock, audit);
+    this.actions = new ServiceActions(this.clock, audit, options.agentActions);
   }
 
   /**
@@ -157,9 +160,12 @@ export class Supervisor {
     return [...units].map((unit) => unit.snapshot());
   }
 
-  /** Feeds a `heartbeat = true` health probe; called by the embedded agent's connection. */
-  heartbeat(namespace: string, name: string): void {
-    this.findProject(namespace).find(name).heartbeat();
+  /**
+   * Feeds a `heartbeat = true` health probe; called by the embedded agent's connection.
+   * `health`, when given, is what the service says of itself: `ok: false` fails the probe.
+   */
+  heartbeat(namespace: string, name: string, health?: ReportedHealth): void {
+    this.findProject(namespace).find(name).heartbeat(health);
   }
 
   /** The last `tail` lines (default 100, at most MAX_TAIL_LINES), oldest first. */
@@ -178,6 +184,11 @@ export class Supervisor {
 
   configGet(namespace: string, name: string, key: string): ConfigEntry {
     return this.configValues.get(this.findProject(namespace).find(name), key);
+  }
+
+  /** The values the service runs with, secrets unmasked: only for the service itself (its embedded agent). */
+  unmaskedConfigValues(namespace: string, name: string): Record<string, ConfigValue> {
+    return this.findProject(namespace).find(name).definition.values();
   }
 
   /** Validates `value` against the declaration (strings are parsed as the declared type), stores it, and delivers it live or by restart. */
@@ -236,7 +247,7 @@ export class Supervisor {
   }
 
   private audit(unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>): void {
-    this.emitAudit(unit.definition.target, kind, details, unit.definition.secrets());
+    this.emitAudit(unit.definition.target, kind, details, unit.secrets());
   }
 
   private emitAudit(target: string, kind: AuditKind, details: Record<string, unknown>, secrets: readonly string[]): void {

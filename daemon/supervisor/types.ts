@@ -127,4 +127,12 @@ export interface ActionResult {
   /** The last lines of output (bounded), secrets masked. */
   output: string;
   durationMs: number;
+  /** What an in-process (agent) action returned, secrets masked; null for a command action. */
+  result: unknown;
+}
+
+/** What a service's embedded agent last said about its health; `ok: false` fails a heartbeat probe. */
+export interface ReportedHealth {
+  ok: boolean;
+  detail: string | null;
 }

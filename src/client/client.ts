@@ -72,6 +72,14 @@ export class DaemonClient {
     return () => this.closeListeners.delete(listener);
   }
 
+  /**
+   * Whether this connection keeps the process alive (it does by default). A service's embedded
+   * agent turns it off, so a service whose work is done still exits.
+   */
+  setKeepAlive(keep: boolean): void {
+    if (!this.closed) this.connection.setKeepAlive(keep);
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

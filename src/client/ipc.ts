@@ -108,6 +108,8 @@ export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<
 
 export interface ClientConnection {
   send(message: unknown): void;
+  /** Whether the open connection keeps the process alive (it does by default). */
+  setKeepAlive(keep: boolean): void;
   close(): void;
 }
 
@@ -140,6 +142,9 @@ export function connectSocket(socketPath: string, callbacks: ClientCallbacks): P
         connected = true;
         resolve({
           send: (message) => peer.emit(encodeLine(message)),
+          setKeepAlive: (keep) => {
+            if (peer.socket) peer.socket[keep ? 'ref' : 'unref']();
+          },
           close: finish,
         });
       });

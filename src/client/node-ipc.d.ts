@@ -3,6 +3,7 @@ declare module 'node-ipc' {
   interface IpcPeer {
     on(event: string, listener: (...args: never[]) => void): void;
     emit(data: Buffer | string): void;
+    socket: import('node:net').Socket | false;
   }
   class IPC {
     config: Record<string, unknown>;

@@ -1,3 +1,4 @@
+import type {AgentMethods} from './agent.js';
 import type {AuditEvents, AuditMethods} from './audit.js';
 import type {ControlMethods} from './control.js';
 import type {DaemonMethods} from './daemon.js';
@@ -7,6 +8,7 @@ import type {ServiceEvents, ServiceMethods} from './services.js';
 import type {TaskEvents, TaskMethods} from './tasks.js';
 
 export * from './wire.js';
+export type * from './agent.js';
 export type * from './audit.js';
 export type * from './control.js';
 export type * from './daemon.js';
@@ -17,7 +19,7 @@ export type * from './services.js';
 export type * from './tasks.js';
 
 /** Every method the daemon answers: name → params and result. One table, checked at compile time on both sides. */
-export type Methods = DaemonMethods & ProjectMethods & TaskMethods & ScheduleMethods & ServiceMethods & AuditMethods & ControlMethods;
+export type Methods = DaemonMethods & ProjectMethods & TaskMethods & ScheduleMethods & ServiceMethods & AuditMethods & ControlMethods & AgentMethods;
 export type MethodName = keyof Methods;
 export type ParamsOf<M extends MethodName> = Methods[M]['params'];
 export type ResultOf<M extends MethodName> = Methods[M]['result'];

@@ -1,0 +1,189 @@
+/**
+ * The daemon's side of the agent contract: gives each service process its socket and token,
+ * registers the agents that connect back, and routes to them what the supervisor asks (a
+ * config change, an action). At most one agent per service: a newer registration replaces
+ * the older one (a restarted process registering before its predecessor's socket closed).
+ */
+import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
+import {CapsuleError} from '../../src/lib/errors.js';
+import {AGENT_ENVIRONMENT, type AgentHealth, type AgentRegistration, type AgentStatus} from '../../src/protocol/agent.js';
+import type {AgentActionOutcome, AgentActionRequest, AgentActionRunner, ConfigChange} from '../supervisor/index.js';
+import {readProcStat} from '../supervisor/proc-stat.js';
+import {agentToken, loadAgentKey, tokenMatches} from './agent-key.js';
+import {AgentSession, type AgentManifest} from './agent-session.js';
+
+/** An agent that does not acknowledge a config change within this is assumed not to have applied it: the service is restarted. */
+export const CONFIG_DELIVERY_TIMEOUT_MS = 10_000;
+/** How often an agent beats when no `heartbeat` probe asks for more. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
+/** The fastest an agent is asked to beat, however short the probe interval. */
+const MIN_HEARTBEAT_INTERVAL_MS = 100;
+
+/** What the hub needs of the services it serves; the services plugin provides it. */
+export interface AgentHost {
+  /** The service's declaration; throws not_found when it is not declared. */
+  declaration(namespace: string, name: string): ServiceConfig;
+  /** The service's main process (the leader of its process group); null when it is not running. */
+  pid(namespace: string, name: string): number | null;
+  /** Current config values, secrets unmasked. */
+  configValues(namespace: string, name: string): Record<string, ConfigValue>;
+  heartbeat(namespace: string, name: string, health?: AgentHealth): void;
+  /** An agent connected or left: the service's summary changed. */
+  changed(namespace: string, name: string): void;
+  /** Records an audit event (`agent.connect`, `agent.disconnect`). */
+  audit(kind: string, target: string, details: Record<string, unknown>): void;
+}
+
+export interface RegisterParams extends AgentManifest {
+  service: string;
+  token: string;
+}
+
+export class AgentHub implements AgentActionRunner {
+  private host: AgentHost | null = null;
+  private readonly byTarget = new Map<string, AgentSession>();
+  private readonly byId = new Map<string, AgentSession>();
+
+  private constructor(
+    private readonly key: Buffer,
+    private readonly socket: string,
+    private readonly now: () => number,
+  ) {}
+
+  /** `keyFile` holds the token key (created on first use); `socket` is the daemon's socket, handed to every service. */
+  static async open(options: {keyFile: string; socket: string; now?: () => number}): Promise<AgentHub> {
+    return new AgentHub(await loadAgentKey(options.keyFile), options.socket, options.now ?? Date.now);
+  }
+
+  attach(host: AgentHost): void {
+    this.host = host;
+  }
+
+  /** What every process of the service (and its probes and actions) finds in its environment. */
+  environment(namespace: string, name: string): Record<string, string> {
+    return {[AGENT_ENVIRONMENT.socket]: this.socket, [AGENT_ENVIRONMENT.token]: agentToken(this.key, `${namespace}/${name}`)};
+  }
+
+  async register(connectionId: number, params: RegisterParams): Promise<AgentRegistration> {
+    const host = this.requireHost();
+    const {namespace, name} = splitTarget(params.service);
+    const target = `${namespace}/${name}`;
+    if (!tokenMatches(this.key, target, params.token)) {
+      throw new CapsuleError('bad_request', `the agent token does not belong to ${target}`, {
+        hint: `an agent connects from a process the daemon started as ${target}, with the ${AGENT_ENVIRONMENT.token} it was given`,
+      });
+    }
+    const declaration = host.declaration(namespace, name);
+    await checkProcessGroup(target, params.pid, host.pid(namespace, name));
+    const session = new AgentSession(target, connectionId, {pid: params.pid, version: params.version, actions: params.actions}, this.now());
+    const replaced = this.byTarget.get(target);
+    if (replaced) this.drop(replaced, 'replaced by a newer registration');
+    this.byTarget.set(target, session);
+    this.byId.set(session.id, session);
+    host.audit('agent.connect', target, {pid: params.pid, version: params.version, actions: session.actionNames});
+    host.changed(namespace, name);
+    return {session: session.id, config: host.configValues(namespace, name), heartbeatIntervalMs: heartbeatInterval(declaration)};
+  }
+
+  /** The session a call names, if it is this connection's. */
+  session(sessionId: string, connectionId: number): AgentSession {
+    const session = this.byId.get(sessionId);
+    if (!session || session.connectionId !== connectionId) {
+      throw new CapsuleError('not_found', 'no agent session with that id on this connection', {hint: 'register again with agent.register'});
+    }
+    return session;
+  }
+
+  heartbeat(session: AgentSession, health?: AgentHealth, metrics?: Record<string, number>): void {
+    session.beat(this.now(), health, metrics);
+    const {namespace, name} = splitTarget(session.target);
+    this.requireHost().heartbeat(namespace, name, health);
+  }
+
+  /** A client connection closed: the agents it carried are gone. */
+  disconnected(connectionId: number): void {
+    for (const session of [...this.byId.values()]) if (session.connectionId === connectionId) this.drop(session, 'its connection closed');
+  }
+
+  isConnected(namespace: string, name: string): boolean {
+    return this.byTarget.has(`${namespace}/${name}`);
+  }
+
+  status(namespace: string, name: string): AgentStatus | null {
+    return this.byTarget.get(`${namespace}/${name}`)?.status() ?? null;
+  }
+
+  actions(namespace: string, name: string): string[] | null {
+    return this.byTarget.get(`${namespace}/${name}`)?.actionNames ?? null;
+  }
+
+  /** The agent's manifest entries (for listing), empty when none is connected. */
+  manifestActions(namespace: string, name: string): AgentManifest['actions'] {
+    return this.byTarget.get(`${namespace}/${name}`)?.manifest.actions ?? [];
+  }
+
+  run(namespace: string, name: string, request: AgentActionRequest): Promise<AgentActionOutcome> {
+    const session = this.byTarget.get(`${namespace}/${name}`);
+    if (!session) return Promise.reject(new CapsuleError('conflict', `no agent of ${namespace}/${name} is connected`, {hint: `check that ${namespace}/${name} is running`}));
+    return session.ask({kind: 'action', action: request.action, args: request.args}, {signal: request.signal, onOutput: request.onOutput});
+  }
+
+  /** The supervisor's onConfigChange: true once the agent applied the change, false to have the service restarted instead. */
+  async deliverConfig(change: ConfigChange): Promise<boolean> {
+    const session = this.byTarget.get(`${change.namespace}/${change.name}`);
+    if (!session) return false;
+    try {
+      const outcome = await session.ask({kind: 'config', key: change.key, values: change.values}, {signal: AbortSignal.timeout(CONFIG_DELIVERY_TIMEOUT_MS)});
+      return outcome.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    for (const session of [...this.byId.values()]) this.drop(session, 'the daemon is stopping');
+  }
+
+  private drop(session: AgentSession, reason: string): void {
+    session.end(reason);
+    this.byId.delete(session.id);
+    if (this.byTarget.get(session.target) !== session) return;
+    this.byTarget.delete(session.target);
+    const {namespace, name} = splitTarget(session.target);
+    this.host?.audit('agent.disconnect', session.target, {pid: session.manifest.pid, reason});
+    this.host?.changed(namespace, name);
+  }
+
+  private requireHost(): AgentHost {
+    if (!this.host) throw new CapsuleError('conflict', 'services are not running yet', {hint: 'try again in a moment'});
+    return this.host;
+  }
+}
+
+/** A `heartbeat` probe passes while beats are at most interval + timeout apart: beating every half interval leaves room for a slow one. */
+function heartbeatInterval(declaration: ServiceConfig): number {
+  const health = declaration.health;
+  if (health?.probe.kind !== 'heartbeat') return DEFAULT_HEARTBEAT_INTERVAL_MS;
+  return Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.min(DEFAULT_HEARTBEAT_INTERVAL_MS, Math.floor(health.intervalMs / 2)));
+}
+
+/**
+ * Another process that inherited the token (an action's command, say) must not take the
+ * service's place: the agent has to run in the service's process group. Where /proc is
+ * missing this cannot be told, and the token alone decides.
+ */
+async function checkProcessGroup(target: string, pid: number, servicePid: number | null): Promise<void> {
+  if (servicePid === null) throw new CapsuleError('conflict', `${target} is not running`, {hint: 'an agent registers from within the running service'});
+  const stat = await readProcStat(pid);
+  if (stat !== null && stat.pgrp !== servicePid) {
+    throw new CapsuleError('conflict', `pid ${pid} is not part of ${target} (process group ${servicePid}): it cannot register as its agent`, {
+      hint: 'only the service process and its children may use its agent',
+    });
+  }
+}
+
+function splitTarget(service: string): {namespace: string; name: string} {
+  const slash = typeof service === 'string' ? service.indexOf('/') : -1;
+  if (slash <= 0 || slash === service.length - 1) throw new CapsuleError('bad_input', `expected the service as "namespace/name", got ${JSON.stringify(service)}`);
+  return {namespace: service.slice(0, slash), name: service.slice(slash + 1)};
+}

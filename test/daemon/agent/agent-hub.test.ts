@@ -1,0 +1,155 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {once} from 'node:events';
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {AgentHub, DEFAULT_HEARTBEAT_INTERVAL_MS, type RegisterParams} from '../../../daemon/agent/agent-hub.js';
+import {AGENT_ENVIRONMENT} from '../../../src/protocol/agent.js';
+import {FakeHost, ownProcessGroup} from './fake-host.js';
+
+let dir: string;
+let hub: AgentHub;
+let children: ChildProcess[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'capsule-agent-hub-'));
+  hub = await AgentHub.open({keyFile: join(dir, 'agent.key'), socket: join(dir, 'daemon.sock')});
+});
+
+afterEach(async () => {
+  hub.close();
+  for (const child of children) child.kill('SIGKILL');
+  children = [];
+  await rm(dir, {recursive: true, force: true});
+});
+
+function params(overrides: Partial<RegisterParams> = {}): RegisterParams {
+  return {service: 'app/api', token: hub.environment('app', 'api')[AGENT_ENVIRONMENT.token]!, pid: process.pid, version: '2.0.0', actions: [{name: 'rotate', description: 'rotate keys'}], ...overrides};
+}
+
+async function attached(table: Record<string, unknown> = {}): Promise<FakeHost> {
+  const host = new FakeHost(await ownProcessGroup(), table);
+  hub.attach(host);
+  return host;
+}
+
+describe('AgentHub registration', () => {
+  it('gives a service the socket and its token, registers its agent and answers with its config', async () => {
+    const host = await attached();
+    expect(hub.environment('app', 'api')).toEqual({[AGENT_ENVIRONMENT.socket]: join(dir, 'daemon.sock'), [AGENT_ENVIRONMENT.token]: expect.stringMatching(/^[0-9a-f]{64}$/)});
+    const registration = await hub.register(1, params());
+    expect(registration).toEqual({session: expect.any(String), config: {level: 'info', token: 's3cr3t-value'}, heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS});
+    expect(hub.isConnected('app', 'api')).toBe(true);
+    expect(hub.actions('app', 'api')).toEqual(['rotate']);
+    expect(hub.status('app', 'api')).toMatchObject({pid: process.pid, version: '2.0.0', actions: [{name: 'rotate', description: 'rotate keys'}], health: null, metrics: {}});
+    expect(host.changes).toEqual(['app/api']);
+    expect(host.audits).toEqual([{kind: 'agent.connect', target: 'app/api', details: {pid: process.pid, version: '2.0.0', actions: ['rotate']}}]);
+  });
+
+  it('asks for beats at half a heartbeat probe interval', async () => {
+    await attached({health: {heartbeat: true, interval: '2s'}});
+    expect((await hub.register(1, params())).heartbeatIntervalMs).toBe(1000);
+  });
+
+  it("refuses another service's token, an undeclared service and a service that is not running", async () => {
+    const host = await attached();
+    await expect(hub.register(1, params({token: hub.environment('app', 'worker')[AGENT_ENVIRONMENT.token]!}))).rejects.toMatchObject({code: 'bad_request', message: 'the agent token does not belong to app/api'});
+    await expect(hub.register(1, params({service: 'app/apj', token: hub.environment('app', 'apj')[AGENT_ENVIRONMENT.token]!}))).rejects.toMatchObject({code: 'not_found'});
+    await expect(hub.register(1, params({service: 'api'}))).rejects.toMatchObject({code: 'bad_input', message: expect.stringContaining('"namespace/name"')});
+    host.servicePid = null;
+    await expect(hub.register(1, params())).rejects.toMatchObject({code: 'conflict', message: 'app/api is not running'});
+    expect(hub.isConnected('app', 'api')).toBe(false);
+  });
+
+  it('refuses a process outside the service process group, even with the token', async () => {
+    await attached();
+    const outsider = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)'], {detached: true, stdio: 'ignore'});
+    children.push(outsider);
+    await once(outsider, 'spawn');
+    await expect(hub.register(1, params({pid: outsider.pid!}))).rejects.toMatchObject({code: 'conflict', message: expect.stringContaining(`pid ${outsider.pid} is not part of app/api`)});
+  });
+
+  it('lets a newer registration replace the older, whose pending requests fail', async () => {
+    const host = await attached();
+    const first = await hub.register(1, params());
+    const pending = hub.session(first.session, 1).ask({kind: 'action', action: 'rotate', args: {}});
+    const second = await hub.register(2, params({version: '2.0.1'}));
+    await expect(pending).rejects.toMatchObject({code: 'conflict', message: expect.stringContaining('replaced by a newer registration')});
+    expect(() => hub.session(first.session, 1)).toThrow(/no agent session/);
+    expect(hub.session(second.session, 2)).toBeDefined();
+    expect(hub.status('app', 'api')?.version).toBe('2.0.1');
+    // The old connection closing later leaves the new agent alone.
+    hub.disconnected(1);
+    expect(hub.isConnected('app', 'api')).toBe(true);
+    expect(host.audits.map((event) => [event.kind, event.details.reason])).toEqual([['agent.connect', undefined], ['agent.disconnect', 'replaced by a newer registration'], ['agent.connect', undefined]]);
+  });
+
+  it('only answers a session on the connection that registered it', async () => {
+    await attached();
+    const {session} = await hub.register(1, params());
+    expect(() => hub.session(session, 2)).toThrow(/no agent session with that id on this connection/);
+  });
+
+  it('forgets the agent when its connection closes', async () => {
+    const host = await attached();
+    await hub.register(1, params());
+    hub.disconnected(1);
+    expect(hub.isConnected('app', 'api')).toBe(false);
+    expect(hub.actions('app', 'api')).toBeNull();
+    expect(host.changes).toEqual(['app/api', 'app/api']);
+    expect(host.audits.at(-1)).toEqual({kind: 'agent.disconnect', target: 'app/api', details: {pid: process.pid, reason: 'its connection closed'}});
+  });
+});
+
+describe('AgentHub requests', () => {
+  it('delivers a config change and says whether the agent applied it', async () => {
+    await attached();
+    const {session} = await hub.register(1, params());
+    const agent = hub.session(session, 1);
+    const change = {namespace: 'app', name: 'api', key: 'level', value: 'debug', values: {level: 'debug'}};
+    const applied = hub.deliverConfig(change);
+    const [request] = await agent.next();
+    expect(request).toMatchObject({kind: 'config', key: 'level', values: {level: 'debug'}});
+    agent.reply(request!.id, {ok: true, result: null});
+    await expect(applied).resolves.toBe(true);
+
+    const refused = hub.deliverConfig(change);
+    const [next] = await agent.next();
+    agent.reply(next!.id, {ok: false, error: 'cannot change level live'});
+    await expect(refused).resolves.toBe(false);
+  });
+
+  it('does not deliver a config change to a service without an agent', async () => {
+    await attached();
+    await expect(hub.deliverConfig({namespace: 'app', name: 'api', key: 'level', value: 'debug', values: {}})).resolves.toBe(false);
+  });
+
+  it('runs an action through the agent, streaming its output', async () => {
+    await attached();
+    const {session} = await hub.register(1, params());
+    const agent = hub.session(session, 1);
+    const lines: string[] = [];
+    const outcome = hub.run('app', 'api', {action: 'rotate', args: {scope: 'all'}, signal: new AbortController().signal, onOutput: (text) => lines.push(text)});
+    const [request] = await agent.next();
+    expect(request).toMatchObject({kind: 'action', action: 'rotate', args: {scope: 'all'}});
+    agent.output(request!.id, 'rotating');
+    agent.reply(request!.id, {ok: true, result: {rotated: 2}});
+    await expect(outcome).resolves.toEqual({ok: true, result: {rotated: 2}});
+    expect(lines).toEqual(['rotating']);
+  });
+
+  it('refuses an action when no agent is connected', async () => {
+    await attached();
+    await expect(hub.run('app', 'api', {action: 'rotate', args: {}, signal: new AbortController().signal, onOutput: () => undefined})).rejects.toMatchObject({code: 'conflict', message: 'no agent of app/api is connected'});
+  });
+
+  it('passes heartbeats with health to the host and keeps metrics for the status', async () => {
+    const host = await attached();
+    const {session} = await hub.register(1, params());
+    hub.heartbeat(hub.session(session, 1), {ok: true, detail: 'warm'}, {queue_depth: 5});
+    hub.heartbeat(hub.session(session, 1));
+    expect(host.beats).toEqual([{ok: true, detail: 'warm'}, undefined]);
+    expect(hub.status('app', 'api')).toMatchObject({health: {ok: true, detail: 'warm'}, metrics: {queue_depth: 5}});
+  });
+});

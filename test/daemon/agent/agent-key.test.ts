@@ -1,0 +1,42 @@
+import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {agentToken, loadAgentKey, tokenMatches} from '../../../daemon/agent/agent-key.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'capsule-agent-key-'));
+});
+
+afterEach(async () => {
+  await rm(dir, {recursive: true, force: true});
+});
+
+describe('agent key', () => {
+  it('is created once, readable by its owner only, and the same on the next load', async () => {
+    const file = join(dir, 'agent.key');
+    const key = await loadAgentKey(file);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await loadAgentKey(file)).equals(key)).toBe(true);
+  });
+
+  it('replaces a damaged key file', async () => {
+    const file = join(dir, 'agent.key');
+    await writeFile(file, 'not a key');
+    const key = await loadAgentKey(file);
+    expect(key).toHaveLength(32);
+    expect(await readFile(file, 'utf8')).toBe(key.toString('hex'));
+  });
+
+  it('gives each service its own token, which only matches that service under that key', async () => {
+    const key = await loadAgentKey(join(dir, 'agent.key'));
+    const other = await loadAgentKey(join(dir, 'other.key'));
+    const token = agentToken(key, 'app/api');
+    expect(tokenMatches(key, 'app/api', token)).toBe(true);
+    expect(tokenMatches(key, 'app/worker', token)).toBe(false);
+    expect(tokenMatches(other, 'app/api', token)).toBe(false);
+    expect(tokenMatches(key, 'app/api', token.slice(1))).toBe(false);
+  });
+});
