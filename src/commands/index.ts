@@ -3,6 +3,7 @@ import DaemonRestart from './daemon/restart.js';
 import DaemonStart from './daemon/start.js';
 import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
+import Dashboard from './dashboard.js';
 import HelpCommand from './help.js';
 import Init from './init.js';
 import List from './list.js';
@@ -23,6 +24,7 @@ export const COMMANDS = {
   'project:list': ProjectList,
   'project:remove': ProjectRemove,
   'project:reload': ProjectReload,
+  dashboard: Dashboard,
   list: List,
   help: HelpCommand,
   init: Init,

@@ -1,0 +1,54 @@
+import {Box, Text} from 'ink';
+import {memo, useRef} from 'react';
+import type {TreeRow} from '../state/tree.js';
+import {scrollTop} from '../state/window.js';
+import {Tone} from '../theme.js';
+import {PaneTitle} from './PaneTitle.js';
+
+export interface TreeProps {
+  rows: TreeRow[];
+  selected: number;
+  /** Lines available, title included. */
+  height: number;
+  width: number;
+  focused: boolean;
+  filter: string;
+}
+
+/** namespace → tasks / schedules / services; only the rows in view are rendered, so a long tree costs what a short one does. */
+export function Tree({rows, selected, height, width, focused, filter}: TreeProps) {
+  const lines = Math.max(1, height - 1);
+  const top = useRef(0);
+  top.current = scrollTop(top.current, selected, lines, rows.length);
+  const visible = rows.slice(top.current, top.current + lines);
+  const position = rows.length > lines ? `${selected + 1}/${rows.length}` : '';
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <PaneTitle title="Projects" detail={[filter ? `filter /${filter}` : '', position].filter(Boolean).join(' · ')} focused={focused} width={width} />
+      {rows.length === 0 ? <Text dimColor>{filter ? ` nothing matches /${filter} (Esc clears)` : ' no projects yet: `capsule project add DIR`'}</Text> : null}
+      {visible.map((row, index) => (
+        <TreeLine key={row.key} row={row} selected={top.current + index === selected} width={width} />
+      ))}
+    </Box>
+  );
+}
+
+const TreeLine = memo(function TreeLine({row, selected, width}: {row: TreeRow; selected: boolean; width: number}) {
+  const indent = '  '.repeat(row.depth);
+  const fold = row.folded === null ? '' : row.folded ? '▸ ' : '▾ ';
+  const facts = row.facts.length ? `  ${row.facts.join(' · ')}` : '';
+  return (
+    <Box width={width} height={1}>
+      <Text wrap="truncate-end" inverse={selected}>
+        {selected ? '›' : ' '}
+        {indent}
+        {fold}
+        {row.glyph ? <Tone tone={row.tone}>{row.glyph} </Tone> : null}
+        <Text bold={row.depth !== 1} dimColor={row.depth === 1}>
+          {row.label}
+        </Text>
+        <Text dimColor>{facts}</Text>
+      </Text>
+    </Box>
+  );
+});
