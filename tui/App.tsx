@@ -1,6 +1,5 @@
 import {Box, useApp} from 'ink';
-import {useMemo, useState, type Dispatch, type SetStateAction} from 'react';
-import type {RunRecord} from '../src/protocol/index.js';
+import {useMemo, useState} from 'react';
 import type {Connect} from './client.js';
 import {commands, type Modal} from './commands.js';
 import {Banner} from './components/Banner.js';
@@ -11,8 +10,9 @@ import {Footer} from './components/Footer.js';
 import {Header} from './components/Header.js';
 import {Help} from './components/Help.js';
 import {LogPane} from './components/LogPane.js';
-import {Picker, pickerHeight} from './components/Picker.js';
-import {PROMPT_HEIGHT, Prompt} from './components/Prompt.js';
+import {ModalView} from './components/ModalView.js';
+import {pickerHeight} from './components/Picker.js';
+import {PROMPT_HEIGHT} from './components/Prompt.js';
 import {StatusLine, type StatusMessage} from './components/StatusLine.js';
 import {Tree} from './components/Tree.js';
 import {useActions} from './hooks/useActions.js';
@@ -28,11 +28,12 @@ import {footerHints} from './keys.js';
 import {layout} from './layout.js';
 import {boardColumns} from './state/board.js';
 import {headerCounts} from './state/counts.js';
-import {findItem, type SelectedItem} from './state/item.js';
-import {searchLines, type LogTarget} from './state/log.js';
+import {findItem} from './state/item.js';
+import {searchLines} from './state/log.js';
 import {runsOf, taskActivity} from './state/runs.js';
 import {buildRows} from './state/tree.js';
-import {INITIAL_VIEW, selectedRow, type BoardScope, type ViewState} from './state/view.js';
+import {boardScopeOf, logSubject, logTargetFor} from './state/targets.js';
+import {INITIAL_VIEW, selectedRow} from './state/view.js';
 import {ColorContext} from './theme.js';
 
 /** Newest runs fetched for the board. */
@@ -65,13 +66,16 @@ function App({connect}: {connect: Connect}) {
 function Screen({connect, exit}: {connect: Connect; exit(): void}) {
   const {connection, client, data, dispatch, loadError} = useDaemon(connect);
   const size = useTerminalSize();
-  const now = useNow(1000);
+  // Re-renders once a second for relative times; each render reads the clock itself, so a
+  // run that just finished never shows as finishing "in 200ms".
+  const tick = useNow(1000);
+  const now = Date.now();
   const [view, setView] = useState(INITIAL_VIEW);
   const [modal, setModal] = useState<Modal | null>(null);
   const actions = useActions(client);
 
   const activity = useMemo(() => (data.runsTracked ? taskActivity(data.runs) : null), [data.runs, data.runsTracked]);
-  const rows = useMemo(() => buildRows(data.projects, {collapsed: view.collapsed, filter: view.filter, activity, now}), [data.projects, view.collapsed, view.filter, activity, now]);
+  const rows = useMemo(() => buildRows(data.projects, {collapsed: view.collapsed, filter: view.filter}), [data.projects, view.collapsed, view.filter]);
   const index = selectedRow(rows, view);
   const selection = rows[index]?.selection ?? null;
   const item = useMemo(() => findItem(data.projects, selection, activity), [data.projects, selection, activity]);
@@ -106,7 +110,7 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
     exit,
   });
 
-  const counts = useMemo(() => headerCounts(data.projects, activity, now), [data.projects, activity, now]);
+  const counts = useMemo(() => headerCounts(data.projects, activity, Date.now()), [data.projects, activity, tick]);
   const status: StatusMessage | null = actions.status ?? (loadError ? {tone: 'error', text: `could not load the projects: ${loadError.message}`, hint: loadError.hint} : data.problems.length ? {tone: 'info', text: `this daemon did not answer ${data.problems.map((problem) => problem.method).join(', ')}: ${data.problems[0]!.message}`} : null);
 
   return (
@@ -119,7 +123,7 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
         <Board scope={scope.task ? `${scope.namespace}/${scope.task}` : scope.namespace} oneTask={scope.task !== null} columns={columns} progress={data.progress} column={view.board.column} index={view.board.index} width={box.width} height={box.bodyHeight} now={now} />
       ) : (
         <Box flexDirection="row" height={box.bodyHeight}>
-          <Tree rows={rows} selected={index} height={box.bodyHeight} width={box.treeWidth} focused={view.focus === 'tree'} filter={view.filter} />
+          <Tree rows={rows} selected={index} height={box.bodyHeight} width={box.treeWidth} focused={view.focus === 'tree'} filter={view.filter} activity={activity} now={now} />
           <Box borderStyle="single" borderTop={false} borderRight={false} borderBottom={false} borderDimColor paddingLeft={1} width={box.detailsWidth + 1} height={box.bodyHeight}>
             <Details item={item} extra={extra} focused={view.focus === 'details'} detailIndex={view.detailIndex} width={box.detailsWidth - 1} height={box.bodyHeight} now={now} />
           </Box>
@@ -143,52 +147,4 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
       <Footer hints={modal ? [] : footerHints(view.mode, view.focus, item?.kind ?? null)} width={box.width} />
     </Box>
   );
-}
-
-function ModalView({modal, setModal, setView, width}: {modal: Modal | null; setModal(modal: Modal | null): void; setView: Dispatch<SetStateAction<ViewState>>; width: number}) {
-  if (modal?.kind === 'prompt') {
-    return <Prompt key={modal.id} title={modal.title} initial={modal.initial} error={modal.error} hint={modal.error ? modal.errorHint : modal.hint} width={width} onSubmit={modal.onSubmit} onCancel={() => setModal(null)} />;
-  }
-  if (modal?.kind === 'pick') return <Picker title={modal.title} options={modal.options} width={width} onPick={modal.onPick} onCancel={() => setModal(null)} />;
-  if (modal?.kind === 'filter' || modal?.kind === 'search') {
-    const filter = modal.kind === 'filter';
-    const apply = (value: string) => setView((view) => (filter ? {...view, filter: value, selectedKey: null, selectedIndex: 0} : {...view, logSearch: value, logAnchor: null}));
-    return (
-      <Prompt
-        key={modal.kind}
-        title={filter ? 'Filter the tree' : 'Search the log'}
-        initial=""
-        error={null}
-        hint={filter ? 'matches ns/name as you type · Enter keeps it · Esc restores the previous one' : 'shows the matching lines · Enter keeps it · Esc restores the previous one'}
-        width={width}
-        onChange={apply}
-        onSubmit={() => setModal(null)}
-        onCancel={() => {
-          apply(modal.before);
-          setModal(null);
-        }}
-      />
-    );
-  }
-  return null;
-}
-
-function logTargetFor(item: SelectedItem | null, run: RunRecord | null): LogTarget | null {
-  if (run) return {kind: 'run', runId: run.id};
-  if (item?.kind === 'task') return {kind: 'task', namespace: item.namespace, task: item.task.name};
-  if (item?.kind === 'schedule') return {kind: 'task', namespace: item.namespace, task: item.schedule.task};
-  if (item?.kind === 'service') return {kind: 'service', namespace: item.namespace, name: item.service.name};
-  return null;
-}
-
-function logSubject(item: SelectedItem | null, run: RunRecord | null, runId: string | null): string | null {
-  if (run) return `${run.namespace}/${run.task} ${run.id}`;
-  if (item?.kind === 'service') return `${item.namespace}/${item.service.name}`;
-  if (item?.kind === 'task' || item?.kind === 'schedule') return `${item.namespace}/${item.kind === 'task' ? item.task.name : item.schedule.task}${runId ? ` ${runId}` : ' (latest run)'}`;
-  return null;
-}
-
-function boardScopeOf(item: SelectedItem | null): BoardScope | null {
-  if (item === null) return null;
-  return {namespace: item.namespace, task: item.kind === 'task' ? item.task.name : null};
 }

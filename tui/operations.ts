@@ -1,10 +1,9 @@
 import type {ConfigEntry, RunRecord, ScheduleSummary, ServiceSummary} from '../src/protocol/index.js';
 import type {DashboardClient} from './client.js';
 
-/**
- * Every action the dashboard offers, as the same daemon calls the CLI makes. Each resolves
- * with the one line the status bar shows, or rejects with the daemon's error.
- */
+// Every action the dashboard offers, as the same daemon calls the CLI makes. Each resolves
+// with the one line the status bar shows, or rejects with the daemon's error.
+
 export interface Ref {
   namespace: string;
   name: string;

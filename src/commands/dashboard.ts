@@ -24,6 +24,8 @@ export default class Dashboard extends CapsuleCommand {
       first = null;
       return client;
     };
+    // React's development build renders several times slower; it is for React's own debugging.
+    process.env.NODE_ENV ??= 'production';
     // Loaded only here, so no other command pays for React and Ink.
     const {renderDashboard} = await import('../../tui/render.js');
     await renderDashboard({connect});

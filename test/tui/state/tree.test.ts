@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {buildRows, type TreeOptions} from '../../../tui/state/tree.js';
+import {buildRows, describeRow, type TreeOptions} from '../../../tui/state/tree.js';
+import {taskActivity} from '../../../tui/state/runs.js';
+import {run} from '../helpers/world.js';
 import {fold, INITIAL_VIEW, select, selectedRow} from '../../../tui/state/view.js';
 import {scrollTop} from '../../../tui/state/window.js';
 import {project, schedule, service, task} from '../../render/fixtures.js';
@@ -8,7 +10,7 @@ const projects = [
   project({tasks: [task(), task({name: 'cleanup'})], schedules: [schedule()], services: [service()]}),
   project({namespace: 'billing', tasks: [task({name: 'invoice'})]}),
 ];
-const options = (overrides: Partial<TreeOptions> = {}): TreeOptions => ({collapsed: new Set(), filter: '', activity: null, now: Date.parse('2025-06-01T12:00:00Z'), ...overrides});
+const options = (overrides: Partial<TreeOptions> = {}): TreeOptions => ({collapsed: new Set(), filter: '', ...overrides});
 const labels = (rows: {depth: number; label: string}[]) => rows.map((row) => `${'  '.repeat(row.depth)}${row.label}`);
 
 describe('tree rows', () => {
@@ -21,6 +23,23 @@ describe('tree rows', () => {
     expect(labels(buildRows(projects, options({filter: 'CLEAN', collapsed: new Set(['reports'])})))).toEqual(['reports', '  tasks', '    cleanup']);
     expect(labels(buildRows(projects, options({filter: 'billing'})))).toEqual(['billing', '  tasks', '    invoice']);
     expect(buildRows(projects, options({filter: 'nothing'}))).toEqual([]);
+  });
+
+  it('rebuilds only the rows of a project that changed', () => {
+    const first = buildRows(projects, options());
+    const changed = [{...projects[0]!, services: [service({state: 'failed'})]}, projects[1]!];
+    const second = buildRows(changed, options());
+    expect(second.find((row) => row.label === 'invoice')).toBe(first.find((row) => row.label === 'invoice'));
+    expect(second.find((row) => row.label === 'api')).not.toBe(first.find((row) => row.label === 'api'));
+    expect(describeRow(second.find((row) => row.label === 'api')!, null, 0)).toMatchObject({glyph: '✗', tone: 'red'});
+  });
+
+  it('describes a task with its live counts and newest run when runs are tracked', () => {
+    const row = buildRows(projects, options()).find((candidate) => candidate.label === 'build_report')!;
+    const now = Date.parse('2025-06-01T12:00:00Z');
+    expect(describeRow(row, null, now)).toMatchObject({glyph: '○', tone: 'gray', facts: []});
+    const activity = taskActivity(new Map([['a', run({id: 'a', status: 'running'})], ['b', run({id: 'b', status: 'queued', createdAt: '2025-06-01T11:30:00.000Z'})]]));
+    expect(describeRow(row, activity, now)).toMatchObject({glyph: '●', tone: 'blue', facts: ['1 running, 1 queued', expect.stringMatching(/^last queued/)]});
   });
 
   it('keeps the selection on its row by key as rows come and go, and folds or climbs with ←', () => {
