@@ -13,6 +13,8 @@ export interface RenderDashboardOptions {
   stdout?: NodeJS.WriteStream;
   /** @default colour on a TTY, off under NO_COLOR */
   color?: boolean;
+  /** Route console output through Ink so stray logging cannot garble the screen. @default true */
+  patchConsole?: boolean;
 }
 
 /** At most this many frames a second reach the terminal, whatever triggers them. */
@@ -36,6 +38,7 @@ export async function renderDashboard(options: RenderDashboardOptions): Promise<
     stdin: options.stdin ?? process.stdin,
     exitOnCtrlC: false,
     maxFps: MAX_FPS,
+    patchConsole: options.patchConsole ?? true,
   });
   const stop = () => instance.unmount();
   for (const signal of STOP_SIGNALS) process.once(signal, stop);

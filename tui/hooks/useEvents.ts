@@ -2,8 +2,11 @@ import {useEffect, useRef, useState} from 'react';
 import type {DashboardClient} from '../client.js';
 import {EventBatch, type Batch} from '../state/event-batch.js';
 
-/** Events are applied at most once per interval: at most 20 renders a second come from them, however fast they arrive. */
-export const FLUSH_INTERVAL_MS = 50;
+/**
+ * Events are applied at most once per interval: at most 10 renders a second come from
+ * them, however fast they arrive (keys still render at once, within Ink's MAX_FPS).
+ */
+export const FLUSH_INTERVAL_MS = 100;
 
 /** Topics carrying every event the dashboard shows (log lines travel on `run` and `service`). */
 export const DASHBOARD_TOPICS: readonly string[] = ['project', 'run', 'schedule', 'service'];

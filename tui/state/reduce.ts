@@ -67,7 +67,9 @@ function applyBatch(data: DashboardData, batch: Batch): DashboardData {
     next = applyUpdates(next, batch.updates);
   }
   // Lines after updates: a new run of the followed task takes over the log before its first lines land.
-  return batch.lines.length > 0 ? {...next, log: appendEvents(next.log, batch.lines)} : next;
+  const log = appendEvents(next.log, batch.lines);
+  // Lines of logs nobody looks at change nothing, and cost no render.
+  return log === next.log ? next : {...next, log};
 }
 
 function applyUpdates(data: DashboardData, updates: DaemonEvent[]): DashboardData {

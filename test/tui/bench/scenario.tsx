@@ -2,64 +2,17 @@
 // dashboard to a terminal-sized fake stream, fed by a fake client, and prints one JSON line.
 //   first-frame       ms from loading the TUI to the first frame showing the whole layout
 //   stream RATE MS    CPU % of one core while RATE events/s arrive for MS milliseconds
-import {EventEmitter} from 'node:events';
 import {performance} from 'node:perf_hooks';
 import type {ProjectSummary, RunRecord} from '../../../src/protocol/index.js';
 import {project, schedule, service, task} from '../../render/fixtures.js';
 import {FakeClient} from '../helpers/fake-client.js';
+import {FakeKeyboard, FakeScreen} from '../helpers/terminal.js';
 import {handlersFor, makeWorld, run} from '../helpers/world.js';
 
 const PROJECTS = 10;
 const TASKS = 40;
 const SCHEDULES = 30;
 const SERVICES = 30;
-
-class Screen extends EventEmitter {
-  readonly isTTY = true;
-  columns = 120;
-  rows = 40;
-  /** Writes carrying a frame (Ink also writes short cursor and synchronisation sequences). */
-  frames = 0;
-  private waiters: {text: string; resolve(): void}[] = [];
-  write(chunk: string): boolean {
-    if (chunk.includes('capsule')) this.frames++;
-    this.waiters = this.waiters.filter((waiter) => (chunk.includes(waiter.text) ? (waiter.resolve(), false) : true));
-    return true;
-  }
-  until(text: string): Promise<void> {
-    return new Promise((resolve) => this.waiters.push({text, resolve}));
-  }
-}
-
-class Keys extends EventEmitter {
-  readonly isTTY = true;
-  private pending: string[] = [];
-  setRawMode(): this {
-    return this;
-  }
-  setEncoding(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  pause(): this {
-    return this;
-  }
-  read(): string | null {
-    return this.pending.shift() ?? null;
-  }
-  press(key: string): void {
-    this.pending.push(key);
-    this.emit('readable');
-  }
-}
 
 function bigWorld() {
   const world = makeWorld({projects: [], runs: []});
@@ -82,10 +35,11 @@ async function start() {
   const {renderDashboard} = await import('../../../tui/render.js');
   const world = bigWorld();
   const client = new FakeClient(handlersFor(world));
-  const screen = new Screen();
-  const keys = new Keys();
-  const done = renderDashboard({connect: async () => client, stdout: screen as unknown as NodeJS.WriteStream, stdin: keys as unknown as NodeJS.ReadStream, color: true});
-  await screen.until(`${TASKS} tasks · ${SCHEDULES} schedules · ${SERVICES} services`);
+  const screen = new FakeScreen(120, 40, false);
+  const keys = new FakeKeyboard();
+  const shown = screen.until(`${TASKS} tasks · ${SCHEDULES} schedules · ${SERVICES} services`);
+  const done = renderDashboard({connect: async () => client, stdout: screen.stream, stdin: keys.stream, color: true});
+  await shown;
   return {client, screen, keys, done, firstFrameMs: performance.now() - startedAt};
 }
 
@@ -98,12 +52,10 @@ async function firstFrame() {
 
 async function stream(rate: number, durationMs: number) {
   const {client, screen, keys, done} = await start();
-  // Follow one service's log, as someone watching the dashboard would (typing, a key at a time).
-  for (const key of ['/', ...'svc_000', '\r']) {
-    keys.press(key);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  await screen.until('Service proj00/svc_000');
+  // Follow one service's log, as someone watching the dashboard would.
+  await screen.after(() => keys.press('/'), 'Filter the tree');
+  await screen.after(() => keys.press('svc_000'), 'filter /svc_000');
+  await screen.after(() => keys.press('\r'), 'Service proj00/svc_000');
   const runs: RunRecord[] = Array.from({length: 200}, (_, index) => run({id: `run_${index}`, namespace: `proj0${index % 10}`, task: `task_00${index % 10}`, status: 'queued', attempts: []}));
   // Events arrive as JSON lines on the real socket; parsing is part of the cost.
   const lines = (sequence: number): string[] => {
