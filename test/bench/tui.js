@@ -1,7 +1,8 @@
 // Issue 6's figures: the dashboard's first full frame with 10 projects × 100 items, and the
 // CPU it needs under a stream of 1,000 events a second. Each runs in a child process of its
 // own (the real dashboard on a terminal-sized fake screen, fed by a fake client), so the CPU
-// figure is that process's alone; it includes parsing the events, as the real client does.
+// figure is that process's alone. It includes parsing the events, as the real client does,
+// and also making them, which the real client does not: it errs on the high side.
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -35,7 +36,8 @@ export async function benchTui() {
     const env = {...process.env, NODE_ENV: 'production'};
     delete env.CI;
     delete env.CONTINUOUS_INTEGRATION;
-    const child = (...args) => JSON.parse(execFileSync(process.execPath, [script, ...args], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']}));
+    // stderr is kept from the bench's output: Ink shows the cursor on it when the child exits.
+    const child = (...args) => JSON.parse(execFileSync(process.execPath, [script, ...args], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}));
 
     const firstFrames = Array.from({length: FIRST_FRAME_RUNS}, () => child('first-frame').firstFrameMs);
     const firstFrameMs = median(firstFrames);
@@ -43,7 +45,7 @@ export async function benchTui() {
     return [
       {name: 'dashboard first frame, 10 projects × 100 items', value: round(firstFrameMs), unit: 'ms (median)', target: '≤ 500 ms', pass: firstFrameMs <= 500},
       {name: `dashboard CPU under ${STREAM_RATE} events/s`, value: round(streamed.cpuPercent), unit: '% of one core', target: '≤ 25%', pass: streamed.cpuPercent <= 25},
-      {name: 'dashboard frames drawn under that stream', value: round(streamed.framesPerSecond), unit: 'writes/s', target: null},
+      {name: 'dashboard frames drawn under that stream', value: round(streamed.framesPerSecond), unit: 'frames/s', target: '≤ 20', pass: streamed.framesPerSecond <= 20},
     ];
   } finally {
     rmSync(dir, {recursive: true, force: true});
