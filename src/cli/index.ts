@@ -2,7 +2,8 @@ import {execute} from '@oclif/core';
 
 export {COMMANDS} from '../commands/index.js';
 
-/** Entry point used by bin/run.js. `capsule` alone prints help (the dashboard takes over on a TTY once it exists). */
+/** Entry point used by bin/run.js. `capsule` alone opens the dashboard on a terminal, and prints help otherwise. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  await execute({args: argv.length === 0 ? ['--help'] : argv, dir: import.meta.url});
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  await execute({args: argv.length > 0 ? argv : interactive ? ['dashboard'] : ['--help'], dir: import.meta.url});
 }

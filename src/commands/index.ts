@@ -9,6 +9,7 @@ import DaemonRestart from './daemon/restart.js';
 import DaemonStart from './daemon/start.js';
 import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
+import Dashboard from './dashboard.js';
 import HelpCommand from './help.js';
 import Init from './init.js';
 import List from './list.js';
@@ -44,6 +45,7 @@ export const COMMANDS = {
   'daemon:start': DaemonStart,
   'daemon:status': DaemonStatus,
   'daemon:stop': DaemonStop,
+  dashboard: Dashboard,
   help: HelpCommand,
   init: Init,
   list: List,

@@ -1,0 +1,152 @@
+import {execFile, spawnSync} from 'node:child_process';
+import {rm} from 'node:fs/promises';
+import {join} from 'node:path';
+import {promisify} from 'node:util';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {BIN, TestHome, waitFor} from '../helpers/cli.js';
+import {makeProject, projectToml} from '../helpers/project.js';
+
+const run = promisify(execFile);
+const HAS_TMUX = spawnSync('tmux', ['-V'], {stdio: 'ignore'}).status === 0;
+
+/** A tmux server of its own (its socket in the test's home) running one session, killed by close(). */
+class Tmux {
+  private constructor(private readonly socket: string) {}
+
+  static async start(home: TestHome, command: string, size = {columns: 120, rows: 40}): Promise<Tmux> {
+    const tmux = new Tmux(join(home.home, 'tmux.sock'));
+    await tmux.run('new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', 'dash', command);
+    return tmux;
+  }
+
+  run(...args: string[]): Promise<{stdout: string}> {
+    return run('tmux', ['-S', this.socket, ...args], {env: withoutCi(process.env)});
+  }
+
+  /** Keys by tmux name (Enter, Escape) or literal text with `literal`. */
+  async keys(keys: string, literal = false): Promise<void> {
+    await this.run('send-keys', '-t', 'dash', ...(literal ? ['-l', keys] : [keys]));
+  }
+
+  async screen(): Promise<string> {
+    return (await this.run('capture-pane', '-p', '-t', 'dash')).stdout;
+  }
+
+  /** Polls the screen until `check` holds; a timeout shows the last screen. */
+  async waitFor(check: string | RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
+    const test = typeof check === 'string' ? (text: string) => text.includes(check) : check instanceof RegExp ? (text: string) => check.test(text) : check;
+    let last = '';
+    try {
+      return await waitFor(
+        async () => {
+          last = await this.screen();
+          return test(last) ? last : null;
+        },
+        {timeoutMs, intervalMs: 100, what: String(check)},
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nlast screen:\n${last}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.run('kill-server').catch(() => undefined);
+  }
+}
+
+// Ink renders nothing until exit when it believes it runs in CI.
+function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = {...env};
+  delete copy.CI;
+  delete copy.CONTINUOUS_INTEGRATION;
+  return copy;
+}
+
+const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+
+describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
+  let home: TestHome;
+  let tmux: Tmux | undefined;
+  let root: string | undefined;
+
+  beforeEach(async () => {
+    home = await TestHome.create();
+  });
+
+  afterEach(async () => {
+    await tmux?.close();
+    tmux = undefined;
+    await home.cleanup();
+    if (root) await rm(root, {recursive: true, force: true});
+    root = undefined;
+  });
+
+  it('restarts a service and runs a task against a real daemon', {timeout: 90_000}, async () => {
+    root = await makeProject({
+      'capsule.toml': projectToml('e2e', '\n[services.ticker]\ncommand = ["node", "-e", "setInterval(() => {}, 1000)"]\n'),
+      'tasks/ping.ts': "import {task} from 'capsule';\nexport const ping = task({name: 'ping'}, async () => 'pong');\n",
+    });
+    expect((await home.run(['daemon', 'start'])).code).toBe(0);
+    const added = await home.run(['project', 'add', root]);
+    expect(added.code, added.stderr).toBe(0);
+
+    const command = `env -u CI -u CONTINUOUS_INTEGRATION CAPSULE_HOME=${quote(home.home)} NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} dashboard; echo "[dashboard exited $?]"; sleep 600`;
+    tmux = await Tmux.start(home, command);
+    await tmux.waitFor('ticker');
+
+    // Select the service through the filter, wait for it to run, then restart it.
+    await tmux.keys('/');
+    await tmux.waitFor('Filter the tree');
+    await tmux.keys('ticker', true);
+    await tmux.keys('Enter');
+    const running = await tmux.waitFor(/Service e2e\/ticker[\s\S]*● (running|healthy) · restarts \d+ · pid \d+/);
+    const restarts = Number(/restarts (\d+)/.exec(running)![1]);
+    await tmux.keys('r');
+    await tmux.waitFor('Restart e2e/ticker?');
+    await tmux.keys('y');
+    await tmux.waitFor((screen) => Number(/restarts (\d+)/.exec(screen)?.[1] ?? -1) > restarts);
+    await tmux.waitFor('✓ restarted e2e/ticker');
+
+    // Select the task, run it with the prefilled input, and watch its run succeed.
+    await tmux.keys('/');
+    await tmux.waitFor('Filter the tree');
+    await tmux.keys('ping', true);
+    await tmux.keys('Enter');
+    await tmux.waitFor('Task e2e/ping');
+    await tmux.keys('t');
+    await tmux.waitFor('Run e2e/ping with input (JSON)');
+    await tmux.keys('Enter');
+    const submitted = await tmux.waitFor(/submitted (run_\S+) for e2e\/ping/);
+    const runId = /submitted (run_\S+) for e2e\/ping/.exec(submitted)![1]!;
+    await tmux.waitFor(new RegExp(`✓ succeeded .*${runId}`));
+
+    // q leaves the terminal as it was.
+    await tmux.keys('q');
+    const after = await tmux.waitFor('[dashboard exited 0]');
+    expect(after).not.toContain('Projects');
+  });
+});
+
+describe('the dashboard without a terminal', () => {
+  let home: TestHome;
+
+  beforeEach(async () => {
+    home = await TestHome.create();
+  });
+
+  afterEach(async () => {
+    await home.cleanup();
+  });
+
+  it('`capsule dashboard` says it needs a terminal (exit 2); `capsule` alone prints help', async () => {
+    const dashboard = await home.run(['dashboard', '--no-autostart']);
+    expect(dashboard.code).toBe(2);
+    expect(dashboard.stderr).toContain('the dashboard needs a terminal, but standard input and standard output are not one');
+    expect(dashboard.stderr).toContain('capsule list --json');
+    const bare = await home.run([]);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toContain('USAGE');
+    expect(bare.stdout).toContain('dashboard');
+    expect(await home.daemonPid()).toBeNull();
+  });
+});

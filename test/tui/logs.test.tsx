@@ -1,0 +1,100 @@
+import {cleanup} from 'ink-testing-library';
+import {afterEach, describe, expect, it} from 'vitest';
+import {MAX_LOG_LINES} from '../../tui/state/log.js';
+import {FakeClient} from './helpers/fake-client.js';
+import {KEY, mount} from './helpers/mount.js';
+import {handlersFor, makeWorld, run} from './helpers/world.js';
+
+afterEach(() => cleanup());
+
+const serviceLine = (line: string, stream: 'stdout' | 'stderr' = 'stdout') => ({namespace: 'reports', name: 'api', time: '2025-06-01T12:00:00.000Z', stream, line});
+
+async function selectApi(ui: ReturnType<typeof mount>): Promise<void> {
+  await ui.waitFor('worker');
+  await ui.press('/', 'a', 'p', 'i', KEY.enter);
+  await ui.waitFor('listening on :8080');
+}
+
+describe('log pane', () => {
+  it('shows the tail of the selected service\'s log, then its live lines, following the end', async () => {
+    const client = new FakeClient(handlersFor(makeWorld()));
+    const ui = mount(client);
+    await selectApi(ui);
+    expect(client.callsOf('service.logs')).toContainEqual({namespace: 'reports', name: 'api', tail: 200});
+    for (let index = 1; index <= 30; index++) client.emit('service.log', serviceLine(`request ${index}`));
+    client.emit('service.log', {...serviceLine('other service'), name: 'worker'});
+    const frame = await ui.waitFor('request 30');
+    expect(frame).toContain('Log · reports/api  follow on');
+    expect(frame).not.toContain('other service');
+    // Following: the oldest lines scrolled out of the pane.
+    expect(frame).not.toContain('listening on :8080');
+  });
+
+  it('stops following with f (new lines no longer move the view) and follows again with f', async () => {
+    const client = new FakeClient(handlersFor(makeWorld()));
+    const ui = mount(client);
+    await selectApi(ui);
+    for (let index = 1; index <= 30; index++) client.emit('service.log', serviceLine(`request ${index}`));
+    await ui.waitFor('request 30');
+    await ui.press('f');
+    await ui.waitFor('follow off · 0 below');
+    for (let index = 31; index <= 40; index++) client.emit('service.log', serviceLine(`request ${index}`));
+    const frozen = await ui.waitFor('follow off · 10 below');
+    expect(frozen).toContain('request 30');
+    expect(frozen).not.toContain('request 31');
+    await ui.press('f');
+    const following = await ui.waitFor('request 40');
+    expect(following).toContain('follow on');
+  });
+
+  it('scrolls when focused with l (which stops following) and searches with /', async () => {
+    const client = new FakeClient(handlersFor(makeWorld()));
+    const ui = mount(client);
+    await selectApi(ui);
+    for (let index = 1; index <= 30; index++) client.emit('service.log', serviceLine(`request ${index}`, index % 10 === 0 ? 'stderr' : 'stdout'));
+    await ui.waitFor('request 30');
+    await ui.press('l', 'g');
+    let frame = await ui.waitFor('listening on :8080');
+    expect(frame).toContain('follow off');
+    await ui.press('G');
+    frame = await ui.waitFor('request 30');
+    expect(frame).toContain('follow on');
+    await ui.press('/', 'u', 'e', 's', 't', ' ', '3', KEY.enter);
+    frame = await ui.waitFor('/uest 3: 2 matches');
+    expect(frame).toContain('request 3\n');
+    expect(frame).toContain('request 30');
+    expect(frame).not.toContain('request 29');
+    expect(frame).toContain('↑↓  scroll');
+    await ui.press(KEY.escape);
+    frame = await ui.waitFor('↑↓  move');
+    expect(frame).toContain('/uest 3: 2 matches');
+  });
+
+  it('keeps at most MAX_LOG_LINES lines', async () => {
+    const client = new FakeClient(handlersFor(makeWorld()));
+    const ui = mount(client);
+    await selectApi(ui);
+    for (let index = 0; index < MAX_LOG_LINES + 50; index++) client.emit('service.log', serviceLine(`line ${index}`));
+    await ui.waitFor(`line ${MAX_LOG_LINES + 49}`);
+    await ui.press('l', 'g');
+    const frame = await ui.waitFor('follow off');
+    expect(frame).toContain('line 50\n');
+    expect(frame).not.toContain('line 49\n');
+  });
+
+  it('a task shows its latest run\'s log and moves on to a new run when one starts', async () => {
+    const world = makeWorld();
+    const client = new FakeClient(handlersFor(world));
+    const ui = mount(client);
+    await ui.waitFor('worker');
+    await ui.press('/', 'b', 'u', 'i', 'l', 'd', KEY.enter);
+    let frame = await ui.waitFor('slow query');
+    expect(frame).toContain('Log · reports/build_report run_0002');
+    const fresh = run({id: 'run_0009', status: 'running', createdAt: '2025-06-01T12:30:00.000Z', finishedAt: null, durationMs: null});
+    client.emit('run.updated', fresh);
+    client.emit('run.log', {runId: 'run_0009', attempt: 1, time: '2025-06-01T12:30:01.000Z', level: 'info', message: 'fresh start'});
+    frame = await ui.waitFor('fresh start');
+    expect(frame).toContain('Log · reports/build_report run_0009');
+    expect(frame).not.toContain('slow query');
+  });
+});

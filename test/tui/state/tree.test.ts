@@ -1,0 +1,64 @@
+import {describe, expect, it} from 'vitest';
+import {buildRows, describeRow, type TreeOptions} from '../../../tui/state/tree.js';
+import {taskActivity} from '../../../tui/state/runs.js';
+import {run} from '../helpers/world.js';
+import {fold, INITIAL_VIEW, select, selectedRow} from '../../../tui/state/view.js';
+import {scrollTop} from '../../../tui/state/window.js';
+import {project, schedule, service, task} from '../../render/fixtures.js';
+
+const projects = [
+  project({tasks: [task(), task({name: 'cleanup'})], schedules: [schedule()], services: [service()]}),
+  project({namespace: 'billing', tasks: [task({name: 'invoice'})]}),
+];
+const options = (overrides: Partial<TreeOptions> = {}): TreeOptions => ({collapsed: new Set(), filter: '', ...overrides});
+const labels = (rows: {depth: number; label: string}[]) => rows.map((row) => `${'  '.repeat(row.depth)}${row.label}`);
+
+describe('tree rows', () => {
+  it('lists namespace → tasks / schedules / services, leaving out empty groups', () => {
+    expect(labels(buildRows(projects, options()))).toEqual(['reports', '  tasks', '    build_report', '    cleanup', '  schedules', '    nightly', '  services', '    api', 'billing', '  tasks', '    invoice']);
+  });
+
+  it('folds projects and groups, and shows every match (with its parents) while filtering', () => {
+    expect(labels(buildRows(projects, options({collapsed: new Set(['reports', 'billing/tasks'])})))).toEqual(['reports', 'billing', '  tasks']);
+    expect(labels(buildRows(projects, options({filter: 'CLEAN', collapsed: new Set(['reports'])})))).toEqual(['reports', '  tasks', '    cleanup']);
+    expect(labels(buildRows(projects, options({filter: 'billing'})))).toEqual(['billing', '  tasks', '    invoice']);
+    expect(buildRows(projects, options({filter: 'nothing'}))).toEqual([]);
+  });
+
+  it('rebuilds only the rows of a project that changed', () => {
+    const first = buildRows(projects, options());
+    const changed = [{...projects[0]!, services: [service({state: 'failed'})]}, projects[1]!];
+    const second = buildRows(changed, options());
+    expect(second.find((row) => row.label === 'invoice')).toBe(first.find((row) => row.label === 'invoice'));
+    expect(second.find((row) => row.label === 'api')).not.toBe(first.find((row) => row.label === 'api'));
+    expect(describeRow(second.find((row) => row.label === 'api')!, null, 0)).toMatchObject({glyph: '✗', tone: 'red'});
+  });
+
+  it('describes a task with its live counts and newest run when runs are tracked', () => {
+    const row = buildRows(projects, options()).find((candidate) => candidate.label === 'build_report')!;
+    const now = Date.parse('2025-06-01T12:00:00Z');
+    expect(describeRow(row, null, now)).toMatchObject({glyph: '○', tone: 'gray', facts: []});
+    const activity = taskActivity(new Map([['a', run({id: 'a', status: 'running'})], ['b', run({id: 'b', status: 'queued', createdAt: '2025-06-01T11:30:00.000Z'})]]));
+    expect(describeRow(row, activity, now)).toMatchObject({glyph: '●', tone: 'blue', facts: ['1 running, 1 queued', expect.stringMatching(/^last queued/)]});
+  });
+
+  it('keeps the selection on its row by key as rows come and go, and folds or climbs with ←', () => {
+    const rows = buildRows(projects, options());
+    let view = select(INITIAL_VIEW, rows, 7);
+    expect(rows[selectedRow(rows, view)]!.label).toBe('api');
+    const fewer = buildRows([projects[0]!].map((known) => ({...known, tasks: []})), options());
+    expect(fewer[selectedRow(fewer, view)]!.label).toBe('api');
+    view = fold(view, rows, true);
+    expect(rows[selectedRow(rows, view)]!.label).toBe('services');
+    view = fold(view, rows, true);
+    expect(view.collapsed.has('reports/services')).toBe(true);
+  });
+
+  it('scrolls a window only as far as needed to keep the selection visible', () => {
+    expect(scrollTop(0, 5, 10, 100)).toBe(0);
+    expect(scrollTop(0, 12, 10, 100)).toBe(3);
+    expect(scrollTop(3, 4, 10, 100)).toBe(3);
+    expect(scrollTop(30, 2, 10, 100)).toBe(2);
+    expect(scrollTop(95, 99, 10, 100)).toBe(90);
+  });
+});

@@ -1,0 +1,170 @@
+import type {Dispatch, SetStateAction} from 'react';
+import type {ConfigEntry, RunRecord} from '../src/protocol/index.js';
+import type {PickerOption} from './components/Picker.js';
+import type {StatusMessage} from './components/StatusLine.js';
+import type {Actions} from './hooks/useActions.js';
+import {cancelRun, rerun, restartService, runAction, setConfig, shownValue, startService, stopService, submitRun, toggleSchedule, triggerSchedule} from './operations.js';
+import {taskOf, type SelectedItem} from './state/item.js';
+import {isFinal, latestRun, runsOf} from './state/runs.js';
+
+/** What covers the status line or the log pane while it waits for an answer. */
+export type Modal =
+  | {kind: 'confirm'; question: string; onYes(): void}
+  | {kind: 'prompt'; id: string; title: string; initial: string; hint?: string; error: string | null; errorHint?: string; onSubmit(value: string): void}
+  | {kind: 'pick'; title: string; options: PickerOption[]; onPick(index: number): void}
+  /** Typing narrows as it goes; `before` is restored by Esc. */
+  | {kind: 'filter' | 'search'; before: string};
+
+export interface CommandContext {
+  item: SelectedItem | null;
+  /** The run the keys act on: the picked board card or detail row. */
+  run: RunRecord | null;
+  /** The config value picked in a service's details. */
+  entry: ConfigEntry | null;
+  config: ConfigEntry[] | null;
+  runs: ReadonlyMap<string, RunRecord>;
+  refreshConfig(): void;
+}
+
+export interface Commands {
+  restart(): void;
+  stopStart(): void;
+  runTask(): void;
+  cancel(): void;
+  pause(): void;
+  action(): void;
+  edit(): void;
+}
+
+const STOPPED = new Set(['stopped', 'exited', 'failed']);
+
+/** The keys that reach the daemon: each asks what it needs (a confirmation, an input, a choice), then goes through `perform`. */
+export function commands(context: CommandContext, actions: Actions, setModal: Dispatch<SetStateAction<Modal | null>>): Commands {
+  const {item, run, runs} = context;
+  const {perform} = actions;
+  const info = (text: string) => actions.setStatus({tone: 'info', text} satisfies StatusMessage);
+  const confirm = (question: string, onYes: () => void) => setModal({kind: 'confirm', question, onYes});
+
+  const rerunRun = (target: RunRecord) => confirm(`Re-run ${target.namespace}/${target.task} (${target.id})?`, () => void perform(`re-running ${target.id}…`, (client) => rerun(client, target)));
+  const cancel = (target: RunRecord) =>
+    isFinal(target.status) ? info(`${target.id} already ended (${target.status})`) : confirm(`Cancel ${target.id} (${target.namespace}/${target.task})?`, () => void perform(`cancelling ${target.id}…`, (client) => cancelRun(client, target)));
+
+  return {
+    restart() {
+      if (run) return rerunRun(run);
+      if (item?.kind === 'service') {
+        const ref = {namespace: item.namespace, name: item.service.name};
+        return confirm(`Restart ${ref.namespace}/${ref.name}?`, () => void perform(`restarting ${ref.namespace}/${ref.name}…`, (client) => restartService(client, ref)));
+      }
+      if (item?.kind === 'schedule') {
+        const ref = {namespace: item.namespace, name: item.schedule.name};
+        return confirm(`Trigger ${ref.namespace}/${ref.name} now?`, () => void perform(`triggering ${ref.namespace}/${ref.name}…`, (client) => triggerSchedule(client, ref)));
+      }
+      if (item?.kind === 'task') {
+        const latest = latestRun(runs, item.namespace, item.task.name);
+        return latest ? rerunRun(latest) : info(`${item.namespace}/${item.task.name} has no run to re-run yet: t runs it`);
+      }
+      info('r restarts a service, triggers a schedule or re-runs a run: select one first');
+    },
+
+    stopStart() {
+      if (item?.kind !== 'service') return info('s stops or starts a service: select one first');
+      const ref = {namespace: item.namespace, name: item.service.name};
+      if (STOPPED.has(item.service.state)) return void perform(`starting ${ref.namespace}/${ref.name}…`, (client) => startService(client, ref));
+      confirm(`Stop ${ref.namespace}/${ref.name}?`, () => void perform(`stopping ${ref.namespace}/${ref.name}…`, (client) => stopService(client, ref)));
+    },
+
+    runTask() {
+      const task = taskOf(item);
+      if (item === null || task === null) return info('t runs a task: select a task (or a schedule, for its task) first');
+      const last = latestRun(runs, item.namespace, task);
+      const initial = last === undefined || last.input === undefined ? '{}' : JSON.stringify(last.input);
+      const id = `run:${item.namespace}/${task}`;
+      setModal({
+        kind: 'prompt',
+        id,
+        title: `Run ${item.namespace}/${task} with input (JSON)`,
+        initial,
+        hint: last ? 'prefilled with the last run\'s input' : undefined,
+        error: null,
+        onSubmit: (text) => {
+          let input: unknown;
+          try {
+            input = JSON.parse(text.trim() === '' ? 'null' : text);
+          } catch (error) {
+            return setModal((modal) => (modal?.kind === 'prompt' && modal.id === id ? {...modal, error: `expected JSON input: ${(error as Error).message}`, errorHint: 'e.g. {"id": 7}'} : modal));
+          }
+          setModal(null);
+          void perform(`submitting a run of ${item.namespace}/${task}…`, async (client) => {
+            const submitted = await submitRun(client, item.namespace, task, input);
+            return `submitted ${submitted.id} for ${item.namespace}/${task} (${submitted.status})`;
+          });
+        },
+      });
+    },
+
+    cancel() {
+      if (run) return cancel(run);
+      if (item?.kind === 'task') {
+        const active = runsOf(runs, item.namespace, item.task.name).find((candidate) => !isFinal(candidate.status));
+        return active ? cancel(active) : info(`nothing of ${item.namespace}/${item.task.name} is running or queued`);
+      }
+      info('c cancels a run: select a task, or pick a run in its details or on the board');
+    },
+
+    pause() {
+      if (item?.kind !== 'schedule') return info('p pauses or resumes a schedule: select one first');
+      const ref = {namespace: item.namespace, name: item.schedule.name};
+      void perform(`${item.schedule.paused ? 'resuming' : 'pausing'} ${ref.namespace}/${ref.name}…`, (client) => toggleSchedule(client, ref, item.schedule));
+    },
+
+    action() {
+      if (item?.kind !== 'service') return info('a runs a service action: select a service first');
+      const {namespace, service} = item;
+      if (service.actions.length === 0) return info(`${namespace}/${service.name} declares no actions`);
+      setModal({
+        kind: 'pick',
+        title: `Run an action of ${namespace}/${service.name}`,
+        options: service.actions.map((action) => ({label: action.name, detail: action.description})),
+        onPick: (index) => {
+          const action = service.actions[index]!.name;
+          setModal(null);
+          void perform(`running ${action} on ${namespace}/${service.name}…`, (client) => runAction(client, {namespace, name: service.name}, action));
+        },
+      });
+    },
+
+    edit() {
+      if (item?.kind !== 'service') return info('e edits a service config value: select a service first');
+      const {namespace, service} = item;
+      const edit = (entry: ConfigEntry) => {
+        const id = `config:${namespace}/${service.name}/${entry.key}`;
+        setModal({
+          kind: 'prompt',
+          id,
+          title: `Set ${namespace}/${service.name} ${entry.key} (${entry.type}${entry.secret ? ', secret' : ''})`,
+          initial: entry.secret || entry.value === null ? '' : String(entry.value),
+          hint: entry.description ?? `default ${entry.default === null ? 'none' : entry.secret ? '***' : String(entry.default)}`,
+          error: null,
+          onSubmit: (value) => {
+            void perform(`setting ${entry.key}…`, (client) => setConfig(client, {namespace, name: service.name}, entry.key, value)).then((error) => {
+              if (error) return setModal((modal) => (modal?.kind === 'prompt' && modal.id === id ? {...modal, error: error.message, errorHint: error.hint} : modal));
+              setModal(null);
+              context.refreshConfig();
+            });
+          },
+        });
+      };
+      if (context.entry) return edit(context.entry);
+      const config = context.config;
+      if (config === null) return info(`the config of ${namespace}/${service.name} is not loaded (yet)`);
+      if (config.length === 0) return info(`${namespace}/${service.name} declares no config keys`);
+      setModal({
+        kind: 'pick',
+        title: `Edit a config value of ${namespace}/${service.name}`,
+        options: config.map((entry) => ({label: entry.key, detail: `${shownValue(entry)} · ${entry.type}`})),
+        onPick: (index) => edit(config[index]!),
+      });
+    },
+  };
+}

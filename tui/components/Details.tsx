@@ -1,0 +1,41 @@
+import {Box} from 'ink';
+import type {SelectionData} from '../hooks/useSelectionData.js';
+import type {SelectedItem} from '../state/item.js';
+import {Line} from './Lines.js';
+import {PaneTitle} from './PaneTitle.js';
+import {ProjectDetails} from './ProjectDetails.js';
+import {ScheduleDetails} from './ScheduleDetails.js';
+import {ServiceDetails} from './ServiceDetails.js';
+import {TaskDetails} from './TaskDetails.js';
+
+export interface DetailsProps {
+  item: SelectedItem | null;
+  extra: SelectionData;
+  focused: boolean;
+  /** The picked run or config value while focused. */
+  detailIndex: number;
+  width: number;
+  height: number;
+  now: number;
+}
+
+const TITLES = {project: 'Project', task: 'Task', schedule: 'Schedule', service: 'Service'} as const;
+
+/** The right pane: everything about the selected namespace, task, schedule or service. */
+export function Details({item, extra, focused, detailIndex, width, height, now}: DetailsProps) {
+  const body = height - 1;
+  const selected = focused ? detailIndex : null;
+  const name = item === null ? '' : item.kind === 'project' ? item.namespace : `${item.namespace}/${item.kind === 'task' ? item.task.name : item.kind === 'schedule' ? item.schedule.name : item.service.name}`;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <PaneTitle title={item ? `${TITLES[item.kind]} ${name}` : 'Details'} focused={focused} width={width} />
+      {item === null ? <Line width={width} dim>{' nothing selected'}</Line> : null}
+      {item?.kind === 'project' ? <ProjectDetails project={item.project} width={width} height={body} /> : null}
+      {item?.kind === 'task' ? <TaskDetails namespace={item.namespace} task={item.task} runs={extra.runs} selected={selected} width={width} height={body} now={now} /> : null}
+      {item?.kind === 'schedule' ? (
+        <ScheduleDetails namespace={item.namespace} schedule={item.schedule} next={extra.next.value} nextError={extra.next.error} runs={extra.runs} selected={selected} width={width} height={body} now={now} />
+      ) : null}
+      {item?.kind === 'service' ? <ServiceDetails service={item.service} config={extra.config.value} configError={extra.config.error} selected={selected} width={width} height={body} now={now} /> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,31 @@
+import {formatDuration} from '../src/lib/duration.js';
+import type {RunRecord} from '../src/protocol/index.js';
+import {RUN_GLYPHS, relativeTime} from '../src/render/items.js';
+import type {StyleName} from '../src/render/style.js';
+
+/** A run on one line: status, duration, attempts, error type, age, id. */
+export function runFacts(run: RunRecord, now: number): {glyph: string; tone: StyleName; text: string} {
+  const [glyph, tone] = RUN_GLYPHS[run.status];
+  const duration = run.durationMs !== null ? formatDuration(run.durationMs) : run.startedAt ? formatDuration(Math.max(0, now - Date.parse(run.startedAt))) : '–';
+  const attempts = `${run.attempts.length}×`;
+  const error = run.error ? run.error.type : '';
+  const text = `${run.status.padEnd(9)} ${duration.padStart(7)} ${attempts.padStart(3)} ${error.padEnd(11)} ${relativeTime(run.createdAt, now).padEnd(8)} ${run.id}`;
+  return {glyph, tone, text};
+}
+
+/** "2025-01-02 03:00" in the schedule's zone (the zone the cron is read in). */
+export function fireTime(iso: string, timeZone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat('en-CA', {timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'}).formatToParts(new Date(iso));
+    const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? '';
+    return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+  } catch {
+    return iso;
+  }
+}
+
+/** "14:03:07" for a log line. */
+export function clockTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : date.toTimeString().slice(0, 8);
+}

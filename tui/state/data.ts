@@ -1,0 +1,36 @@
+import type {DaemonStatus, ProjectSummary, RunProgress, RunRecord} from '../../src/protocol/index.js';
+import type {DaemonEvent} from './event-batch.js';
+import {EMPTY_LOG, type LogState} from './log.js';
+import type {SnapshotProblem} from './snapshot.js';
+
+/** Everything the dashboard knows about the daemon; replaced, never mutated, by the reducer. */
+export interface DashboardData {
+  /** A snapshot has been applied since the last (re)connection; until then item updates are held. */
+  synced: boolean;
+  /** Item updates received before the snapshot they must be applied on top of. */
+  held: DaemonEvent[];
+  /** Updates were lost (a batch or the held list overflowed): reload the snapshot. */
+  needsResync: boolean;
+  projects: ProjectSummary[];
+  runs: ReadonlyMap<string, RunRecord>;
+  /** The daemon answered run.list, so every queued and running run is in `runs`. */
+  runsTracked: boolean;
+  progress: ReadonlyMap<string, RunProgress>;
+  status: DaemonStatus | null;
+  log: LogState;
+  /** Lists the last snapshot could not load. */
+  problems: SnapshotProblem[];
+}
+
+export const EMPTY_DATA: DashboardData = {
+  synced: false,
+  held: [],
+  needsResync: false,
+  projects: [],
+  runs: new Map(),
+  runsTracked: false,
+  progress: new Map(),
+  status: null,
+  log: EMPTY_LOG,
+  problems: [],
+};

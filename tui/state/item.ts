@@ -1,0 +1,42 @@
+import type {ProjectSummary, ScheduleSummary, ServiceSummary, TaskSummary} from '../../src/protocol/index.js';
+import type {TaskActivity} from './runs.js';
+import type {Selection} from './selection.js';
+import {liveTask} from './tree.js';
+
+/** The selected row resolved to its data (a group resolves to its project). */
+export type SelectedItem =
+  | {kind: 'project'; namespace: string; project: ProjectSummary}
+  | {kind: 'task'; namespace: string; project: ProjectSummary; task: TaskSummary}
+  | {kind: 'schedule'; namespace: string; project: ProjectSummary; schedule: ScheduleSummary}
+  | {kind: 'service'; namespace: string; project: ProjectSummary; service: ServiceSummary};
+
+export function findItem(projects: ProjectSummary[], selection: Selection | null, activity: ReadonlyMap<string, TaskActivity> | null): SelectedItem | null {
+  if (selection === null) return null;
+  const project = projects.find((candidate) => candidate.namespace === selection.namespace);
+  if (!project) return null;
+  const namespace = project.namespace;
+  switch (selection.kind) {
+    case 'project':
+    case 'group':
+      return {kind: 'project', namespace, project};
+    case 'task': {
+      const task = project.tasks.find((candidate) => candidate.name === selection.name);
+      return task ? {kind: 'task', namespace, project, task: liveTask(task, activity?.get(`${namespace}/${task.name}`), activity !== null)} : null;
+    }
+    case 'schedule': {
+      const schedule = project.schedules.find((candidate) => candidate.name === selection.name);
+      return schedule ? {kind: 'schedule', namespace, project, schedule} : null;
+    }
+    case 'service': {
+      const service = project.services.find((candidate) => candidate.name === selection.name);
+      return service ? {kind: 'service', namespace, project, service} : null;
+    }
+  }
+}
+
+/** The task whose runs a selection lists: the task itself, or the task a schedule submits. */
+export function taskOf(item: SelectedItem | null): string | null {
+  if (item?.kind === 'task') return item.task.name;
+  if (item?.kind === 'schedule') return item.schedule.task;
+  return null;
+}

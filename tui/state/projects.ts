@@ -1,0 +1,59 @@
+import type {ProjectSummary, ScheduleSummary, ServiceSummary} from '../../src/protocol/index.js';
+
+type Namespaced<T> = T & {namespace: string};
+
+export function putProject(projects: ProjectSummary[], project: ProjectSummary): ProjectSummary[] {
+  const rest = projects.filter((known) => known.namespace !== project.namespace);
+  return [...rest, project].sort((a, b) => a.namespace.localeCompare(b.namespace));
+}
+
+export function removeProject(projects: ProjectSummary[], namespace: string): ProjectSummary[] {
+  return projects.filter((known) => known.namespace !== namespace);
+}
+
+export function putSchedule(projects: ProjectSummary[], schedule: Namespaced<ScheduleSummary>): ProjectSummary[] {
+  return patch(projects, schedule.namespace, (project) => ({...project, schedules: replaceByName(project.schedules, schedule)}));
+}
+
+export function putService(projects: ProjectSummary[], service: Namespaced<ServiceSummary>): ProjectSummary[] {
+  return patch(projects, service.namespace, (project) => ({...project, services: replaceByName(project.services, service)}));
+}
+
+/** project.list's nested items, replaced by the schedule.list / service.list answers when there are any. */
+export function mergeLists(projects: ProjectSummary[], schedules: Namespaced<ScheduleSummary>[] | null, services: Namespaced<ServiceSummary>[] | null): ProjectSummary[] {
+  const schedulesOf = schedules && groupBy(schedules);
+  const servicesOf = services && groupBy(services);
+  return projects
+    .map((project) => ({
+      ...project,
+      schedules: schedulesOf?.get(project.namespace) ?? (schedulesOf ? [] : project.schedules),
+      services: servicesOf?.get(project.namespace) ?? (servicesOf ? [] : project.services),
+    }))
+    .sort((a, b) => a.namespace.localeCompare(b.namespace));
+}
+
+function groupBy<T extends {namespace: string}>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.namespace);
+    if (group) group.push(item);
+    else groups.set(item.namespace, [item]);
+  }
+  return groups;
+}
+
+function patch(projects: ProjectSummary[], namespace: string, change: (project: ProjectSummary) => ProjectSummary): ProjectSummary[] {
+  const index = projects.findIndex((project) => project.namespace === namespace);
+  if (index === -1) return projects;
+  const next = [...projects];
+  next[index] = change(projects[index]!);
+  return next;
+}
+
+function replaceByName<T extends {name: string}>(items: T[], item: T): T[] {
+  const index = items.findIndex((known) => known.name === item.name);
+  if (index === -1) return [...items, item];
+  const next = [...items];
+  next[index] = item;
+  return next;
+}

@@ -1,0 +1,30 @@
+/** What the cursor is on in the tree. */
+export type Selection =
+  | {kind: 'project'; namespace: string}
+  | {kind: 'group'; namespace: string; group: ItemGroup}
+  | {kind: 'task' | 'schedule' | 'service'; namespace: string; name: string};
+
+export type ItemGroup = 'tasks' | 'schedules' | 'services';
+export type ItemKind = 'task' | 'schedule' | 'service';
+export type ItemSelection = Extract<Selection, {kind: ItemKind}>;
+
+/** A stable key for a tree row: selections survive updates and re-sorting by key, not by index. */
+export function selectionKey(selection: Selection): string {
+  switch (selection.kind) {
+    case 'project':
+      return selection.namespace;
+    case 'group':
+      return `${selection.namespace}/${selection.group}`;
+    default:
+      return `${selection.namespace}/${selection.kind}:${selection.name}`;
+  }
+}
+
+/** "reports/api", as the CLI addresses it. */
+export function itemAddress(selection: ItemSelection): string {
+  return `${selection.namespace}/${selection.name}`;
+}
+
+export function isItem(selection: Selection | null): selection is ItemSelection {
+  return selection !== null && (selection.kind === 'task' || selection.kind === 'schedule' || selection.kind === 'service');
+}

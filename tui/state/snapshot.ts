@@ -1,0 +1,46 @@
+import {toCapsuleError} from '../../src/lib/errors.js';
+import type {DaemonStatus, ProjectSummary, RunRecord, ScheduleSummary, ServiceSummary} from '../../src/protocol/index.js';
+import type {DashboardClient} from '../client.js';
+
+/** Recent runs loaded on connect, besides every queued and running one. */
+export const SNAPSHOT_RECENT_RUNS = 200;
+/** run.list answers at most this many per call. */
+export const RUN_LIST_MAX = 1000;
+
+export interface SnapshotProblem {
+  method: string;
+  message: string;
+}
+
+/** Everything the dashboard shows, as the daemon answers it right after the subscription. */
+export interface Snapshot {
+  projects: ProjectSummary[];
+  /** null when the daemon does not answer run.list (counts then come from the task summaries). */
+  runs: RunRecord[] | null;
+  schedules: (ScheduleSummary & {namespace: string})[] | null;
+  services: (ServiceSummary & {namespace: string})[] | null;
+  status: DaemonStatus | null;
+  /** The lists the daemon did not answer, and why. */
+  problems: SnapshotProblem[];
+}
+
+/** project.list must answer; any other list that fails leaves its part to project.list's summaries. */
+export async function loadSnapshot(client: DashboardClient): Promise<Snapshot> {
+  const problems: SnapshotProblem[] = [];
+  const optional = <T>(method: string, promise: Promise<T>): Promise<T | null> =>
+    promise.catch((error: unknown) => {
+      if (!problems.some((problem) => problem.method === method)) problems.push({method, message: toCapsuleError(error).message});
+      return null;
+    });
+  const [projects, recent, running, queued, schedules, services, status] = await Promise.all([
+    client.call('project.list', {}),
+    optional('run.list', client.call('run.list', {limit: SNAPSHOT_RECENT_RUNS})),
+    optional('run.list', client.call('run.list', {status: 'running', limit: RUN_LIST_MAX})),
+    optional('run.list', client.call('run.list', {status: 'queued', limit: RUN_LIST_MAX})),
+    optional('schedule.list', client.call('schedule.list', {})),
+    optional('service.list', client.call('service.list', {})),
+    optional('daemon.status', client.call('daemon.status', {})),
+  ]);
+  const runs = recent && running && queued ? [...queued.runs, ...running.runs, ...recent.runs] : null;
+  return {projects: projects.projects, runs, schedules: schedules?.schedules ?? null, services: services?.services ?? null, status, problems};
+}

@@ -1,0 +1,122 @@
+import type {ProjectSummary, ScheduleSummary, ServiceSummary, TaskSummary} from '../../src/protocol/index.js';
+import {describeSchedule, describeService, describeTask} from '../../src/render/items.js';
+import type {StyleName} from '../../src/render/style.js';
+import type {TaskActivity} from './runs.js';
+import {selectionKey, type ItemGroup, type Selection} from './selection.js';
+
+/** What a row shows the facts of. */
+export type RowSubject =
+  | {kind: 'project'; project: ProjectSummary}
+  | {kind: 'group'; count: number}
+  | {kind: 'task'; task: TaskSummary}
+  | {kind: 'schedule'; schedule: ScheduleSummary}
+  | {kind: 'service'; service: ServiceSummary};
+
+/** One line of the tree. Only its structure: glyph and facts are worked out for the rows in view (describeRow). */
+export interface TreeRow {
+  key: string;
+  selection: Selection;
+  depth: 0 | 1 | 2;
+  label: string;
+  subject: RowSubject;
+  /** Whether a project or group row is folded; null for items, which do not fold. */
+  folded: boolean | null;
+}
+
+export interface RowLine {
+  glyph: string;
+  tone: StyleName | null;
+  facts: string[];
+}
+
+export interface TreeOptions {
+  /** Keys of folded project and group rows. */
+  collapsed: ReadonlySet<string>;
+  /** Case-insensitive text matched against "ns/name"; folding is ignored while it is set. */
+  filter: string;
+}
+
+// A project's rows are rebuilt only when its summary (or the folding and filter) changes:
+// an update to one service of one project re-does that project's rows, not the whole tree.
+const cache = new WeakMap<ProjectSummary, {signature: string; rows: TreeRow[]}>();
+
+/** The visible rows of namespace → tasks / schedules / services, in display order. */
+export function buildRows(projects: ProjectSummary[], options: TreeOptions): TreeRow[] {
+  const filter = options.filter.trim().toLowerCase();
+  return projects.flatMap((project) => {
+    const folded = filter === '' ? [project.namespace, ...GROUPS.map((group) => `${project.namespace}/${group}`)].filter((key) => options.collapsed.has(key)) : [];
+    const signature = `${filter}\u0000${folded.join('\u0000')}`;
+    const known = cache.get(project);
+    if (known?.signature === signature) return known.rows;
+    const rows = projectRows(project, new Set(folded), filter);
+    cache.set(project, {signature, rows});
+    return rows;
+  });
+}
+
+const GROUPS: ItemGroup[] = ['tasks', 'schedules', 'services'];
+
+function projectRows(project: ProjectSummary, folded: ReadonlySet<string>, filter: string): TreeRow[] {
+  const namespace = project.namespace;
+  const wholeProject = filter === '' || namespace.toLowerCase().includes(filter);
+  const matches = (name: string) => wholeProject || `${namespace}/${name}`.toLowerCase().includes(filter);
+  const groups: [ItemGroup, TreeRow[]][] = [
+    ['tasks', project.tasks.filter((task) => matches(task.name)).map((task) => itemRow(namespace, 'task', task.name, {kind: 'task', task}))],
+    ['schedules', project.schedules.filter((schedule) => matches(schedule.name)).map((schedule) => itemRow(namespace, 'schedule', schedule.name, {kind: 'schedule', schedule}))],
+    ['services', project.services.filter((service) => matches(service.name)).map((service) => itemRow(namespace, 'service', service.name, {kind: 'service', service}))],
+  ];
+  if (!wholeProject && groups.every(([, items]) => items.length === 0)) return [];
+  const selection: Selection = {kind: 'project', namespace};
+  const key = selectionKey(selection);
+  const rows: TreeRow[] = [{key, selection, depth: 0, label: namespace, subject: {kind: 'project', project}, folded: folded.has(key)}];
+  if (folded.has(key)) return rows;
+  for (const [group, items] of groups) {
+    if (items.length === 0) continue;
+    const groupSelection: Selection = {kind: 'group', namespace, group};
+    const groupKey = selectionKey(groupSelection);
+    rows.push({key: groupKey, selection: groupSelection, depth: 1, label: group, subject: {kind: 'group', count: items.length}, folded: folded.has(groupKey)});
+    if (!folded.has(groupKey)) rows.push(...items);
+  }
+  return rows;
+}
+
+function itemRow(namespace: string, kind: 'task' | 'schedule' | 'service', name: string, subject: RowSubject): TreeRow {
+  const selection: Selection = {kind, namespace, name};
+  return {key: selectionKey(selection), selection, depth: 2, label: name, subject, folded: null};
+}
+
+/**
+ * A row's glyph, tone and facts: what changes (counts, last result, next fire, state); the
+ * details pane shows the rest. `activity` is null when the daemon does not list runs.
+ */
+export function describeRow(row: TreeRow, activity: ReadonlyMap<string, TaskActivity> | null, now: number): RowLine {
+  const subject = row.subject;
+  switch (subject.kind) {
+    case 'project': {
+      const ok = subject.project.status === 'ok';
+      return {glyph: ok ? '◆' : '✗', tone: ok ? 'cyan' : 'red', facts: ok ? [] : [`error: ${subject.project.error?.message ?? 'did not load'}`]};
+    }
+    case 'group':
+      return {glyph: '', tone: 'dim', facts: [String(subject.count)]};
+    case 'task': {
+      const line = describeTask(liveTask(subject.task, activity?.get(`${row.selection.namespace}/${subject.task.name}`), activity !== null), now);
+      return {...line, facts: line.facts.slice(1)};
+    }
+    case 'schedule': {
+      const line = describeSchedule(subject.schedule, now);
+      return {...line, facts: line.facts.slice(2)};
+    }
+    case 'service':
+      return describeService(subject.service);
+  }
+}
+
+/** A task summary with the counts and last run the dashboard tracks live, which may be newer than the daemon's summary. */
+export function liveTask(task: TaskSummary, activity: TaskActivity | undefined, tracked: boolean): TaskSummary {
+  if (!tracked) return task;
+  const latest = activity?.latest;
+  const lastRun = latest && (!task.lastRun || latest.createdAt >= task.lastRun.createdAt)
+    ? {id: latest.id, status: latest.status, finishedAt: latest.finishedAt, createdAt: latest.createdAt}
+    : task.lastRun;
+  return {...task, running: activity?.running ?? 0, queued: activity?.queued ?? 0, lastRun};
+}
