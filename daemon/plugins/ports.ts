@@ -10,6 +10,8 @@ export interface RunPort {
   status(runId: string): RunStatus | null;
   /** Called with each run that reaches a final state. Returns an unsubscribe function. */
   onFinished(listener: (run: RunRecord) => void): () => void;
+  /** Throws not_found, with a did-you-mean hint, unless the project declares this task. */
+  requireTask(namespace: string, task: string): unknown;
   /** Schedules declared next to task functions: task({schedule}). */
   declaredSchedules(namespace: string): {task: string; option: unknown}[];
 }

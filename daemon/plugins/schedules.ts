@@ -1,5 +1,8 @@
+import {readFile} from 'node:fs/promises';
 import {scheduleFromTask, type ScheduleConfig} from '../../src/config/schedules.js';
 import type {ProjectConfig} from '../../src/config/index.js';
+import {configInvalid, type ConfigIssue} from '../../src/config/issues.js';
+import {TomlKeyIndex} from '../../src/config/locator.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {ScheduleSummary} from '../../src/protocol/index.js';
 import type {AuditLog} from '../core/audit-log.js';
@@ -67,6 +70,7 @@ export class SchedulesPlugin implements ProjectPlugin {
 
   async load(project: ProjectConfig): Promise<void> {
     const namespace = project.project.name;
+    await this.checkTasks(project);
     const declared = new Map<string, Declared>();
     for (const [name, config] of Object.entries(project.schedules)) declared.set(name, {config, source: 'config'});
     for (const {task, option} of this.runs.declaredSchedules(namespace)) {
@@ -115,6 +119,30 @@ export class SchedulesPlugin implements ProjectPlugin {
   async close(): Promise<void> {
     this.stopFinished();
     await this.scheduler.close();
+  }
+
+  /**
+   * A capsule.toml schedule must name a task the project declares: said once at load, with its
+   * place in the file, rather than as an error at every fire.
+   */
+  private async checkTasks(project: ProjectConfig): Promise<void> {
+    const unknown: {name: string; task: string; hint: string | undefined}[] = [];
+    for (const [name, config] of Object.entries(project.schedules)) {
+      try {
+        this.runs.requireTask(project.project.name, config.task);
+      } catch (error) {
+        if (!(error instanceof CapsuleError) || error.code !== 'not_found') throw error;
+        unknown.push({name, task: config.task, hint: error.hint});
+      }
+    }
+    if (unknown.length === 0) return;
+    const index = new TomlKeyIndex(await readFile(project.file, 'utf8').catch(() => ''));
+    const issues = unknown.map(({name, task}): ConfigIssue => {
+      const place = index.locate(['schedules', name, 'task']);
+      return {file: project.file, line: place?.line ?? null, column: place?.column ?? null, path: `schedules.${name}.task`, message: `expected a task that ${project.project.name} declares, got ${JSON.stringify(task)}`, suggestion: null};
+    });
+    const invalid = configInvalid(project.file, issues);
+    throw new CapsuleError('config_invalid', invalid.message, {hint: unknown[0]!.hint ?? invalid.hint, details: invalid.details});
   }
 
   private summarize(listing: ScheduleListing): ScheduleSummary {

@@ -103,6 +103,18 @@ describe('a bad cron in capsule.toml', () => {
   });
 });
 
+describe('a schedule naming a task the project does not declare', () => {
+  it('is a config error at its line, with the task it probably meant', {timeout: 60_000}, async () => {
+    const toml = projectToml('typo', '[schedules.every]\ntask = "noopp"\ncron = "* * * * * *"\n');
+    const root = await newProject('typo', '', {'capsule.toml': toml});
+    const added = await home.run(['project', 'add', root]);
+    expect(added.code).toBe(2);
+    expect(added.stderr).toContain(`capsule.toml:${lineOf(toml, '"noopp"')}:1 schedules.every.task: expected a task that typo declares, got "noopp"`);
+    expect(added.stderr).toContain('did you mean "typo/noop"?');
+    expect((await project('typo')).status).toBe('error');
+  });
+});
+
 describe('a schedule declared in code with task({schedule})', () => {
   const CODE_TASKS = `${TASKS}
 export const coded = task({name: 'coded', schedule: '* * * * * *'}, async () => ({ok: true}));

@@ -9,12 +9,14 @@ import {JsonStore} from '../../../daemon/core/store.js';
 import type {RunPort} from '../../../daemon/plugins/ports.js';
 import {SchedulesPlugin} from '../../../daemon/plugins/schedules.js';
 import {parseProjectConfig, type ProjectConfig} from '../../../src/config/index.js';
+import {CapsuleError} from '../../../src/lib/errors.js';
 import type {AuditEvent, ProjectSummary, RunRecord, RunStatus} from '../../../src/protocol/index.js';
 
 /** The runner as the plugin sees it, in memory: runs stay where a test puts them. */
 class MemoryRunPort implements RunPort {
   readonly submitted: {namespace: string; task: string; input: unknown; options: unknown}[] = [];
   readonly statuses = new Map<string, RunStatus | null>();
+  readonly tasks = new Map<string, string[]>();
   readonly declared = new Map<string, {task: string; option: unknown}[]>();
   readonly #listeners = new Set<(run: RunRecord) => void>();
 
@@ -32,6 +34,12 @@ class MemoryRunPort implements RunPort {
   onFinished(listener: (run: RunRecord) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  requireTask(namespace: string, task: string): unknown {
+    const names = this.tasks.get(namespace) ?? [];
+    if (!names.includes(task)) throw new CapsuleError('not_found', `${namespace} has no task "${task}"`, {hint: `did you mean "${namespace}/${names[0]}"?`});
+    return {};
   }
 
   declaredSchedules(namespace: string): {task: string; option: unknown}[] {
@@ -58,6 +66,7 @@ const plugins: SchedulesPlugin[] = [];
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sched-plugin-'));
   runs = new MemoryRunPort();
+  runs.tasks.set('ops', ['noop', 'coded', 'named']);
   bus = new EventBus();
   published = [];
   bus.subscribe('schedule', (event, data) => published.push({event, data}));
@@ -128,6 +137,15 @@ describe('SchedulesPlugin', () => {
     await expect(plugin.load(await project(''))).rejects.toMatchObject({code: 'config_invalid', message: 'task "coded" has an invalid schedule: schedule: unknown key "catchup" (did you mean "catchUp"?)'});
     runs.declared.set('ops', [{task: 'coded', option: '* * *'}]);
     await expect(plugin.load(await project(''))).rejects.toThrow(/task "coded" has an invalid schedule: schedule\.cron: invalid cron expression: expected 5 fields/);
+    expect(plugin.list('ops')).toEqual([]);
+  });
+
+  it('refuses a capsule.toml schedule whose task the project does not declare, pointing at the line', async () => {
+    const {plugin} = await daemon();
+    const config = await project('[schedules.nightly]\ntask = "nop"\ncron = "0 3 * * *"\n');
+    const error = await plugin.load(config).then(() => null, (thrown: unknown) => thrown as CapsuleError);
+    expect(error).toMatchObject({code: 'config_invalid', hint: 'did you mean "ops/noop"?'});
+    expect((error?.details as {issues: unknown[]}).issues).toEqual([{file: config.file, line: 4, column: 1, path: 'schedules.nightly.task', message: 'expected a task that ops declares, got "nop"', suggestion: null}]);
     expect(plugin.list('ops')).toEqual([]);
   });
 
