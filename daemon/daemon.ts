@@ -126,9 +126,9 @@ export class Daemon {
         ...projectHandlers(services),
         ...auditHandlers(services),
         ...runHandlers(tasks),
-        ...scheduleHandlers(schedules, audit),
-        ...serviceHandlers(serviceManager),
-        ...controlHandlers({projects, tasks, schedules, services: serviceManager}),
+        ...scheduleHandlers(schedules, audit, projects),
+        ...serviceHandlers(serviceManager, projects),
+        ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit}),
         ...agentHandlers(agents),
       };
       let markReady!: () => void;

@@ -2,6 +2,7 @@ import {isRunId} from '../../src/client/targets.js';
 import {CapsuleError, badInput} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import type {ControlResult, ControlVerb} from '../../src/protocol/index.js';
+import type {AuditLog} from '../core/audit-log.js';
 import type {HandlerTable} from '../core/server.js';
 import type {SchedulesPlugin} from '../plugins/schedules.js';
 import type {ServicesPlugin} from '../plugins/services.js';
@@ -15,64 +16,70 @@ const PAST = {restart: 'restarted', stop: 'stopped', start: 'started'} as const;
  * `capsule restart|stop|start TARGET`: works out what TARGET names (a run, a schedule, a
  * service, a whole namespace) and does the natural thing to it.
  */
-export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksPlugin; schedules: SchedulesPlugin; services: ServicesPlugin}): Pick<HandlerTable, 'control.apply'> {
-  const {projects, tasks, schedules, services} = parts;
+export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksPlugin; schedules: SchedulesPlugin; services: ServicesPlugin; audit: AuditLog}): Pick<HandlerTable, 'control.apply'> {
+  const {projects, tasks, schedules, services, audit} = parts;
   return {
-    'control.apply': async (params): Promise<ControlResult> => {
+    'control.apply': async (params, call): Promise<ControlResult> => {
       const verb = params?.verb;
       const target = params?.target;
       if (!VERBS.has(verb)) throw badInput(`unknown verb ${JSON.stringify(verb)}: expected restart, stop or start`);
       if (typeof target !== 'string' || target === '') throw badInput('expected a target: NAMESPACE/NAME, a run id or a NAMESPACE');
-
-      if (isRunId(target)) {
-        if (verb === 'restart') {
-          const run = await tasks.runner.rerun(target);
-          return {kind: 'run', target, message: `re-ran ${target} as ${run.id}`, runId: run.id};
-        }
-        if (verb === 'stop') {
-          const run = await tasks.runner.cancel(target);
-          return {kind: 'run', target, message: `${target} ${run.status}`, runId: null};
-        }
-        throw badInput(`a run cannot be started again in place`, `re-run it with \`capsule restart ${target}\``);
-      }
-
-      const slash = target.indexOf('/');
-      if (slash === -1) {
-        projects.list(target);
-        const summaries = (await services.supervisor[`${verb}Project`](target)).map((snapshot) => services.summarize(snapshot));
-        return {kind: 'namespace', target, message: `${PAST[verb]} ${summaries.length} service${summaries.length === 1 ? '' : 's'} of ${target}`, runId: null};
-      }
-
-      const namespace = target.slice(0, slash);
-      const name = target.slice(slash + 1);
-      const [project] = projects.list(namespace);
-      const isService = services.has(namespace, name);
-      const isSchedule = schedules.has(namespace, name);
-      if (isService && isSchedule) {
-        throw new CapsuleError('bad_input', `${target} names both a service and a schedule`, {
-          hint: `use \`capsule schedule ${verb === 'stop' ? 'pause' : verb === 'start' ? 'resume' : 'trigger'} ${target}\` for the schedule`,
-        });
-      }
-      if (isService) {
-        const snapshot = await services.supervisor[verb](namespace, name);
-        return {kind: 'service', target, message: `${PAST[verb]} ${target} (${snapshot.state}${snapshot.pid ? `, pid ${snapshot.pid}` : ''})`, runId: null};
-      }
-      if (isSchedule) {
-        if (verb === 'restart') {
-          const {runId} = await schedules.scheduler.trigger(namespace, name);
-          return {kind: 'schedule', target, message: `triggered ${target}: run ${runId}`, runId};
-        }
-        if (verb === 'stop') await schedules.scheduler.pause(namespace, name);
-        else await schedules.scheduler.resume(namespace, name);
-        return {kind: 'schedule', target, message: `${verb === 'stop' ? 'paused' : 'resumed'} ${target}`, runId: null};
-      }
-      if (tasks.has(namespace, name)) {
-        throw badInput(`${target} is a task: tasks run when submitted, they are not started or stopped`, `run it with \`capsule run ${target}\`, or cancel a run with \`capsule cancel RUN\``);
-      }
-      const suggestion = didYouMean(name, [...project!.services, ...project!.schedules].map((item) => item.name));
-      throw new CapsuleError('not_found', `${namespace} has no service or schedule named "${name}"`, {
-        hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `see \`capsule list ${namespace} --tree\``,
-      });
+      const result = await apply(verb, target);
+      // Who asked: the subsystems record what happened, as the daemon.
+      audit.record({actor: call.actor, kind: `control.${verb}`, target, details: {kind: result.kind, message: result.message}});
+      return result;
     },
   };
+
+  async function apply(verb: ControlVerb, target: string): Promise<ControlResult> {
+    if (isRunId(target)) {
+      if (verb === 'restart') {
+        const run = await tasks.runner.rerun(target);
+        return {kind: 'run', target, message: `re-ran ${target} as ${run.id}`, runId: run.id};
+      }
+      if (verb === 'stop') {
+        const run = await tasks.runner.cancel(target);
+        return {kind: 'run', target, message: `${target} ${run.status}`, runId: null};
+      }
+      throw badInput(`a run cannot be started again in place`, `re-run it with \`capsule restart ${target}\``);
+    }
+
+    const slash = target.indexOf('/');
+    if (slash === -1) {
+      projects.list(target);
+      const summaries = (await services.supervisor[`${verb}Project`](target)).map((snapshot) => services.summarize(snapshot));
+      return {kind: 'namespace', target, message: `${PAST[verb]} ${summaries.length} service${summaries.length === 1 ? '' : 's'} of ${target}`, runId: null};
+    }
+
+    const namespace = target.slice(0, slash);
+    const name = target.slice(slash + 1);
+    const [project] = projects.list(namespace);
+    const isService = services.has(namespace, name);
+    const isSchedule = schedules.has(namespace, name);
+    if (isService && isSchedule) {
+      throw new CapsuleError('bad_input', `${target} names both a service and a schedule`, {
+        hint: `use \`capsule schedule ${verb === 'stop' ? 'pause' : verb === 'start' ? 'resume' : 'trigger'} ${target}\` for the schedule`,
+      });
+    }
+    if (isService) {
+      const snapshot = await services.supervisor[verb](namespace, name);
+      return {kind: 'service', target, message: `${PAST[verb]} ${target} (${snapshot.state}${snapshot.pid ? `, pid ${snapshot.pid}` : ''})`, runId: null};
+    }
+    if (isSchedule) {
+      if (verb === 'restart') {
+        const {runId} = await schedules.scheduler.trigger(namespace, name);
+        return {kind: 'schedule', target, message: `triggered ${target}: run ${runId}`, runId};
+      }
+      if (verb === 'stop') await schedules.scheduler.pause(namespace, name);
+      else await schedules.scheduler.resume(namespace, name);
+      return {kind: 'schedule', target, message: `${verb === 'stop' ? 'paused' : 'resumed'} ${target}`, runId: null};
+    }
+    if (tasks.has(namespace, name)) {
+      throw badInput(`${target} is a task: tasks run when submitted, they are not started or stopped`, `run it with \`capsule run ${target}\`, or cancel a run with \`capsule cancel RUN\``);
+    }
+    const suggestion = didYouMean(name, [...project!.services, ...project!.schedules].map((item) => item.name));
+    throw new CapsuleError('not_found', `${namespace} has no service or schedule named "${name}"`, {
+      hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `see \`capsule list ${namespace} --tree\``,
+    });
+  }
 }

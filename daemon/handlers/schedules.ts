@@ -3,14 +3,19 @@ import type {ScheduleRef} from '../../src/protocol/index.js';
 import type {SchedulesPlugin} from '../plugins/schedules.js';
 import type {HandlerTable} from '../core/server.js';
 import type {AuditLog} from '../core/audit-log.js';
+import type {ProjectRegistry} from '../projects/registry.js';
 import {requireString} from './projects.js';
 
 type ScheduleMethods = 'schedule.list' | 'schedule.pause' | 'schedule.resume' | 'schedule.trigger' | 'schedule.next';
 
-export function scheduleHandlers(schedules: SchedulesPlugin, audit: AuditLog): Pick<HandlerTable, ScheduleMethods> {
+export function scheduleHandlers(schedules: SchedulesPlugin, audit: AuditLog, projects: ProjectRegistry): Pick<HandlerTable, ScheduleMethods> {
   const ref = (params: ScheduleRef) => ({namespace: requireString(params?.namespace, 'namespace'), name: requireString(params?.name, 'name')});
   return {
-    'schedule.list': (params) => ({schedules: schedules.list(params?.namespace ?? undefined)}),
+    'schedule.list': (params) => {
+      // An unknown namespace is an error with a suggestion, not an empty list.
+      if (params?.namespace !== undefined) projects.list(params.namespace);
+      return {schedules: schedules.list(params?.namespace ?? undefined)};
+    },
     'schedule.pause': async (params, call) => {
       const {namespace, name} = ref(params);
       await schedules.scheduler.pause(namespace, name);

@@ -2,6 +2,7 @@ import {randomUUID} from 'node:crypto';
 import {badInput} from '../../src/lib/errors.js';
 import type {ServiceRef} from '../../src/protocol/index.js';
 import type {HandlerTable} from '../core/server.js';
+import type {ProjectRegistry} from '../projects/registry.js';
 import {toConfigEntry, toLogLine, type ServicesPlugin} from '../plugins/services.js';
 import {requireString} from './projects.js';
 
@@ -18,7 +19,7 @@ type ServiceMethods =
 
 const APPLIED = {live: 'live', restart: 'restart', 'next-start': 'stored', unchanged: 'unchanged'} as const;
 
-export function serviceHandlers(services: ServicesPlugin): Pick<HandlerTable, ServiceMethods> {
+export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegistry): Pick<HandlerTable, ServiceMethods> {
   const {supervisor} = services;
   const ref = (params: ServiceRef) => ({namespace: requireString(params?.namespace, 'namespace'), name: requireString(params?.name, 'name')});
   const verb = (one: 'start' | 'stop' | 'restart') => async (params: {namespace: string; name?: string}) => {
@@ -27,7 +28,10 @@ export function serviceHandlers(services: ServicesPlugin): Pick<HandlerTable, Se
     return {services: snapshots.map((snapshot) => services.summarize(snapshot))};
   };
   return {
-    'service.list': (params) => ({services: services.list(params?.namespace ?? undefined)}),
+    'service.list': (params) => {
+      if (params?.namespace !== undefined) projects.list(params.namespace);
+      return {services: services.list(params?.namespace ?? undefined)};
+    },
     'service.start': verb('start'),
     'service.stop': verb('stop'),
     'service.restart': verb('restart'),

@@ -141,7 +141,7 @@ export class ProjectRegistry {
       if (previous?.config && previous.namespace !== config.project.name) await this.unloadPlugins(previous);
       entry.namespace = config.project.name;
       this.entries.set(root, entry);
-      for (const plugin of this.options.plugins) await plugin.load(config);
+      await this.loadPlugins(config, entry.config);
       entry.config = config;
     } catch (error) {
       if (!entry.config) entry.namespace = (await namespaceHint(root)) ?? entry.namespace;
@@ -152,6 +152,27 @@ export class ProjectRegistry {
     const summary = this.summarize(entry);
     this.options.onChange('project.updated', summary);
     return summary;
+  }
+
+  /**
+   * Every plugin takes the new definition, or none does: if one refuses it, those that took it
+   * go back to the last good definition (or unload, on a first load), so a half-applied project
+   * never runs tasks that `list` does not show.
+   */
+  private async loadPlugins(config: ProjectConfig, lastGood: ProjectConfig | null): Promise<void> {
+    const applied: ProjectPlugin[] = [];
+    try {
+      for (const plugin of this.options.plugins) {
+        applied.push(plugin);
+        await plugin.load(config);
+      }
+    } catch (error) {
+      for (const plugin of applied.reverse()) {
+        const restore = lastGood ? plugin.load(lastGood) : plugin.unload(config.project.name);
+        await restore.catch((failure: unknown) => this.options.logger.error(`restoring ${config.project.name} after a failed load`, failure));
+      }
+      throw error;
+    }
   }
 
   private async unloadPlugins(entry: Entry): Promise<void> {

@@ -18,7 +18,8 @@ export function buildTree(projects: ProjectSummary[]): TreeNode[] {
       label: project.namespace,
       glyph: project.status === 'ok' ? '◆' : '✗',
       tone: project.status === 'ok' ? 'cyan' : 'red',
-      facts: project.status === 'ok' ? [project.root] : [project.root, `error: ${project.error?.message ?? 'did not load'}`],
+      // The error goes first: facts are dropped from the end when the line is too wide.
+      facts: project.status === 'ok' ? [project.root] : [`error: ${project.error?.message.split('\n')[0] ?? 'did not load'}`, project.root],
       children: [],
     };
     const groups: [string, ItemLine[]][] = [

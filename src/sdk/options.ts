@@ -16,14 +16,26 @@ export interface BackoffOptions {
   jitter?: boolean | number;
 }
 
-/** A cron rule that submits runs of this task. */
+/** A cron rule that submits runs of this task; the same keys as a `[schedules.NAME]` table, in camelCase. */
 export interface ScheduleOptions {
-  /** Five-field cron expression, e.g. "0 3 * * *". */
+  /** The schedule's name within the project. @default the task's name */
+  name?: string;
+  /** Cron expression: five fields, or six with seconds first ("30 * * * * *"), or @hourly, @daily ... */
   cron: string;
   /** IANA time zone the expression is read in. @default the daemon's time zone */
   timezone?: string;
   /** Input given to each scheduled run. @default {} */
-  input?: unknown;
+  input?: Record<string, unknown>;
+  /** A fire while the previous run is queued or running: skip it, queue at most one, or allow it. @default "skip" */
+  overlap?: 'skip' | 'queue' | 'allow';
+  /** Fires missed while the daemon was down: none, the latest one, or all of them (at most 100). @default "latest" */
+  catchUp?: 'none' | 'latest' | 'all';
+  /** How far back missed fires count. @default "1h" */
+  catchUpWindow?: Duration;
+  /** A random delay up to this before each fire, to spread load. @default "0s" */
+  jitter?: Duration;
+  /** @default true */
+  enabled?: boolean;
 }
 
 export interface TaskOptions {

@@ -18,8 +18,8 @@ afterEach(async () => {
   for (const root of roots.splice(0)) await rm(root, {recursive: true, force: true});
 });
 
-async function project(name: string, extra = ''): Promise<string> {
-  const root = await makeProject({'capsule.toml': projectToml(name, extra)});
+async function project(name: string, extra = '', files: Record<string, string> = {}): Promise<string> {
+  const root = await makeProject({'capsule.toml': projectToml(name, extra), ...files});
   roots.push(root);
   return root;
 }
@@ -64,7 +64,9 @@ describe('daemon lifecycle', () => {
     expect(status.projectCount).toBe(0);
     expect(status.rssBytes).toBeGreaterThan(0);
 
-    const root = await project('reports', '[schedules.nightly]\ntask = "build_report"\ncron = "0 3 * * *"\n[services.api]\ncommand = ["node", "server.js"]\n');
+    const root = await project('reports', '[schedules.nightly]\ntask = "build_report"\ncron = "0 3 * * *"\n[services.api]\ncommand = ["node", "-e", "setInterval(() => {}, 1000)"]\n', {
+      'tasks/report.ts': "import {task} from 'capsule';\nexport const buildReport = task({name: 'build_report'}, async () => 'ok');\n",
+    });
     const added = await home.run(['project', 'add', root]);
     expect(added.code).toBe(0);
 
@@ -75,11 +77,12 @@ describe('daemon lifecycle', () => {
     expect(tree.stdout).toMatch(/services[\s\S]*api/);
     expect(tree.stdout).not.toContain('\u001B[');
 
-    const listed = await home.json<{projects: {namespace: string; root: string; status: string; error: unknown; schedules: {name: string}[]; services: {name: string}[]; tasks: unknown[]}[]}>(['list']);
+    const listed = await home.json<{projects: {namespace: string; root: string; status: string; error: unknown; schedules: {name: string}[]; services: {name: string}[]; tasks: {name: string}[]}[]}>(['list']);
     expect(listed.projects).toHaveLength(1);
     expect(listed.projects[0]).toMatchObject({namespace: 'reports', root, status: 'ok', error: null, tasks: expect.any(Array)});
     expect(listed.projects[0]!.schedules.map((s) => s.name)).toEqual(['nightly']);
     expect(listed.projects[0]!.services.map((s) => s.name)).toEqual(['api']);
+    expect(listed.projects[0]!.tasks.map((t) => t.name)).toEqual(['build_report']);
 
     const stop = await home.run(['daemon', 'stop']);
     expect(stop.code).toBe(0);
