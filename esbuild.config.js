@@ -1,9 +1,14 @@
-// Builds dist/ with esbuild and writes the oclif manifest. Run by `npm run build` (and by
-// `prepare`, so a clean `npm install` leaves a working `npx capsule`).
-// The CLI is bundled into a few files because module resolution dominates a short
-// command's start time; type checking is `tsc --noEmit`, separately.
+// Builds dist/ with esbuild, writes the oclif manifest and warms the CLI's code cache. Run by
+// `npm run build` (and by `prepare`, so a clean `npm install` leaves a working `npx capsule`).
+// Type checking is `tsc --noEmit`, separately.
+//
+// A short command's start time is mostly loading code, so the CLI is one CommonJS file
+// (dist/cli.cjs) that bin/run.js compiles with a V8 code cache (Node 20 has no module compile
+// cache of its own). Everything else is ESM with shared chunks.
+import {execFileSync} from 'node:child_process';
 import {build} from 'esbuild';
 import {rm, writeFile} from 'node:fs/promises';
+import {createRequire} from 'node:module';
 import {fileURLToPath} from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -12,22 +17,18 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // binary, and the TUI stack is only loaded by the dashboard.
 const external = ['tinypool', 'esbuild', 'chokidar', 'fsevents', 'ink', 'ink-*', 'react', 'react/*', 'react-devtools-core', 'yoga-layout', 'typescript', 'ts-node', 'tsx'];
 
-await rm(new URL('dist', import.meta.url), {recursive: true, force: true});
-await build({
-  absWorkingDir: root,
-  entryPoints: {
-    cli: 'src/cli/index.ts',
-    daemon: 'daemon/main.ts',
-    sdk: 'src/sdk/index.ts',
-    client: 'src/client/public.ts',
-    service: 'src/service/agent.ts',
-    'task-worker': 'daemon/worker/task-worker.ts',
-    'loader-hooks': 'daemon/worker/loader-hooks.ts',
+/** node-ipc's unused TLS transport: see src/client/no-tls.ts. */
+const noTlsForIpc = {
+  name: 'no-tls-for-node-ipc',
+  setup(build) {
+    build.onResolve({filter: /^tls$/}, (args) => (args.importer.includes('node-ipc') ? {path: fileURLToPath(new URL('src/client/no-tls.ts', import.meta.url))} : undefined));
   },
-  outdir: 'dist',
+};
+
+const shared = {
+  absWorkingDir: root,
+  plugins: [noTlsForIpc],
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
@@ -35,14 +36,47 @@ await build({
   minify: !process.env.CAPSULE_NO_MINIFY,
   // Names survive minification so oclif and stack traces still see real class and function names.
   keepNames: true,
-  chunkNames: 'chunks/[name]-[hash]',
   external,
   logLevel: 'warning',
+};
+
+await rm(new URL('dist', import.meta.url), {recursive: true, force: true});
+await build({
+  ...shared,
+  entryPoints: {
+    daemon: 'daemon/main.ts',
+    tui: 'tui/render.tsx',
+    sdk: 'src/sdk/index.ts',
+    client: 'src/client/public.ts',
+    service: 'src/service/agent.ts',
+    'task-worker': 'daemon/worker/task-worker.ts',
+    'loader-hooks': 'daemon/worker/loader-hooks.ts',
+  },
+  outdir: 'dist',
+  splitting: true,
+  format: 'esm',
+  chunkNames: 'chunks/[name]-[hash]',
   // Bundled CommonJS dependencies (oclif) call require(); give the ESM output one.
   banner: {js: "import {createRequire as __capsuleCreateRequire} from 'node:module';const require=__capsuleCreateRequire(import.meta.url);"},
 });
 
+await build({
+  ...shared,
+  entryPoints: {cli: 'src/cli/index.ts'},
+  outfile: 'dist/cli.cjs',
+  format: 'cjs',
+  // CommonJS has no import.meta: give the code the file URL it expects.
+  define: {'import.meta.url': '__capsuleFileUrl'},
+  banner: {js: "const __capsuleFileUrl=require('node:url').pathToFileURL(__filename).href;"},
+});
+
+// oclif loads the command table from dist/cli.cjs: bin/run.js has put that very module in
+// require's cache, and here the build loads it the ordinary way.
+createRequire(import.meta.url)('./dist/cli.cjs');
 const {Plugin} = await import('@oclif/core');
 const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true});
 await plugin.load();
 await writeFile(new URL('oclif.manifest.json', import.meta.url), JSON.stringify(plugin.manifest));
+
+// The first run writes dist/cli.cjs.cache; later runs start from compiled code.
+execFileSync(process.execPath, [fileURLToPath(new URL('bin/run.js', import.meta.url)), '--help'], {stdio: 'ignore'});

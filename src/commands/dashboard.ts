@@ -1,6 +1,9 @@
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
+import {loadModule} from '../cli/load-module.js';
 import {tryConnect} from '../client/daemon-process.js';
+import {pathToFileURL} from 'node:url';
 import {CapsuleError} from '../lib/errors.js';
+import {distFile} from '../lib/package-root.js';
 
 export default class Dashboard extends CapsuleCommand {
   static override summary = 'Open the live dashboard of tasks, schedules and services.';
@@ -26,8 +29,8 @@ export default class Dashboard extends CapsuleCommand {
     };
     // React's development build renders several times slower; it is for React's own debugging.
     process.env.NODE_ENV ??= 'production';
-    // Loaded only here, so no other command pays for React and Ink.
-    const {renderDashboard} = await import('../../tui/render.js');
+    // A separate bundle loaded only here, so no other command pays for React and Ink.
+    const {renderDashboard} = await loadModule<typeof import('../../tui/render.js')>(pathToFileURL(distFile('tui.js')).href);
     await renderDashboard({connect});
   }
 }
