@@ -1,12 +1,15 @@
 /**
  * End-to-end support for services: a TestHome with projects declaring services, typed reads of
  * `capsule services --json` and `capsule audit --json`, and a final sweep that kills (and
- * reports) any service process a test left behind.
+ * reports) any process the home's daemon started and left behind: each carries the home's
+ * socket in its environment (CAPSULE_AGENT_SOCKET).
  */
 import {readdirSync, readFileSync} from 'node:fs';
 import {rm} from 'node:fs/promises';
+import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {expect} from 'vitest';
+import {AGENT_ENVIRONMENT} from '../../src/protocol/agent.js';
 import type {AuditEvent, ServiceSummary} from '../../src/protocol/index.js';
 import {TestHome, waitFor, type CliResult} from '../helpers/cli.js';
 import {makeProject} from '../helpers/project.js';
@@ -27,8 +30,6 @@ export function fixtureCommand(name: string, ...args: string[]): string {
 
 export class ServicesHome {
   private readonly roots: string[] = [];
-  /** Every service process seen, with its start time, so a reused pid is never mistaken for it. */
-  private readonly seen = new Map<number, number>();
 
   private constructor(readonly home: TestHome) {}
 
@@ -57,7 +58,6 @@ export class ServicesHome {
 
   async services(namespace?: string): Promise<Service[]> {
     const {services} = await this.home.json<{services: Service[]}>(namespace === undefined ? ['services'] : ['services', namespace]);
-    for (const service of services) if (service.pid !== null) this.remember(service.pid);
     return services;
   }
 
@@ -86,14 +86,16 @@ export class ServicesHome {
     return (await this.audit(target)).filter((event) => event.kind === kind);
   }
 
-  remember(pid: number): void {
-    const startTime = startTimeOf(pid);
-    if (startTime !== null && !this.seen.has(pid)) this.seen.set(pid, startTime);
-  }
-
-  /** Service processes seen that are still alive (the same process, not a reused pid). */
+  /** Live processes started by this home's daemon: services, their children, probes, actions. */
   survivors(): number[] {
-    return [...this.seen].filter(([pid, startTime]) => startTimeOf(pid) === startTime).map(([pid]) => pid);
+    const marker = `${AGENT_ENVIRONMENT.socket}=${join(this.home.home, 'run', 'daemon.sock')}\0`;
+    return livePids().filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    });
   }
 
   /** Stops the daemon, kills whatever service process outlived it, removes every file. Fails the test if something survived. */
@@ -107,6 +109,7 @@ export class ServicesHome {
         process.kill(pid, 'SIGKILL');
       }
     }
+    await waitFor(() => survivors.every((pid) => !isRunning(pid)), {what: 'the left-over processes to die'});
     for (const root of this.roots.splice(0)) await rm(root, {recursive: true, force: true});
     expect(survivors, 'service processes left running after the daemon stopped').toEqual([]);
   }
@@ -130,14 +133,18 @@ export function isRunning(pid: number): boolean {
 
 /** Live processes whose command line contains `marker`. */
 export function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+  return livePids().filter((pid) => {
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmdline.includes(marker) && isRunning(Number(entry))) found.push(Number(entry));
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(marker);
     } catch {
-      // Gone while we looked.
+      return false;
     }
-  }
-  return found;
+  });
+}
+
+function livePids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && isRunning(pid));
 }
