@@ -1,20 +1,32 @@
 // `npm run bench`: runs every section, prints one table, writes test/bench/results.json.
-import {writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
 import {benchFoundation} from './foundation.js';
+import {benchSchedules} from './schedules.js';
+import {benchTui} from './tui.js';
 
-const sections = [['foundation', benchFoundation]];
+// `npm run bench -- NAME` runs one section.
+const sections = [
+  ['foundation', benchFoundation],
+  ['tui', benchTui],
+  ['schedules', benchSchedules],
+];
 const only = process.argv[2];
 
-const results = {date: new Date().toISOString(), node: process.version, cpus: cpus().length, sections: {}};
+const resultsFile = new URL('./results.json', import.meta.url);
+// Running one section keeps the other sections' last figures.
+const previous = only ? JSON.parse(readFileSync(resultsFile, 'utf8').toString() || '{}') : {};
+const results = {date: new Date().toISOString(), node: process.version, cpus: cpus().length, sections: {...previous.sections}};
+const measured = [];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;
   process.stderr.write(`bench: ${name}...\n`);
   results.sections[name] = await run();
+  measured.push(name);
 }
 
-const rows = Object.entries(results.sections).flatMap(([section, figures]) => figures.map((figure) => [section, figure.name, `${figure.value} ${figure.unit}`, figure.target ?? '', figure.pass === undefined ? '' : figure.pass ? 'ok' : 'MISSED']));
+const rows = measured.map((section) => [section, results.sections[section]]).flatMap(([section, figures]) => figures.map((figure) => [section, figure.name, `${figure.value} ${figure.unit}`, figure.target ?? '', figure.pass === undefined ? '' : figure.pass ? 'ok' : 'MISSED']));
 const headers = ['section', 'figure', 'value', 'target', ''];
 const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
 for (const row of [headers, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
