@@ -1,5 +1,5 @@
 // `npm run bench`: runs every section, prints one table, writes test/bench/results.json.
-import {readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
 import {benchFoundation} from './foundation.js';
 import {benchSchedules} from './schedules.js';
@@ -15,7 +15,7 @@ const only = process.argv[2];
 
 const resultsFile = new URL('./results.json', import.meta.url);
 // Running one section keeps the other sections' last figures.
-const previous = only ? JSON.parse(readFileSync(resultsFile, 'utf8').toString() || '{}') : {};
+const previous = only && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
 const results = {date: new Date().toISOString(), node: process.version, cpus: cpus().length, sections: {...previous.sections}};
 const measured = [];
 for (const [name, run] of sections) {
