@@ -32,6 +32,8 @@ const shared = {
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  // The maps only translate stack positions: leaving the sources out keeps them small to load.
+  sourcesContent: false,
   // CAPSULE_NO_MINIFY=1 keeps the bundle readable for profiling.
   minify: !process.env.CAPSULE_NO_MINIFY,
   // Names survive minification so oclif and stack traces still see real class and function names.

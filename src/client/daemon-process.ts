@@ -41,7 +41,7 @@ export async function startDaemon(paths: HomePaths): Promise<StartResult> {
 
   mkdirSync(paths.logsDir, {recursive: true, mode: 0o700});
   const log = openSync(paths.daemonLog, 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', distFile('daemon.js')], {
+  const child = spawn(process.execPath, [distFile('daemon.js')], {
     detached: true,
     stdio: ['ignore', log, log],
     env: {...process.env, CAPSULE_HOME: paths.home},

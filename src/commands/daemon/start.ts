@@ -21,7 +21,7 @@ export default class DaemonStart extends CapsuleCommand {
   async run(): Promise<DaemonStartResult | void> {
     const {flags} = await this.parse(DaemonStart);
     if (flags.foreground) {
-      const result = spawnSync(process.execPath, ['--enable-source-maps', distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: {...process.env, CAPSULE_HOME: this.paths.home}});
+      const result = spawnSync(process.execPath, [distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: {...process.env, CAPSULE_HOME: this.paths.home}});
       return this.exit(result.status ?? 1);
     }
     const start = await startDaemon(this.paths);
