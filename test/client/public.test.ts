@@ -5,7 +5,7 @@ import {dirname, join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {CapsuleError, connect, RunFailedError, type CapsuleClient, type RunEvent} from '../../src/client/public.js';
 import {TestHome, waitFor} from '../helpers/cli.js';
-import {E2E_PROJECT} from '../e2e/tasks-helpers.js';
+import {E2E_PROJECT, SLOW} from '../e2e/tasks-helpers.js';
 
 let home: TestHome;
 let client: CapsuleClient | undefined;
@@ -35,7 +35,7 @@ async function collect(events: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
   return seen;
 }
 
-describe('connect', () => {
+describe('connect', SLOW, () => {
   it('refuses with daemon_unreachable when no daemon runs and autostart is off', async () => {
     const refused = await connect({home: home.home, autostart: false}).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CapsuleError);
@@ -49,7 +49,7 @@ describe('connect', () => {
   });
 });
 
-describe('submit', () => {
+describe('submit', SLOW, () => {
   it('resolves result() of a run nobody follows, and get/list see it', async () => {
     const capsule = await connectWithProject();
     const run = await capsule.submit('e2e/hello', {name: 'Ada'});
@@ -144,7 +144,7 @@ describe('submit', () => {
   });
 });
 
-describe('the built bundle', () => {
+describe('the built bundle', SLOW, () => {
   it('is what the package exports as capsule/client', async () => {
     const bundle = (await import('capsule/client')) as typeof import('../../src/client/public.js');
     client = await bundle.connect({home: home.home});
