@@ -15,6 +15,8 @@ const SEQUENTIAL = 500;
 const BURST = 1000;
 const BURSTS = 3;
 const CLI_RUNS = 10;
+/** USER_HZ, the unit of /proc stat CPU times. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 const ISOLATIONS = ['thread', 'process'];
 const TARGETS = {thread: {p50: 2, throughput: 3000}, process: {p50: 2, throughput: 1500}};
@@ -43,6 +45,7 @@ export async function benchTasks() {
           {name: `capsule ${isolation}: p50 / tinypool p50`, value: round(ours.p50 / base.p50, 1), unit: '×', target: null},
           {name: `capsule ${isolation}: burst throughput (persisted)`, value: Math.round(ours.throughput), unit: 'runs/s', target: `≥ ${target.throughput}`, pass: ours.throughput >= target.throughput},
           {name: `capsule ${isolation}: tinypool / capsule throughput`, value: round(base.throughput / ours.throughput, 1), unit: '×', target: null},
+          {name: `capsule ${isolation}: daemon CPU per burst run`, value: round(ours.daemonCpuMsPerRun, 3), unit: isolation === 'thread' ? 'ms (workers included)' : 'ms (child workers not included)', target: null},
         );
       }
     } finally {
@@ -85,14 +88,25 @@ async function measureCapsule(client, bench, isolation) {
     return handle.id;
   };
   const sequential = await timeSequential(() => once(`seq${suffix}`));
+  const daemon = Number(readFileSync(join(bench.home, 'daemon.pid'), 'utf8'));
   const rates = [];
+  let cpuMs = 0;
   for (let burst = 0; burst < BURSTS; burst++) {
+    const cpuBefore = processCpuMs(daemon);
     const start = process.hrtime.bigint();
     const ids = await Promise.all(Array.from({length: BURST}, () => once(`burst${suffix}${burst}`)));
     rates.push(BURST / (Number(process.hrtime.bigint() - start) / 1e9));
+    cpuMs += processCpuMs(daemon) - cpuBefore;
     await assertPersisted(bench, ids);
   }
-  return {...sequential, throughput: median(rates)};
+  return {...sequential, throughput: median(rates), daemonCpuMsPerRun: cpuMs / (BURST * BURSTS)};
+}
+
+/** CPU time (user + system) of a process and the threads in it, ms; the children it waited for are not in it. */
+function processCpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 async function measureTinypool(bench, isolation) {
