@@ -69,7 +69,7 @@ describe('capsule run, attached', SLOW, () => {
 
   it('runs the task of a file outside any project (ad hoc), choosing main or --task', async () => {
     const file = join(PROJECTS, 'adhoc', 'script.ts');
-    const main = await home.run(['run', file, '--input', '{"n":7}']);
+    const main = await home.run(['run', './script.ts', '--input', '{"n":7}'], {cwd: join(PROJECTS, 'adhoc')});
     expect(main.code, main.stderr).toBe(0);
     expect(main.stdout).toContain('ad-hoc run');
     expect(main.stdout).toContain('"squared": 49');
