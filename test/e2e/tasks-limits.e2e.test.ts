@@ -65,6 +65,8 @@ describe('cancellation', SLOW, () => {
     const run = await show(home, runId);
     expect(run).toMatchObject({status: 'cancelled', error: {type: 'cancelled'}});
     expect(run.attempts).toHaveLength(1);
+    // What the task logged while it stopped is kept.
+    expect((await home.run(['logs', runId])).stdout).toContain('stopping');
     await expectStillServing();
   });
 
