@@ -26,7 +26,8 @@ import {MAX_REPLAYED_EVENTS, TrackedRun, type RunEvent, type RunHandle, type Run
 import {parseItemRef, parseRunTarget} from './targets.js';
 
 export {CapsuleError, type ErrorCode} from '../lib/errors.js';
-export {MAX_REPLAYED_EVENTS, MAX_UNREAD_EVENTS, RunFailedError, type RunEvent, type RunHandle} from './run-handle.js';
+export {MAX_UNREAD_EVENTS} from './event-queue.js';
+export {MAX_REPLAYED_EVENTS, RunFailedError, type RunEvent, type RunHandle} from './run-handle.js';
 export type {RunAttempt, RunError, RunErrorType, RunLogLine, RunProgress, RunRecord, RunStatus} from '../protocol/index.js';
 
 export interface ConnectOptions {

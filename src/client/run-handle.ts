@@ -1,5 +1,6 @@
 import {CapsuleError} from '../lib/errors.js';
 import type {RunErrorType, RunLogLine, RunProgress, RunRecord} from '../protocol/index.js';
+import {EventQueue, type EventSource} from './event-queue.js';
 import {FINAL_STATUSES} from './follow.js';
 
 /** Something that happened to a run: a new state of its record, a log line, or progress. */
@@ -7,8 +8,6 @@ export type RunEvent = {type: 'update'; run: RunRecord} | {type: 'log'; line: Ru
 
 /** Events a handle keeps to replay to a listener that starts late, and log lines fetched when following starts; log and progress past this are only delivered live. */
 export const MAX_REPLAYED_EVENTS = 1_000;
-/** Events an `events()` iterator holds for a consumer that reads slower than the run logs; log and progress past this are dropped. */
-export const MAX_UNREAD_EVENTS = 10_000;
 
 /** What `result()` rejects with when the run failed or was cancelled. */
 export class RunFailedError extends CapsuleError {
@@ -61,7 +60,7 @@ export interface RunSource {
 }
 
 /** The handle's side the client drives. */
-export class TrackedRun implements RunHandle {
+export class TrackedRun implements RunHandle, EventSource {
   readonly id: string;
   /** The newest record known, from any source. */
   #run: RunRecord;
@@ -202,61 +201,4 @@ function isFinal(run: RunRecord): boolean {
 /** Records that tell the same state: fetched records are compared with ones received as events. */
 function sameState(a: RunRecord, b: RunRecord): boolean {
   return a.status === b.status && a.attempts.length === b.attempts.length && a.attempts.at(-1)?.finishedAt === b.attempts.at(-1)?.finishedAt && a.finishedAt === b.finishedAt;
-}
-
-/** The async iterator behind `events()`: buffers what arrives until the consumer reads it. */
-class EventQueue implements AsyncIterableIterator<RunEvent> {
-  readonly #unread: RunEvent[] = [];
-  #waiting: {resolve(result: IteratorResult<RunEvent>): void; reject(error: Error): void} | null = null;
-  #ended = false;
-  readonly #stop: () => void;
-
-  constructor(private readonly run: TrackedRun) {
-    this.#stop = run.listen(
-      (event) => this.#receive(event),
-      (error) => this.#lost(error),
-    );
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<RunEvent> {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<RunEvent>> {
-    const event = this.#unread.shift();
-    if (event !== undefined) return Promise.resolve(this.#yielded(event));
-    if (this.#ended) return Promise.resolve({done: true, value: undefined});
-    if (this.run.failure) return Promise.reject(this.run.failure);
-    return new Promise((resolve, reject) => (this.#waiting = {resolve, reject}));
-  }
-
-  return(): Promise<IteratorResult<RunEvent>> {
-    this.#ended = true;
-    this.#unread.length = 0;
-    this.#stop();
-    return Promise.resolve({done: true, value: undefined});
-  }
-
-  #receive(event: RunEvent): void {
-    if (this.#ended) return;
-    const waiting = this.#waiting;
-    this.#waiting = null;
-    if (waiting) waiting.resolve(this.#yielded(event));
-    else if (event.type === 'update' || this.#unread.length < MAX_UNREAD_EVENTS) this.#unread.push(event);
-  }
-
-  #lost(error: Error): void {
-    const waiting = this.#waiting;
-    this.#waiting = null;
-    waiting?.reject(error);
-  }
-
-  /** The final update is the last event: the iteration ends after it. */
-  #yielded(event: RunEvent): IteratorResult<RunEvent> {
-    if (event.type === 'update' && isFinal(event.run)) {
-      this.#ended = true;
-      this.#stop();
-    }
-    return {done: false, value: event};
-  }
 }
