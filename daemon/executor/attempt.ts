@@ -10,7 +10,7 @@ import type {WorkerHandle, WorkerRegistry} from './workers.js';
 
 /** How long a terminated worker may take to be gone before the outcome is reported anyway. */
 export const EXIT_WAIT_MS = 5_000;
-/** A worker thread's "done" travels on its own port and may trail tinypool's completion by a few ticks. */
+/** The worker's "done" travels on the attempt's own port and may trail tinypool's completion by a few ticks. */
 const REPORT_WAIT_MS = 1_000;
 /** The kernel CPU limit (a process spawn) is only worth setting for attempts that run this long; shorter ones are measured. */
 export const CPU_LIMIT_ARM_AFTER_MS = 1_000;
@@ -72,7 +72,9 @@ export class Attempt {
       } catch (error) {
         failure = {error};
       }
-      if (failure === null && this.reported === null && this.stopReason === null) await this.until(() => this.reported !== null, REPORT_WAIT_MS);
+      // The task returned, so the worker sent its report, maybe not processed yet; a stopped task
+      // that honoured the abort has its last log lines in front of it.
+      if (failure === null && this.reported === null) await this.until(() => this.reported !== null, REPORT_WAIT_MS);
       if (failure !== null || this.terminate.signal.aborted) await this.until(() => this.handle === null || this.handle.exit !== null, EXIT_WAIT_MS);
       return this.outcome(failure);
     } finally {

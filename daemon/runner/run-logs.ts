@@ -1,5 +1,5 @@
 import {statSync} from 'node:fs';
-import {appendFile, mkdir, readFile, rm} from 'node:fs/promises';
+import {appendFile, mkdir, readFile, readdir, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {RunLogLine} from '../../src/protocol/runs.js';
 
@@ -9,6 +9,8 @@ export const RUN_LOG_MAX_BYTES = 1024 * 1024;
 export const LOG_LINE_MAX_CHARS = 16 * 1024;
 /** Recent lines held in memory per logging run, so followers of a live run read without disk. */
 export const LOG_TAIL_LINES = 200;
+
+const LOG_SUFFIX = '.jsonl';
 
 export interface RunLogsOptions {
   /** @default RUN_LOG_MAX_BYTES */
@@ -40,11 +42,17 @@ export class RunLogs {
   readonly #onError: (error: unknown) => void;
   /** Runs that logged and have not ended; bounded by the runs attempting at once. */
   readonly #live = new Map<string, LiveLog>();
+  /**
+   * Runs with a log file, so pruning a run that never logged (most runs of a busy task) costs no
+   * file system call. Bounded by the runs the history keeps.
+   */
+  readonly #onDisk: Set<string>;
   #writing: Promise<void> | null = null;
   #scheduled = false;
 
-  private constructor(dir: string, options: RunLogsOptions) {
+  private constructor(dir: string, onDisk: Set<string>, options: RunLogsOptions) {
     this.#dir = dir;
+    this.#onDisk = onDisk;
     this.#maxBytes = options.maxBytesPerRun ?? RUN_LOG_MAX_BYTES;
     this.#tailLines = options.tailLines ?? LOG_TAIL_LINES;
     this.#onError = options.onError ?? console.error;
@@ -52,7 +60,8 @@ export class RunLogs {
 
   static async open(dir: string, options: RunLogsOptions = {}): Promise<RunLogs> {
     await mkdir(dir, {recursive: true});
-    return new RunLogs(dir, options);
+    const files = await readdir(dir);
+    return new RunLogs(dir, new Set(files.filter((name) => name.endsWith(LOG_SUFFIX)).map((name) => name.slice(0, -LOG_SUFFIX.length))), options);
   }
 
   /**
@@ -114,7 +123,7 @@ export class RunLogs {
     const removals: Promise<void>[] = [];
     for (const runId of runIds) {
       this.#live.delete(runId);
-      removals.push(rm(this.#file(runId), {force: true}));
+      if (this.#onDisk.delete(runId)) removals.push(rm(this.#file(runId), {force: true}));
     }
     await Promise.all(removals);
   }
@@ -125,6 +134,7 @@ export class RunLogs {
     const writes: Promise<void>[] = [];
     for (const [runId, live] of this.#live) {
       if (live.pending.length > 0) {
+        this.#onDisk.add(runId);
         writes.push(appendFile(this.#file(runId), live.pending.join('')));
         live.pending = [];
       }
@@ -160,7 +170,7 @@ export class RunLogs {
   }
 
   #file(runId: string): string {
-    return join(this.#dir, `${runId}.jsonl`);
+    return join(this.#dir, `${runId}${LOG_SUFFIX}`);
   }
 }
 

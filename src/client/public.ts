@@ -13,26 +13,22 @@
  * capsule.close();
  * ```
  *
- * One client holds one connection to the daemon, however many runs it follows; close it when
- * done (an open connection keeps the process alive).
+ * One client holds one connection to the daemon, however many runs it submits; close it when
+ * done (an open connection keeps the process alive). Awaiting a run costs one request; its live
+ * events are fetched only for the handles whose `events()` or `on()` is used.
  */
 import {CapsuleError} from '../lib/errors.js';
 import {homePaths} from '../lib/home.js';
-import type {RunLogLine, RunProgress, RunRecord, RunStatus} from '../protocol/index.js';
+import type {RunLogLine, RunProgress, RunRecord, RunStatus, RunTarget} from '../protocol/index.js';
 import {DaemonClient} from './client.js';
 import {startDaemon, tryConnect} from './daemon-process.js';
-import {FollowedRun, type RunEvent, type RunHandle} from './run-handle.js';
+import {MAX_REPLAYED_EVENTS, TrackedRun, type RunEvent, type RunHandle, type RunSource} from './run-handle.js';
 import {parseItemRef, parseRunTarget} from './targets.js';
 
 export {CapsuleError, type ErrorCode} from '../lib/errors.js';
-export {MAX_REPLAYED_EVENTS, MAX_UNREAD_EVENTS, RunFailedError, type RunEvent, type RunHandle} from './run-handle.js';
+export {MAX_UNREAD_EVENTS} from './event-queue.js';
+export {MAX_REPLAYED_EVENTS, RunFailedError, type RunEvent, type RunHandle} from './run-handle.js';
 export type {RunAttempt, RunError, RunErrorType, RunLogLine, RunProgress, RunRecord, RunStatus} from '../protocol/index.js';
-
-/**
- * Events that arrive for a run before the daemon's reply to its submit (the daemon announces a
- * run as soon as it is accepted) wait here for the reply, up to this many across all runs.
- */
-const MAX_EARLY_EVENTS = 10_000;
 
 export interface ConnectOptions {
   /** Capsule's home directory, where the daemon's socket is. @default $CAPSULE_HOME, else ~/.capsule */
@@ -53,10 +49,11 @@ export interface CapsuleClient {
   /** Pid of the daemon this client talks to. */
   readonly daemonPid: number;
   /**
-   * Submits a run of `target` (`"namespace/task"`, or a path to a task file for an ad-hoc run)
-   * with `input` (JSON data, default `{}`). Resolves once the daemon has persisted the run, with a
-   * handle that follows it. Rejects with a CapsuleError (`not_found` for an unknown task, with a
-   * suggestion; `bad_input` for a malformed target or a lock key the input cannot fill).
+   * Submits a run of `target` with `input` (JSON data, default `{}`). `target` is
+   * `"namespace/task"`, or a path to a task file for an ad-hoc run (ending in .ts, .mts, .js or
+   * .mjs, or starting with ./, ../ or /). Resolves once the daemon has persisted the run. Rejects
+   * with a CapsuleError: `not_found` for an unknown task (with a suggestion in its hint),
+   * `bad_input` for a malformed target or an input the task's lock key cannot be filled from.
    */
   submit(target: string, input?: unknown): Promise<RunHandle>;
   /** The current record of any run. Rejects with `not_found` for an unknown (or pruned) run. */
@@ -85,15 +82,11 @@ export async function connect(options: ConnectOptions = {}): Promise<CapsuleClie
   return new Client((await startDaemon(paths)).client);
 }
 
-class Client implements CapsuleClient {
+class Client implements CapsuleClient, RunSource {
   readonly #connection: DaemonClient;
-  /** Runs followed and not final yet. */
-  readonly #followed = new Map<string, FollowedRun>();
-  /** Events of runs whose submit reply has not arrived yet, by run id. */
-  readonly #early = new Map<string, RunEvent[]>();
-  #earlyCount = 0;
-  #submitting = 0;
-  /** Topics of runs that ended, unsubscribed in one request per turn of the event loop. */
+  /** Runs whose events are routed to their handle, until they end. */
+  readonly #followed = new Map<string, TrackedRun>();
+  /** Topics of followed runs that ended, unsubscribed in one request per turn of the event loop. */
   #ended: string[] = [];
 
   constructor(connection: DaemonClient) {
@@ -111,24 +104,8 @@ class Client implements CapsuleClient {
   }
 
   async submit(target: string, input: unknown = {}): Promise<RunHandle> {
-    const runTarget = parseRunTarget(target);
-    this.#submitting++;
-    let accepted: RunRecord;
-    try {
-      accepted = await this.#connection.call('run.submit', {target: runTarget, input, follow: true});
-    } finally {
-      this.#submitting--;
-    }
-    const run = new FollowedRun(accepted, (id) => this.#connection.call('run.cancel', {id}));
-    const early = this.#early.get(accepted.id) ?? [];
-    this.#early.delete(accepted.id);
-    this.#earlyCount -= early.length;
-    // Every reply is in: what is left belongs to no run this client will hear of again.
-    if (this.#submitting === 0) this.#forgetEarly();
-    this.#followed.set(run.id, run);
-    for (const event of early) run.push(event);
-    this.#release(run);
-    return run;
+    const accepted = await this.#connection.call('run.submit', {target: runTarget(target), input});
+    return new TrackedRun(accepted, this);
   }
 
   get(id: string): Promise<RunRecord> {
@@ -155,6 +132,30 @@ class Client implements CapsuleClient {
     this.#connection.close();
   }
 
+  wait(id: string): Promise<RunRecord> {
+    return this.#connection.call('run.wait', {id});
+  }
+
+  cancel(id: string): Promise<RunRecord> {
+    return this.#connection.call('run.cancel', {id});
+  }
+
+  /**
+   * Reads the run's log and subscribes to its events in one step (the daemon leaves no gap between
+   * the two), then reads its record: anything that changed before the subscription is in it.
+   */
+  follow(run: TrackedRun): void {
+    this.#followed.set(run.id, run);
+    (async () => {
+      const {lines} = await this.#connection.call('run.logs', {id: run.id, tail: MAX_REPLAYED_EVENTS, follow: true});
+      run.caughtUp(lines, await this.#connection.call('run.get', {id: run.id}));
+      this.#releaseIfEnded(run);
+    })().catch((error: Error) => {
+      this.#followed.delete(run.id);
+      run.lose(error);
+    });
+  }
+
   #route(event: string, data: unknown): void {
     let routed: RunEvent;
     let runId: string;
@@ -171,20 +172,14 @@ class Client implements CapsuleClient {
       return;
     }
     const run = this.#followed.get(runId);
-    if (run) {
-      run.push(routed);
-      this.#release(run);
-    } else if (this.#submitting > 0 && this.#earlyCount < MAX_EARLY_EVENTS) {
-      const waiting = this.#early.get(runId);
-      if (waiting) waiting.push(routed);
-      else this.#early.set(runId, [routed]);
-      this.#earlyCount++;
-    }
+    if (!run) return;
+    run.push(routed);
+    this.#releaseIfEnded(run);
   }
 
-  /** Stops following a run that ended: the daemon drops its subscription, so a long-lived client holds none for finished runs. */
-  #release(run: FollowedRun): void {
-    if (!run.isFinal) return;
+  /** A followed run that ended: the daemon drops its subscription, so a long-lived client holds none for finished runs. */
+  #releaseIfEnded(run: TrackedRun): void {
+    if (!run.streamEnded || this.#followed.get(run.id) !== run) return;
     this.#followed.delete(run.id);
     if (this.#ended.push(`run:${run.id}`) > 1) return;
     setImmediate(() => {
@@ -193,9 +188,11 @@ class Client implements CapsuleClient {
       if (!this.#connection.isClosed) this.#connection.call('unsubscribe', {topics}).catch(() => {});
     });
   }
+}
 
-  #forgetEarly(): void {
-    this.#early.clear();
-    this.#earlyCount = 0;
-  }
+/** `ns/task`, or a task file; only a target that looks like a file is looked for on disk. */
+function runTarget(target: string): RunTarget {
+  if (/\.(m?[jt]s|tsx)$/.test(target) || target.startsWith('.') || target.startsWith('/')) return parseRunTarget(target);
+  const ref = parseItemRef(target, 'task');
+  return {namespace: ref.namespace, task: ref.name};
 }

@@ -1,14 +1,13 @@
 import {CapsuleError} from '../lib/errors.js';
 import type {RunErrorType, RunLogLine, RunProgress, RunRecord} from '../protocol/index.js';
+import {EventQueue, type EventSource} from './event-queue.js';
 import {FINAL_STATUSES} from './follow.js';
 
 /** Something that happened to a run: a new state of its record, a log line, or progress. */
 export type RunEvent = {type: 'update'; run: RunRecord} | {type: 'log'; line: RunLogLine} | {type: 'progress'; progress: RunProgress};
 
-/** Events a handle keeps to replay to a listener that starts late; log and progress past this are only delivered live. */
+/** Events a handle keeps to replay to a listener that starts late, and log lines fetched when following starts; log and progress past this are only delivered live. */
 export const MAX_REPLAYED_EVENTS = 1_000;
-/** Events an `events()` iterator holds for a consumer that reads slower than the run logs; log and progress past this are dropped. */
-export const MAX_UNREAD_EVENTS = 10_000;
 
 /** What `result()` rejects with when the run failed or was cancelled. */
 export class RunFailedError extends CapsuleError {
@@ -29,173 +28,177 @@ export class RunFailedError extends CapsuleError {
   }
 }
 
-/** A submitted run, followed live from its submission to its final state. */
+/** A submitted run. Waiting for it costs one request; its events are only fetched once asked for. */
 export interface RunHandle {
   /** The run's id (`run_…`). */
   readonly id: string;
-  /** The latest record received: its status, attempts so far, and at the end its result or error. */
+  /** The latest record this handle received: as accepted, then as followed or waited for. */
   readonly run: RunRecord;
-  /** Resolves with the final record (succeeded, failed or cancelled); rejects only if the connection to the daemon is lost first. */
+  /** Resolves with the final record (succeeded, failed or cancelled); rejects only if the daemon cannot say (connection lost, daemon stopping). */
   wait(): Promise<RunRecord>;
   /** Resolves with the run's result once it succeeds; rejects with a {@link RunFailedError} if it fails or is cancelled. */
   result(): Promise<unknown>;
   /** Cancels the run (a running attempt sees `ctx.signal` abort); resolves with the record once cancelled, or final. */
   cancel(): Promise<RunRecord>;
   /**
-   * Calls `listener` with each event from now on; returns the function that stops it. Events that
-   * came earlier are replayed first (up to {@link MAX_REPLAYED_EVENTS}).
+   * Calls `listener` with the run's events. The first call starts following the run: the listener
+   * gets the record as accepted, the run's log so far (its last {@link MAX_REPLAYED_EVENTS} lines),
+   * every event from then on, and the current record when it is newer. Returns the function that
+   * stops the listener.
    */
   on(listener: (event: RunEvent) => void): () => void;
-  /**
-   * Every event of the run, from its submission (replayed, up to {@link MAX_REPLAYED_EVENTS}) to
-   * its final `update`, where the iteration ends. Throws if the connection is lost first.
-   */
+  /** The same events as `on()`, as an async iterator that ends after the final `update`; it throws if following fails. */
   events(): AsyncIterableIterator<RunEvent>;
 }
 
-/** The handle's side the client drives: events routed to it, and the loss of the connection. */
-export class FollowedRun implements RunHandle {
+/** What a handle asks of the client that made it. */
+export interface RunSource {
+  wait(id: string): Promise<RunRecord>;
+  cancel(id: string): Promise<RunRecord>;
+  /** Starts routing the run's events to `run.push`, then calls `run.caughtUp`; calls `run.lose` if that fails. */
+  follow(run: TrackedRun): void;
+}
+
+/** The handle's side the client drives. */
+export class TrackedRun implements RunHandle, EventSource {
   readonly id: string;
+  /** The newest record known, from any source. */
   #run: RunRecord;
-  readonly #final: Promise<RunRecord>;
-  #settle!: (run: RunRecord) => void;
-  #fail!: (error: Error) => void;
+  #final: Promise<RunRecord> | null = null;
+  #settle: (run: RunRecord) => void = () => {};
+  #fail: (error: Error) => void = () => {};
   #failure: Error | null = null;
+  #following = false;
+  /** The last `update` of the event stream; the stream ends with a final one. */
+  #streamed: RunRecord;
+  /** Events that arrived while following started, delivered once the log so far is. */
+  #arriving: RunEvent[] | null = null;
   readonly #replay: RunEvent[] = [];
-  readonly #listeners = new Set<(event: RunEvent) => void>();
+  readonly #listeners = new Set<{listener: (event: RunEvent) => void; lost: (error: Error) => void}>();
 
   constructor(
     accepted: RunRecord,
-    private readonly cancelRun: (id: string) => Promise<RunRecord>,
+    private readonly source: RunSource,
   ) {
     this.id = accepted.id;
     this.#run = accepted;
-    this.#final = new Promise<RunRecord>((resolve, reject) => {
-      this.#settle = resolve;
-      this.#fail = reject;
-    });
-    // Nobody may ever ask for the outcome: a lost connection must not become an unhandled rejection.
-    this.#final.catch(() => {});
-    this.#record({type: 'update', run: accepted});
+    this.#streamed = accepted;
+    this.#remember({type: 'update', run: accepted});
   }
 
   get run(): RunRecord {
     return this.#run;
   }
 
-  get isFinal(): boolean {
-    return FINAL_STATUSES.has(this.#run.status);
-  }
-
-  wait(): Promise<RunRecord> {
-    return this.#final;
-  }
-
-  async result(): Promise<unknown> {
-    const run = await this.#final;
-    if (run.status === 'succeeded') return run.result;
-    throw new RunFailedError(run);
-  }
-
-  cancel(): Promise<RunRecord> {
-    return this.cancelRun(this.id);
-  }
-
-  on(listener: (event: RunEvent) => void): () => void {
-    for (const event of this.#replay) listener(event);
-    if (this.isFinal || this.#failure) return () => {};
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  events(): AsyncIterableIterator<RunEvent> {
-    return new EventQueue(this);
-  }
-
-  /** An event of this run arrived. */
-  push(event: RunEvent): void {
-    if (this.isFinal) return;
-    if (event.type === 'update') this.#run = event.run;
-    this.#record(event);
-    for (const listener of this.#listeners) listener(event);
-    if (this.isFinal) {
-      this.#listeners.clear();
-      this.#settle(this.#run);
-    }
-  }
-
-  /** The connection closed before the run ended. */
-  lose(error: Error): void {
-    if (this.isFinal || this.#failure) return;
-    this.#failure = error;
-    this.#fail(error);
-    this.#listeners.clear();
+  /** The event stream reached the final update: nothing more will be routed to this handle. */
+  get streamEnded(): boolean {
+    return isFinal(this.#streamed);
   }
 
   get failure(): Error | null {
     return this.#failure;
   }
 
-  #record(event: RunEvent): void {
+  wait(): Promise<RunRecord> {
+    if (this.#final === null) {
+      this.#final = new Promise<RunRecord>((resolve, reject) => {
+        this.#settle = resolve;
+        this.#fail = reject;
+      });
+      // A lost connection must not become an unhandled rejection when nobody awaits it.
+      this.#final.catch(() => {});
+      if (isFinal(this.#run)) this.#settle(this.#run);
+      else if (this.#failure) this.#fail(this.#failure);
+      else if (!this.#following) this.source.wait(this.id).then((run) => this.#learn(run), (error: Error) => this.lose(error));
+    }
+    return this.#final;
+  }
+
+  async result(): Promise<unknown> {
+    const run = await this.wait();
+    if (run.status === 'succeeded') return run.result;
+    throw new RunFailedError(run);
+  }
+
+  cancel(): Promise<RunRecord> {
+    return this.source.cancel(this.id);
+  }
+
+  on(listener: (event: RunEvent) => void): () => void {
+    return this.listen(listener, () => {});
+  }
+
+  /** `on()`, and `lost` is called if the stream breaks off before its final update. */
+  listen(listener: (event: RunEvent) => void, lost: (error: Error) => void): () => void {
+    if (!this.#following && !this.#failure) {
+      this.#following = true;
+      this.#arriving = [];
+      this.source.follow(this);
+    }
+    for (const event of this.#replay) listener(event);
+    if (this.streamEnded || this.#failure) return () => {};
+    const entry = {listener, lost};
+    this.#listeners.add(entry);
+    return () => this.#listeners.delete(entry);
+  }
+
+  events(): AsyncIterableIterator<RunEvent> {
+    return new EventQueue(this);
+  }
+
+  /** An event of this run arrived from the daemon. */
+  push(event: RunEvent): void {
+    if (this.#arriving === null) this.#deliver(event);
+    else if (event.type === 'update' || this.#arriving.length < MAX_REPLAYED_EVENTS) this.#arriving.push(event);
+  }
+
+  /** Following started: the log so far, then what arrived meanwhile, then the record as it is now if that is newer. */
+  caughtUp(lines: RunLogLine[], current: RunRecord): void {
+    const arrived = this.#arriving ?? [];
+    this.#arriving = null;
+    for (const line of lines) this.#deliver({type: 'log', line});
+    for (const event of arrived) this.#deliver(event);
+    if (!sameState(current, this.#streamed)) this.#deliver({type: 'update', run: current});
+  }
+
+  /** The daemon can no longer tell how the run ends (connection lost, following failed). */
+  lose(error: Error): void {
+    if (this.#failure || (isFinal(this.#run) && !this.#following) || this.streamEnded) return;
+    this.#failure = error;
+    if (!isFinal(this.#run)) this.#fail(error);
+    for (const {lost} of this.#listeners) lost(error);
+    this.#listeners.clear();
+  }
+
+  #deliver(event: RunEvent): void {
+    if (this.streamEnded) return;
+    if (event.type === 'update') {
+      this.#streamed = event.run;
+      this.#learn(event.run);
+    }
+    this.#remember(event);
+    for (const {listener} of this.#listeners) listener(event);
+    if (this.streamEnded) this.#listeners.clear();
+  }
+
+  /** A newer record, from the stream or from waiting. */
+  #learn(run: RunRecord): void {
+    if (isFinal(this.#run)) return;
+    this.#run = run;
+    if (isFinal(run)) this.#settle(run);
+  }
+
+  #remember(event: RunEvent): void {
     // State changes are few (two per attempt) and always kept: a late listener still sees how the run ended.
     if (event.type === 'update' || this.#replay.length < MAX_REPLAYED_EVENTS) this.#replay.push(event);
   }
 }
 
-/** The async iterator behind `events()`: buffers what arrives until the consumer reads it. */
-class EventQueue implements AsyncIterableIterator<RunEvent> {
-  readonly #unread: RunEvent[] = [];
-  #waiting: {resolve(result: IteratorResult<RunEvent>): void; reject(error: Error): void} | null = null;
-  #ended = false;
-  readonly #stop: () => void;
+function isFinal(run: RunRecord): boolean {
+  return FINAL_STATUSES.has(run.status);
+}
 
-  constructor(private readonly handle: FollowedRun) {
-    this.#stop = handle.on((event) => this.#deliver(event));
-    void handle.wait().catch(() => this.#wake());
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<RunEvent> {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<RunEvent>> {
-    const event = this.#unread.shift();
-    if (event !== undefined) return Promise.resolve(this.#yielded(event));
-    if (this.#ended) return Promise.resolve({done: true, value: undefined});
-    if (this.handle.failure) return Promise.reject(this.handle.failure);
-    return new Promise((resolve, reject) => (this.#waiting = {resolve, reject}));
-  }
-
-  return(): Promise<IteratorResult<RunEvent>> {
-    this.#ended = true;
-    this.#unread.length = 0;
-    this.#stop();
-    return Promise.resolve({done: true, value: undefined});
-  }
-
-  #deliver(event: RunEvent): void {
-    if (this.#ended) return;
-    if (this.#waiting) {
-      const waiting = this.#waiting;
-      this.#waiting = null;
-      waiting.resolve(this.#yielded(event));
-    } else if (event.type === 'update' || this.#unread.length < MAX_UNREAD_EVENTS) {
-      this.#unread.push(event);
-    }
-  }
-
-  /** The final update is the last event: the iteration ends after it. */
-  #yielded(event: RunEvent): IteratorResult<RunEvent> {
-    if (event.type === 'update' && FINAL_STATUSES.has(event.run.status)) {
-      this.#ended = true;
-      this.#stop();
-    }
-    return {done: false, value: event};
-  }
-
-  #wake(): void {
-    const waiting = this.#waiting;
-    this.#waiting = null;
-    if (waiting && this.handle.failure) waiting.reject(this.handle.failure);
-  }
+/** Records that tell the same state: fetched records are compared with ones received as events. */
+function sameState(a: RunRecord, b: RunRecord): boolean {
+  return a.status === b.status && a.attempts.length === b.attempts.length && a.attempts.at(-1)?.finishedAt === b.attempts.at(-1)?.finishedAt && a.finishedAt === b.finishedAt;
 }

@@ -1,11 +1,15 @@
 // capsule/client in this process against a real daemon (spawned in a temporary CAPSULE_HOME) running real workers.
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {dirname, join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {CapsuleError, connect, RunFailedError, type CapsuleClient, type RunEvent} from '../../src/client/public.js';
 import {TestHome, waitFor} from '../helpers/cli.js';
-import {E2E_PROJECT} from '../e2e/tasks-helpers.js';
+import {E2E_PROJECT, SLOW} from '../e2e/tasks-helpers.js';
 
 let home: TestHome;
 let client: CapsuleClient | undefined;
+const scratch: string[] = [];
 
 beforeEach(async () => {
   home = await TestHome.create();
@@ -15,6 +19,7 @@ afterEach(async () => {
   client?.close();
   client = undefined;
   await home.cleanup();
+  for (const dir of scratch.splice(0)) await rm(dir, {recursive: true, force: true});
 });
 
 async function connectWithProject(): Promise<CapsuleClient> {
@@ -30,7 +35,7 @@ async function collect(events: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
   return seen;
 }
 
-describe('connect', () => {
+describe('connect', SLOW, () => {
   it('refuses with daemon_unreachable when no daemon runs and autostart is off', async () => {
     const refused = await connect({home: home.home, autostart: false}).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CapsuleError);
@@ -44,36 +49,49 @@ describe('connect', () => {
   });
 });
 
-describe('submit', () => {
-  it('follows a run from submission to its result, with its logs and progress', async () => {
+describe('submit', SLOW, () => {
+  it('resolves result() of a run nobody follows, and get/list see it', async () => {
     const capsule = await connectWithProject();
     const run = await capsule.submit('e2e/hello', {name: 'Ada'});
     expect(run.id).toMatch(/^run_/);
-    const events = await collect(run.events());
+    expect(run.run.status).toBe('queued');
     expect(await run.result()).toEqual({greeting: 'Hello, Ada!'});
-
-    const updates = events.filter((event) => event.type === 'update').map((event) => event.run.status);
-    expect(updates[0]).toBe('queued');
-    expect(updates.at(-1)).toBe('succeeded');
-    expect(events.at(-1)).toMatchObject({type: 'update', run: {status: 'succeeded'}});
-    expect(events).toContainEqual({type: 'log', line: expect.objectContaining({runId: run.id, attempt: 1, level: 'log', message: 'saying hello to Ada'})});
-    expect(events).toContainEqual({type: 'progress', progress: {runId: run.id, current: 1, total: 1, message: 'done'}});
-
     expect(run.run.status).toBe('succeeded');
     expect(await capsule.get(run.id)).toMatchObject({id: run.id, status: 'succeeded', input: {name: 'Ada'}});
     expect((await capsule.list({target: 'e2e/hello'})).map((listed) => listed.id)).toEqual([run.id]);
     expect(await capsule.list({target: 'e2e', status: 'failed'})).toEqual([]);
   });
 
-  it('replays what happened to a listener that starts after the run ended', async () => {
+  it('streams a followed run: the log so far, live logs and progress, then the final state', async () => {
+    const capsule = await connectWithProject();
+    const gate = join(await mkdtemp(join(tmpdir(), 'cap-gate-')), 'open');
+    scratch.push(dirname(gate));
+    const run = await capsule.submit('e2e/gated', {file: gate});
+    const events: RunEvent[] = [];
+    for await (const event of run.events()) {
+      events.push(event);
+      if (event.type === 'log' && event.line.message === 'waiting') await writeFile(gate, '');
+    }
+    expect(await run.result()).toBe('opened');
+    const logs = events.flatMap((event) => (event.type === 'log' ? [event.line.message] : []));
+    expect(logs).toEqual(['waiting', 'passed']);
+    expect(events).toContainEqual({type: 'progress', progress: {runId: run.id, current: 1, total: 1, message: 'through'}});
+    const updates = events.flatMap((event) => (event.type === 'update' ? [event.run.status] : []));
+    expect(updates[0]).toBe('queued');
+    expect(updates).toContain('running');
+    expect(events.at(-1)).toMatchObject({type: 'update', run: {status: 'succeeded', result: 'opened'}});
+  });
+
+  it('gives a listener that starts after the run ended its log and final state', async () => {
     const capsule = await connectWithProject();
     const run = await capsule.submit('e2e/hello', {name: 'late'});
     await run.wait();
-    const seen: RunEvent[] = [];
-    run.on((event) => seen.push(event));
-    expect(seen.at(-1)).toMatchObject({type: 'update', run: {status: 'succeeded'}});
-    expect(seen.some((event) => event.type === 'log' && event.line.message === 'saying hello to late')).toBe(true);
-    expect((await collect(run.events())).map((event) => event.type)).toEqual(seen.map((event) => event.type));
+    const events = await collect(run.events());
+    expect(events.some((event) => event.type === 'log' && event.line.message === 'saying hello to late')).toBe(true);
+    expect(events.at(-1)).toMatchObject({type: 'update', run: {status: 'succeeded'}});
+    const replayed: RunEvent[] = [];
+    run.on((event) => replayed.push(event));
+    expect(replayed).toEqual(events);
   });
 
   it('rejects result() with the run error, every attempt recorded, for a failed run', async () => {
@@ -126,7 +144,7 @@ describe('submit', () => {
   });
 });
 
-describe('the built bundle', () => {
+describe('the built bundle', SLOW, () => {
   it('is what the package exports as capsule/client', async () => {
     const bundle = (await import('capsule/client')) as typeof import('../../src/client/public.js');
     client = await bundle.connect({home: home.home});

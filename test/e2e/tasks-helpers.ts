@@ -67,3 +67,6 @@ export async function runAttached(home: TestHome, target: string, input: unknown
   }
   return {result, run};
 }
+
+/** Each test runs a dozen CLI commands against a daemon and real workers: seconds each on a loaded 2-core machine. */
+export const SLOW = {timeout: 120_000};

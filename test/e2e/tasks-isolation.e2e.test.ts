@@ -6,7 +6,7 @@ import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {ProjectSummary} from '../../src/protocol/index.js';
 import {TestHome} from '../helpers/cli.js';
-import {PROJECTS, runAttached, startWithProject, submit, waitForFinal} from './tasks-helpers.js';
+import {PROJECTS, SLOW, runAttached, startWithProject, submit, waitForFinal} from './tasks-helpers.js';
 
 let home: TestHome;
 let scratch: string;
@@ -21,7 +21,7 @@ afterEach(async () => {
   await rm(scratch, {recursive: true, force: true});
 });
 
-describe('locks', () => {
+describe('locks', SLOW, () => {
   it('never lets two runs with the same lock key overlap', async () => {
     // Room for every run at once: only the lock can keep them apart.
     await startWithProject(home, {CAPSULE_MAX_PARALLEL: '4'});
@@ -42,7 +42,7 @@ describe('locks', () => {
   });
 });
 
-describe('task environment', () => {
+describe('task environment', SLOW, () => {
   it('shows a task only its declared variables and a minimal base, never the daemon environment', async () => {
     await startWithProject(home, {CAPSULE_TEST_SECRET: 'do-not-leak', CAPSULE_TEST_DECLARED: 'declared-value'});
     const base = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR']);
@@ -61,7 +61,7 @@ describe('task environment', () => {
   });
 });
 
-describe('a module that throws at import', () => {
+describe('a module that throws at import', SLOW, () => {
   it('is reported as its project error with file and stack, while another project keeps working', async () => {
     await startWithProject(home);
     const added = await home.run(['project', 'add', join(PROJECTS, 'broken')]);

@@ -3,7 +3,7 @@
 import {once} from 'node:events';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {TestHome, waitFor} from '../helpers/cli.js';
-import {runAttached, show, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
+import {SLOW, runAttached, show, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
 
 let home: TestHome;
 
@@ -22,7 +22,7 @@ async function expectStillServing(): Promise<void> {
   expect(run.result).toEqual({greeting: 'Hello, after!'});
 }
 
-describe('limits', () => {
+describe('limits', SLOW, () => {
   it('stops a busy loop at its timeout', async () => {
     await startWithProject(home);
     const {result, run} = await runAttached(home, 'e2e/busyLoop');
@@ -53,7 +53,7 @@ describe('limits', () => {
   });
 });
 
-describe('cancellation', () => {
+describe('cancellation', SLOW, () => {
   it('cancels a running run with capsule cancel', async () => {
     await startWithProject(home);
     const runId = await submit(home, 'e2e/waits');
@@ -65,6 +65,8 @@ describe('cancellation', () => {
     const run = await show(home, runId);
     expect(run).toMatchObject({status: 'cancelled', error: {type: 'cancelled'}});
     expect(run.attempts).toHaveLength(1);
+    // What the task logged while it stopped is kept.
+    expect((await home.run(['logs', runId])).stdout).toContain('stopping');
     await expectStillServing();
   });
 

@@ -3,7 +3,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {RunRecord} from '../../src/protocol/index.js';
 import {TestHome, isAlive, waitFor} from '../helpers/cli.js';
-import {show, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
+import {SLOW, show, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
 
 let home: TestHome;
 
@@ -15,7 +15,7 @@ afterEach(async () => {
   await home.cleanup();
 });
 
-describe('recovery after kill -9', () => {
+describe('recovery after kill -9', SLOW, () => {
   it('re-queues running runs with retries left (an interrupted attempt recorded), fails those without, and runs the queued ones', async () => {
     // Two slots: `resumable` and `once` run, the `quick` runs wait behind them.
     await startWithProject(home, {CAPSULE_MAX_PARALLEL: '2'});

@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {ProjectSummary, RunRecord} from '../../src/protocol/index.js';
 import {TestHome} from '../helpers/cli.js';
-import {PROJECTS, runAttached, show, startWithProject, submit, waitForFinal} from './tasks-helpers.js';
+import {PROJECTS, SLOW, runAttached, show, startWithProject, submit, waitForFinal} from './tasks-helpers.js';
 
 let home: TestHome;
 
@@ -16,7 +16,7 @@ afterEach(async () => {
   await home.cleanup();
 });
 
-describe('capsule run, attached', () => {
+describe('capsule run, attached', SLOW, () => {
   it('prints the logs and the result of a successful run and exits 0', async () => {
     await startWithProject(home);
     const result = await home.run(['run', 'e2e/hello', '--input', '{"name":"Ada"}']);
@@ -69,7 +69,7 @@ describe('capsule run, attached', () => {
 
   it('runs the task of a file outside any project (ad hoc), choosing main or --task', async () => {
     const file = join(PROJECTS, 'adhoc', 'script.ts');
-    const main = await home.run(['run', file, '--input', '{"n":7}']);
+    const main = await home.run(['run', './script.ts', '--input', '{"n":7}'], {cwd: join(PROJECTS, 'adhoc')});
     expect(main.code, main.stderr).toBe(0);
     expect(main.stdout).toContain('ad-hoc run');
     expect(main.stdout).toContain('"squared": 49');
@@ -85,7 +85,7 @@ describe('capsule run, attached', () => {
   });
 });
 
-describe('detached runs and their history', () => {
+describe('detached runs and their history', SLOW, () => {
   it('prints the id with --detach; runs --status, logs RUN, logs ns/task and restart RUN follow it', async () => {
     await startWithProject(home);
     const first = await submit(home, 'e2e/hello', {name: 'Grace'});
@@ -146,7 +146,7 @@ describe('detached runs and their history', () => {
   });
 });
 
-describe('usage errors', () => {
+describe('usage errors', SLOW, () => {
   it('refuses bad --input JSON with exit 2, naming the flag', async () => {
     await startWithProject(home);
     const result = await home.run(['run', 'e2e/hello', '--input', '{bad']);

@@ -1,4 +1,4 @@
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, readFile, readdir, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -71,5 +71,14 @@ describe('RunLogs', () => {
     await logs.flush();
     await logs.remove(['run_a']);
     expect(await logs.read('run_a')).toEqual([]);
+  });
+
+  it('removes the files a previous daemon wrote, and runs that never logged without error', async () => {
+    const first = await RunLogs.open(dir);
+    first.append(line('run_a', 'one'));
+    await first.flush();
+    const second = await RunLogs.open(dir);
+    await second.remove(['run_a', 'run_silent']);
+    expect(await readdir(dir)).toEqual([]);
   });
 });
