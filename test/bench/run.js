@@ -3,11 +3,13 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
 import {benchFoundation} from './foundation.js';
 import {benchSchedules} from './schedules.js';
+import {benchTasks} from './tasks.js';
 import {benchTui} from './tui.js';
 
 // `npm run bench -- NAME` runs one section.
 const sections = [
   ['foundation', benchFoundation],
+  ['tasks', benchTasks],
   ['tui', benchTui],
   ['schedules', benchSchedules],
 ];

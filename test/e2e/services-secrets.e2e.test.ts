@@ -1,4 +1,5 @@
 /** Secrets never leave the daemon unmasked (config output, logs, action output and results, audit), and `capsule audit` filters by time. */
+import {userInfo} from 'node:os';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {waitFor} from '../helpers/cli.js';
 import {fixtureCommand, ServicesHome} from './services-harness.js';
@@ -80,8 +81,10 @@ describe('capsule audit', () => {
     await s.ok(['stop', 'trail/one']);
 
     const recent = await s.audit('trail/one', ['--since', '4s']);
-    expect(recent.map((event) => event.kind)).toEqual(['service.stop']);
+    // What the supervisor did, then who asked for it (`capsule stop` records its operator).
+    expect(recent.map((event) => event.kind)).toEqual(['service.stop', 'control.stop']);
     expect(recent[0]).toMatchObject({target: 'trail/one', actor: expect.any(String), details: expect.objectContaining({cause: 'operator'})});
+    expect(recent[1]).toMatchObject({target: 'trail/one', actor: userInfo().username, details: expect.objectContaining({kind: 'service'})});
     const whole = await s.audit('trail');
     const targets = new Set(whole.map((event) => event.target));
     expect(targets).toContain('trail/one');
