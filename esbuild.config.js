@@ -25,6 +25,28 @@ const noTlsForIpc = {
   },
 };
 
+/**
+ * oclif requires these at load time although a command seldom needs them (the progress
+ * spinner, help templates, file globbing for plugin discovery): in the CLI they load on first
+ * use instead.
+ */
+const LAZY_FOR_OCLIF = /^(cli-spinners|ejs|tinyglobby)$/;
+const lazyOclifDependencies = {
+  name: 'lazy-oclif-dependencies',
+  setup(build) {
+    build.onResolve({filter: LAZY_FOR_OCLIF}, (args) => {
+      if (args.namespace === 'lazy') return {path: args.path, external: true};
+      return args.importer.includes('@oclif/core') ? {path: args.path, namespace: 'lazy'} : undefined;
+    });
+    build.onLoad({filter: /.*/, namespace: 'lazy'}, (args) => ({
+      loader: 'js',
+      contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefined : load()[key]), has: (_, key) => key in load()});`,
+    }));
+  },
+};
+
 const shared = {
   absWorkingDir: root,
   plugins: [noTlsForIpc],
@@ -64,6 +86,7 @@ await build({
 
 await build({
   ...shared,
+  plugins: [...shared.plugins, lazyOclifDependencies],
   entryPoints: {cli: 'src/cli/index.ts'},
   outfile: 'dist/cli.cjs',
   format: 'cjs',

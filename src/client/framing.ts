@@ -19,10 +19,14 @@ export class LineDecoder {
     while (newline !== -1) {
       const piece = chunk.subarray(start, newline);
       this.ensureRoom(piece.length);
-      this.pending.push(piece);
-      lines.push(Buffer.concat(this.pending).toString('utf8'));
-      this.pending = [];
-      this.pendingBytes = 0;
+      if (this.pending.length === 0) {
+        lines.push(piece.toString('utf8'));
+      } else {
+        this.pending.push(piece);
+        lines.push(Buffer.concat(this.pending).toString('utf8'));
+        this.pending = [];
+        this.pendingBytes = 0;
+      }
       start = newline + 1;
       newline = chunk.indexOf(0x0a, start);
     }

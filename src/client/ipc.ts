@@ -71,9 +71,7 @@ export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<
       const connection = {
         id: nextId++,
         decoder: new LineDecoder(MAX_MESSAGE_BYTES),
-        send(message: unknown) {
-          if (!socket.destroyed) socket.write(encodeLine(message));
-        },
+        send: corkedSender(socket),
         get bufferedBytes() {
           return socket.writableLength;
         },
@@ -118,6 +116,26 @@ export interface ClientCallbacks {
   onClose(error?: Error): void;
 }
 
+/**
+ * Writes messages, batching every message sent in one turn of the event loop into one write:
+ * a burst of replies or events then costs one system call, not one each.
+ */
+function corkedSender(socket: Socket): (message: unknown) => void {
+  let corked = false;
+  return (message) => {
+    if (socket.destroyed) return;
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(encodeLine(message));
+  };
+}
+
 let clientSequence = 0;
 
 /** Connects to a unix socket; rejects with the connect error (ENOENT, ECONNREFUSED) if nobody answers. */
@@ -141,7 +159,7 @@ export function connectSocket(socketPath: string, callbacks: ClientCallbacks): P
       peer.on('connect', () => {
         connected = true;
         resolve({
-          send: (message) => peer.emit(encodeLine(message)),
+          send: peer.socket ? corkedSender(peer.socket) : (message) => peer.emit(encodeLine(message)),
           setKeepAlive: (keep) => {
             if (peer.socket) peer.socket[keep ? 'ref' : 'unref']();
           },
