@@ -3,6 +3,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {isAlive} from '../../src/lib/process.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'run.js');
@@ -84,14 +85,6 @@ export class TestHome {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function waitFor<T>(check: () => T | Promise<T>, {timeoutMs = 10_000, intervalMs = 25, what = 'condition'} = {}): Promise<NonNullable<T>> {
@@ -108,3 +101,5 @@ export async function waitFor<T>(check: () => T | Promise<T>, {timeoutMs = 10_00
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+export {isAlive};

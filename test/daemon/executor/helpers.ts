@@ -1,6 +1,7 @@
 import {fileURLToPath} from 'node:url';
 import type {AttemptHooks, AttemptOutcome, AttemptRequest, Isolation} from '../../../daemon/runner/executor-api.js';
 import type {LogLevel} from '../../../src/protocol/runs.js';
+import {isAlive} from '../../../src/lib/process.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/tasks/', import.meta.url));
 export const MB = 1024 * 1024;
@@ -70,11 +71,4 @@ export function errorOf(outcome: AttemptOutcome): Extract<AttemptOutcome, {ok: f
   return outcome.error;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export {isAlive};
