@@ -38,7 +38,7 @@ export function relativeTime(iso: string, now: number): string {
 
 export function describeTask(task: TaskSummary, now = Date.now()): ItemLine {
   const [glyph, tone] = task.running > 0 ? RUN_GLYPHS.running : task.lastRun ? RUN_GLYPHS[task.lastRun.status] : (['○', 'gray'] as [string, StyleName]);
-  const facts = [`${formatSize(task.ramBytes)} · ${formatDuration(task.timeoutMs)}${task.maxRetries ? ` · retries ${task.maxRetries}` : ''}${task.isolation === 'process' ? ' · process' : ''}`];
+  const facts = [`${formatSize(task.ramBytes)} · ${formatDuration(task.timeoutMs)} · cpu ${formatDuration(task.computeMs)}${task.maxRetries ? ` · retries ${task.maxRetries}` : ''}${task.isolation === 'process' ? ' · process' : ''}`];
   if (task.running || task.queued) facts.push(`${task.running} running${task.queued ? `, ${task.queued} queued` : ''}`);
   if (task.lastRun) facts.push(`last ${task.lastRun.status} ${relativeTime(task.lastRun.finishedAt ?? task.lastRun.createdAt, now)}`);
   if (task.lock) facts.push(`lock ${task.lock}`);

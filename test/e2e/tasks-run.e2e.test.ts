@@ -135,9 +135,9 @@ describe('detached runs and their history', SLOW, () => {
     const tree = await home.run(['list', '--tree']);
     expect(tree.code).toBe(0);
     const line = (name: string) => tree.stdout.split('\n').find((text) => new RegExp(`[○✓✗●] ${name} `).test(text)) ?? '';
-    expect(line('hello')).toMatch(/✓ hello {2}256MB · 30s · last succeeded \S+ ago/);
-    expect(line('fatal')).toMatch(/✗ fatal {2}256MB · 30s · retries 3 · last failed \S+ ago/);
-    expect(line('heapBomb')).toMatch(/○ heapBomb {2}128MB · 30s · process/);
+    expect(line('hello')).toMatch(/✓ hello {2}256MB · 30s · cpu \S+ · last succeeded \S+ ago/);
+    expect(line('fatal')).toMatch(/✗ fatal {2}256MB · 30s · cpu \S+ · retries 3 · last failed \S+ ago/);
+    expect(line('heapBomb')).toMatch(/○ heapBomb {2}128MB · 30s · cpu \S+ · process/);
     expect(line('locked')).toContain('lock item:{id}');
 
     const listed = await home.json<{projects: ProjectSummary[]}>(['list', 'e2e']);

@@ -26,7 +26,7 @@ describe('item facts', () => {
   it('shows a task with its limits, live counts and last run', () => {
     const line = describeTask(task({running: 1, queued: 2, lastRun: {id: 'run_1', status: 'failed', createdAt: '2026-11-21T11:50:00Z', finishedAt: '2026-11-21T11:57:00Z'}}), NOW);
     expect(line.glyph).toBe('●');
-    expect(line.facts).toEqual(['512MB · 2m · retries 3', '1 running, 2 queued', 'last failed 3m ago']);
+    expect(line.facts).toEqual(['512MB · 2m · cpu 30s · retries 3', '1 running, 2 queued', 'last failed 3m ago']);
   });
 
   it('shows a schedule with its next fire, or that it is paused', () => {
