@@ -1,23 +1,10 @@
-import {Args} from '@oclif/core';
-import {resolve} from 'node:path';
-import {CapsuleCommand, autostartFlag} from '../cli/base.js';
-import {CapsuleError} from '../lib/errors.js';
-import type {ProjectSummary} from '../protocol/index.js';
-import {renderProjectTree} from '../render/projects.js';
-import {terminalWidth} from '../render/style.js';
+import ProjectAdd from './project/add.js';
 
-export default class Up extends CapsuleCommand {
+/** `project add` under the name the quick start uses; a later issue makes it open the dashboard too. */
+export default class Up extends ProjectAdd {
   static override summary = 'Start the daemon if needed, register a project and show it.';
+  static override description = 'The quick start: `capsule up templates/basic` on a fresh clone.';
   static override examples = ['<%= config.bin %> up', '<%= config.bin %> up templates/basic'];
-  static override args = {dir: Args.string({description: 'Project directory.', default: '.'})};
-  static override flags = {...autostartFlag};
-
-  async run(): Promise<ProjectSummary> {
-    const {args, flags} = await this.parse(Up);
-    const client = await this.daemon(flags.autostart);
-    const project = await client.call('project.add', {root: resolve(args.dir)});
-    this.log(renderProjectTree([project], {width: terminalWidth(), paint: this.paint}));
-    if (project.status === 'error' && project.error) throw CapsuleError.fromPayload(project.error);
-    return project;
-  }
+  static override args = ProjectAdd.args;
+  static override flags = ProjectAdd.flags;
 }

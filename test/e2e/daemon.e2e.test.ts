@@ -139,6 +139,19 @@ describe('daemon lifecycle', () => {
   });
 });
 
+describe('the quick start', () => {
+  it('`up templates/basic` starts the daemon, registers the example and prints its tree', async () => {
+    const up = await home.run(['up', 'templates/basic']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/^started capsule daemon \(pid \d+\)$/m);
+    expect(up.stdout).toMatch(/◆ basic .*templates\/basic/);
+    expect(up.stdout).toMatch(/tasks {2}2[\s\S]*hello[\s\S]*report/);
+    expect(up.stdout).toMatch(/services {2}1[\s\S]*ticker/);
+    const again = await home.run(['up', 'templates/basic', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({namespace: 'basic', status: 'ok'});
+  });
+});
+
 describe('autostart', () => {
   it('starts the daemon for a command that needs it, and says so on stderr', async () => {
     const result = await home.run(['list']);

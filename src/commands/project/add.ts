@@ -14,7 +14,7 @@ export default class ProjectAdd extends CapsuleCommand {
   static override flags = {...autostartFlag};
 
   async run(): Promise<ProjectSummary> {
-    const {args, flags} = await this.parse(ProjectAdd);
+    const {args, flags} = await this.parse(this.constructor as typeof ProjectAdd);
     const client = await this.daemon(flags.autostart);
     const project = await client.call('project.add', {root: resolve(args.dir)});
     this.log(renderProjectTree([project], {width: terminalWidth(), paint: this.paint}));
