@@ -30,6 +30,16 @@ describe('log pane', () => {
     expect(frame).not.toContain('listening on :8080');
   });
 
+  it('shows a running action\'s output in its service\'s log', async () => {
+    const client = new FakeClient(handlersFor(makeWorld()));
+    const ui = mount(client);
+    await selectApi(ui);
+    client.emit('service.actionOutput', {namespace: 'reports', name: 'api', action: 'rotate-keys', chunk: 'rotating 3 keys\n'});
+    client.emit('service.actionOutput', {namespace: 'reports', name: 'worker', action: 'flush', chunk: 'not this one\n'});
+    const frame = await ui.waitFor('[rotate-keys] rotating 3 keys');
+    expect(frame).not.toContain('not this one');
+  });
+
   it('stops following with f (new lines no longer move the view) and follows again with f', async () => {
     const client = new FakeClient(handlersFor(makeWorld()));
     const ui = mount(client);

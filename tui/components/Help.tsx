@@ -11,7 +11,7 @@ export function Help({width, height}: {width: number; height: number}) {
   const columnWidth = Math.floor(width / columns);
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <PaneTitle title="Keys" detail="Esc or ? closes" focused width={width} />
+      <PaneTitle title="Keys" detail="any key closes" focused width={width} />
       <Box flexDirection="row">
         {Array.from({length: columns}, (_, column) => (
           <Box key={column} flexDirection="column" width={columnWidth}>

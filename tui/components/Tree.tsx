@@ -29,7 +29,11 @@ export function Tree({rows, selected, height, width, focused, filter, activity, 
   return (
     <Box flexDirection="column" width={width} height={height}>
       <PaneTitle title="Projects" detail={[filter ? `filter /${filter}` : '', position].filter(Boolean).join(' · ')} focused={focused} width={width} />
-      {rows.length === 0 ? <Text dimColor>{filter ? ` nothing matches /${filter} (Esc clears)` : ' no projects yet: `capsule project add DIR`'}</Text> : null}
+      {rows.length === 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {filter ? ` nothing matches /${filter} (Esc clears)` : ' no projects: `capsule project add DIR`'}
+        </Text>
+      ) : null}
       {visible.map((row, index) => (
         <TreeLine key={row.key} row={row} line={describeRow(row, activity, now)} selected={top.current + index === selected} width={width} />
       ))}

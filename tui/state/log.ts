@@ -70,7 +70,6 @@ export function appendEvents(log: LogState, events: DaemonEvent[]): LogState {
 export function followRun(log: LogState, run: RunRecord, shown: RunRecord | undefined): LogState {
   const target = log.target;
   if (target?.kind !== 'task' || run.namespace !== target.namespace || run.task !== target.task || run.id === log.runId) return log;
-  if (log.runId === null && log.loading) return log;
   const newer = shown ? run.createdAt > shown.createdAt : run.status === 'queued' || run.status === 'running';
   return newer ? {...log, runId: run.id, lines: []} : log;
 }

@@ -37,7 +37,9 @@ export function reduce(data: DashboardData, action: DataAction): DashboardData {
 }
 
 function applySnapshot(data: DashboardData, snapshot: Snapshot): DashboardData {
-  const runs = new Map<string, RunRecord>();
+  // Finished runs cannot change, so those fetched earlier (a task's history) stay; which
+  // runs are active now is the snapshot's word.
+  const runs = new Map<string, RunRecord>([...data.runs].filter(([, run]) => snapshot.runs === null || isFinal(run.status)));
   for (const run of snapshot.runs ?? []) putRun(runs, run);
   trimRuns(runs);
   const progress = new Map([...data.progress].filter(([runId]) => runs.get(runId)?.status === 'running'));

@@ -44,6 +44,12 @@ describe('reduce', () => {
     expect(data.runs.get('x')!.status).toBe('queued');
   });
 
+  it('keeps finished runs across snapshots and takes the active ones from the latest', () => {
+    let data = reduce(EMPTY_DATA, {type: 'snapshot', snapshot: snapshot({runs: [run({id: 'done'}), run({id: 'was_running', status: 'running'})]})});
+    data = reduce(data, {type: 'snapshot', snapshot: snapshot({runs: [run({id: 'new', status: 'queued'})]})});
+    expect([...data.runs.keys()].sort()).toEqual(['done', 'new']);
+  });
+
   it('counts running and queued runs per task from the tracked runs', () => {
     const data = reduce(EMPTY_DATA, {
       type: 'snapshot',
