@@ -8,6 +8,8 @@ import type {PoolLease} from './pools.js';
 import {Watchdog} from './watchdog.js';
 import type {WorkerHandle, WorkerRegistry} from './workers.js';
 
+/** Longest an attempt may wait for a worker to pick it up (a child process booting on a loaded machine) before it is given up as crashed. */
+export const WORKER_START_TIMEOUT_MS = 60_000;
 /** How long a terminated worker may take to be gone before the outcome is reported anyway. */
 export const EXIT_WAIT_MS = 5_000;
 /** The worker's "done" travels on the attempt's own port and may trail tinypool's completion by a few ticks. */
@@ -60,9 +62,9 @@ export class Attempt {
   }
 
   async run(): Promise<AttemptOutcome> {
-    const {timeoutMs} = this.request.limits;
-    // The clock starts at dispatch: loading the module is part of the attempt, and a worker that never starts still ends.
-    if (Number.isFinite(timeoutMs)) this.deadline = setTimeout(() => this.stop('timeout'), timeoutMs);
+    // The timeout counts from the moment a worker takes the attempt (loading the module is part
+    // of it); booting a worker is the daemon's cost, bounded separately.
+    this.deadline = setTimeout(() => this.stop('crashed'), WORKER_START_TIMEOUT_MS);
     try {
       let failure: {error: unknown} | null = null;
       try {
@@ -144,6 +146,7 @@ export class Attempt {
   private onStarted(started: Started): void {
     this.started = started;
     const {isolation, limits} = this.request;
+    this.clearTimer('deadline');
     this.handle = this.settings.registry.find(this.lease.pool, isolation, isolation === 'thread' ? started.threadId : started.pid);
     if (this.handle !== null) {
       this.handle.watch({
@@ -152,6 +155,7 @@ export class Attempt {
       });
     }
     if (this.stopReason !== null) return;
+    if (Number.isFinite(limits.timeoutMs)) this.deadline = setTimeout(() => this.stop('timeout'), limits.timeoutMs);
     this.watchdog = new Watchdog({isolation, pid: started.pid, tid: started.tid, cpuBeforeMs: started.cpuMs}, limits, (reason) => this.stop(reason));
     this.watchdog.start(this.settings.watchdogIntervalMs);
     if (isolation !== 'process') return;

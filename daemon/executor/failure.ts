@@ -5,7 +5,7 @@ import type {AttemptLimits} from '../runner/executor-api.js';
 import type {WorkerExit} from './workers.js';
 
 /** Why the executor ended an attempt itself. */
-export type StopReason = Extract<RunErrorType, 'timeout' | 'cancelled' | 'out_of_memory' | 'compute_exhausted' | 'interrupted'>;
+export type StopReason = Extract<RunErrorType, 'timeout' | 'cancelled' | 'out_of_memory' | 'compute_exhausted' | 'interrupted' | 'crashed'>;
 
 export interface Classified {
   type: RunErrorType;
@@ -25,10 +25,12 @@ export function describeStop(reason: StopReason, limits: AttemptLimits, measured
       return 'the run was cancelled';
     case 'interrupted':
       return 'the daemon stopped the attempt while shutting down';
+    case 'crashed':
+      return 'no worker started the attempt in time; the daemon may be overloaded';
     case 'out_of_memory':
       return `the attempt used ${measured.memoryBytes === null ? 'more' : formatSize(measured.memoryBytes)} of memory, over its limit of ${formatSize(limits.ramBytes)}`;
     case 'compute_exhausted':
-      return `the attempt used ${measured.cpuMs === null ? 'more' : formatDuration(measured.cpuMs)} of CPU time, over its budget of ${formatDuration(limits.computeMs)}`;
+      return `the attempt used ${measured.cpuMs === null ? 'more' : formatDuration(measured.cpuMs)} of CPU time, over its CPU budget of ${formatDuration(limits.computeMs)}`;
   }
 }
 

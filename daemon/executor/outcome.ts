@@ -32,12 +32,12 @@ export function settleOutcome(facts: AttemptFacts): AttemptOutcome {
   const measured = measuredUsage(facts);
   const cpuMs = measured.cpuMs === null ? null : Math.round(measured.cpuMs);
   const peakMemoryMb = measured.memoryBytes === null ? null : toMb(measured.memoryBytes);
+  // Reaching a cap is what ended such an attempt, even where the last sample fell short of it.
   const fail = ({type, message}: Classified, stack: string | null = null, fatal = false): AttemptOutcome => ({
     ok: false,
     error: {type, message, stack},
     fatal,
-    cpuMs,
-    // Reaching the cap is what ended it, even where the last figure could not be read.
+    cpuMs: type === 'compute_exhausted' ? Math.max(cpuMs ?? 0, limits.computeMs) : cpuMs,
     peakMemoryMb: type === 'out_of_memory' ? Math.max(peakMemoryMb ?? 0, toMb(limits.ramBytes)) : peakMemoryMb,
   });
 

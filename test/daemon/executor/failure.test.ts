@@ -28,7 +28,7 @@ describe('classifyFailure', () => {
 describe('describeStop', () => {
   it('says which limit was crossed, with the figures', () => {
     expect(describeStop('timeout', limits, {cpuMs: null, memoryBytes: null})).toBe('the attempt ran longer than its timeout of 30s');
-    expect(describeStop('compute_exhausted', limits, {cpuMs: 5_120, memoryBytes: null})).toBe('the attempt used 5s of CPU time, over its budget of 5s');
+    expect(describeStop('compute_exhausted', limits, {cpuMs: 5_120, memoryBytes: null})).toBe('the attempt used 5s of CPU time, over its CPU budget of 5s');
     expect(describeStop('out_of_memory', limits, {cpuMs: null, memoryBytes: 200 * 1024 * 1024})).toBe('the attempt used 200MB of memory, over its limit of 128MB');
   });
 });

@@ -73,7 +73,8 @@ describe('executor limits', () => {
   it.each(['thread', 'process'] as const)('stops a %s attempt that spends its CPU budget, and records the CPU it used', async (isolation) => {
     const {hooks, logs} = recordingHooks();
     const outcome = await start().execute(attemptRequest('limits.ts', 'busyLoop', {isolation, limits: {...GENEROUS, computeMs: 700}}), hooks, new AbortController().signal);
-    expect(errorOf(outcome)).toMatchObject({type: 'compute_exhausted', message: expect.stringContaining('over its budget of 700ms')});
+    // The watchdog usually ends it; on a loaded machine the kernel limit may come first.
+    expect(errorOf(outcome)).toMatchObject({type: 'compute_exhausted', message: expect.stringContaining('CPU budget of 700ms')});
     expect(outcome.cpuMs).toBeGreaterThanOrEqual(700);
     if (isolation === 'process') expect(isAlive(readyLine(logs)!.pid)).toBe(false);
   });

@@ -38,6 +38,11 @@ describe('settleOutcome', () => {
     expect(settleOutcome(facts({stopReason: 'out_of_memory', sampled: {cpuMs: 20, peakRssBytes: 90 * MB}}))).toMatchObject({peakMemoryMb: 90, cpuMs: 20});
   });
 
+  it('records at least the budget as the CPU of an attempt ended for its CPU time', () => {
+    const killed = {failure: {error: new Error('Worker exited unexpectedly')}, exit: {code: null, signal: 'SIGXCPU' as const}, sampled: {cpuMs: 4_200, peakRssBytes: null}};
+    expect(settleOutcome(facts(killed))).toMatchObject({error: {type: 'compute_exhausted'}, cpuMs: 5_000});
+  });
+
   it('classifies a failed worker, or one that vanished without a word', () => {
     expect(settleOutcome(facts({failure: {error: new Error('Worker exited unexpectedly')}, exit: {code: null, signal: 'SIGSEGV'}}))).toMatchObject({error: {type: 'crashed', message: 'the worker was killed by SIGSEGV'}});
     expect(settleOutcome(facts({}))).toMatchObject({error: {type: 'crashed', message: 'the worker ended the attempt without reporting a result'}});
