@@ -47,7 +47,7 @@ describe('limits', SLOW, () => {
     const {result, run} = await runAttached(home, `e2e/${task}`);
     expect(result.code).toBe(1);
     expect(run).toMatchObject({status: 'failed', error: {type: 'compute_exhausted'}});
-    expect(run.error?.message).toContain('over its budget of 500ms');
+    expect(run.error?.message).toContain('over its CPU budget of 500ms');
     expect(run.cpuMs).toBeGreaterThanOrEqual(500);
     await expectStillServing();
   });
