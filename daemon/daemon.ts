@@ -26,7 +26,7 @@ import {ServicesPlugin} from './plugins/services.js';
 import {TasksPlugin} from './plugins/tasks.js';
 import {ProjectRegistry} from './projects/registry.js';
 import {ProjectWatcher} from './projects/watcher.js';
-import {systemClock} from './runner/clock.js';
+import {systemClock} from './core/clock.js';
 import {RunStore, type RunRetention} from './runner/run-store.js';
 import {Runner} from './runner/runner.js';
 import type {DaemonServices} from './services.js';

@@ -1,7 +1,7 @@
 import type {RunError, RunRecord, RunStatus} from '../../src/protocol/runs.js';
 import {attemptHooks, type AttemptContext} from './attempt-hooks.js';
 import {backoffDelay} from './backoff.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import type {AttemptOutcome, AttemptRequest, Executor} from './executor-api.js';
 import {LockTable} from './locks.js';
 import {ReadyQueue} from './ready-queue.js';

@@ -1,6 +1,6 @@
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {RunRecord} from '../../src/protocol/runs.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {Fifo} from './fifo.js';
 import {RunJournal, type JournalEntry} from './run-journal.js';
 import {RunLogs} from './run-logs.js';

@@ -1,5 +1,5 @@
 import type {RunLogLine, RunProgress, RunRecord, RunStatus} from '../../src/protocol/runs.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import type {Executor} from './executor-api.js';
 import type {RunStore} from './run-store.js';
 

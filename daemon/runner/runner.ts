@@ -1,7 +1,7 @@
 import {availableParallelism} from 'node:os';
 import {CapsuleError, notFound} from '../../src/lib/errors.js';
 import type {RunLogLine, RunRecord, RunStatus} from '../../src/protocol/runs.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {Dispatcher} from './dispatcher.js';
 import {lockKey} from './lock-key.js';
 import {planRecovery} from './recovery.js';

@@ -1,7 +1,7 @@
 /** Runs a service's command action: its own process group, output streamed line by line and kept (bounded) for the result. */
 import {spawn} from 'node:child_process';
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {scrub} from './config-values.js';
 import {LineSplitter} from './line-splitter.js';
 import {OutputTail} from './output-tail.js';

@@ -1,5 +1,5 @@
 /** Runs an action that a service's embedded agent handles in-process, with the same timeout, masking and result shape as a command action. */
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {scrub, scrubValue} from './config-values.js';
 import {OutputTail} from './output-tail.js';
 import type {ActionOutputLine, ActionResult} from './types.js';

@@ -1,5 +1,5 @@
 import type {HealthConfig} from '../../src/config/services.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {HealthTracker} from './health-tracker.js';
 import type {ProbeResult} from './health-probes.js';
 import type {HealthStatus} from './types.js';

@@ -4,7 +4,7 @@
  * which it can only watch by polling /proc since it is not its parent.
  */
 import {spawn} from 'node:child_process';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {liveStartTime} from './proc-stat.js';
 import type {ServiceLog} from './service-log.js';
 

@@ -1,5 +1,5 @@
 /** Samples CPU and memory of every supervised process group at a modest rate, with one pass over /proc. */
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {CLOCK_TICKS_PER_SECOND, listProcesses, readRssBytes} from './proc-stat.js';
 
 export interface ResourceUsage {

@@ -1,7 +1,7 @@
 import {formatDuration} from '../../src/lib/duration.js';
 import type {ServiceConfig} from '../../src/config/services.js';
 import {backoffDelay} from './backoff.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 
 export type RestartDecision =
   | {kind: 'restart'; delayMs: number; attempt: number}

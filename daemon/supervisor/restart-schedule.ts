@@ -1,5 +1,5 @@
 import type {ServiceConfig} from '../../src/config/services.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {RestartPolicy, type EndCause, type RestartDecision} from './restart-policy.js';
 
 /** The restart policy with its timers: the delayed restart after an end, and the min_uptime that resets the backoff. */

@@ -7,7 +7,7 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {runAgentAction, type AgentActionRunner} from './agent-action.js';
 import {runCommandAction} from './action-runner.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {commandArgv} from './service-env.js';
 import type {ServiceUnit} from './service-unit.js';
 import type {ActionOutputLine, ActionResult, AuditKind} from './types.js';

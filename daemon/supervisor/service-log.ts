@@ -8,7 +8,7 @@ import {closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync
 import {dirname} from 'node:path';
 import type {Readable} from 'node:stream';
 import type {LogsConfig} from '../../src/config/services.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {scrub} from './config-values.js';
 import {LineSplitter} from './line-splitter.js';
 import {formatLogLine, tailLines} from './log-tail.js';

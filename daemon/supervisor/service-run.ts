@@ -5,7 +5,7 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import type {ServiceConfig} from '../../src/config/services.js';
 import {formatSize} from '../../src/lib/size.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {HealthMonitor} from './health-monitor.js';
 import {runProbe} from './health-probes.js';
 import {stopProcessGroup} from './process-group.js';

@@ -5,7 +5,7 @@
  */
 import type {ConfigValue, DependencyCondition, ServiceConfig} from '../../src/config/services.js';
 import {formatDuration} from '../../src/lib/duration.js';
-import type {Clock} from './clock.js';
+import type {Clock} from '../core/clock.js';
 import {liveStartTime} from './proc-stat.js';
 import {forgetProcess, recordProcess} from './process-records.js';
 import {adoptProcess, spawnService, type ProcessEnd, type ProcessHandle} from './process-handle.js';

@@ -11,7 +11,7 @@ import {didYouMean} from '../../src/lib/suggest.js';
 import {AdoptionRegistry, type AdoptionReport} from './adoption.js';
 import type {AgentActionRunner} from './agent-action.js';
 import {auditEvent, osUser} from './audit.js';
-import {systemClock, type Clock} from './clock.js';
+import {systemClock, type Clock} from '../core/clock.js';
 import {checkDependencies} from './dependency-graph.js';
 import {ProjectServices} from './project-services.js';
 import {ResourceSampler, SAMPLE_INTERVAL_MS} from './resource-sampler.js';

@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {newRun, NO_USAGE, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
 import {RunStore, type RunStoreOptions} from '../../../daemon/runner/run-store.js';
 import type {RunRecord} from '../../../src/protocol/runs.js';
-import {FakeClock} from './fake-clock.js';
+import {FakeClock} from '../core/fake-clock.js';
 
 let dir: string;
 let clock: FakeClock;

@@ -6,7 +6,7 @@ import {Runner} from '../../../daemon/runner/runner.js';
 import type {RunnerEvent} from '../../../daemon/runner/runner-types.js';
 import {RunStore, type RunRetention} from '../../../daemon/runner/run-store.js';
 import type {TaskSpec} from '../../../daemon/runner/task-spec.js';
-import {FakeClock} from './fake-clock.js';
+import {FakeClock} from '../core/fake-clock.js';
 import {FakeExecutor} from './fake-executor.js';
 
 export const ROOT = '/projects/reports';

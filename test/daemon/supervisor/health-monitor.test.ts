@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {HealthMonitor} from '../../../daemon/supervisor/health-monitor.js';
 import type {ProbeResult} from '../../../daemon/supervisor/health-probes.js';
-import {FakeClock} from './fake-clock.js';
+import {FakeClock} from '../core/fake-clock.js';
 
 const health = {probe: {kind: 'heartbeat'} as const, intervalMs: 1000, timeoutMs: 500, failureThreshold: 2, initialDelayMs: 3000};
 
@@ -10,7 +10,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('HealthMonitor', () => {
   it('waits initial_delay, probes every interval after each probe ends, and reports changes', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(0);
     const results: ProbeResult[] = [{ok: true, detail: 'a'}, {ok: false, detail: 'b'}, {ok: false, detail: 'c'}, {ok: true, detail: 'd'}];
     const probed: number[] = [];
     const changes: string[] = [];
@@ -33,7 +33,7 @@ describe('HealthMonitor', () => {
   });
 
   it('aborts a probe in flight when stopped, and reports nothing after', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(0);
     let aborted = false;
     const changes: string[] = [];
     const monitor = new HealthMonitor({...health, initialDelayMs: 0}, clock, (signal) =>

@@ -2,13 +2,13 @@ import {describe, expect, it} from 'vitest';
 import {backoffDelay} from '../../../daemon/supervisor/backoff.js';
 import {isFailure, RestartPolicy} from '../../../daemon/supervisor/restart-policy.js';
 import type {ServiceConfig} from '../../../src/config/services.js';
-import {FakeClock} from './fake-clock.js';
+import {FakeClock} from '../core/fake-clock.js';
 
 const crash = {kind: 'exit', code: 1, signal: null} as const;
 const cleanExit = {kind: 'exit', code: 0, signal: null} as const;
 
 function policy(overrides: Partial<Pick<ServiceConfig, 'restart' | 'maxRestarts' | 'restartWindowMs'>> = {}) {
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const settings = {restart: 'on-failure' as const, backoff: {initialMs: 100, factor: 2, maxMs: 1000}, maxRestarts: 10, restartWindowMs: 60_000, ...overrides};
   return {clock, policy: new RestartPolicy(settings, clock)};
 }

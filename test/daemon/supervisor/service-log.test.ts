@@ -6,12 +6,12 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {parseLogLine} from '../../../daemon/supervisor/log-tail.js';
 import {ServiceLog} from '../../../daemon/supervisor/service-log.js';
 import type {LogLine} from '../../../daemon/supervisor/types.js';
-import {FakeClock} from './fake-clock.js';
+import {FakeClock} from '../core/fake-clock.js';
 
 describe('ServiceLog', () => {
   let dir: string;
   let log: ServiceLog;
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'capsule-log-'));

@@ -1,6 +1,7 @@
 /**
- * Time as the runner sees it. Injected everywhere so policies and tests never depend on the
- * wall clock or on real timers.
+ * Time as the runner and the supervisor see it. Injected everywhere so policies and tests never
+ * depend on the wall clock or on real timers. (The scheduler has its own: it must tell wall-clock
+ * jumps from elapsed time.)
  */
 export interface Clock {
   /** Milliseconds since the epoch. */

@@ -1,4 +1,4 @@
-import type {Clock} from '../../../daemon/runner/clock.js';
+import type {Clock} from '../../../daemon/core/clock.js';
 
 interface Timer {
   at: number;
