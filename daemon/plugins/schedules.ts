@@ -4,6 +4,7 @@ import type {ProjectConfig} from '../../src/config/index.js';
 import {configInvalid, type ConfigIssue} from '../../src/config/issues.js';
 import {TomlKeyIndex} from '../../src/config/locator.js';
 import {CapsuleError} from '../../src/lib/errors.js';
+import {didYouMean} from '../../src/lib/suggest.js';
 import type {ScheduleSummary} from '../../src/protocol/index.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {EventBus} from '../core/event-bus.js';
@@ -103,13 +104,13 @@ export class SchedulesPlugin implements ProjectPlugin {
   }
 
   find(namespace: string, name: string): ScheduleSummary & {namespace: string} {
-    const listing = this.scheduler.list(namespace).find((entry) => entry.name === name);
-    if (!listing) {
-      // Let the scheduler produce its not-found error with a did-you-mean.
-      this.scheduler.nextFires(namespace, name, 1);
-      throw new CapsuleError('not_found', `no schedule ${namespace}/${name}`);
-    }
-    return {...this.summarize(listing), namespace};
+    const listings = this.scheduler.list(namespace);
+    const listing = listings.find((entry) => entry.name === name);
+    if (listing) return {...this.summarize(listing), namespace};
+    const suggestion = didYouMean(name, listings.map((entry) => entry.name));
+    throw new CapsuleError('not_found', `${namespace} has no schedule named "${name}"`, {
+      hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `see \`capsule schedules ${namespace}\``,
+    });
   }
 
   has(namespace: string, name: string): boolean {

@@ -130,7 +130,6 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
 
   private summarize(namespace: string, root: string, spec: TaskSpec): TaskSummary {
     const stats = this.runner.taskStats(namespace, spec.name);
-    const [last] = this.runner.list({namespace, task: spec.name, limit: 1});
     return {
       name: spec.name,
       module: relative(root, spec.modulePath),
@@ -143,7 +142,8 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
       lock: spec.lock,
       running: stats.running,
       queued: stats.queued,
-      lastRun: last ? {id: last.id, status: last.status, finishedAt: last.finishedAt, createdAt: last.createdAt} : null,
+      // Kept per task by the store: `list` stays cheap however long the history is.
+      lastRun: stats.lastRun,
     };
   }
 }

@@ -52,7 +52,8 @@ export interface RunFilter {
 export interface TaskStats {
   running: number;
   queued: number;
-  lastRun: {status: RunStatus; finishedAt: string} | null;
+  /** The task's most recently finished run. */
+  lastRun: {id: string; status: RunStatus; createdAt: string; finishedAt: string} | null;
 }
 
 export interface RecoverySummary {

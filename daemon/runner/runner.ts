@@ -196,7 +196,7 @@ export class Runner {
 
   taskStats(namespace: string, task: string): TaskStats {
     const last = this.#store.lastFinished(namespace, task);
-    return {...this.#counts.of(`${namespace}/${task}`), lastRun: last ? {status: last.status, finishedAt: last.finishedAt ?? last.createdAt} : null};
+    return {...this.#counts.of(`${namespace}/${task}`), lastRun: last ? {id: last.id, status: last.status, createdAt: last.createdAt, finishedAt: last.finishedAt ?? last.createdAt} : null};
   }
 
   /**
