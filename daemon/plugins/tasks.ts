@@ -50,7 +50,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
   async load(project: ProjectConfig): Promise<void> {
     const namespace = project.project.name;
     const discovered = await this.discover(project.root, project.project.entry);
-    if (this.projects.has(namespace) || this.loadedBefore.has(namespace)) await this.onModulesChanged();
+    if (this.loadedBefore.has(namespace)) await this.onModulesChanged();
     this.loadedBefore.add(namespace);
     const specs = discovered.map((task) => normaliseTask(namespace, task, project.defaults, process.env));
     this.runner.setProjectTasks(namespace, project.root, specs);
