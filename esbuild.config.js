@@ -14,8 +14,8 @@ import {fileURLToPath} from 'node:url';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 // Kept external: tinypool resolves its worker file next to itself, esbuild ships a native
-// binary, and the TUI stack is only loaded by the dashboard.
-const external = ['tinypool', 'esbuild', 'chokidar', 'fsevents', 'ink', 'ink-*', 'react', 'react/*', 'react-devtools-core', 'yoga-layout', 'typescript', 'ts-node', 'tsx'];
+// binary, and Ink only imports the React devtools when asked to.
+const external = ['tinypool', 'esbuild', 'chokidar', 'fsevents', 'react-devtools-core', 'typescript', 'ts-node', 'tsx'];
 
 /** node-ipc's unused TLS transport: see src/client/no-tls.ts. */
 const noTlsForIpc = {
@@ -61,6 +61,8 @@ const shared = {
   // Names survive minification so oclif and stack traces still see real class and function names.
   keepNames: true,
   external,
+  // See tui/never-in-ci.ts.
+  alias: {'is-in-ci': './tui/never-in-ci.ts'},
   logLevel: 'warning',
 };
 
@@ -80,6 +82,8 @@ await build({
   splitting: true,
   format: 'esm',
   chunkNames: 'chunks/[name]-[hash]',
+  // React's development build renders several times slower; it is for React's own debugging.
+  define: {'process.env.NODE_ENV': '"production"'},
   // Bundled CommonJS dependencies (oclif) call require(); give the ESM output one.
   banner: {js: "import {createRequire as __capsuleCreateRequire} from 'node:module';const require=__capsuleCreateRequire(import.meta.url);"},
 });

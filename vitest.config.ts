@@ -1,6 +1,11 @@
+import {fileURLToPath} from 'node:url';
 import {defineConfig} from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // The dashboard bundle swaps Ink's CI check the same way (esbuild.config.js).
+    alias: {'is-in-ci': fileURLToPath(new URL('tui/never-in-ci.ts', import.meta.url))},
+  },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     globalSetup: ['test/global-setup.ts'],
@@ -8,5 +13,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // e2e tests each spawn a real daemon; two cores cannot run many at once reliably.
     maxWorkers: 2,
+    // Ink goes through Vite (not Node) so the alias above reaches its import of is-in-ci.
+    server: {deps: {inline: ['ink']}},
   },
 });

@@ -27,8 +27,6 @@ export default class Dashboard extends CapsuleCommand {
       first = null;
       return client;
     };
-    // React's development build renders several times slower; it is for React's own debugging.
-    process.env.NODE_ENV ??= 'production';
     // A separate bundle loaded only here, so no other command pays for React and Ink.
     const {renderDashboard} = await loadModule<typeof import('../../tui/render.js')>(pathToFileURL(distFile('tui.js')).href);
     await renderDashboard({connect});
