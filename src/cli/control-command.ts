@@ -1,6 +1,6 @@
-import {Args} from '@oclif/core';
 import type {ControlResult, ControlVerb} from '../protocol/index.js';
 import {CapsuleCommand, autostartFlag} from './base.js';
+import {stringArg} from './args.js';
 
 /** `capsule restart|stop|start TARGET`: one daemon method resolves what TARGET names and acts on it. */
 export function controlCommand(verb: ControlVerb, summary: string, examples: string[]): typeof CapsuleCommand {
@@ -8,7 +8,7 @@ export function controlCommand(verb: ControlVerb, summary: string, examples: str
     static override summary = summary;
     static override description = 'TARGET is NAMESPACE/NAME (a service or schedule), a run id, or a NAMESPACE for all of its services.';
     static override examples = examples.map((example) => `<%= config.bin %> ${verb} ${example}`);
-    static override args = {target: Args.string({required: true, description: 'NAMESPACE/NAME, run id or NAMESPACE.'})};
+    static override args = {target: stringArg({required: true, description: 'NAMESPACE/NAME, run id or NAMESPACE.'})};
     static override flags = {...autostartFlag};
 
     async run(): Promise<ControlResult> {

@@ -1,7 +1,8 @@
-import {Args, Flags} from '@oclif/core';
+import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {parseItemRef} from '../client/targets.js';
 import {badInput} from '../lib/errors.js';
+import {stringArg} from '../cli/args.js';
 
 export interface ActionResult {
   exitCode: number;
@@ -15,8 +16,8 @@ export default class Action extends CapsuleCommand {
   static override summary = 'Run an operator action a service declares, streaming its output.';
   static override examples = ['<%= config.bin %> action reports/api rotate-keys', '<%= config.bin %> action reports/api flush --arg scope=all --arg dry_run=true'];
   static override args = {
-    service: Args.string({required: true, description: 'NAMESPACE/SERVICE.'}),
-    action: Args.string({required: true, description: 'Action name.'}),
+    service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'}),
+    action: stringArg({required: true, description: 'Action name.'}),
   };
   static override flags = {
     arg: Flags.string({char: 'a', multiple: true, default: [], description: 'An argument as key=value (repeatable).'}),

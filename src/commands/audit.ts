@@ -1,14 +1,15 @@
-import {Args, Flags} from '@oclif/core';
+import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {parseDuration} from '../lib/duration.js';
 import type {AuditEvent} from '../protocol/index.js';
 import {terminalWidth} from '../render/style.js';
 import {renderTable} from '../render/table.js';
+import {stringArg} from '../cli/args.js';
 
 export default class Audit extends CapsuleCommand {
   static override summary = 'Show the audit trail: starts, stops, crashes, restarts, health and config changes, actions, schedule fires.';
   static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit reports/api --since 1h', '<%= config.bin %> audit reports --json'];
-  static override args = {target: Args.string({description: 'NAMESPACE or NAMESPACE/NAME.'})};
+  static override args = {target: stringArg({description: 'NAMESPACE or NAMESPACE/NAME.'})};
   static override flags = {
     since: Flags.string({description: 'Only events newer than this (e.g. 30m, 1h, 2d).'}),
     limit: Flags.integer({char: 'n', default: 100, min: 1, max: 5000, description: 'At most this many (newest).'}),

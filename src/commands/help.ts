@@ -1,10 +1,11 @@
-import {Args, Command, loadHelpClass} from '@oclif/core';
+import {Command, loadHelpClass} from '@oclif/core';
+import {stringArg} from '../cli/args.js';
 
 export default class HelpCommand extends Command {
   static override summary = 'Show help for capsule or one of its commands.';
   static override examples = ['<%= config.bin %> help', '<%= config.bin %> help daemon start'];
   static override strict = false;
-  static override args = {command: Args.string({description: 'Command to show help for.'})};
+  static override args = {command: stringArg({description: 'Command to show help for.'})};
 
   async run(): Promise<void> {
     const {argv} = await this.parse(HelpCommand);

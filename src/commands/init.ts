@@ -1,12 +1,13 @@
-import {Args, Flags} from '@oclif/core';
+import {Flags} from '@oclif/core';
 import {CapsuleCommand} from '../cli/base.js';
 import {initProject, type InitResult} from '../scaffold/init.js';
+import {stringArg} from '../cli/args.js';
 
 export default class Init extends CapsuleCommand {
   static override summary = 'Create a working project from a template.';
   static override description = 'Writes capsule.toml, example tasks and a tsconfig.json that gives your editor the types of `capsule`. Nothing is installed in the project.';
   static override examples = ['<%= config.bin %> init reports', '<%= config.bin %> init . --template basic --force'];
-  static override args = {dir: Args.string({description: 'Directory to create the project in.', default: '.'})};
+  static override args = {dir: stringArg({description: 'Directory to create the project in.', default: '.'})};
   static override flags = {
     template: Flags.string({char: 't', default: 'basic', description: 'Template name (a folder of templates/).'}),
     force: Flags.boolean({description: 'Overwrite files that already exist.'}),

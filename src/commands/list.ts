@@ -1,13 +1,14 @@
-import {Args, Flags} from '@oclif/core';
+import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import type {ProjectSummary} from '../protocol/index.js';
 import {renderItemTable, renderProjectTree} from '../render/projects.js';
 import {terminalWidth} from '../render/style.js';
+import {stringArg} from '../cli/args.js';
 
 export default class List extends CapsuleCommand {
   static override summary = 'List projects with their tasks, schedules and services.';
   static override examples = ['<%= config.bin %> list --tree', '<%= config.bin %> list reports', '<%= config.bin %> list --json'];
-  static override args = {namespace: Args.string({description: 'Only this project.'})};
+  static override args = {namespace: stringArg({description: 'Only this project.'})};
   static override flags = {
     tree: Flags.boolean({char: 't', description: 'Show namespace → tasks / schedules / services as a tree.'}),
     ...autostartFlag,

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core';
+import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {FINAL_STATUSES} from '../client/follow.js';
 import {isRunId, parseItemRef, resolveItem} from '../client/targets.js';
@@ -6,12 +6,13 @@ import {CapsuleError} from '../lib/errors.js';
 import type {RunLogLine, RunRecord, ServiceLogLine} from '../protocol/index.js';
 import {renderLogLine} from '../render/runs.js';
 import {renderServiceLogLine} from '../render/services.js';
+import {stringArg} from '../cli/args.js';
 
 export default class Logs extends CapsuleCommand {
   static override summary = "Print a run's log, a task's latest run's log, or a service's output.";
   static override examples = ['<%= config.bin %> logs run_01HZX3', '<%= config.bin %> logs reports/build_report -n 50', '<%= config.bin %> logs reports/api -f'];
   static override enableJsonFlag = false;
-  static override args = {target: Args.string({required: true, description: 'Run id, NAMESPACE/TASK or NAMESPACE/SERVICE.'})};
+  static override args = {target: stringArg({required: true, description: 'Run id, NAMESPACE/TASK or NAMESPACE/SERVICE.'})};
   static override flags = {
     follow: Flags.boolean({char: 'f', description: 'Keep printing new lines (a run: until it ends; a service: until Ctrl-C).'}),
     lines: Flags.integer({char: 'n', default: 100, min: 0, description: 'How many of the last lines to print first.'}),

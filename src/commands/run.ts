@@ -1,10 +1,11 @@
-import {Args, Flags} from '@oclif/core';
+import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {followRun} from '../client/follow.js';
 import {readRunInput} from '../client/input.js';
 import {parseRunTarget} from '../client/targets.js';
 import type {RunRecord} from '../protocol/index.js';
 import {renderLogLine, renderOutcome, renderProgress} from '../render/runs.js';
+import {stringArg} from '../cli/args.js';
 
 export default class Run extends CapsuleCommand {
   static override summary = 'Run a task and stream its logs and result.';
@@ -15,7 +16,7 @@ export default class Run extends CapsuleCommand {
     '<%= config.bin %> run reports/build_report --input-file input.json --detach',
     '<%= config.bin %> run ./scripts/cleanup.ts',
   ];
-  static override args = {target: Args.string({required: true, description: 'NAMESPACE/TASK or a task file.'})};
+  static override args = {target: stringArg({required: true, description: 'NAMESPACE/TASK or a task file.'})};
   static override flags = {
     input: Flags.string({char: 'i', description: 'Input as JSON.'}),
     'input-file': Flags.string({description: 'Read the input (JSON) from a file.'}),

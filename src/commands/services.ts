@@ -1,13 +1,13 @@
-import {Args} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import type {ServiceSummary} from '../protocol/index.js';
 import {renderServiceTable} from '../render/services.js';
 import {terminalWidth} from '../render/style.js';
+import {stringArg} from '../cli/args.js';
 
 export default class Services extends CapsuleCommand {
   static override summary = 'List services with state, health, pid, uptime, restarts, CPU and memory.';
   static override examples = ['<%= config.bin %> services', '<%= config.bin %> services reports --json'];
-  static override args = {namespace: Args.string({description: 'Only this project.'})};
+  static override args = {namespace: stringArg({description: 'Only this project.'})};
   static override flags = {...autostartFlag};
 
   async run(): Promise<{services: (ServiceSummary & {namespace: string})[]}> {

@@ -83,6 +83,10 @@ describe('daemon lifecycle', () => {
     expect(listed.projects[0]!.schedules.map((s) => s.name)).toEqual(['nightly']);
     expect(listed.projects[0]!.services.map((s) => s.name)).toEqual(['api']);
     expect(listed.projects[0]!.tasks.map((t) => t.name)).toEqual(['build_report']);
+    // A pipe on stdin is not an argument: oclif alone would read it as the missing namespace.
+    const piped = await home.run(['list', '--json'], {input: 'nosuch\n'});
+    expect(piped.code).toBe(0);
+    expect((JSON.parse(piped.stdout) as {projects: unknown[]}).projects).toHaveLength(1);
 
     const stop = await home.run(['daemon', 'stop']);
     expect(stop.code).toBe(0);

@@ -1,15 +1,15 @@
-import {Args} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
 import {parseItemRef} from '../../client/targets.js';
 import type {ConfigEntry} from '../../protocol/index.js';
 import {formatValue} from '../../render/services.js';
+import {stringArg} from '../../cli/args.js';
 
 export default class ConfigGet extends CapsuleCommand {
   static override summary = 'Print one configuration value of a service (a secret prints as ***).';
   static override examples = ['<%= config.bin %> config get reports/api port'];
   static override args = {
-    service: Args.string({required: true, description: 'NAMESPACE/SERVICE.'}),
-    key: Args.string({required: true, description: 'Configuration key.'}),
+    service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'}),
+    key: stringArg({required: true, description: 'Configuration key.'}),
   };
   static override flags = {...autostartFlag};
 

@@ -1,14 +1,14 @@
-import {Args} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
 import {parseItemRef} from '../../client/targets.js';
 import type {ConfigEntry} from '../../protocol/index.js';
 import {renderConfigEntries} from '../../render/services.js';
 import {terminalWidth} from '../../render/style.js';
+import {stringArg} from '../../cli/args.js';
 
 export default class ConfigList extends CapsuleCommand {
   static override summary = "List a service's declared configuration (secrets shown as ***).";
   static override examples = ['<%= config.bin %> config list reports/api'];
-  static override args = {service: Args.string({required: true, description: 'NAMESPACE/SERVICE.'})};
+  static override args = {service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'})};
   static override flags = {...autostartFlag};
 
   async run(): Promise<{entries: ConfigEntry[]}> {

@@ -1,8 +1,8 @@
-import {Args} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
 import {parseItemRef} from '../../client/targets.js';
 import type {ConfigEntry} from '../../protocol/index.js';
 import {formatValue} from '../../render/services.js';
+import {stringArg} from '../../cli/args.js';
 
 const APPLIED = {live: 'delivered live to the running service', restart: 'the service was restarted to apply it', stored: 'stored; it applies when the service next starts', unchanged: 'unchanged'};
 
@@ -11,9 +11,9 @@ export default class ConfigSet extends CapsuleCommand {
   static override description = 'The change is recorded in the audit trail (secrets masked). A service with the embedded agent receives it live; others are restarted to apply it.';
   static override examples = ['<%= config.bin %> config set reports/api port 8081', '<%= config.bin %> config set reports/api api_key s3cr3t'];
   static override args = {
-    service: Args.string({required: true, description: 'NAMESPACE/SERVICE.'}),
-    key: Args.string({required: true, description: 'Configuration key.'}),
-    value: Args.string({required: true, description: 'New value (parsed as the declared type).'}),
+    service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'}),
+    key: stringArg({required: true, description: 'Configuration key.'}),
+    value: stringArg({required: true, description: 'New value (parsed as the declared type).'}),
   };
   static override flags = {...autostartFlag};
 

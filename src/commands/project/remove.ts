@@ -1,10 +1,10 @@
-import {Args} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
+import {stringArg} from '../../cli/args.js';
 
 export default class ProjectRemove extends CapsuleCommand {
   static override summary = 'Unregister a project: its schedules stop and its services are stopped.';
   static override examples = ['<%= config.bin %> project remove reports'];
-  static override args = {namespace: Args.string({required: true, description: 'Project namespace.'})};
+  static override args = {namespace: stringArg({required: true, description: 'Project namespace.'})};
   static override flags = {...autostartFlag};
 
   async run(): Promise<{namespace: string; root: string}> {

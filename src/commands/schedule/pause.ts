@@ -1,14 +1,14 @@
-import {Args} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
 import {parseItemRef} from '../../client/targets.js';
 import type {ScheduleSummary} from '../../protocol/index.js';
+import {stringArg} from '../../cli/args.js';
 
 /** `schedule pause` and `schedule resume` differ only in the method they call. */
 function toggleCommand(method: 'schedule.pause' | 'schedule.resume', summary: string, verb: string): typeof CapsuleCommand {
   return class Toggle extends CapsuleCommand {
     static override summary = summary;
     static override examples = [`<%= config.bin %> schedule ${verb} reports/nightly`];
-    static override args = {schedule: Args.string({required: true, description: 'NAMESPACE/SCHEDULE.'})};
+    static override args = {schedule: stringArg({required: true, description: 'NAMESPACE/SCHEDULE.'})};
     static override flags = {...autostartFlag};
 
     async run(): Promise<ScheduleSummary> {
