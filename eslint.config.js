@@ -17,4 +17,10 @@ export default tseslint.config(
     rules: {'no-restricted-properties': ['error', {object: 'process', property: 'exit', message: 'Only the command layer (bin, src/commands, daemon/main.ts) may exit.'}]},
   },
   {files: ['daemon/main.ts', 'daemon/worker/**'], rules: {'no-restricted-properties': 'off'}},
+  // bin/run.js is CommonJS (bin/package.json) so that Node starts it without its ESM loader.
+  {
+    files: ['bin/run.js'],
+    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', __dirname: 'readonly'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
 );

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Starts the CLI from dist/cli.cjs (built by `npm install` via `prepare`) with a V8 code cache,
 // so a short command spends its time on its work rather than on compiling the CLI's code.
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
-import Module, {createRequire} from 'node:module';
-import {dirname} from 'node:path';
-import {fileURLToPath} from 'node:url';
-import vm from 'node:vm';
+// CommonJS (see bin/package.json): an ES module entry would start Node's ESM loader first,
+// several milliseconds of every command.
+'use strict';
+const {existsSync, readFileSync, writeFileSync} = require('node:fs');
+const Module = require('node:module');
+const {dirname, join} = require('node:path');
+const vm = require('node:vm');
 
-const file = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+const file = join(__dirname, '..', 'dist', 'cli.cjs');
 const cacheFile = `${file}.cache`;
 if (!existsSync(file)) {
   process.stderr.write('capsule is not built yet: run `npm install` (or `npm run build`) in its directory.\n');
@@ -24,14 +26,19 @@ const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {filename:
 const cli = new Module(file);
 cli.filename = file;
 cli.paths = Module._nodeModulePaths(dirname(file));
-script.runInThisContext().call(cli.exports, cli.exports, createRequire(file), cli, file, dirname(file));
+// oclif checks package.json's engines with semver as it loads, some milliseconds of every
+// command; npm checks them at install. The switch is oclif's own, unset again before any child
+// process could inherit it.
+const engineWarning = process.env.OCLIF_DISABLE_ENGINE_WARNING;
+process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
+script.runInThisContext().call(cli.exports, cli.exports, Module.createRequire(file), cli, file, dirname(file));
+if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
+else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning;
 cli.loaded = true;
 // oclif loads its command table from this file: let it find this instance instead of a second copy.
 Module._cache[file] = cli;
 
-try {
-  await cli.exports.main(process.argv.slice(2), {importModule: (url) => import(url)});
-} finally {
+cli.exports.main(process.argv.slice(2), {importModule: (url) => import(url)}).finally(() => {
   if (cachedData === undefined || script.cachedDataRejected) {
     try {
       writeFileSync(cacheFile, script.createCachedData());
@@ -39,4 +46,4 @@ try {
       // a read-only install still works, only without the cache
     }
   }
-}
+});
