@@ -6,6 +6,7 @@ import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/err
 import {didYouMean} from '../../src/lib/suggest.js';
 import type {ProjectSummary} from '../../src/protocol/index.js';
 import type {Logger} from '../core/logger.js';
+import {compareStrings} from '../../src/lib/compare.js';
 
 export interface PersistedProject {
   root: string;
@@ -87,7 +88,7 @@ export class ProjectRegistry {
 
   list(namespace?: string): ProjectSummary[] {
     const entries = namespace === undefined ? [...this.entries.values()] : [this.find(namespace)];
-    return entries.sort((a, b) => a.namespace.localeCompare(b.namespace)).map((entry) => this.summarize(entry));
+    return entries.sort((a, b) => compareStrings(a.namespace, b.namespace)).map((entry) => this.summarize(entry));
   }
 
   get size(): number {

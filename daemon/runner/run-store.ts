@@ -5,6 +5,7 @@ import {Fifo} from './fifo.js';
 import {RunJournal, type JournalEntry} from './run-journal.js';
 import {RunLogs} from './run-logs.js';
 import {isFinal} from './run-state.js';
+import {compareStrings} from '../../src/lib/compare.js';
 
 /** How much finished history is kept. Queued and running runs are never pruned. */
 export interface RunRetention {
@@ -79,7 +80,7 @@ export class RunStore {
     // The files hold runs in creation order (the snapshot is written in it, and a run's first journal
     // line is written when it is created); timestamps cannot restore it, many runs share a millisecond.
     for (const run of history.runs) store.#runs.set(run.id, run);
-    const byFinish = history.runs.filter((run) => isFinal(run.status)).sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
+    const byFinish = history.runs.filter((run) => isFinal(run.status)).sort((a, b) => compareStrings(a.finishedAt ?? '', b.finishedAt ?? ''));
     for (const run of byFinish) store.#indexFinished(run);
     store.#removeLogs(store.#prune());
     // Compacting now also drops a torn last journal line before anything is appended after it.

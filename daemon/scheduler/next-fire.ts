@@ -1,4 +1,5 @@
-import {CronExpressionParser, type CronExpression} from 'cron-parser';
+import type {CronExpression} from 'cron-parser';
+import {cronExpressionParser} from '../../src/config/cron-parser.js';
 import {cronProblem} from '../../src/config/schedules.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {instantsOfWallTime, machineZone, offsetAt, transitionBetween, type WallMapping} from './zone.js';
@@ -39,7 +40,7 @@ export class CronSchedule {
     }
     this.expression = expression;
     this.zone = zone ?? machineZone();
-    this.#walls = CronExpressionParser.parse(expression, {tz: 'UTC', currentDate: 0, hashSeed: seed ?? expression});
+    this.#walls = cronExpressionParser().parse(expression, {tz: 'UTC', currentDate: 0, hashSeed: seed ?? expression});
     this.everyHour = this.#walls.fields.hour.values.length === 24;
   }
 

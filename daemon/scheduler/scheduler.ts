@@ -7,6 +7,7 @@ import {errorMessage, freshState, listingOf, settle, type ScheduleEntry} from '.
 import {CronSchedule} from './next-fire.js';
 import {CATCH_UP_CAP, catchUpFires, jitterDelay} from './policies.js';
 import type {ScheduleEventType, ScheduleListing, ScheduleState, SchedulerOptions} from './types.js';
+import {compareStrings} from '../../src/lib/compare.js';
 
 /** The longest a timer sleeps before re-reading the wall clock, so a suspend or clock step is noticed within it. */
 const RECHECK_MS = 60_000;
@@ -139,7 +140,7 @@ export class Scheduler {
   list(namespace?: string): ScheduleListing[] {
     return [...this.#entries.values()]
       .filter((entry) => namespace === undefined || entry.namespace === namespace)
-      .sort((a, b) => a.key.localeCompare(b.key))
+      .sort((a, b) => compareStrings(a.key, b.key))
       .map(listingOf);
   }
 

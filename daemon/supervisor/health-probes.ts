@@ -1,7 +1,5 @@
 /** One run of a health probe against a live service. Never rejects: a failure is a result. */
 import {spawn} from 'node:child_process';
-import {get as httpGet} from 'node:http';
-import {get as httpsGet} from 'node:https';
 import {connect} from 'node:net';
 import {formatDuration} from '../../src/lib/duration.js';
 import type {HealthConfig} from '../../src/config/services.js';
@@ -50,8 +48,14 @@ function heartbeatVerdict(health: HealthConfig, context: ProbeContext): ProbeRes
   return reported.ok ? {ok: true, detail: `heartbeat received${said}`} : {ok: false, detail: `the service reports itself unhealthy${said}`};
 }
 
-/** node:http without an agent: each probe opens and closes its own connection, so no pooled socket outlives it. */
-function probeHttp(url: string, expectStatus: number | null, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
+/**
+ * node:http without an agent: each probe opens and closes its own connection, so no pooled
+ * socket outlives it. Loaded on the first HTTP probe: node:https brings TLS and crypto with
+ * it, which a daemon without HTTP probes should not carry.
+ */
+async function probeHttp(url: string, expectStatus: number | null, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
+  const {get} = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  if (signal.aborted) return {ok: false, detail: 'probe cancelled'};
   return new Promise((resolve) => {
     const finish = (result: ProbeResult) => {
       clearTimeout(timer);
@@ -62,7 +66,7 @@ function probeHttp(url: string, expectStatus: number | null, timeoutMs: number, 
     const onAbort = () => finish({ok: false, detail: 'probe cancelled'});
     const timer = setTimeout(() => finish({ok: false, detail: `no answer within ${formatDuration(timeoutMs)}`}), timeoutMs);
     signal.addEventListener('abort', onAbort);
-    const request = (url.startsWith('https:') ? httpsGet : httpGet)(url, {agent: false}, (response) => {
+    const request = get(url, {agent: false}, (response) => {
       // The status is all a probe needs; the body is cut off, which must not raise an unhandled error.
       response.on('error', () => undefined);
       const status = response.statusCode ?? 0;

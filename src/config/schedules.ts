@@ -1,4 +1,4 @@
-import {CronExpressionParser} from 'cron-parser';
+import {cronExpressionParser} from './cron-parser.js';
 import {z} from 'zod';
 import {CapsuleError} from '../lib/errors.js';
 import {parseDuration} from '../lib/duration.js';
@@ -46,7 +46,7 @@ export function cronProblem(expression: string): string | undefined {
     return `invalid cron expression: expected 5 fields (minute hour day month weekday) or 6 with seconds first, got ${fieldCount} in ${got}`;
   }
   try {
-    CronExpressionParser.parse(text, {tz: 'UTC', currentDate: 0});
+    cronExpressionParser().parse(text, {tz: 'UTC', currentDate: 0});
     return undefined;
   } catch (error) {
     return `invalid cron expression ${got}: ${error instanceof Error ? error.message : String(error)}`;

@@ -4,6 +4,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {BIN, BenchHome, median, timeCommand} from './harness.js';
 
 const RUNS = 15;
+const IDLE_MS = 10_000;
 
 export async function benchFoundation() {
   const bench = new BenchHome();
@@ -18,20 +19,29 @@ export async function benchFoundation() {
       bare.push(timeCommand(process.execPath, ['-e', ''], bench.env));
       list.push(timeCommand(process.execPath, [BIN, 'list', '--json'], bench.env));
     }
-    await sleep(1000);
     const pid = Number(readFileSync(`${bench.home}/daemon.pid`, 'utf8'));
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+    await sleep(1000);
+    const justServedMb = rssMb(pid);
+    // Idle means no request for a while: V8 gives back heap pages it grew while busy some
+    // seconds after the last activity (its memory reducer), as a daemon left alone would.
+    await sleep(IDLE_MS - 1000);
+    const idleMb = rssMb(pid);
     const listMs = median(list);
     const bareMs = median(bare);
     return [
       {name: 'node -e "" (bare start)', value: round(bareMs), unit: 'ms (median)', target: null},
       {name: 'capsule list --json (10 projects)', value: round(listMs), unit: 'ms (median)', target: null},
       {name: 'capsule list / bare node', value: round(listMs / bareMs, 2), unit: '×', target: '≤ 1.6×', pass: listMs / bareMs <= 1.6},
-      {name: 'daemon idle RSS, 10 projects', value: round(rssKb / 1024), unit: 'MB', target: '≤ 60 MB', pass: rssKb / 1024 <= 60},
+      {name: 'daemon RSS 1 s after the last request, 10 projects', value: round(justServedMb), unit: 'MB', target: null},
+      {name: `daemon idle RSS (${IDLE_MS / 1000} s without requests), 10 projects`, value: round(idleMb), unit: 'MB', target: '≤ 60 MB', pass: idleMb <= 60},
     ];
   } finally {
     bench.close();
   }
+}
+
+function rssMb(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 }
 
 function round(value, digits = 1) {

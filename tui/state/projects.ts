@@ -1,10 +1,11 @@
 import type {ProjectSummary, ScheduleSummary, ServiceSummary} from '../../src/protocol/index.js';
+import {compareStrings} from '../../src/lib/compare.js';
 
 type Namespaced<T> = T & {namespace: string};
 
 export function putProject(projects: ProjectSummary[], project: ProjectSummary): ProjectSummary[] {
   const rest = projects.filter((known) => known.namespace !== project.namespace);
-  return [...rest, project].sort((a, b) => a.namespace.localeCompare(b.namespace));
+  return [...rest, project].sort((a, b) => compareStrings(a.namespace, b.namespace));
 }
 
 export function removeProject(projects: ProjectSummary[], namespace: string): ProjectSummary[] {
@@ -29,7 +30,7 @@ export function mergeLists(projects: ProjectSummary[], schedules: Namespaced<Sch
       schedules: schedulesOf?.get(project.namespace) ?? (schedulesOf ? [] : project.schedules),
       services: servicesOf?.get(project.namespace) ?? (servicesOf ? [] : project.services),
     }))
-    .sort((a, b) => a.namespace.localeCompare(b.namespace));
+    .sort((a, b) => compareStrings(a.namespace, b.namespace));
 }
 
 function groupBy<T extends {namespace: string}>(items: T[]): Map<string, T[]> {

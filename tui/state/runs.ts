@@ -1,4 +1,5 @@
 import type {RunProgress, RunRecord, RunStatus} from '../../src/protocol/index.js';
+import {compareStrings} from '../../src/lib/compare.js';
 
 /** Runs the dashboard remembers; finished ones are forgotten first, oldest first. */
 export const MAX_TRACKED_RUNS = 2000;
@@ -32,7 +33,7 @@ export function putRun(runs: Map<string, RunRecord>, run: RunRecord): boolean {
 export function trimRuns(runs: Map<string, RunRecord>): void {
   if (runs.size <= MAX_TRACKED_RUNS) return;
   const target = Math.floor(MAX_TRACKED_RUNS * 0.9);
-  const oldestFirst = [...runs.values()].sort((a, b) => Number(isFinal(b.status)) - Number(isFinal(a.status)) || a.createdAt.localeCompare(b.createdAt));
+  const oldestFirst = [...runs.values()].sort((a, b) => Number(isFinal(b.status)) - Number(isFinal(a.status)) || compareStrings(a.createdAt, b.createdAt));
   for (const run of oldestFirst) {
     if (runs.size <= target) break;
     runs.delete(run.id);
@@ -71,7 +72,7 @@ export function runsOf(runs: ReadonlyMap<string, RunRecord>, namespace: string, 
   for (const run of runs.values()) {
     if (run.namespace === namespace && (task === undefined || run.task === task)) matching.push(run);
   }
-  return matching.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return matching.sort((a, b) => compareStrings(b.createdAt, a.createdAt));
 }
 
 export function latestRun(runs: ReadonlyMap<string, RunRecord>, namespace: string, task: string): RunRecord | undefined {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {spawnSync} from 'node:child_process';
 import {CapsuleCommand} from '../../cli/base.js';
-import {startDaemon} from '../../client/daemon-process.js';
+import {DAEMON_NODE_FLAGS, startDaemon} from '../../client/daemon-process.js';
 import {distFile} from '../../lib/package-root.js';
 
 export interface DaemonStartResult {
@@ -21,7 +21,7 @@ export default class DaemonStart extends CapsuleCommand {
   async run(): Promise<DaemonStartResult | void> {
     const {flags} = await this.parse(DaemonStart);
     if (flags.foreground) {
-      const result = spawnSync(process.execPath, [distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: {...process.env, CAPSULE_HOME: this.paths.home}});
+      const result = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: {...process.env, CAPSULE_HOME: this.paths.home}});
       return this.exit(result.status ?? 1);
     }
     const start = await startDaemon(this.paths);
