@@ -44,13 +44,17 @@ export function readOwnThreadCpuMs(): number | null {
   return stat === null ? null : parseStatCpuMs(stat);
 }
 
-/** Kernel id of the calling thread: /proc/thread-self links to "PID/task/TID". */
+let ownThreadId: number | null | undefined;
+
+/** Kernel id of the calling thread: /proc/thread-self links to "PID/task/TID". Read once: a thread keeps its id, and each worker thread has its own copy of this module. */
 export function readOwnThreadId(): number | null {
+  if (ownThreadId !== undefined) return ownThreadId;
   try {
-    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+    ownThreadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
   } catch {
-    return null;
+    ownThreadId = null;
   }
+  return ownThreadId;
 }
 
 export function readOwnCpuSoftLimitSeconds(): number | null {
