@@ -1,11 +1,17 @@
 // The daemon process: `node dist/daemon.js [--foreground]`, started by `capsule daemon start`.
 import {toCapsuleError} from '../src/lib/errors.js';
 import {homePaths} from '../src/lib/home.js';
+import {setFlagsFromString} from 'node:v8';
 import {Daemon} from './daemon.js';
 import {EXIT_HOME_TAKEN} from './core/lifecycle.js';
 import {createLogger} from './core/logger.js';
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+// The daemon's own heap was sized by DAEMON_NODE_FLAGS (a small young generation) when the
+// process started; V8 reads the flag again for every worker thread, and task threads should
+// get its default, so the flag is reset now that only new isolates would see it.
+setFlagsFromString('--max-semi-space-size=0');
 
 const paths = homePaths();
 const foreground = process.argv.includes('--foreground');

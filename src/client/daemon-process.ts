@@ -34,6 +34,7 @@ export async function tryConnect(paths: HomePaths): Promise<DaemonClient | null>
  * V8 lets the young generation grow to 16 MiB a semi-space, and the daemon keeps what it grew
  * to while loading its projects. Its garbage is short-lived (a request's worth), so a 4 MiB cap
  * leaves burst throughput as it was and the idle daemon some 4 MB smaller (`npm run bench`).
+ * Task worker threads are not meant to share the cap: daemon/main.ts resets the flag for them.
  */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4'];
 

@@ -61,6 +61,15 @@ describe('task environment', SLOW, () => {
   });
 });
 
+describe('worker thread heap', SLOW, () => {
+  it("gives a thread task V8's own young generation, not the daemon's smaller one", async () => {
+    await startWithProject(home);
+    const megabytes = (await runAttached(home, 'e2e/youngGeneration')).run.result as number;
+    // The daemon runs with --max-semi-space-size=4: 8 MB of new space at most, for itself only.
+    expect(megabytes).toBeGreaterThan(8);
+  });
+});
+
 describe('a module that throws at import', SLOW, () => {
   it('is reported as its project error with file and stack, while another project keeps working', async () => {
     await startWithProject(home);
