@@ -51,7 +51,8 @@ module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefin
 /**
  * oclif sorts the command table with localeCompare on every start. The first localeCompare in
  * a process builds an ICU collator, some 6 ms: a third of what a short command spends beyond
- * Node's own start. Command ids are ASCII, so code-point order is the same order.
+ * Node's own start. Command ids are lowercase letters and ":", for which code-point order is
+ * the same order.
  */
 const codePointCommandSort = {
   name: 'code-point-command-sort',

@@ -50,8 +50,8 @@ function heartbeatVerdict(health: HealthConfig, context: ProbeContext): ProbeRes
 
 /**
  * node:http without an agent: each probe opens and closes its own connection, so no pooled
- * socket outlives it. Loaded on the first HTTP probe: node:https brings TLS and crypto with
- * it, which a daemon without HTTP probes should not carry.
+ * socket outlives it. Loaded on the first HTTP probe: node:https brings TLS with it, which a
+ * daemon without HTTP probes should not carry.
  */
 async function probeHttp(url: string, expectStatus: number | null, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
   const {get} = url.startsWith('https:') ? await import('node:https') : await import('node:http');

@@ -88,21 +88,28 @@ function serializeResult(value: unknown): Uint8Array {
   return bytes;
 }
 
+/** One tick of /proc CPU times (USER_HZ 100): a reading younger than this is as good as a new one. */
+const CPU_TICK_MS = 10;
+
 /**
- * A worker thread's CPU time as the last attempt on it ended. The thread does nothing of its
- * own between attempts, so that reading stands for the next attempt's start, and each attempt
- * reads /proc once instead of twice (the figure has 10 ms granularity anyway).
+ * A worker thread's CPU time as its last attempt ended, and when it was read. In a burst of
+ * short attempts the next one starts within a tick, and reusing the reading spares a /proc read
+ * per attempt; after any longer gap (in which the thread may have collected garbage or run what
+ * the last task left behind) the start is read afresh, so that work is charged to no attempt.
  */
-let threadCpuAtLastEnd: number | null = null;
+let lastThreadCpu: {cpuMs: number; at: number} | null = null;
 
 function cpuAtStart(inProcess: boolean): number | null {
-  return inProcess ? processCpuMs() : (threadCpuAtLastEnd ?? readOwnThreadCpuMs());
+  if (inProcess) return processCpuMs();
+  if (lastThreadCpu !== null && performance.now() - lastThreadCpu.at < CPU_TICK_MS) return lastThreadCpu.cpuMs;
+  return readOwnThreadCpuMs();
 }
 
 function cpuAtEnd(inProcess: boolean): number | null {
   if (inProcess) return processCpuMs();
-  threadCpuAtLastEnd = readOwnThreadCpuMs();
-  return threadCpuAtLastEnd;
+  const cpuMs = readOwnThreadCpuMs();
+  lastThreadCpu = cpuMs === null ? null : {cpuMs, at: performance.now()};
+  return cpuMs;
 }
 
 function processCpuMs(): number {

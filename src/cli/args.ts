@@ -6,4 +6,4 @@ import {Args} from '@oclif/core';
  * would add whatever the pipe held, and every command run without a terminal would spend
  * time setting up to read stdin. Capsule never takes arguments from stdin.
  */
-export const stringArg = ((options: Parameters<typeof Args.string>[0]) => Args.string({...options, ignoreStdin: true} as never)) as typeof Args.string;
+export const stringArg = Args.custom<string>({ignoreStdin: true});

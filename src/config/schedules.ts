@@ -45,8 +45,10 @@ export function cronProblem(expression: string): string | undefined {
   if (fieldCount !== 5 && fieldCount !== 6) {
     return `invalid cron expression: expected 5 fields (minute hour day month weekday) or 6 with seconds first, got ${fieldCount} in ${got}`;
   }
+  // Outside the try: a broken install is not a bad cron rule.
+  const parser = cronExpressionParser();
   try {
-    cronExpressionParser().parse(text, {tz: 'UTC', currentDate: 0});
+    parser.parse(text, {tz: 'UTC', currentDate: 0});
     return undefined;
   } catch (error) {
     return `invalid cron expression ${got}: ${error instanceof Error ? error.message : String(error)}`;
