@@ -28,14 +28,13 @@ export async function benchTui() {
       target: 'node20',
       // Ink loads its devtools hook only under DEV=true; the bundle gets an empty one.
       plugins: [noDevtools],
+      // As in dist/tui.js: Ink draws live whatever CI says (tui/never-in-ci.ts).
+      alias: {'is-in-ci': './tui/never-in-ci.ts'},
       define: {'process.env.NODE_ENV': '"production"'},
       banner: {js: "import {createRequire as __benchRequire} from 'node:module';const require=__benchRequire(import.meta.url);"},
       logLevel: 'warning',
     });
-    // Ink draws nothing until exit when it thinks it runs in CI.
     const env = {...process.env, NODE_ENV: 'production'};
-    delete env.CI;
-    delete env.CONTINUOUS_INTEGRATION;
     // stderr is kept from the bench's output: Ink shows the cursor on it when the child exits.
     const child = (...args) => JSON.parse(execFileSync(process.execPath, [script, ...args], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}));
 
