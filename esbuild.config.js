@@ -66,6 +66,24 @@ const codePointCommandSort = {
   },
 };
 
+/**
+ * oclif logs through `debug`, whose loading (tty, colour detection) is part of every command's
+ * start. `debug` stays silent unless DEBUG is set, so oclif gets silent loggers without loading
+ * it then, and the real module when DEBUG asks for its output.
+ */
+const debugOnlyWhenAsked = {
+  name: 'debug-only-when-asked',
+  setup(build) {
+    build.onResolve({filter: /^debug$/}, (args) => (args.importer.includes('@oclif/core') ? {path: 'debug', namespace: 'debug-when-asked'} : undefined));
+    build.onLoad({filter: /.*/, namespace: 'debug-when-asked'}, () => ({
+      loader: 'js',
+      resolveDir: root,
+      contents: `const silent = Object.assign(() => {}, {enabled: false, extend: () => silent});
+module.exports = process.env.DEBUG ? require('debug') : () => silent;`,
+    }));
+  },
+};
+
 const shared = {
   absWorkingDir: root,
   plugins: [unusedIpcTransports],
@@ -109,7 +127,7 @@ await build({
 
 await build({
   ...shared,
-  plugins: [...shared.plugins, lazyOclifDependencies, codePointCommandSort],
+  plugins: [...shared.plugins, lazyOclifDependencies, codePointCommandSort, debugOnlyWhenAsked],
   entryPoints: {cli: 'src/cli/index.ts'},
   outfile: 'dist/cli.cjs',
   format: 'cjs',
