@@ -33,6 +33,11 @@ export abstract class CapsuleCommand extends Command {
     return (this.connection = start.client);
   }
 
+  // oclif tokenises JSON to colour it by a theme, and Capsule sets none: the same text, written directly.
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
   protected override async finally(error: Error | undefined): Promise<unknown> {
     this.connection?.close();
     return super.finally(error);
