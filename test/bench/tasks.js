@@ -1,6 +1,7 @@
 // Issue 3's figures: a no-op task submitted through capsule/client (sequential latency, burst
 // throughput with every run persisted) for both isolation kinds, `capsule run` end to end, and
 // raw tinypool running a no-op worker measured in the same run, so Capsule's overhead shows as a ratio.
+// Both sides get the same warm-up: sequential runs, then one burst that is not measured.
 import {readFileSync, writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
@@ -13,6 +14,7 @@ const WARMUP = 50;
 const SEQUENTIAL = 500;
 /** Runs per burst: within the history kept per task (1000), so every run of a burst is still on disk to check. */
 const BURST = 1000;
+/** Bursts measured, after one that is not: the first meets cold code (JIT) and a pool still growing to its size. */
 const BURSTS = 3;
 const CLI_RUNS = 10;
 /** USER_HZ, the unit of /proc stat CPU times. */
@@ -75,6 +77,7 @@ function taskModule() {
   for (const isolation of ISOLATIONS) {
     const suffix = isolation === 'thread' ? '' : 'Process';
     lines.push(`export const seq${suffix} = task({isolation: '${isolation}'}, () => null);`);
+    lines.push(`export const warm${suffix} = task({isolation: '${isolation}'}, () => null);`);
     for (let burst = 0; burst < BURSTS; burst++) lines.push(`export const burst${suffix}${burst} = task({isolation: '${isolation}'}, () => null);`);
   }
   return `${lines.join('\n')}\n`;
@@ -88,6 +91,7 @@ async function measureCapsule(client, bench, isolation) {
     return handle.id;
   };
   const sequential = await timeSequential(() => once(`seq${suffix}`));
+  await Promise.all(Array.from({length: BURST}, () => once(`warm${suffix}`)));
   const daemon = Number(readFileSync(join(bench.home, 'daemon.pid'), 'utf8'));
   const rates = [];
   let cpuMs = 0;
@@ -122,6 +126,7 @@ async function measureTinypool(bench, isolation) {
   });
   try {
     const sequential = await timeSequential(() => pool.run({}));
+    await Promise.all(Array.from({length: BURST}, () => pool.run({})));
     const rates = [];
     for (let burst = 0; burst < BURSTS; burst++) {
       const start = process.hrtime.bigint();
