@@ -58,7 +58,7 @@ export class Attempt {
     private readonly lease: PoolLease,
     private readonly settings: AttemptSettings,
   ) {
-    this.link = openExecutorLink(request.isolation, this.token, (message) => this.onMessage(message));
+    this.link = openExecutorLink(request.isolation, this.token, (message) => this.onMessage(message), lease.threads);
   }
 
   async run(): Promise<AttemptOutcome> {
@@ -69,7 +69,7 @@ export class Attempt {
       let failure: {error: unknown} | null = null;
       try {
         const {workerPort, channel} = this.link;
-        const route = workerPort === null ? {channel: channel!} : {transferList: [workerPort]};
+        const route = workerPort !== null ? {transferList: [workerPort]} : channel !== null ? {channel} : {};
         await this.lease.pool.run(this.payload(), {...route, signal: this.terminate.signal});
       } catch (error) {
         failure = {error};

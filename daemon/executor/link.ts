@@ -1,11 +1,12 @@
-import {MessageChannel, type MessagePort} from 'node:worker_threads';
+import type {MessagePort} from 'node:worker_threads';
 import type {TinypoolChannel} from 'tinypool';
 import type {Isolation} from '../runner/executor-api.js';
 import {isMessageFor, type ExecutorMessageBody, type WorkerMessage} from '../worker/protocol.js';
+import type {ThreadChannels} from './thread-channels.js';
 
 /** The executor's side of one attempt's channel to its worker. */
 export interface ExecutorLink {
-  /** Thread isolation: the port to hand to the worker in the payload (and transfer). */
+  /** Thread isolation: a port of the attempt's own, for a worker that may have no channel yet (transfer it). */
   readonly workerPort: MessagePort | null;
   /** Process isolation: tinypool's channel to the child for this task. */
   readonly channel: TinypoolChannel | null;
@@ -13,25 +14,41 @@ export interface ExecutorLink {
   close(): void;
 }
 
-export function openExecutorLink(isolation: Isolation, token: string, onMessage: (message: WorkerMessage) => void): ExecutorLink {
+/** Thread isolation: the pool's channels, and whether this attempt must bring a port of its own. */
+export interface ThreadRoute {
+  channels: ThreadChannels;
+  needsPort: boolean;
+}
+
+export function openExecutorLink(isolation: Isolation, token: string, onMessage: (message: WorkerMessage) => void, threads: ThreadRoute | null): ExecutorLink {
   let open = true;
+  if (isolation === 'thread') {
+    if (threads === null) throw new Error('a thread attempt needs its pool’s channels');
+    const {channels} = threads;
+    const own = threads.needsPort ? channels.open() : null;
+    // Whichever port the worker answered on reaches it: its lasting channel, or this attempt's own.
+    let toWorker: MessagePort | null = null;
+    channels.receive(token, (message, port) => {
+      if (!open) return;
+      toWorker = port;
+      if (message.t === 'started' && message.adopted && own !== null && port === own.main) channels.adopt(message.threadId, port);
+      onMessage(message);
+    });
+    return {
+      workerPort: own?.worker ?? null,
+      channel: null,
+      send: (message) => toWorker?.postMessage({...message, token}),
+      close() {
+        open = false;
+        channels.forget(token);
+        if (own !== null && !channels.isLasting(own.main)) own.main.close();
+      },
+    };
+  }
   // A child's channel stays attached to the worker after the attempt: late messages stop here.
   const accept = (message: unknown) => {
     if (open && isMessageFor(token, message)) onMessage(message as WorkerMessage);
   };
-  if (isolation === 'thread') {
-    const {port1, port2} = new MessageChannel();
-    port1.on('message', accept);
-    return {
-      workerPort: port2,
-      channel: null,
-      send: (message) => port1.postMessage({...message, token}),
-      close() {
-        open = false;
-        port1.close();
-      },
-    };
-  }
   let toChild: ((message: unknown) => void) | null = null;
   return {
     workerPort: null,

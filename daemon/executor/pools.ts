@@ -1,5 +1,6 @@
 import Tinypool from 'tinypool';
 import type {Isolation} from '../runner/executor-api.js';
+import {ThreadChannels} from './thread-channels.js';
 
 const MIB = 1024 * 1024;
 
@@ -26,11 +27,14 @@ export interface PoolSetConfig {
 
 export interface PoolLease {
   readonly pool: Tinypool;
+  /** Thread pools: the workers' lasting channels, and whether an attempt now must bring a port of its own. */
+  readonly threads: {channels: ThreadChannels; needsPort: boolean} | null;
   release(): void;
 }
 
 interface Entry {
   pool: Tinypool;
+  channels: ThreadChannels | null;
   active: number;
   idleTimer: NodeJS.Timeout | null;
 }
@@ -46,7 +50,7 @@ export class PoolSet {
     const key = keyOf(poolClass);
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = {pool: this.createPool(poolClass), active: 0, idleTimer: null};
+      entry = {pool: this.createPool(poolClass), channels: poolClass.isolation === 'thread' ? new ThreadChannels() : null, active: 0, idleTimer: null};
       this.entries.set(key, entry);
     }
     const held = entry;
@@ -55,8 +59,11 @@ export class PoolSet {
     held.active++;
     this.fitWorkerCap(held);
     let released = false;
+    const {channels} = held;
     return {
       pool: held.pool,
+      // The attempt may land on any worker, or on one the pool starts for it.
+      threads: channels === null ? null : {channels, needsPort: channels.needsPort(held.pool.threads.map((worker) => worker.threadId), held.active)},
       release: () => {
         if (released) return;
         released = true;
@@ -77,6 +84,7 @@ export class PoolSet {
     this.entries.clear();
     for (const entry of entries) if (entry.idleTimer !== null) clearTimeout(entry.idleTimer);
     await Promise.all(entries.map((entry) => entry.pool.destroy()));
+    for (const entry of entries) entry.channels?.close();
   }
 
   /**
@@ -95,7 +103,10 @@ export class PoolSet {
   private closeIdle(key: string, entry: Entry): void {
     if (entry.active > 0 || this.entries.get(key) !== entry) return;
     this.entries.delete(key);
-    entry.pool.destroy().catch((error: unknown) => this.config.onError(error as Error));
+    entry.pool
+      .destroy()
+      .catch((error: unknown) => this.config.onError(error as Error))
+      .finally(() => entry.channels?.close());
   }
 
   private createPool({isolation, ramBytes}: PoolClass): Tinypool {

@@ -31,7 +31,7 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
   });
 
   const cpuBefore = cpuAtStart(inProcess);
-  link.send({t: 'started', pid: process.pid, threadId, tid: inProcess ? null : readOwnThreadId(), cpuMs: cpuBefore, cpuLimitSeconds});
+  link.send({t: 'started', pid: process.pid, threadId, tid: inProcess ? null : readOwnThreadId(), cpuMs: cpuBefore, cpuLimitSeconds, adopted: link.adopted});
   if (cpuLimitSeconds !== null) await resumed;
 
   routeConsoleTo(context.log);

@@ -1,8 +1,8 @@
 /**
  * Messages between the executor (daemon side) and a task worker during one attempt. A thread
- * worker gets a MessagePort of its own per attempt; a process worker talks over its IPC
- * channel, which outlives attempts, so every message carries the attempt's `token` and a
- * message with another token is a leftover from an earlier attempt and is ignored.
+ * worker keeps the first MessagePort it is given as its lasting channel; a process worker talks
+ * over its IPC channel. Both outlive attempts, so every message carries the attempt's `token`,
+ * and a message with another token is a leftover from an earlier attempt and is ignored.
  */
 import type {MessagePort} from 'node:worker_threads';
 import type {Isolation} from '../runner/executor-api.js';
@@ -20,7 +20,7 @@ export interface AttemptPayload {
   env: Record<string, string>;
   /** Working directory; process isolation only (worker threads cannot chdir). */
   cwd: string | null;
-  /** Thread isolation: the attempt's end of its channel. */
+  /** Thread isolation: a port for a worker without a lasting channel yet (null: use the worker's). */
   port: MessagePort | null;
 }
 
@@ -48,6 +48,8 @@ export type WorkerMessageBody =
       cpuMs: number | null;
       /** Process isolation: a CPU rlimit left by an earlier attempt (seconds). The worker waits for `resume` before running user code. */
       cpuLimitSeconds: number | null;
+      /** Thread isolation: the worker kept this attempt's port as its lasting channel. */
+      adopted: boolean;
     }
   | {t: 'log'; level: LogLevel; message: string}
   | {t: 'progress'; current: number; total: number | null; message: string | null}
