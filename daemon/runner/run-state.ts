@@ -115,6 +115,14 @@ function maxOrNull(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
+// A burst records several state changes within one millisecond: format each instant once.
+let lastInstant = Number.NaN;
+let lastIso = '';
+
 export function iso(at: number): string {
-  return new Date(at).toISOString();
+  if (at !== lastInstant) {
+    lastIso = new Date(at).toISOString();
+    lastInstant = at;
+  }
+  return lastIso;
 }
