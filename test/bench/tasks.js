@@ -166,8 +166,9 @@ function notOnDisk(bench, ids) {
   const onDisk = new Map();
   const snapshot = JSON.parse(readFileSync(join(bench.home, 'runs.json'), 'utf8'));
   for (const run of snapshot.runs) onDisk.set(run.id, run.status);
-  for (const line of readFileSync(join(bench.home, 'runs.journal.jsonl'), 'utf8').split('\n')) {
-    if (line === '') continue;
+  // Only newline-terminated lines are whole: the text after the last newline may be a record still being appended.
+  const lines = readFileSync(join(bench.home, 'runs.journal.jsonl'), 'utf8').split('\n').slice(0, -1);
+  for (const line of lines) {
     const entry = JSON.parse(line);
     if (entry.deleted) onDisk.delete(entry.deleted);
     else onDisk.set(entry.id, entry.status);
