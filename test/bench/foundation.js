@@ -1,7 +1,7 @@
 // Issue 2's figures: `capsule list --json` against a bare node start, and the daemon's idle memory.
 import {readFileSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {BIN, BenchHome, median, timeCommand} from './harness.js';
+import {BenchHome, round, versusBareNode} from './harness.js';
 
 const RUNS = 15;
 const IDLE_MS = 10_000;
@@ -10,15 +10,7 @@ export async function benchFoundation() {
   const bench = new BenchHome();
   try {
     for (let index = 0; index < 10; index++) bench.capsule('project', 'add', bench.project(`p${index}`));
-    // Warm the file cache for both commands, then interleave them so machine noise hits both alike.
-    timeCommand(process.execPath, ['-e', ''], bench.env);
-    timeCommand(process.execPath, [BIN, 'list', '--json'], bench.env);
-    const bare = [];
-    const list = [];
-    for (let index = 0; index < RUNS; index++) {
-      bare.push(timeCommand(process.execPath, ['-e', ''], bench.env));
-      list.push(timeCommand(process.execPath, [BIN, 'list', '--json'], bench.env));
-    }
+    const {capsuleMs: listMs, bareMs} = versusBareNode(['list', '--json'], bench.env, RUNS);
     const pid = Number(readFileSync(`${bench.home}/daemon.pid`, 'utf8'));
     await sleep(1000);
     const justServedMb = rssMb(pid);
@@ -26,8 +18,6 @@ export async function benchFoundation() {
     // seconds after the last activity (its memory reducer), as a daemon left alone would.
     await sleep(IDLE_MS - 1000);
     const idleMb = rssMb(pid);
-    const listMs = median(list);
-    const bareMs = median(bare);
     return [
       {name: 'node -e "" (bare start)', value: round(bareMs), unit: 'ms (median)', target: null},
       {name: 'capsule list --json (10 projects)', value: round(listMs), unit: 'ms (median)', target: null},
@@ -42,8 +32,4 @@ export async function benchFoundation() {
 
 function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-}
-
-function round(value, digits = 1) {
-  return Math.round(value * 10 ** digits) / 10 ** digits;
 }

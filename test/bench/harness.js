@@ -19,6 +19,28 @@ export function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+export function round(value, digits = 1) {
+  return Math.round(value * 10 ** digits) / 10 ** digits;
+}
+
+/**
+ * Median wall time of `capsule ARGS` and of a bare `node -e ""`, in ms. Both run once first to
+ * warm the file cache, then alternate, so machine noise hits both alike.
+ */
+export function versusBareNode(args, env, runs) {
+  const bareArgs = ['-e', ''];
+  const capsuleArgs = [BIN, ...args];
+  timeCommand(process.execPath, bareArgs, env);
+  timeCommand(process.execPath, capsuleArgs, env);
+  const bare = [];
+  const capsule = [];
+  for (let index = 0; index < runs; index++) {
+    bare.push(timeCommand(process.execPath, bareArgs, env));
+    capsule.push(timeCommand(process.execPath, capsuleArgs, env));
+  }
+  return {capsuleMs: median(capsule), bareMs: median(bare)};
+}
+
 /** Wall time of one command in ms (spawnSync: includes process start and exit). */
 export function timeCommand(command, args, env) {
   const start = process.hrtime.bigint();

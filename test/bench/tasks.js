@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {pathToFileURL} from 'node:url';
 import Tinypool from 'tinypool';
-import {BIN, BenchHome, ROOT, median, percentile, timeCommand} from './harness.js';
+import {BenchHome, ROOT, median, percentile, round, versusBareNode} from './harness.js';
 
 const WARMUP = 50;
 const SEQUENTIAL = 500;
@@ -54,16 +54,10 @@ export async function benchTasks() {
       client.close();
     }
 
-    timeCommand(process.execPath, [BIN, 'run', 'bench/seq'], bench.env);
-    const wall = [];
-    const bare = [];
-    for (let index = 0; index < CLI_RUNS; index++) {
-      bare.push(timeCommand(process.execPath, ['-e', ''], bench.env));
-      wall.push(timeCommand(process.execPath, [BIN, 'run', 'bench/seq'], bench.env));
-    }
+    const {capsuleMs: runMs, bareMs} = versusBareNode(['run', 'bench/seq'], bench.env, CLI_RUNS);
     rows.push(
-      {name: 'capsule run bench/seq (end to end)', value: round(median(wall)), unit: 'ms (median)', target: null},
-      {name: 'capsule run / bare node start', value: round(median(wall) / median(bare), 1), unit: '×', target: null},
+      {name: 'capsule run bench/seq (end to end)', value: round(runMs), unit: 'ms (median)', target: null},
+      {name: 'capsule run / bare node start', value: round(runMs / bareMs, 1), unit: '×', target: null},
     );
     return rows;
   } finally {
@@ -174,8 +168,4 @@ function notOnDisk(bench, ids) {
     else onDisk.set(entry.id, entry.status);
   }
   return ids.filter((id) => onDisk.get(id) !== 'succeeded');
-}
-
-function round(value, digits = 1) {
-  return Math.round(value * 10 ** digits) / 10 ** digits;
 }

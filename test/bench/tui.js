@@ -8,7 +8,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {build} from 'esbuild';
-import {ROOT, median} from './harness.js';
+import {ROOT, median, round} from './harness.js';
 
 const FIRST_FRAME_RUNS = 5;
 const STREAM_RATE = 1000;
@@ -58,7 +58,3 @@ const noDevtools = {
     builder.onLoad({filter: /.*/, namespace: 'empty'}, () => ({contents: 'export default {};'}));
   },
 };
-
-function round(value, digits = 1) {
-  return Math.round(value * 10 ** digits) / 10 ** digits;
-}
