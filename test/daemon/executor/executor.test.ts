@@ -1,8 +1,9 @@
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {createExecutor, type TaskExecutor} from '../../../daemon/executor/index.js';
+import {ThreadChannels} from '../../../daemon/executor/thread-channels.js';
 import {attemptRequest, BASE_ENV, errorOf, isAlive, recordingHooks, waitFor} from './helpers.js';
 
 describe.each(['thread', 'process'] as const)('executor with %s isolation', (isolation) => {
@@ -156,5 +157,33 @@ describe('executor pools', () => {
     expect(await run()).toMatchObject({ok: true, result: 1});
     await executor.reload();
     expect(await run()).toMatchObject({ok: true, result: 2});
+  });
+});
+
+describe('thread workers’ lasting channels', () => {
+  let executor: TaskExecutor;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await executor.close();
+  });
+
+  it('gives a worker one channel for all its attempts, and a new one to the worker that replaces it', async () => {
+    executor = createExecutor({maxParallel: 1});
+    const opened = vi.spyOn(ThreadChannels.prototype, 'open');
+    const chatty = async () => {
+      const {hooks, logs} = recordingHooks();
+      const outcome = await executor.execute(attemptRequest('basic.ts', 'chatty', {isolation: 'thread'}), hooks, new AbortController().signal);
+      expect(outcome).toMatchObject({ok: true});
+      // Logs and progress reach the attempt whichever channel they came on.
+      expect(logs).toContainEqual({level: 'info', message: 'info line'});
+    };
+    for (let index = 0; index < 4; index++) await chatty();
+    expect(opened).toHaveBeenCalledTimes(1);
+
+    // process.exit ends the worker: its replacement gets a channel of its own.
+    expect(await executor.execute(attemptRequest('basic.ts', 'exits', {isolation: 'thread'}), recordingHooks().hooks, new AbortController().signal)).toMatchObject({ok: false});
+    await chatty();
+    await chatty();
+    expect(opened).toHaveBeenCalledTimes(2);
   });
 });
