@@ -28,10 +28,14 @@ export function openExecutorLink(isolation: Isolation, token: string, onMessage:
     const own = threads.needsPort ? channels.open() : null;
     // Whichever port the worker answered on reaches it: its lasting channel, or this attempt's own.
     let toWorker: MessagePort | null = null;
+    let adopted = false;
     channels.receive(token, (message, port) => {
       if (!open) return;
       toWorker = port;
-      if (message.t === 'started' && message.adopted && own !== null && port === own.main) channels.adopt(message.threadId, port);
+      if (message.t === 'started' && message.adopted && own !== null && port === own.main) {
+        channels.adopt(message.threadId, port);
+        adopted = true;
+      }
       onMessage(message);
     });
     return {
@@ -41,7 +45,7 @@ export function openExecutorLink(isolation: Isolation, token: string, onMessage:
       close() {
         open = false;
         channels.forget(token);
-        if (own !== null && !channels.isLasting(own.main)) own.main.close();
+        if (own !== null && !adopted) own.main.close();
       },
     };
   }

@@ -41,11 +41,6 @@ export class ThreadChannels {
     port.unref();
   }
 
-  isLasting(port: MessagePort): boolean {
-    for (const lasting of this.#byThread.values()) if (lasting === port) return true;
-    return false;
-  }
-
   receive(token: string, handler: Handler): void {
     this.#attempts.set(token, handler);
   }
