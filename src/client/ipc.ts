@@ -58,7 +58,7 @@ export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<
       resolve({
         close: () =>
           new Promise<void>((done) => {
-            for (const socket of connections.keys()) socket.destroy();
+            for (const connection of connections.values()) connection.close();
             server.server.close(() => done());
           }),
       });
@@ -68,14 +68,16 @@ export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<
       if (!listening) reject(error);
     });
     server.on('connect', (socket: Socket) => {
+      const sender = corkedSender(socket);
       const connection = {
         id: nextId++,
         decoder: new LineDecoder(MAX_MESSAGE_BYTES),
-        send: corkedSender(socket),
+        send: sender.send,
         get bufferedBytes() {
           return socket.writableLength;
         },
         close() {
+          sender.flush();
           socket.destroy();
         },
       };
@@ -116,23 +118,36 @@ export interface ClientCallbacks {
   onClose(error?: Error): void;
 }
 
+interface CorkedSender {
+  send(message: unknown): void;
+  /** Writes what is corked now (before the socket closes). */
+  flush(): void;
+}
+
 /**
  * Writes messages, batching every message sent in one turn of the event loop into one write:
- * a burst of replies or events then costs one system call, not one each.
+ * a burst of replies or events then costs one system call (and one wake-up of the peer), not
+ * one each. The batch is written in the loop's check phase, after every I/O callback of the
+ * turn has had its say.
  */
-function corkedSender(socket: Socket): (message: unknown) => void {
+function corkedSender(socket: Socket): CorkedSender {
   let corked = false;
-  return (message) => {
-    if (socket.destroyed) return;
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(encodeLine(message));
+  const flush = () => {
+    if (!corked) return;
+    corked = false;
+    socket.uncork();
+  };
+  return {
+    send(message) {
+      if (socket.destroyed) return;
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        setImmediate(flush);
+      }
+      socket.write(encodeLine(message));
+    },
+    flush,
   };
 }
 
@@ -149,17 +164,20 @@ export function connectSocket(socketPath: string, callbacks: ClientCallbacks): P
     let lastError: Error | undefined;
     ipc.connectTo(id, socketPath, () => {
       const peer = ipc.of[id]!;
+      let sender: CorkedSender | null = null;
       const finish = () => {
         if (closed) return;
         closed = true;
+        sender?.flush();
         ipc.disconnect(id);
         if (connected) callbacks.onClose(lastError);
         else reject(lastError ?? new Error(`connection to ${socketPath} closed`));
       };
       peer.on('connect', () => {
         connected = true;
+        if (peer.socket) sender = corkedSender(peer.socket);
         resolve({
-          send: peer.socket ? corkedSender(peer.socket) : (message) => peer.emit(encodeLine(message)),
+          send: sender?.send ?? ((message) => peer.emit(encodeLine(message))),
           setKeepAlive: (keep) => {
             if (peer.socket) peer.socket[keep ? 'ref' : 'unref']();
           },
