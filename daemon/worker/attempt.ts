@@ -19,13 +19,12 @@ import {MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} 
 export async function runAttempt(payload: AttemptPayload): Promise<void> {
   const link = openLink(payload);
   const inProcess = payload.isolation === 'process';
-  const controller = new AbortController();
-  const context = createAttemptContext(payload.runId, payload.attempt, controller.signal, link);
+  const context = createAttemptContext(payload.runId, payload.attempt, link);
   const cpuLimitSeconds = inProcess ? readOwnCpuSoftLimitSeconds() : null;
   let resume = () => {};
   const resumed = new Promise<void>((resolve) => (resume = resolve));
   link.onMessage((message) => {
-    if (message.t === 'abort') controller.abort(new DOMException(message.message, message.reason === 'timeout' ? 'TimeoutError' : 'AbortError'));
+    if (message.t === 'abort') context.abort(new DOMException(message.message, message.reason === 'timeout' ? 'TimeoutError' : 'AbortError'));
     else if (message.t === 'resume') resume();
     else context.settleCall(message);
   });

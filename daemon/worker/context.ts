@@ -15,11 +15,17 @@ export interface AttemptContext {
   /** Writes a log line for this attempt (console output is routed here too). */
   log(level: LogLevel, args: unknown[]): void;
   settleCall(reply: Reply): void;
+  /** Aborts `ctx.signal` (a timeout or a cancel) with `reason`. */
+  abort(reason: DOMException): void;
   /** Reports lines dropped by the rate limit; call once the task is done. */
   flush(): void;
 }
 
-export function createAttemptContext(runId: string, attempt: number, signal: AbortSignal, link: WorkerLink): AttemptContext {
+export function createAttemptContext(runId: string, attempt: number, link: WorkerLink): AttemptContext {
+  // Most tasks never read ctx.signal, and an AbortController costs more than the rest of the
+  // context together: it is made when first asked for, already aborted if the abort came first.
+  let controller: AbortController | null = null;
+  let abortReason: DOMException | null = null;
   const throttle = new LogThrottle(() => performance.now());
   const calls = new Map<number, {resolve(value: unknown): void; reject(error: Error): void}>();
   let nextCall = 1;
@@ -44,7 +50,13 @@ export function createAttemptContext(runId: string, attempt: number, signal: Abo
   const ctx: TaskContext = {
     runId,
     attempt,
-    signal,
+    get signal() {
+      if (controller === null) {
+        controller = new AbortController();
+        if (abortReason !== null) controller.abort(abortReason);
+      }
+      return controller.signal;
+    },
     log: (...args) => log('log', args),
     info: (...args) => log('info', args),
     warn: (...args) => log('warn', args),
@@ -70,6 +82,10 @@ export function createAttemptContext(runId: string, attempt: number, signal: Abo
       calls.delete(reply.call);
       if (reply.ok) pending.resolve(reply.value);
       else pending.reject(fromSentError(reply.error));
+    },
+    abort(reason) {
+      abortReason ??= reason;
+      controller?.abort(reason);
     },
     flush: reportDropped,
   };

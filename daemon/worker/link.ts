@@ -10,8 +10,21 @@ export interface WorkerLink {
   close(): void;
 }
 
+type Listener = (message: ExecutorMessage) => void;
+
 /** This worker thread's channel to the executor: the first port an attempt brought (see executor/thread-channels.ts). */
 let lasting: MessagePort | null = null;
+
+/**
+ * The listener of the attempt this worker runs now (one at a time). The lasting channel, or a
+ * child's IPC channel, is listened to once for the worker's life: adding and removing a
+ * listener on every attempt cost more than the messages of a short one.
+ */
+let current: {token: string; listener: Listener} | null = null;
+
+function routeToCurrent(message: unknown): void {
+  if (current !== null && isMessageFor(current.token, message)) current.listener(message as ExecutorMessage);
+}
 
 export function openLink(payload: AttemptPayload): WorkerLink {
   return payload.isolation === 'process' ? processLink(payload.token) : threadLink(payload.token, payload.port);
@@ -19,30 +32,31 @@ export function openLink(payload: AttemptPayload): WorkerLink {
 
 function threadLink(token: string, offered: MessagePort | null): WorkerLink {
   const adopted = offered !== null && lasting === null;
-  if (adopted) lasting = offered;
+  if (adopted) {
+    lasting = offered;
+    offered.on('message', routeToCurrent);
+  }
   // A worker that has its channel uses a port an attempt still brought for this attempt only.
   const port = offered ?? lasting;
   if (port === null) throw new Error('capsule: an attempt reached a worker thread without a channel to the daemon (a bug in capsule)');
-  const listeners: Array<(message: unknown) => void> = [];
+  const onlyThisAttempt = port !== lasting;
   return {
     adopted,
     send: (message) => port.postMessage({...message, token}),
     onMessage(listener) {
-      const filtered = (message: unknown) => {
-        if (isMessageFor(token, message)) listener(message as ExecutorMessage);
-      };
-      listeners.push(filtered);
-      port.on('message', filtered);
+      current = {token, listener};
+      if (onlyThisAttempt) port.on('message', routeToCurrent);
     },
     close() {
-      for (const listener of listeners.splice(0)) port.off('message', listener);
-      if (port !== lasting) port.close();
+      if (current?.token === token) current = null;
+      if (onlyThisAttempt) port.close();
     },
   };
 }
 
+let listeningToParent = false;
+
 function processLink(token: string): WorkerLink {
-  const listeners: Array<(message: unknown) => void> = [];
   return {
     adopted: false,
     send(message) {
@@ -50,14 +64,14 @@ function processLink(token: string): WorkerLink {
       process.send({...message, token});
     },
     onMessage(listener) {
-      const filtered = (message: unknown) => {
-        if (isMessageFor(token, message)) listener(message as ExecutorMessage);
-      };
-      listeners.push(filtered);
-      process.on('message', filtered);
+      current = {token, listener};
+      if (!listeningToParent) {
+        listeningToParent = true;
+        process.on('message', routeToCurrent);
+      }
     },
     close() {
-      for (const listener of listeners.splice(0)) process.off('message', listener);
+      if (current?.token === token) current = null;
     },
   };
 }

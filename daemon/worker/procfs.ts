@@ -10,9 +10,14 @@ export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** utime + stime of a /proc stat line, in ms. The command name is parenthesised and may hold spaces, so fields are counted after the last ")". */
 export function parseStatCpuMs(stat: string): number | null {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the name: state is field 3 of stat(5), so utime (14) and stime (15) are at 11 and 12.
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  // After the name: state is field 3 of stat(5), so utime (14) and stime (15) are the 12th and
+  // 13th after it. Found by scanning, not split(): this runs at the end of every attempt.
+  let start = stat.lastIndexOf(')') + 2;
+  for (let field = 0; field < 11 && start > 0; field++) start = stat.indexOf(' ', start) + 1;
+  const middle = stat.indexOf(' ', start);
+  const end = stat.indexOf(' ', middle + 1);
+  if (start <= 0 || middle === -1) return null;
+  const ticks = Number(stat.slice(start, middle)) + Number(stat.slice(middle + 1, end === -1 ? undefined : end));
   return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : null;
 }
 

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {parseCpuSoftLimitSeconds, parseStatCpuMs, parseStatusRssBytes, readCpuMs, readOwnThreadId, readRssBytes} from '../../../daemon/worker/procfs.js';
 
@@ -5,6 +6,11 @@ describe('procfs parsers', () => {
   it('reads utime + stime after a command name holding spaces and parentheses', () => {
     const stat = '4242 (node (worker) 1) R 1 2 3 4 5 6 7 8 9 10 150 25 0 0 20 0 1 0 100 0 0';
     expect(parseStatCpuMs(stat)).toBe(1_750);
+  });
+
+  it('gives null for a line cut before its CPU times', () => {
+    expect(parseStatCpuMs('4242 (node) R 1 2 3 4 5 6 7 8 9')).toBeNull();
+    expect(parseStatCpuMs('')).toBeNull();
   });
 
   it('reads VmRSS in bytes', () => {
@@ -21,6 +27,7 @@ describe('procfs parsers', () => {
 
 describe.runIf(process.platform === 'linux')('procfs readers', () => {
   it('read this process and thread, and null for a process that does not exist', () => {
+    expect(parseStatCpuMs(readFileSync('/proc/self/stat', 'latin1'))).toBeGreaterThanOrEqual(0);
     expect(readCpuMs(process.pid)).toBeGreaterThanOrEqual(0);
     expect(readCpuMs(process.pid, readOwnThreadId()!)).toBeGreaterThanOrEqual(0);
     expect(readRssBytes(process.pid)).toBeGreaterThan(0);
