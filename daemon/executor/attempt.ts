@@ -1,4 +1,5 @@
 import type {AttemptHooks, AttemptOutcome, AttemptRequest} from '../runner/executor-api.js';
+import {StopSwitch} from '../runner/stop-switch.js';
 import {toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
 import type {KernelCpuLimit} from './cpu-limit.js';
 import {describeStop, type Measured, type StopReason} from './failure.js';
@@ -39,7 +40,7 @@ let lastToken = 0;
 export class Attempt {
   private readonly token = `${process.pid}.${++lastToken}`;
   /** tinypool's run signal: aborting it terminates the worker (and has tinypool replace it). */
-  private readonly terminate = new AbortController();
+  private readonly terminate = new StopSwitch();
   private readonly link: ExecutorLink;
   private stopReason: StopReason | null = null;
   private reported: WorkerOutcome | null = null;
@@ -70,14 +71,14 @@ export class Attempt {
       try {
         const {workerPort, channel} = this.link;
         const route = workerPort !== null ? {transferList: [workerPort]} : channel !== null ? {channel} : {};
-        await this.lease.pool.run(this.payload(), {...route, signal: this.terminate.signal});
+        await this.lease.pool.run(this.payload(), {...route, signal: this.terminate});
       } catch (error) {
         failure = {error};
       }
       // The task returned, so the worker sent its report, maybe not processed yet; a stopped task
       // that honoured the abort has its last log lines in front of it.
       if (failure === null && this.reported === null) await this.until(() => this.reported !== null, REPORT_WAIT_MS);
-      if (failure !== null || this.terminate.signal.aborted) await this.until(() => this.handle === null || this.handle.exit !== null, EXIT_WAIT_MS);
+      if (failure !== null || this.terminate.aborted) await this.until(() => this.handle === null || this.handle.exit !== null, EXIT_WAIT_MS);
       return this.outcome(failure);
     } finally {
       this.finish();

@@ -1,6 +1,6 @@
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
-import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor, Isolation} from '../runner/executor-api.js';
+import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor, Isolation, StopSignal} from '../runner/executor-api.js';
 import {Attempt} from './attempt.js';
 import {KernelCpuLimit} from './cpu-limit.js';
 import {packageDistDir} from './dist-files.js';
@@ -75,12 +75,12 @@ class PooledExecutor implements TaskExecutor {
     return this.slots.inUse;
   }
 
-  async execute(request: AttemptRequest, hooks: AttemptHooks, signal: AbortSignal): Promise<AttemptOutcome> {
+  async execute(request: AttemptRequest, hooks: AttemptHooks, signal: StopSignal): Promise<AttemptOutcome> {
     if (this.closing.signal.aborted) return stopped('interrupted', request);
     let release = this.slots.tryAcquire();
     if (release === null) {
       try {
-        release = await this.slots.acquire(AbortSignal.any([signal, this.closing.signal]));
+        release = await this.slots.acquire([signal, this.closing.signal]);
       } catch {
         return stopped(signal.aborted ? 'cancelled' : 'interrupted', request);
       }
@@ -96,7 +96,7 @@ class PooledExecutor implements TaskExecutor {
     const onCancel = () => attempt.stop('cancelled');
     try {
       if (signal.aborted) return stopped('cancelled', request);
-      signal.addEventListener('abort', onCancel, {once: true});
+      signal.addEventListener('abort', onCancel);
       const outcome = attempt.run();
       this.attempts.set(attempt, outcome);
       return await outcome;

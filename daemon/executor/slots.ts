@@ -1,3 +1,11 @@
+import type {StopSignal} from '../runner/stop-switch.js';
+
+export class StoppedWaiting extends Error {
+  constructor() {
+    super('stopped while waiting for a slot');
+  }
+}
+
 /**
  * A counting semaphore with FIFO waiters: the daemon-wide cap on attempts running at once.
  * Waiters are bounded by the runner, which only calls the executor for runs it dequeued.
@@ -21,23 +29,27 @@ export class Slots {
     return this.releaser();
   }
 
-  /** Resolves with a release function once a slot is free; rejects with the signal's reason if it aborts first. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+  /** Resolves with a release function once a slot is free; rejects with a StoppedWaiting error if one of `signals` aborts first. */
+  acquire(signals: readonly StopSignal[] = []): Promise<() => void> {
+    if (signals.some((signal) => signal.aborted)) return Promise.reject(new StoppedWaiting());
     const release = this.tryAcquire();
     if (release !== null) return Promise.resolve(release);
     return new Promise((resolve, reject) => {
+      const forget = () => {
+        for (const signal of signals) signal.removeEventListener('abort', onAbort);
+      };
       const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
+        forget();
         this.used++;
         resolve(this.releaser());
       };
       const onAbort = () => {
+        forget();
         this.waiters.splice(this.waiters.indexOf(grant), 1);
-        reject(signal?.reason);
+        reject(new StoppedWaiting());
       };
       this.waiters.push(grant);
-      signal?.addEventListener('abort', onAbort, {once: true});
+      for (const signal of signals) signal.addEventListener('abort', onAbort);
     });
   }
 

@@ -7,6 +7,7 @@ import {LockTable} from './locks.js';
 import {ReadyQueue} from './ready-queue.js';
 import {INTERRUPTED_MESSAGE} from './recovery.js';
 import {shouldRetry} from './retry.js';
+import {StopSwitch} from './stop-switch.js';
 import type {RunCounts} from './run-counts.js';
 import {cancelRun, failAttempt, NO_USAGE, startAttempt, succeedRun} from './run-state.js';
 import {crashedOutcome} from './submission.js';
@@ -31,7 +32,7 @@ interface ActiveRun {
   phase: Phase;
   lockKey: string | null;
   cancelRetry: (() => void) | null;
-  controller: AbortController | null;
+  controller: StopSwitch | null;
   /** Why the running attempt was aborted: a cancel ends the run, a shutdown interrupts it. */
   stop: {reason: 'cancel' | 'close'; message: string} | null;
   /** The task as it was when the current attempt started. */
@@ -219,7 +220,7 @@ export class Dispatcher {
       return;
     }
     const started = startAttempt(run, clock.now());
-    const controller = new AbortController();
+    const controller = new StopSwitch();
     Object.assign(active, {phase: 'running', controller, spec, stop: null} satisfies Partial<ActiveRun>);
     this.#deps.save(started, run.status);
     const attempt = started.attempts.length;
@@ -237,7 +238,7 @@ export class Dispatcher {
       exportName: spec.exportName,
     };
     active.settled = executor
-      .execute(request, this.#hooks(active, attempt), controller.signal)
+      .execute(request, this.#hooks(active, attempt), controller)
       .catch(crashedOutcome)
       .then((outcome) => this.#finishAttempt(active, outcome))
       .catch((error: unknown) => this.#deps.onError(error));

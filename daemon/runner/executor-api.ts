@@ -3,6 +3,9 @@
  * and the execution of one attempt in a worker (pools, limits, module loading: the executor).
  */
 import type {LogLevel, RunErrorType} from '../../src/protocol/runs.js';
+import type {StopSignal} from './stop-switch.js';
+
+export type {StopSignal} from './stop-switch.js';
 
 export type Isolation = 'thread' | 'process';
 
@@ -60,7 +63,7 @@ export type AttemptOutcome =
 
 export interface Executor {
   /** Runs one attempt to its end. `signal` aborts it (cancel): the outcome is then type `cancelled`. Never rejects. */
-  execute(request: AttemptRequest, hooks: AttemptHooks, signal: AbortSignal): Promise<AttemptOutcome>;
+  execute(request: AttemptRequest, hooks: AttemptHooks, signal: StopSignal): Promise<AttemptOutcome>;
   /** Stops every pool and worker it owns. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {Slots} from '../../../daemon/executor/slots.js';
+import {Slots, StoppedWaiting} from '../../../daemon/executor/slots.js';
+import {StopSwitch} from '../../../daemon/runner/stop-switch.js';
 
 describe('Slots', () => {
   it('grants up to its size at once and hands a released slot to the oldest waiter', async () => {
@@ -18,16 +19,37 @@ describe('Slots', () => {
     expect(slots.inUse).toBe(2);
   });
 
-  it('drops a waiter whose signal aborts, rejecting with the reason', async () => {
+  it('drops a waiter when either of its signals aborts, and frees nothing it did not take', async () => {
     const slots = new Slots(1);
     const release = await slots.acquire();
-    const controller = new AbortController();
-    const waiting = slots.acquire(controller.signal);
-    controller.abort(new Error('gave up'));
-    await expect(waiting).rejects.toThrow('gave up');
+    const cancel = new StopSwitch();
+    const closing = new AbortController();
+    const waiting = slots.acquire([cancel, closing.signal]);
+    closing.abort();
+    await expect(waiting).rejects.toBeInstanceOf(StoppedWaiting);
+    const next = slots.acquire([cancel]);
+    cancel.abort();
+    await expect(next).rejects.toBeInstanceOf(StoppedWaiting);
     release();
     expect(slots.inUse).toBe(0);
-    await expect(slots.acquire(controller.signal)).rejects.toThrow('gave up');
+    await expect(slots.acquire([cancel])).rejects.toBeInstanceOf(StoppedWaiting);
+  });
+
+  it('stops listening to the signals of a waiter once it is granted', async () => {
+    const slots = new Slots(1);
+    const release = await slots.acquire();
+    const cancel = new StopSwitch();
+    const first = slots.acquire([cancel]);
+    const second = slots.acquire();
+    release();
+    const releaseFirst = await first;
+    // Granted: stopping it now must leave the queue behind it alone.
+    cancel.abort();
+    releaseFirst();
+    const releaseSecond = await second;
+    expect(slots.inUse).toBe(1);
+    releaseSecond();
+    expect(slots.inUse).toBe(0);
   });
 
   it('grants at once without waiting, or says no', () => {
