@@ -77,6 +77,14 @@ describe.each(['thread', 'process'] as const)('executor with %s isolation', (iso
     ]);
   });
 
+  it('settles an attempt only once every line it logged before returning has arrived', async () => {
+    const {hooks, logs} = recordingHooks();
+    const outcome = await executor.execute(attemptRequest('log-burst.ts', 'logBurst', {isolation, input: {lines: 1500}}), hooks, new AbortController().signal);
+    expect(outcome).toMatchObject({ok: true, result: {logged: 1500}});
+    expect(logs).toHaveLength(1500);
+    expect(logs.at(-1)).toEqual({level: 'log', message: 'line 1500'});
+  });
+
   it('relays ctx.submit and child results through the hooks', async () => {
     const submitted: Array<[string, unknown]> = [];
     const {hooks} = recordingHooks({
