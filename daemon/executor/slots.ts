@@ -1,6 +1,8 @@
-import type {StopSignal} from '../runner/stop-switch.js';
+import type {StopSignal} from '../runner/executor-api.js';
 
 export class StoppedWaiting extends Error {
+  override name = 'StoppedWaiting';
+
   constructor() {
     super('stopped while waiting for a slot');
   }
@@ -45,7 +47,10 @@ export class Slots {
       };
       const onAbort = () => {
         forget();
-        this.waiters.splice(this.waiters.indexOf(grant), 1);
+        const index = this.waiters.indexOf(grant);
+        // Granted already (a listener run before this one freed a slot): nothing to give up.
+        if (index === -1) return;
+        this.waiters.splice(index, 1);
         reject(new StoppedWaiting());
       };
       this.waiters.push(grant);

@@ -9,11 +9,12 @@ export interface StopSignal {
 }
 
 /**
- * A one-shot stop for one attempt: AbortController's behaviour for the calls above, without its
- * EventTarget. Every attempt makes two (the runner's cancel and tinypool's terminate), and two
- * AbortControllers with their listener bookkeeping were a tenth of the daemon's main-thread CPU
- * per run in a burst of short ones. Listeners run once, in the order added; one added after the
- * stop is never called, as with AbortSignal.
+ * A one-shot stop for one attempt, without AbortController's EventTarget. Every attempt makes two
+ * (the runner's cancel and tinypool's terminate), and two AbortControllers with their listener
+ * bookkeeping were a tenth of the daemon's main-thread CPU per run in a burst of short ones.
+ * As with AbortSignal: listeners run once, in the order added; one removed while the stop runs
+ * is not called; one added after the stop never is; a listener that throws does not keep the
+ * others from running, and its error is reported as uncaught (the daemon logs those).
  */
 export class StopSwitch implements StopSignal {
   #aborted = false;
@@ -35,8 +36,15 @@ export class StopSwitch implements StopSignal {
   abort(): void {
     if (this.#aborted) return;
     this.#aborted = true;
-    const listeners = this.#listeners;
-    this.#listeners = [];
-    for (const listener of listeners) listener();
+    // Taken one at a time, so a listener can still remove a later one.
+    for (let listener = this.#listeners.shift(); listener !== undefined; listener = this.#listeners.shift()) {
+      try {
+        listener();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 }

@@ -19,20 +19,40 @@ describe('Slots', () => {
     expect(slots.inUse).toBe(2);
   });
 
-  it('drops a waiter when either of its signals aborts, and frees nothing it did not take', async () => {
+  it('drops a waiter when either of its signals aborts, and leaves the waiters behind it queued', async () => {
     const slots = new Slots(1);
     const release = await slots.acquire();
     const cancel = new StopSwitch();
     const closing = new AbortController();
     const waiting = slots.acquire([cancel, closing.signal]);
+    const next = slots.acquire([cancel]);
+    const last = slots.acquire();
     closing.abort();
     await expect(waiting).rejects.toBeInstanceOf(StoppedWaiting);
-    const next = slots.acquire([cancel]);
     cancel.abort();
     await expect(next).rejects.toBeInstanceOf(StoppedWaiting);
     release();
+    const releaseLast = await last;
+    expect(slots.inUse).toBe(1);
+    releaseLast();
     expect(slots.inUse).toBe(0);
     await expect(slots.acquire([cancel])).rejects.toBeInstanceOf(StoppedWaiting);
+  });
+
+  it('keeps a waiter that an earlier listener of its signal granted while the stop ran', async () => {
+    const slots = new Slots(1);
+    const release = await slots.acquire();
+    const cancel = new StopSwitch();
+    cancel.addEventListener('abort', release);
+    const granted = slots.acquire([cancel]);
+    const behind = slots.acquire();
+    cancel.abort();
+    const releaseGranted = await granted;
+    expect(slots.inUse).toBe(1);
+    releaseGranted();
+    const releaseBehind = await behind;
+    releaseBehind();
+    expect(slots.inUse).toBe(0);
   });
 
   it('stops listening to the signals of a waiter once it is granted', async () => {

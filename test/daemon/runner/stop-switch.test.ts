@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {StopSwitch} from '../../../daemon/runner/stop-switch.js';
 
 describe('StopSwitch', () => {
@@ -25,5 +25,34 @@ describe('StopSwitch', () => {
     stop.abort();
     stop.addEventListener('abort', () => calls.push('late'));
     expect(calls).toEqual([]);
+  });
+
+  it('skips a listener removed by an earlier one while the stop runs', () => {
+    const stop = new StopSwitch();
+    const calls: string[] = [];
+    const second = () => calls.push('second');
+    stop.addEventListener('abort', () => stop.removeEventListener('abort', second));
+    stop.addEventListener('abort', second);
+    stop.abort();
+    expect(calls).toEqual([]);
+  });
+
+  it('runs every listener when one throws, and reports that error as uncaught', () => {
+    const reported: Array<() => void> = [];
+    const queue = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((callback) => reported.push(callback));
+    try {
+      const stop = new StopSwitch();
+      const calls: string[] = [];
+      stop.addEventListener('abort', () => {
+        throw new Error('listener failed');
+      });
+      stop.addEventListener('abort', () => calls.push('after'));
+      expect(() => stop.abort()).not.toThrow();
+      expect(calls).toEqual(['after']);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toThrow('listener failed');
+    } finally {
+      queue.mockRestore();
+    }
   });
 });
