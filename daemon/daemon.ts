@@ -1,4 +1,3 @@
-import {setFlagsFromString} from 'node:v8';
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
 import {listen, type IpcServer} from '../src/client/ipc.js';
@@ -157,7 +156,6 @@ export class Daemon {
       } finally {
         markReady();
       }
-      tierUpSooner();
       return daemon;
     } catch (error) {
       claim.abort();
@@ -202,13 +200,3 @@ export class Daemon {
   }
 }
 
-/**
- * V8 optimizes a function once it has run a budget of bytecode (67,584 by default). The
- * daemon's request paths are few and hot, and at the default a fresh daemon took some 3,000
- * runs to reach its steady throughput; a quarter of the budget gets there in about 1,000
- * (`npm run bench`, tasks). Set only once start-up is over: lowered from the start, it also
- * optimized the project-loading code that runs once, and the idle daemon kept that code.
- */
-function tierUpSooner(): void {
-  setFlagsFromString('--interrupt-budget=16384');
-}

@@ -6,6 +6,7 @@ export interface WorkerLink {
   /** This attempt's port became the worker's lasting channel (the executor keeps its end). */
   readonly adopted: boolean;
   send(message: WorkerMessageBody): void;
+  /** Sets the attempt's one listener (called once per link). */
   onMessage(listener: (message: ExecutorMessage) => void): void;
   close(): void;
 }

@@ -91,7 +91,7 @@ export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<
         lines = connection.decoder.push(data);
       } catch (error) {
         callbacks.onProtocolError(connection, error as CapsuleError);
-        socket.destroy();
+        connection.close();
         return;
       }
       for (const line of lines) callbacks.onMessage(connection, line);
