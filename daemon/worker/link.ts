@@ -1,17 +1,17 @@
 import type {MessagePort} from 'node:worker_threads';
 import {isMessageFor, type AttemptPayload, type ExecutorMessage, type WorkerMessageBody} from './protocol.js';
 
+type Listener = (message: ExecutorMessage) => void;
+
 /** The worker's side of one attempt's channel to the executor. */
 export interface WorkerLink {
   /** This attempt's port became the worker's lasting channel (the executor keeps its end). */
   readonly adopted: boolean;
   send(message: WorkerMessageBody): void;
   /** Sets the attempt's one listener (called once per link). */
-  onMessage(listener: (message: ExecutorMessage) => void): void;
+  onMessage(listener: Listener): void;
   close(): void;
 }
-
-type Listener = (message: ExecutorMessage) => void;
 
 /** This worker thread's channel to the executor: the first port an attempt brought (see executor/thread-channels.ts). */
 let lasting: MessagePort | null = null;
