@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     globalSetup: ['test/global-setup.ts'],
+    // Every daemon the tests start checks its own results and events against the protocol's schemas.
+    env: {CAPSULE_PROTOCOL_CHECK: '1'},
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // e2e tests each spawn a real daemon; two cores cannot run many at once reliably.

@@ -1,7 +1,7 @@
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
-import {listen, type IpcServer} from '../src/client/ipc.js';
-import {CLIENT_VERSION} from '../src/client/version.js';
+import {listen, type IpcServer} from '../src/transport/ipc.js';
+import {CAPSULE_VERSION} from '../src/lib/version.js';
 import {parseDuration} from '../src/lib/duration.js';
 import type {HomePaths} from '../src/lib/home.js';
 import {AgentHub} from './agent/agent-hub.js';
@@ -10,7 +10,7 @@ import {AuditLog} from './core/audit-log.js';
 import {EventBus} from './core/event-bus.js';
 import {claimHome, releaseHome} from './core/lifecycle.js';
 import type {Logger} from './core/logger.js';
-import {Dispatcher, type PartialHandlerTable} from './core/server.js';
+import {RequestRouter, type PartialHandlerTable} from './core/router.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
 import {createExecutor, discoverTasks, type TaskExecutor} from './executor/index.js';
@@ -110,7 +110,7 @@ export class Daemon {
         },
       });
       const services: DaemonServices = {
-        version: CLIENT_VERSION,
+        version: CAPSULE_VERSION,
         startedAt: Date.now(),
         paths,
         logger,
@@ -133,17 +133,17 @@ export class Daemon {
       };
       let markReady!: () => void;
       daemon.ready = new Promise<void>((resolve) => (markReady = resolve));
-      const dispatcher = new Dispatcher(handlers, bus, logger, CLIENT_VERSION, daemon.ready);
+      const router = new RequestRouter(handlers, bus, logger, CAPSULE_VERSION, daemon.ready);
       daemon.server = await listen(paths.socket, {
-        onMessage: (connection, line) => dispatcher.onMessage(connection, line),
+        onMessage: (connection, line) => router.onMessage(connection, line),
         onClose: (connection) => {
-          dispatcher.onClose(connection);
+          router.onClose(connection);
           agents.disconnected(connection.id);
         },
         onProtocolError: (connection, error) => logger.warn(`closing connection ${connection.id}: ${error.message}`),
       });
       claim.commit();
-      logger.info(`daemon ${CLIENT_VERSION} listening on ${paths.socket} (pid ${process.pid})`);
+      logger.info(`daemon ${CAPSULE_VERSION} listening on ${paths.socket} (pid ${process.pid})`);
       try {
         await projects.loadAll();
         const stale = await serviceManager.settleAdoption();

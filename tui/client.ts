@@ -1,3 +1,4 @@
+import type {EventListener} from '../src/client/client.js';
 import type {MethodName, ParamsOf, ResultOf} from '../src/protocol/index.js';
 
 /**
@@ -7,7 +8,7 @@ import type {MethodName, ParamsOf, ResultOf} from '../src/protocol/index.js';
 export interface DashboardClient {
   call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
   subscribe(topics: string[]): Promise<void>;
-  onEvent(listener: (event: string, data: unknown) => void): () => void;
+  onEvent(listener: EventListener): () => void;
   onClose(listener: (error?: Error) => void): () => void;
   close(): void;
 }

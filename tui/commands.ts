@@ -1,11 +1,11 @@
 import type {Dispatch, SetStateAction} from 'react';
-import type {ConfigEntry, RunRecord} from '../src/protocol/index.js';
+import {isFinalRunStatus, type ConfigEntry, type RunRecord} from '../src/protocol/index.js';
 import type {PickerOption} from './components/Picker.js';
 import type {StatusMessage} from './components/StatusLine.js';
 import type {Actions} from './hooks/useActions.js';
 import {cancelRun, rerun, restartService, runAction, setConfig, shownValue, startService, stopService, submitRun, toggleSchedule, triggerSchedule} from './operations.js';
 import {taskOf, type SelectedItem} from './state/item.js';
-import {isFinal, latestRun, runsOf} from './state/runs.js';
+import {latestRun, runsOf} from './state/runs.js';
 
 /** What covers the status line or the log pane while it waits for an answer. */
 export type Modal =
@@ -47,7 +47,7 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
 
   const rerunRun = (target: RunRecord) => confirm(`Re-run ${target.namespace}/${target.task} (${target.id})?`, () => void perform(`re-running ${target.id}…`, (client) => rerun(client, target)));
   const cancel = (target: RunRecord) =>
-    isFinal(target.status) ? info(`${target.id} already ended (${target.status})`) : confirm(`Cancel ${target.id} (${target.namespace}/${target.task})?`, () => void perform(`cancelling ${target.id}…`, (client) => cancelRun(client, target)));
+    isFinalRunStatus(target.status) ? info(`${target.id} already ended (${target.status})`) : confirm(`Cancel ${target.id} (${target.namespace}/${target.task})?`, () => void perform(`cancelling ${target.id}…`, (client) => cancelRun(client, target)));
 
   return {
     restart() {
@@ -106,7 +106,7 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
     cancel() {
       if (run) return cancel(run);
       if (item?.kind === 'task') {
-        const active = runsOf(runs, item.namespace, item.task.name).find((candidate) => !isFinal(candidate.status));
+        const active = runsOf(runs, item.namespace, item.task.name).find((candidate) => !isFinalRunStatus(candidate.status));
         return active ? cancel(active) : info(`nothing of ${item.namespace}/${item.task.name} is running or queued`);
       }
       info('c cancels a run: select a task, or pick a run in its details or on the board');

@@ -6,7 +6,7 @@
  */
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
-import {AGENT_ENVIRONMENT, type AgentHealth, type AgentRegistration, type AgentStatus} from '../../src/protocol/agent.js';
+import {AGENT_ENVIRONMENT, type AgentHealth, type AgentRegistration, type AgentStatus} from '../../src/protocol/index.js';
 import type {AgentActionOutcome, AgentActionRequest, AgentActionRunner, ConfigChange} from '../supervisor/index.js';
 import {readProcStat} from '../supervisor/proc-stat.js';
 import {agentToken, loadAgentKey, tokenMatches} from './agent-key.js';

@@ -5,7 +5,7 @@
  */
 import {randomUUID} from 'node:crypto';
 import {CapsuleError} from '../../src/lib/errors.js';
-import {MAX_AGENT_METRICS, type AgentActionInfo, type AgentHealth, type AgentOutcome, type AgentRequest, type AgentStatus} from '../../src/protocol/agent.js';
+import {MAX_AGENT_METRICS, type AgentActionInfo, type AgentHealth, type AgentOutcome, type AgentRequest, type AgentStatus} from '../../src/protocol/index.js';
 
 /** Requests sent to one agent and not yet answered; more are refused rather than queued without bound. */
 export const MAX_PENDING_REQUESTS = 64;

@@ -1,9 +1,9 @@
-import {topicOf} from '../../src/protocol/index.js';
+import {topicOf, type EventName, type Events} from '../../src/protocol/index.js';
 
-export type EventSink = (event: string, data: unknown) => void;
+export type EventSink = (event: EventName, data: unknown) => void;
 
 /**
- * Fans daemon events out to subscribers by topic (`runs`, `logs`, `services`, ...). A
+ * Fans daemon events out to subscribers by topic (`run`, `service`, `project`, ...). A
  * subscriber is usually a client connection; the bus holds only its callback.
  */
 export class EventBus {
@@ -33,7 +33,7 @@ export class EventBus {
    * Delivers to subscribers of the event's topic, of `*`, and of each narrower `topic:key`
    * (so a client following one run subscribes to `run:<id>` and receives nothing else).
    */
-  publish(event: string, data: unknown, keys: string[] = []): void {
+  publish<E extends EventName>(event: E, data: Events[E], keys: string[] = []): void {
     const topic = topicOf(event);
     for (const name of [topic, '*', ...keys.map((key) => `${topic}:${key}`)]) {
       for (const sink of this.subscribers.get(name) ?? []) sink(event, data);

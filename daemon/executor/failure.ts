@@ -1,6 +1,6 @@
 import {formatDuration} from '../../src/lib/duration.js';
 import {formatSize} from '../../src/lib/size.js';
-import type {RunErrorType} from '../../src/protocol/runs.js';
+import type {RunErrorType} from '../../src/protocol/index.js';
 import type {AttemptLimits} from '../runner/executor-api.js';
 import type {WorkerExit} from './workers.js';
 

@@ -2,7 +2,7 @@ import type {ChildProcess} from 'node:child_process';
 import type {Readable, Writable} from 'node:stream';
 import type Tinypool from 'tinypool';
 import type {TinypoolWorker} from 'tinypool';
-import type {LogLevel} from '../../src/protocol/runs.js';
+import type {LogLevel} from '../../src/protocol/index.js';
 import type {Isolation} from '../runner/executor-api.js';
 
 /** Tail of a child's stderr kept to tell a V8 heap exhaustion from another abort. */

@@ -1,15 +1,13 @@
-import {isRunId} from '../../src/client/targets.js';
 import {CapsuleError, badInput} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
 import type {ControlResult, ControlVerb} from '../../src/protocol/index.js';
+import {findItem, isRunId} from '../../src/protocol/targets.js';
 import type {AuditLog} from '../core/audit-log.js';
-import type {HandlerTable} from '../core/server.js';
+import type {HandlerTable} from '../core/router.js';
 import type {SchedulesPlugin} from '../plugins/schedules.js';
 import type {ServicesPlugin} from '../plugins/services.js';
 import type {TasksPlugin} from '../plugins/tasks.js';
 import type {ProjectRegistry} from '../projects/registry.js';
 
-const VERBS = new Set<ControlVerb>(['restart', 'stop', 'start']);
 const PAST = {restart: 'restarted', stop: 'stopped', start: 'started'} as const;
 
 /**
@@ -19,11 +17,7 @@ const PAST = {restart: 'restarted', stop: 'stopped', start: 'started'} as const;
 export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksPlugin; schedules: SchedulesPlugin; services: ServicesPlugin; audit: AuditLog}): Pick<HandlerTable, 'control.apply'> {
   const {projects, tasks, schedules, services, audit} = parts;
   return {
-    'control.apply': async (params, call): Promise<ControlResult> => {
-      const verb = params?.verb;
-      const target = params?.target;
-      if (!VERBS.has(verb)) throw badInput(`unknown verb ${JSON.stringify(verb)}: expected restart, stop or start`);
-      if (typeof target !== 'string' || target === '') throw badInput('expected a target: NAMESPACE/NAME, a run id or a NAMESPACE');
+    'control.apply': async ({verb, target}, call) => {
       const result = await apply(verb, target);
       // Who asked: the subsystems record what happened, as the daemon.
       audit.record({actor: call.actor, kind: `control.${verb}`, target, details: {kind: result.kind, message: result.message}});
@@ -55,17 +49,17 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
     const name = target.slice(slash + 1);
     const [project] = projects.list(namespace);
     const isService = services.has(namespace, name);
-    const isSchedule = schedules.has(namespace, name);
-    if (isService && isSchedule) {
+    if (isService && schedules.has(namespace, name)) {
       throw new CapsuleError('bad_input', `${target} names both a service and a schedule`, {
         hint: `use \`capsule schedule ${verb === 'stop' ? 'pause' : verb === 'start' ? 'resume' : 'trigger'} ${target}\` for the schedule`,
       });
     }
-    if (isService) {
+    const kind = findItem(project!, name, ['service', 'schedule', 'task']);
+    if (kind === 'service') {
       const snapshot = await services.supervisor[verb](namespace, name);
       return {kind: 'service', target, message: `${PAST[verb]} ${target} (${snapshot.state}${snapshot.pid ? `, pid ${snapshot.pid}` : ''})`, runId: null};
     }
-    if (isSchedule) {
+    if (kind === 'schedule') {
       if (verb === 'restart') {
         const {runId} = await schedules.scheduler.trigger(namespace, name);
         return {kind: 'schedule', target, message: `triggered ${target}: run ${runId}`, runId};
@@ -74,12 +68,6 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
       else await schedules.scheduler.resume(namespace, name);
       return {kind: 'schedule', target, message: `${verb === 'stop' ? 'paused' : 'resumed'} ${target}`, runId: null};
     }
-    if (tasks.has(namespace, name)) {
-      throw badInput(`${target} is a task: tasks run when submitted, they are not started or stopped`, `run it with \`capsule run ${target}\`, or cancel a run with \`capsule cancel RUN\``);
-    }
-    const suggestion = didYouMean(name, [...project!.services, ...project!.schedules].map((item) => item.name));
-    throw new CapsuleError('not_found', `${namespace} has no service or schedule named "${name}"`, {
-      hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `see \`capsule list ${namespace} --tree\``,
-    });
+    throw badInput(`${target} is a task: tasks run when submitted, they are not started or stopped`, `run it with \`capsule run ${target}\`, or cancel a run with \`capsule cancel RUN\``);
   }
 }

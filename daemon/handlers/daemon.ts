@@ -1,12 +1,10 @@
 import {PROTOCOL_VERSION} from '../../src/protocol/index.js';
-import type {DaemonStatus} from '../../src/protocol/index.js';
-import {parseDuration} from '../../src/lib/duration.js';
-import type {HandlerTable} from '../core/server.js';
+import type {HandlerTable} from '../core/router.js';
 import type {DaemonServices} from '../services.js';
 
 export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daemon.status' | 'daemon.stop'> {
   return {
-    'daemon.status': (): DaemonStatus => {
+    'daemon.status': () => {
       const memory = process.memoryUsage();
       return {
         pid: process.pid,
@@ -22,8 +20,7 @@ export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daem
         nodeVersion: process.version,
       };
     },
-    'daemon.stop': (params) => {
-      const timeoutMs = parseDuration(params?.timeoutMs ?? 10_000, 'stop timeout');
+    'daemon.stop': ({timeoutMs}) => {
       // Reply first: the shutdown closes this very connection.
       setImmediate(() => daemon.requestShutdown(timeoutMs));
       return {stopping: true};

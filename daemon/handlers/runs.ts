@@ -1,30 +1,26 @@
-import {badInput} from '../../src/lib/errors.js';
-import type {RunListParams, RunTarget} from '../../src/protocol/index.js';
-import type {HandlerTable} from '../core/server.js';
+import {CapsuleError} from '../../src/lib/errors.js';
+import type {HandlerTable} from '../core/router.js';
 import type {TasksPlugin} from '../plugins/tasks.js';
-import {requireString} from './projects.js';
 
 type RunMethods = 'run.submit' | 'run.get' | 'run.wait' | 'run.list' | 'run.cancel' | 'run.rerun' | 'run.logs';
-const STATUSES = new Set(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
 export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> {
   const {runner} = tasks;
-  const id = (params: {id?: unknown}) => requireString(params?.id, 'id');
   return {
-    'run.submit': async (params, call) => {
-      const target = await resolveTarget(tasks, params?.target);
-      return runner.submit(target, params?.input ?? {}, params?.follow ? {onAccepted: (runId) => call.subscribe(`run:${runId}`)} : {});
+    'run.submit': async ({target, input, follow}, call) => {
+      const task = 'file' in target ? await tasks.prepareAdhoc(target.file, target.task) : target;
+      return runner.submit(task, input, follow ? {onAccepted: (runId) => call.subscribe(`run:${runId}`)} : {});
     },
-    'run.get': (params) => runner.get(id(params)),
-    'run.wait': (params) => runner.waitFor(id(params)),
-    'run.list': (params) => ({runs: runner.list(listFilter(params))}),
-    'run.cancel': (params) => runner.cancel(id(params)),
-    'run.rerun': (params) => runner.rerun(id(params)),
+    'run.get': ({id}) => runner.get(id),
+    'run.wait': ({id}) => runner.waitFor(id),
+    'run.list': (filter) => ({runs: runner.list(filter)}),
+    'run.cancel': ({id}) => runner.cancel(id),
+    'run.rerun': ({id}) => runner.rerun(id),
     'run.logs': async (params, call) => {
-      let runId: string | null = params?.id ?? null;
+      let runId: string | null = params.id ?? null;
       if (runId === null) {
-        const namespace = requireString(params?.namespace, 'namespace');
-        const task = requireString(params?.task, 'task');
+        const {namespace, task} = params;
+        if (namespace === undefined || task === undefined) throw new CapsuleError('bad_request', 'run.logs: expected params.id, or params.namespace and params.task');
         tasks.requireTask(namespace, task);
         runId = runner.list({namespace, task, limit: 1})[0]?.id ?? null;
       } else {
@@ -32,27 +28,9 @@ export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> 
       }
       if (runId === null) return {runId, lines: []};
       // Read and subscribe in one turn of the event loop: no line is missed or repeated.
-      const lines = await runner.logs(runId, params?.tail ?? 100);
-      if (params?.follow) call.subscribe(`run:${runId}`);
+      const lines = await runner.logs(runId, params.tail);
+      if (params.follow) call.subscribe(`run:${runId}`);
       return {runId, lines};
     },
   };
 }
-
-async function resolveTarget(tasks: TasksPlugin, target: RunTarget | undefined): Promise<{namespace: string; task: string}> {
-  if (target && 'file' in target && typeof target.file === 'string') return tasks.prepareAdhoc(target.file, target.task);
-  if (target && 'namespace' in target) return {namespace: requireString(target.namespace, 'target.namespace'), task: requireString(target.task, 'target.task')};
-  throw badInput('run.submit expects target {namespace, task} or {file, task?}');
-}
-
-function listFilter(params: RunListParams): RunListParams {
-  const filter: RunListParams = {limit: Math.min(Math.max(1, params?.limit ?? 20), 1000)};
-  if (params?.namespace) filter.namespace = params.namespace;
-  if (params?.task) filter.task = params.task;
-  if (params?.status !== undefined) {
-    if (!STATUSES.has(params.status)) throw badInput(`unknown status ${JSON.stringify(params.status)}`, `use one of ${[...STATUSES].join(', ')}`);
-    filter.status = params.status;
-  }
-  return filter;
-}
-

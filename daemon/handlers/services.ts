@@ -1,10 +1,7 @@
 import {randomUUID} from 'node:crypto';
-import {badInput} from '../../src/lib/errors.js';
-import type {ServiceRef} from '../../src/protocol/index.js';
-import type {HandlerTable} from '../core/server.js';
+import type {HandlerTable} from '../core/router.js';
 import type {ProjectRegistry} from '../projects/registry.js';
-import {toConfigEntry, toLogLine, type ServicesPlugin} from '../plugins/services.js';
-import {requireString} from './projects.js';
+import {toLogLine, type ServicesPlugin} from '../plugins/services.js';
 
 type ServiceMethods =
   | 'service.list'
@@ -17,56 +14,40 @@ type ServiceMethods =
   | 'service.config.set'
   | 'service.action';
 
-const APPLIED = {live: 'live', restart: 'restart', 'next-start': 'stored', unchanged: 'unchanged'} as const;
-
 export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegistry): Pick<HandlerTable, ServiceMethods> {
   const {supervisor} = services;
-  const ref = (params: ServiceRef) => ({namespace: requireString(params?.namespace, 'namespace'), name: requireString(params?.name, 'name')});
-  const verb = (one: 'start' | 'stop' | 'restart') => async (params: {namespace: string; name?: string}) => {
-    const namespace = requireString(params?.namespace, 'namespace');
-    const snapshots = params?.name === undefined ? await supervisor[`${one}Project`](namespace) : [await supervisor[one](namespace, requireString(params.name, 'name'))];
-    return {services: snapshots.map((snapshot) => services.summarize(snapshot))};
-  };
+  const verb =
+    (one: 'start' | 'stop' | 'restart') =>
+    async ({namespace, name}: {namespace: string; name?: string | undefined}) => {
+      const snapshots = name === undefined ? await supervisor[`${one}Project`](namespace) : [await supervisor[one](namespace, name)];
+      return {services: snapshots.map((snapshot) => services.summarize(snapshot))};
+    };
   return {
-    'service.list': (params) => {
-      if (params?.namespace !== undefined) projects.list(params.namespace);
-      return {services: services.list(params?.namespace ?? undefined)};
+    'service.list': ({namespace}) => {
+      if (namespace !== undefined) projects.list(namespace);
+      return {services: services.list(namespace)};
     },
     'service.start': verb('start'),
     'service.stop': verb('stop'),
     'service.restart': verb('restart'),
-    'service.logs': async (params, call) => {
-      const {namespace, name} = ref(params);
-      const lines = (await supervisor.logs(namespace, name, {tail: params?.tail ?? 100})).map((line) => toLogLine(namespace, name, line));
-      if (params?.follow) call.subscribe(`service:${namespace}/${name}`);
+    'service.logs': async ({namespace, name, tail, follow}, call) => {
+      const lines = (await supervisor.logs(namespace, name, {tail})).map((line) => toLogLine(namespace, name, line));
+      if (follow) call.subscribe(`service:${namespace}/${name}`);
       return {lines};
     },
-    'service.config.list': (params) => {
-      const {namespace, name} = ref(params);
-      return {entries: supervisor.configList(namespace, name).map(toConfigEntry)};
+    'service.config.list': ({namespace, name}) => ({entries: supervisor.configList(namespace, name)}),
+    'service.config.get': ({namespace, name, key}) => ({entry: supervisor.configGet(namespace, name, key)}),
+    'service.config.set': async ({namespace, name, key, value}) => {
+      const {entry, delivery} = await supervisor.configSet(namespace, name, key, value);
+      return {entry, applied: delivery};
     },
-    'service.config.get': (params) => {
-      const {namespace, name} = ref(params);
-      return {entry: toConfigEntry(supervisor.configGet(namespace, name, requireString(params?.key, 'key')))};
-    },
-    'service.config.set': async (params) => {
-      const {namespace, name} = ref(params);
-      if (typeof params?.value !== 'string') throw badInput(`expected "value" as a string (it is parsed as the declared type), got ${JSON.stringify(params?.value)}`);
-      const result = await supervisor.configSet(namespace, name, requireString(params?.key, 'key'), params.value);
-      return {entry: toConfigEntry(result.entry), applied: APPLIED[result.delivery]};
-    },
-    'service.action': async (params, call) => {
-      const {namespace, name} = ref(params);
-      const action = requireString(params?.action, 'action');
-      const args = params?.args ?? {};
-      if (typeof args !== 'object' || Object.values(args).some((value) => typeof value !== 'string')) throw badInput('expected "args" as an object of strings');
+    'service.action': async ({namespace, name, action, args}, call) => {
       // A topic of its own, so only the caller receives this action's output.
       const key = `action-${randomUUID()}`;
       call.subscribe(`action:${key}`);
-      const result = await supervisor
+      return supervisor
         .runAction(namespace, name, action, args, {onOutput: (line) => services.publishActionOutput(key, {namespace, name, action, chunk: `${line.text}\n`})})
         .finally(() => call.unsubscribe(`action:${key}`));
-      return {exitCode: result.exitCode ?? 1, signal: result.signal, timedOut: result.timedOut, output: result.output, result: result.result};
     },
   };
 }

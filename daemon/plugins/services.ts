@@ -1,17 +1,16 @@
 import type {ProjectConfig} from '../../src/config/index.js';
-import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
+import type {ServiceConfig} from '../../src/config/services.js';
 import {notFound} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
-import type {ConfigEntry, ProjectSummary, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
+import type {ProjectService, ProjectSummary, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
 import type {AgentHub} from '../agent/agent-hub.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {EventBus} from '../core/event-bus.js';
 import type {DaemonState} from '../core/state.js';
 import type {JsonStore} from '../core/store.js';
 import type {ProjectPlugin} from '../projects/registry.js';
-import {Supervisor, type ConfigEntry as SupervisorEntry, type LogLine, type ServiceSnapshot, type SupervisorOptions} from '../supervisor/index.js';
+import {Supervisor, type LogLine, type ServiceSnapshot, type SupervisorOptions} from '../supervisor/index.js';
 
-export type ServiceWithNamespace = ServiceSummary & {namespace: string};
 
 /**
  * Wires the supervisor into the daemon: services start with their project, their state and
@@ -97,7 +96,7 @@ export class ServicesPlugin implements ProjectPlugin {
     summary.services = this.supervisor.snapshot(project.project.name).map((snapshot) => this.summarize(snapshot));
   }
 
-  list(namespace?: string): ServiceWithNamespace[] {
+  list(namespace?: string): ProjectService[] {
     return this.supervisor.snapshot(namespace).map((snapshot) => this.summarize(snapshot));
   }
 
@@ -105,7 +104,7 @@ export class ServicesPlugin implements ProjectPlugin {
     return this.declared.get(namespace)?.[name] !== undefined;
   }
 
-  summarize(snapshot: ServiceSnapshot): ServiceWithNamespace {
+  summarize(snapshot: ServiceSnapshot): ProjectService {
     const config = this.declared.get(snapshot.namespace)?.[snapshot.name];
     return {
       namespace: snapshot.namespace,
@@ -173,16 +172,4 @@ function agentOptions(agents: AgentHub): Pick<SupervisorOptions, 'serviceEnviron
 
 export function toLogLine(namespace: string, name: string, line: LogLine): ServiceLogLine {
   return {namespace, name, time: line.time, stream: line.stream, line: line.text};
-}
-
-export function toConfigEntry(entry: SupervisorEntry): ConfigEntry {
-  return {
-    key: entry.key,
-    type: entry.type,
-    value: entry.value as ConfigValue | null,
-    default: entry.default as ConfigValue | null,
-    description: entry.description,
-    secret: entry.secret,
-    overridden: entry.source === 'set',
-  };
 }

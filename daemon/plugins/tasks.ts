@@ -3,7 +3,7 @@ import type {ProjectConfig} from '../../src/config/index.js';
 import {defaultsSchema} from '../../src/config/defaults.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
-import type {ProjectSummary, RunRecord, RunStatus, TaskSummary} from '../../src/protocol/index.js';
+import {isFinalRunStatus, type ProjectSummary, type RunRecord, type RunStatus, type TaskSummary} from '../../src/protocol/index.js';
 import type {EventBus} from '../core/event-bus.js';
 import type {ProjectPlugin} from '../projects/registry.js';
 import type {DiscoveredTask} from '../runner/executor-api.js';
@@ -15,7 +15,6 @@ export type Discover = (root: string, entryGlobs: string[]) => Promise<Discovere
 
 /** Ad-hoc runs (`capsule run ./file.ts`) live in this namespace, one task per file and export. */
 export const ADHOC_NAMESPACE = 'adhoc';
-const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
 interface LoadedTasks {
   root: string;
@@ -116,7 +115,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
 
   onFinished(listener: (run: RunRecord) => void): () => void {
     return this.runner.on((event) => {
-      if (event.type === 'run' && FINAL.has(event.run.status)) listener(event.run);
+      if (event.type === 'run' && isFinalRunStatus(event.run.status)) listener(event.run);
     });
   }
 

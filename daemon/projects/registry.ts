@@ -4,7 +4,7 @@ import {parse} from 'smol-toml';
 import {loadProjectConfig, type ProjectConfig} from '../../src/config/index.js';
 import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
-import type {ProjectSummary} from '../../src/protocol/index.js';
+import type {Events, ProjectSummary} from '../../src/protocol/index.js';
 import type {Logger} from '../core/logger.js';
 import {compareStrings} from '../../src/lib/compare.js';
 
@@ -39,7 +39,7 @@ export interface RegistryOptions {
   persist(projects: PersistedProject[]): Promise<void>;
   plugins: ProjectPlugin[];
   logger: Logger;
-  onChange(event: 'project.updated' | 'project.removed', data: unknown): void;
+  onChange<E extends 'project.updated' | 'project.removed'>(event: E, data: Events[E]): void;
 }
 
 /** The registered projects, keyed by root: valid ones by namespace, invalid ones still listed with their error. */

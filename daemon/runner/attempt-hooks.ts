@@ -1,7 +1,7 @@
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {RunLogLine, RunProgress, RunRecord} from '../../src/protocol/runs.js';
+import type {RunLogLine, RunProgress, RunRecord} from '../../src/protocol/index.js';
 import type {AttemptHooks} from './executor-api.js';
-import type {RunTarget} from './runner-types.js';
+import type {TaskRef} from '../../src/protocol/index.js';
 
 /** What the hooks of one attempt need from the runner. */
 export interface AttemptContext {
@@ -13,7 +13,7 @@ export interface AttemptContext {
   isCurrent(): boolean;
   log(line: RunLogLine): void;
   progress(progress: RunProgress): void;
-  submit(target: RunTarget, input: unknown, parentId: string): Promise<RunRecord>;
+  submit(target: TaskRef, input: unknown, parentId: string): Promise<RunRecord>;
   waitFor(runId: string): Promise<RunRecord>;
   /** The run blocks on children (true) or no longer does (false): it lends its slot meanwhile. */
   blocked(blocked: boolean): void;

@@ -1,4 +1,4 @@
-import type {RunError, RunRecord, RunStatus} from '../../src/protocol/runs.js';
+import type {RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
 import {attemptHooks, type AttemptContext} from './attempt-hooks.js';
 import {backoffDelay} from './backoff.js';
 import type {Clock} from '../core/clock.js';

@@ -2,7 +2,7 @@
  * The seam between the run orchestration (queue, retries, locks, persistence: daemon/runner)
  * and the execution of one attempt in a worker (pools, limits, module loading: the executor).
  */
-import type {LogLevel, RunErrorType} from '../../src/protocol/runs.js';
+import type {LogLevel, RunErrorType} from '../../src/protocol/index.js';
 import type {StopSignal} from './stop-switch.js';
 
 export type {StopSignal} from './stop-switch.js';

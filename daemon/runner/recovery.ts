@@ -1,4 +1,4 @@
-import type {RunError, RunRecord} from '../../src/protocol/runs.js';
+import type {RunError, RunRecord} from '../../src/protocol/index.js';
 import {lockKey} from './lock-key.js';
 import {shouldRetry} from './retry.js';
 import {cancelRun, failAttempt, NO_USAGE} from './run-state.js';

@@ -1,4 +1,4 @@
-import type {RunErrorType} from '../../src/protocol/runs.js';
+import type {RunErrorType} from '../../src/protocol/index.js';
 
 export interface FailedAttempt {
   errorType: RunErrorType;

@@ -1,4 +1,4 @@
-import type {RunStatus} from '../../src/protocol/runs.js';
+import type {RunStatus} from '../../src/protocol/index.js';
 
 export interface StatusCounts {
   running: number;

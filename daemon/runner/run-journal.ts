@@ -3,7 +3,7 @@ import {basename, dirname, join} from 'node:path';
 import {Low} from 'lowdb';
 import {DataFile} from 'lowdb/node';
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {RunRecord} from '../../src/protocol/runs.js';
+import type {RunRecord} from '../../src/protocol/index.js';
 
 interface Snapshot {
   version: 1;

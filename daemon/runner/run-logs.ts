@@ -1,7 +1,7 @@
 import {statSync} from 'node:fs';
 import {appendFile, mkdir, readFile, readdir, rm} from 'node:fs/promises';
 import {join} from 'node:path';
-import type {RunLogLine} from '../../src/protocol/runs.js';
+import type {RunLogLine} from '../../src/protocol/index.js';
 
 /** Bytes of log kept per run; later lines are dropped after one truncation marker. */
 export const RUN_LOG_MAX_BYTES = 1024 * 1024;

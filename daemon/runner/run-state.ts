@@ -8,7 +8,7 @@
  *     └──► cancelled
  */
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/runs.js';
+import type {RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
 
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   queued: ['running', 'cancelled'],
@@ -25,10 +25,6 @@ export interface AttemptUsage {
 }
 
 export const NO_USAGE: AttemptUsage = {cpuMs: null, peakMemoryMb: null};
-
-export function isFinal(status: RunStatus): boolean {
-  return TRANSITIONS[status].length === 0;
-}
 
 export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return TRANSITIONS[from].includes(to);

@@ -1,10 +1,10 @@
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {RunRecord} from '../../src/protocol/runs.js';
+import type {RunRecord} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import {Fifo} from './fifo.js';
 import {RunJournal, type JournalEntry} from './run-journal.js';
 import {RunLogs} from './run-logs.js';
-import {isFinal} from './run-state.js';
+import {isFinalRunStatus} from '../../src/protocol/index.js';
 import {compareStrings} from '../../src/lib/compare.js';
 
 /** How much finished history is kept. Queued and running runs are never pruned. */
@@ -80,7 +80,7 @@ export class RunStore {
     // The files hold runs in creation order (the snapshot is written in it, and a run's first journal
     // line is written when it is created); timestamps cannot restore it, many runs share a millisecond.
     for (const run of history.runs) store.#runs.set(run.id, run);
-    const byFinish = history.runs.filter((run) => isFinal(run.status)).sort((a, b) => compareStrings(a.finishedAt ?? '', b.finishedAt ?? ''));
+    const byFinish = history.runs.filter((run) => isFinalRunStatus(run.status)).sort((a, b) => compareStrings(a.finishedAt ?? '', b.finishedAt ?? ''));
     for (const run of byFinish) store.#indexFinished(run);
     store.#removeLogs(store.#prune());
     // Compacting now also drops a torn last journal line before anything is appended after it.
@@ -108,7 +108,7 @@ export class RunStore {
     if (this.#closed) return Promise.reject(new CapsuleError('internal', `run store is closed; cannot record ${run.id}`));
     const previous = this.#runs.get(run.id);
     this.#runs.set(run.id, run);
-    if (isFinal(run.status) && (!previous || !isFinal(previous.status))) this.#indexFinished(run);
+    if (isFinalRunStatus(run.status) && (!previous || !isFinalRunStatus(previous.status))) this.#indexFinished(run);
     this.#dirty.set(run.id, run);
     return this.#requestWrite();
   }

@@ -1,4 +1,4 @@
-import type {RunRecord} from '../../src/protocol/runs.js';
+import type {RunRecord} from '../../src/protocol/index.js';
 
 interface Waiter {
   resolve(run: RunRecord): void;

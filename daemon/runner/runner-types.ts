@@ -1,13 +1,12 @@
-import type {RunLogLine, RunProgress, RunRecord, RunStatus} from '../../src/protocol/runs.js';
+import type {RunLogLine, RunProgress, RunRecord, RunStatus} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import type {Executor} from './executor-api.js';
 import type {RunStore} from './run-store.js';
 
 /** Runs waiting (queued, in backoff, or behind a lock) beyond which submits are refused. */
 export const MAX_QUEUED_RUNS = 100_000;
-/** Runs `list` returns when no limit is given, and the most it returns. */
+/** Runs `list` returns when no limit is given (at most MAX_RUN_LIST of the protocol). */
 export const DEFAULT_LIST_LIMIT = 50;
-export const MAX_LIST_LIMIT = 1000;
 /** How long `close` lets running attempts finish before interrupting them. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
@@ -25,11 +24,6 @@ export interface RunnerOptions {
   onError?: (error: unknown) => void;
 }
 
-export interface RunTarget {
-  namespace: string;
-  task: string;
-}
-
 export interface SubmitOptions {
   /** The run that submitted this one through `ctx.submit`. */
   parentId?: string;
@@ -44,7 +38,7 @@ export interface RunFilter {
   namespace?: string;
   task?: string;
   status?: RunStatus;
-  /** @default DEFAULT_LIST_LIMIT (at most MAX_LIST_LIMIT) */
+  /** @default DEFAULT_LIST_LIMIT (at most MAX_RUN_LIST) */
   limit?: number;
 }
 

@@ -1,25 +1,24 @@
 import {availableParallelism} from 'node:os';
 import {CapsuleError, notFound} from '../../src/lib/errors.js';
-import type {RunLogLine, RunRecord, RunStatus} from '../../src/protocol/runs.js';
+import {MAX_RUN_LIST} from '../../src/protocol/runs.js';
+import {isFinalRunStatus, type RunLogLine, type RunRecord, type RunStatus, type TaskRef} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import {Dispatcher} from './dispatcher.js';
 import {lockKey} from './lock-key.js';
 import {planRecovery} from './recovery.js';
 import {RunCounts} from './run-counts.js';
-import {cancelRun, isFinal, newRun, NO_USAGE} from './run-state.js';
+import {cancelRun, newRun, NO_USAGE} from './run-state.js';
 import type {RunStore} from './run-store.js';
 import {RunWaiters} from './run-waiters.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_LIST_LIMIT,
-  MAX_LIST_LIMIT,
   MAX_QUEUED_RUNS,
   type RecoverySummary,
   type RunFilter,
   type RunnerEvent,
   type RunnerListener,
   type RunnerOptions,
-  type RunTarget,
   type SubmitOptions,
   type TaskStats,
 } from './runner-types.js';
@@ -98,7 +97,7 @@ export class Runner {
    * run whose key is held or awaited by another run is recorded at once as cancelled, its error
    * saying which run holds the key. That keeps a burst of identical requests from piling up.
    */
-  async submit(target: RunTarget, input: unknown, options: SubmitOptions = {}): Promise<RunRecord> {
+  async submit(target: TaskRef, input: unknown, options: SubmitOptions = {}): Promise<RunRecord> {
     this.#assertOpen();
     const spec = this.#tasks.require(target);
     if (this.#counts.total.queued >= this.#maxQueued) {
@@ -141,7 +140,7 @@ export class Runner {
    */
   async cancel(runId: string): Promise<RunRecord> {
     const run = this.get(runId);
-    if (isFinal(run.status)) return run;
+    if (isFinalRunStatus(run.status)) return run;
     return this.#dispatcher.cancel(runId, 'cancelled on request') ? this.get(runId) : this.waitFor(runId);
   }
 
@@ -160,7 +159,7 @@ export class Runner {
   /** Runs, newest first. */
   list(filter: RunFilter = {}): RunRecord[] {
     const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new CapsuleError('bad_input', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RUN_LIST) throw new CapsuleError('bad_input', `limit must be an integer from 1 to ${MAX_RUN_LIST}, got ${limit}`);
     const all = [...this.#store.runs()];
     const found: RunRecord[] = [];
     for (let index = all.length - 1; index >= 0 && found.length < limit; index--) {
@@ -183,7 +182,7 @@ export class Runner {
   /** Resolves with the run's final record; rejects if the runner closes first. */
   waitFor(runId: string): Promise<RunRecord> {
     const run = this.get(runId);
-    if (isFinal(run.status)) return Promise.resolve(run);
+    if (isFinalRunStatus(run.status)) return Promise.resolve(run);
     if (this.#closed) return Promise.reject(stoppedBefore(run));
     return this.#waiters.wait(runId);
   }
@@ -210,7 +209,7 @@ export class Runner {
     const requeued: string[] = [];
     const writes: Promise<void>[] = [];
     for (const stored of [...this.#store.runs()]) {
-      if (isFinal(stored.status) || this.#dispatcher.isActive(stored.id)) continue;
+      if (isFinalRunStatus(stored.status) || this.#dispatcher.isActive(stored.id)) continue;
       const plan = planRecovery(stored, this.#tasks.get(stored.namespace, stored.task), now);
       if (plan.action === 'requeue') {
         this.#dispatcher.track(plan.run, plan.lockKey === null ? null : `${stored.namespace}/${plan.lockKey}`);

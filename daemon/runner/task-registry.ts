@@ -1,6 +1,6 @@
 import {CapsuleError, notFound} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
-import type {RunTarget} from './runner-types.js';
+import type {TaskRef} from '../../src/protocol/index.js';
 import type {TaskSpec} from './task-spec.js';
 
 interface Project {
@@ -36,7 +36,7 @@ export class TaskRegistry {
   }
 
   /** The task, or a `not_found` error suggesting the closest project or task name. */
-  require({namespace, task}: RunTarget): TaskSpec {
+  require({namespace, task}: TaskRef): TaskSpec {
     const project = this.#projects.get(namespace);
     if (!project) {
       const guess = didYouMean(namespace, this.#projects.keys());

@@ -66,7 +66,7 @@ export function configEntry(key: string, declaration: ConfigKeyDeclaration, stor
     type: declaration.type,
     value: mask(declaration, value),
     default: mask(declaration, declaration.default),
-    source: set !== null ? 'set' : value !== null ? 'default' : 'unset',
+    overridden: set !== null,
     description: declaration.description,
     secret: declaration.secret,
   };

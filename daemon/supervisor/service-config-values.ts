@@ -41,7 +41,7 @@ export class ServiceConfigValues {
 
   private async deliver(unit: ServiceUnit, key: string, value: ConfigValue, unchanged: boolean): Promise<ConfigDelivery> {
     if (unchanged) return 'unchanged';
-    if (!unit.isUp()) return 'next-start';
+    if (!unit.isUp()) return 'stored';
     const {namespace, name} = unit.definition;
     const delivered = await this.deliverLive?.({namespace, name, key, value, values: unit.definition.values()});
     return delivered ? 'live' : 'restart';

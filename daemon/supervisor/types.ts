@@ -1,8 +1,7 @@
 /** The supervisor's public vocabulary: what it reports, records and asks its owner to persist. */
-import type {ConfigValue, ConfigValueType} from '../../src/config/services.js';
+import type {ConfigDelivery, ConfigEntry, ConfigValue, HealthStatus, LogStream, ServiceState} from '../../src/protocol/index.js';
 
-export type ServiceState = 'starting' | 'running' | 'healthy' | 'unhealthy' | 'backoff' | 'stopped' | 'exited' | 'failed';
-export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
+export type {ActionResult, ConfigDelivery, ConfigEntry, HealthStatus, LogStream, ServiceState} from '../../src/protocol/index.js';
 
 export interface ProcessExit {
   code: number | null;
@@ -75,28 +74,12 @@ export interface SupervisorPersistence {
   saveConfigValues(namespace: string, name: string, values: Record<string, ConfigValue>): Promise<void>;
 }
 
-export type LogStream = 'stdout' | 'stderr' | 'capsule';
-
 export interface LogLine {
   time: string;
   /** `capsule` lines are the supervisor's own notes: started, exited, restarting. */
   stream: LogStream;
   text: string;
 }
-
-export interface ConfigEntry {
-  key: string;
-  type: ConfigValueType;
-  /** The effective value; `***` for a secret that has one. */
-  value: ConfigValue | null;
-  default: ConfigValue | null;
-  source: 'set' | 'default' | 'unset';
-  description: string | null;
-  secret: boolean;
-}
-
-/** How a changed config value reaches the service. */
-export type ConfigDelivery = 'live' | 'restart' | 'next-start' | 'unchanged';
 
 export interface ConfigSetResult {
   entry: ConfigEntry;
@@ -117,18 +100,6 @@ export interface ConfigChange {
 export interface ActionOutputLine {
   stream: 'stdout' | 'stderr';
   text: string;
-}
-
-export interface ActionResult {
-  action: string;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  /** The last lines of output (bounded), secrets masked. */
-  output: string;
-  durationMs: number;
-  /** What an in-process (agent) action returned, secrets masked; null for a command action. */
-  result: unknown;
 }
 
 /** What a service's embedded agent last said about its health; `ok: false` fails a heartbeat probe. */

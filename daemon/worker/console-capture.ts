@@ -1,4 +1,4 @@
-import type {LogLevel} from '../../src/protocol/runs.js';
+import type {LogLevel} from '../../src/protocol/index.js';
 
 type ConsoleSink = (level: LogLevel, args: unknown[]) => void;
 

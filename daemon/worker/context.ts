@@ -1,5 +1,5 @@
 import {format} from 'node:util';
-import type {LogLevel} from '../../src/protocol/runs.js';
+import type {LogLevel} from '../../src/protocol/index.js';
 import type {ChildRun, TaskContext} from '../../src/sdk/context.js';
 import type {WorkerLink} from './link.js';
 import {LOG_LINES_PER_SECOND, LogThrottle} from './log-throttle.js';

@@ -6,7 +6,7 @@
  */
 import type {MessagePort} from 'node:worker_threads';
 import type {Isolation} from '../runner/executor-api.js';
-import type {LogLevel} from '../../src/protocol/runs.js';
+import type {LogLevel} from '../../src/protocol/index.js';
 
 /** The tinypool task for one attempt. */
 export interface AttemptPayload {

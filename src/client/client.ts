@@ -1,12 +1,13 @@
 import {userInfo} from 'node:os';
 import {CapsuleError, type ErrorPayload} from '../lib/errors.js';
 import type {HomePaths} from '../lib/home.js';
-import {PROTOCOL_VERSION, isReply, type EventMessage, type Events, type MethodName, type ParamsOf, type ResultOf, type WireMessage} from '../protocol/index.js';
-import {connectSocket, type ClientConnection} from './ipc.js';
-import {CLIENT_VERSION} from './version.js';
+import {PROTOCOL_VERSION, isReply, type EventArgs, type EventMessage, type MethodName, type ParamsOf, type Reply, type ResultOf} from '../protocol/index.js';
+import {connectSocket, type ClientConnection} from '../transport/ipc.js';
+import {CAPSULE_VERSION} from '../lib/version.js';
 
 type Pending = {resolve(value: unknown): void; reject(error: Error): void};
-export type EventListener = (event: string, data: unknown) => void;
+/** `(event, data) => …`: checking `event` narrows `data` to that event's payload. */
+export type EventListener = (...args: EventArgs) => void;
 
 /**
  * A typed connection to the daemon: `call` sends a request and resolves with its result
@@ -36,7 +37,7 @@ export class DaemonClient {
       throw unreachable(paths, error);
     }
     try {
-      const hello = await client.call('hello', {protocol: PROTOCOL_VERSION, client: CLIENT_VERSION, user: currentUser()});
+      const hello = await client.call('hello', {protocol: PROTOCOL_VERSION, client: CAPSULE_VERSION, user: currentUser()});
       client.daemonPid = hello.pid;
       client.daemonVersion = hello.version;
     } catch (error) {
@@ -60,8 +61,6 @@ export class DaemonClient {
     await this.call('subscribe', {topics});
   }
 
-  onEvent<E extends keyof Events>(listener: (event: E, data: Events[E]) => void): () => void;
-  onEvent(listener: EventListener): () => void;
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -91,15 +90,16 @@ export class DaemonClient {
   }
 
   private receive(line: string): void {
-    let message: WireMessage;
+    let message: Reply | EventMessage;
     try {
-      message = JSON.parse(line) as WireMessage;
+      message = JSON.parse(line) as Reply | EventMessage;
     } catch {
       return;
     }
     if (!isReply(message)) {
-      const event = message as EventMessage;
-      for (const listener of this.listeners) listener(event.event, event.data);
+      // Events are built to their schemas (checked against them in the test suite), so the name types the data.
+      const args = [message.event, message.data] as EventArgs;
+      for (const listener of this.listeners) listener(...args);
       return;
     }
     if (message.id === null) return;

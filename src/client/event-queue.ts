@@ -1,5 +1,5 @@
+import {isFinalRunStatus} from '../protocol/index.js';
 import type {RunEvent} from './run-handle.js';
-import {FINAL_STATUSES} from './follow.js';
 
 /** Events an `events()` iterator holds for a consumer that reads slower than the run logs; log and progress past this are dropped. */
 export const MAX_UNREAD_EVENTS = 10_000;
@@ -61,7 +61,7 @@ export class EventQueue implements AsyncIterableIterator<RunEvent> {
 
   /** The final update is the last event: the iteration ends after it. */
   #yielded(event: RunEvent): IteratorResult<RunEvent> {
-    if (event.type === 'update' && FINAL_STATUSES.has(event.run.status)) {
+    if (event.type === 'update' && isFinalRunStatus(event.run.status)) {
       this.#ended = true;
       this.#stop();
     }

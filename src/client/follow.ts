@@ -1,7 +1,5 @@
-import type {RunLogLine, RunProgress, RunRecord} from '../protocol/index.js';
+import {isFinalRunStatus, type RunLogLine, type RunProgress, type RunRecord} from '../protocol/index.js';
 import type {DaemonClient} from './client.js';
-
-export const FINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled']);
 
 export interface FollowHandlers {
   onLog?(line: RunLogLine): void;
@@ -27,13 +25,13 @@ export async function followRun(client: DaemonClient, start: () => Promise<RunRe
     else if (event === 'run.updated') {
       const run = data as RunRecord;
       handlers.onUpdate?.(run);
-      if (FINAL_STATUSES.has(run.status)) settle(run);
+      if (isFinalRunStatus(run.status)) settle(run);
     }
   });
   const stopClose = client.onClose(() => fail(new Error('the daemon closed the connection while following the run')));
   try {
     const run = await start();
-    if (FINAL_STATUSES.has(run.status)) settle(run);
+    if (isFinalRunStatus(run.status)) settle(run);
     return await final;
   } finally {
     stopListening();

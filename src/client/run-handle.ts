@@ -1,7 +1,6 @@
 import {CapsuleError} from '../lib/errors.js';
-import type {RunErrorType, RunLogLine, RunProgress, RunRecord} from '../protocol/index.js';
+import {isFinalRunStatus, type RunErrorType, type RunLogLine, type RunProgress, type RunRecord} from '../protocol/index.js';
 import {EventQueue, type EventSource} from './event-queue.js';
-import {FINAL_STATUSES} from './follow.js';
 
 /** Something that happened to a run: a new state of its record, a log line, or progress. */
 export type RunEvent = {type: 'update'; run: RunRecord} | {type: 'log'; line: RunLogLine} | {type: 'progress'; progress: RunProgress};
@@ -92,7 +91,7 @@ export class TrackedRun implements RunHandle, EventSource {
 
   /** The event stream reached the final update: nothing more will be routed to this handle. */
   get streamEnded(): boolean {
-    return isFinal(this.#streamed);
+    return isFinalRunStatus(this.#streamed.status);
   }
 
   get failure(): Error | null {
@@ -107,7 +106,7 @@ export class TrackedRun implements RunHandle, EventSource {
       });
       // A lost connection must not become an unhandled rejection when nobody awaits it.
       this.#final.catch(() => {});
-      if (isFinal(this.#run)) this.#settle(this.#run);
+      if (isFinalRunStatus(this.#run.status)) this.#settle(this.#run);
       else if (this.#failure) this.#fail(this.#failure);
       else if (!this.#following) this.source.wait(this.id).then((run) => this.#learn(run), (error: Error) => this.lose(error));
     }
@@ -163,9 +162,9 @@ export class TrackedRun implements RunHandle, EventSource {
 
   /** The daemon can no longer tell how the run ends (connection lost, following failed). */
   lose(error: Error): void {
-    if (this.#failure || (isFinal(this.#run) && !this.#following) || this.streamEnded) return;
+    if (this.#failure || (isFinalRunStatus(this.#run.status) && !this.#following) || this.streamEnded) return;
     this.#failure = error;
-    if (!isFinal(this.#run)) this.#fail(error);
+    if (!isFinalRunStatus(this.#run.status)) this.#fail(error);
     for (const {lost} of this.#listeners) lost(error);
     this.#listeners.clear();
   }
@@ -183,9 +182,9 @@ export class TrackedRun implements RunHandle, EventSource {
 
   /** A newer record, from the stream or from waiting. */
   #learn(run: RunRecord): void {
-    if (isFinal(this.#run)) return;
+    if (isFinalRunStatus(this.#run.status)) return;
     this.#run = run;
-    if (isFinal(run)) this.#settle(run);
+    if (isFinalRunStatus(run.status)) this.#settle(run);
   }
 
   #remember(event: RunEvent): void {
@@ -194,9 +193,6 @@ export class TrackedRun implements RunHandle, EventSource {
   }
 }
 
-function isFinal(run: RunRecord): boolean {
-  return FINAL_STATUSES.has(run.status);
-}
 
 /** Records that tell the same state: fetched records are compared with ones received as events. */
 function sameState(a: RunRecord, b: RunRecord): boolean {

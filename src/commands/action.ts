@@ -2,15 +2,8 @@ import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {parseItemRef} from '../client/targets.js';
 import {badInput} from '../lib/errors.js';
+import type {ActionResult} from '../protocol/index.js';
 import {stringArg} from '../cli/args.js';
-
-export interface ActionResult {
-  exitCode: number;
-  signal: string | null;
-  timedOut: boolean;
-  output: string;
-  result: unknown;
-}
 
 export default class Action extends CapsuleCommand {
   static override summary = 'Run an operator action a service declares, streaming its output.';
@@ -35,7 +28,7 @@ export default class Action extends CapsuleCommand {
     const client = await this.daemon(flags.autostart);
     if (!this.jsonEnabled()) {
       client.onEvent((event, data) => {
-        if (event === 'action.output') process.stdout.write((data as {chunk: string}).chunk);
+        if (event === 'action.output') process.stdout.write(data.chunk);
       });
     }
     const result = await client.call('service.action', {...parseItemRef(args.service, 'service'), action: args.action, args: actionArgs});

@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
-import {FINAL_STATUSES} from '../client/follow.js';
 import {isRunId, parseItemRef, resolveItem} from '../client/targets.js';
 import {CapsuleError} from '../lib/errors.js';
-import type {RunLogLine, RunRecord, ServiceLogLine} from '../protocol/index.js';
+import {isFinalRunStatus, type RunLogLine, type ServiceLogLine} from '../protocol/index.js';
 import {renderLogLine} from '../render/runs.js';
 import {renderServiceLogLine} from '../render/services.js';
 import {stringArg} from '../cli/args.js';
@@ -38,13 +37,13 @@ export default class Logs extends CapsuleCommand {
       const target = ref ? {namespace: ref.namespace, task: ref.name} : {id: args.target};
       client.onEvent((event, data) => {
         if (event === 'run.log') this.log(renderLogLine(data as RunLogLine, this.paint));
-        if (event === 'run.updated' && FINAL_STATUSES.has((data as RunRecord).status)) done.abort();
+        if (event === 'run.updated' && isFinalRunStatus(data.status)) done.abort();
       });
       const {runId, lines} = await client.call('run.logs', {...target, tail: flags.lines, follow: flags.follow});
       for (const line of lines) this.log(renderLogLine(line, this.paint));
       if (flags.follow && runId !== null) {
         const run = await client.call('run.get', {id: runId});
-        if (FINAL_STATUSES.has(run.status)) done.abort();
+        if (isFinalRunStatus(run.status)) done.abort();
       }
     }
     if (!flags.follow) return;

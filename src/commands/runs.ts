@@ -1,19 +1,18 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {badInput} from '../lib/errors.js';
-import type {RunListParams, RunRecord, RunStatus} from '../protocol/index.js';
+import {RUN_STATUSES, type RunListParams, type RunRecord, type RunStatus} from '../protocol/index.js';
 import {renderRunTable} from '../render/runs.js';
 import {terminalWidth} from '../render/style.js';
 import {stringArg} from '../cli/args.js';
 
-const STATUSES: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 
 export default class Runs extends CapsuleCommand {
   static override summary = 'List recent runs, newest first.';
   static override examples = ['<%= config.bin %> runs', '<%= config.bin %> runs reports/build_report --status failed', '<%= config.bin %> runs reports --limit 50 --json'];
   static override args = {target: stringArg({description: 'NAMESPACE or NAMESPACE/TASK.'})};
   static override flags = {
-    status: Flags.string({char: 's', options: STATUSES, description: 'Only runs in this status.'}),
+    status: Flags.string({char: 's', options: [...RUN_STATUSES], description: 'Only runs in this status.'}),
     limit: Flags.integer({char: 'n', default: 20, min: 1, max: 1000, description: 'How many runs.'}),
     ...autostartFlag,
   };

@@ -4,10 +4,9 @@ import {CapsuleError} from '../lib/errors.js';
 import {parseDuration} from '../lib/duration.js';
 import {didYouMean} from '../lib/suggest.js';
 
-export const OVERLAP_POLICIES = ['skip', 'queue', 'allow'] as const;
-export const CATCH_UP_POLICIES = ['none', 'latest', 'all'] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
-export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
+import {CATCH_UP_POLICIES, OVERLAP_POLICIES, type CatchUpPolicy, type OverlapPolicy} from '../protocol/vocabulary.js';
+
+export type {CatchUpPolicy, OverlapPolicy} from '../protocol/vocabulary.js';
 
 /** A schedule, normalised: the same whether declared in capsule.toml or next to a task in code. */
 export interface ScheduleConfig {

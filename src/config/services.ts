@@ -11,8 +11,10 @@ import {parseSize} from '../lib/size.js';
 
 export type RestartMode = 'always' | 'on-failure' | 'never';
 export type DependencyCondition = 'started' | 'healthy';
-export type ConfigValueType = 'string' | 'number' | 'boolean' | 'integer';
-export type ConfigValue = string | number | boolean;
+import {CONFIG_VALUE_TYPES, type ConfigValueType} from '../protocol/vocabulary.js';
+import type {ConfigValue} from '../protocol/index.js';
+
+export type {ConfigValue, ConfigValueType} from '../protocol/index.js';
 
 export interface BackoffConfig {
   /** @default 500 (ms) */
@@ -201,7 +203,7 @@ export function matchesConfigType(type: ConfigValueType, value: ConfigValue): bo
 
 const configKeySchema = z
   .strictObject({
-    type: z.enum(['string', 'number', 'boolean', 'integer']),
+    type: z.enum(CONFIG_VALUE_TYPES),
     default: configValue.optional(),
     description: z.string().optional(),
     secret: z.boolean().prefault(false),

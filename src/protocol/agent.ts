@@ -5,73 +5,76 @@
  * the answer to the agent's pending `agent.next` call, so it reaches that one connection and
  * no event subscriber: config values travel unmasked here.
  */
-import type {ServiceRef} from './services.js';
+import {z} from 'zod';
+import {Instant, ItemRef, Text} from './common.js';
+import {ConfigValue} from './services.js';
 
-/** The environment variables through which a service process finds the daemon and proves its identity. */
-export const AGENT_ENVIRONMENT = {
-  socket: 'CAPSULE_AGENT_SOCKET',
-  token: 'CAPSULE_AGENT_TOKEN',
-  /** "namespace/name"; set for every service. */
-  service: 'CAPSULE_SERVICE',
-} as const;
+/** Longer health details and output lines are cut: they are shown, not parsed. */
+const MAX_TEXT_CHARS = 16 * 1024;
 
-/** Distinct metric names one agent may report; the daemon refuses more. */
-export const MAX_AGENT_METRICS = 100;
-/** An action's result, as JSON, may not pass this size (one message on the socket is capped too). */
-export const MAX_ACTION_RESULT_BYTES = 1024 * 1024;
+const ShownText = z.string().transform((text) => text.slice(0, MAX_TEXT_CHARS));
 
-export type AgentConfigValue = string | number | boolean;
-
-export interface AgentActionInfo {
-  name: string;
-  description: string | null;
-}
+export const AgentActionInfo = z.object({name: Text, description: ShownText.nullable().default(null)});
+export type AgentActionInfo = z.output<typeof AgentActionInfo>;
 
 /** What the service says about itself beyond being alive; `ok: false` fails a `heartbeat` probe. */
-export interface AgentHealth {
-  ok: boolean;
-  detail: string | null;
-}
+export const AgentHealth = z.object({ok: z.boolean(), detail: ShownText.nullable().default(null)});
+export type AgentHealth = z.output<typeof AgentHealth>;
+
+const Metrics = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/, 'expected a metric name: letters, digits, _ . : - (at most 64, starting with a letter or _)'),
+  z.number().refine(Number.isFinite, 'expected a finite number'),
+);
 
 /** Something the daemon asks the agent to do; answered with `agent.reply` carrying the same id. */
-export type AgentRequest =
-  | {id: string; kind: 'config'; key: string; values: Record<string, AgentConfigValue>}
-  | {id: string; kind: 'action'; action: string; args: Record<string, string>};
+export const AgentRequest = z.discriminatedUnion('kind', [
+  z.object({id: z.string(), kind: z.literal('config'), key: z.string(), values: z.record(z.string(), ConfigValue)}),
+  z.object({id: z.string(), kind: z.literal('action'), action: z.string(), args: z.record(z.string(), z.string())}),
+]);
+export type AgentRequest = z.infer<typeof AgentRequest>;
 
-export type AgentOutcome = {ok: true; result: unknown} | {ok: false; error: string};
+export const AgentOutcome = z.discriminatedUnion('ok', [
+  z.object({ok: z.literal(true), result: z.unknown().default(null)}),
+  z.object({ok: z.literal(false), error: ShownText.catch('the handler failed')}),
+]);
+export type AgentOutcome = z.output<typeof AgentOutcome>;
 
 /** A connected agent as the daemon sees it. */
-export interface AgentStatus {
-  pid: number;
-  version: string | null;
-  actions: AgentActionInfo[];
-  connectedAt: string;
-  lastHeartbeatAt: string;
-  health: AgentHealth | null;
-  metrics: Record<string, number>;
-}
+export const AgentStatus = z.object({
+  pid: z.number().int(),
+  version: z.string().nullable(),
+  actions: z.array(z.object({name: z.string(), description: z.string().nullable()})),
+  connectedAt: Instant,
+  lastHeartbeatAt: Instant,
+  health: AgentHealth.nullable(),
+  metrics: z.record(z.string(), z.number()),
+});
+export type AgentStatus = z.infer<typeof AgentStatus>;
 
-export interface AgentRegistration {
+export const AgentRegistration = z.object({
   /** Names this connection's agent in every later call. */
-  session: string;
+  session: z.string(),
   /** The service's current config values, secrets included (the agent is the service). */
-  config: Record<string, AgentConfigValue>;
+  config: z.record(z.string(), ConfigValue),
   /** How often to call `agent.heartbeat`: often enough for a `heartbeat` probe. */
-  heartbeatIntervalMs: number;
-}
+  heartbeatIntervalMs: z.number(),
+});
+export type AgentRegistration = z.infer<typeof AgentRegistration>;
 
-export interface AgentMethods {
+const Accepted = z.object({accepted: z.boolean()});
+
+export const agentMethods = {
   'agent.register': {
-    params: {service: string; token: string; pid: number; version: string | null; actions: AgentActionInfo[]};
-    result: AgentRegistration;
-  };
+    params: z.strictObject({service: Text, token: Text, pid: z.number().int().positive(), version: ShownText.nullable().default(null), actions: z.array(AgentActionInfo)}),
+    result: AgentRegistration,
+  },
   /** Resolves with the requests waiting for this agent, once there is at least one. */
-  'agent.next': {params: {session: string}; result: {requests: AgentRequest[]}};
-  'agent.reply': {params: {session: string; id: string; outcome: AgentOutcome}; result: {accepted: boolean}};
+  'agent.next': {params: z.strictObject({session: Text}), result: z.object({requests: z.array(AgentRequest)})},
+  'agent.reply': {params: z.strictObject({session: Text, id: Text, outcome: AgentOutcome}), result: Accepted},
   /** One line of a running action's output, streamed to whoever asked for the action. */
-  'agent.output': {params: {session: string; id: string; text: string}; result: {accepted: boolean}};
+  'agent.output': {params: z.strictObject({session: Text, id: Text, text: ShownText}), result: Accepted},
   /** Keeps a `heartbeat` probe passing; carries the latest health and metrics when they changed. */
-  'agent.heartbeat': {params: {session: string; health?: AgentHealth; metrics?: Record<string, number>}; result: {accepted: boolean}};
+  'agent.heartbeat': {params: z.strictObject({session: Text, health: AgentHealth.optional(), metrics: Metrics.optional()}), result: Accepted},
   /** null: no agent of that service is connected. */
-  'agent.status': {params: ServiceRef; result: {agent: AgentStatus | null}};
-}
+  'agent.status': {params: ItemRef, result: z.object({agent: AgentStatus.nullable()})},
+};

@@ -4,17 +4,20 @@
  * thing (restart: re-run a run, trigger a schedule, restart a service; stop: cancel a run,
  * pause a schedule, stop a service; start: resume a schedule, start a service).
  */
-export type ControlVerb = 'restart' | 'stop' | 'start';
+import {z} from 'zod';
+import {Text} from './common.js';
+import {CONTROL_VERBS} from './vocabulary.js';
 
-export interface ControlResult {
-  kind: 'run' | 'schedule' | 'service' | 'namespace';
-  target: string;
+export const ControlResult = z.object({
+  kind: z.enum(['run', 'schedule', 'service', 'namespace']),
+  target: z.string(),
   /** One line saying what happened, e.g. "restarted reports/api (pid 4242)". */
-  message: string;
+  message: z.string(),
   /** The new run's id when a run was started (re-run, schedule trigger). */
-  runId: string | null;
-}
+  runId: z.string().nullable(),
+});
+export type ControlResult = z.infer<typeof ControlResult>;
 
-export interface ControlMethods {
-  'control.apply': {params: {verb: ControlVerb; target: string}; result: ControlResult};
-}
+export const controlMethods = {
+  'control.apply': {params: z.strictObject({verb: z.enum(CONTROL_VERBS), target: Text}), result: ControlResult},
+};

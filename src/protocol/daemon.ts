@@ -1,39 +1,35 @@
-export interface HelloParams {
-  protocol: number;
-  client: string;
+import {z} from 'zod';
+import {Instant, NoParams} from './common.js';
+
+export const HelloParams = z.strictObject({
+  protocol: z.number().int(),
+  client: z.string(),
   /** The OS user running the client, recorded as the actor of audit events. */
-  user?: string;
-}
+  user: z.string().optional(),
+});
 
-export interface HelloResult {
-  protocol: number;
-  version: string;
-  pid: number;
-}
+export const DaemonStatus = z.object({
+  pid: z.number().int(),
+  version: z.string(),
+  protocol: z.number().int(),
+  startedAt: Instant,
+  uptimeMs: z.number(),
+  rssBytes: z.number(),
+  heapUsedBytes: z.number(),
+  socket: z.string(),
+  home: z.string(),
+  projectCount: z.number().int(),
+  nodeVersion: z.string(),
+});
+export type DaemonStatus = z.infer<typeof DaemonStatus>;
 
-export interface DaemonStatus {
-  pid: number;
-  version: string;
-  protocol: number;
-  startedAt: string;
-  uptimeMs: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-  socket: string;
-  home: string;
-  projectCount: number;
-  nodeVersion: string;
-}
+const Topics = z.strictObject({topics: z.array(z.string().min(1))});
 
-export interface DaemonStopParams {
-  /** How long running work may take to finish before it is stopped, in ms. */
-  timeoutMs: number;
-}
-
-export interface DaemonMethods {
-  hello: {params: HelloParams; result: HelloResult};
-  'daemon.status': {params: Record<string, never>; result: DaemonStatus};
-  'daemon.stop': {params: DaemonStopParams; result: {stopping: true}};
-  subscribe: {params: {topics: string[]}; result: {topics: string[]}};
-  unsubscribe: {params: {topics: string[]}; result: {topics: string[]}};
-}
+export const daemonMethods = {
+  hello: {params: HelloParams, result: z.object({protocol: z.number().int(), version: z.string(), pid: z.number().int()})},
+  'daemon.status': {params: NoParams, result: DaemonStatus},
+  /** `timeoutMs`: how long running work may take to finish before it is stopped. */
+  'daemon.stop': {params: z.strictObject({timeoutMs: z.number().int().nonnegative().default(10_000)}), result: z.object({stopping: z.literal(true)})},
+  subscribe: {params: Topics, result: z.object({topics: z.array(z.string())})},
+  unsubscribe: {params: Topics, result: z.object({topics: z.array(z.string())})},
+};

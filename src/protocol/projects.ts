@@ -1,32 +1,35 @@
-import type {ErrorPayload} from '../lib/errors.js';
-import type {ScheduleSummary} from './schedules.js';
-import type {ServiceSummary} from './services.js';
-import type {TaskSummary} from './tasks.js';
+import {z} from 'zod';
+import {ErrorPayload, Text} from './common.js';
+import {TaskSummary} from './runs.js';
+import {ScheduleSummary} from './schedules.js';
+import {ServiceSummary} from './services.js';
 
-export type ProjectStatus = 'ok' | 'error';
-
-export interface ProjectSummary {
-  namespace: string;
-  root: string;
-  status: ProjectStatus;
+export const ProjectSummary = z.object({
+  namespace: z.string(),
+  root: z.string(),
+  status: z.enum(['ok', 'error']),
   /** Why the project did not load: config errors, a module that threw at import. */
-  error: ErrorPayload | null;
-  version: string | null;
-  description: string | null;
-  tasks: TaskSummary[];
-  schedules: ScheduleSummary[];
-  services: ServiceSummary[];
-}
+  error: ErrorPayload.nullable(),
+  version: z.string().nullable(),
+  description: z.string().nullable(),
+  tasks: z.array(TaskSummary),
+  schedules: z.array(ScheduleSummary),
+  services: z.array(ServiceSummary),
+});
+export type ProjectSummary = z.infer<typeof ProjectSummary>;
 
-export interface ProjectMethods {
-  'project.add': {params: {root: string}; result: ProjectSummary};
-  'project.remove': {params: {namespace: string}; result: {namespace: string; root: string}};
-  'project.reload': {params: {namespace: string}; result: ProjectSummary};
-  'project.list': {params: {namespace?: string}; result: {projects: ProjectSummary[]}};
-}
+const Namespace = z.strictObject({namespace: Text});
+const Removed = z.object({namespace: z.string(), root: z.string()});
 
-/** Pushed on the `projects` topic whenever a project is added, reloaded, changes or goes away. */
-export interface ProjectEvents {
-  'project.updated': ProjectSummary;
-  'project.removed': {namespace: string; root: string};
-}
+export const projectMethods = {
+  'project.add': {params: z.strictObject({root: Text}), result: ProjectSummary},
+  'project.remove': {params: Namespace, result: Removed},
+  'project.reload': {params: Namespace, result: ProjectSummary},
+  'project.list': {params: z.strictObject({namespace: Text.optional()}), result: z.object({projects: z.array(ProjectSummary)})},
+};
+
+/** Pushed on the `project` topic whenever a project is added, reloaded, changes or goes away. */
+export const projectEvents = {
+  'project.updated': ProjectSummary,
+  'project.removed': Removed,
+};

@@ -1,54 +1,129 @@
-/** Lifecycle of a run: queued → running → (succeeded | failed | cancelled); a retry goes running → queued. */
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+import {z} from 'zod';
+import {Instant, Text} from './common.js';
+import {ISOLATIONS, LOG_LEVELS, RUN_ERROR_TYPES, RUN_STATUSES} from './vocabulary.js';
 
-export type RunErrorType = 'error' | 'timeout' | 'out_of_memory' | 'compute_exhausted' | 'cancelled' | 'interrupted' | 'crashed';
+export const RunStatusSchema = z.enum(RUN_STATUSES);
 
-export interface RunError {
-  type: RunErrorType;
-  message: string;
-  stack: string | null;
-}
+export const RunError = z.object({
+  type: z.enum(RUN_ERROR_TYPES),
+  message: z.string(),
+  stack: z.string().nullable(),
+});
+export type RunError = z.infer<typeof RunError>;
 
-export interface RunAttempt {
+export const RunAttempt = z.object({
   /** 1 for the first attempt. */
-  n: number;
-  startedAt: string;
-  finishedAt: string | null;
-  error: RunError | null;
-}
+  n: z.number().int().positive(),
+  startedAt: Instant,
+  finishedAt: Instant.nullable(),
+  error: RunError.nullable(),
+});
+export type RunAttempt = z.infer<typeof RunAttempt>;
 
 /** One execution of a task, as persisted and as every client sees it (JSON, camelCase). */
-export interface RunRecord {
-  id: string;
-  namespace: string;
-  task: string;
-  status: RunStatus;
-  input: unknown;
-  result: unknown;
-  error: RunError | null;
-  attempts: RunAttempt[];
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  cpuMs: number | null;
-  peakMemoryMb: number | null;
-  parentId: string | null;
-}
+export const RunRecord = z.object({
+  id: z.string(),
+  namespace: z.string(),
+  task: z.string(),
+  status: RunStatusSchema,
+  input: z.unknown(),
+  result: z.unknown(),
+  error: RunError.nullable(),
+  attempts: z.array(RunAttempt),
+  createdAt: Instant,
+  startedAt: Instant.nullable(),
+  finishedAt: Instant.nullable(),
+  durationMs: z.number().nullable(),
+  cpuMs: z.number().nullable(),
+  peakMemoryMb: z.number().nullable(),
+  parentId: z.string().nullable(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
 
-export type LogLevel = 'log' | 'info' | 'warn' | 'error';
+export const RunLogLine = z.object({
+  runId: z.string(),
+  attempt: z.number().int(),
+  time: Instant,
+  level: z.enum(LOG_LEVELS),
+  message: z.string(),
+});
+export type RunLogLine = z.infer<typeof RunLogLine>;
 
-export interface RunLogLine {
-  runId: string;
-  attempt: number;
-  time: string;
-  level: LogLevel;
-  message: string;
-}
+export const RunProgress = z.object({
+  runId: z.string(),
+  current: z.number(),
+  total: z.number().nullable(),
+  message: z.string().nullable(),
+});
+export type RunProgress = z.infer<typeof RunProgress>;
 
-export interface RunProgress {
-  runId: string;
-  current: number;
-  total: number | null;
-  message: string | null;
-}
+const LastRun = z.object({id: z.string(), status: RunStatusSchema, finishedAt: Instant.nullable(), createdAt: Instant});
+
+/** A task as `capsule list` and the dashboard show it: its limits and its live counts. */
+export const TaskSummary = z.object({
+  name: z.string(),
+  /** Module that declares it, relative to the project root. */
+  module: z.string(),
+  isolation: z.enum(ISOLATIONS),
+  ramBytes: z.number(),
+  timeoutMs: z.number(),
+  computeMs: z.number(),
+  maxRetries: z.number().int(),
+  concurrency: z.number().int().nullable(),
+  lock: z.string().nullable(),
+  running: z.number().int(),
+  queued: z.number().int(),
+  lastRun: LastRun.nullable(),
+});
+export type TaskSummary = z.infer<typeof TaskSummary>;
+
+/** A project's task: `ns/task`. */
+export const TaskRef = z.strictObject({namespace: Text, task: Text});
+export type TaskRef = z.infer<typeof TaskRef>;
+
+/** `ns/task`, or a file for an ad-hoc run of the task it declares. */
+export const RunTarget = z.union([TaskRef, z.strictObject({file: Text, task: Text.optional()})]);
+export type RunTarget = z.infer<typeof RunTarget>;
+
+/** Newest first; at most this many in one list. */
+export const MAX_RUN_LIST = 1000;
+
+export const RunListParams = z.strictObject({
+  namespace: Text.optional(),
+  task: Text.optional(),
+  status: RunStatusSchema.optional(),
+  limit: z.number().int().positive().max(MAX_RUN_LIST).default(20),
+});
+export type RunListParams = z.input<typeof RunListParams>;
+
+const RunId = z.strictObject({id: Text});
+
+export const runMethods = {
+  /** `follow`: the connection receives the run's events (topic `run:<id>`) from its very first one. */
+  'run.submit': {params: z.strictObject({target: RunTarget, input: z.unknown().default({}), follow: z.boolean().default(false)}), result: RunRecord},
+  'run.get': {params: RunId, result: RunRecord},
+  /** Resolves when the run reaches a final state. */
+  'run.wait': {params: RunId, result: RunRecord},
+  'run.list': {params: RunListParams, result: z.object({runs: z.array(RunRecord)})},
+  'run.cancel': {params: RunId, result: RunRecord},
+  /** A new run of the same task with the same input. */
+  'run.rerun': {params: RunId, result: RunRecord},
+  /**
+   * The last `tail` log lines of a run, or of a task's latest run (`namespace` and `task`).
+   * `follow`: also subscribes to the run's later lines, with no gap after the ones returned.
+   */
+  'run.logs': {
+    params: z.strictObject({id: Text.optional(), namespace: Text.optional(), task: Text.optional(), tail: z.number().int().nonnegative().default(100), follow: z.boolean().default(false)}),
+    result: z.object({runId: z.string().nullable(), lines: z.array(RunLogLine)}),
+  },
+};
+
+/**
+ * Topic `run` carries every run's events; topic `run:<id>` only that run's (subscribe to
+ * that to follow one run without receiving the rest).
+ */
+export const runEvents = {
+  'run.updated': RunRecord,
+  'run.log': RunLogLine,
+  'run.progress': RunProgress,
+};

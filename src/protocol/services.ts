@@ -1,74 +1,95 @@
-export type ServiceState = 'starting' | 'running' | 'healthy' | 'unhealthy' | 'backoff' | 'stopped' | 'exited' | 'failed';
+import {z} from 'zod';
+import {Instant, ItemRef, Text} from './common.js';
+import {CONFIG_DELIVERIES, CONFIG_VALUE_TYPES, HEALTH_STATUSES, LOG_STREAMS, SERVICE_STATES} from './vocabulary.js';
 
 /** A service as `capsule list`, `capsule services` and the dashboard show it. */
-export interface ServiceSummary {
-  name: string;
-  command: string[] | string;
-  description: string | null;
-  state: ServiceState;
+export const ServiceSummary = z.object({
+  name: z.string(),
+  command: z.union([z.array(z.string()), z.string()]),
+  description: z.string().nullable(),
+  state: z.enum(SERVICE_STATES),
   /** null when the service declares no health check. */
-  health: 'healthy' | 'unhealthy' | 'unknown' | null;
-  pid: number | null;
-  uptimeMs: number | null;
-  restarts: number;
-  lastExit: {code: number | null; signal: string | null; at: string} | null;
-  cpuPercent: number | null;
-  rssBytes: number | null;
+  health: z.enum(HEALTH_STATUSES).nullable(),
+  pid: z.number().int().nullable(),
+  uptimeMs: z.number().nullable(),
+  restarts: z.number().int(),
+  lastExit: z.object({code: z.number().int().nullable(), signal: z.string().nullable(), at: Instant}).nullable(),
+  cpuPercent: z.number().nullable(),
+  rssBytes: z.number().nullable(),
   /** Whether an embedded agent is connected (config changes then apply live). */
-  agent: boolean;
-  actions: {name: string; description: string | null}[];
-}
+  agent: z.boolean(),
+  actions: z.array(z.object({name: z.string(), description: z.string().nullable()})),
+});
+export type ServiceSummary = z.infer<typeof ServiceSummary>;
 
-export interface ServiceRef {
-  namespace: string;
-  name: string;
-}
+export const ProjectService = ServiceSummary.extend({namespace: z.string()});
+export type ProjectService = z.infer<typeof ProjectService>;
 
-export interface ConfigEntry {
-  key: string;
-  type: 'string' | 'number' | 'integer' | 'boolean';
+export const ConfigValue = z.union([z.string(), z.number(), z.boolean()]);
+export type ConfigValue = z.infer<typeof ConfigValue>;
+
+/** One declared configuration key of a service, with its effective value. */
+export const ConfigEntry = z.object({
+  key: z.string(),
+  type: z.enum(CONFIG_VALUE_TYPES),
   /** Secrets are always "***" here. */
-  value: string | number | boolean | null;
-  default: string | number | boolean | null;
-  description: string | null;
-  secret: boolean;
+  value: ConfigValue.nullable(),
+  default: ConfigValue.nullable(),
+  description: z.string().nullable(),
+  secret: z.boolean(),
   /** Set by an operator (not the declared default). */
-  overridden: boolean;
-}
+  overridden: z.boolean(),
+});
+export type ConfigEntry = z.infer<typeof ConfigEntry>;
 
-export interface ServiceLogLine {
-  namespace: string;
-  name: string;
-  time: string;
-  /** `capsule`: the supervisor's own notes (started, exited, restarting). */
-  stream: 'stdout' | 'stderr' | 'capsule';
-  line: string;
-}
+export const ServiceLogLine = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  time: Instant,
+  stream: z.enum(LOG_STREAMS),
+  line: z.string(),
+});
+export type ServiceLogLine = z.infer<typeof ServiceLogLine>;
 
-export interface ServiceMethods {
-  'service.list': {params: {namespace?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
-  /** `name` omitted: every service of the namespace. */
-  'service.start': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
-  'service.stop': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
-  'service.restart': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
+/** What an operator action did: a command's exit, or what an agent's in-process action returned. */
+export const ActionResult = z.object({
+  action: z.string(),
+  /** null when the command was killed by a signal (or timed out). */
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  timedOut: z.boolean(),
+  /** The last lines of output (bounded), secrets masked. */
+  output: z.string(),
+  durationMs: z.number(),
+  /** What an in-process (agent) action returned, secrets masked; null for a command action. */
+  result: z.unknown(),
+});
+export type ActionResult = z.infer<typeof ActionResult>;
+
+/** `name` omitted: every service of the namespace. */
+const ServicesOf = z.strictObject({namespace: Text, name: Text.optional()});
+const Services = z.object({services: z.array(ProjectService)});
+const ConfigKey = ItemRef.extend({key: Text});
+
+export const serviceMethods = {
+  'service.list': {params: z.strictObject({namespace: Text.optional()}), result: Services},
+  'service.start': {params: ServicesOf, result: Services},
+  'service.stop': {params: ServicesOf, result: Services},
+  'service.restart': {params: ServicesOf, result: Services},
   /** `follow`: also subscribes to later lines (topic `service:<ns>/<name>`), with no gap. */
-  'service.logs': {params: ServiceRef & {tail?: number; follow?: boolean}; result: {lines: ServiceLogLine[]}};
-  'service.config.list': {params: ServiceRef; result: {entries: ConfigEntry[]}};
-  'service.config.get': {params: ServiceRef & {key: string}; result: {entry: ConfigEntry}};
-  /**
-   * `value` is parsed and validated against the declared type. `applied`: delivered `live` to the
-   * agent, applied by `restart`, `stored` for the next start (the service is not running), or
-   * `unchanged`.
-   */
-  'service.config.set': {params: ServiceRef & {key: string; value: string}; result: {entry: ConfigEntry; applied: 'live' | 'restart' | 'stored' | 'unchanged'}};
-  /** Output streams as `service.actionOutput` events to the caller while the action runs. */
-  'service.action': {params: ServiceRef & {action: string; args: Record<string, string>}; result: {exitCode: number; signal: string | null; timedOut: boolean; output: string; result: unknown}};
-}
+  'service.logs': {params: ItemRef.extend({tail: z.number().int().nonnegative().default(100), follow: z.boolean().default(false)}), result: z.object({lines: z.array(ServiceLogLine)})},
+  'service.config.list': {params: ItemRef, result: z.object({entries: z.array(ConfigEntry)})},
+  'service.config.get': {params: ConfigKey, result: z.object({entry: ConfigEntry})},
+  /** `value` is parsed and validated against the declared type; `applied` says how the change reaches the service. */
+  'service.config.set': {params: ConfigKey.extend({value: z.string()}), result: z.object({entry: ConfigEntry, applied: z.enum(CONFIG_DELIVERIES)})},
+  /** Output streams as `action.output` events to the caller while the action runs. */
+  'service.action': {params: ItemRef.extend({action: Text, args: z.record(z.string(), z.string()).default({})}), result: ActionResult},
+};
 
 /** Topic `service`; one service's events also go to `service:<ns>/<name>`. */
-export interface ServiceEvents {
-  'service.updated': ServiceSummary & {namespace: string};
-  'service.log': ServiceLogLine;
+export const serviceEvents = {
+  'service.updated': ProjectService,
+  'service.log': ServiceLogLine,
   /** Streamed output of a running action, before its result; only to the caller (topic `action:<key>`). */
-  'action.output': ServiceRef & {action: string; chunk: string};
-}
+  'action.output': ItemRef.extend({action: z.string(), chunk: z.string()}),
+};

@@ -18,13 +18,17 @@ export interface Request<P = unknown> {
 export type Reply<R = unknown> = {id: number; ok: true; result: R} | {id: number | null; ok: false; error: ErrorPayload};
 
 /** A pushed event, sent to the connections subscribed to its topic. */
-export interface EventMessage<T = unknown> {
-  event: string;
+export interface EventMessage<E extends string = string, T = unknown> {
+  event: E;
   data: T;
 }
 
-export type WireMessage = Reply | EventMessage;
-
-export function isReply(message: WireMessage): message is Reply {
+export function isReply(message: Reply | EventMessage): message is Reply {
   return 'ok' in message;
+}
+
+/** An event's topic is the part of its name before the first dot (`run.updated` → `run`). */
+export function topicOf(event: string): string {
+  const dot = event.indexOf('.');
+  return dot === -1 ? event : event.slice(0, dot);
 }

@@ -3,7 +3,7 @@
  * pending and hands each request over, and says once when the connection is gone.
  */
 import {DaemonClient} from '../client/client.js';
-import type {AgentActionInfo, AgentOutcome, AgentRegistration, AgentRequest} from '../protocol/agent.js';
+import type {AgentActionInfo, AgentOutcome, AgentRegistration, AgentRequest} from '../protocol/index.js';
 import type {AgentIdentity} from './identity.js';
 import type {Report} from './reports.js';
 

@@ -21,13 +21,14 @@
  * Everything the agent needs comes from the environment the daemon gives the service.
  */
 import {CapsuleError} from '../lib/errors.js';
-import type {AgentConfigValue} from '../protocol/agent.js';
 import {agentIdentity} from './identity.js';
 import {ServiceAgent, type ActionHandler} from './service-agent.js';
 
 export type {ActionContext, ActionHandler} from './service-agent.js';
-export {MAX_AGENT_METRICS} from '../protocol/agent.js';
-export type ConfigValue = AgentConfigValue;
+export {MAX_AGENT_METRICS} from '../protocol/index.js';
+import type {ConfigValue} from '../protocol/index.js';
+
+export type {ConfigValue};
 
 /** An action handled in-process, with a description for `capsule services` and the dashboard. */
 export interface ActionDeclaration {

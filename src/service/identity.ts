@@ -1,7 +1,7 @@
 /** Where the daemon is and which service this process is, as the daemon put it in the environment. */
 import {dirname} from 'node:path';
 import {CapsuleError} from '../lib/errors.js';
-import {AGENT_ENVIRONMENT} from '../protocol/agent.js';
+import {AGENT_ENVIRONMENT} from '../protocol/index.js';
 
 export interface AgentIdentity {
   /** "namespace/name" */

@@ -4,7 +4,7 @@
  * back. Nothing it holds keeps the process alive once it is connected.
  */
 import {CapsuleError, toCapsuleError} from '../lib/errors.js';
-import {MAX_ACTION_RESULT_BYTES, type AgentConfigValue, type AgentOutcome, type AgentRequest} from '../protocol/agent.js';
+import {MAX_ACTION_RESULT_BYTES, type ConfigValue, type AgentOutcome, type AgentRequest} from '../protocol/index.js';
 import {AgentLink, type Manifest} from './agent-link.js';
 import type {AgentIdentity} from './identity.js';
 import {reconnectDelay} from './reconnect.js';
@@ -13,7 +13,7 @@ import {Reports} from './reports.js';
 /** How long `agent()` keeps trying to register before it rejects (the service may be up before the daemon notices it). */
 export const FIRST_REGISTRATION_TIMEOUT_MS = 10_000;
 
-export type ConfigValues = Readonly<Record<string, AgentConfigValue>>;
+export type ConfigValues = Readonly<Record<string, ConfigValue>>;
 export type ActionHandler = (args: Record<string, string>, context: ActionContext) => unknown;
 
 export interface ActionContext {
@@ -139,7 +139,7 @@ export class ServiceAgent {
   }
 
   /** Changes apply one at a time, in the order they were made. */
-  private applyConfig(values: Record<string, AgentConfigValue>, changed: string[]): Promise<AgentOutcome> {
+  private applyConfig(values: Record<string, ConfigValue>, changed: string[]): Promise<AgentOutcome> {
     const applied = this.configChanges.then(async (): Promise<AgentOutcome> => {
       this.values = Object.freeze({...values});
       try {
@@ -199,7 +199,7 @@ function resultOutcome(action: string, result: unknown): AgentOutcome {
   return {ok: true, result: json === undefined ? null : JSON.parse(json)};
 }
 
-function changedKeys(before: ConfigValues, after: Record<string, AgentConfigValue>): string[] {
+function changedKeys(before: ConfigValues, after: Record<string, ConfigValue>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys].filter((key) => before[key] !== after[key]);
 }

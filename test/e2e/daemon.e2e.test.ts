@@ -192,6 +192,21 @@ describe('protocol robustness', () => {
     const unknown = await rawExchange(socket, '{"id":1,"method":"hello","params":{"protocol":1,"client":"raw"}}\n{"id":2,"method":"daemon.statuss","params":{}}\n', 2);
     expect(unknown.replies[1]).toMatchObject({id: 2, ok: false, error: {code: 'bad_request', hint: expect.stringContaining('daemon.status')}});
 
+    // Params the method's schema refuses: the reply names the field, what was expected and what came.
+    const hello = '{"id":1,"method":"hello","params":{"protocol":1,"client":"raw"}}\n';
+    const refused = await rawExchange(
+      socket,
+      `${hello}{"id":2,"method":"run.get","params":{"id":42}}\n{"id":3,"method":"run.list","params":{"limit":5000}}\n{"id":4,"method":"project.list","params":{"namespac":"x"}}\n{"id":5,"method":"run.submit","params":{"target":{"namespace":"a"}}}\n{"id":6,"method":"control.apply","params":{"verb":"reboot","target":"a/b"}}\n`,
+      6,
+    );
+    expect(refused.replies.slice(1)).toMatchObject([
+      {id: 2, ok: false, error: {code: 'bad_request', message: 'run.get: params.id: expected string, got number 42'}},
+      {id: 3, ok: false, error: {code: 'bad_request', message: expect.stringMatching(/^run\.list: params\.limit: .*1000.*, got number 5000$/)}},
+      {id: 4, ok: false, error: {code: 'bad_request', message: 'project.list: params.namespac: unknown field'}},
+      {id: 5, ok: false, error: {code: 'bad_request', message: expect.stringContaining('params.target.task is required')}},
+      {id: 6, ok: false, error: {code: 'bad_request', message: 'control.apply: params.verb: expected "restart" or "stop" or "start", got string "reboot"'}},
+    ]);
+
     // 17 MiB without a newline: over the 16 MiB cap, so the daemon drops the connection.
     const oversized = await rawExchange(socket, Buffer.alloc(17 * 1024 * 1024, 0x61), 1);
     expect(oversized.closed).toBe(true);

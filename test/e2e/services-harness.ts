@@ -9,7 +9,7 @@ import {rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {expect} from 'vitest';
-import {AGENT_ENVIRONMENT} from '../../src/protocol/agent.js';
+import {AGENT_ENVIRONMENT} from '../../src/protocol/index.js';
 import type {AuditEvent, ServiceSummary} from '../../src/protocol/index.js';
 import {TestHome, waitFor, type CliResult} from '../helpers/cli.js';
 import {makeProject} from '../helpers/project.js';

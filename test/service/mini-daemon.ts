@@ -2,13 +2,13 @@
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {listen, type IpcServer} from '../../src/client/ipc.js';
-import {AGENT_ENVIRONMENT} from '../../src/protocol/agent.js';
+import {listen, type IpcServer} from '../../src/transport/ipc.js';
+import {AGENT_ENVIRONMENT} from '../../src/protocol/agent-limits.js';
 import {AgentHub} from '../../daemon/agent/agent-hub.js';
 import {agentHandlers} from '../../daemon/agent/handlers.js';
 import {EventBus} from '../../daemon/core/event-bus.js';
 import type {Logger} from '../../daemon/core/logger.js';
-import {Dispatcher} from '../../daemon/core/server.js';
+import {RequestRouter} from '../../daemon/core/router.js';
 import {FakeHost, ownProcessGroup} from '../daemon/agent/fake-host.js';
 
 const quiet: Logger = {debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined};
@@ -44,11 +44,11 @@ export class MiniDaemon {
   }
 
   async listen(): Promise<void> {
-    const dispatcher = new Dispatcher(agentHandlers(this.hub), new EventBus(), quiet, 'test');
+    const router = new RequestRouter(agentHandlers(this.hub), new EventBus(), quiet, 'test');
     this.server = await listen(this.socket, {
-      onMessage: (connection, line) => dispatcher.onMessage(connection, line),
+      onMessage: (connection, line) => router.onMessage(connection, line),
       onClose: (connection) => {
-        dispatcher.onClose(connection);
+        router.onClose(connection);
         this.hub.disconnected(connection.id);
       },
       onProtocolError: () => undefined,

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {reconnectDelay, RECONNECT_MAX_MS} from '../../src/service/reconnect.js';
 import {Reports} from '../../src/service/reports.js';
 import {agentIdentity} from '../../src/service/identity.js';
-import {MAX_AGENT_METRICS} from '../../src/protocol/agent.js';
+import {MAX_AGENT_METRICS} from '../../src/protocol/index.js';
 
 describe('Reports', () => {
   it('sends only what changed since the last heartbeat, and everything again after a reconnect', () => {

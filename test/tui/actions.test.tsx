@@ -102,7 +102,7 @@ describe('actions', () => {
   });
 
   it('a picks one of the service\'s actions and shows its outcome', async () => {
-    const {client, ui} = setup(() => ({'service.action': ({action}) => ({exitCode: action === 'flush' ? 0 : 3, signal: null, timedOut: false, output: `${action} says hi\nmore`, result: null})}));
+    const {client, ui} = setup(() => ({'service.action': ({action}) => ({action, exitCode: action === 'flush' ? 0 : 3, signal: null, timedOut: false, output: `${action} says hi\nmore`, durationMs: 5, result: null})}));
     await select(ui, 'worker', 'Service reports/worker');
     await ui.press('a');
     const frame = await ui.waitFor('Run an action of reports/worker');

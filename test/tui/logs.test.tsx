@@ -31,12 +31,21 @@ describe('log pane', () => {
   });
 
   it('shows a running action\'s output in its service\'s log', async () => {
-    const client = new FakeClient(handlersFor(makeWorld()));
+    // As the daemon does: the output reaches the connection that asked for the action, while it runs.
+    const client: FakeClient = new FakeClient({
+      ...handlersFor(makeWorld()),
+      'service.action': ({namespace, name, action}) => {
+        client.deliver('action.output', {namespace, name, action, chunk: 'dropping 3 jobs\n'});
+        client.deliver('action.output', {namespace, name: 'api', action, chunk: 'not this one\n'});
+        return {action, exitCode: 0, signal: null, timedOut: false, output: 'dropping 3 jobs', durationMs: 5, result: null};
+      },
+    });
     const ui = mount(client);
-    await selectApi(ui);
-    client.emit('service.actionOutput', {namespace: 'reports', name: 'api', action: 'rotate-keys', chunk: 'rotating 3 keys\n'});
-    client.emit('service.actionOutput', {namespace: 'reports', name: 'worker', action: 'flush', chunk: 'not this one\n'});
-    const frame = await ui.waitFor('[rotate-keys] rotating 3 keys');
+    await ui.waitFor('worker');
+    await ui.press('/', ...'worker', KEY.enter);
+    await ui.waitFor('Service reports/worker');
+    await ui.press('a', '1');
+    const frame = await ui.waitFor('[flush] dropping 3 jobs');
     expect(frame).not.toContain('not this one');
   });
 

@@ -32,8 +32,8 @@ export function useEvents(client: DashboardClient | null, topics: readonly strin
       timer = undefined;
       if (active && !batch.isEmpty) handler.current(batch.take());
     };
-    const stopListening = client.onEvent((event, data) => {
-      if (batch.add(event, data) && timer === undefined) timer = setTimeout(flush, FLUSH_INTERVAL_MS);
+    const stopListening = client.onEvent((...event) => {
+      if (batch.add(...event) && timer === undefined) timer = setTimeout(flush, FLUSH_INTERVAL_MS);
     });
     client.subscribe([...topics]).then(
       () => active && setSubscribed(client),

@@ -1,9 +1,7 @@
+import type {EventArgs, EventName, ServerEvent} from '../../src/protocol/index.js';
 import {MAX_LOG_LINES} from './log.js';
 
-export interface DaemonEvent {
-  event: string;
-  data: unknown;
-}
+export type DaemonEvent = ServerEvent;
 
 /** What one flush hands to the reducer: the newest state of each item that changed, then log lines in order. */
 export interface Batch {
@@ -16,18 +14,27 @@ export interface Batch {
 /** Distinct items one batch may carry before it gives up and asks for a reload instead. */
 export const MAX_BATCH_ITEMS = 10_000;
 
-const LINE_EVENTS = new Set(['run.log', 'service.log', 'service.actionOutput']);
+const LINE_EVENTS = new Set<EventName>(['run.log', 'service.log', 'action.output']);
 
 // Each of these events carries an item's whole state, so a newer one replaces an older one
 // for the same item: a flood of updates costs one reducer step per item, not per event.
-const ITEM_KEYS: Record<string, (data: Record<string, unknown>) => string> = {
-  'project.updated': (data) => `project:${String(data.namespace)}`,
-  'project.removed': (data) => `project:${String(data.namespace)}`,
-  'run.updated': (data) => `run:${String(data.id)}`,
-  'run.progress': (data) => `progress:${String(data.runId)}`,
-  'schedule.updated': (data) => `schedule:${String(data.namespace)}/${String(data.name)}`,
-  'service.updated': (data) => `service:${String(data.namespace)}/${String(data.name)}`,
-};
+function itemKey(...[event, data]: EventArgs): string | null {
+  switch (event) {
+    case 'project.updated':
+    case 'project.removed':
+      return `project:${data.namespace}`;
+    case 'run.updated':
+      return `run:${data.id}`;
+    case 'run.progress':
+      return `progress:${data.runId}`;
+    case 'schedule.updated':
+      return `schedule:${data.namespace}/${data.name}`;
+    case 'service.updated':
+      return `service:${data.namespace}/${data.name}`;
+    default:
+      return null;
+  }
+}
 
 /** Collects events between two flushes, coalescing item updates and capping log lines. */
 export class EventBatch {
@@ -36,20 +43,20 @@ export class EventBatch {
   private overflowed = false;
 
   /** Returns false for an event the dashboard does not use (nothing was kept). */
-  add(event: string, data: unknown): boolean {
-    if (LINE_EVENTS.has(event)) {
-      this.lines.push({event, data});
+  add(...args: EventArgs): boolean {
+    const message = {event: args[0], data: args[1]} as DaemonEvent;
+    if (LINE_EVENTS.has(message.event)) {
+      this.lines.push(message);
       // Trimmed in chunks so a flood costs amortised O(1) per line.
       if (this.lines.length > 2 * MAX_LOG_LINES) this.lines = this.lines.slice(-MAX_LOG_LINES);
       return true;
     }
-    const keyOf = ITEM_KEYS[event];
-    if (!keyOf || typeof data !== 'object' || data === null) return false;
+    const key = itemKey(...args);
+    if (key === null) return false;
     if (this.overflowed) return true;
-    const key = keyOf(data as Record<string, unknown>);
     // Re-inserted so the map's order stays the order of each item's latest event.
     this.items.delete(key);
-    this.items.set(key, {event, data});
+    this.items.set(key, message);
     if (this.items.size > MAX_BATCH_ITEMS) {
       this.items.clear();
       this.overflowed = true;

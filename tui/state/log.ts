@@ -1,4 +1,4 @@
-import type {RunLogLine, RunRecord, ServiceLogLine} from '../../src/protocol/index.js';
+import type {RunRecord} from '../../src/protocol/index.js';
 import type {DaemonEvent} from './event-batch.js';
 
 /** Lines the log pane keeps for its target; older ones are dropped. */
@@ -76,10 +76,9 @@ export function followRun(log: LogState, run: RunRecord, shown: RunRecord | unde
 
 function belongsTo(log: LogState, {event, data}: DaemonEvent): boolean {
   const target = log.target!;
-  if (event === 'run.log') return (data as RunLogLine).runId === (log.runId ?? (target.kind === 'run' ? target.runId : null));
-  if (target.kind !== 'service') return false;
-  const line = data as {namespace: string; name: string};
-  return line.namespace === target.namespace && line.name === target.name;
+  if (event === 'run.log') return data.runId === (log.runId ?? (target.kind === 'run' ? target.runId : null));
+  if (target.kind !== 'service' || (event !== 'service.log' && event !== 'action.output')) return false;
+  return data.namespace === target.namespace && data.name === target.name;
 }
 
 function appendLines(log: LogState, lines: Omit<LogLine, 'n'>[]): LogState {
@@ -91,15 +90,16 @@ function appendLines(log: LogState, lines: Omit<LogLine, 'n'>[]): LogState {
 
 function toLines({event, data}: DaemonEvent): Omit<LogLine, 'n'>[] {
   if (event === 'run.log') {
-    const line = data as RunLogLine;
+    const line = data;
     const tone = line.level === 'error' ? 'error' : line.level === 'warn' ? 'warn' : null;
     return split(`${line.runId}|${line.attempt}|${line.time}|${line.message}`, line.time, line.message, tone);
   }
   if (event === 'service.log') {
-    const line = data as ServiceLogLine;
+    const line = data;
     return split(`${line.stream}|${line.time}|${line.line}`, line.time, line.line, line.stream === 'stderr' ? 'stderr' : null);
   }
-  const chunk = data as {action: string; chunk: string};
+  if (event !== 'action.output') return [];
+  const chunk = data;
   return split(`action|${chunk.action}|${chunk.chunk}`, '', `[${chunk.action}] ${chunk.chunk.replace(/\n$/, '')}`, 'action');
 }
 

@@ -1,9 +1,9 @@
-import type {DaemonStatus, ProjectSummary, RunProgress, RunRecord, ScheduleSummary, ServiceSummary} from '../../src/protocol/index.js';
+import {isFinalRunStatus, type DaemonStatus, type ProjectSummary, type RunProgress, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../../src/protocol/index.js';
 import type {DashboardData} from './data.js';
 import {MAX_BATCH_ITEMS, type Batch, type DaemonEvent} from './event-batch.js';
 import {appendEvents, applyTail, followRun, retarget, type LogTarget} from './log.js';
 import {mergeLists, putProject, putSchedule, putService, removeProject} from './projects.js';
-import {isFinal, putProgress, putRun, trimRuns} from './runs.js';
+import {putProgress, putRun, trimRuns} from './runs.js';
 import type {Snapshot} from './snapshot.js';
 
 export type DataAction =
@@ -39,7 +39,7 @@ export function reduce(data: DashboardData, action: DataAction): DashboardData {
 function applySnapshot(data: DashboardData, snapshot: Snapshot): DashboardData {
   // Finished runs cannot change, so those fetched earlier (a task's history) stay; which
   // runs are active now is the snapshot's word.
-  const runs = new Map<string, RunRecord>([...data.runs].filter(([, run]) => snapshot.runs === null || isFinal(run.status)));
+  const runs = new Map<string, RunRecord>([...data.runs].filter(([, run]) => snapshot.runs === null || isFinalRunStatus(run.status)));
   for (const run of snapshot.runs ?? []) putRun(runs, run);
   trimRuns(runs);
   const progress = new Map([...data.progress].filter(([runId]) => runs.get(runId)?.status === 'running'));
@@ -100,7 +100,7 @@ function applyUpdates(data: DashboardData, updates: DaemonEvent[]): DashboardDat
         const shown = log.runId === null ? undefined : runs.get(log.runId);
         if (!putRun(runs, run)) break;
         log = followRun(log, run, shown);
-        if (isFinal(run.status) && (progress ?? data.progress).has(run.id)) {
+        if (isFinalRunStatus(run.status) && (progress ?? data.progress).has(run.id)) {
           progress ??= new Map(data.progress);
           progress.delete(run.id);
         }

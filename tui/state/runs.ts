@@ -1,21 +1,16 @@
-import type {RunProgress, RunRecord, RunStatus} from '../../src/protocol/index.js';
+import {isFinalRunStatus, type RunProgress, type RunRecord} from '../../src/protocol/index.js';
 import {compareStrings} from '../../src/lib/compare.js';
 
 /** Runs the dashboard remembers; finished ones are forgotten first, oldest first. */
 export const MAX_TRACKED_RUNS = 2000;
 
-const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
-
-export function isFinal(status: RunStatus): boolean {
-  return FINAL.has(status);
-}
 
 /**
  * How far along its lifecycle a record is: each attempt opens (running) and closes (queued
  * for a retry, or final). An event older than what is shown never moves a run backwards.
  */
 function stage(run: RunRecord): number {
-  if (isFinal(run.status)) return Number.MAX_SAFE_INTEGER;
+  if (isFinalRunStatus(run.status)) return Number.MAX_SAFE_INTEGER;
   const last = run.attempts.at(-1);
   const open = last !== undefined && last.finishedAt === null;
   return 2 * run.attempts.length - (open ? 1 : 0);
@@ -33,7 +28,7 @@ export function putRun(runs: Map<string, RunRecord>, run: RunRecord): boolean {
 export function trimRuns(runs: Map<string, RunRecord>): void {
   if (runs.size <= MAX_TRACKED_RUNS) return;
   const target = Math.floor(MAX_TRACKED_RUNS * 0.9);
-  const oldestFirst = [...runs.values()].sort((a, b) => Number(isFinal(b.status)) - Number(isFinal(a.status)) || compareStrings(a.createdAt, b.createdAt));
+  const oldestFirst = [...runs.values()].sort((a, b) => Number(isFinalRunStatus(b.status)) - Number(isFinalRunStatus(a.status)) || compareStrings(a.createdAt, b.createdAt));
   for (const run of oldestFirst) {
     if (runs.size <= target) break;
     runs.delete(run.id);
@@ -42,7 +37,7 @@ export function trimRuns(runs: Map<string, RunRecord>): void {
 
 export function putProgress(progress: Map<string, RunProgress>, runs: ReadonlyMap<string, RunRecord>, update: RunProgress): void {
   const run = runs.get(update.runId);
-  if (run && isFinal(run.status)) return;
+  if (run && isFinalRunStatus(run.status)) return;
   progress.set(update.runId, update);
   if (progress.size > MAX_TRACKED_RUNS) progress.delete(progress.keys().next().value!);
 }

@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {AgentHub, DEFAULT_HEARTBEAT_INTERVAL_MS, type RegisterParams} from '../../../daemon/agent/agent-hub.js';
-import {AGENT_ENVIRONMENT} from '../../../src/protocol/agent.js';
+import {AGENT_ENVIRONMENT} from '../../../src/protocol/index.js';
 import {FakeHost, ownProcessGroup} from './fake-host.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {AgentSession, MAX_PENDING_REQUESTS} from '../../../daemon/agent/agent-session.js';
-import {MAX_AGENT_METRICS} from '../../../src/protocol/agent.js';
+import {MAX_AGENT_METRICS} from '../../../src/protocol/index.js';
 
 function session(): AgentSession {
   return new AgentSession('app/api', 7, {pid: 42, version: '1.0.0', actions: [{name: 'rotate', description: null}]}, Date.parse('2030-01-01T00:00:00Z'));

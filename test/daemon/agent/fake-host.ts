@@ -1,7 +1,7 @@
 /** An AgentHost over one declared service, recording what the hub tells it. */
 import {serviceSchema, type ServiceConfig} from '../../../src/config/services.js';
 import {notFound} from '../../../src/lib/errors.js';
-import type {AgentHealth} from '../../../src/protocol/agent.js';
+import type {AgentHealth} from '../../../src/protocol/index.js';
 import type {AgentHost} from '../../../daemon/agent/agent-hub.js';
 import {readProcStat} from '../../../daemon/supervisor/proc-stat.js';
 

@@ -1,6 +1,6 @@
 import {fileURLToPath} from 'node:url';
 import type {AttemptHooks, AttemptOutcome, AttemptRequest, Isolation} from '../../../daemon/runner/executor-api.js';
-import type {LogLevel} from '../../../src/protocol/runs.js';
+import type {LogLevel} from '../../../src/protocol/index.js';
 import {isAlive} from '../../../src/lib/process.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/tasks/', import.meta.url));

@@ -1,4 +1,4 @@
-import type {RunErrorType} from '../../../src/protocol/runs.js';
+import type {RunErrorType} from '../../../src/protocol/index.js';
 import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor} from '../../../daemon/runner/executor-api.js';
 
 /** One attempt handed to the fake executor, ended by the test (or by its abort signal). */

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {shouldRetry} from '../../../daemon/runner/retry.js';
-import type {RunErrorType} from '../../../src/protocol/runs.js';
+import type {RunErrorType} from '../../../src/protocol/index.js';
 
 describe('shouldRetry', () => {
   it('retries while attempts remain: maxRetries more after the first', () => {

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {RunLogs} from '../../../daemon/runner/run-logs.js';
-import type {RunLogLine} from '../../../src/protocol/runs.js';
+import type {RunLogLine} from '../../../src/protocol/index.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {assertTransition, canTransition, cancelRun, failAttempt, isFinal, newRun, NO_USAGE, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
-import type {RunError, RunStatus} from '../../../src/protocol/runs.js';
+import {isFinalRunStatus} from '../../../src/protocol/index.js';
+import {assertTransition, canTransition, cancelRun, failAttempt, newRun, NO_USAGE, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
+import type {RunError, RunStatus} from '../../../src/protocol/index.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const boom: RunError = {type: 'error', message: 'boom', stack: null};
@@ -11,7 +12,9 @@ describe('run state machine', () => {
     const statuses: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
     const allowed = statuses.flatMap((from) => statuses.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`));
     expect(allowed).toEqual(['queued→running', 'queued→cancelled', 'running→queued', 'running→succeeded', 'running→failed', 'running→cancelled']);
-    expect(statuses.filter(isFinal)).toEqual(['succeeded', 'failed', 'cancelled']);
+    // The state machine and the protocol's word for "final" must agree: a final state has no way out.
+    expect(statuses.filter((from) => statuses.every((to) => !canTransition(from, to)))).toEqual(statuses.filter(isFinalRunStatus));
+    expect(statuses.filter(isFinalRunStatus)).toEqual(['succeeded', 'failed', 'cancelled']);
   });
 
   it('throws on an illegal transition, naming the run and both states', () => {

@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {newRun, NO_USAGE, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
 import {RunStore, type RunStoreOptions} from '../../../daemon/runner/run-store.js';
-import type {RunRecord} from '../../../src/protocol/runs.js';
+import type {RunRecord} from '../../../src/protocol/index.js';
 import {FakeClock} from '../core/fake-clock.js';
 
 let dir: string;

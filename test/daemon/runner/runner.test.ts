@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import type {RunRecord} from '../../../src/protocol/runs.js';
+import type {RunRecord} from '../../../src/protocol/index.js';
 import {createHarness, ROOT, spec, stopAllHarnesses} from './runner-harness.js';
 
 afterEach(stopAllHarnesses);

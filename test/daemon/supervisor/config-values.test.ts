@@ -35,10 +35,10 @@ describe('declarationOf', () => {
 describe('entries and values', () => {
   it('shows the effective value and its source, masking secrets', () => {
     const stored = {port: 9090, token: 'real-secret'};
-    expect(configEntry('port', declarations.port, stored)).toEqual({key: 'port', type: 'integer', value: 9090, default: 8080, source: 'set', description: null, secret: false});
-    expect(configEntry('debug', declarations.debug, stored)).toMatchObject({value: false, source: 'default'});
-    expect(configEntry('ratio', declarations.ratio, stored)).toMatchObject({value: null, source: 'unset'});
-    expect(configEntry('token', declarations.token, stored)).toMatchObject({value: '***', default: '***', source: 'set', secret: true});
+    expect(configEntry('port', declarations.port, stored)).toEqual({key: 'port', type: 'integer', value: 9090, default: 8080, overridden: true, description: null, secret: false});
+    expect(configEntry('debug', declarations.debug, stored)).toMatchObject({value: false, overridden: false});
+    expect(configEntry('ratio', declarations.ratio, stored)).toMatchObject({value: null, overridden: false});
+    expect(configEntry('token', declarations.token, stored)).toMatchObject({value: '***', default: '***', overridden: true, secret: true});
   });
 
   it('ignores a stored value that no longer fits its declaration', () => {

@@ -29,14 +29,14 @@ describe('config values, with real processes', () => {
 
     const result = await supervisor.configSet('app', 'svc', 'token', SECRET);
 
-    expect(result).toEqual({entry: {key: 'token', type: 'string', value: '***', default: null, source: 'set', description: 'API token', secret: true}, previous: null, delivery: 'restart'});
+    expect(result).toEqual({entry: {key: 'token', type: 'string', value: '***', default: null, overridden: true, description: 'API token', secret: true}, previous: null, delivery: 'restart'});
     await waitFor('restarted with the secret', async () => (await h.logText('app', 'svc')).includes(`token-length=${SECRET.length}`));
     expect(supervisor.snapshot('app', 'svc').pid).not.toBe(firstPid);
     expect(supervisor.configGet('app', 'svc', 'token').value).toBe('***');
-    expect(supervisor.configList('app', 'svc').map((entry) => [entry.key, entry.value, entry.source])).toEqual([
-      ['token', '***', 'set'],
-      ['level', 1, 'default'],
-      ['verbose', false, 'default'],
+    expect(supervisor.configList('app', 'svc').map((entry) => [entry.key, entry.value, entry.overridden])).toEqual([
+      ['token', '***', true],
+      ['level', 1, false],
+      ['verbose', false, false],
     ]);
     const log = await h.logText('app', 'svc');
     expect(log).toContain('stdout token=***');
@@ -60,7 +60,7 @@ describe('config values, with real processes', () => {
     expect(() => supervisor.configList('app', 'svcc')).toThrow(expect.objectContaining({code: 'not_found', hint: 'did you mean "app/svc"?'}));
     expect(h.eventsOf('config')).toEqual([]);
 
-    expect((await supervisor.configSet('app', 'svc', 'level', '3')).entry).toMatchObject({value: 3, source: 'set'});
+    expect((await supervisor.configSet('app', 'svc', 'level', '3')).entry).toMatchObject({value: 3, overridden: true});
     expect((await supervisor.configSet('app', 'svc', 'level', 3)).delivery).toBe('unchanged');
   });
 
@@ -84,8 +84,8 @@ describe('config values, with real processes', () => {
     h.persistence.configValues.set('app/svc', {token: 'stored-before-start'});
     const supervisor = h.supervisor();
     await supervisor.setProjectServices('app', h.dir, {svc: service({...{command: [NODE, fixture('print-secret.js')]}, autostart: false, config: {token: {type: 'string', secret: true}, level: {type: 'integer'}}})});
-    expect(supervisor.configGet('app', 'svc', 'token')).toMatchObject({value: '***', source: 'set'});
-    expect((await supervisor.configSet('app', 'svc', 'level', '2')).delivery).toBe('next-start');
+    expect(supervisor.configGet('app', 'svc', 'token')).toMatchObject({value: '***', overridden: true});
+    expect((await supervisor.configSet('app', 'svc', 'level', '2')).delivery).toBe('stored');
     await supervisor.start('app', 'svc');
     await waitFor('started with the stored token', async () => (await h.logText('app', 'svc')).includes(`token-length=${'stored-before-start'.length}`));
   });

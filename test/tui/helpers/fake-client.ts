@@ -1,5 +1,6 @@
 import {CapsuleError} from '../../../src/lib/errors.js';
-import type {MethodName, ParamsOf, ResultOf} from '../../../src/protocol/index.js';
+import type {EventListener} from '../../../src/client/client.js';
+import {topicOf, type EventArgs, type EventName, type Events, type MethodName, type ParamsOf, type ResultOf} from '../../../src/protocol/index.js';
 import type {DashboardClient} from '../../../tui/client.js';
 
 export type Handlers = {[M in MethodName]?: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>>};
@@ -12,7 +13,7 @@ export type Handlers = {[M in MethodName]?: (params: ParamsOf<M>) => ResultOf<M>
 export class FakeClient implements DashboardClient {
   readonly calls: {method: string; params: unknown}[] = [];
   readonly topics = new Set<string>();
-  private readonly listeners = new Set<(event: string, data: unknown) => void>();
+  private readonly listeners = new Set<EventListener>();
   private readonly closeListeners = new Set<(error?: Error) => void>();
   closed = false;
 
@@ -42,7 +43,7 @@ export class FakeClient implements DashboardClient {
     await this.call('subscribe', {topics});
   }
 
-  onEvent(listener: (event: string, data: unknown) => void): () => void {
+  onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -53,10 +54,14 @@ export class FakeClient implements DashboardClient {
   }
 
   /** Delivers an event the way the daemon would, to subscribed topics only. */
-  emit(event: string, data: unknown): void {
-    const topic = event.slice(0, event.indexOf('.'));
-    if (!this.topics.has(topic)) return;
-    for (const listener of this.listeners) listener(event, data);
+  emit<E extends EventName>(event: E, data: Events[E]): void {
+    if (this.topics.has(topicOf(event))) this.deliver(event, data);
+  }
+
+  /** Delivers an event meant for this connection alone, as the daemon sends an action's output to its caller. */
+  deliver<E extends EventName>(event: E, data: Events[E]): void {
+    const args = [event, data] as EventArgs;
+    for (const listener of this.listeners) listener(...args);
   }
 
   get listenerCount(): number {

@@ -100,13 +100,13 @@ describe('reduce', () => {
 
   it('returns the same data for lines of logs nobody looks at, so they cost no render', () => {
     const data = reduce(reduce(EMPTY_DATA, {type: 'snapshot', snapshot: snapshot()}), {type: 'logTarget', target: {kind: 'service', namespace: 'reports', name: 'api'}});
-    const other = {event: 'service.log', data: {namespace: 'reports', name: 'worker', time: '2025-06-01T12:00:00.000Z', stream: 'stdout', line: 'elsewhere'}};
+    const other = {event: 'service.log' as const, data: {namespace: 'reports', name: 'worker', time: '2025-06-01T12:00:00.000Z', stream: 'stdout' as const, line: 'elsewhere'}};
     expect(reduce(data, {type: 'batch', batch: batch([], [other])})).toBe(data);
   });
 
   it('merges a fetched tail with the live lines that arrived meanwhile, without duplicates', () => {
     const target = {kind: 'service' as const, namespace: 'reports', name: 'api'};
-    const line = (text: string) => ({event: 'service.log', data: {namespace: 'reports', name: 'api', time: '2025-06-01T12:00:00.000Z', stream: 'stdout', line: text}});
+    const line = (text: string) => ({event: 'service.log' as const, data: {namespace: 'reports', name: 'api', time: '2025-06-01T12:00:00.000Z', stream: 'stdout' as const, line: text}});
     let data = reduce(EMPTY_DATA, {type: 'logTarget', target});
     data = reduce(data, {type: 'batch', batch: batch([], [line('b'), line('c')])});
     data = reduce(data, {type: 'logTail', target, runId: null, lines: [line('a'), line('b')]});

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {LineDecoder, encodeLine} from '../../src/client/framing.js';
+import {LineDecoder, encodeLine} from '../../src/transport/framing.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 
 describe('LineDecoder', () => {

@@ -1,7 +1,7 @@
-import type {ServerConnection} from '../../src/client/ipc.js';
+import {checkEvent, checkParams, checkResult, checkingOutput, isMethod, suggestMethod} from '../../src/protocol/check.js';
 import {CapsuleError, toCapsuleError} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
-import {PROTOCOL_VERSION, type MethodName, type ParamsOf, type Request, type ResultOf} from '../../src/protocol/index.js';
+import {PROTOCOL_VERSION, type HandlerParams, type MethodName, type Request, type ResultOf} from '../../src/protocol/index.js';
+import type {ServerConnection} from '../../src/transport/ipc.js';
 import type {EventBus, EventSink} from './event-bus.js';
 import type {Logger} from './logger.js';
 
@@ -18,18 +18,21 @@ export interface CallContext {
   unsubscribe(topic: string): void;
 }
 
-export type Handler<M extends MethodName> = (params: ParamsOf<M>, call: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
+export type Handler<M extends MethodName> = (params: HandlerParams<M>, call: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
 
-/** Every protocol method except the connection-level ones the dispatcher answers itself. */
-export type HandlerTable = {[M in Exclude<MethodName, 'hello' | 'subscribe' | 'unsubscribe'>]: Handler<M>};
-/** Handlers wired so far; a method not in the table gets a clear "unknown method" reply. */
+/** The methods the router answers itself: they concern the connection, not the daemon's parts. */
+type ConnectionMethod = 'hello' | 'subscribe' | 'unsubscribe';
+
+/** Every protocol method except the connection-level ones. */
+export type HandlerTable = {[M in Exclude<MethodName, ConnectionMethod>]: Handler<M>};
+/** Handlers wired so far (a test daemon wires a few); a method not in the table gets a clear reply. */
 export type PartialHandlerTable = Partial<HandlerTable>;
 
 /** A subscriber whose unread events pass this many bytes is disconnected instead of buffered without bound. */
 export const MAX_SUBSCRIBER_BACKLOG_BYTES = 32 * 1024 * 1024;
 
 /** Answered at once, even while projects are still loading: a client waiting to see the daemon up must not wait for that. */
-const ANSWERED_DURING_STARTUP = new Set(['daemon.status', 'daemon.stop']);
+const ANSWERED_DURING_STARTUP = new Set<MethodName>(['daemon.status', 'daemon.stop']);
 
 interface ConnectionState {
   greeted: boolean;
@@ -38,11 +41,11 @@ interface ConnectionState {
 }
 
 /**
- * Turns protocol lines into handler calls and replies. Nothing a client sends can crash
- * the daemon: malformed JSON, a bad shape, an unknown method or a throwing handler all
- * become error replies.
+ * Turns protocol lines into checked handler calls and replies. Nothing a client sends can
+ * crash the daemon: malformed JSON, params the method's schema refuses, an unknown method
+ * or a throwing handler all become error replies.
  */
-export class Dispatcher {
+export class RequestRouter {
   private readonly connections = new Map<number, ConnectionState>();
 
   constructor(
@@ -87,6 +90,7 @@ export class Dispatcher {
           connection.close();
           return;
         }
+        if (checkingOutput) checkEvent(event, data);
         connection.send({event, data});
       };
       state = {greeted: false, actor: 'unknown', sink};
@@ -96,41 +100,52 @@ export class Dispatcher {
   }
 
   private async answer(connection: ServerConnection, request: Request): Promise<unknown> {
-    const state = this.state(connection);
-    if (request.method === 'hello') {
-      const params = request.params as ParamsOf<'hello'>;
-      if (params?.protocol !== PROTOCOL_VERSION) {
-        throw new CapsuleError(
-          'protocol_mismatch',
-          `this capsule (client ${String(params?.client)}) speaks protocol ${String(params?.protocol)}, but the running daemon (${this.version}) speaks protocol ${PROTOCOL_VERSION}`,
-          {hint: 'restart the daemon from the installed version: `capsule daemon restart`'},
-        );
-      }
-      state.greeted = true;
-      if (typeof params.user === 'string' && params.user !== '') state.actor = params.user;
-      return {protocol: PROTOCOL_VERSION, version: this.version, pid: process.pid} satisfies ResultOf<'hello'>;
+    const {method} = request;
+    if (!isMethod(method)) {
+      const suggestion = suggestMethod(method);
+      throw new CapsuleError('bad_request', `unknown method "${method}"`, {
+        hint: suggestion ? `did you mean "${suggestion}"?` : 'the client and daemon may differ in version: `capsule daemon restart`',
+      });
     }
-    if (!state.greeted) throw new CapsuleError('bad_request', `"${request.method}" sent before the hello handshake`, {hint: 'send {"method":"hello"} first'});
-    if (request.method === 'subscribe' || request.method === 'unsubscribe') {
-      const topics = (request.params as {topics?: unknown})?.topics;
-      if (!Array.isArray(topics) || !topics.every((topic) => typeof topic === 'string')) {
-        throw new CapsuleError('bad_request', `${request.method} expects params {topics: string[]}`);
-      }
+    const state = this.state(connection);
+    if (method === 'hello') return this.hello(state, request.params);
+    if (!state.greeted) throw new CapsuleError('bad_request', `"${method}" sent before the hello handshake`, {hint: 'send {"method":"hello"} first'});
+    const result = await this.call(method, checkParams(method, request.params), connection, state);
+    if (checkingOutput) checkResult(method, result);
+    return result;
+  }
+
+  private hello(state: ConnectionState, raw: unknown): ResultOf<'hello'> {
+    // The version is compared before the shape: another protocol may shape its hello differently.
+    const protocol = (raw as {protocol?: unknown} | null)?.protocol;
+    if (protocol !== PROTOCOL_VERSION) {
+      const client = (raw as {client?: unknown} | null)?.client;
+      throw new CapsuleError('protocol_mismatch', `this capsule (client ${String(client)}) speaks protocol ${String(protocol)}, but the running daemon (${this.version}) speaks protocol ${PROTOCOL_VERSION}`, {
+        hint: 'restart the daemon from the installed version: `capsule daemon restart`',
+      });
+    }
+    const params = checkParams('hello', raw);
+    state.greeted = true;
+    if (params.user) state.actor = params.user;
+    return {protocol: PROTOCOL_VERSION, version: this.version, pid: process.pid};
+  }
+
+  private async call<M extends Exclude<MethodName, 'hello'>>(method: M, params: HandlerParams<M>, connection: ServerConnection, state: ConnectionState): Promise<unknown> {
+    if (method === 'subscribe' || method === 'unsubscribe') {
+      const {topics} = params as HandlerParams<'subscribe'>;
       for (const topic of topics) {
-        if (request.method === 'subscribe') this.bus.subscribe(topic, state.sink);
+        if (method === 'subscribe') this.bus.subscribe(topic, state.sink);
         else this.bus.unsubscribe(topic, state.sink);
       }
       return {topics};
     }
-    if (!ANSWERED_DURING_STARTUP.has(request.method)) await this.ready;
-    const handler = (this.handlers as Record<string, Handler<MethodName> | undefined>)[request.method];
-    if (!handler) {
-      const suggestion = didYouMean(request.method, Object.keys(this.handlers));
-      throw new CapsuleError('bad_request', `unknown method "${request.method}"`, {
-        hint: suggestion ? `did you mean "${suggestion}"?` : 'the client and daemon may differ in version: `capsule daemon restart`',
-      });
-    }
-    return handler(request.params as never, {connectionId: connection.id, actor: state.actor, subscribe: (topic) => this.bus.subscribe(topic, state.sink),
+    if (!ANSWERED_DURING_STARTUP.has(method)) await this.ready;
+    const handler = this.handlers[method as Exclude<M, ConnectionMethod>] as Handler<MethodName> | undefined;
+    if (!handler) throw new CapsuleError('bad_request', `method "${method}" is not served by this daemon`, {hint: 'the client and daemon may differ in version: `capsule daemon restart`'});
+    return handler(params as never, {
+      connectionId: connection.id,
+      actor: state.actor,
+      subscribe: (topic) => this.bus.subscribe(topic, state.sink),
       unsubscribe: (topic) => this.bus.unsubscribe(topic, state.sink),
     });
   }

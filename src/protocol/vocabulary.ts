@@ -1,0 +1,52 @@
+/**
+ * The protocol's closed sets of words, as plain lists: the zod schemas are built from them, and
+ * the CLI (which must not load zod to start fast) reads them as they are.
+ */
+
+/** Lifecycle of a run: queued → running → (succeeded | failed | cancelled); a retry goes running → queued. */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** A run in a final state never changes again. */
+export function isFinalRunStatus(status: RunStatus): boolean {
+  return FINAL_RUN_STATUSES.has(status);
+}
+
+export const RUN_ERROR_TYPES = ['error', 'timeout', 'out_of_memory', 'compute_exhausted', 'cancelled', 'interrupted', 'crashed'] as const;
+export type RunErrorType = (typeof RUN_ERROR_TYPES)[number];
+
+export const LOG_LEVELS = ['log', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where a task's attempts run: a worker thread of the daemon, or a child process. */
+export const ISOLATIONS = ['thread', 'process'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+
+export const SERVICE_STATES = ['starting', 'running', 'healthy', 'unhealthy', 'backoff', 'stopped', 'exited', 'failed'] as const;
+export type ServiceState = (typeof SERVICE_STATES)[number];
+
+export const HEALTH_STATUSES = ['unknown', 'healthy', 'unhealthy'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** `capsule`: the supervisor's own notes in a service's log (started, exited, restarting). */
+export const LOG_STREAMS = ['stdout', 'stderr', 'capsule'] as const;
+export type LogStream = (typeof LOG_STREAMS)[number];
+
+export const CONFIG_VALUE_TYPES = ['string', 'number', 'integer', 'boolean'] as const;
+export type ConfigValueType = (typeof CONFIG_VALUE_TYPES)[number];
+
+/** How a changed config value reaches the service: live to its agent, by a restart, stored for its next start, or not at all. */
+export const CONFIG_DELIVERIES = ['live', 'restart', 'stored', 'unchanged'] as const;
+export type ConfigDelivery = (typeof CONFIG_DELIVERIES)[number];
+
+export const OVERLAP_POLICIES = ['skip', 'queue', 'allow'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+export const CATCH_UP_POLICIES = ['none', 'latest', 'all'] as const;
+export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
+
+/** `capsule restart|stop|start TARGET`. */
+export const CONTROL_VERBS = ['restart', 'stop', 'start'] as const;
+export type ControlVerb = (typeof CONTROL_VERBS)[number];
