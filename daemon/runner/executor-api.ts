@@ -3,21 +3,13 @@
  * and the execution of one attempt in a worker (pools, limits, module loading: the executor).
  */
 import type {LogLevel, RunErrorType} from '../../src/protocol/runs.js';
+import type {AttemptLimits} from '../../src/config/task-limits.js';
 import type {StopSignal} from './stop-switch.js';
 
 export type {StopSignal} from './stop-switch.js';
+export type {AttemptLimits} from '../../src/config/task-limits.js';
 
 export type Isolation = 'thread' | 'process';
-
-/** Hard limits for one attempt, already normalised to numbers. */
-export interface AttemptLimits {
-  /** Memory cap in bytes (heap for threads; heap and RSS for processes). */
-  ramBytes: number;
-  /** Wall-clock limit per attempt, ms. */
-  timeoutMs: number;
-  /** CPU-time budget per attempt, ms. */
-  computeMs: number;
-}
 
 /** Where a task lives and how to call it. */
 export interface TaskLocation {
