@@ -70,7 +70,7 @@ export class Scheduler {
       const key = `${namespace}/${name}`;
       const existing = this.#entries.get(key);
       if (!existing) {
-        const entry: ScheduleEntry = {key, namespace, name, config, cron, state: this.#stateFor(key), nextFireAt: null, wakeAt: null, timer: undefined, work: Promise.resolve()};
+        const entry: ScheduleEntry = {key, namespace, name, config, cron, state: this.#stateFor(key), nextFireAt: null, wakeAt: null, cancelWake: undefined, work: Promise.resolve()};
         this.#entries.set(key, entry);
         if (this.#started) this.#activate(entry);
       } else if (!isDeepStrictEqual(existing.config, config)) {
@@ -189,11 +189,11 @@ export class Scheduler {
 
   #sleep(entry: ScheduleEntry, wakeAt: number): void {
     const delay = Math.min(wakeAt - this.#options.clock.now(), RECHECK_MS);
-    entry.timer = this.#options.clock.setTimer(() => this.#onWake(entry), delay);
+    entry.cancelWake = this.#options.clock.schedule(delay, () => this.#onWake(entry));
   }
 
   #onWake(entry: ScheduleEntry): void {
-    entry.timer = undefined;
+    entry.cancelWake = undefined;
     const fire = entry.nextFireAt!;
     const wakeAt = entry.wakeAt!;
     const now = this.#options.clock.now();
@@ -241,8 +241,8 @@ export class Scheduler {
   }
 
   #disarm(entry: ScheduleEntry): void {
-    if (entry.timer !== undefined) this.#options.clock.clearTimer(entry.timer);
-    entry.timer = undefined;
+    entry.cancelWake?.();
+    entry.cancelWake = undefined;
     entry.nextFireAt = null;
     entry.wakeAt = null;
   }
