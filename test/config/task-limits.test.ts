@@ -55,7 +55,7 @@ describe('task limits from [defaults] and from task()', () => {
     ['compute', 'compute', '0', 0],
   ];
 
-  it.each(cases)('%s = %s and %s: %j', (key, option, literal, value) => {
+  it.each(cases)('[defaults] %s and task() %s, written %s and %j', (key, option, literal, value) => {
     expect(fromTask(option, value)).toEqual(fromDefaults(key, literal));
   });
 
