@@ -11,7 +11,7 @@ import type {EventBus} from '../core/event-bus.js';
 import type {JsonStore} from '../core/store.js';
 import type {DaemonState} from '../core/state.js';
 import type {ProjectPlugin} from '../projects/registry.js';
-import {RealClock} from '../scheduler/clock.js';
+import {systemClock} from '../core/clock.js';
 import {Scheduler} from '../scheduler/scheduler.js';
 import type {ScheduleEvent, ScheduleListing} from '../scheduler/types.js';
 import type {RunPort} from './ports.js';
@@ -38,7 +38,7 @@ export class SchedulesPlugin implements ProjectPlugin {
     private readonly audit: AuditLog,
   ) {
     this.scheduler = new Scheduler({
-      clock: new RealClock(),
+      clock: systemClock,
       submit: async (namespace, task, input, meta) => ({runId: (await runs.submit(namespace, task, input, {scheduledBy: meta.schedule})).id}),
       runStatus: (runId) => {
         const status = runs.status(runId);

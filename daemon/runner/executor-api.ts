@@ -2,22 +2,14 @@
  * The seam between the run orchestration (queue, retries, locks, persistence: daemon/runner)
  * and the execution of one attempt in a worker (pools, limits, module loading: the executor).
  */
-import type {LogLevel, RunErrorType} from '../../src/protocol/index.js';
+import type {Isolation, LogLevel, RunErrorType} from '../../src/protocol/index.js';
+import type {AttemptLimits} from '../../src/config/task-limits.js';
 import type {StopSignal} from './stop-switch.js';
 
 export type {StopSignal} from './stop-switch.js';
+export type {AttemptLimits} from '../../src/config/task-limits.js';
 
-export type Isolation = 'thread' | 'process';
-
-/** Hard limits for one attempt, already normalised to numbers. */
-export interface AttemptLimits {
-  /** Memory cap in bytes (heap for threads; heap and RSS for processes). */
-  ramBytes: number;
-  /** Wall-clock limit per attempt, ms. */
-  timeoutMs: number;
-  /** CPU-time budget per attempt, ms. */
-  computeMs: number;
-}
+export type {Isolation} from '../../src/protocol/index.js';
 
 /** Where a task lives and how to call it. */
 export interface TaskLocation {

@@ -3,7 +3,7 @@ import {CapsuleError, notFound} from '../../src/lib/errors.js';
 import {MAX_RUN_LIST} from '../../src/protocol/runs.js';
 import {isFinalRunStatus, type RunLogLine, type RunRecord, type RunStatus, type TaskRef} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
-import {Dispatcher} from './dispatcher.js';
+import {AttemptStarter} from './attempt-starter.js';
 import {lockKey} from './lock-key.js';
 import {planRecovery} from './recovery.js';
 import {RunCounts} from './run-counts.js';
@@ -29,7 +29,7 @@ import type {TaskSpec} from './task-spec.js';
 /**
  * The task runner as the daemon sees it: accepts runs (persisted before `submit` resolves),
  * answers queries, announces changes, resumes after a restart and shuts down cleanly. What runs
- * when, and running it, is the dispatcher's job.
+ * when, and running it, is the attempt starter's job.
  */
 export class Runner {
   readonly #store: RunStore;
@@ -40,7 +40,7 @@ export class Runner {
   readonly #counts = new RunCounts();
   readonly #waiters = new RunWaiters();
   readonly #listeners = new Set<RunnerListener>();
-  readonly #dispatcher: Dispatcher;
+  readonly #starter: AttemptStarter;
   #closing = false;
   #closed: Promise<void> | null = null;
 
@@ -51,7 +51,7 @@ export class Runner {
     this.#onError = options.onError ?? console.error;
     const maxParallel = options.maxParallel ?? availableParallelism();
     if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new CapsuleError('bad_input', `maxParallel must be an integer of at least 1, got ${maxParallel}`);
-    this.#dispatcher = new Dispatcher({
+    this.#starter = new AttemptStarter({
       executor: options.executor,
       clock: options.clock,
       random: options.random ?? Math.random,
@@ -79,7 +79,7 @@ export class Runner {
   /** Sets a project's tasks (on load and reload). Waiting runs of a task that is gone are cancelled. */
   setProjectTasks(namespace: string, root: string, tasks: TaskSpec[]): void {
     this.#tasks.set(namespace, root, tasks);
-    this.#dispatcher.cancelWaiting(
+    this.#starter.cancelWaiting(
       (run) => run.namespace === namespace && !this.#tasks.get(namespace, run.task),
       (run) => `task ${namespace}/${run.task} is no longer defined in project "${namespace}"`,
     );
@@ -88,7 +88,7 @@ export class Runner {
   /** Forgets a project. Its history stays; its waiting runs are cancelled; running attempts finish and are not retried. */
   removeProject(namespace: string): void {
     this.#tasks.remove(namespace);
-    this.#dispatcher.cancelWaiting((run) => run.namespace === namespace, () => `project "${namespace}" was removed`);
+    this.#starter.cancelWaiting((run) => run.namespace === namespace, () => `project "${namespace}" was removed`);
   }
 
   /**
@@ -114,22 +114,22 @@ export class Runner {
     const now = this.#clock.now();
     const run = newRun({id: newRunId(now), namespace: target.namespace, task: target.task, input: json, parentId}, now);
     options.onAccepted?.(run.id);
-    const holder = scopedKey !== null && spec.lockMode === 'skip' ? this.#dispatcher.lockHolder(scopedKey) : undefined;
+    const holder = scopedKey !== null && spec.lockMode === 'skip' ? this.#starter.lockHolder(scopedKey) : undefined;
     if (holder !== undefined) {
       const skipped = cancelRun(run, `skipped: lock "${key}" is held by run ${holder} (the task's lockMode is "skip")`, NO_USAGE, now);
       await this.#save(skipped, null);
       return skipped;
     }
-    this.#dispatcher.track(run, scopedKey);
+    this.#starter.track(run, scopedKey);
     try {
       await this.#save(run, null);
     } catch (error) {
-      this.#dispatcher.cancel(run.id, 'not accepted: its record could not be written');
+      this.#starter.cancel(run.id, 'not accepted: its record could not be written');
       throw error;
     }
     // The record as accepted and written: queued (or cancelled, if a cancel came first).
     const accepted = this.get(run.id);
-    this.#dispatcher.enqueue(run.id);
+    this.#starter.enqueue(run.id);
     return accepted;
   }
 
@@ -141,7 +141,7 @@ export class Runner {
   async cancel(runId: string): Promise<RunRecord> {
     const run = this.get(runId);
     if (isFinalRunStatus(run.status)) return run;
-    return this.#dispatcher.cancel(runId, 'cancelled on request') ? this.get(runId) : this.waitFor(runId);
+    return this.#starter.cancel(runId, 'cancelled on request') ? this.get(runId) : this.waitFor(runId);
   }
 
   /** A new run of the same task with the same input. */
@@ -209,10 +209,10 @@ export class Runner {
     const requeued: string[] = [];
     const writes: Promise<void>[] = [];
     for (const stored of [...this.#store.runs()]) {
-      if (isFinalRunStatus(stored.status) || this.#dispatcher.isActive(stored.id)) continue;
+      if (isFinalRunStatus(stored.status) || this.#starter.isActive(stored.id)) continue;
       const plan = planRecovery(stored, this.#tasks.get(stored.namespace, stored.task), now);
       if (plan.action === 'requeue') {
-        this.#dispatcher.track(plan.run, plan.lockKey === null ? null : `${stored.namespace}/${plan.lockKey}`);
+        this.#starter.track(plan.run, plan.lockKey === null ? null : `${stored.namespace}/${plan.lockKey}`);
         requeued.push(stored.id);
       }
       summary[plan.action === 'requeue' ? 'requeued' : plan.action]++;
@@ -220,7 +220,7 @@ export class Runner {
       writes.push(this.#save(plan.run, null));
     }
     await Promise.all(writes);
-    for (const runId of requeued) this.#dispatcher.enqueue(runId);
+    for (const runId of requeued) this.#starter.enqueue(runId);
     return summary;
   }
 
@@ -237,7 +237,7 @@ export class Runner {
 
   async #shutdown(timeoutMs: number): Promise<void> {
     this.#closing = true;
-    await this.#dispatcher.shutdown(timeoutMs);
+    await this.#starter.shutdown(timeoutMs);
     this.#waiters.rejectAll((runId) => stoppedBefore(this.#store.get(runId)));
     await this.#store.flush();
   }

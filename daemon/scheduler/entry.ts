@@ -1,5 +1,4 @@
 import type {ScheduleConfig} from '../../src/config/schedules.js';
-import type {TimerHandle} from './clock.js';
 import type {CronSchedule} from './next-fire.js';
 import type {ScheduleEventType, ScheduleListing, ScheduleState} from './types.js';
 
@@ -17,7 +16,8 @@ export interface ScheduleEntry {
   nextFireAt: number | null;
   /** nextFireAt plus its jitter. */
   wakeAt: number | null;
-  timer: TimerHandle | undefined;
+  /** Cancels the armed timer; undefined when none is armed. */
+  cancelWake: (() => void) | undefined;
   /** The schedule's jobs run one after another: fires, catch-ups, pause, trigger. */
   work: Promise<unknown>;
 }

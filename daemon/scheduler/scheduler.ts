@@ -2,7 +2,7 @@ import {isDeepStrictEqual} from 'node:util';
 import type {ScheduleConfig} from '../../src/config/schedules.js';
 import {badInput, CapsuleError, notFound} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
-import {FireDispatcher} from './dispatch.js';
+import {FireSubmitter} from './fire-submitter.js';
 import {errorMessage, freshState, listingOf, settle, type ScheduleEntry} from './entry.js';
 import {CronSchedule} from './next-fire.js';
 import {CATCH_UP_CAP, catchUpFires, jitterDelay} from './policies.js';
@@ -24,7 +24,7 @@ export const MAX_NEXT_FIRES = 1_000;
 export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #random: () => number;
-  readonly #dispatcher: FireDispatcher;
+  readonly #submitter: FireSubmitter;
   readonly #entries = new Map<string, ScheduleEntry>();
   /** Every schedule's state by key, including schedules whose project is unloaded. */
   readonly #states = new Map<string, ScheduleState>();
@@ -35,7 +35,7 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.#random = options.random ?? Math.random;
-    this.#dispatcher = new FireDispatcher(options, (entry, type, details) => this.#emit(entry, type, details));
+    this.#submitter = new FireSubmitter(options, (entry, type, details) => this.#emit(entry, type, details));
   }
 
   /** Loads persisted state, catches up fires missed while the daemon was down, and arms every schedule. */
@@ -70,7 +70,7 @@ export class Scheduler {
       const key = `${namespace}/${name}`;
       const existing = this.#entries.get(key);
       if (!existing) {
-        const entry: ScheduleEntry = {key, namespace, name, config, cron, state: this.#stateFor(key), nextFireAt: null, wakeAt: null, timer: undefined, work: Promise.resolve()};
+        const entry: ScheduleEntry = {key, namespace, name, config, cron, state: this.#stateFor(key), nextFireAt: null, wakeAt: null, cancelWake: undefined, work: Promise.resolve()};
         this.#entries.set(key, entry);
         if (this.#started) this.#activate(entry);
       } else if (!isDeepStrictEqual(existing.config, config)) {
@@ -80,7 +80,7 @@ export class Scheduler {
         if (this.#started) {
           // Fires of the old definition are not caught up under the new one.
           settle(existing.state, null, this.#options.clock.now());
-          void this.#enqueue(existing, () => this.#dispatcher.save(existing));
+          void this.#enqueue(existing, () => this.#submitter.save(existing));
           this.#arm(existing, this.#options.clock.now());
         }
       }
@@ -108,7 +108,7 @@ export class Scheduler {
     entry.state.paused = true;
     this.#disarm(entry);
     this.#emit(entry, 'pause', {});
-    await this.#enqueue(entry, () => this.#dispatcher.save(entry));
+    await this.#enqueue(entry, () => this.#submitter.save(entry));
   }
 
   /** Fires missed while paused are not caught up. */
@@ -120,20 +120,20 @@ export class Scheduler {
     settle(entry.state, null, now);
     this.#emit(entry, 'resume', {});
     this.#arm(entry, now);
-    await this.#enqueue(entry, () => this.#dispatcher.save(entry));
+    await this.#enqueue(entry, () => this.#submitter.save(entry));
   }
 
   /** Submits a run now, whatever the cron, pause and overlap say; the operator asked for it. */
   async trigger(namespace: string, name: string): Promise<{runId: string}> {
     const entry = this.#find(namespace, name);
     const now = this.#options.clock.now();
-    return this.#enqueue(entry, async () => ({runId: await this.#dispatcher.trigger(entry, now)}));
+    return this.#enqueue(entry, async () => ({runId: await this.#submitter.trigger(entry, now)}));
   }
 
   /** Tells the scheduler a run ended, so a fire waiting behind it (overlap = "queue") can go. */
   runFinished(runId: string): void {
     for (const entry of this.#entries.values()) {
-      if (entry.state.lastRunId === runId && entry.state.queuedFireAt !== null) void this.#enqueue(entry, () => this.#dispatcher.releaseQueued(entry));
+      if (entry.state.lastRunId === runId && entry.state.queuedFireAt !== null) void this.#enqueue(entry, () => this.#submitter.releaseQueued(entry));
     }
   }
 
@@ -170,11 +170,11 @@ export class Scheduler {
     const now = this.#options.clock.now();
     if (entry.state.settledUntil === null) {
       settle(entry.state, null, now);
-      void this.#enqueue(entry, () => this.#dispatcher.save(entry));
+      void this.#enqueue(entry, () => this.#submitter.save(entry));
     } else if (entry.config.enabled && !entry.state.paused) {
       this.#catchUp(entry, entry.state.settledUntil, now);
     }
-    if (entry.state.queuedFireAt !== null) void this.#enqueue(entry, () => this.#dispatcher.releaseQueued(entry));
+    if (entry.state.queuedFireAt !== null) void this.#enqueue(entry, () => this.#submitter.releaseQueued(entry));
     this.#arm(entry, now);
   }
 
@@ -189,11 +189,11 @@ export class Scheduler {
 
   #sleep(entry: ScheduleEntry, wakeAt: number): void {
     const delay = Math.min(wakeAt - this.#options.clock.now(), RECHECK_MS);
-    entry.timer = this.#options.clock.setTimer(() => this.#onWake(entry), delay);
+    entry.cancelWake = this.#options.clock.schedule(delay, () => this.#onWake(entry));
   }
 
   #onWake(entry: ScheduleEntry): void {
-    entry.timer = undefined;
+    entry.cancelWake = undefined;
     const fire = entry.nextFireAt!;
     const wakeAt = entry.wakeAt!;
     const now = this.#options.clock.now();
@@ -204,7 +204,7 @@ export class Scheduler {
     }
     if (now - wakeAt <= ON_TIME_TOLERANCE_MS) {
       settle(entry.state, fire, fire);
-      void this.#enqueue(entry, () => this.#dispatcher.dispatch(entry, [fire], false));
+      void this.#enqueue(entry, () => this.#submitter.submitFires(entry, [fire], false));
       this.#arm(entry, fire);
       return;
     }
@@ -221,7 +221,7 @@ export class Scheduler {
     const fires = catchUpFires(policy, missed, now, catchUpWindowMs);
     this.#emit(entry, 'catch-up', {policy, missed: missed.length, moreMissed: more, fireTimes: fires});
     settle(entry.state, fires.at(-1) ?? null, now);
-    void this.#enqueue(entry, () => (fires.length > 0 ? this.#dispatcher.dispatch(entry, fires, true) : this.#dispatcher.save(entry)));
+    void this.#enqueue(entry, () => (fires.length > 0 ? this.#submitter.submitFires(entry, fires, true) : this.#submitter.save(entry)));
   }
 
   #enqueue<T>(entry: ScheduleEntry, job: () => Promise<T>): Promise<T> {
@@ -241,8 +241,8 @@ export class Scheduler {
   }
 
   #disarm(entry: ScheduleEntry): void {
-    if (entry.timer !== undefined) this.#options.clock.clearTimer(entry.timer);
-    entry.timer = undefined;
+    entry.cancelWake?.();
+    entry.cancelWake = undefined;
     entry.nextFireAt = null;
     entry.wakeAt = null;
   }

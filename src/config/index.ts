@@ -1,5 +1,5 @@
 export {COMPUTE_LEVELS, parseCompute, type ComputeLevel} from './compute.js';
-export type {TaskDefaults} from './defaults.js';
+export type {TaskDefaults} from './task-limits.js';
 export {formatConfigIssues, type ConfigIssue} from './issues.js';
 export {CONFIG_FILE_NAME, loadProjectConfig} from './load.js';
 export {NAMESPACE_PATTERN} from './names.js';

@@ -1,5 +1,6 @@
 import {z} from 'zod';
-import {defaultsSchema, type TaskDefaults} from './defaults.js';
+import {defaultsSchema} from './defaults.js';
+import type {TaskDefaults} from './task-limits.js';
 import {nameSchema} from './names.js';
 import {scheduleSchema, type ScheduleConfig} from './schedules.js';
 import {serviceSchema, type ServiceConfig} from './services.js';

@@ -12,7 +12,7 @@ export interface BackoffOptions {
   factor?: number;
   /** Upper bound of the delay. @default "5m" */
   max?: Duration;
-  /** Randomise each delay (true = up to ±50%, a number = that fraction) so retries of many runs spread out. @default true */
+  /** Shorten each delay at random so retries of many runs spread out: true = by up to a fifth, false = never, a number from 0 to 1 = by up to that fraction. @default true */
   jitter?: boolean | number;
 }
 
@@ -43,8 +43,8 @@ export interface TaskOptions {
   name?: string;
   /** CPU-time budget per attempt: "LOW" (5s), "MEDIUM" (30s), "HIGH" (120s) or milliseconds. @default `[defaults] compute`, else "MEDIUM" */
   compute?: Compute;
-  /** Memory cap per attempt: "256MB", "1GB". Heap for threads; heap and resident memory for processes. @default `[defaults] ram` */
-  ram?: string | number;
+  /** Memory cap per attempt, with its unit, at least "1MB": "256MB", "1GB". Heap for threads; heap and resident memory for processes. @default `[defaults] ram` */
+  ram?: string;
   /** Wall-clock limit per attempt: "30s", "5m". @default `[defaults] timeout` */
   timeout?: Duration;
   /** Attempts after the first one failed; a `FatalError` is never retried. @default `[defaults] max_retries` */

@@ -66,6 +66,6 @@ describe('loadProjectConfig', () => {
   test('issues name the full path of the file', async () => {
     const file = path.join(dir, 'capsule.toml');
     await writeFile(file, '[project]\nname = "x"\n[defaults]\nram = "lots"\n');
-    expect(issuesOf(await loadError(dir))).toEqual([{file, line: 4, column: 1, path: 'defaults.ram', message: 'expected a size of at least 1MB such as "256MB" or "2GB", got "lots"', suggestion: null}]);
+    expect(issuesOf(await loadError(dir))).toEqual([{file, line: 4, column: 1, path: 'defaults.ram', message: 'expected a size with its unit, of at least 1MB, such as "256MB" or "2GB", got "lots"', suggestion: null}]);
   });
 });

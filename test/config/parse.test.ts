@@ -174,7 +174,7 @@ describe('parseProjectConfig on a bad file', () => {
     const lines = linesFrom(parse(toml('[project]', 'name = "p"', '[defaults]', 'timeout = "30 seconds"', 'ram = "256XB"', 'compute = "MEDUIM"')));
     expect(lines).toEqual([
       'capsule.toml:4:1 defaults.timeout: expected a duration above zero such as "30s", "5m" or "1h", got "30 seconds"',
-      'capsule.toml:5:1 defaults.ram: expected a size of at least 1MB such as "256MB" or "2GB", got "256XB"',
+      'capsule.toml:5:1 defaults.ram: expected a size with its unit, of at least 1MB, such as "256MB" or "2GB", got "256XB"',
       'capsule.toml:6:1 defaults.compute: expected "LOW", "MEDIUM", "HIGH" or CPU milliseconds as a positive integer, got "MEDUIM" (did you mean "MEDIUM"?)',
     ]);
   });
@@ -183,7 +183,7 @@ describe('parseProjectConfig on a bad file', () => {
     const lines = linesFrom(parse(toml('[project]', 'name = "p"', '[defaults]', 'timeout = "0s"', 'ram = "512KB"', 'compute = -1', 'max_retries = 101')));
     expect(lines).toEqual([
       'capsule.toml:4:1 defaults.timeout: expected a duration above zero such as "30s", "5m" or "1h", got "0s"',
-      'capsule.toml:5:1 defaults.ram: expected a size of at least 1MB such as "256MB" or "2GB", got "512KB"',
+      'capsule.toml:5:1 defaults.ram: expected a size with its unit, of at least 1MB, such as "256MB" or "2GB", got "512KB"',
       'capsule.toml:6:1 defaults.compute: expected "LOW", "MEDIUM", "HIGH" or CPU milliseconds as a positive integer, got number -1',
       'capsule.toml:7:1 defaults.max_retries: expected an integer from 0 to 100, got number 101',
     ]);
@@ -211,7 +211,7 @@ describe('parseProjectConfig on a bad file', () => {
     expect(lines).toEqual([
       'capsule.toml:3:1 project.version: expected a string, got number 1',
       'capsule.toml:4:1 project.entry: expected an array, got "tasks/*.ts"',
-      'capsule.toml:6:1 defaults.ram: expected a size of at least 1MB such as "256MB" or "2GB", got number 256',
+      'capsule.toml:6:1 defaults.ram: expected a size with its unit, of at least 1MB, such as "256MB" or "2GB", got number 256 (did you mean "256MB"?)',
       'capsule.toml:7:1 defaults.max_retries: expected an integer from 0 to 100, got "2"',
       'capsule.toml:8:1 defaults.compute: expected "LOW", "MEDIUM", "HIGH" or CPU milliseconds as a positive integer, got boolean true',
       'capsule.toml:10:1 schedules.nightly: expected a table, got "0 3 * * *"',

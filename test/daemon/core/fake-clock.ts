@@ -1,45 +1,62 @@
 import type {Clock} from '../../../daemon/core/clock.js';
 
 interface Timer {
-  at: number;
-  order: number;
+  dueElapsedMs: number;
   callback: () => void;
 }
 
-/** A clock that moves only when told, firing due timers in order. */
+/**
+ * A Clock for tests: time moves only when told. `advance` moves elapsed and wall time together
+ * and runs due timers in order, each seeing `now()` at its own due time; `jump` moves the wall
+ * clock alone, as a suspend or an NTP step does, leaving timers where they were.
+ */
 export class FakeClock implements Clock {
-  #now: number;
-  #order = 0;
+  #wallMs: number;
+  #elapsedMs = 0;
+  // A Set iterates in insertion order, so timers due at the same time run in the order they were set.
   readonly #timers = new Set<Timer>();
 
-  constructor(start = Date.parse('2025-01-01T00:00:00.000Z')) {
-    this.#now = start;
+  constructor(startWallMs = Date.parse('2025-01-01T00:00:00.000Z')) {
+    this.#wallMs = startWallMs;
   }
 
   now(): number {
-    return this.#now;
+    return this.#wallMs;
   }
 
   schedule(ms: number, callback: () => void): () => void {
-    const timer = {at: this.#now + ms, order: this.#order++, callback};
+    const timer: Timer = {dueElapsedMs: this.#elapsedMs + Math.max(0, ms), callback};
     this.#timers.add(timer);
     return () => this.#timers.delete(timer);
   }
 
-  /** Timers not yet fired nor cancelled. */
+  /** Timers set and neither fired nor cancelled; a closed owner leaves none. */
   get pending(): number {
     return this.#timers.size;
   }
 
   advance(ms: number): void {
-    const target = this.#now + ms;
-    for (;;) {
-      const due = [...this.#timers].filter((timer) => timer.at <= target).sort((a, b) => a.at - b.at || a.order - b.order)[0];
-      if (!due) break;
-      this.#timers.delete(due);
-      this.#now = due.at;
-      due.callback();
+    const targetElapsedMs = this.#elapsedMs + ms;
+    for (let timer = this.#earliestDue(targetElapsedMs); timer; timer = this.#earliestDue(targetElapsedMs)) {
+      this.#wallMs += timer.dueElapsedMs - this.#elapsedMs;
+      this.#elapsedMs = timer.dueElapsedMs;
+      this.#timers.delete(timer);
+      timer.callback();
     }
-    this.#now = target;
+    this.#wallMs += targetElapsedMs - this.#elapsedMs;
+    this.#elapsedMs = targetElapsedMs;
+  }
+
+  /** Moves the wall clock only; negative steps it back. */
+  jump(ms: number): void {
+    this.#wallMs += ms;
+  }
+
+  #earliestDue(limitElapsedMs: number): Timer | undefined {
+    let earliest: Timer | undefined;
+    for (const timer of this.#timers) {
+      if (timer.dueElapsedMs <= limitElapsedMs && (!earliest || timer.dueElapsedMs < earliest.dueElapsedMs)) earliest = timer;
+    }
+    return earliest;
   }
 }

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {COMPUTE_LEVELS, parseCompute} from '../../../src/config/compute.js';
 import type {DiscoveredTask} from '../../../daemon/runner/executor-api.js';
-import {normaliseTask, type TaskDefaults} from '../../../daemon/runner/task-spec.js';
+import {normaliseTask} from '../../../daemon/runner/task-spec.js';
+import type {TaskDefaults} from '../../../src/config/task-limits.js';
 import {CapsuleError} from '../../../src/lib/errors.js';
 
 const defaults: TaskDefaults = {computeMs: 30_000, ramBytes: 256 * 1024 * 1024, timeoutMs: 30_000, maxRetries: 2};
@@ -81,22 +82,41 @@ describe('normaliseTask', () => {
   it('names the task, the option, what was expected and what was got', () => {
     const ram = errorOf({ram: 'lots'});
     expect(ram.code).toBe('config_invalid');
-    expect(ram.message).toBe('task reports/build_report: option "ram": invalid ram: expected a size like "512KB", "64MB" or "2GB", got "lots"');
-    expect(ram.hint).toContain('KB, MB, GB');
-    expect(errorOf({timeout: '0s'}).message).toBe('task reports/build_report: option "timeout": expected a value above zero, got 0');
-    expect(errorOf({maxRetries: 1.5}).message).toBe('task reports/build_report: option "maxRetries": expected an integer from 0 to 100, got 1.5');
-    expect(errorOf({concurrency: 0}).message).toBe('task reports/build_report: option "concurrency": expected an integer of at least 1, got 0');
+    expect(ram.message).toBe('task reports/build_report: option "ram": expected a size with its unit, of at least 1MB, such as "256MB" or "2GB", got "lots"');
+    expect(errorOf({timeout: '0s'}).message).toBe('task reports/build_report: option "timeout": expected a duration above zero such as "30s", "5m" or "1h", got "0s"');
+    expect(errorOf({maxRetries: 1.5}).message).toBe('task reports/build_report: option "maxRetries": expected an integer from 0 to 100, got number 1.5');
+    expect(errorOf({concurrency: 0}).message).toBe('task reports/build_report: option "concurrency": expected an integer of at least 1, got number 0');
     expect(errorOf({isolation: 'vm'}).message).toBe('task reports/build_report: option "isolation": expected one of "thread", "process", got "vm"');
-    expect(errorOf({compute: 'EXTREME'}).message).toContain('option "compute": invalid compute: expected "LOW", "MEDIUM", "HIGH"');
+    expect(errorOf({isolation: 'proces'}).hint).toBe('did you mean "process"?');
+    expect(errorOf({compute: 'EXTREME'}).message).toBe(
+      'task reports/build_report: option "compute": expected "LOW", "MEDIUM", "HIGH" or CPU milliseconds as a positive integer, got "EXTREME"',
+    );
     expect(errorOf({compute: 'HIG'}).hint).toBe('did you mean "HIGH"?');
-    expect(errorOf({lock: 'report:{id'}).message).toContain('option "lock": invalid lock template "report:{id"');
-    expect(errorOf({lock: 7}).message).toBe('task reports/build_report: option "lock": expected a key template such as "report:{id}", got 7');
+    const lock = errorOf({lock: 'report:{id'});
+    expect(lock.message).toContain('option "lock": invalid lock template "report:{id"');
+    expect(lock.hint).toContain('for example "report:{id}"');
+    expect(errorOf({lock: 7}).message).toBe('task reports/build_report: option "lock": expected a key template such as "report:{id}", got number 7');
     expect(errorOf({lockMode: 'skip'}).message).toBe('task reports/build_report: option "lockMode" has no effect without "lock"');
-    expect(errorOf({env: ['bad-name']}).message).toContain('option "env": expected variable names such as "API_KEY", got "bad-name"');
-    expect(errorOf({env: {N: 1}}).message).toContain('expected a string value for N, got 1');
-    expect(errorOf({backoff: {factor: 0.5}}).message).toContain('expected backoff.factor to be a number of at least 1, got 0.5');
-    expect(errorOf({backoff: {jitter: 2}}).message).toContain('expected backoff.jitter to be a number from 0 to 1, got 2');
-    expect(errorOf({backoff: {delay: '1s'}}).message).toContain('expected only the keys initial, factor, max, jitter, got "delay"');
+    expect(errorOf({env: ['bad-name']}).message).toBe('task reports/build_report: option "env": expected variable names such as "API_KEY", got "bad-name"');
+    expect(errorOf({env: {N: 1}}).message).toBe('task reports/build_report: option "env": expected a string value for N, got number 1');
+    expect(errorOf({backoff: {factor: 0.5}}).message).toBe('task reports/build_report: option "backoff.factor": expected a number of at least 1, got number 0.5');
+    expect(errorOf({backoff: {jitter: 2}}).message).toBe('task reports/build_report: option "backoff.jitter": expected true, false or a number from 0 to 1, got number 2');
+    const unknownKey = errorOf({backoff: {intial: '1s'}});
+    expect(unknownKey.message).toBe('task reports/build_report: option "backoff.intial": unknown key; expected one of initial, factor, max, jitter');
+    expect(unknownKey.hint).toBe('did you mean "initial"?');
+  });
+
+  it('refuses a ram without a unit and says how to write it', () => {
+    const bare = errorOf({ram: 256});
+    expect(bare.message).toBe('task reports/build_report: option "ram": expected a size with its unit, of at least 1MB, such as "256MB" or "2GB", got number 256');
+    expect(bare.hint).toBe('did you mean "256MB"?');
+    expect(errorOf({ram: '512'}).hint).toBe('did you mean "512MB"?');
+    expect(errorOf({ram: 512 * 1024 * 1024}).hint).toBe('did you mean "512MB"?');
+  });
+
+  it('takes jitter as true (the default fraction), false (none) or the fraction', () => {
+    const jitterOf = (jitter: unknown) => normaliseTask('reports', discovered({backoff: {jitter}}), defaults, daemonEnv).backoff.jitter;
+    expect([jitterOf(true), jitterOf(false), jitterOf(0.5)]).toEqual([0.2, 0, 0.5]);
   });
 
   it('rejects an unknown option with a suggestion', () => {

@@ -1,6 +1,6 @@
 import {expect} from 'vitest';
 import {scheduleSchema, type ScheduleConfig} from '../../../src/config/schedules.js';
-import {FakeClock} from '../../../daemon/scheduler/fake-clock.js';
+import {FakeClock} from '../core/fake-clock.js';
 import {Scheduler} from '../../../daemon/scheduler/scheduler.js';
 import type {FireMeta, RunStatus, ScheduleEvent, ScheduleState, ScheduleStateStore} from '../../../daemon/scheduler/types.js';
 
@@ -79,7 +79,7 @@ const running: Daemon[] = [];
 export async function closeDaemons(): Promise<void> {
   const closing = running.splice(0);
   for (const daemon of closing) await daemon.scheduler.close();
-  for (const daemon of closing) expect(daemon.clock.pendingTimers).toBe(0);
+  for (const daemon of closing) expect(daemon.clock.pending).toBe(0);
 }
 
 /** One daemon lifetime over a shared clock and store. */

@@ -96,7 +96,7 @@ describe('setProjectSchedules', () => {
     expect(daemon.scheduler.list()[0]?.nextFireAt).toBe(at('2025-01-01T10:05:00Z'));
     await daemon.advance(4 * MINUTE);
     expect(shared.runner.fireTimes()).toEqual(['2025-01-01T10:05:00.000Z']);
-    expect(shared.clock.pendingTimers).toBe(1);
+    expect(shared.clock.pending).toBe(1);
   });
 
   it('leaves an unchanged schedule armed as it was', async () => {
@@ -105,7 +105,7 @@ describe('setProjectSchedules', () => {
     const before = daemon.scheduler.list();
     daemon.scheduler.setProjectSchedules('ops', {sync: schedule({cron: '0 * * * *', jitter: '10m'})});
     expect(daemon.scheduler.list()).toEqual(before);
-    expect(shared.clock.pendingTimers).toBe(1);
+    expect(shared.clock.pending).toBe(1);
   });
 
   it('disarms a removed schedule and keeps its pause for when it comes back', async () => {
@@ -127,7 +127,7 @@ describe('setProjectSchedules', () => {
     expect(shared.store.states.has('ops/sync')).toBe(true);
     await daemon.scheduler.removeProject('web', {forget: true});
     expect(shared.store.states.has('web/purge')).toBe(false);
-    expect(shared.clock.pendingTimers).toBe(0);
+    expect(shared.clock.pending).toBe(0);
   });
 
   it('rejects an invalid cron without changing anything', async () => {

@@ -37,7 +37,7 @@ describe('firing on time', () => {
     expect(daemon.runner.runs.map((run) => run.submittedAt)).toEqual([at('2025-02-01T00:00:00Z')]);
     await daemon.advance(27 * DAY);
     expect(daemon.runner.fireTimes()).toEqual(['2025-02-01T00:00:00.000Z']);
-    expect(daemon.clock.pendingTimers).toBe(1);
+    expect(daemon.clock.pending).toBe(1);
   });
 
   it('fires every minute of a day without drift', async () => {

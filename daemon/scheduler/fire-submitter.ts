@@ -6,7 +6,7 @@ import type {SchedulerOptions} from './types.js';
  * Turns fires that fell due into runs: applies the overlap policy against the schedule's
  * previous run, persists, then submits. Called only from a schedule's serial job chain.
  */
-export class FireDispatcher {
+export class FireSubmitter {
   readonly #options: Pick<SchedulerOptions, 'submit' | 'runStatus' | 'store'>;
   readonly #emit: Emit;
 
@@ -16,7 +16,7 @@ export class FireDispatcher {
   }
 
   /** Fires due together (one, or a catch-up) go, wait or are skipped as one. */
-  async dispatch(entry: ScheduleEntry, fires: number[], catchUp: boolean): Promise<void> {
+  async submitFires(entry: ScheduleEntry, fires: number[], catchUp: boolean): Promise<void> {
     const {state} = entry;
     if (state.queuedFireAt !== null) await this.releaseQueued(entry);
     const previousRunId = state.lastRunId;

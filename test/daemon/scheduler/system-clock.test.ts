@@ -1,5 +1,5 @@
 import {afterEach, expect, it, vi} from 'vitest';
-import {RealClock} from '../../../daemon/scheduler/clock.js';
+import {systemClock} from '../../../daemon/core/clock.js';
 import {Scheduler} from '../../../daemon/scheduler/scheduler.js';
 import {MemoryStore, schedule} from './harness.js';
 
@@ -11,7 +11,7 @@ afterEach(async () => {
 it('fires a per-second schedule on the real clock, never before its instant', async () => {
   const runs: Array<{fireTime: number; submittedAt: number}> = [];
   scheduler = new Scheduler({
-    clock: new RealClock(),
+    clock: systemClock,
     submit: async (_namespace, _task, _input, meta) => {
       runs.push({fireTime: meta.fireTime, submittedAt: Date.now()});
       return {runId: `run_${runs.length}`};

@@ -41,8 +41,8 @@ interface ActiveRun {
   settled: Promise<void> | null;
 }
 
-/** What the dispatcher needs from the runner, which owns the records. */
-export interface DispatcherDeps {
+/** What the attempt starter needs from the runner, which owns the records. */
+export interface AttemptStarterDeps {
   executor: Executor;
   clock: Clock;
   random: () => number;
@@ -64,8 +64,8 @@ export interface DispatcherDeps {
  * daemon-wide parallelism; attempts in the executor; retries after a backoff; cancellation,
  * which reaches a run's children.
  */
-export class Dispatcher {
-  readonly #deps: DispatcherDeps;
+export class AttemptStarter {
+  readonly #deps: AttemptStarterDeps;
   /** Every run that is not final. */
   readonly #active = new Map<string, ActiveRun>();
   readonly #ready = new ReadyQueue();
@@ -74,11 +74,11 @@ export class Dispatcher {
   readonly #children = new Map<string, Set<string>>();
   /** Running runs blocked awaiting children: each lends its slot so the children can run. */
   readonly #lending = new Set<string>();
-  #dispatching = false;
-  #dispatchAgain = false;
+  #starting = false;
+  #startAgain = false;
   #closing = false;
 
-  constructor(deps: DispatcherDeps) {
+  constructor(deps: AttemptStarterDeps) {
     this.#deps = deps;
   }
 
@@ -119,7 +119,7 @@ export class Dispatcher {
     const active = this.#active.get(runId);
     if (active?.phase !== 'accepting') return;
     this.#line(active);
-    this.dispatch();
+    this.#startWhatCan();
   }
 
   /**
@@ -130,7 +130,7 @@ export class Dispatcher {
     const active = this.#active.get(runId);
     if (!active) return true;
     this.#cancelTree(active, message);
-    this.dispatch();
+    this.#startWhatCan();
     return active.phase === 'done';
   }
 
@@ -139,19 +139,19 @@ export class Dispatcher {
     for (const active of [...this.#active.values()]) {
       if (active.phase !== 'running' && active.phase !== 'done' && match(active)) this.#cancelTree(active, message(active));
     }
-    this.dispatch();
+    this.#startWhatCan();
   }
 
   /** Starts ready runs while there is room. */
-  dispatch(): void {
-    if (this.#dispatching) {
-      this.#dispatchAgain = true;
+  #startWhatCan(): void {
+    if (this.#starting) {
+      this.#startAgain = true;
       return;
     }
-    this.#dispatching = true;
+    this.#starting = true;
     try {
       do {
-        this.#dispatchAgain = false;
+        this.#startAgain = false;
         while (!this.#closing && this.#deps.counts.total.running - this.#lending.size < this.#deps.maxParallel) {
           const runId = this.#ready.take(
             (id) => this.#hasRoom(this.#active.get(id)!),
@@ -160,9 +160,9 @@ export class Dispatcher {
           if (runId === undefined) break;
           this.#start(this.#active.get(runId)!);
         }
-      } while (this.#dispatchAgain);
+      } while (this.#startAgain);
     } finally {
-      this.#dispatching = false;
+      this.#starting = false;
     }
   }
 
@@ -264,7 +264,7 @@ export class Dispatcher {
         this.#retryLater(active, backoffDelay(spec!.backoff, attempt, this.#deps.random));
       }
     }
-    this.dispatch();
+    this.#startWhatCan();
   }
 
   #retryLater(active: ActiveRun, delayMs: number): void {
@@ -277,7 +277,7 @@ export class Dispatcher {
       active.cancelRetry = null;
       if (active.phase !== 'backoff') return;
       this.#line(active);
-      this.dispatch();
+      this.#startWhatCan();
     });
   }
 
@@ -294,7 +294,7 @@ export class Dispatcher {
         if (!blocked) this.#lending.delete(active.id);
         else if (isCurrent()) {
           this.#lending.add(active.id);
-          this.dispatch();
+          this.#startWhatCan();
         }
       },
     });
