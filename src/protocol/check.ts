@@ -8,7 +8,11 @@ type Issue = z.core.$ZodIssue;
 
 /** Checks a request's params; a mismatch is `bad_request` naming the field, what was expected and what came. */
 export function checkParams<M extends MethodName>(method: M, params: unknown): HandlerParams<M> {
-  const result = methods[method].params.safeParse(params ?? {}, {reportInput: true});
+  const schema = methods[method].params;
+  const checked = schema.safeParse(params ?? {});
+  if (checked.success) return checked.data as HandlerParams<M>;
+  // Only a refusal is parsed again to say what came: `reportInput` turns off zod's fast path (8.5 µs instead of 1.3 for run.submit).
+  const result = schema.safeParse(params ?? {}, {reportInput: true});
   if (result.success) return result.data as HandlerParams<M>;
   const [first, ...rest] = result.error.issues;
   const more = rest.length === 0 ? '' : ` (and ${rest.length} more)`;

@@ -2,6 +2,7 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
 import {benchFoundation} from './foundation.js';
+import {benchProtocol} from './protocol.js';
 import {benchSchedules} from './schedules.js';
 import {benchTasks} from './tasks.js';
 import {benchTui} from './tui.js';
@@ -10,6 +11,7 @@ import {benchTui} from './tui.js';
 const sections = [
   ['foundation', benchFoundation],
   ['tasks', benchTasks],
+  ['protocol', benchProtocol],
   ['tui', benchTui],
   ['schedules', benchSchedules],
 ];
