@@ -1,5 +1,5 @@
 /** The supervisor's public vocabulary: what it reports, records and asks its owner to persist. */
-import type {ConfigDelivery, ConfigEntry, ConfigValue, HealthStatus, LogStream, ServiceState} from '../../src/protocol/index.js';
+import type {AuditEvent as ProtocolAuditEvent, ConfigDelivery, ConfigEntry, ConfigValue, HealthStatus, LogStream, ServiceState} from '../../src/protocol/index.js';
 
 export type {ActionResult, ConfigDelivery, ConfigEntry, HealthStatus, LogStream, ServiceState} from '../../src/protocol/index.js';
 
@@ -40,16 +40,12 @@ export interface ServiceSnapshot {
 
 export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'health' | 'config' | 'action';
 
-export interface AuditEvent {
-  time: string;
-  /** The OS user the daemon runs as. */
-  actor: string;
-  kind: AuditKind;
-  /** "namespace/name" */
-  target: string;
-  /** Secret config values never appear here: they are `***`. */
-  details: Record<string, unknown>;
-}
+/**
+ * What the supervisor asks its owner to add to the audit trail (the trail gives it its id): the
+ * protocol's audit event of a service, `kind` one of the supervisor's. Secret config values never
+ * appear in `details`: they are `***`.
+ */
+export type AuditEvent = Omit<ProtocolAuditEvent, 'id' | 'kind'> & {kind: AuditKind};
 
 /** A running service process, recorded so a restarted daemon takes it over instead of starting a second copy. */
 export interface PersistedProcess {
