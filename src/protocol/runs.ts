@@ -40,6 +40,11 @@ export type LogLevel = 'log' | 'info' | 'warn' | 'error';
 
 export interface RunLogLine {
   runId: string;
+  /**
+   * The line's place in the run's log: 1 for its first line, one more for each next one, across
+   * attempts and daemon restarts. A follower drops a line whose seq it already has (see `run.logs`).
+   */
+  seq: number;
   attempt: number;
   time: string;
   level: LogLevel;

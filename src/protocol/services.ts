@@ -39,6 +39,12 @@ export interface ConfigEntry {
 export interface ServiceLogLine {
   namespace: string;
   name: string;
+  /**
+   * The line's place in the service's log: one more for each next line, kept in the log file so it
+   * goes on counting across daemon restarts and rotations; 0 for a line written before Capsule kept
+   * these. A follower drops a line whose seq it already has (see `service.logs`).
+   */
+  seq: number;
   time: string;
   /** `capsule`: the supervisor's own notes (started, exited, restarting). */
   stream: 'stdout' | 'stderr' | 'capsule';
@@ -51,7 +57,7 @@ export interface ServiceMethods {
   'service.start': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
   'service.stop': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
   'service.restart': {params: {namespace: string; name?: string}; result: {services: (ServiceSummary & {namespace: string})[]}};
-  /** `follow`: also subscribes to later lines (topic `service:<ns>/<name>`), with no gap. */
+  /** `follow`: also subscribes to later lines (topic `service:<ns>/<name>`), as `run.logs` does: see there. */
   'service.logs': {params: ServiceRef & {tail?: number; follow?: boolean}; result: {lines: ServiceLogLine[]}};
   'service.config.list': {params: ServiceRef; result: {entries: ConfigEntry[]}};
   'service.config.get': {params: ServiceRef & {key: string}; result: {entry: ConfigEntry}};
