@@ -37,9 +37,15 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
     'service.restart': verb('restart'),
     'service.logs': async (params, call) => {
       const {namespace, name} = ref(params);
-      const lines = (await supervisor.logs(namespace, name, {tail: params?.tail ?? 100})).map((line) => toLogLine(namespace, name, line));
-      if (params?.follow) call.subscribe(`service:${namespace}/${name}`);
-      return {lines};
+      // Subscribed before the file is read, as run.logs: an overlap the caller drops by seq, never a gap.
+      const topic = `service:${namespace}/${name}`;
+      if (params?.follow) call.subscribe(topic);
+      try {
+        return {lines: (await supervisor.logs(namespace, name, {tail: params?.tail ?? 100})).map((line) => toLogLine(namespace, name, line))};
+      } catch (error) {
+        if (params?.follow) call.unsubscribe(topic);
+        throw error;
+      }
     },
     'service.config.list': (params) => {
       const {namespace, name} = ref(params);

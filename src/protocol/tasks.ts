@@ -40,8 +40,16 @@ export interface TaskMethods {
   'run.cancel': {params: {id: string}; result: RunRecord};
   /** A new run of the same task with the same input. */
   'run.rerun': {params: {id: string}; result: RunRecord};
-  /** The last `tail` log lines of a run, or of a task's latest run. */
-  /** `follow`: also subscribes to the run's later lines, with no gap after the ones returned. */
+  /**
+   * The last `tail` log lines of a run, or of a task's latest run.
+   *
+   * `follow`: also subscribes the connection to the run's events (topic `run:<id>`), *before* the
+   * tail is read, so no line falls between the two; the price is an overlap. So on this
+   * connection `run.log` events of the run may arrive before this reply, and some of them (and of
+   * those after it) repeat lines of the tail. A follower buffers the run's events until the reply,
+   * shows the tail, then shows only the lines whose `seq` is above the tail's last (all of them
+   * when the tail is empty): every line once, in order. `followLog` in src/client does this.
+   */
   'run.logs': {params: {id?: string; namespace?: string; task?: string; tail?: number; follow?: boolean}; result: {runId: string | null; lines: RunLogLine[]}};
 }
 
