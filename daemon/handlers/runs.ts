@@ -27,10 +27,16 @@ export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> 
         runner.get(runId);
       }
       if (runId === null) return {runId, lines: []};
-      // Read and subscribe in one turn of the event loop: no line is missed or repeated.
-      const lines = await runner.logs(runId, params.tail);
-      if (params.follow) call.subscribe(`run:${runId}`);
-      return {runId, lines};
+      // Subscribed before the read (which may wait for the disk): a line logged meanwhile reaches
+      // the caller twice, which it can tell by seq, rather than never.
+      const topic = `run:${runId}`;
+      if (params.follow) call.subscribe(topic);
+      try {
+        return {runId, lines: await runner.logs(runId, params.tail)};
+      } catch (error) {
+        if (params.follow) call.unsubscribe(topic);
+        throw error;
+      }
     },
   };
 }

@@ -31,9 +31,15 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
     'service.stop': verb('stop'),
     'service.restart': verb('restart'),
     'service.logs': async ({namespace, name, tail, follow}, call) => {
-      const lines = (await supervisor.logs(namespace, name, {tail})).map((line) => toLogLine(namespace, name, line));
-      if (follow) call.subscribe(`service:${namespace}/${name}`);
-      return {lines};
+      // Subscribed before the file is read, as run.logs: an overlap the caller drops by seq, never a gap.
+      const topic = `service:${namespace}/${name}`;
+      if (follow) call.subscribe(topic);
+      try {
+        return {lines: (await supervisor.logs(namespace, name, {tail})).map((line) => toLogLine(namespace, name, line))};
+      } catch (error) {
+        if (follow) call.unsubscribe(topic);
+        throw error;
+      }
     },
     'service.config.list': ({namespace, name}) => ({entries: supervisor.configList(namespace, name)}),
     'service.config.get': ({namespace, name, key}) => ({entry: supervisor.configGet(namespace, name, key)}),

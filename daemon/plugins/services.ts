@@ -171,5 +171,5 @@ function agentOptions(agents: AgentHub): Pick<SupervisorOptions, 'serviceEnviron
 }
 
 export function toLogLine(namespace: string, name: string, line: LogLine): ServiceLogLine {
-  return {namespace, name, time: line.time, stream: line.stream, line: line.text};
+  return {namespace, name, seq: line.seq, time: line.time, stream: line.stream, line: line.text};
 }

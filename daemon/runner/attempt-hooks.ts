@@ -11,7 +11,8 @@ export interface AttemptContext {
   now(): number;
   /** The attempt is still the run's running one: late calls from an ended attempt are dropped. */
   isCurrent(): boolean;
-  log(line: RunLogLine): void;
+  /** The runner numbers the line. */
+  log(line: Omit<RunLogLine, 'seq'>): void;
   progress(progress: RunProgress): void;
   submit(target: TaskRef, input: unknown, parentId: string): Promise<RunRecord>;
   waitFor(runId: string): Promise<RunRecord>;

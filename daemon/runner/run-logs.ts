@@ -1,4 +1,4 @@
-import {statSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import {appendFile, mkdir, readFile, readdir, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {RunLogLine} from '../../src/protocol/index.js';
@@ -23,6 +23,8 @@ export interface RunLogsOptions {
 
 interface LiveLog {
   bytes: number;
+  /** Of the last line recorded. */
+  seq: number;
   truncated: boolean;
   pending: string[];
   tail: RunLogLine[];
@@ -65,21 +67,24 @@ export class RunLogs {
   }
 
   /**
-   * Records a line. Returns what followers should see: the line itself; the truncation marker
-   * when this line would pass the run's limit; nothing once the log is truncated.
+   * Records a line, numbered after the run's last one. Returns what followers should see: the
+   * line itself; the truncation marker when this line would pass the run's limit; nothing once
+   * the log is truncated.
    */
-  append(line: RunLogLine): RunLogLine[] {
+  append(line: Omit<RunLogLine, 'seq'>): RunLogLine[] {
     const live = this.#liveLog(line);
     if (live.truncated) return [];
     const message = line.message.length > LOG_LINE_MAX_CHARS ? `${line.message.slice(0, LOG_LINE_MAX_CHARS)}… [cut at ${LOG_LINE_MAX_CHARS} characters]` : line.message;
-    let shown: RunLogLine = message === line.message ? line : {...line, message};
+    const seq = live.seq + 1;
+    let shown: RunLogLine = {...line, seq, message};
     let text = `${JSON.stringify(shown)}\n`;
     const bytes = Buffer.byteLength(text);
     if (live.bytes + bytes > this.#maxBytes) {
       live.truncated = true;
-      shown = {...line, level: 'warn', message: `[capsule] log truncated: this run wrote more than ${this.#maxBytes} bytes; later lines are dropped`};
+      shown = {...line, seq, level: 'warn', message: `[capsule] log truncated: this run wrote more than ${this.#maxBytes} bytes; later lines are dropped`};
       text = `${JSON.stringify(shown)}\n`;
     }
+    live.seq = seq;
     live.bytes += bytes;
     live.pending.push(text);
     live.tail.push(shown);
@@ -111,12 +116,7 @@ export class RunLogs {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const lines: RunLogLine[] = [];
-    for (const row of text.split('\n')) {
-      // A line torn by a crash mid-write is skipped rather than failing the whole read.
-      if (row !== '') lines.push(...parseLine(row));
-    }
-    return lastLines(lines, tail);
+    return lastLines(parseLog(text), tail);
   }
 
   async remove(runIds: Iterable<string>): Promise<void> {
@@ -158,12 +158,13 @@ export class RunLogs {
     });
   }
 
-  #liveLog(line: RunLogLine): LiveLog {
+  #liveLog(line: Omit<RunLogLine, 'seq'>): LiveLog {
     let live = this.#live.get(line.runId);
     if (!live) {
-      // A later attempt may follow a daemon restart, with a log already on disk that counts toward the limit.
-      const bytes = line.attempt > 1 ? existingBytes(this.#file(line.runId)) : 0;
-      live = {bytes, truncated: bytes >= this.#maxBytes, pending: [], tail: [], complete: bytes === 0, ended: false};
+      // A later attempt may follow a daemon restart, with a log already on disk that counts toward
+      // the limit and whose numbering it continues.
+      const {bytes, seq} = line.attempt > 1 ? existingLog(this.#file(line.runId)) : {bytes: 0, seq: 0};
+      live = {bytes, seq, truncated: bytes >= this.#maxBytes, pending: [], tail: [], complete: bytes === 0, ended: false};
       this.#live.set(line.runId, live);
     }
     return live;
@@ -174,22 +175,33 @@ export class RunLogs {
   }
 }
 
-function existingBytes(file: string): number {
+/** Read whole and synchronously: at most the 1 MB a run may log, once per run resumed after a daemon restart. */
+function existingLog(file: string): {bytes: number; seq: number} {
+  let text: string;
   try {
-    return statSync(file).size;
+    text = readFileSync(file, 'utf8');
   } catch {
-    return 0;
+    return {bytes: 0, seq: 0};
   }
+  return {bytes: Buffer.byteLength(text), seq: parseLog(text).at(-1)?.seq ?? 0};
 }
 
 function lastLines(lines: RunLogLine[], tail: number | undefined): RunLogLine[] {
   return tail === undefined ? [...lines] : lines.slice(Math.max(0, lines.length - tail));
 }
 
-function parseLine(row: string): RunLogLine[] {
-  try {
-    return [JSON.parse(row) as RunLogLine];
-  } catch {
-    return [];
+/** A stored log's lines; one without a seq (written before Capsule kept them) is numbered by its row. */
+function parseLog(text: string): RunLogLine[] {
+  const lines: RunLogLine[] = [];
+  const rows = text.split('\n');
+  for (let index = 0; index < rows.length; index++) {
+    if (rows[index] === '') continue;
+    try {
+      const line = JSON.parse(rows[index]!) as RunLogLine;
+      lines.push(typeof line.seq === 'number' ? line : {...line, seq: index + 1});
+    } catch {
+      // A line torn by a crash mid-write is skipped rather than failing the whole read.
+    }
   }
+  return lines;
 }

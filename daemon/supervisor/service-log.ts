@@ -1,6 +1,6 @@
 /**
- * One service's log: timestamped lines from its stdout and stderr (and the supervisor's own
- * notes) appended to `<name>.log`, rotated to `.1`, `.2` … before a file would pass its size
+ * One service's log: timestamped, numbered lines from its stdout and stderr (and the
+ * supervisor's own notes) appended to `<name>.log`, rotated to `.1`, `.2` … before a file would pass its size
  * limit, with live followers. Appends are synchronous: a pipe chunk is at most 64KB and a local
  * append takes microseconds, which keeps memory flat no matter how chatty the service is.
  */
@@ -11,7 +11,7 @@ import type {LogsConfig} from '../../src/config/services.js';
 import type {Clock} from '../core/clock.js';
 import {scrub} from './config-values.js';
 import {LineSplitter} from './line-splitter.js';
-import {formatLogLine, tailLines} from './log-tail.js';
+import {formatLogLine, lastStoredSeq, tailLines} from './log-tail.js';
 import type {LogLine, LogStream} from './types.js';
 
 export type LogListener = (line: LogLine) => void;
@@ -20,6 +20,8 @@ export class ServiceLog {
   private fd: number | null = null;
   private size = 0;
   private secrets: readonly string[] = [];
+  /** Of the last line written; read back from the files before the first line this instance writes. */
+  private seq: number | null = null;
   private closed = false;
   private readonly followers = new Set<LogListener>();
 
@@ -78,7 +80,10 @@ export class ServiceLog {
   private append(stream: LogStream, texts: string[]): void {
     if (this.closed || texts.length === 0) return;
     const time = new Date(this.clock.now()).toISOString();
-    const lines = texts.map((text) => ({time, stream, text: scrub(text, this.secrets)}));
+    // Counted on from the files, so a restarted daemon (or a reloaded service) numbers on, and followers never see a seq go back.
+    let seq = this.seq ?? lastStoredSeq(this.files());
+    const lines = texts.map((text) => ({seq: ++seq, time, stream, text: scrub(text, this.secrets)}));
+    this.seq = seq;
     this.write(lines);
     for (const line of lines) for (const listener of this.followers) notify(listener, line);
   }

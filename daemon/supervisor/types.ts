@@ -71,6 +71,8 @@ export interface SupervisorPersistence {
 }
 
 export interface LogLine {
+  /** One more than the line before it in the service's log, across restarts; 0 for a line stored without one. */
+  seq: number;
   time: string;
   /** `capsule` lines are the supervisor's own notes: started, exited, restarting. */
   stream: LogStream;

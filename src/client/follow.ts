@@ -1,5 +1,17 @@
+import {CapsuleError} from '../lib/errors.js';
 import {isFinalRunStatus, type RunLogLine, type RunProgress, type RunRecord} from '../protocol/index.js';
 import type {DaemonClient} from './client.js';
+
+/**
+ * The connection closed under a command still waiting on it (the daemon died or was stopped):
+ * the daemon is unreachable, not a failure of the run or a bug. `run` names what goes on without us.
+ */
+export function connectionLost(what: string, runId: string | null = null): CapsuleError {
+  const recovery = runId === null ? '' : `; ${runId} is resumed (or marked interrupted) when it starts again: then \`capsule show ${runId}\``;
+  return new CapsuleError('daemon_unreachable', `the daemon is unreachable: it closed the connection while ${what}`, {
+    hint: `check \`capsule daemon status\` and \`capsule daemon logs\`, and start it with \`capsule daemon start\`${recovery}`,
+  });
+}
 
 export interface FollowHandlers {
   onLog?(line: RunLogLine): void;
@@ -19,18 +31,23 @@ export async function followRun(client: DaemonClient, start: () => Promise<RunRe
     settle = resolve;
     fail = reject;
   });
+  // When the connection closes during `start`, its own rejection is the one the caller gets.
+  final.catch(() => undefined);
+  let runId: string | null = null;
   const stopListening = client.onEvent((event, data) => {
     if (event === 'run.log') handlers.onLog?.(data as RunLogLine);
     else if (event === 'run.progress') handlers.onProgress?.(data as RunProgress);
     else if (event === 'run.updated') {
       const run = data as RunRecord;
+      runId ??= run.id;
       handlers.onUpdate?.(run);
       if (isFinalRunStatus(run.status)) settle(run);
     }
   });
-  const stopClose = client.onClose(() => fail(new Error('the daemon closed the connection while following the run')));
+  const stopClose = client.onClose(() => fail(connectionLost('following the run', runId)));
   try {
     const run = await start();
+    runId = run.id;
     if (isFinalRunStatus(run.status)) settle(run);
     return await final;
   } finally {

@@ -141,8 +141,9 @@ class Client implements CapsuleClient, RunSource {
   }
 
   /**
-   * Reads the run's log and subscribes to its events in one step (the daemon leaves no gap between
-   * the two), then reads its record: anything that changed before the subscription is in it.
+   * Subscribes to the run's events and reads its log (the daemon subscribes first, so the two
+   * overlap rather than leave a gap; the handle drops the overlap), then reads its record: anything
+   * that changed before the subscription is in it.
    */
   follow(run: TrackedRun): void {
     this.#followed.set(run.id, run);

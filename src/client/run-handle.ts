@@ -1,6 +1,7 @@
 import {CapsuleError} from '../lib/errors.js';
 import {isFinalRunStatus, type RunErrorType, type RunLogLine, type RunProgress, type RunRecord} from '../protocol/index.js';
 import {EventQueue, type EventSource} from './event-queue.js';
+import {isNew, lastSeq} from './log-join.js';
 
 /** Something that happened to a run: a new state of its record, a log line, or progress. */
 export type RunEvent = {type: 'update'; run: RunRecord} | {type: 'log'; line: RunLogLine} | {type: 'progress'; progress: RunProgress};
@@ -148,15 +149,20 @@ export class TrackedRun implements RunHandle, EventSource {
   /** An event of this run arrived from the daemon. */
   push(event: RunEvent): void {
     if (this.#arriving === null) this.#deliver(event);
-    else if (event.type === 'update' || this.#arriving.length < MAX_REPLAYED_EVENTS) this.#arriving.push(event);
+    // Log lines are all kept, or the log would have a gap; the run's log limit bounds them.
+    else if (event.type !== 'progress' || this.#arriving.length < MAX_REPLAYED_EVENTS) this.#arriving.push(event);
   }
 
-  /** Following started: the log so far, then what arrived meanwhile, then the record as it is now if that is newer. */
+  /**
+   * Following started: the log so far, then what arrived meanwhile less the lines the log so far
+   * holds (the daemon subscribed before reading it), then the record as it is now if that is newer.
+   */
   caughtUp(lines: RunLogLine[], current: RunRecord): void {
     const arrived = this.#arriving ?? [];
     this.#arriving = null;
     for (const line of lines) this.#deliver({type: 'log', line});
-    for (const event of arrived) this.#deliver(event);
+    const last = lastSeq(lines);
+    for (const event of arrived) if (event.type !== 'log' || isNew(event.line, last)) this.#deliver(event);
     if (!sameState(current, this.#streamed)) this.#deliver({type: 'update', run: current});
   }
 

@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
+import {connectionLost} from '../client/follow.js';
+import {LogJoin} from '../client/log-join.js';
 import {isRunId, parseItemRef, resolveItem} from '../client/targets.js';
 import {CapsuleError} from '../lib/errors.js';
 import {isFinalRunStatus, type RunLogLine, type ServiceLogLine} from '../protocol/index.js';
@@ -28,29 +30,33 @@ export default class Logs extends CapsuleCommand {
     const done = new AbortController();
     process.once('SIGINT', () => done.abort());
     if (kind === 'service') {
+      const join = new LogJoin<ServiceLogLine>((line) => this.log(renderServiceLogLine(line, this.paint)));
       client.onEvent((event, data) => {
-        if (event === 'service.log') this.log(renderServiceLogLine(data as ServiceLogLine, this.paint));
+        if (event === 'service.log') join.live(data as ServiceLogLine);
       });
-      const {lines} = await client.call('service.logs', {namespace: ref!.namespace, name: ref!.name, tail: flags.lines, follow: flags.follow});
-      for (const line of lines) this.log(renderServiceLogLine(line, this.paint));
+      join.tail((await client.call('service.logs', {namespace: ref!.namespace, name: ref!.name, tail: flags.lines, follow: flags.follow})).lines);
     } else {
       const target = ref ? {namespace: ref.namespace, task: ref.name} : {id: args.target};
+      const join = new LogJoin<RunLogLine>((line) => this.log(renderLogLine(line, this.paint)));
       client.onEvent((event, data) => {
-        if (event === 'run.log') this.log(renderLogLine(data as RunLogLine, this.paint));
+        if (event === 'run.log') join.live(data);
+        // Its last lines came before it and are shown with the tail, or live just before.
         if (event === 'run.updated' && isFinalRunStatus(data.status)) done.abort();
       });
       const {runId, lines} = await client.call('run.logs', {...target, tail: flags.lines, follow: flags.follow});
-      for (const line of lines) this.log(renderLogLine(line, this.paint));
+      join.tail(lines);
       if (flags.follow && runId !== null) {
         const run = await client.call('run.get', {id: runId});
         if (isFinalRunStatus(run.status)) done.abort();
       }
     }
     if (!flags.follow) return;
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       if (done.signal.aborted) resolve();
       done.signal.addEventListener('abort', () => resolve());
-      client.onClose(() => resolve());
+      const lost = () => reject(connectionLost(kind === 'service' ? 'following the service log' : 'following the run log', isRunId(args.target) ? args.target : null));
+      if (client.isClosed) lost();
+      client.onClose(lost);
     });
   }
 }

@@ -42,6 +42,11 @@ export type RunRecord = z.infer<typeof RunRecord>;
 
 export const RunLogLine = z.object({
   runId: z.string(),
+  /**
+   * The line's place in the run's log: 1 for its first line, one more for each next one, across
+   * attempts and daemon restarts. A follower drops a line whose seq it already has (see `run.logs`).
+   */
+  seq: z.number().int().nonnegative(),
   attempt: z.number().int(),
   time: Instant,
   level: z.enum(LOG_LEVELS),
@@ -110,7 +115,13 @@ export const runMethods = {
   'run.rerun': {params: RunId, result: RunRecord},
   /**
    * The last `tail` log lines of a run, or of a task's latest run (`namespace` and `task`).
-   * `follow`: also subscribes to the run's later lines, with no gap after the ones returned.
+   *
+   * `follow`: also subscribes the connection to the run's events (topic `run:<id>`), *before* the
+   * tail is read, so no line falls between the two; the price is an overlap. So on this
+   * connection `run.log` events of the run may arrive before this reply, and some of them (and of
+   * those after it) repeat lines of the tail. A follower buffers the run's events until the reply,
+   * shows the tail, then shows only the lines whose `seq` is above the tail's last (all of them
+   * when the tail is empty): every line once, in order. `LogJoin` in src/client does this.
    */
   'run.logs': {
     params: z.strictObject({id: Text.optional(), namespace: Text.optional(), task: Text.optional(), tail: z.number().int().nonnegative().default(100), follow: z.boolean().default(false)}),

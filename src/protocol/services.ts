@@ -45,6 +45,12 @@ export type ConfigEntry = z.infer<typeof ConfigEntry>;
 export const ServiceLogLine = z.object({
   namespace: z.string(),
   name: z.string(),
+  /**
+   * The line's place in the service's log: one more for each next line, kept in the log file so it
+   * goes on counting across daemon restarts and rotations; 0 for a line written before Capsule kept
+   * these. A follower drops a line whose seq it already has (see `service.logs`).
+   */
+  seq: z.number().int().nonnegative(),
   time: Instant,
   stream: z.enum(LOG_STREAMS),
   line: z.string(),
@@ -76,7 +82,7 @@ export const serviceMethods = {
   'service.start': {params: ServicesOf, result: Services},
   'service.stop': {params: ServicesOf, result: Services},
   'service.restart': {params: ServicesOf, result: Services},
-  /** `follow`: also subscribes to later lines (topic `service:<ns>/<name>`), with no gap. */
+  /** `follow`: also subscribes to later lines (topic `service:<ns>/<name>`), as `run.logs` does: see there. */
   'service.logs': {params: ItemRef.extend({tail: z.number().int().nonnegative().default(100), follow: z.boolean().default(false)}), result: z.object({lines: z.array(ServiceLogLine)})},
   'service.config.list': {params: ItemRef, result: z.object({entries: z.array(ConfigEntry)})},
   'service.config.get': {params: ConfigKey, result: z.object({entry: ConfigEntry})},

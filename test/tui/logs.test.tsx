@@ -7,7 +7,8 @@ import {handlersFor, makeWorld, run} from './helpers/world.js';
 
 afterEach(() => cleanup());
 
-const serviceLine = (line: string, stream: 'stdout' | 'stderr' = 'stdout') => ({namespace: 'reports', name: 'api', time: '2025-06-01T12:00:00.000Z', stream, line});
+let lastSeq = 0;
+const serviceLine = (line: string, stream: 'stdout' | 'stderr' = 'stdout') => ({namespace: 'reports', name: 'api', seq: ++lastSeq, time: '2025-06-01T12:00:00.000Z', stream, line});
 
 async function selectApi(ui: ReturnType<typeof mount>): Promise<void> {
   await ui.waitFor('worker');
@@ -111,7 +112,7 @@ describe('log pane', () => {
     expect(frame).toContain('Log · reports/build_report run_0002');
     const fresh = run({id: 'run_0009', status: 'running', createdAt: '2025-06-01T12:30:00.000Z', finishedAt: null, durationMs: null});
     client.emit('run.updated', fresh);
-    client.emit('run.log', {runId: 'run_0009', attempt: 1, time: '2025-06-01T12:30:01.000Z', level: 'info', message: 'fresh start'});
+    client.emit('run.log', {runId: 'run_0009', seq: 1, attempt: 1, time: '2025-06-01T12:30:01.000Z', level: 'info', message: 'fresh start'});
     frame = await ui.waitFor('fresh start');
     expect(frame).toContain('Log · reports/build_report run_0009');
     expect(frame).not.toContain('slow query');

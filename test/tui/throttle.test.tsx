@@ -21,7 +21,7 @@ describe('render throttling', () => {
     const started = Date.now();
     for (let index = 0; index < 500; index++) {
       client.emit('run.updated', run({id: `run_${index}`, status: 'queued', createdAt: '2025-06-01T12:00:00.000Z', startedAt: null, finishedAt: null, durationMs: null, attempts: []}));
-      client.emit('service.log', {namespace: 'reports', name: 'api', time: '2025-06-01T12:00:00.000Z', stream: 'stdout', line: `flood ${index}`});
+      client.emit('service.log', {namespace: 'reports', name: 'api', seq: index + 1, time: '2025-06-01T12:00:00.000Z', stream: 'stdout', line: `flood ${index}`});
     }
     const frame = await ui.waitFor('flood 499');
     expect(frame).toContain('◌ 500 queued');

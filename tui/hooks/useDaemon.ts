@@ -1,5 +1,5 @@
 import {useCallback, useEffect, useReducer, useState, type Dispatch} from 'react';
-import {toCapsuleError, type ErrorPayload} from '../../src/lib/errors.js';
+import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/errors.js';
 import type {Connect, DashboardClient} from '../client.js';
 import {EMPTY_DATA, type DashboardData} from '../state/data.js';
 import type {Batch} from '../state/event-batch.js';
@@ -78,7 +78,7 @@ export function useDaemon(connect: Connect): DaemonView {
         lostAt = Date.now();
         dispatch({type: 'desync'});
         setClient(null);
-        setConnection({state: 'disconnected', since: lostAt, attempts: 0, error: closeError ? toCapsuleError(closeError).toPayload() : null});
+        setConnection({state: 'disconnected', since: lostAt, attempts: 0, error: closeError ? lostConnection(closeError) : null});
         timer = setTimeout(attempt, RECONNECT_DELAYS_MS[0]);
       });
       setConnection({state: 'connected', since: Date.now(), attempts: 0, error: null});
@@ -143,4 +143,9 @@ export function useDaemon(connect: Connect): DaemonView {
   }, [client]);
 
   return {connection, client, data, dispatch, loadError};
+}
+
+/** A socket error (ECONNRESET …) is the daemon going away, not a failure of the dashboard. */
+function lostConnection(cause: Error): ErrorPayload {
+  return new CapsuleError('daemon_unreachable', `the daemon is unreachable: ${cause.message}`, {hint: 'reconnecting; `capsule daemon start` if it does not come back', cause}).toPayload();
 }

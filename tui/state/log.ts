@@ -12,7 +12,7 @@ export type LogTone = 'warn' | 'error' | 'stderr' | 'action';
 export interface LogLine {
   /** Increases by one per line received, so a scrolled view stays put while lines arrive. */
   n: number;
-  /** Identifies a line across the fetched tail and live events, to drop duplicates. */
+  /** Identifies a line across the fetched tail and live events (by its seq), to drop duplicates. */
   key: string;
   time: string;
   text: string;
@@ -92,11 +92,12 @@ function toLines({event, data}: DaemonEvent): Omit<LogLine, 'n'>[] {
   if (event === 'run.log') {
     const line = data;
     const tone = line.level === 'error' ? 'error' : line.level === 'warn' ? 'warn' : null;
-    return split(`${line.runId}|${line.attempt}|${line.time}|${line.message}`, line.time, line.message, tone);
+    return split(`${line.runId}|${line.seq}`, line.time, line.message, tone);
   }
   if (event === 'service.log') {
     const line = data;
-    return split(`${line.stream}|${line.time}|${line.line}`, line.time, line.line, line.stream === 'stderr' ? 'stderr' : null);
+    // A line stored before lines were numbered has seq 0: only its content tells it apart.
+    return split(line.seq > 0 ? `${line.namespace}/${line.name}|${line.seq}` : `${line.stream}|${line.time}|${line.line}`, line.time, line.line, line.stream === 'stderr' ? 'stderr' : null);
   }
   if (event !== 'action.output') return [];
   const chunk = data;

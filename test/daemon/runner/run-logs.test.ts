@@ -1,4 +1,4 @@
-import {mkdtemp, readFile, readdir, rm} from 'node:fs/promises';
+import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -13,12 +13,12 @@ afterEach(async () => {
   await rm(dir, {recursive: true, force: true});
 });
 
-const line = (runId: string, message: string, attempt = 1): RunLogLine => ({runId, attempt, time: '2025-01-01T00:00:00.000Z', level: 'info', message});
+const line = (runId: string, message: string, attempt = 1): Omit<RunLogLine, 'seq'> => ({runId, attempt, time: '2025-01-01T00:00:00.000Z', level: 'info', message});
 
 describe('RunLogs', () => {
   it('appends one JSON line per log line to a file per run', async () => {
     const logs = await RunLogs.open(dir);
-    expect(logs.append(line('run_a', 'one'))).toEqual([line('run_a', 'one')]);
+    expect(logs.append(line('run_a', 'one'))).toEqual([{...line('run_a', 'one'), seq: 1}]);
     logs.append(line('run_b', 'other'));
     logs.append(line('run_a', 'two'));
     await logs.flush();
@@ -63,6 +63,34 @@ describe('RunLogs', () => {
     const second = await RunLogs.open(dir, {maxBytesPerRun: 300});
     const shown = [...second.append(line('run_a', 'z'.repeat(20), 2)), ...second.append(line('run_a', 'z'.repeat(20), 2))];
     expect(shown.map((entry) => entry.level)).toEqual(['info', 'warn']);
+  });
+
+  it('numbers each run\'s lines from 1, on from the file when a later attempt follows a daemon restart', async () => {
+    const first = await RunLogs.open(dir, {tailLines: 2});
+    first.append(line('run_a', 'a1'));
+    first.append(line('run_b', 'b1'));
+    first.append(line('run_a', 'a2'));
+    first.append(line('run_a', 'a3'));
+    expect((await first.read('run_a')).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    await first.flush();
+    const second = await RunLogs.open(dir);
+    expect(second.append(line('run_a', 'after restart', 2)).map((entry) => entry.seq)).toEqual([4]);
+    await second.flush();
+    expect((await second.read('run_a', 2)).map((entry) => [entry.seq, entry.message])).toEqual([
+      [3, 'a3'],
+      [4, 'after restart'],
+    ]);
+  });
+
+  it('numbers the lines of a file written before lines had a seq by their row', async () => {
+    const old = (message: string) => JSON.stringify(line('run_old', message));
+    await writeFile(join(dir, 'run_old.jsonl'), `${old('one')}\n{"torn\n${old('three')}\n`);
+    const logs = await RunLogs.open(dir);
+    expect((await logs.read('run_old')).map((entry) => [entry.seq, entry.message])).toEqual([
+      [1, 'one'],
+      [3, 'three'],
+    ]);
+    expect(logs.append(line('run_old', 'four', 2)).map((entry) => entry.seq)).toEqual([4]);
   });
 
   it('removes the files of given runs', async () => {

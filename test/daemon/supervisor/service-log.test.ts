@@ -1,4 +1,4 @@
-import {mkdtemp, readdir, rm, stat} from 'node:fs/promises';
+import {mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
@@ -31,9 +31,9 @@ describe('ServiceLog', () => {
     stdout.end('ld');
     await new Promise((resolve) => stdout.once('end', resolve));
     expect(await log.tail(10)).toEqual([
-      {time: '1970-01-01T00:00:00.000Z', stream: 'capsule', text: 'started pid 1'},
-      {time: '1970-01-01T00:00:00.000Z', stream: 'stdout', text: 'hello'},
-      {time: '1970-01-01T00:00:00.000Z', stream: 'stdout', text: 'world'},
+      {seq: 1, time: '1970-01-01T00:00:00.000Z', stream: 'capsule', text: 'started pid 1'},
+      {seq: 2, time: '1970-01-01T00:00:00.000Z', stream: 'stdout', text: 'hello'},
+      {seq: 3, time: '1970-01-01T00:00:00.000Z', stream: 'stdout', text: 'world'},
     ]);
     expect((await log.tail(1)).map((line) => line.text)).toEqual(['world']);
   });
@@ -43,12 +43,37 @@ describe('ServiceLog', () => {
     for (let index = 0; index < 200; index++) log.note(`line ${index} ${'x'.repeat(40)}`);
     expect((await readdir(dir)).sort()).toEqual(['flood.log', 'flood.log.1', 'flood.log.2']);
     for (const file of await readdir(dir)) expect((await stat(join(dir, file))).size).toBeLessThanOrEqual(1000);
-    // Three files of ~12 lines each hold the newest lines, in order, across the rotation boundaries.
+    // Three files of ~11 lines each hold the newest lines, in order, across the rotation boundaries.
     const numbers = (lines: LogLine[]) => lines.map((line) => Number(line.text.split(' ')[1]));
     const all = numbers(await log.tail(1000));
-    expect(all.length).toBeGreaterThan(24);
+    expect(all.length).toBeGreaterThan(20);
     expect(all).toEqual(Array.from({length: all.length}, (_, index) => 200 - all.length + index));
     expect(numbers(await log.tail(15))).toEqual(Array.from({length: 15}, (_, index) => 185 + index));
+    expect((await log.tail(1000)).map((line) => line.seq)).toEqual(all.map((n) => n + 1));
+  });
+
+  it('numbers on from the lines already in its files, so a new daemon never goes back', async () => {
+    const file = join(dir, 'again.log');
+    log = new ServiceLog(file, {maxSizeBytes: 300, keep: 1}, clock);
+    for (let index = 0; index < 10; index++) log.note(`line ${index} ${'x'.repeat(40)}`);
+    log.close();
+    log = new ServiceLog(file, {maxSizeBytes: 300, keep: 1}, clock);
+    log.note('after the restart');
+    expect((await log.tail(2)).map((line) => [line.seq, line.text])).toEqual([
+      [10, `line 9 ${'x'.repeat(40)}`],
+      [11, 'after the restart'],
+    ]);
+  });
+
+  it('starts from 1 after a file written before lines were numbered', async () => {
+    const file = join(dir, 'old.log');
+    await writeFile(file, '2024-01-01T00:00:00.000Z stdout from an older capsule\n');
+    log = new ServiceLog(file, {maxSizeBytes: 1024 * 1024, keep: 1}, clock);
+    log.note('now numbered');
+    expect((await log.tail(2)).map((line) => [line.seq, line.text])).toEqual([
+      [0, 'from an older capsule'],
+      [1, 'now numbered'],
+    ]);
   });
 
   it('keeps no old file with keep = 0', async () => {
@@ -75,7 +100,13 @@ describe('ServiceLog', () => {
 
 describe('parseLogLine', () => {
   it('reads a written line back, and keeps a foreign line whole', () => {
-    expect(parseLogLine('2024-01-01T00:00:00.000Z stderr oops: a b')).toEqual({time: '2024-01-01T00:00:00.000Z', stream: 'stderr', text: 'oops: a b'});
-    expect(parseLogLine('no stream here')).toEqual({time: '', stream: 'stdout', text: 'no stream here'});
+    expect(parseLogLine('2024-01-01T00:00:00.000Z 42 stderr oops: a b')).toEqual({seq: 42, time: '2024-01-01T00:00:00.000Z', stream: 'stderr', text: 'oops: a b'});
+    expect(parseLogLine('2024-01-01T00:00:00.000Z 7 stdout')).toEqual({seq: 7, time: '2024-01-01T00:00:00.000Z', stream: 'stdout', text: ''});
+    expect(parseLogLine('no stream here')).toEqual({seq: 0, time: '', stream: 'stdout', text: 'no stream here'});
+  });
+
+  it('reads a line written before lines were numbered, whose text may start with a number', () => {
+    expect(parseLogLine('2024-01-01T00:00:00.000Z stderr 42 stdout a b')).toEqual({seq: 0, time: '2024-01-01T00:00:00.000Z', stream: 'stderr', text: '42 stdout a b'});
+    expect(parseLogLine('2024-01-01T00:00:00.000Z 42 apples')).toEqual({seq: 0, time: '', stream: 'stdout', text: '2024-01-01T00:00:00.000Z 42 apples'});
   });
 });

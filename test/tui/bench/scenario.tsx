@@ -64,10 +64,10 @@ async function stream(rate: number, durationMs: number) {
     const record = {...runs[index]!, status: sequence % 3 === 0 ? 'running' : 'queued'};
     return [
       JSON.stringify({event: 'run.updated', data: record}),
-      JSON.stringify({event: 'service.log', data: {namespace: 'proj00', name: 'svc_000', time: new Date().toISOString(), stream: 'stdout', line: `request ${sequence} served in ${sequence % 97}ms`}}),
+      JSON.stringify({event: 'service.log', data: {namespace: 'proj00', name: 'svc_000', seq: sequence + 1, time: new Date().toISOString(), stream: 'stdout', line: `request ${sequence} served in ${sequence % 97}ms`}}),
       JSON.stringify({event: 'run.progress', data: {runId: record.id, current: sequence % 100, total: 100, message: null}}),
       JSON.stringify({event: 'service.updated', data: {...service({name: `svc_00${sequence % 10}`, restarts: sequence}), namespace: 'proj01'}}),
-      JSON.stringify({event: 'service.log', data: {namespace: 'proj02', name: 'svc_001', time: new Date().toISOString(), stream: 'stderr', line: 'not followed'}}),
+      JSON.stringify({event: 'service.log', data: {namespace: 'proj02', name: 'svc_001', seq: sequence + 1, time: new Date().toISOString(), stream: 'stderr', line: 'not followed'}}),
     ];
   };
   // Each tick sends what is due by the clock, so a late timer does not lower the rate.

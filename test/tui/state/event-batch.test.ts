@@ -4,7 +4,7 @@ import {MAX_LOG_LINES} from '../../../tui/state/log.js';
 import {project, service} from '../../render/fixtures.js';
 import {run} from '../helpers/world.js';
 
-const logLine = (line: string) => ({namespace: 'reports', name: 'api', time: '2025-06-01T12:00:00.000Z', stream: 'stdout' as const, line});
+const logLine = (line: string, seq: number) => ({namespace: 'reports', name: 'api', seq, time: '2025-06-01T12:00:00.000Z', stream: 'stdout' as const, line});
 
 describe('EventBatch', () => {
   it('keeps only the newest update of each item, ordered by each item\'s latest event', () => {
@@ -29,7 +29,7 @@ describe('EventBatch', () => {
 
   it('keeps log lines in order, capped to what the log pane holds', () => {
     const batch = new EventBatch();
-    for (let index = 0; index < 3 * MAX_LOG_LINES; index++) batch.add('service.log', logLine(String(index)));
+    for (let index = 0; index < 3 * MAX_LOG_LINES; index++) batch.add('service.log', logLine(String(index), index + 1));
     const {lines} = batch.take();
     expect(lines).toHaveLength(MAX_LOG_LINES);
     expect((lines.at(-1)!.data as {line: string}).line).toBe(String(3 * MAX_LOG_LINES - 1));

@@ -82,15 +82,15 @@ describe('reduce', () => {
     let data = reduce(EMPTY_DATA, {type: 'snapshot', snapshot: snapshot({runs: [run({id: 'old'})]})});
     const target = {kind: 'task' as const, namespace: 'reports', task: 'build_report'};
     data = reduce(data, {type: 'logTarget', target});
-    data = reduce(data, {type: 'logTail', target, runId: 'old', lines: [{event: 'run.log', data: {runId: 'old', attempt: 1, time: '2025-06-01T11:00:00.000Z', level: 'log', message: 'old line'}}]});
+    data = reduce(data, {type: 'logTail', target, runId: 'old', lines: [{event: 'run.log', data: {runId: 'old', seq: 1, attempt: 1, time: '2025-06-01T11:00:00.000Z', level: 'log', message: 'old line'}}]});
     expect(data.log.lines.map((line) => line.text)).toEqual(['old line']);
     data = reduce(data, {
       type: 'batch',
       batch: batch(
         [{event: 'run.updated', data: run({id: 'new', status: 'running', createdAt: '2025-06-01T12:00:00.000Z'})}],
         [
-          {event: 'run.log', data: {runId: 'new', attempt: 1, time: '2025-06-01T12:00:01.000Z', level: 'error', message: 'new line'}},
-          {event: 'run.log', data: {runId: 'elsewhere', attempt: 1, time: '2025-06-01T12:00:01.000Z', level: 'log', message: 'not ours'}},
+          {event: 'run.log', data: {runId: 'new', seq: 1, attempt: 1, time: '2025-06-01T12:00:01.000Z', level: 'error', message: 'new line'}},
+          {event: 'run.log', data: {runId: 'elsewhere', seq: 1, attempt: 1, time: '2025-06-01T12:00:01.000Z', level: 'log', message: 'not ours'}},
         ],
       ),
     });
@@ -100,13 +100,13 @@ describe('reduce', () => {
 
   it('returns the same data for lines of logs nobody looks at, so they cost no render', () => {
     const data = reduce(reduce(EMPTY_DATA, {type: 'snapshot', snapshot: snapshot()}), {type: 'logTarget', target: {kind: 'service', namespace: 'reports', name: 'api'}});
-    const other = {event: 'service.log' as const, data: {namespace: 'reports', name: 'worker', time: '2025-06-01T12:00:00.000Z', stream: 'stdout' as const, line: 'elsewhere'}};
+    const other = {event: 'service.log' as const, data: {namespace: 'reports', name: 'worker', seq: 5, time: '2025-06-01T12:00:00.000Z', stream: 'stdout' as const, line: 'elsewhere'}};
     expect(reduce(data, {type: 'batch', batch: batch([], [other])})).toBe(data);
   });
 
   it('merges a fetched tail with the live lines that arrived meanwhile, without duplicates', () => {
     const target = {kind: 'service' as const, namespace: 'reports', name: 'api'};
-    const line = (text: string) => ({event: 'service.log' as const, data: {namespace: 'reports', name: 'api', time: '2025-06-01T12:00:00.000Z', stream: 'stdout' as const, line: text}});
+    const line = (text: string) => ({event: 'service.log' as const, data: {namespace: 'reports', name: 'api', seq: 'abc'.indexOf(text) + 1, time: '2025-06-01T12:00:00.000Z', stream: 'stdout' as const, line: text}});
     let data = reduce(EMPTY_DATA, {type: 'logTarget', target});
     data = reduce(data, {type: 'batch', batch: batch([], [line('b'), line('c')])});
     data = reduce(data, {type: 'logTail', target, runId: null, lines: [line('a'), line('b')]});

@@ -1,0 +1,80 @@
+import {describe, expect, it} from 'vitest';
+import {isNew, lastSeq, LogJoin} from '../../src/client/log-join.js';
+import {TrackedRun, type RunEvent, type RunSource} from '../../src/client/run-handle.js';
+import type {RunLogLine, RunRecord} from '../../src/protocol/index.js';
+
+const numbered = (seq: number) => ({seq, text: `line ${seq}`});
+
+function joined(): {join: LogJoin<{seq?: number; text: string}>; shown: (number | undefined)[]} {
+  const shown: (number | undefined)[] = [];
+  return {join: new LogJoin((line) => shown.push(line.seq)), shown};
+}
+
+describe('lastSeq and isNew', () => {
+  it('tell a live line the tail already holds from a new one', () => {
+    expect(lastSeq([numbered(3), numbered(4)])).toBe(4);
+    expect(lastSeq([])).toBe(0);
+    expect([isNew(numbered(4), 4), isNew(numbered(5), 4), isNew(numbered(1), 0)]).toEqual([false, true, true]);
+  });
+
+  it('show every line of a daemon that numbers none, and count a tail of unnumbered lines as 0', () => {
+    expect(isNew({}, 10)).toBe(true);
+    expect(lastSeq([{}, {seq: 0}])).toBe(0);
+  });
+});
+
+describe('LogJoin', () => {
+  it('holds live lines until the tail, then shows the tail and only the lines after it', () => {
+    const {join, shown} = joined();
+    // Subscribed before the read: 5 and 6 arrived, and the tail read afterwards holds 5 too.
+    join.live(numbered(5));
+    join.live(numbered(6));
+    expect(shown).toEqual([]);
+    join.tail([numbered(3), numbered(4), numbered(5)]);
+    expect(shown).toEqual([3, 4, 5, 6]);
+    join.live(numbered(6));
+    join.live(numbered(7));
+    expect(shown).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('shows every live line after an empty tail, and lines of a tail from an older file first', () => {
+    const {join, shown} = joined();
+    join.live(numbered(1));
+    join.tail([]);
+    join.live(numbered(2));
+    expect(shown).toEqual([1, 2]);
+
+    const old = joined();
+    old.join.tail([{seq: 0, text: 'before seqs'}, {seq: 0, text: 'before seqs'}]);
+    old.join.live(numbered(1));
+    expect(old.shown).toEqual([0, 0, 1]);
+  });
+
+  it('takes the first tail only', () => {
+    const {join, shown} = joined();
+    join.tail([numbered(1)]);
+    join.tail([numbered(1)]);
+    expect(shown).toEqual([1]);
+  });
+});
+
+describe('TrackedRun catching up', () => {
+  const record = (status: RunRecord['status']): RunRecord => ({
+    id: 'run_1', namespace: 'ns', task: 't', status, input: {}, result: null, error: null, attempts: [],
+    createdAt: '2025-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, durationMs: null, cpuMs: null, peakMemoryMb: null, parentId: null,
+  });
+  const log = (seq: number): RunLogLine => ({runId: 'run_1', seq, attempt: 1, time: '2025-01-01T00:00:00.000Z', level: 'log', message: `line ${seq}`});
+
+  it('drops the events that arrived while following started and that the log so far holds', () => {
+    const source: RunSource = {wait: () => new Promise(() => {}), cancel: () => new Promise(() => {}), follow: () => {}};
+    const run = new TrackedRun(record('queued'), source);
+    const seen: RunEvent[] = [];
+    run.on((event) => seen.push(event));
+    run.push({type: 'log', line: log(2)});
+    run.push({type: 'update', run: record('running')});
+    run.push({type: 'log', line: log(3)});
+    run.caughtUp([log(1), log(2)], record('running'));
+    run.push({type: 'log', line: log(4)});
+    expect(seen.map((event) => (event.type === 'log' ? event.line.seq : event.type === 'update' ? event.run.status : event.type))).toEqual(['queued', 1, 2, 'running', 3, 4]);
+  });
+});
