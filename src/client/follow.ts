@@ -35,13 +35,12 @@ export async function followRun(client: DaemonClient, start: () => Promise<RunRe
   final.catch(() => undefined);
   let runId: string | null = null;
   const stopListening = client.onEvent((event, data) => {
-    if (event === 'run.log') handlers.onLog?.(data as RunLogLine);
-    else if (event === 'run.progress') handlers.onProgress?.(data as RunProgress);
+    if (event === 'run.log') handlers.onLog?.(data);
+    else if (event === 'run.progress') handlers.onProgress?.(data);
     else if (event === 'run.updated') {
-      const run = data as RunRecord;
-      runId ??= run.id;
-      handlers.onUpdate?.(run);
-      if (isFinalRunStatus(run.status)) settle(run);
+      runId ??= data.id;
+      handlers.onUpdate?.(data);
+      if (isFinalRunStatus(data.status)) settle(data);
     }
   });
   const stopClose = client.onClose(() => fail(connectionLost('following the run', runId)));

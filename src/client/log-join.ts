@@ -4,21 +4,21 @@
  * Lines are told apart by their `seq`.
  */
 
-/** A log line as the daemon numbers it. A daemon from before seqs sends none. */
+/** A log line as the daemon numbers it; 0 for a service line stored before lines were numbered. */
 export interface Numbered {
-  seq?: number;
+  seq: number;
 }
 
 /** The highest seq among `lines`: a live line at or below it is already shown. */
 export function lastSeq(lines: readonly Numbered[]): number {
   let last = 0;
-  for (const line of lines) if (typeof line.seq === 'number' && line.seq > last) last = line.seq;
+  for (const line of lines) if (line.seq > last) last = line.seq;
   return last;
 }
 
-/** Whether a live line comes after the ones shown up to `last`; one without a seq cannot be told, so it is shown. */
+/** Whether a live line comes after the ones shown up to `last`. */
 export function isNew(line: Numbered, last: number): boolean {
-  return typeof line.seq !== 'number' || line.seq > last;
+  return line.seq > last;
 }
 
 /**
@@ -38,7 +38,7 @@ export class LogJoin<T extends Numbered> {
       return;
     }
     if (!isNew(line, this.#last)) return;
-    if (typeof line.seq === 'number') this.#last = line.seq;
+    this.#last = line.seq;
     this.show(line);
   }
 

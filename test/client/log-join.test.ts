@@ -5,8 +5,8 @@ import type {RunLogLine, RunRecord} from '../../src/protocol/index.js';
 
 const numbered = (seq: number) => ({seq, text: `line ${seq}`});
 
-function joined(): {join: LogJoin<{seq?: number; text: string}>; shown: (number | undefined)[]} {
-  const shown: (number | undefined)[] = [];
+function joined(): {join: LogJoin<{seq: number; text: string}>; shown: number[]} {
+  const shown: number[] = [];
   return {join: new LogJoin((line) => shown.push(line.seq)), shown};
 }
 
@@ -17,9 +17,9 @@ describe('lastSeq and isNew', () => {
     expect([isNew(numbered(4), 4), isNew(numbered(5), 4), isNew(numbered(1), 0)]).toEqual([false, true, true]);
   });
 
-  it('show every line of a daemon that numbers none, and count a tail of unnumbered lines as 0', () => {
-    expect(isNew({}, 10)).toBe(true);
-    expect(lastSeq([{}, {seq: 0}])).toBe(0);
+  it('count a tail of lines stored before lines were numbered (seq 0) as 0', () => {
+    expect(lastSeq([{seq: 0}, {seq: 0}])).toBe(0);
+    expect(isNew(numbered(1), lastSeq([{seq: 0}]))).toBe(true);
   });
 });
 
