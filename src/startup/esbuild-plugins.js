@@ -10,12 +10,12 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export const NEVER_IN_CI = fileURLToPath(new URL('never-in-ci.ts', import.meta.url));
 export const aliases = {'is-in-ci': NEVER_IN_CI};
 
-/** node-ipc's unused TLS and UDP transports: see unused-transports.ts. */
+/** node-ipc's unused TLS transport: see unused-transports.ts. */
 export const unusedIpcTransports = {
   name: 'unused-ipc-transports',
   setup(build) {
     const stub = fileURLToPath(new URL('unused-transports.ts', import.meta.url));
-    build.onResolve({filter: /^(tls|dgram)$/}, (args) => (args.importer.includes('node-ipc') ? {path: stub} : undefined));
+    build.onResolve({filter: /^tls$/}, (args) => (args.importer.includes('node-ipc') ? {path: stub} : undefined));
   },
 };
 
