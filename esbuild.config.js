@@ -4,12 +4,14 @@
 //
 // A short command's start time is mostly loading code, so the CLI is one CommonJS file
 // (dist/cli.cjs) that bin/run.js compiles with a V8 code cache (Node 20 has no module compile
-// cache of its own). Everything else is ESM with shared chunks.
+// cache of its own). Everything else is ESM with shared chunks. The patches of dependencies
+// that keep start-up short are in src/startup/ (its README says what each buys).
 import {execFileSync} from 'node:child_process';
 import {build} from 'esbuild';
-import {readFile, rm, writeFile} from 'node:fs/promises';
+import {rm, writeFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import {fileURLToPath} from 'node:url';
+import {aliases, cliPlugins, sharedPlugins} from './src/startup/esbuild-plugins.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -17,76 +19,9 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // binary, and Ink only imports the React devtools when asked to.
 const external = ['tinypool', 'esbuild', 'chokidar', 'fsevents', 'react-devtools-core', 'typescript', 'ts-node', 'tsx'];
 
-/** node-ipc's unused TLS and UDP transports: see src/client/unused-transports.ts. */
-const unusedIpcTransports = {
-  name: 'unused-ipc-transports',
-  setup(build) {
-    const stub = fileURLToPath(new URL('src/client/unused-transports.ts', import.meta.url));
-    build.onResolve({filter: /^(tls|dgram)$/}, (args) => (args.importer.includes('node-ipc') ? {path: stub} : undefined));
-  },
-};
-
-/**
- * oclif requires these at load time although a command seldom needs them (the progress
- * spinner, help templates, file globbing for plugin discovery): in the CLI they load on first
- * use instead.
- */
-const LAZY_FOR_OCLIF = /^(cli-spinners|ejs|tinyglobby)$/;
-const lazyOclifDependencies = {
-  name: 'lazy-oclif-dependencies',
-  setup(build) {
-    build.onResolve({filter: LAZY_FOR_OCLIF}, (args) => {
-      if (args.namespace === 'lazy') return {path: args.path, external: true};
-      return args.importer.includes('@oclif/core') ? {path: args.path, namespace: 'lazy'} : undefined;
-    });
-    build.onLoad({filter: /.*/, namespace: 'lazy'}, (args) => ({
-      loader: 'js',
-      contents: `let real;
-const load = () => (real ??= require(${JSON.stringify(args.path)}));
-module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefined : load()[key]), has: (_, key) => key in load()});`,
-    }));
-  },
-};
-
-/**
- * oclif sorts the command table with localeCompare on every start. The first localeCompare in
- * a process builds an ICU collator, some 6 ms: a third of what a short command spends beyond
- * Node's own start. Command ids are lowercase letters and ":", for which code-point order is
- * the same order.
- */
-const codePointCommandSort = {
-  name: 'code-point-command-sort',
-  setup(build) {
-    build.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/}, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const sort = '.sort((a, b) => a.id.localeCompare(b.id))';
-      if (!source.includes(sort)) throw new Error(`${args.path} no longer sorts commands with localeCompare: review the code-point-command-sort plugin`);
-      return {loader: 'js', contents: source.replace(sort, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))')};
-    });
-  },
-};
-
-/**
- * oclif logs through `debug`, whose loading (tty, colour detection) is part of every command's
- * start. `debug` stays silent unless DEBUG is set, so oclif gets silent loggers without loading
- * it then, and the real module when DEBUG asks for its output.
- */
-const debugOnlyWhenAsked = {
-  name: 'debug-only-when-asked',
-  setup(build) {
-    build.onResolve({filter: /^debug$/}, (args) => (args.importer.includes('@oclif/core') ? {path: 'debug', namespace: 'debug-when-asked'} : undefined));
-    build.onLoad({filter: /.*/, namespace: 'debug-when-asked'}, () => ({
-      loader: 'js',
-      resolveDir: root,
-      contents: `const silent = Object.assign(() => {}, {enabled: false, extend: () => silent});
-module.exports = process.env.DEBUG ? require('debug') : () => silent;`,
-    }));
-  },
-};
-
 const shared = {
   absWorkingDir: root,
-  plugins: [unusedIpcTransports],
+  plugins: sharedPlugins,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -98,8 +33,7 @@ const shared = {
   // Names survive minification so oclif and stack traces still see real class and function names.
   keepNames: true,
   external,
-  // See tui/never-in-ci.ts.
-  alias: {'is-in-ci': './tui/never-in-ci.ts'},
+  alias: aliases,
   logLevel: 'warning',
 };
 
@@ -127,7 +61,7 @@ await build({
 
 await build({
   ...shared,
-  plugins: [...shared.plugins, lazyOclifDependencies, codePointCommandSort, debugOnlyWhenAsked],
+  plugins: [...sharedPlugins, ...cliPlugins],
   entryPoints: {cli: 'src/cli/index.ts'},
   outfile: 'dist/cli.cjs',
   format: 'cjs',

@@ -1,10 +1,10 @@
-import {fileURLToPath} from 'node:url';
 import {defineConfig} from 'vitest/config';
+import {aliases} from './src/startup/esbuild-plugins.js';
 
 export default defineConfig({
   resolve: {
     // The dashboard bundle swaps Ink's CI check the same way (esbuild.config.js).
-    alias: {'is-in-ci': fileURLToPath(new URL('tui/never-in-ci.ts', import.meta.url))},
+    alias: aliases,
   },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],

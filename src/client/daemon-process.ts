@@ -6,6 +6,7 @@ import type {HomePaths} from '../lib/home.js';
 import {distFile} from '../lib/package-root.js';
 import {DaemonClient} from './client.js';
 import {isAlive} from '../lib/process.js';
+import {DAEMON_NODE_FLAGS} from '../startup/v8-flags.js';
 
 /** How long `daemon start` (and autostart) waits for a new daemon to answer. */
 export const START_TIMEOUT_MS = 15_000;
@@ -29,14 +30,6 @@ export async function tryConnect(paths: HomePaths): Promise<DaemonClient | null>
     throw error;
   }
 }
-
-/**
- * V8 lets the young generation grow to 16 MiB a semi-space, and the daemon keeps what it grew
- * to while loading its projects. Its garbage is short-lived (a request's worth), so a 4 MiB cap
- * leaves burst throughput as it was and the idle daemon some 4 MB smaller (`npm run bench`).
- * Task worker threads are not meant to share the cap: daemon/main.ts resets the flag for them.
- */
-export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 /**
  * Starts a detached daemon unless one answers already, and returns a connected client once

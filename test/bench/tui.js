@@ -8,6 +8,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {build} from 'esbuild';
+import {aliases} from '../../src/startup/esbuild-plugins.js';
 import {ROOT, median, round} from './harness.js';
 
 const FIRST_FRAME_RUNS = 5;
@@ -28,8 +29,8 @@ export async function benchTui() {
       target: 'node20',
       // Ink loads its devtools hook only under DEV=true; the bundle gets an empty one.
       plugins: [noDevtools],
-      // As in dist/tui.js: Ink draws live whatever CI says (tui/never-in-ci.ts).
-      alias: {'is-in-ci': './tui/never-in-ci.ts'},
+      // As in dist/tui.js: Ink draws live whatever CI says (src/startup/never-in-ci.ts).
+      alias: aliases,
       define: {'process.env.NODE_ENV': '"production"'},
       banner: {js: "import {createRequire as __benchRequire} from 'node:module';const require=__benchRequire(import.meta.url);"},
       logLevel: 'warning',

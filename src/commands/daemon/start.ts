@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core';
 import {spawnSync} from 'node:child_process';
 import {CapsuleCommand} from '../../cli/base.js';
-import {DAEMON_NODE_FLAGS, startDaemon} from '../../client/daemon-process.js';
+import {startDaemon} from '../../client/daemon-process.js';
+import {DAEMON_NODE_FLAGS} from '../../startup/v8-flags.js';
 import {distFile} from '../../lib/package-root.js';
 
 export interface DaemonStartResult {
