@@ -5,7 +5,7 @@ import type {RunStore} from './run-store.js';
 
 /** Runs waiting (queued, in backoff, or behind a lock) beyond which submits are refused. */
 export const MAX_QUEUED_RUNS = 100_000;
-/** Runs `list` returns when no limit is given (at most MAX_RUN_LIST of the protocol). */
+/** Runs `list` returns to an in-process caller that gives no limit (`run.list` has its own default); at most MAX_RUN_LIST. */
 export const DEFAULT_LIST_LIMIT = 50;
 /** How long `close` lets running attempts finish before interrupting them. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;

@@ -1,7 +1,6 @@
 import {availableParallelism} from 'node:os';
 import {CapsuleError, notFound} from '../../src/lib/errors.js';
-import {MAX_RUN_LIST} from '../../src/protocol/runs.js';
-import {isFinalRunStatus, type RunLogLine, type RunRecord, type RunStatus, type TaskRef} from '../../src/protocol/index.js';
+import {isFinalRunStatus, MAX_RUN_LIST, type RunLogLine, type RunRecord, type RunStatus, type TaskRef} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import {AttemptStarter} from './attempt-starter.js';
 import {lockKey} from './lock-key.js';

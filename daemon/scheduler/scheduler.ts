@@ -2,6 +2,7 @@ import {isDeepStrictEqual} from 'node:util';
 import type {ScheduleConfig} from '../../src/config/schedules.js';
 import {badInput, CapsuleError, notFound} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
+import {MAX_NEXT_FIRES} from '../../src/protocol/index.js';
 import {FireSubmitter} from './fire-submitter.js';
 import {errorMessage, freshState, listingOf, settle, type ScheduleEntry} from './entry.js';
 import {CronSchedule} from './next-fire.js';
@@ -13,8 +14,6 @@ import {compareStrings} from '../../src/lib/compare.js';
 const RECHECK_MS = 60_000;
 /** A fire this late is late, not missed (a busy event loop); later than this it goes to catch-up. */
 const ON_TIME_TOLERANCE_MS = 5_000;
-/** The most instants `nextFires` returns. */
-export const MAX_NEXT_FIRES = 1_000;
 
 /**
  * Fires schedules on time and submits their runs. Timing decisions are made synchronously in

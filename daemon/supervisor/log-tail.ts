@@ -2,11 +2,12 @@
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
 import {readLastLines} from '../../src/lib/tail.js';
 import {MAX_LINE_BYTES} from './line-splitter.js';
+import {LOG_STREAMS} from '../../src/protocol/index.js';
 import type {LogLine, LogStream} from './types.js';
 
 /** The most lines one `logs` call returns. */
 export const MAX_TAIL_LINES = 10_000;
-const STREAMS: ReadonlySet<string> = new Set<LogStream>(['stdout', 'stderr', 'capsule']);
+const STREAMS: ReadonlySet<string> = new Set<LogStream>(LOG_STREAMS);
 
 /** `<time> <seq> <stream> <text>`: the format ServiceLog writes. */
 export function formatLogLine(line: LogLine): string {
@@ -55,7 +56,16 @@ export async function tailLines(files: readonly string[], count: number): Promis
     if (lines.length >= wanted) break;
     lines.unshift(...(await readLastLines(file, wanted - lines.length)));
   }
-  return lines.map(parseLogLine);
+  // A rotation between two reads puts lines already read into the next older file: a numbered
+  // line not after the last one kept is such a repeat.
+  const parsed: LogLine[] = [];
+  let last = 0;
+  for (const line of lines.map(parseLogLine)) {
+    if (line.seq > 0 && line.seq <= last) continue;
+    if (line.seq > 0) last = line.seq;
+    parsed.push(line);
+  }
+  return parsed;
 }
 
 /**

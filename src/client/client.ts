@@ -56,7 +56,7 @@ export class DaemonClient {
     });
   }
 
-  /** Subscribes to topics (`runs`, `logs`, `services`, ...); events arrive on `onEvent` listeners. */
+  /** Subscribes to topics (`run`, `service`, `project`, `schedule`, `audit`, or a narrower `run:<id>`); events arrive on `onEvent` listeners. */
   async subscribe(topics: string[]): Promise<void> {
     await this.call('subscribe', {topics});
   }

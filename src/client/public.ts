@@ -19,7 +19,7 @@
  */
 import {CapsuleError} from '../lib/errors.js';
 import {homePaths} from '../lib/home.js';
-import type {RunLogLine, RunProgress, RunRecord, RunStatus, RunTarget} from '../protocol/index.js';
+import type {EventArgs, RunRecord, RunStatus, RunTarget} from '../protocol/index.js';
 import {DaemonClient} from './client.js';
 import {startDaemon, tryConnect} from './daemon-process.js';
 import {MAX_REPLAYED_EVENTS, TrackedRun, type RunEvent, type RunHandle, type RunSource} from './run-handle.js';
@@ -91,7 +91,7 @@ class Client implements CapsuleClient, RunSource {
 
   constructor(connection: DaemonClient) {
     this.#connection = connection;
-    connection.onEvent((event, data) => this.#route(event, data));
+    connection.onEvent((...event) => this.#route(...event));
     connection.onClose(() => {
       const lost = new CapsuleError('daemon_unreachable', 'the connection to the daemon closed before the run ended', {hint: 'check `capsule daemon status`; the run goes on in the daemon: `capsule show RUN`'});
       for (const run of this.#followed.values()) run.lose(lost);
@@ -157,18 +157,18 @@ class Client implements CapsuleClient, RunSource {
     });
   }
 
-  #route(event: string, data: unknown): void {
+  #route(...[event, data]: EventArgs): void {
     let routed: RunEvent;
     let runId: string;
     if (event === 'run.updated') {
-      routed = {type: 'update', run: data as RunRecord};
-      runId = routed.run.id;
+      routed = {type: 'update', run: data};
+      runId = data.id;
     } else if (event === 'run.log') {
-      routed = {type: 'log', line: data as RunLogLine};
-      runId = routed.line.runId;
+      routed = {type: 'log', line: data};
+      runId = data.runId;
     } else if (event === 'run.progress') {
-      routed = {type: 'progress', progress: data as RunProgress};
-      runId = routed.progress.runId;
+      routed = {type: 'progress', progress: data};
+      runId = data.runId;
     } else {
       return;
     }

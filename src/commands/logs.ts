@@ -32,7 +32,7 @@ export default class Logs extends CapsuleCommand {
     if (kind === 'service') {
       const join = new LogJoin<ServiceLogLine>((line) => this.log(renderServiceLogLine(line, this.paint)));
       client.onEvent((event, data) => {
-        if (event === 'service.log') join.live(data as ServiceLogLine);
+        if (event === 'service.log') join.live(data);
       });
       join.tail((await client.call('service.logs', {namespace: ref!.namespace, name: ref!.name, tail: flags.lines, follow: flags.follow})).lines);
     } else {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {badInput} from '../lib/errors.js';
-import {RUN_STATUSES, type RunListParams, type RunRecord, type RunStatus} from '../protocol/index.js';
+import {MAX_RUN_LIST, RUN_STATUSES, type RunListParams, type RunRecord, type RunStatus} from '../protocol/index.js';
 import {renderRunTable} from '../render/runs.js';
 import {terminalWidth} from '../render/style.js';
 import {stringArg} from '../cli/args.js';
@@ -13,7 +13,7 @@ export default class Runs extends CapsuleCommand {
   static override args = {target: stringArg({description: 'NAMESPACE or NAMESPACE/TASK.'})};
   static override flags = {
     status: Flags.string({char: 's', options: [...RUN_STATUSES], description: 'Only runs in this status.'}),
-    limit: Flags.integer({char: 'n', default: 20, min: 1, max: 1000, description: 'How many runs.'}),
+    limit: Flags.integer({char: 'n', default: 20, min: 1, max: MAX_RUN_LIST, description: 'How many runs.'}),
     ...autostartFlag,
   };
 

@@ -8,6 +8,10 @@ export const AGENT_ENVIRONMENT = {
   service: 'CAPSULE_SERVICE',
 } as const;
 
+/** What a metric's name may be. */
+export const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+export const METRIC_NAME_RULE = 'letters, digits, _ . : - (at most 64, starting with a letter or _)';
+
 /** Distinct metric names one agent may report; the daemon refuses more. */
 export const MAX_AGENT_METRICS = 100;
 /** An action's result, as JSON, may not pass this size (one message on the socket is capped too). */

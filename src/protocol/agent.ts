@@ -7,6 +7,7 @@
  */
 import {z} from 'zod';
 import {Instant, ItemRef, Text} from './common.js';
+import {METRIC_NAME, METRIC_NAME_RULE} from './agent-limits.js';
 import {ConfigValue} from './services.js';
 
 /** Longer health details and output lines are cut: they are shown, not parsed. */
@@ -22,7 +23,7 @@ export const AgentHealth = z.object({ok: z.boolean(), detail: ShownText.nullable
 export type AgentHealth = z.output<typeof AgentHealth>;
 
 const Metrics = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/, 'expected a metric name: letters, digits, _ . : - (at most 64, starting with a letter or _)'),
+  z.string().regex(METRIC_NAME, `expected a metric name: ${METRIC_NAME_RULE}`),
   z.number().refine(Number.isFinite, 'expected a finite number'),
 );
 

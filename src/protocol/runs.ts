@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {Instant, Text} from './common.js';
-import {ISOLATIONS, LOG_LEVELS, RUN_ERROR_TYPES, RUN_STATUSES} from './vocabulary.js';
+import {ISOLATIONS, LOG_LEVELS, MAX_RUN_LIST, RUN_ERROR_TYPES, RUN_STATUSES} from './vocabulary.js';
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 
@@ -89,9 +89,6 @@ export type TaskRef = z.infer<typeof TaskRef>;
 /** `ns/task`, or a file for an ad-hoc run of the task it declares. */
 export const RunTarget = z.union([TaskRef, z.strictObject({file: Text, task: Text.optional()})]);
 export type RunTarget = z.infer<typeof RunTarget>;
-
-/** Newest first; at most this many in one list. */
-export const MAX_RUN_LIST = 1000;
 
 export const RunListParams = z.strictObject({
   namespace: Text.optional(),

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {Instant, ItemRef, Text} from './common.js';
 import {RunStatusSchema} from './runs.js';
-import {CATCH_UP_POLICIES, OVERLAP_POLICIES} from './vocabulary.js';
+import {CATCH_UP_POLICIES, MAX_NEXT_FIRES, OVERLAP_POLICIES} from './vocabulary.js';
 
 /** A schedule as `capsule list`, `capsule schedules` and the dashboard show it. */
 export const ScheduleSummary = z.object({
@@ -33,7 +33,7 @@ export const scheduleMethods = {
   'schedule.resume': {params: ItemRef, result: ScheduleSummary},
   /** Fires now, whatever the cron says (the overlap policy still applies). */
   'schedule.trigger': {params: ItemRef, result: z.object({runId: z.string().nullable(), skipped: z.boolean()})},
-  'schedule.next': {params: ItemRef.extend({count: z.number().int().positive().max(1000).default(5)}), result: z.object({timezone: z.string(), fires: z.array(Instant)})},
+  'schedule.next': {params: ItemRef.extend({count: z.number().int().positive().max(MAX_NEXT_FIRES).default(5)}), result: z.object({timezone: z.string(), fires: z.array(Instant)})},
 };
 
 /** Topic `schedule`. */

@@ -47,6 +47,12 @@ export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 export const CATCH_UP_POLICIES = ['none', 'latest', 'all'] as const;
 export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 
+/** The most runs one `run.list` returns. */
+export const MAX_RUN_LIST = 1000;
+
+/** The most fires one `schedule.next` previews. */
+export const MAX_NEXT_FIRES = 1000;
+
 /** `capsule restart|stop|start TARGET`. */
 export const CONTROL_VERBS = ['restart', 'stop', 'start'] as const;
 export type ControlVerb = (typeof CONTROL_VERBS)[number];

@@ -1,8 +1,6 @@
 /** The health and metrics a service reports, and which of them the daemon has not been sent yet. */
 import {CapsuleError} from '../lib/errors.js';
-import {MAX_AGENT_METRICS, type AgentHealth} from '../protocol/index.js';
-
-const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+import {MAX_AGENT_METRICS, METRIC_NAME, type AgentHealth} from '../protocol/index.js';
 
 export interface Report {
   health?: AgentHealth;

@@ -1,4 +1,4 @@
-// node-ipc 12 ships no types; this covers the part src/client/ipc.ts uses.
+// node-ipc 12 ships no types; this covers the part src/transport/ipc.ts uses.
 declare module 'node-ipc' {
   interface IpcPeer {
     on(event: string, listener: (...args: never[]) => void): void;

@@ -1,11 +1,10 @@
 import {toCapsuleError} from '../../src/lib/errors.js';
-import type {DaemonStatus, ProjectSummary, RunRecord, ScheduleSummary, ServiceSummary} from '../../src/protocol/index.js';
+import {MAX_RUN_LIST, type DaemonStatus, type ProjectSummary, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../../src/protocol/index.js';
 import type {DashboardClient} from '../client.js';
 
 /** Recent runs loaded on connect, besides every queued and running one. */
 export const SNAPSHOT_RECENT_RUNS = 200;
 /** run.list answers at most this many per call. */
-export const RUN_LIST_MAX = 1000;
 
 export interface SnapshotProblem {
   method: string;
@@ -35,8 +34,8 @@ export async function loadSnapshot(client: DashboardClient): Promise<Snapshot> {
   const [projects, recent, running, queued, schedules, services, status] = await Promise.all([
     client.call('project.list', {}),
     optional('run.list', client.call('run.list', {limit: SNAPSHOT_RECENT_RUNS})),
-    optional('run.list', client.call('run.list', {status: 'running', limit: RUN_LIST_MAX})),
-    optional('run.list', client.call('run.list', {status: 'queued', limit: RUN_LIST_MAX})),
+    optional('run.list', client.call('run.list', {status: 'running', limit: MAX_RUN_LIST})),
+    optional('run.list', client.call('run.list', {status: 'queued', limit: MAX_RUN_LIST})),
     optional('schedule.list', client.call('schedule.list', {})),
     optional('service.list', client.call('service.list', {})),
     optional('daemon.status', client.call('daemon.status', {})),
