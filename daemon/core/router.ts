@@ -110,9 +110,12 @@ export class RequestRouter {
     const state = this.state(connection);
     if (method === 'hello') return this.hello(state, request.params);
     if (!state.greeted) throw new CapsuleError('bad_request', `"${method}" sent before the hello handshake`, {hint: 'send {"method":"hello"} first'});
-    const result = await this.call(method, checkParams(method, request.params), connection, state);
-    if (checkingOutput) checkResult(method, result);
-    return result;
+    const params = checkParams(method, request.params);
+    if (method === 'subscribe' || method === 'unsubscribe') return this.topics(method, params as HandlerParams<'subscribe'>, state);
+    if (!ANSWERED_DURING_STARTUP.has(method)) await this.ready;
+    // The handler's promise is returned as it is: one more await per request shows in a burst.
+    const result = this.invoke(method, params as HandlerParams<typeof method>, connection, state);
+    return checkingOutput ? checkResult(method, await result) : result;
   }
 
   private hello(state: ConnectionState, raw: unknown): ResultOf<'hello'> {
@@ -130,17 +133,16 @@ export class RequestRouter {
     return {protocol: PROTOCOL_VERSION, version: this.version, pid: process.pid};
   }
 
-  private async call<M extends Exclude<MethodName, 'hello'>>(method: M, params: HandlerParams<M>, connection: ServerConnection, state: ConnectionState): Promise<unknown> {
-    if (method === 'subscribe' || method === 'unsubscribe') {
-      const {topics} = params as HandlerParams<'subscribe'>;
-      for (const topic of topics) {
-        if (method === 'subscribe') this.bus.subscribe(topic, state.sink);
-        else this.bus.unsubscribe(topic, state.sink);
-      }
-      return {topics};
+  private topics(method: 'subscribe' | 'unsubscribe', {topics}: HandlerParams<'subscribe'>, state: ConnectionState): ResultOf<'subscribe'> {
+    for (const topic of topics) {
+      if (method === 'subscribe') this.bus.subscribe(topic, state.sink);
+      else this.bus.unsubscribe(topic, state.sink);
     }
-    if (!ANSWERED_DURING_STARTUP.has(method)) await this.ready;
-    const handler = this.handlers[method as Exclude<M, ConnectionMethod>] as Handler<MethodName> | undefined;
+    return {topics};
+  }
+
+  private invoke<M extends Exclude<MethodName, ConnectionMethod>>(method: M, params: HandlerParams<M>, connection: ServerConnection, state: ConnectionState): unknown {
+    const handler = this.handlers[method] as Handler<MethodName> | undefined;
     if (!handler) throw new CapsuleError('bad_request', `method "${method}" is not served by this daemon`, {hint: 'the client and daemon may differ in version: `capsule daemon restart`'});
     return handler(params as never, {
       connectionId: connection.id,

@@ -28,9 +28,10 @@ export function checkParams<M extends MethodName>(method: M, params: unknown): H
  */
 export const checkingOutput = process.env.CAPSULE_PROTOCOL_CHECK === '1';
 
-export function checkResult(method: MethodName, result: unknown): void {
+export function checkResult<T>(method: MethodName, result: T): T {
   const checked = methods[method].result.safeParse(result, {reportInput: true});
-  if (!checked.success) throw new CapsuleError('internal', `${method} returned a result its schema refuses: ${describeIssue(checked.error.issues[0]!, 'result')}`);
+  if (checked.success) return result;
+  throw new CapsuleError('internal', `${method} returned a result its schema refuses: ${describeIssue(checked.error.issues[0]!, 'result')}`);
 }
 
 export function checkEvent(event: string, data: unknown): void {
