@@ -3,6 +3,9 @@
  * has a stable `code` (sent over the wire and printed by `--json`) and a `hint` that says
  * how to fix it. Only the command layer turns these into text and exit codes.
  */
+import type {z} from 'zod';
+import type {ErrorPayload as ErrorPayloadSchema} from '../protocol/common.js';
+
 export type ErrorCode =
   | 'bad_input' // the user gave something malformed: a flag, a file, a value
   | 'config_invalid' // capsule.toml failed to parse or validate
@@ -29,13 +32,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   internal: 1,
 };
 
-export interface ErrorPayload {
-  code: ErrorCode;
-  message: string;
-  hint?: string;
-  /** Structured detail a client may render (for example the list of config issues). */
-  details?: unknown;
-}
+/** An error as it crosses the socket; its schema is the protocol's. */
+export type ErrorPayload = z.infer<typeof ErrorPayloadSchema>;
 
 export class CapsuleError extends Error {
   readonly code: ErrorCode;
