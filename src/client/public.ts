@@ -23,7 +23,8 @@ import type {EventArgs, RunRecord, RunStatus, RunTarget} from '../protocol/index
 import {DaemonClient} from './client.js';
 import {startDaemon, tryConnect} from './daemon-process.js';
 import {MAX_REPLAYED_EVENTS, TrackedRun, type RunEvent, type RunHandle, type RunSource} from './run-handle.js';
-import {parseItemRef, parseRunTarget} from './targets.js';
+import {parseItemRef} from '../protocol/targets.js';
+import {parseRunTarget} from './targets.js';
 
 export {CapsuleError, type ErrorCode} from '../lib/errors.js';
 export {MAX_UNREAD_EVENTS} from './event-queue.js';

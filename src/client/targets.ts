@@ -4,7 +4,6 @@ import type {ItemRef, RunTarget} from '../protocol/index.js';
 import {findItem, parseItemRef, type ItemKind} from '../protocol/targets.js';
 import type {DaemonClient} from './client.js';
 
-export {isRunId, parseItemRef} from '../protocol/targets.js';
 
 /** `ns/task`, or a path to a task file for an ad-hoc run (optionally naming which of its tasks). */
 export function parseRunTarget(target: string, task?: string): RunTarget {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
-import {parseItemRef} from '../client/targets.js';
+import {parseItemRef} from '../protocol/targets.js';
 import {badInput} from '../lib/errors.js';
 import type {ActionResult} from '../protocol/index.js';
 import {stringArg} from '../cli/args.js';

@@ -2,7 +2,7 @@
 import type {z} from 'zod';
 import {CapsuleError} from '../lib/errors.js';
 import {didYouMean} from '../lib/suggest.js';
-import {events, methods, type EventName, type HandlerParams, type MethodName} from './methods.js';
+import {events, methods, type HandlerParams, type MethodName} from './methods.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -38,7 +38,7 @@ export function checkEvent(event: string, data: unknown): void {
   const schema = (events as Partial<Record<string, z.ZodType>>)[event];
   if (!schema) throw new CapsuleError('internal', `event "${event}" is not in the protocol`);
   const checked = schema.safeParse(data, {reportInput: true});
-  if (!checked.success) throw new CapsuleError('internal', `event ${event as EventName} carries data its schema refuses: ${describeIssue(checked.error.issues[0]!, 'data')}`);
+  if (!checked.success) throw new CapsuleError('internal', `event ${event} carries data its schema refuses: ${describeIssue(checked.error.issues[0]!, 'data')}`);
 }
 
 export function isMethod(name: string): name is MethodName {

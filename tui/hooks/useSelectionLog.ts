@@ -1,7 +1,7 @@
 import {useEffect, type Dispatch} from 'react';
 import {toCapsuleError} from '../../src/lib/errors.js';
 import type {DashboardClient} from '../client.js';
-import type {DaemonEvent} from '../state/event-batch.js';
+import type {ServerEvent} from '../../src/protocol/index.js';
 import type {LogTarget} from '../state/log.js';
 import type {DataAction} from '../state/reduce.js';
 
@@ -26,7 +26,7 @@ export function useSelectionLog(client: DashboardClient | null, target: LogTarge
   }, [client, key, dispatch]);
 }
 
-async function fetchTail(client: DashboardClient, target: LogTarget): Promise<{runId: string | null; lines: DaemonEvent[]}> {
+async function fetchTail(client: DashboardClient, target: LogTarget): Promise<{runId: string | null; lines: ServerEvent[]}> {
   if (target.kind === 'service') {
     const result = await client.call('service.logs', {namespace: target.namespace, name: target.name, tail: LOG_TAIL_LINES});
     return {runId: null, lines: result.lines.map((line) => ({event: 'service.log', data: line}))};

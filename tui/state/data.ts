@@ -1,5 +1,4 @@
-import type {DaemonStatus, ProjectSummary, RunProgress, RunRecord} from '../../src/protocol/index.js';
-import type {DaemonEvent} from './event-batch.js';
+import type {DaemonStatus, ProjectSummary, RunProgress, RunRecord, ServerEvent} from '../../src/protocol/index.js';
 import {EMPTY_LOG, type LogState} from './log.js';
 import type {SnapshotProblem} from './snapshot.js';
 
@@ -8,7 +7,7 @@ export interface DashboardData {
   /** A snapshot has been applied since the last (re)connection; until then item updates are held. */
   synced: boolean;
   /** Item updates received before the snapshot they must be applied on top of. */
-  held: DaemonEvent[];
+  held: ServerEvent[];
   /** Updates were lost (a batch or the held list overflowed): reload the snapshot. */
   needsResync: boolean;
   projects: ProjectSummary[];

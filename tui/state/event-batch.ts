@@ -1,12 +1,10 @@
 import type {EventArgs, EventName, ServerEvent} from '../../src/protocol/index.js';
 import {MAX_LOG_LINES} from './log.js';
 
-export type DaemonEvent = ServerEvent;
-
 /** What one flush hands to the reducer: the newest state of each item that changed, then log lines in order. */
 export interface Batch {
-  updates: DaemonEvent[];
-  lines: DaemonEvent[];
+  updates: ServerEvent[];
+  lines: ServerEvent[];
   /** More distinct items changed than a batch holds: the consumer must reload its snapshot. */
   overflowed: boolean;
 }
@@ -38,13 +36,13 @@ function itemKey(...[event, data]: EventArgs): string | null {
 
 /** Collects events between two flushes, coalescing item updates and capping log lines. */
 export class EventBatch {
-  private items = new Map<string, DaemonEvent>();
-  private lines: DaemonEvent[] = [];
+  private items = new Map<string, ServerEvent>();
+  private lines: ServerEvent[] = [];
   private overflowed = false;
 
   /** Returns false for an event the dashboard does not use (nothing was kept). */
   add(...args: EventArgs): boolean {
-    const message = {event: args[0], data: args[1]} as DaemonEvent;
+    const message = {event: args[0], data: args[1]} as ServerEvent;
     if (LINE_EVENTS.has(message.event)) {
       this.lines.push(message);
       // Trimmed in chunks so a flood costs amortised O(1) per line.

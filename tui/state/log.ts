@@ -1,5 +1,4 @@
-import type {RunRecord} from '../../src/protocol/index.js';
-import type {DaemonEvent} from './event-batch.js';
+import type {RunRecord, ServerEvent} from '../../src/protocol/index.js';
 
 /** Lines the log pane keeps for its target; older ones are dropped. */
 export const MAX_LOG_LINES = 500;
@@ -47,7 +46,7 @@ export function retarget(log: LogState, target: LogTarget | null): LogState {
 }
 
 /** A fetched tail: its lines first, then the live lines that arrived meanwhile and are not in it. */
-export function applyTail(log: LogState, target: LogTarget, runId: string | null, tail: DaemonEvent[], error: string | null = null): LogState {
+export function applyTail(log: LogState, target: LogTarget, runId: string | null, tail: ServerEvent[], error: string | null = null): LogState {
   if (!sameTarget(log.target, target)) return log;
   if (error !== null) return {...log, loading: false, error};
   // A newer run of the task started while the tail was on its way: its lines win.
@@ -59,7 +58,7 @@ export function applyTail(log: LogState, target: LogTarget, runId: string | null
 }
 
 /** Live log events: only the target's lines are kept. */
-export function appendEvents(log: LogState, events: DaemonEvent[]): LogState {
+export function appendEvents(log: LogState, events: ServerEvent[]): LogState {
   if (log.target === null || events.length === 0) return log;
   const matching = events.filter((event) => belongsTo(log, event));
   if (matching.length === 0) return log;
@@ -74,7 +73,7 @@ export function followRun(log: LogState, run: RunRecord, shown: RunRecord | unde
   return newer ? {...log, runId: run.id, lines: []} : log;
 }
 
-function belongsTo(log: LogState, {event, data}: DaemonEvent): boolean {
+function belongsTo(log: LogState, {event, data}: ServerEvent): boolean {
   const target = log.target!;
   if (event === 'run.log') return data.runId === (log.runId ?? (target.kind === 'run' ? target.runId : null));
   if (target.kind !== 'service' || (event !== 'service.log' && event !== 'action.output')) return false;
@@ -88,7 +87,7 @@ function appendLines(log: LogState, lines: Omit<LogLine, 'n'>[]): LogState {
   return {...log, lines: merged.length > MAX_LOG_LINES ? merged.slice(-MAX_LOG_LINES) : merged, nextN: n};
 }
 
-function toLines({event, data}: DaemonEvent): Omit<LogLine, 'n'>[] {
+function toLines({event, data}: ServerEvent): Omit<LogLine, 'n'>[] {
   if (event === 'run.log') {
     const line = data;
     const tone = line.level === 'error' ? 'error' : line.level === 'warn' ? 'warn' : null;

@@ -1,6 +1,6 @@
-import {isFinalRunStatus, type DaemonStatus, type ProjectSummary, type RunProgress, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../../src/protocol/index.js';
+import {isFinalRunStatus, type DaemonStatus, type ProjectSummary, type RunProgress, type RunRecord, type ScheduleSummary, type ServiceSummary, type ServerEvent} from '../../src/protocol/index.js';
 import type {DashboardData} from './data.js';
-import {MAX_BATCH_ITEMS, type Batch, type DaemonEvent} from './event-batch.js';
+import {MAX_BATCH_ITEMS, type Batch} from './event-batch.js';
 import {appendEvents, applyTail, followRun, retarget, type LogTarget} from './log.js';
 import {mergeLists, putProject, putSchedule, putService, removeProject} from './projects.js';
 import {putProgress, putRun, trimRuns} from './runs.js';
@@ -15,7 +15,7 @@ export type DataAction =
   /** Runs fetched for a detail pane or the board. */
   | {type: 'runs'; runs: RunRecord[]}
   | {type: 'logTarget'; target: LogTarget | null}
-  | {type: 'logTail'; target: LogTarget; runId: string | null; lines: DaemonEvent[]; error?: string};
+  | {type: 'logTail'; target: LogTarget; runId: string | null; lines: ServerEvent[]; error?: string};
 
 export function reduce(data: DashboardData, action: DataAction): DashboardData {
   switch (action.type) {
@@ -74,7 +74,7 @@ function applyBatch(data: DashboardData, batch: Batch): DashboardData {
   return log === next.log ? next : {...next, log};
 }
 
-function applyUpdates(data: DashboardData, updates: DaemonEvent[]): DashboardData {
+function applyUpdates(data: DashboardData, updates: ServerEvent[]): DashboardData {
   if (updates.length === 0) return data;
   let projects: ProjectSummary[] = data.projects;
   let runs: Map<string, RunRecord> | null = null;

@@ -1,5 +1,5 @@
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
-import {parseItemRef} from '../../client/targets.js';
+import {parseItemRef} from '../../protocol/targets.js';
 import type {ScheduleSummary} from '../../protocol/index.js';
 import {stringArg} from '../../cli/args.js';
 

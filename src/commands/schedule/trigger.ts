@@ -1,5 +1,5 @@
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
-import {parseItemRef} from '../../client/targets.js';
+import {parseItemRef} from '../../protocol/targets.js';
 import {stringArg} from '../../cli/args.js';
 
 export default class ScheduleTrigger extends CapsuleCommand {

@@ -3,9 +3,8 @@
 //   first-frame       ms from loading the TUI to the first frame showing the whole layout
 //   stream RATE MS    CPU % of one core while RATE events/s arrive for MS milliseconds
 import {performance} from 'node:perf_hooks';
-import type {ProjectSummary, RunRecord} from '../../../src/protocol/index.js';
+import type {ProjectSummary, RunRecord, ServerEvent} from '../../../src/protocol/index.js';
 import {project, schedule, service, task} from '../../render/fixtures.js';
-import type {DaemonEvent} from '../../../tui/state/event-batch.js';
 import {FakeClient} from '../helpers/fake-client.js';
 import {FakeKeyboard, FakeScreen} from '../helpers/terminal.js';
 import {handlersFor, makeWorld, run} from '../helpers/world.js';
@@ -81,7 +80,7 @@ async function stream(rate: number, durationMs: number) {
       const elapsed = performance.now() - wallBefore;
       while (sequence * 5 < (rate * Math.min(elapsed, durationMs)) / 1000) {
         for (const line of lines(sequence++)) {
-          const {event, data} = JSON.parse(line) as DaemonEvent;
+          const {event, data} = JSON.parse(line) as ServerEvent;
           client.emit(event, data);
         }
       }
