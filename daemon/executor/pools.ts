@@ -121,7 +121,17 @@ export class PoolSet {
       // Workers start with an empty environment; each attempt sets exactly the one it declares.
       env: {},
       ...(isolation === 'thread'
-        ? {runtime: 'worker_threads', execArgv: [], ...(heapMb === null ? {} : {resourceLimits: {maxOldGenerationSizeMb: heapMb}})}
+        ? {
+            runtime: 'worker_threads',
+            execArgv: [],
+            // With atomics an idle worker sleeps in Atomics.wait: its event loop stands still
+            // between attempts, so a kept-alive socket the server closed meanwhile (or undici's
+            // own idle timer for it) goes unseen, and the next attempt's fetch sends on it and
+            // fails "other side closed". Waiting on the message port keeps the loop turning, as
+            // in plain Node.
+            useAtomics: false,
+            ...(heapMb === null ? {} : {resourceLimits: {maxOldGenerationSizeMb: heapMb}}),
+          }
         : {
             runtime: 'child_process',
             execArgv: heapMb === null ? [] : [`--max-old-space-size=${heapMb}`],
