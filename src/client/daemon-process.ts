@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {closeSync, mkdirSync, openSync, readFileSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {CapsuleError} from '../lib/errors.js';
-import type {HomePaths} from '../lib/home.js';
+import {EXIT_HOME_TAKEN, type HomePaths} from '../lib/home.js';
 import {distFile} from '../lib/package-root.js';
 import {DaemonClient} from './client.js';
 import {isAlive} from '../lib/process.js';
@@ -11,8 +11,6 @@ import {DAEMON_NODE_FLAGS} from '../startup/v8-flags.js';
 /** How long `daemon start` (and autostart) waits for a new daemon to answer. */
 export const START_TIMEOUT_MS = 15_000;
 const POLL_MS = 20;
-/** Exit status of a daemon that found another one owning the home (see daemon/core/lifecycle.ts). */
-const EXIT_HOME_TAKEN = 75;
 
 export interface StartResult {
   pid: number;

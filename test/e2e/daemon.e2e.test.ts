@@ -1,5 +1,5 @@
 import {statSync, existsSync} from 'node:fs';
-import {writeFile, rm} from 'node:fs/promises';
+import {mkdir, writeFile, rm} from 'node:fs/promises';
 import {connect} from 'node:net';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -104,6 +104,27 @@ describe('daemon lifecycle', () => {
     expect(again.stdout).toContain(`already running (pid ${pid})`);
     expect(await home.daemonPid()).toBe(pid);
     expect(statSync(join(home.home, 'run')).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses --foreground when a daemon owns the home, saying which, with exit 1 (not the daemon process\'s own 75)', async () => {
+    expect((await home.run(['daemon', 'start'])).code).toBe(0);
+    const pid = await home.daemonPid();
+    const foreground = await home.run(['daemon', 'start', '--foreground']);
+    expect(foreground.code).toBe(1);
+    expect(foreground.stderr).toContain(`a capsule daemon is already running (pid ${pid}) on ${join(home.home, 'run', 'daemon.sock')}`);
+    expect(foreground.stderr).toContain('capsule daemon stop');
+    const json = await home.run(['daemon', 'start', '--foreground', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'conflict'}});
+    expect(await home.daemonPid()).toBe(pid);
+  });
+
+  it('exits 1 from --foreground when another daemon is starting in the home (the daemon process says so)', async () => {
+    // What a racing starter holds while its daemon comes up.
+    await mkdir(join(home.home, 'daemon.starting'), {recursive: true});
+    const foreground = await home.run(['daemon', 'start', '--foreground']);
+    expect(foreground.code).toBe(1);
+    expect(foreground.stderr).toContain('another capsule daemon is starting in this CAPSULE_HOME');
   });
 
   it('ends two racing starts with exactly one daemon', async () => {
