@@ -124,7 +124,7 @@ export class Daemon {
       const handlers: PartialHandlerTable = {
         ...daemonHandlers(services),
         ...projectHandlers(services),
-        ...auditHandlers(services),
+        ...auditHandlers(services, runner),
         ...runHandlers(tasks),
         ...scheduleHandlers(schedules, audit, projects),
         ...serviceHandlers(serviceManager, projects),

@@ -298,3 +298,39 @@ describe('projects', () => {
     }, {what: 'the watcher to reload the project'});
   });
 });
+
+describe('audit', () => {
+  it('reads a target with no events as empty, refuses an unknown one with a suggestion (exit 2), and never cuts piped output', async () => {
+    const root = await project('reports', '[services.api]\ncommand = ["node", "-e", "setInterval(() => {}, 1000)"]\n', {
+      'tasks/report.ts': "import {task} from 'capsule';\nexport const buildReport = task({name: 'build_report'}, async () => 'ok');\n",
+    });
+    expect((await home.run(['project', 'add', root])).code).toBe(0);
+
+    const quiet = await home.run(['audit', 'reports/build_report']);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout.trim()).toBe('no audit events');
+
+    for (const [target, message, hint] of [
+      ['reports/apx', 'reports has no service, task or schedule named "apx"', 'did you mean "reports/api"?'],
+      ['report', 'no project named "report"', 'did you mean "reports"?'],
+      ['report/api', 'no project named "report"', 'did you mean "reports"?'],
+      ['run_nope', 'no run run_nope', 'capsule runs'],
+    ]) {
+      const unknown = await home.run(['audit', target!]);
+      expect(unknown.code, target).toBe(2);
+      expect(unknown.stdout, target).toBe('');
+      expect(unknown.stderr, target).toContain(message);
+      expect(unknown.stderr, target).toContain(hint);
+    }
+
+    // A table row far wider than the 100 columns once assumed for output that is not a terminal
+    // (this one is a pipe), the DETAILS cell last.
+    expect((await home.run(['stop', 'reports/api'])).code).toBe(0);
+    const {events} = await home.json<{events: {details: unknown}[]}>(['audit', 'reports/api']);
+    const table = await home.run(['audit', 'reports/api']);
+    expect(table.code).toBe(0);
+    for (const event of events) expect(table.stdout).toContain(JSON.stringify(event.details));
+    expect(Math.max(...table.stdout.split('\n').map((line) => line.length))).toBeGreaterThan(100);
+    expect(table.stdout).not.toContain('…');
+  });
+});
