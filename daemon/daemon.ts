@@ -4,6 +4,7 @@ import {listen, type IpcServer} from '../src/transport/ipc.js';
 import {CAPSULE_VERSION} from '../src/lib/version.js';
 import {parseDuration} from '../src/lib/duration.js';
 import type {HomePaths} from '../src/lib/home.js';
+import {CapsuleError} from '../src/lib/errors.js';
 import {AgentHub} from './agent/agent-hub.js';
 import {agentHandlers} from './agent/handlers.js';
 import {AuditLog} from './core/audit-log.js';
@@ -59,6 +60,7 @@ function runRetention(env: NodeJS.ProcessEnv): Partial<RunRetention> {
  */
 export class Daemon {
   private server: IpcServer | null = null;
+  private router: RequestRouter | null = null;
   private stopping: Promise<void> | null = null;
   /** Settles once start-up finished (or failed): a stop requested meanwhile waits for it. */
   private ready: Promise<unknown> = Promise.resolve();
@@ -124,7 +126,7 @@ export class Daemon {
       const handlers: PartialHandlerTable = {
         ...daemonHandlers(services),
         ...projectHandlers(services),
-        ...auditHandlers(services),
+        ...auditHandlers(services, runner),
         ...runHandlers(tasks),
         ...scheduleHandlers(schedules, audit, projects),
         ...serviceHandlers(serviceManager, projects),
@@ -134,6 +136,7 @@ export class Daemon {
       let markReady!: () => void;
       daemon.ready = new Promise<void>((resolve) => (markReady = resolve));
       const router = new RequestRouter(handlers, bus, logger, CAPSULE_VERSION, daemon.ready);
+      daemon.router = router;
       daemon.server = await listen(paths.socket, {
         onMessage: (connection, line) => router.onMessage(connection, line),
         onClose: (connection) => {
@@ -173,7 +176,13 @@ export class Daemon {
     const {core, state, runStore, executor, tasks, schedules, services, agents} = this.parts;
     const {logger, paths, projects, audit} = core;
     logger.info(`stopping (timeout ${timeoutMs}ms)`);
-    await this.server?.close();
+    // Connected clients stay until the end: `capsule daemon stop` shows the runs it waits for
+    // finish, a follower sees its run end. They may ask nothing more, and nobody new connects.
+    this.server?.stopListening();
+    // Except embedded agents': an agent whose connection closes registers again with the next
+    // daemon, while one whose session is ended on an open connection takes itself for replaced.
+    for (const id of agents.connectionIds()) this.server?.closeConnection(id);
+    this.router?.refuseRequests(new CapsuleError('conflict', `the daemon (pid ${process.pid}) is stopping`, {hint: 'start it again once it has stopped: `capsule daemon start`'}));
     agents.close();
     await this.watcher.close();
     await schedules.close();
@@ -185,6 +194,7 @@ export class Daemon {
     projects.close();
     await state.save();
     await audit.flush();
+    await this.server?.close();
     releaseHome(paths);
     logger.info('stopped');
     this.onStopped();

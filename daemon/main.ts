@@ -1,10 +1,9 @@
 // The daemon process: `node dist/daemon.js [--foreground]`, started by `capsule daemon start`.
 import {toCapsuleError} from '../src/lib/errors.js';
-import {homePaths} from '../src/lib/home.js';
+import {EXIT_HOME_TAKEN, homePaths} from '../src/lib/home.js';
 import {setFlagsFromString} from 'node:v8';
 import {TIER_UP_SOONER, WORKER_THREADS_DEFAULT_YOUNG_GENERATION} from '../src/startup/v8-flags.js';
 import {Daemon} from './daemon.js';
-import {EXIT_HOME_TAKEN} from './core/lifecycle.js';
 import {createLogger} from './core/logger.js';
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;

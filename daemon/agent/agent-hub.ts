@@ -101,6 +101,11 @@ export class AgentHub implements AgentActionRunner {
   }
 
   /** A client connection closed: the agents it carried are gone. */
+  /** The connections an embedded agent is registered on. */
+  connectionIds(): number[] {
+    return [...new Set([...this.byId.values()].map((session) => session.connectionId))];
+  }
+
   disconnected(connectionId: number): void {
     for (const session of [...this.byId.values()]) if (session.connectionId === connectionId) this.drop(session, 'its connection closed');
   }

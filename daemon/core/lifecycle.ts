@@ -1,6 +1,6 @@
 import {chmodSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {HomePaths} from '../../src/lib/home.js';
+import {daemonAlreadyRunning, type HomePaths} from '../../src/lib/home.js';
 import type {Logger} from './logger.js';
 import {isAlive} from '../../src/lib/process.js';
 
@@ -8,9 +8,6 @@ import {isAlive} from '../../src/lib/process.js';
 const STALE_START_LOCK_MS = 30_000;
 /** Unix socket paths are limited to 108 bytes by the kernel (sun_path). */
 const MAX_SOCKET_PATH = 107;
-
-/** The daemon exits with this status when another daemon owns the home (EX_TEMPFAIL). */
-export const EXIT_HOME_TAKEN = 75;
 
 export interface HomeClaim {
   /** Call once listening: writes the pid file and lets other starters see the running daemon. */
@@ -35,7 +32,7 @@ export function claimHome(paths: HomePaths, logger: Logger): HomeClaim {
   takeStartLock(paths, logger);
   try {
     const running = runningDaemonPid(paths);
-    if (running !== null) throw new CapsuleError('conflict', `a capsule daemon is already running (pid ${running})`, {hint: 'stop it with `capsule daemon stop`'});
+    if (running !== null) throw daemonAlreadyRunning(running, paths);
     const stalePid = readPid(paths.pidFile);
     if (stalePid !== null) logger.warn(`removing stale pid file (pid ${stalePid} is not running)`);
     rmSync(paths.pidFile, {force: true});

@@ -47,6 +47,7 @@ interface ConnectionState {
  */
 export class RequestRouter {
   private readonly connections = new Map<number, ConnectionState>();
+  private refusal: CapsuleError | null = null;
 
   constructor(
     private readonly handlers: PartialHandlerTable,
@@ -73,6 +74,15 @@ export class RequestRouter {
         connection.send({id: request.id, ok: false, error: failure.toPayload()});
       },
     );
+  }
+
+  /**
+   * From now on every method but the connection's own (hello, subscribe, unsubscribe) is refused
+   * with `reason`: a daemon shutting down keeps its connections to send the last events, and
+   * must not start anything meanwhile.
+   */
+  refuseRequests(reason: CapsuleError): void {
+    this.refusal = reason;
   }
 
   onClose(connection: ServerConnection): void {
@@ -112,6 +122,7 @@ export class RequestRouter {
     if (!state.greeted) throw new CapsuleError('bad_request', `"${method}" sent before the hello handshake`, {hint: 'send {"method":"hello"} first'});
     const params = checkParams(method, request.params);
     if (method === 'subscribe' || method === 'unsubscribe') return this.topics(method, params as HandlerParams<'subscribe'>, state);
+    if (this.refusal) throw this.refusal;
     if (!ANSWERED_DURING_STARTUP.has(method)) await this.ready;
     // The handler's promise is returned as it is: one more await per request shows in a burst.
     const result = this.invoke(method, params as HandlerParams<typeof method>, connection, state);

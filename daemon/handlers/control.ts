@@ -32,8 +32,8 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
         return {kind: 'run', target, message: `re-ran ${target} as ${run.id}`, runId: run.id};
       }
       if (verb === 'stop') {
-        const run = await tasks.runner.cancel(target);
-        return {kind: 'run', target, message: `${target} ${run.status}`, runId: null};
+        await tasks.runner.cancel(target);
+        return {kind: 'run', target, message: `cancelled ${target}`, runId: null};
       }
       throw badInput(`a run cannot be started again in place`, `re-run it with \`capsule restart ${target}\``);
     }

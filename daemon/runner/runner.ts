@@ -1,5 +1,6 @@
 import {availableParallelism} from 'node:os';
-import {CapsuleError, notFound} from '../../src/lib/errors.js';
+import {formatInstant} from '../../src/lib/duration.js';
+import {CapsuleError, alreadyDone, notFound} from '../../src/lib/errors.js';
 import {isFinalRunStatus, MAX_RUN_LIST, type RunLogLine, type RunRecord, type RunStatus, type TaskRef} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import {AttemptStarter} from './attempt-starter.js';
@@ -134,13 +135,16 @@ export class Runner {
 
   /**
    * Cancels a run and the runs it submitted; resolves with its final record. A waiting run ends
-   * at once; a running one has its signal aborted and ends with its attempt. A final run is
-   * returned unchanged.
+   * at once; a running one has its signal aborted and ends with its attempt. A run that had
+   * already ended, or that ends otherwise than cancelled (its attempt returned before it saw the
+   * abort), is refused with `conflict` saying how and when it ended: nothing was cancelled.
    */
   async cancel(runId: string): Promise<RunRecord> {
     const run = this.get(runId);
-    if (isFinalRunStatus(run.status)) return run;
-    return this.#starter.cancel(runId, 'cancelled on request') ? this.get(runId) : this.waitFor(runId);
+    if (isFinalRunStatus(run.status)) throw notCancelled(run, {before: true});
+    const ended = this.#starter.cancel(runId, 'cancelled on request') ? this.get(runId) : await this.waitFor(runId);
+    if (ended.status !== 'cancelled') throw notCancelled(ended, {before: false});
+    return ended;
   }
 
   /** A new run of the same task with the same input. */
@@ -268,4 +272,12 @@ function stoppedBefore(run: RunRecord | undefined): CapsuleError {
   return new CapsuleError('conflict', `the daemon stopped before run ${run?.id ?? ''} finished; it is ${run?.status ?? 'gone'} and resumes when the daemon starts again`, {
     hint: 'start the daemon with `capsule daemon start`, then follow the run with `capsule show RUN`',
   });
+}
+
+/** A cancel that did nothing: the run had ended before it came (`before`), or ended on its own while it was on its way. */
+function notCancelled(run: RunRecord, {before}: {before: boolean}): CapsuleError {
+  const when = run.finishedAt === null ? '' : ` at ${formatInstant(run.finishedAt)}`;
+  if (run.status === 'cancelled') return alreadyDone(`run ${run.id} was already cancelled${when}`, `\`capsule show ${run.id}\` says why`);
+  const hint = `\`capsule show ${run.id}\` has its outcome; \`capsule restart ${run.id}\` runs it again`;
+  return alreadyDone(before ? `run ${run.id} already ${run.status}${when}; nothing to cancel` : `run ${run.id} ${run.status}${when}, before the cancel reached it`, hint);
 }

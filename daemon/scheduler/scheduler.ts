@@ -1,6 +1,6 @@
 import {isDeepStrictEqual} from 'node:util';
 import type {ScheduleConfig} from '../../src/config/schedules.js';
-import {badInput, CapsuleError, notFound} from '../../src/lib/errors.js';
+import {alreadyDone, badInput, CapsuleError, notFound} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {MAX_NEXT_FIRES} from '../../src/protocol/index.js';
 import {FireSubmitter} from './fire-submitter.js';
@@ -103,7 +103,7 @@ export class Scheduler {
 
   async pause(namespace: string, name: string): Promise<void> {
     const entry = this.#find(namespace, name);
-    if (entry.state.paused) return;
+    if (entry.state.paused) throw alreadyDone(`${namespace}/${name} is already paused`, `resume it with \`capsule schedule resume ${namespace}/${name}\``);
     entry.state.paused = true;
     this.#disarm(entry);
     this.#emit(entry, 'pause', {});
@@ -113,7 +113,7 @@ export class Scheduler {
   /** Fires missed while paused are not caught up. */
   async resume(namespace: string, name: string): Promise<void> {
     const entry = this.#find(namespace, name);
-    if (!entry.state.paused) return;
+    if (!entry.state.paused) throw alreadyDone(`${namespace}/${name} is not paused`, `pause it with \`capsule schedule pause ${namespace}/${name}\``);
     const now = this.#options.clock.now();
     entry.state.paused = false;
     settle(entry.state, null, now);

@@ -6,7 +6,7 @@
  */
 import {join} from 'node:path';
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
-import {CapsuleError} from '../../src/lib/errors.js';
+import {CapsuleError, alreadyDone} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {AdoptionRegistry, type AdoptionReport} from './adoption.js';
 import type {AgentActionRunner} from './agent-action.js';
@@ -112,15 +112,22 @@ export class Supervisor {
     return project ? this.setProjectServices(namespace, project.root, {}) : Promise.resolve();
   }
 
+  /** Starts a service; one that already has a process is refused (`conflict`): nothing was started. */
   async start(namespace: string, name: string): Promise<ServiceSnapshot> {
     const project = this.findProject(namespace);
     const unit = project.find(name);
+    if (unit.isUp()) {
+      const {state, pid} = unit.snapshot();
+      throw alreadyDone(`${namespace}/${name} is already ${state} (pid ${pid})`, `restart it with \`capsule restart ${namespace}/${name}\``);
+    }
     await project.requestStart(unit, 'operator');
     return unit.snapshot();
   }
 
+  /** Stops a service; one already stopped is refused (`conflict`): nothing was stopped. */
   async stop(namespace: string, name: string): Promise<ServiceSnapshot> {
     const unit = this.findProject(namespace).find(name);
+    if (unit.state === 'stopped') throw alreadyDone(`${namespace}/${name} is already stopped`, `start it with \`capsule start ${namespace}/${name}\``);
     await unit.stop('operator');
     return unit.snapshot();
   }

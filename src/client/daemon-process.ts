@@ -2,17 +2,16 @@ import {spawn} from 'node:child_process';
 import {closeSync, mkdirSync, openSync, readFileSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {CapsuleError} from '../lib/errors.js';
-import type {HomePaths} from '../lib/home.js';
+import {EXIT_HOME_TAKEN, type HomePaths} from '../lib/home.js';
 import {distFile} from '../lib/package-root.js';
 import {DaemonClient} from './client.js';
+import {MAX_RUN_LIST, type RunRecord} from '../protocol/index.js';
 import {isAlive} from '../lib/process.js';
 import {DAEMON_NODE_FLAGS} from '../startup/v8-flags.js';
 
 /** How long `daemon start` (and autostart) waits for a new daemon to answer. */
 export const START_TIMEOUT_MS = 15_000;
 const POLL_MS = 20;
-/** Exit status of a daemon that found another one owning the home (see daemon/core/lifecycle.ts). */
-const EXIT_HOME_TAKEN = 75;
 
 export interface StartResult {
   pid: number;
@@ -66,25 +65,65 @@ export async function startDaemon(paths: HomePaths): Promise<StartResult> {
   throw new CapsuleError('daemon_unreachable', `the daemon did not answer within ${START_TIMEOUT_MS / 1000}s`, {hint: `see its log: ${paths.daemonLog}`});
 }
 
-/** Asks the daemon to stop and waits until its process is gone. Returns the pid stopped, or null if none was running. */
-export async function stopDaemon(paths: HomePaths, timeoutMs: number): Promise<number | null> {
+/** What a stop waits for, as it happens: the runs still running, then each as it ends. */
+export type StopProgress =
+  /** `more`: runs that started after the first report (before the daemon stopped starting runs). */
+  | {type: 'waiting'; runs: RunRecord[]; more: boolean}
+  /** A run waited for ended, or was interrupted at the timeout (then queued again or failed); `left` are still running. */
+  | {type: 'ended'; run: RunRecord; left: number};
+
+/**
+ * Asks the daemon to stop and waits until its process is gone. Returns the pid stopped, or null
+ * if none was running. `progress` hears which runs the daemon waits for and each one's end: the
+ * connection is subscribed to run events before the running runs are read and the stop is asked,
+ * and the daemon keeps it open until it has stopped them.
+ */
+export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: (update: StopProgress) => void = () => {}): Promise<number | null> {
   const client = await tryConnect(paths);
   if (!client) return null;
   const pid = client.daemonPid;
+  // Until the first report, the latest record of each run its events told of: events and replies
+  // arrive in order, so a run's latest event is never older than the listing.
+  const latest = new Map<string, RunRecord>();
+  const waited = new Map<string, RunRecord>();
+  let reported = false;
+  let deadline = Number.POSITIVE_INFINITY;
+  client.onEvent((event, data) => {
+    if (event !== 'run.updated') return;
+    if (!reported) latest.set(data.id, data);
+    else if (data.status === 'running' && !waited.has(data.id)) {
+      waited.set(data.id, data);
+      progress({type: 'waiting', runs: [data], more: true});
+    } else if (data.status !== 'running' && waited.delete(data.id)) {
+      progress({type: 'ended', run: data, left: waited.size});
+    }
+  });
   try {
+    await client.subscribe(['run']);
+    const {runs} = await client.call('run.list', {status: 'running', limit: MAX_RUN_LIST});
     await client.call('daemon.stop', {timeoutMs});
+    // The daemon waits up to timeoutMs for running work, then needs a moment to flush and exit.
+    deadline = Date.now() + timeoutMs + 5_000;
+    for (const run of runs) if (!latest.has(run.id)) latest.set(run.id, run);
+    for (const run of latest.values()) if (run.status === 'running') waited.set(run.id, run);
+    reported = true;
+    if (waited.size > 0) progress({type: 'waiting', runs: [...waited.values()], more: false});
+    // The daemon closes the connection last, once its runs and services are stopped.
+    await new Promise<void>((resolve) => {
+      if (client.isClosed) return resolve();
+      client.onClose(() => resolve());
+      // Not past the deadline below, whatever the daemon does.
+      setTimeout(resolve, deadline - Date.now()).unref();
+    });
   } finally {
     client.close();
   }
-  // The daemon waits up to timeoutMs for running work, then needs a moment to flush and exit.
-  const deadline = Date.now() + timeoutMs + 5_000;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) return pid;
     await sleep(POLL_MS);
   }
   throw new CapsuleError('failed', `the daemon (pid ${pid}) did not exit within ${Math.round((timeoutMs + 5_000) / 1000)}s`, {hint: `kill it with \`kill ${pid}\``});
 }
-
 
 function tail(file: string, lines: number): string {
   try {

@@ -58,3 +58,8 @@ export function formatDuration(ms: number): string {
   return `${sign}${days}d${hours % 24 ? ` ${hours % 24}h` : ''}`;
 }
 
+
+/** An instant as messages quote it: "2026-11-21 12:00:03 UTC". */
+export function formatInstant(iso: string): string {
+  return `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+}

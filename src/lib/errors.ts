@@ -66,6 +66,12 @@ export class CapsuleError extends Error {
 
 export const badInput = (message: string, hint?: string) => new CapsuleError('bad_input', message, {hint});
 export const notFound = (message: string, hint?: string) => new CapsuleError('not_found', message, {hint});
+/**
+ * A request that found nothing to do: its target is already where it asked to take it (a run
+ * that already ended, a service already stopped). The request did not happen, so it is not a
+ * success: exit 1, and the message says what the state already was.
+ */
+export const alreadyDone = (message: string, hint?: string) => new CapsuleError('conflict', message, {hint});
 
 /** Wraps anything thrown into a CapsuleError, keeping a CapsuleError as it is. */
 export function toCapsuleError(error: unknown): CapsuleError {

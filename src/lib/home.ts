@@ -1,5 +1,6 @@
 import {homedir} from 'node:os';
 import {join, resolve} from 'node:path';
+import {CapsuleError} from './errors.js';
 
 /** Every file Capsule keeps lives under one home directory, so two homes never interfere. */
 export interface HomePaths {
@@ -32,4 +33,16 @@ export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
     daemonLog: join(home, 'logs', 'daemon.log'),
     audit: join(home, 'audit.jsonl'),
   };
+}
+
+/**
+ * Exit status of a daemon process that found its home owned by another daemon (EX_TEMPFAIL).
+ * It is between the daemon and whoever started it, which tells a lost start race from a crash;
+ * the CLI itself never exits with it.
+ */
+export const EXIT_HOME_TAKEN = 75;
+
+/** A second daemon refused: one already owns this home. */
+export function daemonAlreadyRunning(pid: number, paths: Pick<HomePaths, 'socket'>): CapsuleError {
+  return new CapsuleError('conflict', `a capsule daemon is already running (pid ${pid}) on ${paths.socket}`, {hint: 'stop it with `capsule daemon stop`, or keep using it'});
 }

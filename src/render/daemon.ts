@@ -1,6 +1,8 @@
 import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
-import type {DaemonStatus} from '../protocol/index.js';
+import type {StopProgress} from '../client/daemon-process.js';
+import type {DaemonStatus, RunRecord} from '../protocol/index.js';
+import {RUN_GLYPHS} from './items.js';
 import type {Paint} from './style.js';
 
 export function renderDaemonStatus(status: DaemonStatus, paint: Paint): string {
@@ -15,4 +17,22 @@ export function renderDaemonStatus(status: DaemonStatus, paint: Paint): string {
     ['projects', String(status.projectCount)],
   ];
   return rows.map(([key, value]) => `${paint('dim', key.padEnd(9))}${value}`).join('\n');
+}
+
+/** One line (two for the first) per step of `daemon stop`: plain lines, so a log or a pipe reads them as a terminal does. */
+export function renderStopProgress(update: StopProgress, timeoutMs: number, paint: Paint): string {
+  if (update.type === 'waiting') {
+    const runs = update.runs.map((run) => `${run.namespace}/${run.task} ${run.id}`).join(', ');
+    if (update.more) return `also waiting for ${runs}`;
+    const count = update.runs.length === 1 ? '1 run' : `${update.runs.length} runs`;
+    return `waiting up to ${formatDuration(timeoutMs)} for ${count} to finish: ${runs}\n${paint('dim', '(Ctrl-C stops the waiting, not the stop; a run still going at the timeout is interrupted, and queued again for the next start if it has retries left)')}`;
+  }
+  const {run, left} = update;
+  const [glyph, tone] = RUN_GLYPHS[run.status];
+  return `${paint(tone, glyph)} ${run.namespace}/${run.task} ${run.id} ${endedAs(run)} ${paint('dim', `(${left} left)`)}`;
+}
+
+function endedAs(run: RunRecord): string {
+  if (run.attempts.at(-1)?.error?.type !== 'interrupted') return run.status;
+  return run.status === 'queued' ? 'interrupted: queued again for the next start' : `interrupted: ${run.status}, no retries left`;
 }

@@ -23,6 +23,15 @@ export function truncate(text: string, width: number): string {
   return `${chars.slice(0, width - 1).join('')}…`;
 }
 
-export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): number {
-  return stream.isTTY && stream.columns ? stream.columns : 100;
+/**
+ * How wide tables and trees may be: a terminal's width, so nothing wraps, and no limit
+ * (Infinity) when the output is piped or redirected, where a cut would lose what a script or
+ * a reader of the file came for.
+ */
+export function terminalWidth(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = process.stdout): number {
+  if (!stream.isTTY) return Number.POSITIVE_INFINITY;
+  return stream.columns || FALLBACK_TERMINAL_WIDTH;
 }
+
+/** A terminal that does not report its size (some CI pseudo-terminals). */
+const FALLBACK_TERMINAL_WIDTH = 100;

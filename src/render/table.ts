@@ -2,7 +2,8 @@ import {truncate, type Paint} from './style.js';
 
 /**
  * Plain aligned columns. The last column takes what width remains and is cut to fit, so a
- * table never wraps.
+ * table never wraps; with an unbounded width (output that is not a terminal, see
+ * `terminalWidth`) nothing is cut.
  */
 export function renderTable(headers: string[], rows: string[][], options: {width: number; paint: Paint}): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => [...(row[column] ?? '')].length)));

@@ -41,6 +41,11 @@ export interface ServerCallbacks {
 }
 
 export interface IpcServer {
+  /** Accepts no more connections; the open ones stay (a daemon that stops still tells its clients how). */
+  stopListening(): void;
+  /** Closes one connection, once what is written to it is sent. */
+  closeConnection(id: number): void;
+  /** Closes every connection, once what is written to it is sent, and stops listening. */
   close(): Promise<void>;
 }
 
@@ -55,12 +60,19 @@ export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<
     ipc.serve(socketPath, () => {
       listening = true;
       const server = ipc.server as unknown as {server: import('node:net').Server};
+      // Settles once the listener is closed and the last connection has ended.
+      let closed: Promise<void> | null = null;
+      const stopListening = () => (closed ??= new Promise<void>((done) => server.server.close(() => done())));
       resolve({
-        close: () =>
-          new Promise<void>((done) => {
-            for (const connection of connections.values()) connection.close();
-            server.server.close(() => done());
-          }),
+        stopListening: () => void stopListening(),
+        closeConnection: (id) => {
+          for (const connection of connections.values()) if (connection.id === id) connection.close();
+        },
+        close: () => {
+          const done = stopListening();
+          for (const connection of connections.values()) connection.close();
+          return done;
+        },
       });
     });
     const server = ipc.server as unknown as {on(event: string, listener: (...args: never[]) => void): void};

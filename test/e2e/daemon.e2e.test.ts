@@ -1,5 +1,5 @@
 import {statSync, existsSync} from 'node:fs';
-import {writeFile, rm} from 'node:fs/promises';
+import {mkdir, writeFile, rm} from 'node:fs/promises';
 import {connect} from 'node:net';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -104,6 +104,27 @@ describe('daemon lifecycle', () => {
     expect(again.stdout).toContain(`already running (pid ${pid})`);
     expect(await home.daemonPid()).toBe(pid);
     expect(statSync(join(home.home, 'run')).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses --foreground when a daemon owns the home, saying which, with exit 1 (not the daemon process\'s own 75)', async () => {
+    expect((await home.run(['daemon', 'start'])).code).toBe(0);
+    const pid = await home.daemonPid();
+    const foreground = await home.run(['daemon', 'start', '--foreground']);
+    expect(foreground.code).toBe(1);
+    expect(foreground.stderr).toContain(`a capsule daemon is already running (pid ${pid}) on ${join(home.home, 'run', 'daemon.sock')}`);
+    expect(foreground.stderr).toContain('capsule daemon stop');
+    const json = await home.run(['daemon', 'start', '--foreground', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'conflict'}});
+    expect(await home.daemonPid()).toBe(pid);
+  });
+
+  it('exits 1 from --foreground when another daemon is starting in the home (the daemon process says so)', async () => {
+    // What a racing starter holds while its daemon comes up.
+    await mkdir(join(home.home, 'daemon.starting'), {recursive: true});
+    const foreground = await home.run(['daemon', 'start', '--foreground']);
+    expect(foreground.code).toBe(1);
+    expect(foreground.stderr).toContain('another capsule daemon is starting in this CAPSULE_HOME');
   });
 
   it('ends two racing starts with exactly one daemon', async () => {
@@ -275,5 +296,41 @@ describe('projects', () => {
       const listed = await home.json<{projects: {services: {name: string}[]}[]}>(['list']);
       return listed.projects[0]?.services.some((service) => service.name === 'web');
     }, {what: 'the watcher to reload the project'});
+  });
+});
+
+describe('audit', () => {
+  it('reads a target with no events as empty, refuses an unknown one with a suggestion (exit 2), and never cuts piped output', async () => {
+    const root = await project('reports', '[services.api]\ncommand = ["node", "-e", "setInterval(() => {}, 1000)"]\n', {
+      'tasks/report.ts': "import {task} from 'capsule';\nexport const buildReport = task({name: 'build_report'}, async () => 'ok');\n",
+    });
+    expect((await home.run(['project', 'add', root])).code).toBe(0);
+
+    const quiet = await home.run(['audit', 'reports/build_report']);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout.trim()).toBe('no audit events');
+
+    for (const [target, message, hint] of [
+      ['reports/apx', 'reports has no service, task or schedule named "apx"', 'did you mean "reports/api"?'],
+      ['report', 'no project named "report"', 'did you mean "reports"?'],
+      ['report/api', 'no project named "report"', 'did you mean "reports"?'],
+      ['run_nope', 'no run run_nope', 'capsule runs'],
+    ]) {
+      const unknown = await home.run(['audit', target!]);
+      expect(unknown.code, target).toBe(2);
+      expect(unknown.stdout, target).toBe('');
+      expect(unknown.stderr, target).toContain(message);
+      expect(unknown.stderr, target).toContain(hint);
+    }
+
+    // A table row far wider than the 100 columns once assumed for output that is not a terminal
+    // (this one is a pipe), the DETAILS cell last.
+    expect((await home.run(['stop', 'reports/api'])).code).toBe(0);
+    const {events} = await home.json<{events: {details: unknown}[]}>(['audit', 'reports/api']);
+    const table = await home.run(['audit', 'reports/api']);
+    expect(table.code).toBe(0);
+    for (const event of events) expect(table.stdout).toContain(JSON.stringify(event.details));
+    expect(Math.max(...table.stdout.split('\n').map((line) => line.length))).toBeGreaterThan(100);
+    expect(table.stdout).not.toContain('…');
   });
 });

@@ -77,6 +77,20 @@ describe('a per-second schedule on a real daemon', () => {
     expect([upcoming[1]! - upcoming[0]!, upcoming[2]! - upcoming[1]!]).toEqual([1000, 1000]);
   });
 
+  it('says a schedule is already paused, or not paused, and exits 1: nothing was done', {timeout: 60_000}, async () => {
+    await addProject('tick', everySecond('every'));
+    expect((await home.run(['schedule', 'pause', 'tick/every'])).code).toBe(0);
+    for (const args of [['schedule', 'pause', 'tick/every'], ['stop', 'tick/every']]) {
+      const again = await home.run(args);
+      expect(again.code, args.join(' ')).toBe(1);
+      expect(again.stderr).toContain('tick/every is already paused');
+    }
+    expect((await home.run(['schedule', 'resume', 'tick/every'])).code).toBe(0);
+    const resumeAgain = await home.run(['start', 'tick/every']);
+    expect(resumeAgain.code).toBe(1);
+    expect(resumeAgain.stderr).toContain('tick/every is not paused');
+  });
+
   it('stops firing when paused, stays paused across a daemon restart, and fires again once resumed', {timeout: 60_000}, async () => {
     // tick/witness keeps firing: it tells the test that seconds went by without a guessed sleep.
     await addProject('tick', everySecond('every') + everySecond('witness'));

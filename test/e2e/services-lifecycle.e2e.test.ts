@@ -127,6 +127,20 @@ describe('whole namespaces and listing', () => {
     expect(restarted.map((service) => service.pid)).not.toContain(started[1]!.pid);
   });
 
+  it('says a service is already stopped, or already running, and exits 1: nothing was done', {timeout: 60_000}, async () => {
+    await s.project('solo', `[services.alpha]\n${fixtureCommand('sleeper.js')}\n`);
+    const running = await s.waitForService('solo/alpha', (service) => service.state === 'running', 'to run');
+    const startAgain = await s.run(['start', 'solo/alpha']);
+    expect(startAgain.code).toBe(1);
+    expect(startAgain.stderr).toContain(`solo/alpha is already running (pid ${running.pid})`);
+    await s.ok(['stop', 'solo/alpha']);
+    const stopAgain = await s.run(['stop', 'solo/alpha']);
+    expect(stopAgain.code).toBe(1);
+    expect(stopAgain.stderr).toContain('solo/alpha is already stopped');
+    // A whole namespace is brought to a state: some of it being there already is no failure.
+    expect(await s.ok(['stop', 'solo'])).toContain('stopped 1 service of solo');
+  });
+
   it('says what was meant for an unknown service, and exits 2', async () => {
     await s.project('pair', twoSleepers);
     for (const args of [['stop', 'pair/alpa'], ['logs', 'pair/alpa'], ['config', 'list', 'pair/alpa'], ['action', 'pair/alpa', 'hello']]) {

@@ -70,6 +70,30 @@ describe('cancellation', SLOW, () => {
     await expectStillServing();
   });
 
+  it('refuses to cancel a run that already ended, says how and when, and exits 1', async () => {
+    await startWithProject(home);
+    const waiting = await submit(home, 'e2e/waits');
+    await waitForLog(home, waiting, 'ready');
+    expect((await home.run(['cancel', waiting])).code).toBe(0);
+    const cancelledAt = (await show(home, waiting)).finishedAt!.replace('T', ' ').slice(0, 19);
+    for (const verb of ['cancel', 'stop']) {
+      const again = await home.run([verb, waiting]);
+      expect(again.code, `${verb}: ${again.stdout}`).toBe(1);
+      expect(again.stdout).toBe('');
+      expect(again.stderr).toContain(`run ${waiting} was already cancelled at ${cancelledAt} UTC`);
+    }
+
+    const {run: done} = await runAttached(home, 'e2e/hello', {name: 'done'});
+    const late = await home.run(['cancel', done.id]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain(`run ${done.id} already succeeded at ${done.finishedAt!.replace('T', ' ').slice(0, 19)} UTC; nothing to cancel`);
+    expect(late.stderr).toContain(`capsule restart ${done.id}`);
+    const json = await home.run(['cancel', done.id, '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'conflict'}});
+    expect(await show(home, done.id)).toEqual(done);
+  });
+
   it('cancels the run when an attached capsule run gets SIGINT (Ctrl-C)', async () => {
     await startWithProject(home);
     const attached = home.spawn(['run', 'e2e/waits']);

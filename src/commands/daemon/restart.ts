@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 import {CapsuleCommand} from '../../cli/base.js';
 import {startDaemon, stopDaemon} from '../../client/daemon-process.js';
 import {parseDuration} from '../../lib/duration.js';
+import {renderStopProgress} from '../../render/daemon.js';
 
 export interface DaemonRestartResult {
   previousPid: number | null;
@@ -17,7 +18,8 @@ export default class DaemonRestart extends CapsuleCommand {
 
   async run(): Promise<DaemonRestartResult> {
     const {flags} = await this.parse(DaemonRestart);
-    const previousPid = await stopDaemon(this.paths, parseDuration(flags.timeout, '--timeout'));
+    const timeoutMs = parseDuration(flags.timeout, '--timeout');
+    const previousPid = await stopDaemon(this.paths, timeoutMs, (update) => this.log(renderStopProgress(update, timeoutMs, this.paint)));
     const start = await startDaemon(this.paths);
     start.client.close();
     this.log(`restarted capsule daemon (pid ${start.pid})`);

@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core';
 import {spawnSync} from 'node:child_process';
 import {CapsuleCommand} from '../../cli/base.js';
-import {startDaemon} from '../../client/daemon-process.js';
+import {startDaemon, tryConnect} from '../../client/daemon-process.js';
+import {EXIT_CODES} from '../../lib/errors.js';
+import {daemonAlreadyRunning, EXIT_HOME_TAKEN} from '../../lib/home.js';
 import {DAEMON_NODE_FLAGS} from '../../startup/v8-flags.js';
 import {distFile} from '../../lib/package-root.js';
 
@@ -13,7 +15,7 @@ export interface DaemonStartResult {
 
 export default class DaemonStart extends CapsuleCommand {
   static override summary = 'Start the background daemon.';
-  static override description = 'Returns once the daemon answers on its socket. If one is already running, says so and exits 0.';
+  static override description = 'Returns once the daemon answers on its socket. If one is already running, says so and exits 0; with --foreground, says so and exits 1.';
   static override examples = ['<%= config.bin %> daemon start', '<%= config.bin %> daemon start --foreground'];
   static override flags = {
     foreground: Flags.boolean({description: 'Run the daemon attached to this terminal (for debugging and service managers).'}),
@@ -22,8 +24,16 @@ export default class DaemonStart extends CapsuleCommand {
   async run(): Promise<DaemonStartResult | void> {
     const {flags} = await this.parse(DaemonStart);
     if (flags.foreground) {
+      // Asked to be the daemon, and one is there: the request cannot be met (exit 1), unlike the
+      // background start below, whose goal (a daemon running) is met already.
+      const running = await tryConnect(this.paths);
+      if (running) {
+        running.close();
+        throw daemonAlreadyRunning(running.daemonPid, this.paths);
+      }
       const result = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: {...process.env, CAPSULE_HOME: this.paths.home}});
-      return this.exit(result.status ?? 1);
+      // A daemon that came up in between: the daemon process has said so on stderr.
+      return this.exit(result.status === EXIT_HOME_TAKEN ? EXIT_CODES.conflict : (result.status ?? 1));
     }
     const start = await startDaemon(this.paths);
     start.client.close();

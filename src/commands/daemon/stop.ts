@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 import {CapsuleCommand} from '../../cli/base.js';
 import {stopDaemon} from '../../client/daemon-process.js';
 import {parseDuration} from '../../lib/duration.js';
+import {renderStopProgress} from '../../render/daemon.js';
 
 export interface DaemonStopResult {
   stopped: boolean;
@@ -18,7 +19,8 @@ export default class DaemonStop extends CapsuleCommand {
 
   async run(): Promise<DaemonStopResult> {
     const {flags} = await this.parse(DaemonStop);
-    const pid = await stopDaemon(this.paths, parseDuration(flags.timeout, '--timeout'));
+    const timeoutMs = parseDuration(flags.timeout, '--timeout');
+    const pid = await stopDaemon(this.paths, timeoutMs, (update) => this.log(renderStopProgress(update, timeoutMs, this.paint)));
     this.log(pid === null ? 'capsule daemon is not running' : `stopped capsule daemon (pid ${pid})`);
     return {stopped: pid !== null, pid};
   }

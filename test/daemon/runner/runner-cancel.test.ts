@@ -30,7 +30,17 @@ describe('Runner: cancellation', () => {
     expect(cancelled.attempts).toEqual([expect.objectContaining({n: 1, error: expect.objectContaining({type: 'cancelled'})})]);
     clock.advance(3_600_000);
     expect(executor.attempts).toHaveLength(1);
-    expect(await runner.cancel(run.id)).toEqual(cancelled);
+    await expect(runner.cancel(run.id)).rejects.toMatchObject({code: 'conflict', message: `run ${run.id} was already cancelled at ${cancelled.finishedAt!.replace('T', ' ').slice(0, 19)} UTC`});
+  });
+
+  it('refuses to cancel a run that already ended, saying how and when, and leaves it as it was', async () => {
+    const {runner, executor} = await createHarness();
+    const run = await runner.submit(build, null);
+    await vi.waitFor(() => expect(executor.attempts).toHaveLength(1));
+    executor.attempts[0]!.succeed('ok');
+    const done = await runner.waitFor(run.id);
+    await expect(runner.cancel(run.id)).rejects.toMatchObject({code: 'conflict', message: expect.stringMatching(new RegExp(`^run ${run.id} already succeeded at .* UTC; nothing to cancel$`))});
+    expect(runner.get(run.id)).toEqual(done);
   });
 
   it('cancels a run waiting to retry, clearing its timer', async () => {
