@@ -1,5 +1,6 @@
 import type {ProjectSummary, ScheduleSummary, ServiceSummary, TaskSummary} from '../../src/protocol/index.js';
 import {describeSchedule, describeService, describeTask} from '../../src/render/items.js';
+import {projectErrorHeadline} from '../../src/render/project-error.js';
 import type {StyleName} from '../../src/render/style.js';
 import type {TaskActivity} from './runs.js';
 import {selectionKey, type ItemGroup, type Selection} from './selection.js';
@@ -97,7 +98,7 @@ export function describeRow(row: TreeRow, activity: ReadonlyMap<string, TaskActi
   switch (subject.kind) {
     case 'project': {
       const ok = subject.project.status === 'ok';
-      return {glyph: ok ? '◆' : '✗', tone: ok ? 'cyan' : 'red', facts: ok ? [] : [`error: ${subject.project.error?.message ?? 'did not load'}`]};
+      return {glyph: ok ? '◆' : '✗', tone: ok ? 'cyan' : 'red', facts: ok ? [] : [`error: ${projectErrorHeadline(subject.project)}`]};
     }
     case 'group':
       return {glyph: '', tone: 'dim', facts: [String(subject.count)]};
