@@ -202,10 +202,6 @@ export class Daemon {
 
   private watchProjects(): void {
     if (this.stopping) return;
-    const {projects} = this.parts.core;
-    for (const summary of projects.list()) {
-      const entry = projects.hasConfig(summary.namespace) ? projects.config(summary.namespace).project.entry : [];
-      this.watcher.watch(summary.root, entry);
-    }
+    this.watcher.sync(this.parts.core.projects.watchList());
   }
 }

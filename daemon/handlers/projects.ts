@@ -8,13 +8,13 @@ export function projectHandlers({projects, audit}: DaemonServices): Pick<Handler
       audit.record({actor: call.actor, kind: 'project.add', target: project.namespace, details: {root: project.root, status: project.status}});
       return project;
     },
-    'project.remove': async ({namespace}, call) => {
-      const removed = await projects.remove(namespace);
+    'project.remove': async (target, call) => {
+      const removed = await projects.remove(target);
       audit.record({actor: call.actor, kind: 'project.remove', target: removed.namespace, details: {root: removed.root}});
       return removed;
     },
-    'project.reload': async ({namespace}, call) => {
-      const project = await projects.reload(namespace);
+    'project.reload': async (target, call) => {
+      const project = await projects.reload(target);
       audit.record({actor: call.actor, kind: 'project.reload', target: project.namespace, details: {status: project.status}});
       return project;
     },

@@ -4,7 +4,8 @@ import {parse} from 'smol-toml';
 import {loadProjectConfig, type ProjectConfig} from '../../src/config/index.js';
 import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
-import type {Events, ProjectSummary} from '../../src/protocol/index.js';
+import type {Events, ProjectSummary, ProjectTarget} from '../../src/protocol/index.js';
+import {SerialQueue} from '../core/serial-queue.js';
 import type {Logger} from '../core/logger.js';
 import {compareStrings} from '../../src/lib/compare.js';
 
@@ -29,9 +30,13 @@ export interface ProjectPlugin {
 
 interface Entry {
   root: string;
+  /** What it is listed under: the namespace it runs as, or the one its file asks for. */
   namespace: string;
+  /** The running definition: the last one that loaded. An entry with one holds its namespace. */
   config: ProjectConfig | null;
   error: ErrorPayload | null;
+  /** The namespace its capsule.toml asks for while another directory holds it; it is loaded again when that one lets go. */
+  waitingFor: string | null;
 }
 
 export interface RegistryOptions {
@@ -42,10 +47,17 @@ export interface RegistryOptions {
   onChange<E extends 'project.updated' | 'project.removed'>(event: E, data: Events[E]): void;
 }
 
-/** The registered projects, keyed by root: valid ones by namespace, invalid ones still listed with their error. */
+/**
+ * The registered projects, keyed by root: valid ones by namespace, invalid ones still listed
+ * with their error. A namespace belongs to the directory that holds it (loaded under it) and
+ * a second directory asking for it is refused, never the first: at start-up, in the order
+ * they were registered.
+ */
 export class ProjectRegistry {
   private readonly entries = new Map<string, Entry>();
   private persisted: PersistedProject[];
+  /** Loads and removals one at a time: two first loads of one namespace must not both pass the clash check. */
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly options: RegistryOptions) {
     this.persisted = [...options.persisted];
@@ -53,61 +65,59 @@ export class ProjectRegistry {
 
   /** Loads every persisted project; one failing never stops the others. */
   async loadAll(): Promise<void> {
-    for (const {root} of this.persisted) await this.load(root);
+    for (const {root} of this.persisted) await this.queue.run(() => this.load(root));
   }
 
   async add(dir: string): Promise<ProjectSummary> {
     const root = resolve(dir);
     await assertProjectDir(root);
-    if (!this.persisted.some((project) => project.root === root)) {
-      this.persisted.push({root, addedAt: new Date().toISOString()});
-      await this.options.persist(this.persisted);
-    }
-    return this.load(root);
+    return this.queue.run(async () => {
+      if (!this.persisted.some((project) => project.root === root)) {
+        this.persisted.push({root, addedAt: new Date().toISOString()});
+        await this.options.persist(this.persisted);
+      }
+      return this.load(root);
+    });
   }
 
-  async reload(namespace: string): Promise<ProjectSummary> {
-    return this.load(this.find(namespace).root);
+  reload(target: ProjectTarget): Promise<ProjectSummary> {
+    return this.queue.run(() => this.load(this.resolveTarget(target, 'reload').root));
   }
 
   async reloadRoot(root: string): Promise<void> {
-    if (this.entries.has(root)) await this.load(root);
+    await this.queue.run(async () => {
+      if (this.entries.has(root)) await this.load(root);
+    });
   }
 
-  async remove(namespace: string): Promise<{namespace: string; root: string}> {
-    const entry = this.find(namespace);
-    await this.unloadPlugins(entry);
-    for (const plugin of this.options.plugins) await plugin.forget?.(entry.namespace);
-    this.entries.delete(entry.root);
-    this.persisted = this.persisted.filter((project) => project.root !== entry.root);
-    await this.options.persist(this.persisted);
-    const removed = {namespace: entry.namespace, root: entry.root};
-    this.options.onChange('project.removed', removed);
-    return removed;
+  remove(target: ProjectTarget): Promise<{namespace: string; root: string}> {
+    return this.queue.run(async () => {
+      const entry = this.resolveTarget(target, 'remove');
+      await this.unloadPlugins(entry);
+      for (const plugin of this.options.plugins) await plugin.forget?.(entry.namespace);
+      this.entries.delete(entry.root);
+      this.persisted = this.persisted.filter((project) => project.root !== entry.root);
+      await this.options.persist(this.persisted);
+      const removed = {namespace: entry.namespace, root: entry.root};
+      this.options.onChange('project.removed', removed);
+      if (entry.config) await this.loadWaiting(entry.namespace);
+      return removed;
+    });
   }
 
+  /** Sorted by namespace; under one namespace the directory holding it comes first. */
   list(namespace?: string): ProjectSummary[] {
-    const entries = namespace === undefined ? [...this.entries.values()] : [this.find(namespace)];
-    return entries.sort((a, b) => compareStrings(a.namespace, b.namespace)).map((entry) => this.summarize(entry));
+    const entries = namespace === undefined ? this.ordered() : this.named(namespace);
+    return entries.map((entry) => this.summarize(entry));
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  roots(): string[] {
-    return [...this.entries.keys()];
-  }
-
-  hasConfig(namespace: string): boolean {
-    return [...this.entries.values()].some((entry) => entry.namespace === namespace && entry.config !== null);
-  }
-
-  /** The project's running definition: the last one that loaded. */
-  config(namespace: string): ProjectConfig {
-    const entry = this.find(namespace);
-    if (!entry.config) throw new CapsuleError('config_invalid', `project "${namespace}" did not load: ${entry.error?.message}`, {hint: entry.error?.hint ?? `fix ${join(entry.root, 'capsule.toml')}, then \`capsule project reload ${namespace}\``});
-    return entry.config;
+  /** What to watch for each registered directory: its capsule.toml and the entry globs of its running definition. */
+  watchList(): {root: string; entry: string[]}[] {
+    return [...this.entries.values()].map((entry) => ({root: entry.root, entry: entry.config?.project.entry ?? []}));
   }
 
   /** At shutdown: the subsystems stop themselves; unloading here would cancel queued runs that a restart must recover. */
@@ -115,11 +125,35 @@ export class ProjectRegistry {
     this.entries.clear();
   }
 
-  private find(namespace: string): Entry {
-    for (const entry of this.entries.values()) if (entry.namespace === namespace) return entry;
+  private ordered(): Entry[] {
+    const registered = new Map(this.persisted.map((project, index) => [project.root, index]));
+    return [...this.entries.values()].sort(
+      (a, b) => compareStrings(a.namespace, b.namespace) || Number(b.config !== null) - Number(a.config !== null) || (registered.get(a.root) ?? 0) - (registered.get(b.root) ?? 0),
+    );
+  }
+
+  /** Every entry listed under `namespace` (two when a directory waits for it); not_found with the nearest namespace if none. */
+  private named(namespace: string): Entry[] {
+    const entries = this.ordered().filter((entry) => entry.namespace === namespace);
+    if (entries.length > 0) return entries;
     const suggestion = didYouMean(namespace, [...this.entries.values()].map((entry) => entry.namespace));
     throw new CapsuleError('not_found', `no project named "${namespace}"`, {
-      hint: suggestion ? `did you mean "${suggestion}"?` : 'see `capsule project list`, or register it with `capsule project add DIR`',
+      hint: suggestion ? `did you mean "${suggestion}"?` : 'see `capsule project list` (a directory is named as a path, like ./reports), or register it with `capsule project add DIR`',
+    });
+  }
+
+  /** The one project a reload or remove acts on: a namespace two directories are listed under is refused as ambiguous. */
+  private resolveTarget(target: ProjectTarget, verb: 'reload' | 'remove'): Entry {
+    if ('root' in target) {
+      const entry = this.entries.get(resolve(target.root));
+      if (entry) return entry;
+      throw new CapsuleError('not_found', `no project is registered in ${resolve(target.root)}`, {hint: 'see `capsule project list` for the registered directories'});
+    }
+    const entries = this.named(target.namespace);
+    if (entries.length === 1) return entries[0]!;
+    const which = entries.map((entry) => `${entry.root} (${entry.error ? 'error' : 'ok'})`).join(', ');
+    throw new CapsuleError('bad_input', `namespace "${target.namespace}" is listed for ${entries.length} directories: ${which}`, {
+      hint: `name the one you mean by its directory, like \`capsule project ${verb} ${entries.at(-1)!.root}\``,
     });
   }
 
@@ -130,29 +164,44 @@ export class ProjectRegistry {
    */
   private async load(root: string): Promise<ProjectSummary> {
     const previous = this.entries.get(root);
-    const entry: Entry = {root, namespace: previous?.namespace ?? basename(root), config: previous?.config ?? null, error: null};
+    const entry: Entry = {root, namespace: previous?.namespace ?? basename(root), config: previous?.config ?? null, error: null, waitingFor: null};
+    let released: string | null = null;
     try {
       const config = await loadProjectConfig(root);
-      const clash = [...this.entries.values()].find((other) => other.root !== root && other.namespace === config.project.name);
-      if (clash) {
-        throw new CapsuleError('conflict', `namespace "${config.project.name}" is used by both ${clash.root} and ${root}`, {
-          hint: `rename [project] name in one of the two capsule.toml files, or \`capsule project remove ${config.project.name}\` first`,
+      const name = config.project.name;
+      const holder = [...this.entries.values()].find((other) => other.root !== root && other.config !== null && other.namespace === name);
+      if (holder) {
+        entry.waitingFor = name;
+        throw new CapsuleError('conflict', `namespace "${name}" is already used by the project in ${holder.root}`, {
+          hint: `rename [project] name in ${join(root, 'capsule.toml')}, or unregister this directory with \`capsule project remove ${root}\``,
         });
       }
-      if (previous?.config && previous.namespace !== config.project.name) await this.unloadPlugins(previous);
-      entry.namespace = config.project.name;
+      if (previous?.config && previous.namespace !== name) {
+        // A new namespace: the old one's tasks, schedules and services go, and the old name is free for whoever waits for it.
+        await this.unloadPlugins(previous);
+        released = previous.namespace;
+        entry.config = null;
+      }
+      entry.namespace = name;
       this.entries.set(root, entry);
       await this.loadPlugins(config, entry.config);
       entry.config = config;
     } catch (error) {
       if (!entry.config) entry.namespace = (await namespaceHint(root)) ?? entry.namespace;
       entry.error = toCapsuleError(error).toPayload();
-      this.entries.set(root, entry);
       this.options.logger.warn(`project ${root} did not load${entry.config ? ' (its last good definition keeps running)' : ''}: ${entry.error.message}`);
     }
+    this.entries.set(root, entry);
     const summary = this.summarize(entry);
     this.options.onChange('project.updated', summary);
+    if (released !== null) await this.loadWaiting(released);
     return summary;
+  }
+
+  /** After a directory let go of `namespace`: the ones refused it try again, in the order they were registered. */
+  private async loadWaiting(namespace: string): Promise<void> {
+    const waiting = this.ordered().filter((entry) => entry.waitingFor === namespace);
+    for (const entry of waiting) await this.load(entry.root);
   }
 
   /**

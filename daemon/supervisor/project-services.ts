@@ -8,7 +8,7 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {dependencyLayers} from './dependency-graph.js';
 import {definitionFingerprint} from './fingerprint.js';
-import {SerialQueue} from './serial-queue.js';
+import {SerialQueue} from '../core/serial-queue.js';
 import type {ServiceUnit, StartCause, StopCause} from './service-unit.js';
 
 export interface ProjectHooks {

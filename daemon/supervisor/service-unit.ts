@@ -12,7 +12,7 @@ import {adoptProcess, spawnService, type ProcessEnd, type ProcessHandle} from '.
 import type {ResourceUsage} from './resource-sampler.js';
 import {isFailure, type EndCause} from './restart-policy.js';
 import {RestartSchedule} from './restart-schedule.js';
-import {SerialQueue} from './serial-queue.js';
+import {SerialQueue} from '../core/serial-queue.js';
 import type {ServiceDefinition} from './service-definition.js';
 import type {ServiceLog} from './service-log.js';
 import {describeEnd, ServiceRun, type RunObserver} from './service-run.js';

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs';
 import {resolve} from 'node:path';
-import type {ItemRef, RunTarget} from '../protocol/index.js';
+import type {ItemRef, ProjectTarget, RunTarget} from '../protocol/index.js';
 import {findItem, parseItemRef, type ItemKind} from '../protocol/targets.js';
 import type {DaemonClient} from './client.js';
 
@@ -11,6 +11,11 @@ export function parseRunTarget(target: string, task?: string): RunTarget {
   if (looksLikeFile || existsSync(target)) return task === undefined ? {file: resolve(target)} : {file: resolve(target), task};
   const ref = parseItemRef(target, 'task');
   return {namespace: ref.namespace, task: ref.name};
+}
+
+/** A namespace, or a project's directory when written as a path (`.`, `./shop`, `/srv/shop`): a namespace never has a "/" or a leading ".". */
+export function parseProjectTarget(target: string): ProjectTarget {
+  return target.includes('/') || target.startsWith('.') ? {root: resolve(target)} : {namespace: target};
 }
 
 /** What `ns/name` names in the running daemon; a clear error with a suggestion if nothing. */

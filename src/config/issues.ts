@@ -30,11 +30,12 @@ export function formatKeyPath(path: KeyPath): string {
 
 /** One line per issue: `capsule.toml:12:3 services.api.restrat: unknown key (did you mean "restart"?)`. */
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
-  return issues.map(formatIssue).join('\n');
+  return issues.map((issue) => formatConfigIssue(issue)).join('\n');
 }
 
-function formatIssue(issue: ConfigIssue): string {
-  let where = issue.file;
+/** One issue's line; `file` as the caller wants it shown (the list views write it relative to the project). */
+export function formatConfigIssue(issue: ConfigIssue, file = issue.file): string {
+  let where = file;
   if (issue.line !== null) where += `:${issue.line}`;
   if (issue.line !== null && issue.column !== null) where += `:${issue.column}`;
   if (issue.path !== '') where += ` ${issue.path}`;

@@ -13,17 +13,40 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** The closest candidate within a distance that still reads as a typo, if any. */
+/**
+ * The candidate `input` most likely meant, if any: the closest within an edit distance that
+ * still reads as a typo ("restrat" → "restart"); failing that, the longest candidate whose
+ * words start it ("restart_policy" → "restart", "timeout_ms" → "timeout"), words being what
+ * "_" and "-" separate.
+ */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+  const lower = input.toLowerCase();
   const threshold = Math.max(1, Math.floor(input.length / 3));
+  const list = [...candidates];
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(input.toLowerCase(), candidate.toLowerCase());
+  for (const candidate of list) {
+    const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return bestDistance <= threshold ? best : undefined;
+  return bestDistance <= threshold ? best : longestWordPrefix(lower, list);
+}
+
+const WORD_SEPARATOR = /[_-]/;
+
+/** The candidate whose words are the first words of `input` (fewer than all of them), the one with the most words. */
+function longestWordPrefix(input: string, candidates: string[]): string | undefined {
+  const words = input.split(WORD_SEPARATOR);
+  let best: string | undefined;
+  let bestLength = 0;
+  for (const candidate of candidates) {
+    const prefix = candidate.toLowerCase().split(WORD_SEPARATOR);
+    if (prefix.length >= words.length || prefix.length <= bestLength || prefix.some((word, index) => word === '' || word !== words[index])) continue;
+    best = candidate;
+    bestLength = prefix.length;
+  }
+  return best;
 }

@@ -18,13 +18,15 @@ export const ProjectSummary = z.object({
 });
 export type ProjectSummary = z.infer<typeof ProjectSummary>;
 
-const Namespace = z.strictObject({namespace: Text});
+/** A registered project, by its namespace or by its directory (the one way to name one of two directories claiming a namespace). */
+const ProjectTarget = z.union([z.strictObject({namespace: Text}), z.strictObject({root: Text})]);
+export type ProjectTarget = z.infer<typeof ProjectTarget>;
 const Removed = z.object({namespace: z.string(), root: z.string()});
 
 export const projectMethods = {
   'project.add': {params: z.strictObject({root: Text}), result: ProjectSummary},
-  'project.remove': {params: Namespace, result: Removed},
-  'project.reload': {params: Namespace, result: ProjectSummary},
+  'project.remove': {params: ProjectTarget, result: Removed},
+  'project.reload': {params: ProjectTarget, result: ProjectSummary},
   'project.list': {params: z.strictObject({namespace: Text.optional()}), result: z.object({projects: z.array(ProjectSummary)})},
 };
 

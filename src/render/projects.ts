@@ -1,5 +1,6 @@
 import type {ProjectSummary} from '../protocol/index.js';
 import {describeSchedule, describeService, describeTask} from './items.js';
+import {projectErrorHeadline} from './project-error.js';
 import type {Paint} from './style.js';
 import {renderTable} from './table.js';
 import {buildTree, renderTree} from './tree.js';
@@ -20,7 +21,7 @@ export function renderItemTable(projects: ProjectSummary[], options: RenderOptio
   const rows: string[][] = [];
   for (const project of projects) {
     if (project.status === 'error') {
-      rows.push([project.namespace, 'project', '-', 'error', project.error?.message ?? '']);
+      rows.push([project.namespace, 'project', '-', 'error', `${projectErrorHeadline(project)} · ${project.root}`]);
       continue;
     }
     const items = [
@@ -40,7 +41,8 @@ export function renderProjectList(projects: ProjectSummary[], options: RenderOpt
     project.namespace,
     project.status,
     `${project.tasks.length}/${project.schedules.length}/${project.services.length}`,
-    project.status === 'ok' ? project.root : `${project.root}  (${project.error?.message ?? 'error'})`,
+    project.root,
+    project.status === 'ok' ? '' : projectErrorHeadline(project),
   ]);
-  return renderTable(['NAMESPACE', 'STATUS', 'T/SCH/SVC', 'ROOT'], rows, options);
+  return renderTable(['NAMESPACE', 'STATUS', 'T/SCH/SVC', 'ROOT', 'ERROR'], rows, options);
 }

@@ -1,5 +1,6 @@
 import type {ProjectSummary} from '../protocol/index.js';
 import {describeSchedule, describeService, describeTask, type ItemLine} from './items.js';
+import {projectErrorHeadline} from './project-error.js';
 import {truncate, type Paint, type StyleName} from './style.js';
 
 export interface TreeNode {
@@ -19,7 +20,7 @@ export function buildTree(projects: ProjectSummary[]): TreeNode[] {
       glyph: project.status === 'ok' ? '◆' : '✗',
       tone: project.status === 'ok' ? 'cyan' : 'red',
       // The error goes first: facts are dropped from the end when the line is too wide.
-      facts: project.status === 'ok' ? [project.root] : [`error: ${project.error?.message.split('\n')[0] ?? 'did not load'}`, project.root],
+      facts: project.status === 'ok' ? [project.root] : [`error: ${projectErrorHeadline(project)}`, project.root],
       children: [],
     };
     const groups: [string, ItemLine[]][] = [

@@ -236,6 +236,15 @@ describe('parseProjectConfig on a bad file', () => {
     ]);
   });
 
+  test('a longer name that starts with a key suggests that key', () => {
+    expect(linesFrom(parse(toml('[project]', 'name = "p"', '[services.files]', 'command = "x"', 'restart_policy = "always"')))).toEqual([
+      'capsule.toml:5:1 services.files.restart_policy: unknown key (did you mean "restart"?)',
+    ]);
+    expect(linesFrom(parse(toml('[project]', 'name = "p"', '[defaults]', 'timeout_ms = 5000')))).toEqual([
+      'capsule.toml:4:1 defaults.timeout_ms: unknown key (did you mean "timeout"?)',
+    ]);
+  });
+
   test('every issue in the file is reported at once, in file order', () => {
     const text = toml(
       '[project]',

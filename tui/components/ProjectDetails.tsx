@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import type {ProjectSummary} from '../../src/protocol/index.js';
+import {projectErrorLines} from '../../src/render/project-error.js';
 import {Tone} from '../theme.js';
 import {Line} from './Lines.js';
 
@@ -23,9 +24,12 @@ export function ProjectDetails({project, width, height}: {project: ProjectSummar
       {project.description ? <Line width={width} dim>{project.description}</Line> : null}
       {project.error ? (
         <Box flexDirection="column" width={width}>
-          <Tone tone="red" wrap="wrap">
-            error: {project.error.message}
-          </Tone>
+          {projectErrorLines(project).map((line, index) => (
+            <Tone key={index} tone="red" wrap="wrap">
+              {index === 0 ? 'error: ' : '       '}
+              {line}
+            </Tone>
+          ))}
           {project.error.hint ? <Text dimColor wrap="wrap">hint: {project.error.hint}</Text> : null}
         </Box>
       ) : null}

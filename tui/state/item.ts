@@ -12,7 +12,9 @@ export type SelectedItem =
 
 export function findItem(projects: ProjectSummary[], selection: Selection | null, activity: ReadonlyMap<string, TaskActivity> | null): SelectedItem | null {
   if (selection === null) return null;
-  const project = projects.find((candidate) => candidate.namespace === selection.namespace);
+  const root = selection.kind === 'project' ? selection.root : undefined;
+  // Without a root, the first listed under the namespace: the one holding it.
+  const project = projects.find((candidate) => (root === undefined ? candidate.namespace === selection.namespace : candidate.root === root));
   if (!project) return null;
   const namespace = project.namespace;
   switch (selection.kind) {

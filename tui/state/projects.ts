@@ -3,13 +3,24 @@ import {compareStrings} from '../../src/lib/compare.js';
 
 type Namespaced<T> = T & {namespace: string};
 
+/**
+ * A project's summary replaces the one of its directory. Under one namespace the one holding it
+ * stays first (the daemon lists it first; one that loads is "ok" and so holds it): its
+ * schedule and service updates, addressed by namespace, go to it.
+ */
 export function putProject(projects: ProjectSummary[], project: ProjectSummary): ProjectSummary[] {
-  const rest = projects.filter((known) => known.namespace !== project.namespace);
-  return [...rest, project].sort((a, b) => compareStrings(a.namespace, b.namespace));
+  const index = projects.findIndex((known) => known.root === project.root);
+  const next = index === -1 ? [...projects, project] : projects.with(index, project);
+  return next.sort(byNamespace);
 }
 
-export function removeProject(projects: ProjectSummary[], namespace: string): ProjectSummary[] {
-  return projects.filter((known) => known.namespace !== namespace);
+/** By namespace; under one, a project that loaded first (it holds the namespace), else as listed (a stable sort). */
+function byNamespace(a: ProjectSummary, b: ProjectSummary): number {
+  return compareStrings(a.namespace, b.namespace) || Number(b.status === 'ok') - Number(a.status === 'ok');
+}
+
+export function removeProject(projects: ProjectSummary[], root: string): ProjectSummary[] {
+  return projects.filter((known) => known.root !== root);
 }
 
 export function putSchedule(projects: ProjectSummary[], schedule: Namespaced<ScheduleSummary>): ProjectSummary[] {
@@ -24,13 +35,17 @@ export function putService(projects: ProjectSummary[], service: Namespaced<Servi
 export function mergeLists(projects: ProjectSummary[], schedules: Namespaced<ScheduleSummary>[] | null, services: Namespaced<ServiceSummary>[] | null): ProjectSummary[] {
   const schedulesOf = schedules && groupBy(schedules);
   const servicesOf = services && groupBy(services);
-  return projects
-    .map((project) => ({
+  // project.list puts the directory holding a namespace first; a second one listed under it runs nothing.
+  const holders = new Set<string>();
+  return [...projects].sort(byNamespace).map((project) => {
+    if (holders.has(project.namespace)) return project;
+    holders.add(project.namespace);
+    return {
       ...project,
       schedules: schedulesOf?.get(project.namespace) ?? (schedulesOf ? [] : project.schedules),
       services: servicesOf?.get(project.namespace) ?? (servicesOf ? [] : project.services),
-    }))
-    .sort((a, b) => compareStrings(a.namespace, b.namespace));
+    };
+  });
 }
 
 function groupBy<T extends {namespace: string}>(items: T[]): Map<string, T[]> {

@@ -86,7 +86,7 @@ function applyUpdates(data: DashboardData, updates: ServerEvent[]): DashboardDat
         projects = putProject(projects, payload as ProjectSummary);
         break;
       case 'project.removed':
-        projects = removeProject(projects, (payload as {namespace: string}).namespace);
+        projects = removeProject(projects, (payload as {root: string}).root);
         break;
       case 'schedule.updated':
         projects = putSchedule(projects, payload as ScheduleSummary & {namespace: string});

@@ -1,6 +1,7 @@
 /** What the cursor is on in the tree. */
 export type Selection =
-  | {kind: 'project'; namespace: string}
+  /** `root` only on a second directory listed under a namespace another one holds (refused it, in error). */
+  | {kind: 'project'; namespace: string; root?: string}
   | {kind: 'group'; namespace: string; group: ItemGroup}
   | {kind: 'task' | 'schedule' | 'service'; namespace: string; name: string};
 
@@ -12,7 +13,7 @@ export type ItemSelection = Extract<Selection, {kind: ItemKind}>;
 export function selectionKey(selection: Selection): string {
   switch (selection.kind) {
     case 'project':
-      return selection.namespace;
+      return selection.root === undefined ? selection.namespace : `${selection.namespace}@${selection.root}`;
     case 'group':
       return `${selection.namespace}/${selection.group}`;
     default:

@@ -1,5 +1,6 @@
 import type {ProjectSummary, ScheduleSummary, ServiceSummary, TaskSummary} from '../../src/protocol/index.js';
 import {describeSchedule, describeService, describeTask} from '../../src/render/items.js';
+import {projectErrorHeadline} from '../../src/render/project-error.js';
 import type {StyleName} from '../../src/render/style.js';
 import type {TaskActivity} from './runs.js';
 import {selectionKey, type ItemGroup, type Selection} from './selection.js';
@@ -43,12 +44,16 @@ const cache = new WeakMap<ProjectSummary, {signature: string; rows: TreeRow[]}>(
 /** The visible rows of namespace → tasks / schedules / services, in display order. */
 export function buildRows(projects: ProjectSummary[], options: TreeOptions): TreeRow[] {
   const filter = options.filter.trim().toLowerCase();
+  const listed = new Set<string>();
   return projects.flatMap((project) => {
-    const folded = filter === '' ? [project.namespace, ...GROUPS.map((group) => `${project.namespace}/${group}`)].filter((key) => options.collapsed.has(key)) : [];
-    const signature = `${filter}\u0000${folded.join('\u0000')}`;
+    // A second directory under a namespace (refused it) gets a row of its own, told apart by its root.
+    const selection: Selection = listed.has(project.namespace) ? {kind: 'project', namespace: project.namespace, root: project.root} : {kind: 'project', namespace: project.namespace};
+    listed.add(project.namespace);
+    const folded = filter === '' ? [selectionKey(selection), ...GROUPS.map((group) => `${project.namespace}/${group}`)].filter((key) => options.collapsed.has(key)) : [];
+    const signature = `${selectionKey(selection)}\u0000${filter}\u0000${folded.join('\u0000')}`;
     const known = cache.get(project);
     if (known?.signature === signature) return known.rows;
-    const rows = projectRows(project, new Set(folded), filter);
+    const rows = projectRows(project, selection, new Set(folded), filter);
     cache.set(project, {signature, rows});
     return rows;
   });
@@ -56,7 +61,7 @@ export function buildRows(projects: ProjectSummary[], options: TreeOptions): Tre
 
 const GROUPS: ItemGroup[] = ['tasks', 'schedules', 'services'];
 
-function projectRows(project: ProjectSummary, folded: ReadonlySet<string>, filter: string): TreeRow[] {
+function projectRows(project: ProjectSummary, selection: Selection, folded: ReadonlySet<string>, filter: string): TreeRow[] {
   const namespace = project.namespace;
   const wholeProject = filter === '' || namespace.toLowerCase().includes(filter);
   const matches = (name: string) => wholeProject || `${namespace}/${name}`.toLowerCase().includes(filter);
@@ -66,7 +71,6 @@ function projectRows(project: ProjectSummary, folded: ReadonlySet<string>, filte
     ['services', project.services.filter((service) => matches(service.name)).map((service) => itemRow(namespace, 'service', service.name, {kind: 'service', service}))],
   ];
   if (!wholeProject && groups.every(([, items]) => items.length === 0)) return [];
-  const selection: Selection = {kind: 'project', namespace};
   const key = selectionKey(selection);
   const rows: TreeRow[] = [{key, selection, depth: 0, label: namespace, subject: {kind: 'project', project}, folded: folded.has(key)}];
   if (folded.has(key)) return rows;
@@ -94,7 +98,7 @@ export function describeRow(row: TreeRow, activity: ReadonlyMap<string, TaskActi
   switch (subject.kind) {
     case 'project': {
       const ok = subject.project.status === 'ok';
-      return {glyph: ok ? '◆' : '✗', tone: ok ? 'cyan' : 'red', facts: ok ? [] : [`error: ${subject.project.error?.message ?? 'did not load'}`]};
+      return {glyph: ok ? '◆' : '✗', tone: ok ? 'cyan' : 'red', facts: ok ? [] : [`error: ${projectErrorHeadline(subject.project)}`]};
     }
     case 'group':
       return {glyph: '', tone: 'dim', facts: [String(subject.count)]};
