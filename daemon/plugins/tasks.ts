@@ -1,3 +1,4 @@
+import {stat} from 'node:fs/promises';
 import {basename, dirname, relative} from 'node:path';
 import type {ProjectConfig} from '../../src/config/index.js';
 import {defaultsSchema} from '../../src/config/defaults.js';
@@ -82,6 +83,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
 
   /** Loads a task file outside any project and returns the ad-hoc task to run. */
   async prepareAdhoc(file: string, taskName?: string): Promise<{namespace: string; task: string}> {
+    await assertTaskFile(file);
     const {tasks: discovered, modules} = await this.modules.discover(dirname(file), [basename(file)]);
     if (discovered.length === 0) throw new CapsuleError('bad_input', `${file} exports no task()`, {hint: "export one: export const main = task({}, async (input, ctx) => { ... })"});
     const names = discovered.map((task) => task.name);
@@ -159,4 +161,12 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
       lastRun: stats.lastRun,
     };
   }
+}
+
+async function assertTaskFile(file: string): Promise<void> {
+  const found = await stat(file).then(
+    (stats) => stats.isFile(),
+    () => false,
+  );
+  if (!found) throw new CapsuleError('not_found', `task file ${file} not found`, {hint: 'check the path: give the file that declares the task'});
 }
