@@ -91,7 +91,17 @@ export class Daemon {
         onWarning: (message) => logger.warn(message),
       });
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
-      const tasks = new TasksPlugin(runner, (root, entry) => discoverTasks(root, entry), bus, () => executor.reload());
+      const {modules} = executor;
+      const tasks = new TasksPlugin(
+        runner,
+        {
+          discover: (root, entry) => discoverTasks(root, entry, {modules}),
+          keep: (namespace, snapshot, options) => modules.keep(namespace, snapshot, options),
+          forget: (namespace) => modules.forget(namespace),
+          reload: () => executor.reload(),
+        },
+        bus,
+      );
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
       const agents = await AgentHub.open({keyFile: join(paths.home, 'agent.key'), socket: paths.socket});
       const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit, agents);

@@ -4,6 +4,7 @@ import {toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome
 import type {KernelCpuLimit} from './cpu-limit.js';
 import {describeStop, type Measured, type StopReason} from './failure.js';
 import {openExecutorLink, type ExecutorLink} from './link.js';
+import type {ModuleSources} from './module-sources.js';
 import {measuredUsage, settleOutcome, type AttemptFacts} from './outcome.js';
 import type {PoolLease} from './pools.js';
 import {Watchdog} from './watchdog.js';
@@ -23,6 +24,8 @@ export interface AttemptSettings {
   cpuLimit: KernelCpuLimit;
   abortGraceMs: number;
   watchdogIntervalMs: number;
+  /** Where the worker's user modules come from. */
+  modules: ModuleSources;
   /** A hook threw: a bug in the caller, reported rather than thrown into a worker's message handler. */
   onError(error: Error): void;
 }
@@ -139,6 +142,8 @@ export class Attempt {
         return this.answer(message.call, () => this.hooks.submitChild(message.task, message.input));
       case 'await':
         return this.answer(message.call, () => this.hooks.awaitChild(message.runId));
+      case 'module':
+        return this.answer(message.call, () => this.settings.modules.serve(this.request.namespace, message.url, message.format));
       case 'done':
         return this.onReported(message.outcome);
     }

@@ -3,11 +3,15 @@ import {Worker} from 'node:worker_threads';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {formatDuration} from '../../src/lib/duration.js';
 import type {DiscoveredTask} from '../runner/executor-api.js';
-import {discoveryRequest, type DiscoveryReply} from '../worker/discover.js';
+import {discoveryRequest, type DiscoveryAnswer, type DiscoveryMessage, type DiscoveryReply} from '../worker/discover.js';
+import {toSentError} from '../worker/protocol.js';
 import {packageDistDir} from './dist-files.js';
 import {expandEntries} from './entry-files.js';
+import {ModuleSources, type ModuleSnapshot} from './module-sources.js';
 
 export interface DiscoveryOptions {
+  /** Reads (and compiles) the modules. @default a ModuleSources of this discovery's own, closed when it ends */
+  modules?: ModuleSources;
   /** Longest a project's entry modules may take to load. @default 30_000 */
   timeoutMs?: number;
   /** Heap cap of the loading worker, MB. @default 512 */
@@ -16,15 +20,32 @@ export interface DiscoveryOptions {
   distDir?: string;
 }
 
+/** What a project's entry modules declare, and the sources of every module they loaded (to keep as its last good definition). */
+export interface Discovery {
+  tasks: DiscoveredTask[];
+  modules: ModuleSnapshot;
+}
+
 /**
  * Loads the project's entry modules in a throwaway worker thread (never the daemon's own: a
  * module's top level is user code) and lists every task() they export. A module that throws
  * while loading fails the discovery with its file and stack; the worker, and whatever the
  * modules started, is terminated either way. Modules load with an empty environment.
  */
-export async function discoverTasks(root: string, entryGlobs: readonly string[], options: DiscoveryOptions = {}): Promise<DiscoveredTask[]> {
+export async function discoverTasks(root: string, entryGlobs: readonly string[], options: DiscoveryOptions = {}): Promise<Discovery> {
   const files = await expandEntries(root, entryGlobs);
-  if (files.length === 0) return [];
+  if (files.length === 0) return {tasks: [], modules: new Map()};
+  if (options.modules !== undefined) return discoverIn(root, files, options.modules, options);
+  const modules = new ModuleSources();
+  try {
+    return await discoverIn(root, files, modules, options);
+  } finally {
+    await modules.close();
+  }
+}
+
+async function discoverIn(root: string, files: string[], modules: ModuleSources, options: DiscoveryOptions): Promise<Discovery> {
+  const snapshot: ModuleSnapshot = new Map();
   const timeoutMs = options.timeoutMs ?? 30_000;
   const worker = new Worker(join(options.distDir ?? packageDistDir(), 'task-worker.js'), {
     workerData: discoveryRequest(files),
@@ -41,19 +62,34 @@ export async function discoverTasks(root: string, entryGlobs: readonly string[],
   try {
     const reply = await new Promise<DiscoveryReply>((resolve, reject) => {
       timer = setTimeout(() => reject(loadFailure(`loading the entry modules took longer than ${formatDuration(timeoutMs)}`, 'a module waits at its top level (top-level await, a server started at import?); move that work into a task')), timeoutMs);
-      worker.once('message', resolve);
+      worker.on('message', (message: DiscoveryMessage) => {
+        if (message.t === 'discovered') resolve(message.reply);
+        else answerModule(message, modules, snapshot, (answer) => worker.postMessage(answer));
+      });
       worker.once('error', (error) => reject(loadFailure(`loading the entry modules failed: ${error.message}`, 'fix the error in the module named by the stack', error.stack)));
       worker.once('exit', (code) => reject(loadFailure(`a module ended the loading worker (exit code ${code}) while the entry modules loaded`, 'do not call process.exit at the top level of an entry module')));
     });
     if (!reply.ok) {
-      throw loadFailure(`${relative(root, reply.file)} failed to load: ${reply.error.message}`, "fix the error in that module (its stack is in the details); the project's tasks are unavailable until it loads", reply.error.stack, reply.file);
+      throw loadFailure(`${relative(root, reply.file)} failed to load: ${reply.error.message}`, "fix the error in that module (its stack is in the details)", reply.error.stack, reply.file);
     }
     checkUniqueNames(root, reply.tasks);
-    return reply.tasks;
+    return {tasks: reply.tasks, modules: snapshot};
   } finally {
     clearTimeout(timer);
     await worker.terminate();
   }
+}
+
+/** Reads a module the discovery imports from disk, and notes its source: it is the definition the project would run. */
+function answerModule(request: Extract<DiscoveryMessage, {t: 'module'}>, modules: ModuleSources, snapshot: ModuleSnapshot, send: (answer: DiscoveryAnswer) => void): void {
+  const {call, url, format} = request;
+  modules.read(url, format).then(
+    (module) => {
+      if (module !== null) snapshot.set(url, module);
+      send({call, ok: true, module});
+    },
+    (error: unknown) => send({call, ok: false, error: toSentError(error)}),
+  );
 }
 
 function loadFailure(message: string, hint: string, stack: string | null = null, file: string | null = null): CapsuleError {

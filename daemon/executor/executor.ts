@@ -5,6 +5,7 @@ import {Attempt} from './attempt.js';
 import {KernelCpuLimit} from './cpu-limit.js';
 import {packageDistDir} from './dist-files.js';
 import {describeStop} from './failure.js';
+import {ModuleSources} from './module-sources.js';
 import {PoolSet} from './pools.js';
 import {Slots} from './slots.js';
 import {WorkerRegistry} from './workers.js';
@@ -24,6 +25,8 @@ export interface ExecutorOptions {
   watchdogIntervalMs?: number;
   /** Directory holding task-worker.js and loader-hooks.js. @default capsule's dist/ */
   distDir?: string;
+  /** Where workers' user modules come from (closed with the executor). @default a ModuleSources of its own */
+  modules?: ModuleSources;
   /** Something failed outside any attempt (an idle worker crashed, a hook threw). @default ignored */
   onError?: (error: Error) => void;
 }
@@ -33,6 +36,8 @@ export interface TaskExecutor extends Executor {
   readonly maxParallel: number;
   /** Attempts running now (at most `maxParallel`; more `execute` calls wait for a slot). */
   readonly running: number;
+  /** The user modules its workers load: what discovery reads, and each project's last good definition. */
+  readonly modules: ModuleSources;
   /** Starts the pool of this class now, so the first attempt finds a warm worker. */
   warm(isolation: Isolation, ramBytes: number): void;
   /** Replaces every worker once it is free; call it when a project's modules changed (workers cache imports). */
@@ -45,6 +50,7 @@ export function createExecutor(options: ExecutorOptions = {}): TaskExecutor {
 
 class PooledExecutor implements TaskExecutor {
   readonly maxParallel: number;
+  readonly modules: ModuleSources;
   private readonly slots: Slots;
   private readonly pools: PoolSet;
   private readonly cpuLimit = new KernelCpuLimit();
@@ -57,6 +63,7 @@ class PooledExecutor implements TaskExecutor {
 
   constructor(options: ExecutorOptions) {
     this.maxParallel = options.maxParallel ?? availableParallelism();
+    this.modules = options.modules ?? new ModuleSources();
     this.slots = new Slots(this.maxParallel);
     this.abortGraceMs = options.abortGraceMs ?? 1_000;
     this.watchdogIntervalMs = options.watchdogIntervalMs ?? 50;
@@ -91,6 +98,7 @@ class PooledExecutor implements TaskExecutor {
       cpuLimit: this.cpuLimit,
       abortGraceMs: this.abortGraceMs,
       watchdogIntervalMs: this.watchdogIntervalMs,
+      modules: this.modules,
       onError: this.onError,
     });
     const onCancel = () => attempt.stop('cancelled');
@@ -126,6 +134,7 @@ class PooledExecutor implements TaskExecutor {
     await Promise.allSettled(this.attempts.values());
     await this.pools.close();
     await this.cpuLimit.close();
+    await this.modules.close();
   }
 }
 

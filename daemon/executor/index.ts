@@ -1,3 +1,4 @@
 /** Runs attempts of tasks in pooled workers under hard limits, and finds the tasks a project declares. */
 export {createExecutor, type ExecutorOptions, type TaskExecutor} from './executor.js';
-export {discoverTasks, type DiscoveryOptions} from './discover.js';
+export {discoverTasks, type Discovery, type DiscoveryOptions} from './discover.js';
+export {ModuleSources, type ModuleSnapshot} from './module-sources.js';

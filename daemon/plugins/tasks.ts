@@ -1,3 +1,4 @@
+import {stat} from 'node:fs/promises';
 import {basename, dirname, relative} from 'node:path';
 import type {ProjectConfig} from '../../src/config/index.js';
 import {defaultsSchema} from '../../src/config/defaults.js';
@@ -6,17 +7,28 @@ import {didYouMean} from '../../src/lib/suggest.js';
 import {isFinalRunStatus, type ProjectSummary, type RunRecord, type RunStatus, type TaskSummary} from '../../src/protocol/index.js';
 import type {EventBus} from '../core/event-bus.js';
 import type {ProjectPlugin} from '../projects/registry.js';
-import type {DiscoveredTask} from '../runner/executor-api.js';
+import type {Discovery, ModuleSnapshot} from '../executor/index.js';
 import type {Runner} from '../runner/runner.js';
 import {normaliseTask, type TaskSpec} from '../runner/task-spec.js';
 import type {RunPort} from './ports.js';
 
-export type Discover = (root: string, entryGlobs: string[]) => Promise<DiscoveredTask[]>;
+/** How a project's task modules are found and which version of them its runs load. */
+export interface TaskModules {
+  /** Loads the entry modules as they are on disk (in a worker) and lists their tasks, with the sources they loaded. */
+  discover(root: string, entryGlobs: string[]): Promise<Discovery>;
+  /** The namespace's runs load `snapshot` from now on, whatever the files hold later; `merge` adds to what was kept. */
+  keep(namespace: string, snapshot: ModuleSnapshot, options?: {merge?: boolean}): void;
+  forget(namespace: string): void;
+  /** Workers cache imported modules: a reloaded project needs fresh ones. */
+  reload(): Promise<void>;
+}
 
 /** Ad-hoc runs (`capsule run ./file.ts`) live in this namespace, one task per file and export. */
 export const ADHOC_NAMESPACE = 'adhoc';
 
 interface LoadedTasks {
+  /** The definition these tasks came from. */
+  config: ProjectConfig;
   root: string;
   specs: TaskSpec[];
   schedules: {task: string; option: unknown}[];
@@ -34,10 +46,8 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
 
   constructor(
     readonly runner: Runner,
-    private readonly discover: Discover,
+    private readonly modules: TaskModules,
     bus: EventBus,
-    /** Workers cache imported modules: a reloaded project needs fresh ones. */
-    private readonly onModulesChanged: () => Promise<void>,
   ) {
     this.stopForwarding = runner.on((event) => {
       if (event.type === 'run') bus.publish('run.updated', event.run, [event.run.id]);
@@ -48,17 +58,21 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
 
   async load(project: ProjectConfig): Promise<void> {
     const namespace = project.project.name;
-    const discovered = await this.discover(project.root, project.project.entry);
-    if (this.loadedBefore.has(namespace)) await this.onModulesChanged();
-    this.loadedBefore.add(namespace);
+    // The registry restores the last good definition after a reload this plugin refused: it still runs it.
+    if (this.projects.get(namespace)?.config === project) return;
+    const {tasks: discovered, modules} = await this.modules.discover(project.root, project.project.entry);
     const specs = discovered.map((task) => normaliseTask(namespace, task, project.defaults, process.env));
+    this.modules.keep(namespace, modules);
+    if (this.loadedBefore.has(namespace)) await this.modules.reload();
+    this.loadedBefore.add(namespace);
     this.runner.setProjectTasks(namespace, project.root, specs);
     const schedules = discovered.filter((task) => task.options.schedule !== undefined).map((task) => ({task: task.name, option: task.options.schedule}));
-    this.projects.set(namespace, {root: project.root, specs, schedules});
+    this.projects.set(namespace, {config: project, root: project.root, specs, schedules});
   }
 
   async unload(namespace: string): Promise<void> {
     this.projects.delete(namespace);
+    this.modules.forget(namespace);
     this.runner.removeProject(namespace);
   }
 
@@ -69,7 +83,8 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
 
   /** Loads a task file outside any project and returns the ad-hoc task to run. */
   async prepareAdhoc(file: string, taskName?: string): Promise<{namespace: string; task: string}> {
-    const discovered = await this.discover(dirname(file), [basename(file)]);
+    await assertTaskFile(file);
+    const {tasks: discovered, modules} = await this.modules.discover(dirname(file), [basename(file)]);
     if (discovered.length === 0) throw new CapsuleError('bad_input', `${file} exports no task()`, {hint: "export one: export const main = task({}, async (input, ctx) => { ... })"});
     const names = discovered.map((task) => task.name);
     const chosen =
@@ -83,6 +98,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     // Each file keeps its own task name, so runs of two files never replace each other's task.
     const name = `${basename(file).replace(/\.[^.]+$/, '')}.${chosen.name}`;
     this.adhoc.set(name, normaliseTask(ADHOC_NAMESPACE, {...chosen, name}, defaultsSchema.parse({}), process.env));
+    this.modules.keep(ADHOC_NAMESPACE, modules, {merge: true});
     this.runner.setProjectTasks(ADHOC_NAMESPACE, dirname(file), [...this.adhoc.values()]);
     return {namespace: ADHOC_NAMESPACE, task: name};
   }
@@ -145,4 +161,12 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
       lastRun: stats.lastRun,
     };
   }
+}
+
+async function assertTaskFile(file: string): Promise<void> {
+  const found = await stat(file).then(
+    (stats) => stats.isFile(),
+    () => false,
+  );
+  if (!found) throw new CapsuleError('not_found', `task file ${file} not found`, {hint: 'check the path: give the file that declares the task'});
 }

@@ -1,5 +1,5 @@
 import {readFile, stat} from 'node:fs/promises';
-import {basename, join, resolve} from 'node:path';
+import {basename, isAbsolute, join, relative, resolve} from 'node:path';
 import {parse} from 'smol-toml';
 import {loadProjectConfig, type ProjectConfig} from '../../src/config/index.js';
 import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/errors.js';
@@ -188,8 +188,8 @@ export class ProjectRegistry {
       entry.config = config;
     } catch (error) {
       if (!entry.config) entry.namespace = (await namespaceHint(root)) ?? entry.namespace;
-      entry.error = toCapsuleError(error).toPayload();
-      this.options.logger.warn(`project ${root} did not load${entry.config ? ' (its last good definition keeps running)' : ''}: ${entry.error.message}`);
+      entry.error = withConsequence(toCapsuleError(error).toPayload(), root, entry.config !== null);
+      this.options.logger.warn(`project ${root} did not load: ${entry.error.message}\nhint: ${entry.error.hint}`);
     }
     this.entries.set(root, entry);
     const summary = this.summarize(entry);
@@ -247,6 +247,17 @@ export class ProjectRegistry {
     if (entry.config) for (const plugin of this.options.plugins) plugin.describe(entry.config, summary);
     return summary;
   }
+}
+
+/**
+ * Adds to a failed load's hint what runs meanwhile, so the CLI (which prints the error) and the
+ * daemon's log (which prints it too) say the same: the last good definition, or nothing.
+ */
+function withConsequence(error: ErrorPayload, root: string, hasLastGood: boolean): ErrorPayload {
+  const file = (error.details as {file?: unknown} | undefined)?.file;
+  const what = typeof file === 'string' ? (isAbsolute(file) ? relative(root, file) : file) : 'the project';
+  const consequence = hasLastGood ? `keeping the last good version of ${what} until it is fixed` : 'nothing of the project runs until it loads';
+  return {...error, hint: error.hint === undefined ? consequence : `${error.hint}; ${consequence}`};
 }
 
 async function assertProjectDir(root: string): Promise<void> {

@@ -8,6 +8,7 @@ import {FatalError} from '../../src/sdk/index.js';
 import {routeConsoleTo} from './console-capture.js';
 import {createAttemptContext} from './context.js';
 import {openLink} from './link.js';
+import {answerModulesWith} from './module-host.js';
 import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId} from './procfs.js';
 import {MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
 
@@ -34,6 +35,7 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
   if (cpuLimitSeconds !== null) await resumed;
 
   routeConsoleTo(context.log);
+  answerModulesWith(context.loadModule);
   let outcome: WorkerOutcome;
   try {
     applyEnvironment(payload);
@@ -43,6 +45,7 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
   } catch (error) {
     outcome = {ok: false, error: toSentError(error), fatal: isFatalError(error), ...usage(inProcess, cpuBefore)};
   } finally {
+    answerModulesWith(null);
     routeConsoleTo(null);
     context.flush();
   }

@@ -3,7 +3,7 @@ import type {LogLevel} from '../../src/protocol/index.js';
 import type {ChildRun, TaskContext} from '../../src/sdk/context.js';
 import type {WorkerLink} from './link.js';
 import {LOG_LINES_PER_SECOND, LogThrottle} from './log-throttle.js';
-import {fromSentError, type ExecutorMessage} from './protocol.js';
+import {fromSentError, type ExecutorMessage, type ModuleSource} from './protocol.js';
 
 /** Longest log line kept; the rest is cut so one line cannot flood the run's log. */
 export const MAX_LOG_LINE_CHARS = 16 * 1024;
@@ -15,6 +15,8 @@ export interface AttemptContext {
   /** Writes a log line for this attempt (console output is routed here too). */
   log(level: LogLevel, args: unknown[]): void;
   settleCall(reply: Reply): void;
+  /** Asks the daemon for a user module's source (see module-host.ts). */
+  loadModule(url: string, format: string | null): Promise<ModuleSource | null>;
   /** Aborts `ctx.signal` (a timeout or a cancel) with `reason`. */
   abort(reason: DOMException): void;
   /** Reports lines dropped by the rate limit; call once the task is done. */
@@ -40,7 +42,7 @@ export function createAttemptContext(runId: string, attempt: number, link: Worke
     const message = format(...args);
     link.send({t: 'log', level, message: message.length > MAX_LOG_LINE_CHARS ? `${message.slice(0, MAX_LOG_LINE_CHARS)}… [cut at ${MAX_LOG_LINE_CHARS} characters]` : message});
   };
-  const call = (body: {t: 'submit'; task: string; input: unknown} | {t: 'await'; runId: string}) =>
+  const call = (body: {t: 'submit'; task: string; input: unknown} | {t: 'await'; runId: string} | {t: 'module'; url: string; format: string | null}) =>
     new Promise<unknown>((resolve, reject) => {
       const id = nextCall++;
       calls.set(id, {resolve, reject});
@@ -83,6 +85,7 @@ export function createAttemptContext(runId: string, attempt: number, link: Worke
       if (reply.ok) pending.resolve(reply.value);
       else pending.reject(fromSentError(reply.error));
     },
+    loadModule: (url, format) => call({t: 'module', url, format}) as Promise<ModuleSource | null>,
     abort(reason) {
       abortReason ??= reason;
       controller?.abort(reason);

@@ -24,6 +24,12 @@ export interface AttemptPayload {
   port: MessagePort | null;
 }
 
+/** A user module's source as the daemon serves it to a worker (see executor/module-sources.ts). */
+export interface ModuleSource {
+  format: 'module';
+  source: string;
+}
+
 export interface SentError {
   name: string;
   message: string;
@@ -55,6 +61,8 @@ export type WorkerMessageBody =
   | {t: 'progress'; current: number; total: number | null; message: string | null}
   | {t: 'submit'; call: number; task: string; input: unknown}
   | {t: 'await'; call: number; runId: string}
+  /** The worker imports a user module: `format` is what Node resolved for it. Answered with a ModuleSource or null (load it from disk). */
+  | {t: 'module'; call: number; url: string; format: string | null}
   | {t: 'done'; outcome: WorkerOutcome};
 
 export type ExecutorMessageBody =

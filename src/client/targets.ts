@@ -1,5 +1,6 @@
 import {existsSync} from 'node:fs';
 import {resolve} from 'node:path';
+import {CapsuleError} from '../lib/errors.js';
 import type {ItemRef, ProjectTarget, RunTarget} from '../protocol/index.js';
 import {findItem, parseItemRef, type ItemKind} from '../protocol/targets.js';
 import type {DaemonClient} from './client.js';
@@ -8,7 +9,15 @@ import type {DaemonClient} from './client.js';
 /** `ns/task`, or a path to a task file for an ad-hoc run (optionally naming which of its tasks). */
 export function parseRunTarget(target: string, task?: string): RunTarget {
   const looksLikeFile = /\.(m?[jt]s|tsx)$/.test(target) || target.startsWith('.') || target.startsWith('/');
-  if (looksLikeFile || existsSync(target)) return task === undefined ? {file: resolve(target)} : {file: resolve(target), task};
+  const exists = existsSync(target);
+  if (looksLikeFile && !exists) {
+    // The daemon refuses a missing file too, but only here is the path known as it was written.
+    const file = resolve(target);
+    throw new CapsuleError('not_found', `task file ${target} not found${file === target ? '' : ` (resolved to ${file})`}`, {
+      hint: 'check the path; a relative one is resolved from the current directory',
+    });
+  }
+  if (looksLikeFile || exists) return task === undefined ? {file: resolve(target)} : {file: resolve(target), task};
   const ref = parseItemRef(target, 'task');
   return {namespace: ref.namespace, task: ref.name};
 }

@@ -155,6 +155,15 @@ describe('usage errors', SLOW, () => {
     expect((await home.json<{runs: unknown[]}>(['runs'])).runs).toEqual([]);
   });
 
+  it('refuses a task file that does not exist with exit 2, naming the path as given and resolved', async () => {
+    await startWithProject(home);
+    const cwd = join(PROJECTS, 'adhoc');
+    const result = await home.run(['run', './cleanp.ts'], {cwd});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`task file ./cleanp.ts not found (resolved to ${join(cwd, 'cleanp.ts')})`);
+    expect(result.stderr).not.toContain('exports no task()');
+  });
+
   it('refuses an unknown task with exit 2 and a suggestion', async () => {
     await startWithProject(home);
     const result = await home.run(['run', 'e2e/helo']);

@@ -27,7 +27,7 @@ describe('discoverTasks', () => {
   });
 
   it('lists every task() export of the entry modules with its declared options', async () => {
-    const tasks = await discoverTasks(FIXTURES, ['*.ts', '*.mjs']);
+    const {tasks} = await discoverTasks(FIXTURES, ['*.ts', '*.mjs']);
     expect(tasks).toContainEqual({modulePath: join(FIXTURES, 'basic.ts'), exportName: 'echo', name: 'echo_input', options: {name: 'echo_input'}});
     expect(tasks).toContainEqual({modulePath: join(FIXTURES, 'basic.ts'), exportName: 'fails', name: 'fails', options: {maxRetries: 2}});
     expect(tasks).toContainEqual({modulePath: join(FIXTURES, 'typed.ts'), exportName: 'sumPoints', name: 'sum_points', options: {name: 'sum_points', ram: '128MB', timeout: '10s'}});
@@ -37,7 +37,7 @@ describe('discoverTasks', () => {
   });
 
   it('returns nothing when no file matches', async () => {
-    expect(await discoverTasks(FIXTURES, ['nothing/*.ts'])).toEqual([]);
+    expect(await discoverTasks(FIXTURES, ['nothing/*.ts'])).toEqual({tasks: [], modules: new Map()});
   });
 
   it('reports a module that throws at import with its file and stack', async () => {
@@ -70,7 +70,9 @@ describe('discoverTasks', () => {
     process.env.CAPSULE_DAEMON_SECRET = 'not for modules';
     try {
       await writeFile(join(dir, 'env.mjs'), 'import {task} from "capsule";\nexport const env = task({name: JSON.stringify(Object.keys(process.env))}, () => 1);\n');
-      const [task] = await discoverTasks(dir, ['env.mjs']);
+      const {
+        tasks: [task],
+      } = await discoverTasks(dir, ['env.mjs']);
       expect(task?.name).toBe('[]');
     } finally {
       delete process.env.CAPSULE_DAEMON_SECRET;

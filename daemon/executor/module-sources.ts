@@ -1,0 +1,92 @@
+import {readFile} from 'node:fs/promises';
+import {extname} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {Message, TransformFailure} from 'esbuild';
+import type {ModuleSource} from '../worker/protocol.js';
+import {typescriptLoader} from '../worker/typescript.js';
+
+/** What a discovery loaded, by module URL: the definition a project runs once it is kept. */
+export type ModuleSnapshot = Map<string, ModuleSource>;
+
+type Esbuild = typeof import('esbuild');
+
+/**
+ * The source of every user module a worker loads, read and compiled in the daemon's main thread.
+ *
+ * Compiling here, with one esbuild service for the daemon's life, is what keeps esbuild's child
+ * process reaped: a service started on a worker's hooks thread outlives the thread, and a child
+ * whose thread (and libuv loop) is gone is never waited for, so every discovery and every
+ * recycled worker used to leave an `[esbuild] <defunct>` behind until the daemon exited.
+ *
+ * Serving the sources from here is also what makes a project's last good definition the one that
+ * runs: a reload whose modules fail to load keeps the snapshot of the last discovery that
+ * succeeded, and workers started afterwards load that snapshot, not the broken files on disk.
+ */
+export class ModuleSources {
+  private readonly kept = new Map<string, ModuleSnapshot>();
+  private esbuild: Promise<Esbuild> | null = null;
+
+  /**
+   * The source of `url` as it is on disk now: TypeScript compiled (with an inline source map, so
+   * stack traces point at the user's lines), an ES module as written; null for any other format,
+   * which the worker loads itself. `format` is what Node resolved for the file.
+   */
+  async read(url: string, format: string | null): Promise<ModuleSource | null> {
+    const path = fileURLToPath(url);
+    const loader = typescriptLoader(extname(path));
+    if (loader !== undefined) return {format: 'module', source: await this.compile(path, loader)};
+    if (format === 'module') return {format: 'module', source: await readFile(path, 'utf8')};
+    return null;
+  }
+
+  /** What a run of a `namespace` task loads for `url`: the kept snapshot's source, else the file as it is now. */
+  async serve(namespace: string, url: string, format: string | null): Promise<ModuleSource | null> {
+    return this.kept.get(namespace)?.get(url) ?? this.read(url, format);
+  }
+
+  /** The namespace's runs load `snapshot` from now on; `merge` adds it to what was kept (ad-hoc files, one at a time). */
+  keep(namespace: string, snapshot: ModuleSnapshot, {merge = false} = {}): void {
+    const kept = merge ? this.kept.get(namespace) : undefined;
+    if (kept === undefined) this.kept.set(namespace, new Map(snapshot));
+    else for (const [url, source] of snapshot) kept.set(url, source);
+  }
+
+  forget(namespace: string): void {
+    this.kept.delete(namespace);
+  }
+
+  async close(): Promise<void> {
+    this.kept.clear();
+    const esbuild = this.esbuild;
+    this.esbuild = null;
+    if (esbuild !== null) await (await esbuild).stop();
+  }
+
+  private async compile(path: string, loader: 'ts' | 'tsx'): Promise<string> {
+    const source = await readFile(path, 'utf8');
+    // Loaded on first use: a daemon whose projects are all JavaScript never starts esbuild.
+    this.esbuild ??= import('esbuild');
+    const esbuild = await this.esbuild;
+    const options = {loader, format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: path} as const;
+    try {
+      return (await esbuild.transform(source, options)).code;
+    } catch (error) {
+      if (isTransformFailure(error)) throw syntaxError(error.errors);
+      // The service's process died (killed from outside): esbuild keeps refusing until it is restarted.
+      await esbuild.stop();
+      return (await esbuild.transform(source, options)).code;
+    }
+  }
+}
+
+function isTransformFailure(error: unknown): error is TransformFailure {
+  return error instanceof Error && Array.isArray((error as Partial<TransformFailure>).errors) && (error as TransformFailure).errors.length > 0;
+}
+
+/** `file:line:column: text` for the first error (column counted from 1, as editors do), not esbuild's banner. */
+function syntaxError(errors: readonly Message[]): SyntaxError {
+  const [first] = errors;
+  const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  return new SyntaxError(`${where}${first?.text ?? 'invalid syntax'}${more}`);
+}
