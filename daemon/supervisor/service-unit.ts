@@ -27,6 +27,8 @@ export type StopCause = 'operator' | 'removed' | 'reload' | 'shutdown' | 'restar
 export interface UnitContext {
   readonly clock: Clock;
   readonly persistence: SupervisorPersistence;
+  /** What the persistence says of an operator's stop when the unit is created (say, by a restarted daemon). */
+  readonly stoppedByOperator: boolean;
   audit(kind: AuditKind, details: Record<string, unknown>): void;
   /** State, health, pid or usage changed. */
   changed(): void;
@@ -46,6 +48,8 @@ export class ServiceUnit {
   private reason: string | null = null;
   /** Secret values changed while the process ran (live, or before a restart): it may still print them. */
   private formerSecrets: string[] = [];
+  /** An operator stopped it: only an operator's start lifts that (kept in the persistence, so across daemon restarts). */
+  private operatorStopped: boolean;
   private readonly queue = new SerialQueue();
   private readonly observer: RunObserver = {
     healthChanged: (run, from, to, detail) => this.onHealth(run, from, to, detail),
@@ -60,6 +64,7 @@ export class ServiceUnit {
     private readonly context: UnitContext,
   ) {
     this.schedule = new RestartSchedule(definition.config, context.clock);
+    this.operatorStopped = context.stoppedByOperator;
     this.log.setSecrets(definition.secrets());
   }
 
@@ -74,6 +79,11 @@ export class ServiceUnit {
   /** The process group to sample, while the service has a process. */
   get pgid(): number | null {
     return this.run?.pid ?? null;
+  }
+
+  /** An operator stopped it, and no operator has started it since. */
+  get stoppedByOperator(): boolean {
+    return this.operatorStopped;
   }
 
   isUp(): boolean {
@@ -113,8 +123,13 @@ export class ServiceUnit {
     this.log.setSecrets(this.definition.secrets());
   }
 
-  start(cause: StartCause): Promise<void> {
+  /**
+   * Starts the service, unless an operator stopped it and this start is not an operator's:
+   * `byOperator` also holds for a dependency started because an operator started its dependent.
+   */
+  start(cause: StartCause, byOperator = cause === 'operator'): Promise<void> {
     return this.enqueue(async () => {
+      if (!(await this.mayStart(byOperator))) return;
       if (this.run !== null || this.pendingStart !== null) return;
       this.schedule.cancelRestart();
       this.schedule.reset();
@@ -125,11 +140,16 @@ export class ServiceUnit {
   }
 
   stop(cause: StopCause): Promise<void> {
-    return this.enqueue(() => this.stopNow(cause, true));
+    return this.enqueue(async () => {
+      // Recorded before the process goes, so a daemon killed mid-stop does not start it again.
+      if (cause === 'operator') await this.recordStoppedByOperator(true);
+      await this.stopNow(cause, true);
+    });
   }
 
   restart(cause: StartCause): Promise<void> {
     return this.enqueue(async () => {
+      if (!(await this.mayStart(cause === 'operator'))) return;
       this.context.audit('restart', {cause, pid: this.run?.pid ?? null});
       await this.stopNow('restart', false);
       this.schedule.reset();
@@ -185,6 +205,24 @@ export class ServiceUnit {
       nextRestartAt: this.schedule.nextRestartAt === null ? null : new Date(this.schedule.nextRestartAt).toISOString(),
       reason: this.reason,
     };
+  }
+
+  /** The one rule of an operator's stop: it holds against every start but an operator's, which lifts it. */
+  private async mayStart(byOperator: boolean): Promise<boolean> {
+    if (!this.operatorStopped) return true;
+    if (!byOperator) return false;
+    await this.recordStoppedByOperator(false);
+    return true;
+  }
+
+  private async recordStoppedByOperator(stopped: boolean): Promise<void> {
+    if (this.operatorStopped === stopped) return;
+    this.operatorStopped = stopped;
+    try {
+      await this.context.persistence.saveStoppedByOperator(this.definition.namespace, this.definition.name, stopped);
+    } catch (error) {
+      this.log.note(`could not record the operator's ${stopped ? 'stop' : 'start'}; a restarted daemon will not know of it: ${(error as Error).message}`);
+    }
   }
 
   private async startWhenReady(): Promise<void> {
