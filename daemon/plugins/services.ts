@@ -128,6 +128,7 @@ export class ServicesPlugin implements ProjectPlugin {
       uptimeMs: snapshot.uptimeMs,
       restarts: snapshot.restarts,
       lastExit: snapshot.lastExit,
+      reason: snapshot.reason,
       cpuPercent: snapshot.cpuPercent,
       rssBytes: snapshot.rssBytes,
       agent: this.agents?.isConnected(snapshot.namespace, snapshot.name) ?? false,

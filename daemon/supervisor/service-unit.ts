@@ -3,6 +3,7 @@
  * change of lifecycle runs through one queue, so an exit arriving while an operator stops
  * the service, or a probe failing during a restart, is handled once and in order.
  */
+import {stat} from 'node:fs/promises';
 import type {ConfigValue, DependencyCondition, ServiceConfig} from '../../src/config/services.js';
 import {formatDuration} from '../../src/lib/duration.js';
 import type {Clock} from '../core/clock.js';
@@ -10,6 +11,7 @@ import {liveStartTime} from './proc-stat.js';
 import {forgetProcess, recordProcess} from './process-records.js';
 import {adoptProcess, spawnService, type ProcessEnd, type ProcessHandle} from './process-handle.js';
 import type {ResourceUsage} from './resource-sampler.js';
+import {shellFailure, spawnFailure} from './launch-failure.js';
 import {isFailure, type EndCause} from './restart-policy.js';
 import {RestartSchedule} from './restart-schedule.js';
 import {SerialQueue} from './serial-queue.js';
@@ -251,6 +253,14 @@ export class ServiceUnit {
       env = await this.definition.environment();
       handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env}, this.log, this.context.clock);
     } catch (error) {
+      const {argv, cwd} = this.definition;
+      const failure = spawnFailure(error, argv[0]!, cwd, await isDirectory(cwd));
+      if (failure !== null) {
+        // No process ever ran: there is no exit to show, and nothing to restart until the declaration changes.
+        this.lastExit = null;
+        this.fail(failure, {pid: null, error: (error as Error).message});
+        return;
+      }
       this.reason = `could not start: ${(error as Error).message}`;
       this.log.note(this.reason);
       this.context.audit('crash', {pid: null, error: this.reason});
@@ -303,7 +313,9 @@ export class ServiceUnit {
     // Whatever it left running in its group goes too, before anything starts again.
     await run.terminate();
     await forgetProcess(this.context.persistence, this.definition, this.log);
-    this.settle(cause, {});
+    const failure = this.definition.runByShell ? shellFailure(end, await run.handle.firstStderrLine()) : null;
+    if (failure !== null) this.fail(failure, {pid: run.pid, code: end.code});
+    else this.settle(cause, {});
   }
 
   /** Stops a live but failing process (unhealthy, over its memory limit), then applies the restart policy. */
@@ -350,10 +362,7 @@ export class ServiceUnit {
       return;
     }
     if (decision.kind === 'failed') {
-      this.reason = decision.reason;
-      this.log.note(`failed: ${decision.reason}; start it again once fixed`);
-      this.context.audit('failed', {reason: decision.reason});
-      this.setState('failed');
+      this.fail(decision.reason, {});
       return;
     }
     const because = cause.kind === 'exit' ? (isFailure(cause) ? 'crash' : 'exit') : cause.kind;
@@ -367,6 +376,14 @@ export class ServiceUnit {
       }),
     );
     this.setState('backoff');
+  }
+
+  /** `failed` until an operator starts it again (or a reload changes it). */
+  private fail(reason: string, details: Record<string, unknown>): void {
+    this.reason = reason;
+    this.log.note(`failed: ${reason}; start it again once fixed`);
+    this.context.audit('failed', {reason, ...details});
+    this.setState('failed');
   }
 
   /** Drops the current run: from here on nothing it reports is acted on. */
@@ -395,4 +412,8 @@ export class ServiceUnit {
   private background(task: () => Promise<void>): void {
     this.enqueue(task).catch((error: unknown) => this.log.note(`supervisor error: ${(error as Error).message}`));
   }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isDirectory() ?? false;
 }
