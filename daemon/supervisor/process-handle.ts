@@ -58,7 +58,11 @@ export async function spawnService(spec: SpawnSpec, log: ServiceLog, clock: Pick
   // Signals go to the group with process.kill, so a later 'error' (failed child.kill or IPC) cannot concern us.
   child.on('error', () => undefined);
   let firstStderrLine: string | null = null;
-  const stderrEnded = once(child.stderr!, 'close').then(() => undefined);
+  // A pipe error ends stderr too (and must not become an unhandled rejection).
+  const stderrEnded = once(child.stderr!, 'close').then(
+    () => undefined,
+    () => undefined,
+  );
   log.attach(child.stdout!, 'stdout');
   log.attach(child.stderr!, 'stderr', (text) => (firstStderrLine ??= text));
   const pid = child.pid!;
