@@ -14,7 +14,9 @@ export interface DaemonState {
     processes: PersistedProcess[];
     /** `capsule config set` values per service "ns/name" (secrets included: the home is 0700). */
     config: Record<string, Record<string, ConfigValue>>;
+    /** Services "ns/name" an operator stopped: kept stopped until an operator starts them. Absent in a state.json written before it was kept. */
+    stoppedByOperator?: string[];
   };
 }
 
-export const EMPTY_STATE: DaemonState = {version: 1, projects: [], schedules: {}, services: {processes: [], config: {}}};
+export const EMPTY_STATE: DaemonState = {version: 1, projects: [], schedules: {}, services: {processes: [], config: {}, stoppedByOperator: []}};

@@ -14,7 +14,7 @@ import {Supervisor, type LogLine, type ServiceSnapshot, type SupervisorOptions} 
 
 /**
  * Wires the supervisor into the daemon: services start with their project, their state and
- * output are published, their process records and config values persist in state.json, their
+ * output are published, their process records, config values and operators' stops persist in state.json, their
  * audit events join the daemon's audit trail, and their embedded agents (through `agents`)
  * get config changes live and run in-process actions.
  */
@@ -25,7 +25,7 @@ export class ServicesPlugin implements ProjectPlugin {
 
   constructor(
     logsDir: string,
-    state: JsonStore<DaemonState>,
+    private readonly state: JsonStore<DaemonState>,
     private readonly bus: EventBus,
     audit: AuditLog,
     private readonly agents?: AgentHub,
@@ -46,6 +46,13 @@ export class ServicesPlugin implements ProjectPlugin {
         loadConfigValues: async (namespace, name) => ({...services.config[`${namespace}/${name}`]}),
         saveConfigValues: async (namespace, name, values) => {
           services.config[`${namespace}/${name}`] = values;
+          await state.save();
+        },
+        loadStoppedByOperator: async (namespace, name) => (services.stoppedByOperator ?? []).includes(`${namespace}/${name}`),
+        saveStoppedByOperator: async (namespace, name, stopped) => {
+          const target = `${namespace}/${name}`;
+          const others = (services.stoppedByOperator ?? []).filter((other) => other !== target);
+          services.stoppedByOperator = stopped ? [...others, target] : others;
           await state.save();
         },
       },
@@ -88,8 +95,12 @@ export class ServicesPlugin implements ProjectPlugin {
     await this.supervisor.removeProject(namespace);
   }
 
+  /** After `project remove`: a project added again starts afresh, its operator's stops forgotten. */
   async forget(namespace: string): Promise<void> {
     this.followLogs(namespace, []);
+    const {services} = this.state.data;
+    services.stoppedByOperator = (services.stoppedByOperator ?? []).filter((target) => !target.startsWith(`${namespace}/`));
+    await this.state.save();
   }
 
   describe(project: ProjectConfig, summary: ProjectSummary): void {
@@ -117,6 +128,7 @@ export class ServicesPlugin implements ProjectPlugin {
       uptimeMs: snapshot.uptimeMs,
       restarts: snapshot.restarts,
       lastExit: snapshot.lastExit,
+      reason: snapshot.reason,
       cpuPercent: snapshot.cpuPercent,
       rssBytes: snapshot.rssBytes,
       agent: this.agents?.isConnected(snapshot.namespace, snapshot.name) ?? false,

@@ -22,7 +22,10 @@ const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
 const ORPHAN_STOP = {signal: 'SIGTERM' as NodeJS.Signals, timeoutMs: 10_000};
 
 /** Told of each recorded process stopped rather than adopted. */
-export type StoppedRecord = (record: PersistedProcess, cause: 'replaced' | 'orphaned', forced: boolean) => void;
+export type StoppedRecord = (record: PersistedProcess, cause: StoppedRecordCause, forced: boolean) => void;
+
+/** Why a recorded process was stopped: it runs an older definition, its service is gone, or an operator had stopped the service. */
+export type StoppedRecordCause = 'replaced' | 'orphaned' | 'operator';
 
 export class AdoptionRegistry {
   private readonly records = new Map<string, PersistedProcess>();
@@ -49,6 +52,11 @@ export class AdoptionRegistry {
     const record = this.records.get(key);
     if (!record) return false;
     this.records.delete(key);
+    // An operator's stop the earlier daemon recorded but did not live to carry out is carried out now.
+    if (unit.stoppedByOperator) {
+      await this.stop(record, unit.config.stopSignal, unit.config.stopTimeoutMs, 'operator');
+      return false;
+    }
     if (record.fingerprint === fingerprint && (await unit.adopt(record))) return true;
     await this.stop(record, unit.config.stopSignal, unit.config.stopTimeoutMs, 'replaced');
     return false;
@@ -63,7 +71,7 @@ export class AdoptionRegistry {
     return records.map((record) => keyOf(record.namespace, record.name));
   }
 
-  private async stop(record: PersistedProcess, signal: NodeJS.Signals, timeoutMs: number, cause: 'replaced' | 'orphaned'): Promise<void> {
+  private async stop(record: PersistedProcess, signal: NodeJS.Signals, timeoutMs: number, cause: StoppedRecordCause): Promise<void> {
     // Only if it is still the recorded process: its pid may belong to another by now.
     if ((await liveStartTime(record.pid)) === record.startTime) {
       const {forced} = await stopProcessGroup(record.pid, signal, timeoutMs);

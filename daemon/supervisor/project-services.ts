@@ -77,13 +77,16 @@ export class ProjectServices {
     }
   }
 
-  /** Starts what `unit` depends on if it is idle, then the unit, which waits for the dependencies' conditions. */
-  async requestStart(unit: ServiceUnit, cause: StartCause): Promise<void> {
+  /**
+   * Starts what `unit` depends on if it is idle, then the unit, which waits for the dependencies'
+   * conditions. A dependency an operator stopped is started only when an operator asked for this.
+   */
+  async requestStart(unit: ServiceUnit, cause: StartCause, byOperator = cause === 'operator'): Promise<void> {
     for (const dependency of unit.config.dependsOn) {
       const needed = this.units.get(dependency.name)!;
-      if (needed.isIdle()) await this.requestStart(needed, 'dependency');
+      if (needed.isIdle()) await this.requestStart(needed, 'dependency', byOperator);
     }
-    await unit.start(cause);
+    await unit.start(cause, byOperator);
   }
 
   async startAll(cause: StartCause): Promise<void> {

@@ -2,7 +2,7 @@
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {effectiveValues, secretValues} from './config-values.js';
 import {definitionFingerprint} from './fingerprint.js';
-import {commandArgv, serviceCwd, serviceEnvironment} from './service-env.js';
+import {commandArgv, runByShell, serviceCwd, serviceEnvironment} from './service-env.js';
 
 export class ServiceDefinition {
   constructor(
@@ -32,6 +32,11 @@ export class ServiceDefinition {
 
   get argv(): string[] {
     return commandArgv(this.config.command);
+  }
+
+  /** A string command: `/bin/sh -c` is what is spawned, and it reports a missing program by its exit status. */
+  get runByShell(): boolean {
+    return runByShell(this.config.command);
   }
 
   get cwd(): string {

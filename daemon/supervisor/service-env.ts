@@ -8,7 +8,11 @@ import {parseEnvFile} from './env-file.js';
 
 /** A string command is run by the shell, so pipes, globs and `$VARS` work as typed. */
 export function commandArgv(command: string[] | string): string[] {
-  return typeof command === 'string' ? ['/bin/sh', '-c', command] : command;
+  return runByShell(command) ? ['/bin/sh', '-c', command] : command;
+}
+
+export function runByShell(command: string[] | string): command is string {
+  return typeof command === 'string';
 }
 
 export function serviceCwd(root: string, config: Pick<ServiceConfig, 'cwd'>): string {

@@ -45,13 +45,17 @@ export class ServiceLog {
     this.append('capsule', [text]);
   }
 
-  /** Copies a child's output stream into the log until it ends. */
-  attach(stream: Readable, name: 'stdout' | 'stderr'): void {
+  /** Copies a child's output stream into the log until it ends; `onLine` sees each line too, as printed (unmasked). */
+  attach(stream: Readable, name: 'stdout' | 'stderr', onLine?: (text: string) => void): void {
     const splitter = new LineSplitter();
-    stream.on('data', (chunk: Buffer) => this.append(name, splitter.push(chunk)));
+    const take = (texts: string[]) => {
+      if (onLine) for (const text of texts) onLine(text);
+      this.append(name, texts);
+    };
+    stream.on('data', (chunk: Buffer) => take(splitter.push(chunk)));
     stream.on('end', () => {
       const rest = splitter.flush();
-      if (rest !== null) this.append(name, [rest]);
+      if (rest !== null) take([rest]);
     });
     // A pipe error only means the output is lost; the process itself is watched elsewhere.
     stream.on('error', () => undefined);

@@ -3,6 +3,7 @@
  * change of lifecycle runs through one queue, so an exit arriving while an operator stops
  * the service, or a probe failing during a restart, is handled once and in order.
  */
+import {stat} from 'node:fs/promises';
 import type {ConfigValue, DependencyCondition, ServiceConfig} from '../../src/config/services.js';
 import {formatDuration} from '../../src/lib/duration.js';
 import type {Clock} from '../core/clock.js';
@@ -10,6 +11,7 @@ import {liveStartTime} from './proc-stat.js';
 import {forgetProcess, recordProcess} from './process-records.js';
 import {adoptProcess, spawnService, type ProcessEnd, type ProcessHandle} from './process-handle.js';
 import type {ResourceUsage} from './resource-sampler.js';
+import {shellFailure, spawnFailure} from './launch-failure.js';
 import {isFailure, type EndCause} from './restart-policy.js';
 import {RestartSchedule} from './restart-schedule.js';
 import {SerialQueue} from '../core/serial-queue.js';
@@ -27,6 +29,8 @@ export type StopCause = 'operator' | 'removed' | 'reload' | 'shutdown' | 'restar
 export interface UnitContext {
   readonly clock: Clock;
   readonly persistence: SupervisorPersistence;
+  /** What the persistence says of an operator's stop when the unit is created (say, by a restarted daemon). */
+  readonly stoppedByOperator: boolean;
   audit(kind: AuditKind, details: Record<string, unknown>): void;
   /** State, health, pid or usage changed. */
   changed(): void;
@@ -46,6 +50,8 @@ export class ServiceUnit {
   private reason: string | null = null;
   /** Secret values changed while the process ran (live, or before a restart): it may still print them. */
   private formerSecrets: string[] = [];
+  /** An operator stopped it: only an operator's start lifts that (kept in the persistence, so across daemon restarts). */
+  private operatorStopped: boolean;
   private readonly queue = new SerialQueue();
   private readonly observer: RunObserver = {
     healthChanged: (run, from, to, detail) => this.onHealth(run, from, to, detail),
@@ -60,6 +66,7 @@ export class ServiceUnit {
     private readonly context: UnitContext,
   ) {
     this.schedule = new RestartSchedule(definition.config, context.clock);
+    this.operatorStopped = context.stoppedByOperator;
     this.log.setSecrets(definition.secrets());
   }
 
@@ -74,6 +81,11 @@ export class ServiceUnit {
   /** The process group to sample, while the service has a process. */
   get pgid(): number | null {
     return this.run?.pid ?? null;
+  }
+
+  /** An operator stopped it, and no operator has started it since. */
+  get stoppedByOperator(): boolean {
+    return this.operatorStopped;
   }
 
   isUp(): boolean {
@@ -113,8 +125,13 @@ export class ServiceUnit {
     this.log.setSecrets(this.definition.secrets());
   }
 
-  start(cause: StartCause): Promise<void> {
+  /**
+   * Starts the service, unless an operator stopped it and this start is not an operator's:
+   * `byOperator` also holds for a dependency started because an operator started its dependent.
+   */
+  start(cause: StartCause, byOperator = cause === 'operator'): Promise<void> {
     return this.enqueue(async () => {
+      if (!(await this.mayStart(byOperator))) return;
       if (this.run !== null || this.pendingStart !== null) return;
       this.schedule.cancelRestart();
       this.schedule.reset();
@@ -125,11 +142,16 @@ export class ServiceUnit {
   }
 
   stop(cause: StopCause): Promise<void> {
-    return this.enqueue(() => this.stopNow(cause, true));
+    return this.enqueue(async () => {
+      // Recorded before the process goes, so a daemon killed mid-stop does not start it again.
+      if (cause === 'operator') await this.recordStoppedByOperator(true);
+      await this.stopNow(cause, true);
+    });
   }
 
   restart(cause: StartCause): Promise<void> {
     return this.enqueue(async () => {
+      if (!(await this.mayStart(cause === 'operator'))) return;
       this.context.audit('restart', {cause, pid: this.run?.pid ?? null});
       await this.stopNow('restart', false);
       this.schedule.reset();
@@ -187,6 +209,24 @@ export class ServiceUnit {
     };
   }
 
+  /** The one rule of an operator's stop: it holds against every start but an operator's, which lifts it. */
+  private async mayStart(byOperator: boolean): Promise<boolean> {
+    if (!this.operatorStopped) return true;
+    if (!byOperator) return false;
+    await this.recordStoppedByOperator(false);
+    return true;
+  }
+
+  private async recordStoppedByOperator(stopped: boolean): Promise<void> {
+    if (this.operatorStopped === stopped) return;
+    this.operatorStopped = stopped;
+    try {
+      await this.context.persistence.saveStoppedByOperator(this.definition.namespace, this.definition.name, stopped);
+    } catch (error) {
+      this.log.note(`could not record the operator's ${stopped ? 'stop' : 'start'}; a restarted daemon will not know of it: ${(error as Error).message}`);
+    }
+  }
+
   private async startWhenReady(): Promise<void> {
     const cause = this.pendingStart;
     if (cause === null) return;
@@ -213,6 +253,14 @@ export class ServiceUnit {
       env = await this.definition.environment();
       handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env}, this.log, this.context.clock);
     } catch (error) {
+      const {argv, cwd} = this.definition;
+      const failure = spawnFailure(error, argv[0]!, cwd, await isDirectory(cwd));
+      if (failure !== null) {
+        // No process ever ran: there is no exit to show, and nothing to restart until the declaration changes.
+        this.lastExit = null;
+        this.fail(failure, {pid: null, error: (error as Error).message});
+        return;
+      }
       this.reason = `could not start: ${(error as Error).message}`;
       this.log.note(this.reason);
       this.context.audit('crash', {pid: null, error: this.reason});
@@ -265,7 +313,9 @@ export class ServiceUnit {
     // Whatever it left running in its group goes too, before anything starts again.
     await run.terminate();
     await forgetProcess(this.context.persistence, this.definition, this.log);
-    this.settle(cause, {});
+    const failure = this.definition.runByShell ? shellFailure(end, await run.handle.firstStderrLine()) : null;
+    if (failure !== null) this.fail(failure, {pid: run.pid, code: end.code});
+    else this.settle(cause, {});
   }
 
   /** Stops a live but failing process (unhealthy, over its memory limit), then applies the restart policy. */
@@ -312,10 +362,7 @@ export class ServiceUnit {
       return;
     }
     if (decision.kind === 'failed') {
-      this.reason = decision.reason;
-      this.log.note(`failed: ${decision.reason}; start it again once fixed`);
-      this.context.audit('failed', {reason: decision.reason});
-      this.setState('failed');
+      this.fail(decision.reason, {});
       return;
     }
     const because = cause.kind === 'exit' ? (isFailure(cause) ? 'crash' : 'exit') : cause.kind;
@@ -329,6 +376,14 @@ export class ServiceUnit {
       }),
     );
     this.setState('backoff');
+  }
+
+  /** `failed` until an operator starts it again (or a reload changes it). */
+  private fail(reason: string, details: Record<string, unknown>): void {
+    this.reason = reason;
+    this.log.note(`failed: ${reason}; start it again once fixed`);
+    this.context.audit('failed', {reason, ...details});
+    this.setState('failed');
   }
 
   /** Drops the current run: from here on nothing it reports is acted on. */
@@ -357,4 +412,8 @@ export class ServiceUnit {
   private background(task: () => Promise<void>): void {
     this.enqueue(task).catch((error: unknown) => this.log.note(`supervisor error: ${(error as Error).message}`));
   }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isDirectory() ?? false;
 }

@@ -229,11 +229,13 @@ export class Supervisor {
   private async createUnit(project: ProjectServices, name: string, config: ServiceConfig, root: string): Promise<ServiceUnit> {
     const namespace = project.namespace;
     const stored = await this.options.persistence.loadConfigValues(namespace, name);
+    const stoppedByOperator = await this.options.persistence.loadStoppedByOperator(namespace, name);
     const definition = new ServiceDefinition(namespace, name, {config, root}, stored, () => this.options.serviceEnvironment?.(namespace, name) ?? {});
     const log = new ServiceLog(join(this.options.logsDir, namespace, `${name}.log`), config.logs, this.clock);
     const unit: ServiceUnit = new ServiceUnit(definition, log, {
       clock: this.clock,
       persistence: this.options.persistence,
+      stoppedByOperator,
       audit: (kind, details) => this.audit(unit, kind, details),
       changed: () => {
         this.notifyState(unit);

@@ -68,6 +68,9 @@ export interface SupervisorPersistence {
   /** Values set with `config set`, unmasked. */
   loadConfigValues(namespace: string, name: string): Promise<Record<string, ConfigValue>>;
   saveConfigValues(namespace: string, name: string, values: Record<string, ConfigValue>): Promise<void>;
+  /** Whether an operator's stop holds the service stopped: no autostart, reload or dependency starts it, only an operator's start. */
+  loadStoppedByOperator(namespace: string, name: string): Promise<boolean>;
+  saveStoppedByOperator(namespace: string, name: string, stopped: boolean): Promise<void>;
 }
 
 export interface LogLine {

@@ -14,6 +14,8 @@ export const ServiceSummary = z.object({
   uptimeMs: z.number().nullable(),
   restarts: z.number().int(),
   lastExit: z.object({code: z.number().int().nullable(), signal: z.string().nullable(), at: Instant}).nullable(),
+  /** Why it is `failed` or `unhealthy`, or could not be started: "command not found: nodee", "HTTP 503"; null otherwise. */
+  reason: z.string().nullable(),
   cpuPercent: z.number().nullable(),
   rssBytes: z.number().nullable(),
   /** Whether an embedded agent is connected (config changes then apply live). */

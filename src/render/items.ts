@@ -65,5 +65,6 @@ export function describeService(service: ServiceSummary): ItemLine {
   if (service.lastExit && (service.state === 'exited' || service.state === 'failed' || service.state === 'backoff')) {
     facts.push(`exit ${service.lastExit.signal ?? service.lastExit.code}`);
   }
+  if (service.reason !== null) facts.push(service.reason);
   return {label: service.name, glyph, tone, facts};
 }

@@ -23,7 +23,10 @@ export function renderServiceTable(services: (ServiceSummary & {namespace: strin
     service.rssBytes === null ? '-' : formatSize(service.rssBytes),
     Array.isArray(service.command) ? service.command.join(' ') : service.command,
   ]);
-  return renderTable(['SERVICE', 'STATE', 'HEALTH', 'PID', 'UPTIME', '↻', 'CPU', 'MEM', 'COMMAND'], rows, options);
+  const table = renderTable(['SERVICE', 'STATE', 'HEALTH', 'PID', 'UPTIME', '↻', 'CPU', 'MEM', 'COMMAND'], rows, options);
+  // Below the table rather than in a column: a reason is long, and most services have none.
+  const reasons = services.filter((service) => service.reason !== null).map((service) => `${service.namespace}/${service.name} ${service.state}: ${service.reason}`);
+  return reasons.length === 0 ? table : `${table}\n\n${reasons.join('\n')}`;
 }
 
 export function renderConfigEntries(entries: ConfigEntry[], options: {width: number; paint: Paint}): string {

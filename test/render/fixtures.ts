@@ -56,6 +56,7 @@ export const service = (overrides: Partial<ServiceSummary> = {}): ServiceSummary
   uptimeMs: 7_200_000,
   restarts: 1,
   lastExit: null,
+  reason: null,
   cpuPercent: 1.25,
   rssBytes: 48 * 1024 * 1024,
   agent: false,

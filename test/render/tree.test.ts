@@ -43,6 +43,11 @@ describe('item facts', () => {
     expect(crashed.glyph).toBe('✗');
     expect(crashed.facts).toEqual(['failed', '↻ 5', 'exit 1']);
   });
+
+  it('ends with why a service failed', () => {
+    const missing = describeService(service({state: 'failed', health: null, pid: null, uptimeMs: null, cpuPercent: null, rssBytes: null, restarts: 0, reason: 'command not found: nodee'}));
+    expect(missing.facts).toEqual(['failed', '↻ 0', 'command not found: nodee']);
+  });
 });
 
 describe('renderTree', () => {

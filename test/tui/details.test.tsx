@@ -62,6 +62,18 @@ describe('detail panes', () => {
     expect(frame).not.toContain('hunter2');
   });
 
+  it('a failed service: why it failed', async () => {
+    const world = makeWorld();
+    world.projects[0]!.services[1] = {...world.projects[0]!.services[1]!, state: 'failed', command: ['nodee', 'server.js'], reason: 'command not found: nodee'};
+    const ui = mount(new FakeClient(handlersFor(world)));
+    const frame = await open(ui, 'worker', 'command nodee server.js');
+    expect(frame).toContain('✗ failed · restarts 0');
+    // The line under the command, in the details pane (the tree's line has it too, cut to the tree's width).
+    const lines = frame.split('\n');
+    const command = lines.findIndex((line) => line.includes('command nodee server.js'));
+    expect(lines[command + 1]).toMatch(/│ command not found: nodee\s*$/);
+  });
+
   it('a namespace: its root, version and what it declares, or why it failed to load', async () => {
     const world = makeWorld();
     world.projects[1] = {...world.projects[1]!, status: 'error', error: {code: 'config_invalid', message: 'capsule.toml: unknown key "tsaks"', hint: 'did you mean "tasks"?'}, tasks: []};

@@ -18,12 +18,12 @@ export interface ServiceDetailsProps {
   now: number;
 }
 
-/** A service's state, health, pid, uptime, restarts, CPU/RSS, its config (secrets masked) and its actions. */
+/** A service's state, health, pid, uptime, restarts, CPU/RSS, why it failed, its config (secrets masked) and its actions. */
 export function ServiceDetails({service, config, configError, selected, width, height, now}: ServiceDetailsProps) {
   const [glyph, tone] = SERVICE_GLYPHS[service.state];
   const command = Array.isArray(service.command) ? service.command.join(' ') : service.command;
   const keyWidth = Math.min(24, Math.max(4, ...(config ?? []).map((entry) => entry.key.length)));
-  const fixed = 6;
+  const fixed = service.reason === null ? 6 : 7;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Line width={width}>
@@ -50,6 +50,11 @@ export function ServiceDetails({service, config, configError, selected, width, h
         <Text dimColor>command </Text>
         {command}
       </Line>
+      {service.reason === null ? null : (
+        <Line width={width}>
+          <Tone tone={tone}>{service.reason}</Tone>
+        </Line>
+      )}
       <Line width={width}>
         <Text dimColor>actions </Text>
         {service.actions.length ? service.actions.map((action) => action.name).join(' · ') : 'none'}

@@ -5,6 +5,7 @@ import type {PersistedProcess, SupervisorPersistence} from '../../../daemon/supe
 interface State {
   processes: Record<string, PersistedProcess>;
   configValues: Record<string, Record<string, ConfigValue>>;
+  stoppedByOperator?: string[];
 }
 
 /** The persistence kept in one JSON file, so a second process (a restarted daemon) sees the first one's records. */
@@ -29,6 +30,15 @@ export class FilePersistence implements SupervisorPersistence {
 
   async saveConfigValues(namespace: string, name: string, values: Record<string, ConfigValue>): Promise<void> {
     this.update((state) => (state.configValues[`${namespace}/${name}`] = values));
+  }
+
+  async loadStoppedByOperator(namespace: string, name: string): Promise<boolean> {
+    return (this.read().stoppedByOperator ?? []).includes(`${namespace}/${name}`);
+  }
+
+  async saveStoppedByOperator(namespace: string, name: string, stopped: boolean): Promise<void> {
+    const target = `${namespace}/${name}`;
+    this.update((state) => (state.stoppedByOperator = [...(state.stoppedByOperator ?? []).filter((other) => other !== target), ...(stopped ? [target] : [])]));
   }
 
   private read(): State {

@@ -5,6 +5,7 @@ import type {PersistedProcess, SupervisorPersistence} from '../../../daemon/supe
 export class MemoryPersistence implements SupervisorPersistence {
   readonly processes = new Map<string, PersistedProcess>();
   readonly configValues = new Map<string, Record<string, ConfigValue>>();
+  readonly stoppedByOperator = new Set<string>();
 
   async listProcesses(): Promise<PersistedProcess[]> {
     return [...this.processes.values()];
@@ -24,5 +25,14 @@ export class MemoryPersistence implements SupervisorPersistence {
 
   async saveConfigValues(namespace: string, name: string, values: Record<string, ConfigValue>): Promise<void> {
     this.configValues.set(`${namespace}/${name}`, {...values});
+  }
+
+  async loadStoppedByOperator(namespace: string, name: string): Promise<boolean> {
+    return this.stoppedByOperator.has(`${namespace}/${name}`);
+  }
+
+  async saveStoppedByOperator(namespace: string, name: string, stopped: boolean): Promise<void> {
+    if (stopped) this.stoppedByOperator.add(`${namespace}/${name}`);
+    else this.stoppedByOperator.delete(`${namespace}/${name}`);
   }
 }

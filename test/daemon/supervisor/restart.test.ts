@@ -66,13 +66,6 @@ describe('restart policy, with real processes', () => {
     expect(h.eventsOf('restart', 'app/looping').map((event) => event.details.cause)).toEqual(['exit', 'exit']);
   });
 
-  it('reports a command that cannot be started, and gives up per policy', async () => {
-    const supervisor = h.supervisor();
-    await supervisor.setProjectServices('app', h.dir, {ghost: service({command: ['/nonexistent/program'], backoff: {initial: '10ms'}, max_restarts: 1})});
-    await waitFor('failed', () => supervisor.snapshot('app', 'ghost').state === 'failed');
-    expect(h.eventsOf('crash', 'app/ghost')[0]?.details.error).toMatch(/could not start: spawn \/nonexistent\/program ENOENT/);
-  });
-
   it('stops a service waiting in backoff without starting it again', async () => {
     const supervisor = h.supervisor();
     await supervisor.setProjectServices('app', h.dir, {slow: service({command: [NODE, fixture('crash.js'), '1'], backoff: {initial: '1h'}})});
