@@ -135,12 +135,13 @@ export class Daemon {
       daemon.ready = new Promise<void>((resolve) => (markReady = resolve));
       const router = new RequestRouter(handlers, bus, logger, CAPSULE_VERSION, daemon.ready);
       daemon.server = await listen(paths.socket, {
+        onOpen: (connection) => router.onOpen(connection),
         onMessage: (connection, line) => router.onMessage(connection, line),
         onClose: (connection) => {
           router.onClose(connection);
           agents.disconnected(connection.id);
         },
-        onProtocolError: (connection, error) => logger.warn(`closing connection ${connection.id}: ${error.message}`),
+        onProtocolError: (connection, error) => router.onProtocolError(connection, error),
       });
       claim.commit();
       logger.info(`daemon ${CAPSULE_VERSION} listening on ${paths.socket} (pid ${process.pid})`);
