@@ -5,12 +5,14 @@ import {CAPSULE_VERSION} from '../src/lib/version.js';
 import {parseDuration} from '../src/lib/duration.js';
 import type {HomePaths} from '../src/lib/home.js';
 import {AgentHub} from './agent/agent-hub.js';
+import {loadAgentKey} from './agent/agent-key.js';
 import {agentHandlers} from './agent/handlers.js';
 import {AuditLog} from './core/audit-log.js';
 import {EventBus} from './core/event-bus.js';
 import {claimHome, releaseHome} from './core/lifecycle.js';
 import type {Logger} from './core/logger.js';
 import {RequestRouter, type PartialHandlerTable} from './core/router.js';
+import {SecretBox} from './core/secret-box.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
 import {createExecutor, discoverTasks, type TaskExecutor} from './executor/index.js';
@@ -91,8 +93,11 @@ export class Daemon {
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
       const tasks = new TasksPlugin(runner, (root, entry) => discoverTasks(root, entry), bus, () => executor.reload());
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
-      const agents = await AgentHub.open({keyFile: join(paths.home, 'agent.key'), socket: paths.socket});
-      const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit, agents);
+      const keyFile = join(paths.home, 'agent.key');
+      const agents = await AgentHub.open({keyFile, socket: paths.socket});
+      // After the hub: it makes the key on a first start, and both must use the same one.
+      const secrets = new SecretBox(await loadAgentKey(keyFile));
+      const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit, secrets, logger, agents);
       await serviceManager.adopt();
 
       const projects = new ProjectRegistry({
