@@ -6,12 +6,14 @@ import {parseDuration} from '../src/lib/duration.js';
 import type {HomePaths} from '../src/lib/home.js';
 import {CapsuleError} from '../src/lib/errors.js';
 import {AgentHub} from './agent/agent-hub.js';
+import {loadAgentKey} from './agent/agent-key.js';
 import {agentHandlers} from './agent/handlers.js';
 import {AuditLog} from './core/audit-log.js';
 import {EventBus} from './core/event-bus.js';
 import {claimHome, releaseHome} from './core/lifecycle.js';
 import type {Logger} from './core/logger.js';
 import {RequestRouter, type PartialHandlerTable} from './core/router.js';
+import {SecretBox} from './core/secret-box.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
 import {createExecutor, discoverTasks, type TaskExecutor} from './executor/index.js';
@@ -103,8 +105,11 @@ export class Daemon {
         bus,
       );
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
-      const agents = await AgentHub.open({keyFile: join(paths.home, 'agent.key'), socket: paths.socket});
-      const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit, agents);
+      const keyFile = join(paths.home, 'agent.key');
+      const agents = await AgentHub.open({keyFile, socket: paths.socket});
+      // After the hub: it makes the key on a first start, and both must use the same one.
+      const secrets = new SecretBox(await loadAgentKey(keyFile));
+      const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit, secrets, logger, agents);
       await serviceManager.adopt();
 
       const projects = new ProjectRegistry({
@@ -148,12 +153,13 @@ export class Daemon {
       const router = new RequestRouter(handlers, bus, logger, CAPSULE_VERSION, daemon.ready);
       daemon.router = router;
       daemon.server = await listen(paths.socket, {
+        onOpen: (connection) => router.onOpen(connection),
         onMessage: (connection, line) => router.onMessage(connection, line),
         onClose: (connection) => {
           router.onClose(connection);
           agents.disconnected(connection.id);
         },
-        onProtocolError: (connection, error) => logger.warn(`closing connection ${connection.id}: ${error.message}`),
+        onProtocolError: (connection, error) => router.onProtocolError(connection, error),
       });
       claim.commit();
       logger.info(`daemon ${CAPSULE_VERSION} listening on ${paths.socket} (pid ${process.pid})`);

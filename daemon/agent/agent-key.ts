@@ -5,6 +5,7 @@
  */
 import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto';
 import {readFile, writeFile} from 'node:fs/promises';
+import {PRIVATE_FILE_MODE} from '../core/private-file.js';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -16,7 +17,7 @@ export async function loadAgentKey(file: string): Promise<Buffer> {
   });
   if (text !== null && KEY_PATTERN.test(text.trim())) return Buffer.from(text.trim(), 'hex');
   const key = randomBytes(32);
-  await writeFile(file, key.toString('hex'), {mode: 0o600});
+  await writeFile(file, key.toString('hex'), {mode: PRIVATE_FILE_MODE});
   return key;
 }
 

@@ -2,6 +2,7 @@ import {appendFile, readFile, rename, stat} from 'node:fs/promises';
 import {userInfo} from 'node:os';
 import {randomUUID} from 'node:crypto';
 import type {AuditEvent} from '../../src/protocol/index.js';
+import {PRIVATE_FILE_MODE} from './private-file.js';
 
 /** The audit file rotates at this size; one previous generation is kept, so at most twice this is on disk. */
 export const AUDIT_MAX_BYTES = 10 * 1024 * 1024;
@@ -58,7 +59,7 @@ export class AuditLog {
       await rename(this.file, `${this.file}.1`).catch(() => undefined);
       this.size = 0;
     }
-    await appendFile(this.file, line, {mode: 0o600});
+    await appendFile(this.file, line, {mode: PRIVATE_FILE_MODE});
     this.size += Buffer.byteLength(line);
   }
 }

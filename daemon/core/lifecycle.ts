@@ -1,7 +1,9 @@
 import {chmodSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {daemonAlreadyRunning, type HomePaths} from '../../src/lib/home.js';
 import type {Logger} from './logger.js';
+import {PRIVATE_DIR_MODE, PRIVATE_FILE_MODE} from './private-file.js';
 import {isAlive} from '../../src/lib/process.js';
 
 /** A start lock older than this was left by a starter that died mid-start. */
@@ -26,9 +28,9 @@ export function claimHome(paths: HomePaths, logger: Logger): HomeClaim {
       hint: 'set CAPSULE_HOME to a shorter directory',
     });
   }
-  mkdirSync(paths.home, {recursive: true, mode: 0o700});
-  mkdirSync(paths.socketDir, {recursive: true, mode: 0o700});
-  chmodSync(paths.socketDir, 0o700);
+  mkdirSync(paths.home, {recursive: true, mode: PRIVATE_DIR_MODE});
+  mkdirSync(paths.socketDir, {recursive: true, mode: PRIVATE_DIR_MODE});
+  tightenHome(paths);
   takeStartLock(paths, logger);
   try {
     const running = runningDaemonPid(paths);
@@ -43,13 +45,32 @@ export function claimHome(paths: HomePaths, logger: Logger): HomeClaim {
   }
   return {
     commit() {
-      writeFileSync(paths.pidFile, `${process.pid}\n`, {mode: 0o600});
+      writeFileSync(paths.pidFile, `${process.pid}\n`, {mode: PRIVATE_FILE_MODE});
       rmSync(paths.startLock, {recursive: true, force: true});
     },
     abort() {
       rmSync(paths.startLock, {recursive: true, force: true});
     },
   };
+}
+
+/**
+ * mkdir's mode applies only to a directory it creates: a home made by an older version, by
+ * hand or by a backup restore may be open to every local user, and its files with it. The
+ * home's own 0700 is what keeps them out; the known files and directories are closed too, in
+ * case someone opens the home again.
+ */
+function tightenHome(paths: HomePaths): void {
+  for (const dir of [paths.home, paths.socketDir, paths.logsDir, join(paths.logsDir, 'runs'), join(paths.logsDir, 'services')]) chmodIfThere(dir, PRIVATE_DIR_MODE);
+  for (const file of [paths.state, paths.runs, paths.audit, paths.daemonLog, paths.pidFile, join(paths.home, 'agent.key')]) chmodIfThere(file, PRIVATE_FILE_MODE);
+}
+
+function chmodIfThere(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 /** Removes what a running daemon advertises itself with; called last on shutdown. */
@@ -89,7 +110,7 @@ export function readPid(file: string): number | null {
 function takeStartLock(paths: HomePaths, logger: Logger): void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      mkdirSync(paths.startLock, {mode: 0o700});
+      mkdirSync(paths.startLock, {mode: PRIVATE_DIR_MODE});
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,5 +1,6 @@
 import {appendFileSync, mkdirSync, renameSync, statSync} from 'node:fs';
 import {dirname} from 'node:path';
+import {PRIVATE_DIR_MODE, PRIVATE_FILE_MODE} from './private-file.js';
 
 /** The daemon's own log rotates at this size, keeping this many old files (daemon.log.1 ...). */
 export const DAEMON_LOG_MAX_BYTES = 5 * 1024 * 1024;
@@ -19,7 +20,7 @@ export interface Logger {
  * rarely, and a crash must not lose the line that explains it.
  */
 export function createLogger(file: string, options: {echo?: boolean} = {}): Logger {
-  mkdirSync(dirname(file), {recursive: true, mode: 0o700});
+  mkdirSync(dirname(file), {recursive: true, mode: PRIVATE_DIR_MODE});
   let size = safeSize(file);
   const write = (level: Level, message: string) => {
     const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}\n`;
@@ -27,7 +28,7 @@ export function createLogger(file: string, options: {echo?: boolean} = {}): Logg
       rotate(file);
       size = 0;
     }
-    appendFileSync(file, line);
+    appendFileSync(file, line, {mode: PRIVATE_FILE_MODE});
     size += Buffer.byteLength(line);
     if (options.echo) process.stderr.write(line);
   };

@@ -28,26 +28,43 @@ export type HandlerTable = {[M in Exclude<MethodName, ConnectionMethod>]: Handle
 /** Handlers wired so far (a test daemon wires a few); a method not in the table gets a clear reply. */
 export type PartialHandlerTable = Partial<HandlerTable>;
 
-/** A subscriber whose unread events pass this many bytes is disconnected instead of buffered without bound. */
+/** A subscriber whose unread events pass this many bytes is dropped instead of buffered without bound. */
 export const MAX_SUBSCRIBER_BACKLOG_BYTES = 32 * 1024 * 1024;
+/** Unread events across all subscribers: past it, the ones furthest behind are dropped first. */
+export const MAX_TOTAL_BACKLOG_BYTES = 256 * 1024 * 1024;
+/** How often, at most, a delivery sums every connection's backlog: a burst must not pay that per event. */
+const TOTAL_BACKLOG_CHECK_MS = 100;
 
 /** Answered at once, even while projects are still loading: a client waiting to see the daemon up must not wait for that. */
 const ANSWERED_DURING_STARTUP = new Set<MethodName>(['daemon.status', 'daemon.stop']);
 
+export interface RouterLimits {
+  /** A connection that has not said hello by then is closed: idle sockets must not pile up. */
+  helloTimeoutMs: number;
+}
+
+const DEFAULT_LIMITS: RouterLimits = {helloTimeoutMs: 10_000};
+
 interface ConnectionState {
+  connection: ServerConnection;
   greeted: boolean;
+  dropped: boolean;
   actor: string;
   sink: EventSink;
+  helloTimer: NodeJS.Timeout | undefined;
 }
 
 /**
  * Turns protocol lines into checked handler calls and replies. Nothing a client sends can
  * crash the daemon: malformed JSON, params the method's schema refuses, an unknown method
- * or a throwing handler all become error replies.
+ * or a throwing handler all become error replies. What it holds for a client is bounded:
+ * a connection must say hello in time, and one that does not read its events is dropped
+ * with a last message that says why.
  */
 export class RequestRouter {
   private readonly connections = new Map<number, ConnectionState>();
   private refusal: CapsuleError | null = null;
+  private lastTotalCheck = 0;
 
   constructor(
     private readonly handlers: PartialHandlerTable,
@@ -56,7 +73,15 @@ export class RequestRouter {
     private readonly version: string,
     /** Settles when the daemon's start-up (project loading, run recovery) is done; most methods wait for it. */
     private readonly ready: Promise<unknown> = Promise.resolve(),
+    private readonly limits: RouterLimits = DEFAULT_LIMITS,
   ) {}
+
+  onOpen(connection: ServerConnection): void {
+    const state = this.state(connection);
+    state.helloTimer = setTimeout(() => {
+      if (!state.greeted) this.drop(state, new CapsuleError('bad_request', `no hello within ${this.limits.helloTimeoutMs / 1000} s of connecting`, {hint: 'send {"id":1,"method":"hello","params":{"protocol":N}} first'}));
+    }, this.limits.helloTimeoutMs).unref();
+  }
 
   onMessage(connection: ServerConnection, line: string): void {
     let request: Request;
@@ -85,9 +110,17 @@ export class RequestRouter {
     this.refusal = reason;
   }
 
+  /** An oversized or stalled message: the connection cannot be read any further. */
+  onProtocolError(connection: ServerConnection, error: CapsuleError): void {
+    this.drop(this.state(connection), error);
+  }
+
   onClose(connection: ServerConnection): void {
     const state = this.connections.get(connection.id);
-    if (state) this.bus.unsubscribeAll(state.sink);
+    if (state) {
+      clearTimeout(state.helloTimer);
+      this.bus.unsubscribeAll(state.sink);
+    }
     this.connections.delete(connection.id);
   }
 
@@ -95,18 +128,43 @@ export class RequestRouter {
     let state = this.connections.get(connection.id);
     if (!state) {
       const sink: EventSink = (event, data) => {
+        if (state!.dropped) return;
         if (connection.bufferedBytes > MAX_SUBSCRIBER_BACKLOG_BYTES) {
-          this.logger.warn(`connection ${connection.id} is not reading its events; closing it`);
-          connection.close();
+          this.drop(state!, lagging(`more than ${MAX_SUBSCRIBER_BACKLOG_BYTES / 1024 / 1024} MiB behind the events it subscribed to`));
           return;
         }
         if (checkingOutput) checkEvent(event, data);
         connection.send({event, data});
+        this.checkTotalBacklog();
       };
-      state = {greeted: false, actor: 'unknown', sink};
+      state = {connection, greeted: false, dropped: false, actor: 'unknown', sink, helloTimer: undefined};
       this.connections.set(connection.id, state);
     }
     return state;
+  }
+
+  /** Says why in a last message, once, and stops delivering to the connection at once. */
+  private drop(state: ConnectionState, reason: CapsuleError): void {
+    if (state.dropped) return;
+    state.dropped = true;
+    clearTimeout(state.helloTimer);
+    this.bus.unsubscribeAll(state.sink);
+    this.logger.warn(`dropping connection ${state.connection.id}: ${reason.message}`);
+    state.connection.drop({id: null, ok: false, error: reason.toPayload()});
+  }
+
+  private checkTotalBacklog(): void {
+    const now = Date.now();
+    if (now - this.lastTotalCheck < TOTAL_BACKLOG_CHECK_MS) return;
+    this.lastTotalCheck = now;
+    const live = [...this.connections.values()].filter((state) => !state.dropped);
+    let total = live.reduce((sum, state) => sum + state.connection.bufferedBytes, 0);
+    if (total <= MAX_TOTAL_BACKLOG_BYTES) return;
+    for (const state of live.sort((a, b) => b.connection.bufferedBytes - a.connection.bufferedBytes)) {
+      if (total <= MAX_TOTAL_BACKLOG_BYTES) break;
+      total -= state.connection.bufferedBytes;
+      this.drop(state, lagging(`the furthest behind when the daemon's unread events passed ${MAX_TOTAL_BACKLOG_BYTES / 1024 / 1024} MiB across all subscribers`));
+    }
   }
 
   private async answer(connection: ServerConnection, request: Request): Promise<unknown> {
@@ -140,6 +198,7 @@ export class RequestRouter {
     }
     const params = checkParams('hello', raw);
     state.greeted = true;
+    clearTimeout(state.helloTimer);
     if (params.user) state.actor = params.user;
     return {protocol: PROTOCOL_VERSION, version: this.version, pid: process.pid};
   }
@@ -162,6 +221,12 @@ export class RequestRouter {
       unsubscribe: (topic) => this.bus.unsubscribe(topic, state.sink),
     });
   }
+}
+
+function lagging(how: string): CapsuleError {
+  return new CapsuleError('failed', `the daemon dropped this connection: it read its events too slowly, ${how}`, {
+    hint: 'read faster (send the output to a file, or to `less`), follow fewer things, or read the tail without --follow',
+  });
 }
 
 function parseRequest(line: string): Request {

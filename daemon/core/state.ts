@@ -1,5 +1,6 @@
 import type {ConfigValue} from '../../src/config/services.js';
 import type {PersistedProject} from '../projects/registry.js';
+import type {SealedValue} from './secret-box.js';
 import type {ScheduleState} from '../scheduler/types.js';
 import type {PersistedProcess} from '../supervisor/index.js';
 
@@ -12,8 +13,8 @@ export interface DaemonState {
   services: {
     /** Running service processes, so a restarted daemon re-adopts them instead of starting copies. */
     processes: PersistedProcess[];
-    /** `capsule config set` values per service "ns/name" (secrets included: the home is 0700). */
-    config: Record<string, Record<string, ConfigValue>>;
+    /** `capsule config set` values per service "ns/name"; secret ones sealed (see secret-box.ts). */
+    config: Record<string, Record<string, ConfigValue | SealedValue>>;
     /** Services "ns/name" an operator stopped: kept stopped until an operator starts them. Absent in a state.json written before it was kept. */
     stoppedByOperator?: string[];
   };

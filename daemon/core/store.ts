@@ -1,5 +1,5 @@
 import {Low} from 'lowdb';
-import {JSONFile} from 'lowdb/node';
+import {PrivateDataFile} from './private-file.js';
 
 /**
  * A JSON document owned by the daemon (the only writer). Mutate `data`, then `save()`:
@@ -17,7 +17,7 @@ export class JsonStore<T extends object> {
   }
 
   static async open<T extends object>(file: string, defaults: T): Promise<JsonStore<T>> {
-    const db = new Low<T>(new JSONFile<T>(file), defaults);
+    const db = new Low<T>(new PrivateDataFile<T>(file, {parse: JSON.parse, stringify: (data) => JSON.stringify(data, null, 2)}), defaults);
     await db.read();
     db.data = {...structuredClone(defaults), ...db.data};
     return new JsonStore(db);

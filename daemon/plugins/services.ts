@@ -1,11 +1,13 @@
 import type {ProjectConfig} from '../../src/config/index.js';
-import type {ServiceConfig} from '../../src/config/services.js';
+import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {notFound} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import type {ProjectService, ProjectSummary, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
 import type {AgentHub} from '../agent/agent-hub.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {EventBus} from '../core/event-bus.js';
+import type {Logger} from '../core/logger.js';
+import {isSealed, type SecretBox, type SealedValue} from '../core/secret-box.js';
 import type {DaemonState} from '../core/state.js';
 import type {JsonStore} from '../core/store.js';
 import type {ProjectPlugin} from '../projects/registry.js';
@@ -28,9 +30,16 @@ export class ServicesPlugin implements ProjectPlugin {
     private readonly state: JsonStore<DaemonState>,
     private readonly bus: EventBus,
     audit: AuditLog,
+    private readonly secrets: SecretBox,
+    private readonly logger: Logger,
     private readonly agents?: AgentHub,
   ) {
     const services = state.data.services;
+    const saveConfigValues = async (namespace: string, name: string, values: Record<string, ConfigValue>) => {
+      const declarations = this.declared.get(namespace)?.[name]?.config ?? {};
+      services.config[`${namespace}/${name}`] = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, declarations[key]?.secret ? this.secrets.seal(value) : value]));
+      await state.save();
+    };
     this.supervisor = new Supervisor({
       logsDir,
       persistence: {
@@ -43,11 +52,15 @@ export class ServicesPlugin implements ProjectPlugin {
           services.processes = services.processes.filter((other) => other.namespace !== namespace || other.name !== name);
           await state.save();
         },
-        loadConfigValues: async (namespace, name) => ({...services.config[`${namespace}/${name}`]}),
-        saveConfigValues: async (namespace, name, values) => {
-          services.config[`${namespace}/${name}`] = values;
-          await state.save();
+        loadConfigValues: async (namespace, name) => {
+          const stored = services.config[`${namespace}/${name}`] ?? {};
+          const values = this.unseal(`${namespace}/${name}`, stored);
+          // A secret set before values were sealed (or before its key was declared secret) is sealed now.
+          const declarations = this.declared.get(namespace)?.[name]?.config ?? {};
+          if (Object.entries(stored).some(([key, value]) => declarations[key]?.secret && !isSealed(value))) await saveConfigValues(namespace, name, values);
+          return values;
         },
+        saveConfigValues: (namespace, name, values) => saveConfigValues(namespace, name, values),
         loadStoppedByOperator: async (namespace, name) => (services.stoppedByOperator ?? []).includes(`${namespace}/${name}`),
         saveStoppedByOperator: async (namespace, name, stopped) => {
           const target = `${namespace}/${name}`;
@@ -84,8 +97,16 @@ export class ServicesPlugin implements ProjectPlugin {
 
   async load(project: ProjectConfig): Promise<void> {
     const namespace = project.project.name;
-    await this.supervisor.setProjectServices(namespace, project.root, project.services);
+    // Declared first: units created now read their stored values, which depend on what is secret.
+    const previous = this.declared.get(namespace);
     this.declared.set(namespace, project.services);
+    try {
+      await this.supervisor.setProjectServices(namespace, project.root, project.services);
+    } catch (error) {
+      if (previous) this.declared.set(namespace, previous);
+      else this.declared.delete(namespace);
+      throw error;
+    }
     this.followLogs(namespace, Object.keys(project.services));
   }
 
@@ -134,6 +155,19 @@ export class ServicesPlugin implements ProjectPlugin {
       agent: this.agents?.isConnected(snapshot.namespace, snapshot.name) ?? false,
       actions: this.actionsOf(snapshot.namespace, snapshot.name),
     };
+  }
+
+  private unseal(target: string, stored: Record<string, ConfigValue | SealedValue>): Record<string, ConfigValue> {
+    const values: Record<string, ConfigValue> = {};
+    for (const [key, value] of Object.entries(stored)) {
+      if (!isSealed(value)) values[key] = value;
+      else {
+        const opened = this.secrets.open(value);
+        if (opened === undefined) this.logger.warn(`config ${key} of ${target} was sealed under another agent.key and cannot be read: set it again with \`capsule config set\``);
+        else values[key] = opened;
+      }
+    }
+    return values;
   }
 
   private declaration(namespace: string, name: string): ServiceConfig {

@@ -1,7 +1,7 @@
 import {open, readFile, type FileHandle} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {Low} from 'lowdb';
-import {DataFile} from 'lowdb/node';
+import {PRIVATE_FILE_MODE, PrivateDataFile} from '../core/private-file.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {RunRecord} from '../../src/protocol/index.js';
 
@@ -41,7 +41,7 @@ export class RunJournal {
 
   /** Opens (creating if need be) the history at `file`, returning it with the runs it holds. */
   static async open(file: string): Promise<{journal: RunJournal; history: LoadedHistory}> {
-    const db = new Low<Snapshot>(new DataFile(file, {parse: JSON.parse, stringify: JSON.stringify}), {version: 1, runs: []});
+    const db = new Low<Snapshot>(new PrivateDataFile<Snapshot>(file, {parse: JSON.parse, stringify: JSON.stringify}), {version: 1, runs: []});
     try {
       await db.read();
     } catch (error) {
@@ -50,7 +50,9 @@ export class RunJournal {
     if (!Array.isArray(db.data.runs)) throw unreadable(file, new Error('expected {"version": 1, "runs": [...]}'));
     const journalFile = journalPath(file);
     const history = replay(db.data.runs, await readText(journalFile));
-    const handle = await open(journalFile, 'a');
+    const handle = await open(journalFile, 'a', PRIVATE_FILE_MODE);
+    // The mode above applies only to a new file; one from an older version may be 0644.
+    await handle.chmod(PRIVATE_FILE_MODE);
     return {journal: new RunJournal(db, handle), history};
   }
 

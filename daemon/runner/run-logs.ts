@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs';
 import {appendFile, mkdir, readFile, readdir, rm} from 'node:fs/promises';
 import {join} from 'node:path';
+import {PRIVATE_DIR_MODE, PRIVATE_FILE_MODE} from '../core/private-file.js';
 import type {RunLogLine} from '../../src/protocol/index.js';
 
 /** Bytes of log kept per run; later lines are dropped after one truncation marker. */
@@ -61,7 +62,7 @@ export class RunLogs {
   }
 
   static async open(dir: string, options: RunLogsOptions = {}): Promise<RunLogs> {
-    await mkdir(dir, {recursive: true});
+    await mkdir(dir, {recursive: true, mode: PRIVATE_DIR_MODE});
     const files = await readdir(dir);
     return new RunLogs(dir, new Set(files.filter((name) => name.endsWith(LOG_SUFFIX)).map((name) => name.slice(0, -LOG_SUFFIX.length))), options);
   }
@@ -135,7 +136,7 @@ export class RunLogs {
     for (const [runId, live] of this.#live) {
       if (live.pending.length > 0) {
         this.#onDisk.add(runId);
-        writes.push(appendFile(this.#file(runId), live.pending.join('')));
+        writes.push(appendFile(this.#file(runId), live.pending.join(''), {mode: PRIVATE_FILE_MODE}));
         live.pending = [];
       }
       if (live.ended) this.#live.delete(runId);

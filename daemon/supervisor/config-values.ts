@@ -80,12 +80,38 @@ export function configEnvironment(values: Record<string, ConfigValue>): Record<s
 /** Secrets shorter than this are not scrubbed from output: masking "1" would mangle every line. */
 export const MIN_SCRUBBED_SECRET_LENGTH = 4;
 
-/** The secret values to scrub from a service's logs and action output. */
+/**
+ * What to scrub from a service's logs and action output: each secret value as it is and as the
+ * common encodings write it (JSON string escapes, URL encoding, hex, base64 and base64url at
+ * any alignment, so a token inside `Authorization: Basic …` is caught too). Longest first, so a
+ * form that contains another is masked whole.
+ */
 export function secretValues(declarations: Declarations, values: Record<string, ConfigValue>): string[] {
-  return Object.entries(values)
+  const forms = Object.entries(values)
     .filter(([key]) => declarations[key]?.secret)
     .map(([, value]) => String(value))
-    .filter((value) => value.length >= MIN_SCRUBBED_SECRET_LENGTH);
+    .filter((value) => value.length >= MIN_SCRUBBED_SECRET_LENGTH)
+    .flatMap(encodedForms);
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+function encodedForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), bytes.toString('hex'), ...base64Cores(bytes, 'base64'), ...base64Cores(bytes, 'base64url')].filter(
+    (form) => form.length >= MIN_SCRUBBED_SECRET_LENGTH,
+  );
+}
+
+/**
+ * In a base64 stream, the characters that only the secret's own bits decide, for each of the
+ * three offsets (mod 3) it may start at: a character straddling a neighbouring byte differs with
+ * that byte, so up to one character at each end stays visible.
+ */
+function base64Cores(bytes: Buffer, encoding: 'base64' | 'base64url'): string[] {
+  return [0, 1, 2].map((offset) => {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString(encoding);
+    return encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+  });
 }
 
 export function scrub(text: string, secrets: readonly string[]): string {

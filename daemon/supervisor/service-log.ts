@@ -12,6 +12,7 @@ import type {Clock} from '../core/clock.js';
 import {scrub} from './config-values.js';
 import {LineSplitter} from './line-splitter.js';
 import {formatLogLine, lastStoredSeq, tailLines} from './log-tail.js';
+import {PRIVATE_DIR_MODE, PRIVATE_FILE_MODE} from '../core/private-file.js';
 import type {LogLine, LogStream} from './types.js';
 
 export type LogListener = (line: LogLine) => void;
@@ -124,8 +125,8 @@ export class ServiceLog {
   }
 
   private openFile(): void {
-    mkdirSync(dirname(this.file), {recursive: true});
-    this.fd = openSync(this.file, 'a');
+    mkdirSync(dirname(this.file), {recursive: true, mode: PRIVATE_DIR_MODE});
+    this.fd = openSync(this.file, 'a', PRIVATE_FILE_MODE);
     this.size = fstatSync(this.fd).size;
   }
 

@@ -20,6 +20,8 @@ export class DaemonClient {
   private readonly closeListeners = new Set<(error?: Error) => void>();
   private connection!: ClientConnection;
   private closed = false;
+  /** Why the daemon closed this connection, when it said so (a follower dropped for reading too slowly). */
+  closeReason: CapsuleError | null = null;
   daemonPid = 0;
   daemonVersion = '';
 
@@ -102,7 +104,11 @@ export class DaemonClient {
       for (const listener of this.listeners) listener(...args);
       return;
     }
-    if (message.id === null) return;
+    if (message.id === null) {
+      // A reply to no request: the daemon says why it is about to close the connection.
+      if (!message.ok) this.closeReason = CapsuleError.fromPayload(message.error as ErrorPayload);
+      return;
+    }
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
@@ -113,13 +119,15 @@ export class DaemonClient {
   private shutDown(error?: Error): void {
     if (this.closed && this.pending.size === 0) return;
     this.closed = true;
-    const failure = new CapsuleError('daemon_unreachable', 'the daemon closed the connection', {
-      hint: 'check `capsule daemon logs`, then `capsule daemon start`',
-      cause: error,
-    });
+    const failure =
+      this.closeReason ??
+      new CapsuleError('daemon_unreachable', 'the daemon closed the connection', {
+        hint: 'check `capsule daemon logs`, then `capsule daemon start`',
+        cause: error,
+      });
     for (const pending of this.pending.values()) pending.reject(failure);
     this.pending.clear();
-    for (const listener of this.closeListeners) listener(error);
+    for (const listener of this.closeListeners) listener(this.closeReason ?? error);
     this.closeListeners.clear();
   }
 }

@@ -40,7 +40,8 @@ export async function startDaemon(paths: HomePaths): Promise<StartResult> {
   if (existing) return {pid: existing.daemonPid, started: false, client: existing};
 
   mkdirSync(paths.logsDir, {recursive: true, mode: 0o700});
-  const log = openSync(paths.daemonLog, 'a');
+  // The daemon's log may quote config and inputs: only its owner reads it (the daemon's own files are 0600 too).
+  const log = openSync(paths.daemonLog, 'a', 0o600);
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js')], {
     detached: true,
     stdio: ['ignore', log, log],

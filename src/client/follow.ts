@@ -43,7 +43,7 @@ export async function followRun(client: DaemonClient, start: () => Promise<RunRe
       if (isFinalRunStatus(data.status)) settle(data);
     }
   });
-  const stopClose = client.onClose(() => fail(connectionLost('following the run', runId)));
+  const stopClose = client.onClose(() => fail(client.closeReason ?? connectionLost('following the run', runId)));
   try {
     const run = await start();
     runId = run.id;

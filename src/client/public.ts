@@ -94,7 +94,7 @@ class Client implements CapsuleClient, RunSource {
     this.#connection = connection;
     connection.onEvent((...event) => this.#route(...event));
     connection.onClose(() => {
-      const lost = new CapsuleError('daemon_unreachable', 'the connection to the daemon closed before the run ended', {hint: 'check `capsule daemon status`; the run goes on in the daemon: `capsule show RUN`'});
+      const lost = connection.closeReason ?? new CapsuleError('daemon_unreachable', 'the connection to the daemon closed before the run ended', {hint: 'check `capsule daemon status`; the run goes on in the daemon: `capsule show RUN`'});
       for (const run of this.#followed.values()) run.lose(lost);
       this.#followed.clear();
     });

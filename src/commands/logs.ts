@@ -55,7 +55,7 @@ export default class Logs extends CapsuleCommand {
     await new Promise<void>((resolve, reject) => {
       if (done.signal.aborted) resolve();
       done.signal.addEventListener('abort', () => resolve());
-      const lost = () => reject(connectionLost(kind === 'service' ? 'following the service log' : 'following the run log', isRunId(args.target) ? args.target : null));
+      const lost = () => reject(client.closeReason ?? connectionLost(kind === 'service' ? 'following the service log' : 'following the run log', isRunId(args.target) ? args.target : null));
       if (client.isClosed) lost();
       client.onClose(lost);
     });

@@ -48,10 +48,15 @@ export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
   return issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
+/** Enough to fix a file by; a generated file with thousands of issues would otherwise make a message of megabytes. */
+export const MAX_REPORTED_ISSUES = 50;
+
 export function configInvalid(file: string, issues: ConfigIssue[]): CapsuleError {
   const count = issues.length === 1 ? 'an issue' : `${issues.length} issues`;
-  return new CapsuleError('config_invalid', `${file} has ${count}:\n${formatConfigIssues(issues)}`, {
+  const shown = issues.slice(0, MAX_REPORTED_ISSUES);
+  const more = issues.length > shown.length ? `\n… and ${issues.length - shown.length} more` : '';
+  return new CapsuleError('config_invalid', `${file} has ${count}:\n${formatConfigIssues(shown)}${more}`, {
     hint: `fix ${issues.length === 1 ? 'it' : 'them'} in ${file}, then reload the project; the README lists every capsule.toml key`,
-    details: {file, issues},
+    details: {file, issues: shown},
   });
 }

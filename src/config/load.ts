@@ -2,13 +2,12 @@ import {open} from 'node:fs/promises';
 import path from 'node:path';
 import {CapsuleError} from '../lib/errors.js';
 import {formatSize} from '../lib/size.js';
+import {MAX_CONFIG_BYTES} from './bounds.js';
 import {parseProjectConfig} from './parse.js';
 import type {ProjectConfig} from './schema.js';
 
 export const CONFIG_FILE_NAME = 'capsule.toml';
 
-/** A project file this large is not hand-written config; refusing it keeps the daemon's memory bounded. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Reads and validates `<root>/capsule.toml`. */
 export async function loadProjectConfig(root: string): Promise<ProjectConfig> {

@@ -21,18 +21,36 @@ interface KeyPart {
 const BARE_KEY = /[A-Za-z0-9_-]+/y;
 const SCALAR_END = /[,\]}#\r\n]/g;
 
+/**
+ * One written key and the keys below it. A trie rather than a map of whole paths keeps the
+ * index linear in the text: a dotted key of n segments costs n steps, not n² characters.
+ */
+class KeyNode {
+  /** Where the key is first written: that is where an implicit table such as `services` appears. */
+  offset = -1;
+  /** How many elements a `[[table]]` array has so far. */
+  arrayLength = 0;
+  readonly children = new Map<string | number, KeyNode>();
+
+  child(part: string | number, offset: number): KeyNode {
+    let node = this.children.get(part);
+    if (!node) {
+      node = new KeyNode();
+      node.offset = offset;
+      this.children.set(part, node);
+    }
+    return node;
+  }
+}
+
 export class TomlKeyIndex {
-  readonly #offsets = new Map<string, number>();
+  readonly #root = new KeyNode();
   readonly #lineStarts: number[] = [0];
 
   constructor(text: string) {
     for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) this.#lineStarts.push(index + 1);
     try {
-      new Scanner(text, (path, offset) => {
-        const id = JSON.stringify(path);
-        // The first mention wins: it is where an implicit table such as `services` appears.
-        if (!this.#offsets.has(id)) this.#offsets.set(id, offset);
-      }).document();
+      new Scanner(text, this.#root).document();
     } catch (error) {
       if (!(error instanceof LostTrack)) throw error;
     }
@@ -43,11 +61,15 @@ export class TomlKeyIndex {
    * written ancestor is: the table the key belongs in. Null when nothing on the path is written.
    */
   locate(path: KeyPath): TomlPosition | null {
-    for (let length = path.length; length > 0; length--) {
-      const offset = this.#offsets.get(JSON.stringify(path.slice(0, length)));
-      if (offset !== undefined) return this.#position(offset);
+    let node = this.#root;
+    let offset = -1;
+    for (const part of path) {
+      const child = node.children.get(part);
+      if (!child) break;
+      node = child;
+      offset = child.offset;
     }
-    return null;
+    return offset === -1 ? null : this.#position(offset);
   }
 
   #position(offset: number): TomlPosition {
@@ -66,16 +88,14 @@ class LostTrack extends Error {}
 
 class Scanner {
   #pos = 0;
-  /** How many elements each `[[array]]` has so far, by the JSON of its resolved path. */
-  readonly #arrayLengths = new Map<string, number>();
 
   constructor(
     private readonly text: string,
-    private readonly record: (path: KeyPath, offset: number) => void,
+    private readonly root: KeyNode,
   ) {}
 
   document(): void {
-    let table: KeyPath = [];
+    let table = this.root;
     for (;;) {
       this.#skipBlank();
       if (this.#pos >= this.text.length) return;
@@ -84,43 +104,36 @@ class Scanner {
     }
   }
 
-  #header(): KeyPath {
+  #header(): KeyNode {
     const isArray = this.text.startsWith('[[', this.#pos);
     this.#pos += isArray ? 2 : 1;
     const parts = this.#key();
     this.#expect(isArray ? ']]' : ']');
-    const path: (string | number)[] = [];
+    let node = this.root;
     parts.forEach((part, index) => {
-      path.push(part.name);
-      this.record(path, part.offset);
-      const id = JSON.stringify(path);
-      const length = this.#arrayLengths.get(id);
+      node = node.child(part.name, part.offset);
       if (isArray && index === parts.length - 1) {
-        this.#arrayLengths.set(id, (length ?? 0) + 1);
-        path.push(length ?? 0);
-        this.record(path, part.offset);
-      } else if (length !== undefined) {
+        node.arrayLength++;
+        node = node.child(node.arrayLength - 1, part.offset);
+      } else if (node.arrayLength > 0) {
         // `[fruits.variety]` after `[[fruits]]` belongs to the latest fruit.
-        path.push(length - 1);
+        node = node.child(node.arrayLength - 1, part.offset);
       }
     });
-    return path;
+    return node;
   }
 
-  #keyValue(table: KeyPath): void {
-    const path = this.#recordKey(table, this.#key());
+  #keyValue(table: KeyNode): void {
+    const node = this.#recordKey(table, this.#key());
     this.#expect('=');
     this.#skipInline();
-    this.#value(path);
+    this.#value(node);
   }
 
-  #recordKey(table: KeyPath, parts: KeyPart[]): KeyPath {
-    const path = [...table];
-    for (const part of parts) {
-      path.push(part.name);
-      this.record(path, part.offset);
-    }
-    return path;
+  #recordKey(table: KeyNode, parts: KeyPart[]): KeyNode {
+    let node = table;
+    for (const part of parts) node = node.child(part.name, part.offset);
+    return node;
   }
 
   #key(): KeyPart[] {
@@ -148,20 +161,20 @@ class Scanner {
     }
   }
 
-  #value(path: KeyPath): void {
+  #value(node: KeyNode): void {
     const first = this.text[this.#pos];
-    if (first === '{') this.#inlineTable(path);
-    else if (first === '[') this.#array(path);
+    if (first === '{') this.#inlineTable(node);
+    else if (first === '[') this.#array(node);
     else if (first === '"' || first === "'") this.#string();
     else this.#scalar();
   }
 
-  #inlineTable(path: KeyPath): void {
+  #inlineTable(node: KeyNode): void {
     this.#pos++;
     for (;;) {
       this.#skipBlank();
       if (this.text[this.#pos] === '}') break;
-      const inner = this.#recordKey(path, this.#key());
+      const inner = this.#recordKey(node, this.#key());
       this.#expect('=');
       this.#skipInline();
       this.#value(inner);
@@ -171,14 +184,12 @@ class Scanner {
     this.#pos++;
   }
 
-  #array(path: KeyPath): void {
+  #array(node: KeyNode): void {
     this.#pos++;
     for (let index = 0; ; index++) {
       this.#skipBlank();
       if (this.text[this.#pos] === ']') break;
-      const element = [...path, index];
-      this.record(element, this.#pos);
-      this.#value(element);
+      this.#value(node.child(index, this.#pos));
       this.#skipBlank();
       if (this.text[this.#pos] === ',') this.#pos++;
     }

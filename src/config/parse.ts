@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {parse, TomlError} from 'smol-toml';
 import type {z} from 'zod';
+import {shapeIssue} from './bounds.js';
 import {configInvalid, sortIssues, type ConfigIssue} from './issues.js';
 import {TomlKeyIndex} from './locator.js';
 import {configSchema, type ProjectConfig} from './schema.js';
@@ -26,7 +27,10 @@ export function parseConfigText<T>(text: string, file: string, schema: z.ZodType
     if (error instanceof TomlError) throw configInvalid(file, [syntaxIssue(file, error)]);
     throw error;
   }
-  const result = validateDocument(schema, data, file, new TomlKeyIndex(source));
+  const index = new TomlKeyIndex(source);
+  const tooLarge = shapeIssue(data, file, index);
+  if (tooLarge) throw configInvalid(file, [tooLarge]);
+  const result = validateDocument(schema, data, file, index);
   if (!result.ok) throw configInvalid(file, sortIssues(result.issues));
   return result.value;
 }

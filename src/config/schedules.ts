@@ -3,6 +3,7 @@ import {z} from 'zod';
 import {CapsuleError} from '../lib/errors.js';
 import {parseDuration} from '../lib/duration.js';
 import {didYouMean} from '../lib/suggest.js';
+import {describeValue} from './describe.js';
 
 import {CATCH_UP_POLICIES, OVERLAP_POLICIES, type CatchUpPolicy, type OverlapPolicy} from '../protocol/vocabulary.js';
 
@@ -65,7 +66,7 @@ export function canonicalZone(zone: string): string | undefined {
 
 function zoneProblem(zone: string): string {
   const suggestion = didYouMean(zone, Intl.supportedValuesOf('timeZone'));
-  return `unknown time zone: expected an IANA name like "Europe/Paris" or "UTC", got ${JSON.stringify(zone)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+  return `unknown time zone: expected an IANA name like "Europe/Paris" or "UTC", got ${describeValue(zone)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
 }
 
 const cronField = z.string().transform((value, ctx) => {

@@ -13,6 +13,9 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
+/** Longer than any name a suggestion could be for; comparing it would cost its length times each candidate's. */
+const MAX_TYPO_LENGTH = 64;
+
 /**
  * The candidate `input` most likely meant, if any: the closest within an edit distance that
  * still reads as a typo ("restrat" → "restart"); failing that, the longest candidate whose
@@ -20,12 +23,15 @@ export function editDistance(a: string, b: string): number {
  * "_" and "-" separate.
  */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+  if (input.length > MAX_TYPO_LENGTH) return undefined;
   const lower = input.toLowerCase();
   const threshold = Math.max(1, Math.floor(input.length / 3));
   const list = [...candidates];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of list) {
+    // The distance is at least the difference in length: no need to compute it for those too far apart.
+    if (Math.abs(candidate.length - input.length) > threshold) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

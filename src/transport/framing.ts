@@ -7,9 +7,14 @@ import {CapsuleError} from '../lib/errors.js';
  */
 export class LineDecoder {
   private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  #pendingBytes = 0;
 
   constructor(private readonly maxBytes: number) {}
+
+  /** Bytes held for a message whose newline has not arrived yet. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
 
   /** Returns the complete lines in `chunk` (without their newline); keeps the tail. */
   push(chunk: Buffer): string[] {
@@ -25,7 +30,7 @@ export class LineDecoder {
         this.pending.push(piece);
         lines.push(Buffer.concat(this.pending).toString('utf8'));
         this.pending = [];
-        this.pendingBytes = 0;
+        this.#pendingBytes = 0;
       }
       start = newline + 1;
       newline = chunk.indexOf(0x0a, start);
@@ -34,15 +39,15 @@ export class LineDecoder {
       const tail = chunk.subarray(start);
       this.ensureRoom(tail.length);
       this.pending.push(tail);
-      this.pendingBytes += tail.length;
+      this.#pendingBytes += tail.length;
     }
     return lines;
   }
 
   private ensureRoom(bytes: number): void {
-    if (this.pendingBytes + bytes > this.maxBytes) {
+    if (this.#pendingBytes + bytes > this.maxBytes) {
       this.pending = [];
-      this.pendingBytes = 0;
+      this.#pendingBytes = 0;
       throw new CapsuleError('message_too_large', `message exceeds the ${this.maxBytes}-byte limit`, {
         hint: 'send smaller inputs (pass large data by file path instead)',
       });

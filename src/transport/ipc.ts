@@ -31,14 +31,32 @@ export interface ServerConnection {
   /** Bytes written but not yet taken by the peer: a slow consumer shows here. */
   readonly bufferedBytes: number;
   close(): void;
+  /**
+   * Closes the connection with a last message that says why. What is already buffered goes
+   * first, so the peer reads the reason after its backlog; a peer that stops reading
+   * altogether is cut off after DROP_GRACE_MS, so its buffers are released either way.
+   */
+  drop(last: unknown): void;
 }
 
 export interface ServerCallbacks {
+  onOpen(connection: ServerConnection): void;
   onMessage(connection: ServerConnection, line: string): void;
   onClose(connection: ServerConnection): void;
-  /** A framing failure (oversized message); the connection is closed after it. */
+  /** A framing failure (an oversized or stalled message); the connection is dropped with the error. */
   onProtocolError(connection: ServerConnection, error: CapsuleError): void;
 }
+
+/**
+ * Bytes held across all connections for messages whose newline has not arrived. One message
+ * may be MAX_MESSAGE_BYTES; without a total, many connections each sending most of one would
+ * hold that many times over.
+ */
+export const MAX_TOTAL_PENDING_BYTES = 4 * MAX_MESSAGE_BYTES;
+/** A message begun but not finished for this long is a stalled (or hostile) peer, not a slow one: a local socket moves 16 MiB in well under a second. */
+export const STALLED_MESSAGE_MS = 30_000;
+/** How long a dropped connection may take to read its backlog and the reason. */
+export const DROP_GRACE_MS = 5_000;
 
 export interface IpcServer {
   /** Accepts no more connections; the open ones stay (a daemon that stops still tells its clients how). */
@@ -50,10 +68,11 @@ export interface IpcServer {
 }
 
 /** Listens on a unix socket. Resolves once listening; rejects with the listen error (EADDRINUSE, EACCES, ...). */
-export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<IpcServer> {
+export function listen(socketPath: string, callbacks: ServerCallbacks, {stalledMessageMs = STALLED_MESSAGE_MS} = {}): Promise<IpcServer> {
   const ipc = quietIpc();
-  const connections = new Map<Socket, ServerConnection & {decoder: LineDecoder}>();
+  const connections = new Map<Socket, ServerConnection & {decoder: LineDecoder; dropped: boolean; watchPending(): void}>();
   let nextId = 1;
+  let totalPending = 0;
 
   return new Promise((resolve, reject) => {
     let listening = false;
@@ -81,37 +100,74 @@ export function listen(socketPath: string, callbacks: ServerCallbacks): Promise<
     });
     server.on('connect', (socket: Socket) => {
       const sender = corkedSender(socket);
+      let stalled: NodeJS.Timeout | undefined;
       const connection = {
         id: nextId++,
         decoder: new LineDecoder(MAX_MESSAGE_BYTES),
-        send: sender.send,
+        dropped: false,
+        send: (message: unknown) => {
+          if (!connection.dropped) sender.send(message);
+        },
         get bufferedBytes() {
           return socket.writableLength;
         },
         close() {
+          clearTimeout(stalled);
           sender.flush();
           socket.destroy();
         },
+        drop(last: unknown) {
+          if (connection.dropped) return;
+          sender.send(last);
+          connection.dropped = true;
+          clearTimeout(stalled);
+          sender.flush();
+          socket.end();
+          setTimeout(() => socket.destroy(), DROP_GRACE_MS).unref();
+        },
+        /** Arms or clears the stall timer as a message begins or ends. */
+        watchPending() {
+          if (connection.decoder.pendingBytes === 0) {
+            clearTimeout(stalled);
+            stalled = undefined;
+          } else {
+            stalled ??= setTimeout(() => {
+              const error = new CapsuleError('bad_request', `a message was begun but not finished within ${stalledMessageMs / 1000} s`, {hint: 'end every message with a newline'});
+              callbacks.onProtocolError(connection, error);
+            }, stalledMessageMs).unref();
+          }
+        },
       };
       connections.set(socket, connection);
+      callbacks.onOpen(connection);
     });
     server.on('data', (data: Buffer, socket: Socket) => {
       const connection = connections.get(socket);
-      if (!connection) return;
+      if (!connection || connection.dropped) return;
+      const before = connection.decoder.pendingBytes;
       let lines: string[];
       try {
         lines = connection.decoder.push(data);
       } catch (error) {
+        totalPending -= before;
         callbacks.onProtocolError(connection, error as CapsuleError);
-        connection.close();
         return;
       }
+      totalPending += connection.decoder.pendingBytes - before;
+      if (totalPending > MAX_TOTAL_PENDING_BYTES) {
+        const error = new CapsuleError('message_too_large', `the daemon already holds ${MAX_TOTAL_PENDING_BYTES} bytes of unfinished messages from its connections`, {hint: 'send smaller messages, or fewer at once'});
+        callbacks.onProtocolError(connection, error);
+        return;
+      }
+      connection.watchPending();
       for (const line of lines) callbacks.onMessage(connection, line);
     });
     server.on('socket.disconnected', (socket: Socket) => {
       const connection = connections.get(socket);
       if (!connection) return;
       connections.delete(socket);
+      totalPending -= connection.decoder.pendingBytes;
+      connection.close();
       callbacks.onClose(connection);
     });
     ipc.server.start();

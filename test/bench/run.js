@@ -1,6 +1,7 @@
 // `npm run bench`: runs every section, prints one table, writes test/bench/results.json.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
+import {benchConfig} from './config.js';
 import {benchFoundation} from './foundation.js';
 import {benchProtocol} from './protocol.js';
 import {benchSchedules} from './schedules.js';
@@ -14,6 +15,7 @@ const sections = [
   ['protocol', benchProtocol],
   ['tui', benchTui],
   ['schedules', benchSchedules],
+  ['config', benchConfig],
 ];
 const only = process.argv[2];
 

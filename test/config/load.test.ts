@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {loadProjectConfig} from '../../src/config/index.js';
-import {MAX_CONFIG_BYTES} from '../../src/config/load.js';
+import {MAX_CONFIG_BYTES} from '../../src/config/bounds.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {issuesOf} from './helpers.js';
 
@@ -60,7 +60,7 @@ describe('loadProjectConfig', () => {
     await writeFile(path.join(dir, 'capsule.toml'), text);
     const error = await loadError(dir);
     expect(error.code).toBe('config_invalid');
-    expect(error.message).toBe(`${path.join(dir, 'capsule.toml')} is too large: expected at most 1MB, got ${Buffer.byteLength(text)} bytes`);
+    expect(error.message).toBe(`${path.join(dir, 'capsule.toml')} is too large: expected at most 256KB, got ${Buffer.byteLength(text)} bytes`);
   });
 
   test('issues name the full path of the file', async () => {

@@ -228,9 +228,10 @@ describe('protocol robustness', () => {
       {id: 6, ok: false, error: {code: 'bad_request', message: 'control.apply: params.verb: expected "restart" or "stop" or "start", got string "reboot"'}},
     ]);
 
-    // 17 MiB without a newline: over the 16 MiB cap, so the daemon drops the connection.
-    const oversized = await rawExchange(socket, Buffer.alloc(17 * 1024 * 1024, 0x61), 1);
+    // 17 MiB without a newline: over the 16 MiB cap, so the daemon drops the connection, saying why.
+    const oversized = await rawExchange(socket, Buffer.alloc(17 * 1024 * 1024, 0x61), 2);
     expect(oversized.closed).toBe(true);
+    expect(oversized.replies).toEqual([{id: null, ok: false, error: expect.objectContaining({code: 'message_too_large'})}]);
 
     const status = await home.run(['daemon', 'status', '--json']);
     expect(status.code).toBe(0);

@@ -1,5 +1,7 @@
 /** Secrets never leave the daemon unmasked (config output, logs, action output and results, audit), and `capsule audit` filters by time. */
+import {chmod, readFile, stat, writeFile} from 'node:fs/promises';
 import {userInfo} from 'node:os';
+import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {waitFor} from '../helpers/cli.js';
 import {fixtureCommand, ServicesHome} from './services-harness.js';
@@ -67,6 +69,33 @@ describe('secret config values', () => {
     expect(everything).not.toContain(FIRST);
     expect(everything).not.toContain(SECOND);
   });
+});
+
+describe('at rest', () => {
+  const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
+
+  it('secret values are sealed in state.json, and the home is private even when it was not', async () => {
+    await s.project('vault', `[services.printer]\n${fixtureCommand('print-secret.js')}\n\n${secretConfig('printer')}`);
+    await s.ok(['config', 'set', 'vault/printer', 'token', SECOND]);
+    const stateFile = join(s.home.home, 'state.json');
+    const sealed = await readFile(stateFile, 'utf8');
+    expect(sealed).not.toContain(SECOND);
+    expect(sealed).toMatch(/"token": \{\s*"sealed": "v1\./);
+    await s.ok(['daemon', 'stop']);
+
+    // As an older version left it: the secret in plain text, the home and the state open to all.
+    await writeFile(stateFile, sealed.replace(/\{\s*"sealed": "[^"]+"\s*\}/, JSON.stringify(SECOND)), {mode: 0o644});
+    await chmod(stateFile, 0o644);
+    await chmod(s.home.home, 0o755);
+    await s.ok(['daemon', 'start']);
+    await waitFor(async () => (await s.ok(['logs', 'vault/printer'])).includes(`token-length=${SECOND.length}`), {what: 'the service to start with the stored token'});
+    expect(await readFile(stateFile, 'utf8')).not.toContain(SECOND);
+    expect(await mode(s.home.home)).toBe('700');
+    for (const file of ['state.json', 'runs.json', 'audit.jsonl', 'agent.key', 'logs/daemon.log', 'logs/services/vault/printer.log']) {
+      expect(`${file} ${await mode(join(s.home.home, file))}`).toBe(`${file} 600`);
+    }
+    for (const dir of ['logs', 'logs/services', 'run']) expect(`${dir} ${await mode(join(s.home.home, dir))}`).toBe(`${dir} 700`);
+  }, 60_000);
 });
 
 describe('capsule audit', () => {

@@ -46,12 +46,13 @@ export class MiniDaemon {
   async listen(): Promise<void> {
     const router = new RequestRouter(agentHandlers(this.hub), new EventBus(), quiet, 'test');
     this.server = await listen(this.socket, {
+      onOpen: (connection) => router.onOpen(connection),
       onMessage: (connection, line) => router.onMessage(connection, line),
       onClose: (connection) => {
         router.onClose(connection);
         this.hub.disconnected(connection.id);
       },
-      onProtocolError: () => undefined,
+      onProtocolError: (connection, error) => router.onProtocolError(connection, error),
     });
   }
 

@@ -51,7 +51,28 @@ describe('entries and values', () => {
 
   it('scrubs secret values long enough to be recognised', () => {
     const secrets = secretValues({...declarations, pin: declare('string', {secret: true})}, {token: 'hunter22', pin: 'abc', port: 8080});
-    expect(secrets).toEqual(['hunter22']);
+    expect(secrets).toContain('hunter22');
+    expect(secrets.some((form) => form.includes('abc'))).toBe(false);
     expect(scrub('token=hunter22 and hunter22 again, abc', secrets)).toBe('token=*** and *** again, abc');
+  });
+
+  it('scrubs the common encodings of a secret too: JSON-escaped, URL-encoded, hex, base64 at any offset', () => {
+    const secret = 'p@ss "w/ord"+é\\x';
+    const secrets = secretValues(declarations, {token: secret});
+    const json = JSON.stringify({token: secret});
+    expect(scrub(json, secrets)).toBe('{"token":"***"}');
+    expect(scrub(`https://x/?t=${encodeURIComponent(secret)}&n=1`, secrets)).toBe('https://x/?t=***&n=1');
+    expect(scrub(`hex ${Buffer.from(secret).toString('hex')}.`, secrets)).toBe('hex ***.');
+    for (const prefix of ['', 'u', 'us', 'user:']) {
+      for (const encoding of ['base64', 'base64url'] as const) {
+        const encoded = Buffer.from(`${prefix}${secret}`).toString(encoding);
+        const line = scrub(`Authorization: Basic ${encoded}`, secrets);
+        expect(line, `${encoding} after ${JSON.stringify(prefix)}`).toContain('***');
+        // At most one character straddling a neighbour's bits is left on each side of the mask.
+        const left = line.slice('Authorization: Basic '.length, line.indexOf('***'));
+        expect(left.length, `${encoding} after ${JSON.stringify(prefix)}`).toBeLessThanOrEqual(Math.ceil((prefix.length * 8) / 6));
+        expect(line.length - line.indexOf('***') - 3).toBeLessThanOrEqual(3);
+      }
+    }
   });
 });

@@ -1,0 +1,43 @@
+import {chmod, readFile, rename, writeFile} from 'node:fs/promises';
+import {basename, dirname, join} from 'node:path';
+import type {Adapter} from 'lowdb';
+
+/**
+ * Modes for everything the daemon keeps under CAPSULE_HOME: its state holds config values,
+ * run inputs and results, which are nobody else's business on a shared machine.
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/**
+ * lowdb's DataFile, but written mode 0600. lowdb writes a temp file and renames it over the
+ * old one, so the file takes the temp file's mode at every write: with lowdb's own writer that
+ * is the umask's 0644. The temp file is chmod-ed too, in case a crash left one with another mode.
+ */
+export class PrivateDataFile<T> implements Adapter<T> {
+  readonly #temp: string;
+
+  constructor(
+    private readonly file: string,
+    private readonly format: {parse: (text: string) => T; stringify: (data: T) => string},
+  ) {
+    this.#temp = join(dirname(file), `.${basename(file)}.tmp`);
+  }
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    return this.format.parse(text);
+  }
+
+  async write(data: T): Promise<void> {
+    await writeFile(this.#temp, this.format.stringify(data), {mode: PRIVATE_FILE_MODE});
+    await chmod(this.#temp, PRIVATE_FILE_MODE);
+    await rename(this.#temp, this.file);
+  }
+}
