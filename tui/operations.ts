@@ -1,4 +1,5 @@
-import type {ConfigEntry, RunRecord, ScheduleSummary, ServiceSummary} from '../src/protocol/index.js';
+import {SECRET_MASK, type ConfigEntry, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../src/protocol/index.js';
+import {CapsuleError, toCapsuleError} from '../src/lib/errors.js';
 import type {DashboardClient} from './client.js';
 
 // Every action the dashboard offers, as the same daemon calls the CLI makes. Each resolves
@@ -64,14 +65,23 @@ export async function runAction(client: DashboardClient, ref: Ref, action: strin
 
 const APPLIED = {live: 'applied live', restart: 'applied by a restart', stored: 'stored, applies on next start', unchanged: 'unchanged'} as const;
 
-export async function setConfig(client: DashboardClient, ref: Ref, key: string, value: string): Promise<string> {
-  const {entry, applied} = await client.call('service.config.set', {namespace: ref.namespace, name: ref.name, key, value});
-  return `set ${address(ref)} ${key} = ${shownValue(entry)} (${APPLIED[applied]})`;
+/** Sets `declared`'s key; a secret's value is kept out of the error too (the daemon does not echo it; the dashboard does not count on that). */
+export async function setConfig(client: DashboardClient, ref: Ref, declared: ConfigEntry, value: string): Promise<string> {
+  const key = declared.key;
+  try {
+    const {entry, applied} = await client.call('service.config.set', {namespace: ref.namespace, name: ref.name, key, value});
+    return `set ${address(ref)} ${key} = ${shownValue(entry)} (${APPLIED[applied]})`;
+  } catch (error) {
+    if (!declared.secret || value === '') throw error;
+    const failure = toCapsuleError(error);
+    const hide = (text: string) => text.split(value).join(SECRET_MASK);
+    throw new CapsuleError(failure.code, hide(failure.message), {hint: failure.hint === undefined ? undefined : hide(failure.hint)});
+  }
 }
 
 /** A config value as the dashboard shows it: secrets never appear, whatever the daemon sent. */
 export function shownValue(entry: ConfigEntry): string {
-  if (entry.secret) return '***';
+  if (entry.secret) return SECRET_MASK;
   return entry.value === null ? '(unset)' : String(entry.value);
 }
 

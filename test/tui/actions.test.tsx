@@ -148,4 +148,35 @@ describe('actions', () => {
     expect(client.callsOf('service.config.set')).toHaveLength(2);
     expect(world.config['reports/api']![0]!.value).toBe('debug');
   });
+
+  it('e on a secret masks it while typing and after: a bullet per character, never the value, not even in an error', async () => {
+    const secret = 's3cr3t-42';
+    const {client, ui} = setup(() => ({
+      'service.config.set': ({value}) => {
+        // A daemon that leaks the value in its error: the dashboard must not draw it all the same.
+        if (value.length < 12) throw new CapsuleError('bad_input', `API_TOKEN must be 12 characters, got "${value}"`, {hint: `try "${value}xyz"`});
+        return {entry: entry({key: 'API_TOKEN', value: '***', secret: true, overridden: true}), applied: 'restart'};
+      },
+    }));
+    await select(ui, 'api', 'API_TOKEN');
+    await ui.press(KEY.enter, 'j', 'e');
+    await ui.waitFor('Set reports/api API_TOKEN (string, secret)');
+    for (const [index, char] of [...secret].entries()) {
+      await ui.press(char);
+      const frame = await ui.waitFor((text) => inputLine(text).includes('•'.repeat(index + 1)));
+      expect(frame).not.toContain(secret.slice(0, Math.max(2, index + 1)));
+    }
+    await ui.press(KEY.enter);
+    let frame = await ui.waitFor('✗ API_TOKEN must be 12 characters, got "***"');
+    expect(frame).toContain('try "***xyz"');
+    expect(inputLine(frame)).toContain('•'.repeat(secret.length));
+    expect(frame).not.toContain(secret);
+    await ui.press(...'xyz', KEY.enter);
+    frame = await ui.waitFor('✓ set reports/api API_TOKEN = *** (applied by a restart)');
+    expect(frame).not.toContain(secret);
+    expect(client.callsOf('service.config.set')).toEqual([
+      {namespace: 'reports', name: 'api', key: 'API_TOKEN', value: secret},
+      {namespace: 'reports', name: 'api', key: 'API_TOKEN', value: `${secret}xyz`},
+    ]);
+  });
 });
