@@ -1,5 +1,6 @@
 import type {Dispatch, SetStateAction} from 'react';
-import {SECRET_MASK, isFinalRunStatus, type ConfigEntry, type RunRecord} from '../src/protocol/index.js';
+import {toCapsuleError} from '../src/lib/errors.js';
+import {SECRET_MASK, isFinalRunStatus, parseActionArgLine, type ConfigEntry, type RunRecord} from '../src/protocol/index.js';
 import type {PickerOption} from './components/Picker.js';
 import type {StatusMessage} from './components/StatusLine.js';
 import type {Actions} from './hooks/useActions.js';
@@ -128,8 +129,27 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
         options: service.actions.map((action) => ({label: action.name, detail: action.description})),
         onPick: (index) => {
           const action = service.actions[index]!.name;
-          setModal(null);
-          void perform(`running ${action} on ${namespace}/${service.name}…`, (client) => runAction(client, {namespace, name: service.name}, action));
+          const id = `action:${namespace}/${service.name}/${action}`;
+          const hint = 'e.g. scope=all dry_run=true';
+          setModal({
+            kind: 'prompt',
+            id,
+            title: `Run ${action} on ${namespace}/${service.name} with arguments (key=value …)`,
+            initial: '',
+            hint: 'space-separated key=value, a value with spaces in quotes: msg="two words" · Enter alone runs it without any',
+            error: null,
+            onSubmit: (line) => {
+              let args: Record<string, string>;
+              try {
+                args = parseActionArgLine(line, hint);
+              } catch (error) {
+                const failure = toCapsuleError(error);
+                return setModal((modal) => (modal?.kind === 'prompt' && modal.id === id ? {...modal, error: failure.message, errorHint: failure.hint} : modal));
+              }
+              setModal(null);
+              void perform(`running ${action} on ${namespace}/${service.name}…`, (client) => runAction(client, {namespace, name: service.name}, action, args));
+            },
+          });
         },
       });
     },

@@ -57,8 +57,8 @@ export async function submitRun(client: DashboardClient, namespace: string, task
 }
 
 /** Resolves with the outcome; an action that exits non-zero is reported as a failure. */
-export async function runAction(client: DashboardClient, ref: Ref, action: string): Promise<{ok: boolean; message: string}> {
-  const result = await client.call('service.action', {namespace: ref.namespace, name: ref.name, action, args: {}});
+export async function runAction(client: DashboardClient, ref: Ref, action: string, args: Record<string, string>): Promise<{ok: boolean; message: string}> {
+  const result = await client.call('service.action', {namespace: ref.namespace, name: ref.name, action, args});
   const firstLine = result.output.trim().split('\n')[0] ?? '';
   return {ok: result.exitCode === 0, message: `${action} on ${address(ref)} exited ${result.exitCode}${firstLine ? `: ${firstLine}` : ''}`};
 }

@@ -45,7 +45,7 @@ describe('log pane', () => {
     await ui.waitFor('worker');
     await ui.press('/', ...'worker', KEY.enter);
     await ui.waitFor('Service reports/worker');
-    await ui.press('a', '1');
+    await ui.press('a', '1', KEY.enter);
     const frame = await ui.waitFor('[flush] dropping 3 jobs');
     expect(frame).not.toContain('not this one');
   });
