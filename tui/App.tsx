@@ -29,11 +29,11 @@ import {layout} from './layout.js';
 import {boardColumns} from './state/board.js';
 import {headerCounts} from './state/counts.js';
 import {findItem} from './state/item.js';
-import {searchLines} from './state/log.js';
+import {logTargetKey, searchLines} from './state/log.js';
 import {runsOf, taskActivity} from './state/runs.js';
 import {buildRows} from './state/tree.js';
 import {boardScopeOf, logSubject, logTargetFor} from './state/targets.js';
-import {INITIAL_VIEW, selectedRow} from './state/view.js';
+import {INITIAL_VIEW, freshLog, selectedRow} from './state/view.js';
 import {ColorContext} from './theme.js';
 
 /** Newest runs fetched for the board. */
@@ -89,7 +89,17 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
   const entry = view.focus === 'details' && item?.kind === 'service' ? (extra.config.value?.[view.detailIndex] ?? null) : null;
   const run = boardRun ?? detailRun;
 
-  useSelectionLog(client, logTargetFor(item, run), dispatch);
+  const logTarget = logTargetFor(item, run);
+  useSelectionLog(client, logTarget, dispatch);
+  // Another item's (or run's) log starts at its end, and a search typed for the previous one does
+  // not carry over to it, whatever changed the selection (a key, a filter, a row that went away).
+  const logKey = logTargetKey(logTarget);
+  const [shownLogKey, setShownLogKey] = useState(logKey);
+  if (shownLogKey !== logKey) {
+    setShownLogKey(logKey);
+    setView(freshLog);
+    if (modal?.kind === 'search') setModal(null);
+  }
   const logLines = useMemo(() => searchLines(data.log.lines, view.logSearch), [data.log.lines, view.logSearch]);
 
   const modalHeight = modal?.kind === 'prompt' || modal?.kind === 'filter' || modal?.kind === 'search' ? PROMPT_HEIGHT : modal?.kind === 'pick' ? pickerHeight(modal.options) : 0;

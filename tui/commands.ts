@@ -1,5 +1,6 @@
 import type {Dispatch, SetStateAction} from 'react';
-import {isFinalRunStatus, type ConfigEntry, type RunRecord} from '../src/protocol/index.js';
+import {toCapsuleError} from '../src/lib/errors.js';
+import {SECRET_MASK, isFinalRunStatus, parseActionArgLine, type ConfigEntry, type RunRecord} from '../src/protocol/index.js';
 import type {PickerOption} from './components/Picker.js';
 import type {StatusMessage} from './components/StatusLine.js';
 import type {Actions} from './hooks/useActions.js';
@@ -10,7 +11,7 @@ import {latestRun, runsOf} from './state/runs.js';
 /** What covers the status line or the log pane while it waits for an answer. */
 export type Modal =
   | {kind: 'confirm'; question: string; onYes(): void}
-  | {kind: 'prompt'; id: string; title: string; initial: string; hint?: string; error: string | null; errorHint?: string; onSubmit(value: string): void}
+  | {kind: 'prompt'; id: string; title: string; initial: string; hint?: string; error: string | null; errorHint?: string; secret?: boolean; onSubmit(value: string): void}
   | {kind: 'pick'; title: string; options: PickerOption[]; onPick(index: number): void}
   /** Typing narrows as it goes; `before` is restored by Esc. */
   | {kind: 'filter' | 'search'; before: string};
@@ -128,8 +129,27 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
         options: service.actions.map((action) => ({label: action.name, detail: action.description})),
         onPick: (index) => {
           const action = service.actions[index]!.name;
-          setModal(null);
-          void perform(`running ${action} on ${namespace}/${service.name}…`, (client) => runAction(client, {namespace, name: service.name}, action));
+          const id = `action:${namespace}/${service.name}/${action}`;
+          const hint = 'e.g. scope=all dry_run=true';
+          setModal({
+            kind: 'prompt',
+            id,
+            title: `Run ${action} on ${namespace}/${service.name} with arguments (key=value …)`,
+            initial: '',
+            hint: 'space-separated key=value, a value with spaces in quotes: msg="two words" · Enter alone runs it without any',
+            error: null,
+            onSubmit: (line) => {
+              let args: Record<string, string>;
+              try {
+                args = parseActionArgLine(line, hint);
+              } catch (error) {
+                const failure = toCapsuleError(error);
+                return setModal((modal) => (modal?.kind === 'prompt' && modal.id === id ? {...modal, error: failure.message, errorHint: failure.hint} : modal));
+              }
+              setModal(null);
+              void perform(`running ${action} on ${namespace}/${service.name}…`, (client) => runAction(client, {namespace, name: service.name}, action, args));
+            },
+          });
         },
       });
     },
@@ -144,10 +164,11 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
           id,
           title: `Set ${namespace}/${service.name} ${entry.key} (${entry.type}${entry.secret ? ', secret' : ''})`,
           initial: entry.secret || entry.value === null ? '' : String(entry.value),
-          hint: entry.description ?? `default ${entry.default === null ? 'none' : entry.secret ? '***' : String(entry.default)}`,
+          hint: entry.description ?? `default ${entry.default === null ? 'none' : entry.secret ? SECRET_MASK : String(entry.default)}`,
           error: null,
+          secret: entry.secret,
           onSubmit: (value) => {
-            void perform(`setting ${entry.key}…`, (client) => setConfig(client, {namespace, name: service.name}, entry.key, value)).then((error) => {
+            void perform(`setting ${entry.key}…`, (client) => setConfig(client, {namespace, name: service.name}, entry, value)).then((error) => {
               if (error) return setModal((modal) => (modal?.kind === 'prompt' && modal.id === id ? {...modal, error: error.message, errorHint: error.hint} : modal));
               setModal(null);
               context.refreshConfig();

@@ -13,12 +13,12 @@ export function runFacts(run: RunRecord, now: number): {glyph: string; tone: Sty
   return {glyph, tone, text};
 }
 
-/** "2025-01-02 03:00" in the schedule's zone (the zone the cron is read in). */
-export function fireTime(iso: string, timeZone: string): string {
+/** "2025-01-02 03:00" in the schedule's zone (the zone the cron is read in); "2025-01-02 03:00:20" with `seconds`. */
+export function fireTime(iso: string, timeZone: string, seconds = false): string {
   try {
-    const parts = new Intl.DateTimeFormat('en-CA', {timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'}).formatToParts(new Date(iso));
+    const parts = new Intl.DateTimeFormat('en-CA', {timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: seconds ? '2-digit' : undefined, hourCycle: 'h23'}).formatToParts(new Date(iso));
     const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? '';
-    return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+    return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}${seconds ? `:${part('second')}` : ''}`;
   } catch {
     return iso;
   }

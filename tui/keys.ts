@@ -10,7 +10,7 @@ export const KEYS: readonly {keys: string; action: string}[] = [
   {keys: 't', action: 'run the task (asks for JSON input, the last one prefilled)'},
   {keys: 'c', action: 'cancel a run (the picked one, or the task\'s active run)'},
   {keys: 'p', action: 'pause / resume a schedule'},
-  {keys: 'a', action: 'pick and run one of a service\'s actions'},
+  {keys: 'a', action: 'pick and run one of a service\'s actions (asks for key=value arguments)'},
   {keys: 'e', action: 'edit a service config value'},
   {keys: 'l', action: 'focus the log (↑ ↓ scroll, / search)'},
   {keys: 'f', action: 'follow the log on / off'},

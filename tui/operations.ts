@@ -1,4 +1,5 @@
-import type {ConfigEntry, RunRecord, ScheduleSummary, ServiceSummary} from '../src/protocol/index.js';
+import {SECRET_MASK, type ConfigEntry, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../src/protocol/index.js';
+import {CapsuleError, toCapsuleError} from '../src/lib/errors.js';
 import type {DashboardClient} from './client.js';
 
 // Every action the dashboard offers, as the same daemon calls the CLI makes. Each resolves
@@ -56,22 +57,31 @@ export async function submitRun(client: DashboardClient, namespace: string, task
 }
 
 /** Resolves with the outcome; an action that exits non-zero is reported as a failure. */
-export async function runAction(client: DashboardClient, ref: Ref, action: string): Promise<{ok: boolean; message: string}> {
-  const result = await client.call('service.action', {namespace: ref.namespace, name: ref.name, action, args: {}});
+export async function runAction(client: DashboardClient, ref: Ref, action: string, args: Record<string, string>): Promise<{ok: boolean; message: string}> {
+  const result = await client.call('service.action', {namespace: ref.namespace, name: ref.name, action, args});
   const firstLine = result.output.trim().split('\n')[0] ?? '';
   return {ok: result.exitCode === 0, message: `${action} on ${address(ref)} exited ${result.exitCode}${firstLine ? `: ${firstLine}` : ''}`};
 }
 
 const APPLIED = {live: 'applied live', restart: 'applied by a restart', stored: 'stored, applies on next start', unchanged: 'unchanged'} as const;
 
-export async function setConfig(client: DashboardClient, ref: Ref, key: string, value: string): Promise<string> {
-  const {entry, applied} = await client.call('service.config.set', {namespace: ref.namespace, name: ref.name, key, value});
-  return `set ${address(ref)} ${key} = ${shownValue(entry)} (${APPLIED[applied]})`;
+/** Sets `declared`'s key; a secret's value is kept out of the error too (the daemon does not echo it; the dashboard does not count on that). */
+export async function setConfig(client: DashboardClient, ref: Ref, declared: ConfigEntry, value: string): Promise<string> {
+  const key = declared.key;
+  try {
+    const {entry, applied} = await client.call('service.config.set', {namespace: ref.namespace, name: ref.name, key, value});
+    return `set ${address(ref)} ${key} = ${shownValue(entry)} (${APPLIED[applied]})`;
+  } catch (error) {
+    if (!declared.secret || value === '') throw error;
+    const failure = toCapsuleError(error);
+    const hide = (text: string) => text.split(value).join(SECRET_MASK);
+    throw new CapsuleError(failure.code, hide(failure.message), {hint: failure.hint === undefined ? undefined : hide(failure.hint)});
+  }
 }
 
 /** A config value as the dashboard shows it: secrets never appear, whatever the daemon sent. */
 export function shownValue(entry: ConfigEntry): string {
-  if (entry.secret) return '***';
+  if (entry.secret) return SECRET_MASK;
   return entry.value === null ? '(unset)' : String(entry.value);
 }
 

@@ -1,6 +1,7 @@
 /** Runs a service's command action: its own process group, output streamed line by line and kept (bounded) for the result. */
 import {spawn} from 'node:child_process';
 import {CapsuleError} from '../../src/lib/errors.js';
+import {actionArgNameProblem} from '../../src/protocol/action-args.js';
 import type {Clock} from '../core/clock.js';
 import {scrub} from './config-values.js';
 import {LineSplitter} from './line-splitter.js';
@@ -10,7 +11,6 @@ import type {ActionOutputLine, ActionResult} from './types.js';
 
 /** Grace between SIGTERM and SIGKILL for an action that timed out or was cancelled. */
 const ACTION_KILL_GRACE_MS = 2_000;
-const ARG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export interface ActionSpec {
   action: string;
@@ -29,9 +29,8 @@ export interface ActionSpec {
 export function argumentEnvironment(args: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(args)) {
-    if (!ARG_NAME_PATTERN.test(key)) {
-      throw new CapsuleError('bad_input', `invalid action argument name ${JSON.stringify(key)}: expected letters, digits, - and _`, {hint: 'pass arguments as --arg name=value'});
-    }
+    const problem = actionArgNameProblem(key);
+    if (problem !== undefined) throw new CapsuleError('bad_input', problem, {hint: 'pass arguments as --arg name=value'});
     env[`CAPSULE_ARG_${key.toUpperCase().replace(/-/g, '_')}`] = value;
   }
   return env;

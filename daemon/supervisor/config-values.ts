@@ -2,9 +2,10 @@
 import {matchesConfigType, type ConfigKeyDeclaration, type ConfigValue} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
+import {SECRET_MASK} from '../../src/protocol/vocabulary.js';
 import type {ConfigEntry} from './types.js';
 
-export const SECRET_MASK = '***';
+export {SECRET_MASK};
 
 export type Declarations = Record<string, ConfigKeyDeclaration>;
 

@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {parseItemRef} from '../protocol/targets.js';
-import {badInput} from '../lib/errors.js';
-import type {ActionResult} from '../protocol/index.js';
+import {parseActionArgs, type ActionResult} from '../protocol/index.js';
 import {stringArg} from '../cli/args.js';
 
 export default class Action extends CapsuleCommand {
@@ -19,12 +18,7 @@ export default class Action extends CapsuleCommand {
 
   async run(): Promise<ActionResult> {
     const {args, flags} = await this.parse(Action);
-    const actionArgs: Record<string, string> = {};
-    for (const pair of flags.arg) {
-      const equals = pair.indexOf('=');
-      if (equals <= 0) throw badInput(`--arg expects key=value, got ${JSON.stringify(pair)}`);
-      actionArgs[pair.slice(0, equals)] = pair.slice(equals + 1);
-    }
+    const actionArgs = parseActionArgs(flags.arg, {source: '--arg', hint: 'pass each argument as --arg name=value, e.g. --arg scope=all'});
     const client = await this.daemon(flags.autostart);
     if (!this.jsonEnabled()) {
       client.onEvent((event, data) => {

@@ -1,4 +1,5 @@
 import {cronExpressionParser} from './cron-parser.js';
+import {cronFields} from '../lib/cron-fields.js';
 import {z} from 'zod';
 import {CapsuleError} from '../lib/errors.js';
 import {parseDuration} from '../lib/duration.js';
@@ -41,7 +42,7 @@ export function cronProblem(expression: string): string | undefined {
     return `invalid cron expression: expected one of ${PREDEFINED_CRONS.join(', ')}, got ${got}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
   }
   // cron-parser fills in missing fields, so "* * *" would quietly mean every minute.
-  const fieldCount = text === '' ? 0 : text.split(/\s+/).length;
+  const fieldCount = cronFields(text).length;
   if (fieldCount !== 5 && fieldCount !== 6) {
     return `invalid cron expression: expected 5 fields (minute hour day month weekday) or 6 with seconds first, got ${fieldCount} in ${got}`;
   }

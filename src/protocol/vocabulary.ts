@@ -56,3 +56,6 @@ export const MAX_NEXT_FIRES = 1000;
 /** `capsule restart|stop|start TARGET`. */
 export const CONTROL_VERBS = ['restart', 'stop', 'start'] as const;
 export type ControlVerb = (typeof CONTROL_VERBS)[number];
+
+/** What a secret config value is sent and shown as, wherever it would appear. */
+export const SECRET_MASK = '***';

@@ -101,19 +101,30 @@ describe('actions', () => {
     await ui.waitFor('✓ cancelled run_live (cancelled)');
   });
 
-  it('a picks one of the service\'s actions and shows its outcome', async () => {
+  it('a picks one of the service\'s actions, asks for its arguments (validated in place) and shows its outcome', async () => {
     const {client, ui} = setup(() => ({'service.action': ({action}) => ({action, exitCode: action === 'flush' ? 0 : 3, signal: null, timedOut: false, output: `${action} says hi\nmore`, durationMs: 5, result: null})}));
     await select(ui, 'worker', 'Service reports/worker');
     await ui.press('a');
-    const frame = await ui.waitFor('Run an action of reports/worker');
+    let frame = await ui.waitFor('Run an action of reports/worker');
     expect(frame).toContain('1 flush  drop the queue');
     expect(frame).toContain('2 rotate-keys');
     await ui.press('2');
+    await ui.waitFor('Run rotate-keys on reports/worker with arguments (key=value …)');
+    await ui.press(...'scope=all 9lives=yes', KEY.enter);
+    frame = await ui.waitFor('✗ invalid argument name "9lives"');
+    expect(frame).toContain('e.g. scope=all dry_run=true');
+    await ui.press(KEY.ctrlU, ...'scope=all novalue', KEY.enter);
+    await ui.waitFor('✗ each argument expects key=value, got "novalue"');
+    await ui.press(KEY.ctrlU, ...'scope=all note="two words', KEY.enter);
+    await ui.waitFor('✗ the arguments have an unclosed "');
+    expect(client.callsOf('service.action')).toEqual([]);
+    await ui.press('"', KEY.enter);
     await ui.waitFor('✗ rotate-keys on reports/worker exited 3: rotate-keys says hi');
-    await ui.press('a', KEY.enter);
+    // Enter alone: no arguments.
+    await ui.press('a', KEY.enter, KEY.enter);
     await ui.waitFor('✓ flush on reports/worker exited 0: flush says hi');
     expect(client.callsOf('service.action')).toEqual([
-      {namespace: 'reports', name: 'worker', action: 'rotate-keys', args: {}},
+      {namespace: 'reports', name: 'worker', action: 'rotate-keys', args: {scope: 'all', note: 'two words'}},
       {namespace: 'reports', name: 'worker', action: 'flush', args: {}},
     ]);
   });
@@ -147,5 +158,36 @@ describe('actions', () => {
     await ui.waitFor((text) => !text.includes('Set reports/api'));
     expect(client.callsOf('service.config.set')).toHaveLength(2);
     expect(world.config['reports/api']![0]!.value).toBe('debug');
+  });
+
+  it('e on a secret masks it while typing and after: a bullet per character, never the value, not even in an error', async () => {
+    const secret = 's3cr3t-42';
+    const {client, ui} = setup(() => ({
+      'service.config.set': ({value}) => {
+        // A daemon that leaks the value in its error: the dashboard must not draw it all the same.
+        if (value.length < 12) throw new CapsuleError('bad_input', `API_TOKEN must be 12 characters, got "${value}"`, {hint: `try "${value}xyz"`});
+        return {entry: entry({key: 'API_TOKEN', value: '***', secret: true, overridden: true}), applied: 'restart'};
+      },
+    }));
+    await select(ui, 'api', 'API_TOKEN');
+    await ui.press(KEY.enter, 'j', 'e');
+    await ui.waitFor('Set reports/api API_TOKEN (string, secret)');
+    for (const [index, char] of [...secret].entries()) {
+      await ui.press(char);
+      const frame = await ui.waitFor((text) => inputLine(text).includes('•'.repeat(index + 1)));
+      expect(frame).not.toContain(secret.slice(0, Math.max(2, index + 1)));
+    }
+    await ui.press(KEY.enter);
+    let frame = await ui.waitFor('✗ API_TOKEN must be 12 characters, got "***"');
+    expect(frame).toContain('try "***xyz"');
+    expect(inputLine(frame)).toContain('•'.repeat(secret.length));
+    expect(frame).not.toContain(secret);
+    await ui.press(...'xyz', KEY.enter);
+    frame = await ui.waitFor('✓ set reports/api API_TOKEN = *** (applied by a restart)');
+    expect(frame).not.toContain(secret);
+    expect(client.callsOf('service.config.set')).toEqual([
+      {namespace: 'reports', name: 'api', key: 'API_TOKEN', value: secret},
+      {namespace: 'reports', name: 'api', key: 'API_TOKEN', value: `${secret}xyz`},
+    ]);
   });
 });

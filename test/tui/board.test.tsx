@@ -21,9 +21,9 @@ function boardWorld() {
 }
 
 describe('task board', () => {
-  it('puts runs in columns by status (cancelled with failed) and shows progress bars on running cards', () => {
+  it('puts runs in columns by status (cancelled in its own, not with failed) and shows progress bars on running cards', () => {
     const columns = boardColumns(boardWorld().runs.filter((item) => item.namespace === 'reports'));
-    expect(columns.map((column) => column.map((item) => item.id))).toEqual([['run_q1'], ['run_r1'], ['run_0001'], ['run_0002', 'run_c1']]);
+    expect(columns.map((column) => column.map((item) => item.id))).toEqual([['run_q1'], ['run_r1'], ['run_0001'], ['run_0002'], ['run_c1']]);
     expect(progressBar(3, 10, 15)).toBe('███░░░░░░░  30%');
     expect(progressBar(7, null, 15)).toBe('7 done');
   });
@@ -34,7 +34,7 @@ describe('task board', () => {
     await ui.waitFor('worker');
     await ui.press('j', 'j', 'j', 'b');
     let frame = await ui.waitFor('Board · reports');
-    expect(frame).toMatch(/◌ queued 1\s+● running 1\s+✓ succeeded 1\s+✗ failed 2/);
+    expect(frame).toMatch(/◌ queued 1\s+● running 1\s+✓ succeeded 1\s+✗ failed 1\s+⊘ cancelled 1/);
     expect(frame).toContain('cleanup');
     expect(frame).not.toContain('invoice');
     expect(client.callsOf('run.list')).toContainEqual({namespace: 'reports', limit: 100});
@@ -44,11 +44,20 @@ describe('task board', () => {
     // The running column is picked first; its card's run is what the log shows.
     expect(frame).toContain('Log · reports/build_report run_r1');
     await ui.press(KEY.right, KEY.right);
-    await ui.waitFor('Log · reports/cleanup run_c1');
-    await ui.press('j');
     await ui.waitFor('Log · reports/build_report run_0002');
+    await ui.press(KEY.right);
+    await ui.waitFor('Log · reports/cleanup run_c1');
     await ui.press('b');
     await ui.waitFor('Projects');
+  });
+
+  it('fits its five columns, cancelled last, in 80 columns', async () => {
+    const ui = mount(new FakeClient(handlersFor(boardWorld())), {columns: 80, rows: 24});
+    await ui.waitFor('build_report');
+    await ui.press('j', 'j', 'j', 'b');
+    const frame = await ui.waitFor('Board · reports');
+    expect(frame).toMatch(/◌ queued 1\s+● running 1\s+✓ succeeded 1\s+✗ failed 1\s+⊘ cancelled 1/);
+    expect(Math.max(...frame.split('\n').map((line) => [...line].length))).toBeLessThanOrEqual(80);
   });
 
   it('scopes to one task, and re-runs and cancels the picked card after a confirmation', async () => {

@@ -41,10 +41,22 @@ describe('detail panes', () => {
     expect(frame).toContain('runs reports/build_report · overlap skip · catch-up latest');
     expect(frame).toMatch(/◷ active · 2 skipped · last fire .* → ✗ failed/);
     expect(frame).toContain('Next fires (Europe/Paris)');
-    expect(frame).toContain('2025-06-03 03:00');
+    // A five-field rule fires on whole minutes: its fires are shown to the minute.
+    expect(lineWith(frame, '2025-06-03 03:00')).not.toContain('03:00:00');
     expect(frame).toContain('Last results of build_report');
     expect(frame).toContain('run_0002');
     expect(client.callsOf('schedule.next')).toContainEqual({namespace: 'reports', name: 'nightly', count: 3});
+  });
+
+  it('a schedule with a seconds field shows its next fires to the second', async () => {
+    const world = makeWorld();
+    world.projects[0]!.schedules[0] = {...world.projects[0]!.schedules[0]!, cron: '*/20 * * * * *', timezone: 'UTC'};
+    const client = new FakeClient({...handlersFor(world), 'schedule.next': () => ({timezone: 'UTC', fires: ['2025-06-01T12:00:20.000Z', '2025-06-01T12:00:40.000Z', '2025-06-01T12:01:00.000Z']})});
+    const ui = mount(client);
+    await open(ui, 'nightly', 'Next fires (UTC)');
+    const frame = await ui.waitFor('2025-06-01 12:00:20');
+    expect(frame).toContain('2025-06-01 12:00:40');
+    expect(frame).toContain('2025-06-01 12:01:00');
   });
 
   it('a service: state, health, pid, uptime, restarts, CPU/RSS, config with secrets masked, actions', async () => {

@@ -45,7 +45,7 @@ describe('log pane', () => {
     await ui.waitFor('worker');
     await ui.press('/', ...'worker', KEY.enter);
     await ui.waitFor('Service reports/worker');
-    await ui.press('a', '1');
+    await ui.press('a', '1', KEY.enter);
     const frame = await ui.waitFor('[flush] dropping 3 jobs');
     expect(frame).not.toContain('not this one');
   });
@@ -88,6 +88,42 @@ describe('log pane', () => {
     await ui.press(KEY.escape);
     frame = await ui.waitFor('↑↓  move');
     expect(frame).toContain('/uest 3: 2 matches');
+  });
+
+  it('drops the search (and its filter of the lines) when the selection moves to another item, by key or by the tree filter', async () => {
+    const world = makeWorld();
+    world.serviceLogs['reports/worker'] = [{namespace: 'reports', name: 'worker', seq: 1, time: '2025-06-01T11:59:00.000Z', stream: 'stdout', line: 'worker ready'}];
+    const client = new FakeClient(handlersFor(world));
+    const ui = mount(client);
+    await ui.waitFor('worker');
+    // The whole project through the filter, then down from its first task to api.
+    await ui.press('/', ...'reports', KEY.enter, 'j', 'j', 'j', 'j', 'j');
+    await ui.waitFor('listening on :8080');
+    for (let index = 1; index <= 5; index++) {
+      const line = serviceLine(`request ${index}`);
+      world.serviceLogs['reports/api']!.push(line);
+      client.emit('service.log', line);
+    }
+    await ui.waitFor('request 5');
+    await ui.press('l', '/', ...'request 2', KEY.enter);
+    let frame = await ui.waitFor('/request 2: 1 match');
+    expect(frame).not.toContain('request 3');
+    // Back in the tree: still api, still searched.
+    await ui.press(KEY.escape);
+    frame = await ui.waitFor('↑↓  move');
+    expect(frame).toContain('/request 2: 1 match');
+    await ui.press('j');
+    frame = await ui.waitFor('worker ready');
+    expect(frame).toContain('Log · reports/worker');
+    expect(frame).not.toContain('match');
+    // Search the worker's log, then select api through the tree filter: its log is whole again.
+    await ui.press('l', '/', ...'ready', KEY.enter, KEY.escape);
+    await ui.waitFor('/ready: 1 match');
+    await ui.press('/', KEY.ctrlU, ...'api', KEY.enter);
+    frame = await ui.waitFor('Log · reports/api');
+    frame = await ui.waitFor('request 5');
+    expect(frame).toContain('request 3');
+    expect(frame).not.toContain('match');
   });
 
   it('keeps at most MAX_LOG_LINES lines', async () => {

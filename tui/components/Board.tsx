@@ -24,7 +24,7 @@ export interface BoardProps {
   now: number;
 }
 
-/** Runs as cards in columns queued / running / succeeded / failed, progress bars on running cards. */
+/** Runs as cards in columns queued / running / succeeded / failed / cancelled, progress bars on running cards. */
 export function Board({scope, oneTask, columns, progress, column, index, width, height, now}: BoardProps) {
   const columnWidth = Math.max(10, Math.floor(width / BOARD_COLUMNS.length));
   const cards = Math.max(1, Math.floor((height - 2) / CARD_HEIGHT));

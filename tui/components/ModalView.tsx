@@ -7,7 +7,7 @@ import {Prompt} from './Prompt.js';
 /** The prompt or picker a modal asks for (a confirmation lives on the status line instead). */
 export function ModalView({modal, setModal, setView, width}: {modal: Modal | null; setModal(modal: Modal | null): void; setView: Dispatch<SetStateAction<ViewState>>; width: number}) {
   if (modal?.kind === 'prompt') {
-    return <Prompt key={modal.id} title={modal.title} initial={modal.initial} error={modal.error} hint={modal.error ? modal.errorHint : modal.hint} width={width} onSubmit={modal.onSubmit} onCancel={() => setModal(null)} />;
+    return <Prompt key={modal.id} title={modal.title} initial={modal.initial} error={modal.error} hint={modal.error ? modal.errorHint : modal.hint} secret={modal.secret} width={width} onSubmit={modal.onSubmit} onCancel={() => setModal(null)} />;
   }
   if (modal?.kind === 'pick') return <Picker title={modal.title} options={modal.options} width={width} onPick={modal.onPick} onCancel={() => setModal(null)} />;
   if (modal?.kind === 'filter' || modal?.kind === 'search') {

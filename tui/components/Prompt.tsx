@@ -18,10 +18,14 @@ export interface PromptProps {
   onCancel(): void;
   /** Every edit, for prompts that act as you type (the filter, the log search). */
   onChange?(value: string): void;
+  /** Shows a bullet per character instead of the text, as a password prompt does. @default false */
+  secret?: boolean;
 }
 
+const MASK = '•';
+
 /** A one-line text input: typing and pasting append, Backspace deletes, Ctrl-U clears, Enter submits, Esc cancels. */
-export function Prompt({title, initial, error, hint, width, onSubmit, onCancel, onChange}: PromptProps) {
+export function Prompt({title, initial, error, hint, width, onSubmit, onCancel, onChange, secret = false}: PromptProps) {
   const [value, setValue] = useState(initial);
   // Keys can arrive faster than renders; each edit must see the previous one.
   const current = useRef(initial);
@@ -38,8 +42,8 @@ export function Prompt({title, initial, error, hint, width, onSubmit, onCancel, 
     else if (!key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab && input) update(current.current + input.replace(/[\r\n]+/g, ' '));
   });
   const room = Math.max(4, width - 3);
-  const chars = [...value];
-  const shown = chars.length >= room ? `…${chars.slice(chars.length - room + 2).join('')}` : value;
+  const chars = secret ? [...value].map(() => MASK) : [...value];
+  const shown = chars.length >= room ? `…${chars.slice(chars.length - room + 2).join('')}` : chars.join('');
   return (
     <Box flexDirection="column" width={width} height={PROMPT_HEIGHT}>
       <PaneTitle title={title} detail="Enter submits · Esc cancels · Ctrl-U clears" focused width={width} />

@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import type {ErrorPayload} from '../../src/lib/errors.js';
 import type {RunRecord, ScheduleSummary} from '../../src/protocol/index.js';
 import {RUN_GLYPHS, relativeTime} from '../../src/render/items.js';
+import {cronHasSeconds} from '../../src/lib/cron-fields.js';
 import {fireTime} from '../format.js';
 import {Tone} from '../theme.js';
 import {Line} from './Lines.js';
@@ -25,7 +26,9 @@ export interface ScheduleDetailsProps {
 /** A schedule's cron and zone, its next fires (from the daemon, in its zone) and its last results. */
 export function ScheduleDetails({namespace, schedule, next, nextError, runs, selected, width, height, now}: ScheduleDetailsProps) {
   const state = !schedule.enabled ? 'disabled' : schedule.paused ? 'paused (p resumes)' : 'active';
-  const fires = nextError ? [`  unavailable: ${nextError.message}`] : next ? next.fires.map((fire) => `  ${fireTime(fire, next.timezone)}  ${relativeTime(fire, now)}`) : ['  …'];
+  // A rule with a seconds field fires within a minute of itself: minutes alone would show its fires as one.
+  const seconds = cronHasSeconds(schedule.cron);
+  const fires = nextError ? [`  unavailable: ${nextError.message}`] : next ? next.fires.map((fire) => `  ${fireTime(fire, next.timezone, seconds)}  ${relativeTime(fire, now)}`) : ['  …'];
   const shownFires = fires.length ? fires : ['  none'];
   const fixed = 5 + shownFires.length;
   return (

@@ -74,7 +74,7 @@ function handleKey(context: KeyContext, input: string, key: Key): Outcome {
 function toggleBoard({view, boardScope}: KeyContext): ViewState {
   if (view.mode === 'board') return {...view, mode: 'main'};
   if (boardScope === null) return view;
-  return {...view, mode: 'board', board: {scope: boardScope, column: 1, index: 0}, logAnchor: null};
+  return {...view, mode: 'board', board: {scope: boardScope, column: 1, index: 0}};
 }
 
 function handleBoard(view: ViewState, sizes: number[], input: string, key: Key): ViewState | null {

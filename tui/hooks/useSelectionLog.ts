@@ -2,7 +2,7 @@ import {useEffect, type Dispatch} from 'react';
 import {toCapsuleError} from '../../src/lib/errors.js';
 import type {DashboardClient} from '../client.js';
 import type {ServerEvent} from '../../src/protocol/index.js';
-import type {LogTarget} from '../state/log.js';
+import {logTargetKey, type LogTarget} from '../state/log.js';
 import type {DataAction} from '../state/reduce.js';
 
 /** Lines fetched when the log pane switches to a target; live lines follow from events. */
@@ -10,7 +10,7 @@ export const LOG_TAIL_LINES = 200;
 
 /** Points the log pane at `target` and fetches the tail of its log. */
 export function useSelectionLog(client: DashboardClient | null, target: LogTarget | null, dispatch: Dispatch<DataAction>): void {
-  const key = target === null ? null : JSON.stringify(target);
+  const key = logTargetKey(target);
   useEffect(() => {
     const current: LogTarget | null = key === null ? null : (JSON.parse(key) as LogTarget);
     dispatch({type: 'logTarget', target: current});

@@ -1,15 +1,15 @@
-import type {RunRecord, RunStatus} from '../../src/protocol/index.js';
+import {RUN_STATUSES, type RunRecord} from '../../src/protocol/index.js';
 
-export const BOARD_COLUMNS = ['queued', 'running', 'succeeded', 'failed'] as const;
-export type BoardColumn = (typeof BOARD_COLUMNS)[number];
-
-/** Cancelled runs sit with the failed ones: both ended without a result. */
-const COLUMN_OF: Record<RunStatus, BoardColumn> = {queued: 'queued', running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'failed'};
+/**
+ * One column per run status, cancelled included: a cancelled run was stopped on purpose, which
+ * is not a failure, so it is neither filed nor counted with the failed ones.
+ */
+export const BOARD_COLUMNS = RUN_STATUSES;
 
 /** Runs (newest first) split into the board's columns, keeping their order. */
 export function boardColumns(runs: RunRecord[]): RunRecord[][] {
   const columns: RunRecord[][] = BOARD_COLUMNS.map(() => []);
-  for (const run of runs) columns[BOARD_COLUMNS.indexOf(COLUMN_OF[run.status])]!.push(run);
+  for (const run of runs) columns[BOARD_COLUMNS.indexOf(run.status)]!.push(run);
   return columns;
 }
 

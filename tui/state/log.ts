@@ -32,6 +32,11 @@ export interface LogState {
 
 export const EMPTY_LOG: LogState = {target: null, runId: null, lines: [], nextN: 0, loading: false, error: null};
 
+/** A target as a string, equal for the same target: what effects and resets key on. */
+export function logTargetKey(target: LogTarget | null): string | null {
+  return target === null ? null : JSON.stringify(target);
+}
+
 export function sameTarget(a: LogTarget | null, b: LogTarget | null): boolean {
   if (a === null || b === null) return a === b;
   if (a.kind === 'run' && b.kind === 'run') return a.runId === b.runId;

@@ -24,6 +24,7 @@ export interface ViewState {
   board: {scope: BoardScope | null; column: number; index: number};
   /** n of the log's top line while not following; null follows the end. */
   logAnchor: number | null;
+  /** The log search; both it and the anchor go when the pane shows another log (freshLog). */
   logSearch: string;
 }
 
@@ -53,7 +54,7 @@ export function select(view: ViewState, rows: TreeRow[], index: number): ViewSta
   const clamped = Math.max(0, Math.min(rows.length - 1, index));
   const key = rows[clamped]!.key;
   if (key === view.selectedKey && clamped === view.selectedIndex) return view;
-  return {...view, selectedKey: key, selectedIndex: clamped, detailIndex: 0, logAnchor: null};
+  return {...view, selectedKey: key, selectedIndex: clamped, detailIndex: 0};
 }
 
 /** ← on a project or group folds it; on an item, moves to its group. → unfolds. */
@@ -74,12 +75,17 @@ export function fold(view: ViewState, rows: TreeRow[], folded: boolean): ViewSta
 }
 
 export function moveDetail(view: ViewState, delta: number, count: number): ViewState {
-  return {...view, detailIndex: Math.max(0, Math.min(count - 1, view.detailIndex + delta)), logAnchor: null};
+  return {...view, detailIndex: Math.max(0, Math.min(count - 1, view.detailIndex + delta))};
 }
 
 export function moveBoard(view: ViewState, columns: number[], columnDelta: number, indexDelta: number): ViewState {
   const column = Math.max(0, Math.min(columns.length - 1, view.board.column + columnDelta));
   const size = columns[column] ?? 0;
   const index = columnDelta !== 0 ? Math.min(view.board.index, Math.max(0, size - 1)) : Math.max(0, Math.min(size - 1, view.board.index + indexDelta));
-  return {...view, board: {...view.board, column, index}, logAnchor: null};
+  return {...view, board: {...view.board, column, index}};
+}
+
+/** The log pane as a newly shown log starts: following its end, not searched. */
+export function freshLog(view: ViewState): ViewState {
+  return view.logAnchor === null && view.logSearch === '' ? view : {...view, logAnchor: null, logSearch: ''};
 }
