@@ -40,7 +40,7 @@ export function Prompt({title, initial, error, hint, width, onSubmit, onCancel, 
     else if (key.backspace || key.delete) update([...current.current].slice(0, -1).join(''));
     else if (key.ctrl && input === 'u') update('');
     else if (!key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab && input) update(current.current + input.replace(/[\r\n]+/g, ' '));
-  });
+  }, {text: true});
   const room = Math.max(4, width - 3);
   const chars = secret ? [...value].map(() => MASK) : [...value];
   const shown = chars.length >= room ? `…${chars.slice(chars.length - room + 2).join('')}` : chars.join('');

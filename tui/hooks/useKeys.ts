@@ -26,24 +26,14 @@ export interface KeyContext {
   exit(): void;
 }
 
-/** A key that hands the keyboard to something else (a prompt, a confirmation) or quits: later keys of the same input are dropped. */
-const HANDED_OVER = Symbol('handed over');
-type Outcome = ViewState | typeof HANDED_OVER;
-
 /** The dashboard's keyboard: every key of the help screen, by mode and focus. */
 export function useKeys(context: KeyContext): void {
-  // Keys may arrive faster than renders (several in one read): each builds on the view the previous one made.
+  // Keys may arrive faster than renders: each builds on the view the previous one made.
   const view = useRef(context.view);
   view.current = context.view;
   useKeyboard((input, key) => {
     if (key.ctrl) return;
-    const keys = input.length > 1 && !key.meta ? [...input] : [input];
-    let next = view.current;
-    for (const char of keys) {
-      const outcome = handleKey({...context, view: next}, char, key);
-      if (outcome === HANDED_OVER) break;
-      next = outcome;
-    }
+    const next = handleKey({...context, view: view.current}, input, key);
     if (next !== view.current) {
       view.current = next;
       context.setView(next);
@@ -51,11 +41,11 @@ export function useKeys(context: KeyContext): void {
   });
 }
 
-function handleKey(context: KeyContext, input: string, key: Key): Outcome {
+function handleKey(context: KeyContext, input: string, key: Key): ViewState {
   const {view} = context;
   if (input === 'q') {
     context.exit();
-    return HANDED_OVER;
+    return view;
   }
   if (view.mode === 'help') return {...view, mode: 'main'};
   if (input === '?') return {...view, mode: 'help'};
@@ -87,19 +77,19 @@ function handleBoard(view: ViewState, sizes: number[], input: string, key: Key):
 }
 
 /** Keys that act the same whatever has the focus; null when `input` is none of them. */
-function handleCommon(context: KeyContext, input: string, key: Key): Outcome | null {
+function handleCommon(context: KeyContext, input: string, key: Key): ViewState | null {
   const {view, commands} = context;
   const daemonKeys: Record<string, () => void> = {r: commands.restart, s: commands.stopStart, t: commands.runTask, c: commands.cancel, p: commands.pause, a: commands.action, e: commands.edit};
   const command = daemonKeys[input];
   if (command) {
     command();
-    return HANDED_OVER;
+    return view;
   }
   if (input === 'l') return {...view, focus: view.focus === 'logs' ? 'tree' : 'logs'};
   if (input === 'f') return {...view, logAnchor: view.logAnchor === null ? topLine(context) : null};
   if (input === '/') {
     context.setModal(view.focus === 'logs' ? {kind: 'search', before: view.logSearch} : {kind: 'filter', before: view.filter});
-    return HANDED_OVER;
+    return view;
   }
   if (key.escape && view.focus !== 'tree') return {...view, focus: 'tree'};
   return null;
