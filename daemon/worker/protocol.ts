@@ -81,10 +81,13 @@ export function isMessageFor(token: string, message: unknown): boolean {
   return typeof message === 'object' && message !== null && (message as {token?: unknown}).token === token;
 }
 
+/** Causes named in a sent error's message: enough for `fetch failed` to say which socket error. */
+const MAX_CAUSES = 3;
+
 export function toSentError(error: unknown): SentError {
   if (error instanceof Error) {
     const code = (error as {code?: unknown}).code;
-    return {name: error.name, message: error.message, stack: error.stack ?? null, ...(typeof code === 'string' ? {code} : {})};
+    return {name: error.name, message: withCauses(error), stack: error.stack ?? null, ...(typeof code === 'string' ? {code} : {})};
   }
   return {name: 'Error', message: typeof error === 'string' ? error : `non-error value thrown: ${safeString(error)}`, stack: null};
 }
@@ -95,6 +98,27 @@ export function fromSentError(sent: SentError): Error {
   if (sent.stack !== null) error.stack = sent.stack;
   if (sent.code !== undefined) Object.assign(error, {code: sent.code});
   return error;
+}
+
+/**
+ * The message and its causes: undici's `fetch failed` says nothing until its cause
+ * (`SocketError: other side closed`, code UND_ERR_SOCKET) is read, and only the text crosses
+ * to the run's record.
+ */
+function withCauses(error: Error): string {
+  let message = error.message;
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < MAX_CAUSES && cause !== undefined; depth++) {
+    if (cause instanceof Error) {
+      const code = (cause as {code?: unknown}).code;
+      message += ` (cause: ${cause.name}: ${cause.message}${typeof code === 'string' ? ` [${code}]` : ''})`;
+      cause = cause.cause;
+    } else {
+      message += ` (cause: ${safeString(cause)})`;
+      cause = undefined;
+    }
+  }
+  return message;
 }
 
 function safeString(value: unknown): string {
