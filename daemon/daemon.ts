@@ -1,5 +1,4 @@
 import {availableParallelism} from 'node:os';
-import {join} from 'node:path';
 import {listen, type IpcServer} from '../src/transport/ipc.js';
 import {CAPSULE_VERSION} from '../src/lib/version.js';
 import {parseDuration} from '../src/lib/duration.js';
@@ -87,7 +86,7 @@ export class Daemon {
       const executor = createExecutor({maxParallel: maxParallel + NESTED_ATTEMPT_HEADROOM, onError: (error) => logger.error('task executor', error)});
       const runStore = await RunStore.open({
         file: paths.runs,
-        logsDir: join(paths.logsDir, 'runs'),
+        logsDir: paths.runLogsDir,
         clock: systemClock,
         retention: runRetention(process.env),
         onWarning: (message) => logger.warn(message),
@@ -105,11 +104,10 @@ export class Daemon {
         bus,
       );
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
-      const keyFile = join(paths.home, 'agent.key');
-      const agents = await AgentHub.open({keyFile, socket: paths.socket});
-      // After the hub: it makes the key on a first start, and both must use the same one.
-      const secrets = new SecretBox(await loadAgentKey(keyFile));
-      const serviceManager = new ServicesPlugin(join(paths.logsDir, 'services'), state, bus, audit, secrets, logger, agents);
+      // One key, read (or made on a first start) once: agent tokens and sealed secrets both derive from it.
+      const homeKey = await loadAgentKey(paths.agentKey);
+      const agents = new AgentHub(homeKey, paths.socket);
+      const serviceManager = new ServicesPlugin(paths.serviceLogsDir, state, bus, audit, new SecretBox(homeKey), logger, agents);
       await serviceManager.adopt();
 
       const projects = new ProjectRegistry({

@@ -9,7 +9,7 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import {AGENT_ENVIRONMENT, type AgentHealth, type AgentRegistration, type AgentStatus} from '../../src/protocol/index.js';
 import type {AgentActionOutcome, AgentActionRequest, AgentActionRunner, ConfigChange} from '../supervisor/index.js';
 import {readProcStat} from '../supervisor/proc-stat.js';
-import {agentToken, loadAgentKey, tokenMatches} from './agent-key.js';
+import {agentToken, tokenMatches} from './agent-key.js';
 import {AgentSession, type AgentManifest} from './agent-session.js';
 
 /** An agent that does not acknowledge a config change within this is assumed not to have applied it: the service is restarted. */
@@ -44,16 +44,12 @@ export class AgentHub implements AgentActionRunner {
   private readonly byTarget = new Map<string, AgentSession>();
   private readonly byId = new Map<string, AgentSession>();
 
-  private constructor(
+  /** `key` signs the tokens (see loadAgentKey); `socket` is the daemon's socket, handed to every service. */
+  constructor(
     private readonly key: Buffer,
     private readonly socket: string,
-    private readonly now: () => number,
+    private readonly now: () => number = Date.now,
   ) {}
-
-  /** `keyFile` holds the token key (created on first use); `socket` is the daemon's socket, handed to every service. */
-  static async open(options: {keyFile: string; socket: string; now?: () => number}): Promise<AgentHub> {
-    return new AgentHub(await loadAgentKey(options.keyFile), options.socket, options.now ?? Date.now);
-  }
 
   attach(host: AgentHost): void {
     this.host = host;

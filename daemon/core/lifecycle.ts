@@ -1,5 +1,4 @@
 import {chmodSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {daemonAlreadyRunning, type HomePaths} from '../../src/lib/home.js';
 import type {Logger} from './logger.js';
@@ -61,8 +60,8 @@ export function claimHome(paths: HomePaths, logger: Logger): HomeClaim {
  * case someone opens the home again.
  */
 function tightenHome(paths: HomePaths): void {
-  for (const dir of [paths.home, paths.socketDir, paths.logsDir, join(paths.logsDir, 'runs'), join(paths.logsDir, 'services')]) chmodIfThere(dir, PRIVATE_DIR_MODE);
-  for (const file of [paths.state, paths.runs, paths.audit, paths.daemonLog, paths.pidFile, join(paths.home, 'agent.key')]) chmodIfThere(file, PRIVATE_FILE_MODE);
+  for (const dir of [paths.home, paths.socketDir, paths.logsDir, paths.runLogsDir, paths.serviceLogsDir]) chmodIfThere(dir, PRIVATE_DIR_MODE);
+  for (const file of [paths.state, paths.runs, paths.audit, paths.daemonLog, paths.pidFile, paths.agentKey]) chmodIfThere(file, PRIVATE_FILE_MODE);
 }
 
 function chmodIfThere(path: string, mode: number): void {

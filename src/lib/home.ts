@@ -15,7 +15,13 @@ export interface HomePaths {
   runs: string;
   logsDir: string;
   daemonLog: string;
+  /** One log file per run. */
+  runLogsDir: string;
+  /** NS/NAME.log for each service. */
+  serviceLogsDir: string;
   audit: string;
+  /** The key behind agent tokens and sealed secrets. */
+  agentKey: string;
 }
 
 export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
@@ -31,7 +37,10 @@ export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
     runs: join(home, 'runs.json'),
     logsDir: join(home, 'logs'),
     daemonLog: join(home, 'logs', 'daemon.log'),
+    runLogsDir: join(home, 'logs', 'runs'),
+    serviceLogsDir: join(home, 'logs', 'services'),
     audit: join(home, 'audit.jsonl'),
+    agentKey: join(home, 'agent.key'),
   };
 }
 

@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {listen, type IpcServer} from '../../src/transport/ipc.js';
 import {AGENT_ENVIRONMENT} from '../../src/protocol/agent-limits.js';
 import {AgentHub} from '../../daemon/agent/agent-hub.js';
+import {loadAgentKey} from '../../daemon/agent/agent-key.js';
 import {agentHandlers} from '../../daemon/agent/handlers.js';
 import {EventBus} from '../../daemon/core/event-bus.js';
 import type {Logger} from '../../daemon/core/logger.js';
@@ -26,7 +27,7 @@ export class MiniDaemon {
   static async start(table: Record<string, unknown> = {}): Promise<MiniDaemon> {
     // Short: unix socket paths are capped at 108 bytes.
     const dir = await mkdtemp(join(tmpdir(), 'cap-agent-'));
-    const hub = await AgentHub.open({keyFile: join(dir, 'agent.key'), socket: join(dir, 'd.sock')});
+    const hub = new AgentHub(await loadAgentKey(join(dir, 'agent.key')), join(dir, 'd.sock'));
     const host = new FakeHost(await ownProcessGroup(), table);
     hub.attach(host);
     const daemon = new MiniDaemon(dir, hub, host);

@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {AgentHub, DEFAULT_HEARTBEAT_INTERVAL_MS, type RegisterParams} from '../../../daemon/agent/agent-hub.js';
+import {loadAgentKey} from '../../../daemon/agent/agent-key.js';
 import {AGENT_ENVIRONMENT} from '../../../src/protocol/index.js';
 import {FakeHost, ownProcessGroup} from './fake-host.js';
 
@@ -14,7 +15,7 @@ let children: ChildProcess[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'capsule-agent-hub-'));
-  hub = await AgentHub.open({keyFile: join(dir, 'agent.key'), socket: join(dir, 'daemon.sock')});
+  hub = new AgentHub(await loadAgentKey(join(dir, 'agent.key')), join(dir, 'daemon.sock'));
 });
 
 afterEach(async () => {
