@@ -3,7 +3,7 @@
 import type {ChildProcess} from 'node:child_process';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, isAlive, waitFor} from '../helpers/cli.js';
+import {TestHome, collect, isAlive, waitFor} from '../helpers/cli.js';
 import {PROJECTS, SLOW, startWithProject, submit} from './tasks-helpers.js';
 
 /** Logs a line every 50 ms for minutes: long enough to be killed under. */
@@ -22,16 +22,12 @@ afterEach(async () => {
 
 /** Waits for `child` to print `text`, kills the daemon with SIGKILL, and returns how `child` ended. */
 async function killDaemonUnder(child: ChildProcess, text: string): Promise<{code: number | null; stderr: string}> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await waitFor(() => stdout.includes(text), {timeoutMs: 30_000, what: `the command to print "${text}"`});
+  const output = collect(child);
+  await waitFor(() => output.stdout.includes(text), {timeoutMs: 30_000, what: `the command to print "${text}"`});
   const pid = (await home.daemonPid())!;
   process.kill(pid, 'SIGKILL');
   await waitFor(() => !isAlive(pid), {what: `daemon ${pid} to die`});
-  return {code: await exit, stderr};
+  return {code: await output.closed, stderr: output.stderr};
 }
 
 describe('the daemon dies mid-command', SLOW, () => {

@@ -1,11 +1,10 @@
 // `capsule daemon stop` with runs still running: it says which runs it waits for and reports each
 // as it ends, in plain lines (its output here is a pipe, not a terminal).
-import {once} from 'node:events';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, isAlive, waitFor} from '../helpers/cli.js';
+import {TestHome, collect, isAlive, waitFor} from '../helpers/cli.js';
 import {SLOW, startWithProject, submit, waitForLog} from './tasks-helpers.js';
 
 let home: TestHome;
@@ -32,12 +31,7 @@ const open = (name: string) => writeFile(join(gates, name), '');
 
 /** `daemon stop` in the background, with what it printed so far. */
 function stopInBackground(timeout: string) {
-  const child = home.spawn(['daemon', 'stop', '--timeout', timeout]);
-  const output = {stdout: '', stderr: ''};
-  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));
-  const exited = once(child, 'exit') as Promise<[number | null]>;
-  return {output, exited};
+  return collect(home.spawn(['daemon', 'stop', '--timeout', timeout]));
 }
 
 describe('daemon stop with runs running', SLOW, () => {
@@ -46,7 +40,7 @@ describe('daemon stop with runs running', SLOW, () => {
     const pid = (await home.daemonPid())!;
     const [first, second] = [await gatedRun('first'), await gatedRun('second')];
 
-    const {output, exited} = stopInBackground('1m');
+    const output = stopInBackground('1m');
     await waitFor(() => output.stdout.includes('waiting up to 1m for 2 runs to finish: '), {what: `the stop to say what it waits for; got ${JSON.stringify(output)}`});
     const [waiting, hint] = output.stdout.split('\n');
     expect(waiting).toContain(`e2e/gated ${first}`);
@@ -59,7 +53,7 @@ describe('daemon stop with runs running', SLOW, () => {
     expect(isAlive(pid)).toBe(true);
 
     await open('second');
-    const [code] = await exited;
+    const code = await output.closed;
     expect(code, output.stderr).toBe(0);
     expect(output.stdout.split('\n').slice(2)).toEqual([`✓ e2e/gated ${first} succeeded (1 left)`, `✓ e2e/gated ${second} succeeded (0 left)`, `stopped capsule daemon (pid ${pid})`, '']);
     expect(output.stdout).not.toContain('\u001B[');
@@ -69,8 +63,8 @@ describe('daemon stop with runs running', SLOW, () => {
   it('reports a run still going at the timeout as interrupted', async () => {
     await startWithProject(home);
     const stuck = await gatedRun('never');
-    const {output, exited} = stopInBackground('500ms');
-    const [code] = await exited;
+    const output = stopInBackground('500ms');
+    const code = await output.closed;
     expect(code, output.stderr).toBe(0);
     expect(output.stdout).toContain(`waiting up to 500ms for 1 run to finish: e2e/gated ${stuck}`);
     // e2e's tasks have max_retries = 0: the interrupted attempt was its last.

@@ -1,14 +1,13 @@
 // Following a live log past the daemon's in-memory tail: every line exactly once, for runs (the
 // CLI's `logs -f` and the public client) and services alike. Each test follows many times,
 // because a gap between reading the tail and subscribing shows only when a line lands in it.
-import type {ChildProcess} from 'node:child_process';
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {DaemonClient} from '../../src/client/client.js';
 import {connect, type CapsuleClient} from '../../src/client/public.js';
 import {homePaths} from '../../src/lib/home.js';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {TestHome, collect, waitFor} from '../helpers/cli.js';
 import {fixtureCommand, ServicesHome} from './services-harness.js';
 import {PROJECTS, SLOW, startWithProject, submit} from './tasks-helpers.js';
 
@@ -62,13 +61,6 @@ async function lastLogged(client: DaemonClient, runId: string): Promise<number> 
   return lines.length === 0 ? 0 : numbersIn(lines[0]!.message, 'line')[0]!;
 }
 
-function collect(child: ChildProcess): {text(): string; exit: Promise<number | null>} {
-  let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  return {text: () => text, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code)))};
-}
-
 describe('following a run past the in-memory tail', SLOW, () => {
   it('`capsule logs RUN -f` prints every line once, up to the last, however late it starts', async () => {
     await startWithProject(home, {}, FOLLOW_PROJECT);
@@ -82,14 +74,14 @@ describe('following a run past the in-memory tail', SLOW, () => {
       await waitFor(async () => (await lastLogged(client, runId)) >= from, {timeoutMs: 30_000, what: `line ${from}`});
       const started = Array.from({length: 4}, () => collect(home.spawn(['logs', runId, '-f', '-n', '1000'])));
       followers.push(...started);
-      await waitFor(() => started.every((follower) => follower.text() !== ''), {timeoutMs: 30_000, what: `followers of group ${group} to print their tails`});
+      await waitFor(() => started.every((follower) => follower.text !== ''), {timeoutMs: 30_000, what: `followers of group ${group} to print their tails`});
     }
     // Every follower read its tail while the run was logging; now let it end.
     await writeFile(gate, '');
     const outcomes = await Promise.all(
       followers.map(async (follower) => {
-        const code = await follower.exit;
-        const numbers = numbersIn(follower.text(), 'line');
+        const code = await follower.closed;
+        const numbers = numbersIn(follower.text, 'line');
         return {code, breaks: breaks(numbers), last: numbers.at(-1)};
       }),
     );
@@ -130,10 +122,10 @@ describe('following a service', SLOW, () => {
       const child = services!.home.spawn(['logs', 'follow/tick', '-f', '-n', '300']);
       const follower = collect(child);
       // 300 from the tail, then at least 100 that arrived live.
-      await waitFor(() => numbersIn(follower.text(), 'tick').length >= 400, {timeoutMs: 30_000, what: 'a follower to print 400 ticks'});
+      await waitFor(() => numbersIn(follower.text, 'tick').length >= 400, {timeoutMs: 30_000, what: 'a follower to print 400 ticks'});
       child.kill('SIGINT');
-      const code = await follower.exit;
-      return {code, breaks: breaks(numbersIn(follower.text(), 'tick'))};
+      const code = await follower.closed;
+      return {code, breaks: breaks(numbersIn(follower.text, 'tick'))};
     };
     const outcomes: {code: number | null; breaks: string[]}[] = [];
     // A few at a time, so their tails are read at different moments.

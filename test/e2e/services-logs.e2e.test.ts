@@ -2,7 +2,7 @@
 import {existsSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {waitFor} from '../helpers/cli.js';
+import {collect, waitFor} from '../helpers/cli.js';
 import {fixtureCommand, ServicesHome} from './services-harness.js';
 
 let s: ServicesHome;
@@ -25,15 +25,14 @@ describe('capsule logs', () => {
 
     // With -n 0, whatever arrives is new.
     const follower = s.home.spawn(['logs', 'clock/tick', '-f', '-n', '0']);
-    let seen = '';
-    follower.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString('utf8')));
+    const output = collect(follower);
     const ticks = await waitFor(() => {
-      const numbers = [...seen.matchAll(/tick (\d+)/g)].map((match) => Number(match[1]));
+      const numbers = [...output.stdout.matchAll(/tick (\d+)/g)].map((match) => Number(match[1]));
       return numbers.length >= 3 ? numbers : null;
     }, {what: 'followed lines'});
     expect(ticks.slice(1).every((tick, index) => tick === ticks[index]! + 1)).toBe(true);
     follower.kill('SIGINT');
-    expect(await new Promise((resolve) => follower.once('exit', resolve))).toBe(0);
+    expect(await output.closed).toBe(0);
   });
 });
 

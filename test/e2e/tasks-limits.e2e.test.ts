@@ -1,8 +1,7 @@
 // Limits and cancellation with real workers: each run is stopped by the daemon, recorded with the
 // right error type, and the daemon keeps serving runs afterwards.
-import {once} from 'node:events';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {TestHome, collect, waitFor} from '../helpers/cli.js';
 import {SLOW, runAttached, show, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
 
 let home: TestHome;
@@ -97,18 +96,14 @@ describe('cancellation', SLOW, () => {
   it('cancels the run when an attached capsule run gets SIGINT (Ctrl-C)', async () => {
     await startWithProject(home);
     const attached = home.spawn(['run', 'e2e/waits']);
-    let stdout = '';
-    let stderr = '';
-    attached.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    attached.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = once(attached, 'exit');
-    await waitFor(() => stdout.includes('ready'), {timeoutMs: 20_000, what: 'the attached run to log ready'});
+    const output = collect(attached);
+    await waitFor(() => output.stdout.includes('ready'), {timeoutMs: 20_000, what: 'the attached run to log ready'});
     attached.kill('SIGINT');
-    const [code] = (await exited) as [number | null];
+    const code = await output.closed;
     expect(code).toBe(1);
-    const runId = /(run_\S+) queued/.exec(stderr)?.[1];
-    expect(stderr).toContain(`cancelling ${runId}`);
-    expect(stdout).toMatch(/⊘ e2e\/waits run_\S+ cancelled/);
+    const runId = /(run_\S+) queued/.exec(output.stderr)?.[1];
+    expect(output.stderr).toContain(`cancelling ${runId}`);
+    expect(output.stdout).toMatch(/⊘ e2e\/waits run_\S+ cancelled/);
     expect(await show(home, runId!)).toMatchObject({status: 'cancelled', error: {type: 'cancelled'}});
   });
 

@@ -8,6 +8,31 @@ import {isAlive} from '../../src/lib/process.js';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'run.js');
 
+/**
+ * What a spawned CLI prints, as it arrives. `closed` settles with the exit code once the output
+ * is all read: 'exit' may come while the last of it is still in the pipes.
+ */
+export interface Collected {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Both, in the order they arrived. */
+  readonly text: string;
+  readonly closed: Promise<number | null>;
+}
+
+export function collect(child: ChildProcess): Collected {
+  const output = {stdout: '', stderr: '', text: '', closed: new Promise<number | null>((resolve) => child.once('close', (code: number | null) => resolve(code)))};
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stdout += chunk;
+    output.text += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stderr += chunk;
+    output.text += chunk;
+  });
+  return output;
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
