@@ -5,7 +5,8 @@ import type {RunRecord, RunStatus} from '../../src/protocol/index.js';
  * not depend on how runs are executed.
  */
 export interface RunPort {
-  submit(namespace: string, task: string, input: unknown, options?: {scheduledBy?: string}): Promise<RunRecord>;
+  /** `id`: the new run's id, chosen by the caller (see SubmitOptions). */
+  submit(namespace: string, task: string, input: unknown, options?: {id?: string}): Promise<RunRecord>;
   /** null when the run is unknown (pruned from history). */
   status(runId: string): RunStatus | null;
   /** Called with each run that reaches a final state. Returns an unsubscribe function. */

@@ -12,6 +12,7 @@ import type {JsonStore} from '../core/store.js';
 import type {DaemonState} from '../core/state.js';
 import type {ProjectPlugin} from '../projects/registry.js';
 import {systemClock} from '../core/clock.js';
+import {fireRunId} from '../runner/submission.js';
 import {Scheduler} from '../scheduler/scheduler.js';
 import type {ScheduleEvent, ScheduleListing} from '../scheduler/types.js';
 import type {RunPort} from './ports.js';
@@ -39,7 +40,13 @@ export class SchedulesPlugin implements ProjectPlugin {
   ) {
     this.scheduler = new Scheduler({
       clock: systemClock,
-      submit: async (namespace, task, input, meta) => ({runId: (await runs.submit(namespace, task, input, {scheduledBy: meta.schedule})).id}),
+      submit: async (namespace, task, input, meta) => {
+        if (meta.manual) return {runId: (await runs.submit(namespace, task, input)).id, existed: false};
+        const runId = fireRunId(meta.schedule, meta.fireTime);
+        if (runs.status(runId) !== null) return {runId, existed: true};
+        await runs.submit(namespace, task, input, {id: runId});
+        return {runId, existed: false};
+      },
       runStatus: (runId) => {
         const status = runs.status(runId);
         return status === 'queued' || status === 'running' ? status : 'done';

@@ -117,8 +117,8 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     return this.projects.get(namespace)?.specs.some((spec) => spec.name === task) ?? false;
   }
 
-  submit(namespace: string, task: string, input: unknown): Promise<RunRecord> {
-    return this.runner.submit({namespace, task}, input);
+  submit(namespace: string, task: string, input: unknown, options: {id?: string} = {}): Promise<RunRecord> {
+    return this.runner.submit({namespace, task}, input, options);
   }
 
   status(runId: string): RunStatus | null {

@@ -27,6 +27,8 @@ export interface RunnerOptions {
 export interface SubmitOptions {
   /** The run that submitted this one through `ctx.submit`. */
   parentId?: string;
+  /** The new run's id, when the caller must be able to find it again (a schedule's fire); one already taken is refused. */
+  id?: string;
   /**
    * Called with the new run's id before any of its events are emitted, so a caller can
    * subscribe to them without a gap (the daemon's `run.submit` with `follow`).

@@ -112,7 +112,8 @@ export class Runner {
     // Scoped to the namespace, so two projects' "report:{id}" never collide.
     const scopedKey = key === null ? null : `${target.namespace}/${key}`;
     const now = this.#clock.now();
-    const run = newRun({id: newRunId(now), namespace: target.namespace, task: target.task, input: json, parentId}, now);
+    if (options.id !== undefined && this.#store.get(options.id)) throw new CapsuleError('conflict', `run ${options.id} already exists`);
+    const run = newRun({id: options.id ?? newRunId(now), namespace: target.namespace, task: target.task, input: json, parentId}, now);
     options.onAccepted?.(run.id);
     const holder = scopedKey !== null && spec.lockMode === 'skip' ? this.#starter.lockHolder(scopedKey) : undefined;
     if (holder !== undefined) {

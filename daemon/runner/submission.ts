@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto';
+import {createHash, randomBytes} from 'node:crypto';
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {AttemptOutcome} from './executor-api.js';
 
@@ -17,6 +17,15 @@ export function newRunId(now: number): string {
   const hex = random.toString('hex', randomOffset, randomOffset + ID_RANDOM_BYTES);
   randomOffset += ID_RANDOM_BYTES;
   return `run_${now.toString(36)}${hex}`;
+}
+
+/**
+ * The id of the run a schedule's cron fire makes: in newRunId's shape, but the same every time
+ * for one schedule and instant, so a fire submitted again after a crash finds its first run.
+ */
+export function fireRunId(schedule: string, fireTime: number): string {
+  const hex = createHash('sha256').update(`${schedule}\0${fireTime}`).digest('hex').slice(0, ID_RANDOM_BYTES * 2);
+  return `run_${fireTime.toString(36)}${hex}`;
 }
 
 const JSON_HINT = 'pass plain objects, arrays, strings, numbers, booleans and null';

@@ -24,7 +24,7 @@ export interface ScheduleEntry {
 
 export type Emit = (entry: ScheduleEntry, type: ScheduleEventType, details: Record<string, unknown>) => void;
 
-export const freshState = (): ScheduleState => ({lastFireAt: null, settledUntil: null, paused: false, skippedCount: 0, lastRunId: null, queuedFireAt: null});
+export const freshState = (): ScheduleState => ({lastFireAt: null, settledUntil: null, paused: false, skippedCount: 0, lastRunId: null, queuedFireAt: null, pendingFires: []});
 
 /** Records `lastFireAt` (if given) and that nothing up to `until` is left to catch up. */
 export function settle(state: ScheduleState, lastFireAt: number | null, until: number): void {

@@ -23,12 +23,23 @@ export class FireSubmitter {
     const outcome = applyOverlap(entry.config.overlap, fires, await this.#isActive(previousRunId), state.queuedFireAt !== null);
     state.skippedCount += outcome.skip.length;
     if (outcome.queue !== undefined) state.queuedFireAt = outcome.queue;
-    // Persisted before submitting: a crash in between loses these fires but never doubles them.
+    // Persisted before submitting, as pending: a crash in between neither loses these fires nor doubles them.
+    state.pendingFires = outcome.submit;
     await this.save(entry);
     for (const fireTime of outcome.skip) this.#emit(entry, 'skip', {fireTime, reason: 'overlap', previousRunId, catchUp});
     if (outcome.queue !== undefined) this.#emit(entry, 'queue', {fireTime: outcome.queue, previousRunId, catchUp});
-    if (outcome.submit.length === 0) return;
-    for (const fireTime of outcome.submit) await this.#submitFire(entry, fireTime, catchUp);
+    await this.submitPending(entry, catchUp);
+  }
+
+  /**
+   * Submits the fires persisted as pending, then clears them. At start these are fires a crashed
+   * daemon may or may not have submitted: the submit port finds the runs it did make.
+   */
+  async submitPending(entry: ScheduleEntry, catchUp: boolean): Promise<void> {
+    const {state} = entry;
+    if (state.pendingFires.length === 0) return;
+    for (const fireTime of state.pendingFires) await this.#submitFire(entry, fireTime, catchUp);
+    state.pendingFires = [];
     await this.save(entry);
   }
 
@@ -36,11 +47,10 @@ export class FireSubmitter {
   async releaseQueued(entry: ScheduleEntry): Promise<void> {
     const {state} = entry;
     if (state.queuedFireAt === null || (await this.#isActive(state.lastRunId))) return;
-    const fireTime = state.queuedFireAt;
+    state.pendingFires = [state.queuedFireAt];
     state.queuedFireAt = null;
     await this.save(entry);
-    await this.#submitFire(entry, fireTime, false);
-    await this.save(entry);
+    await this.submitPending(entry, false);
   }
 
   /** A manual run: no overlap check, and a failure goes back to the caller. */
@@ -64,9 +74,10 @@ export class FireSubmitter {
   }
 
   async #submit(entry: ScheduleEntry, fireTime: number, flags: {catchUp: boolean; manual: boolean}): Promise<string> {
-    const {runId} = await this.#options.submit(entry.namespace, entry.config.task, entry.config.input, {schedule: entry.key, fireTime, ...flags});
+    const {runId, existed} = await this.#options.submit(entry.namespace, entry.config.task, entry.config.input, {schedule: entry.key, fireTime, ...flags});
     entry.state.lastRunId = runId;
-    this.#emit(entry, flags.manual ? 'trigger' : 'fire', {fireTime, runId, catchUp: flags.catchUp});
+    // A fire found made after a crash: its first event may or may not have been written.
+    this.#emit(entry, flags.manual ? 'trigger' : 'fire', {fireTime, runId, catchUp: flags.catchUp, ...(existed ? {recovered: true} : {})});
     return runId;
   }
 

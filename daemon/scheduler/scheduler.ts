@@ -167,6 +167,7 @@ export class Scheduler {
 
   #activate(entry: ScheduleEntry): void {
     const now = this.#options.clock.now();
+    if (entry.state.pendingFires.length > 0) void this.#enqueue(entry, () => this.#submitter.submitPending(entry, true));
     if (entry.state.settledUntil === null) {
       settle(entry.state, null, now);
       void this.#enqueue(entry, () => this.#submitter.save(entry));

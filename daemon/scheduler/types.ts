@@ -28,6 +28,8 @@ export interface ScheduleState {
   lastRunId: string | null;
   /** A fire waiting for the previous run to finish (overlap = "queue"). */
   queuedFireAt: number | null;
+  /** Fires whose runs are being submitted: after a crash, start() submits them again. */
+  pendingFires: number[];
 }
 
 /** The daemon's store behind the scheduler; `save` resolves once the state is durable. */
@@ -53,7 +55,11 @@ export interface SchedulerOptions {
   clock: Clock;
   /** [0, 1) like Math.random, for jitter. @default Math.random */
   random?: () => number;
-  submit(namespace: string, task: string, input: Record<string, unknown>, meta: FireMeta): Promise<{runId: string}>;
+  /**
+   * A cron fire (not a manual one) submitted a second time, after a crash between persisting it
+   * and the end of its submit, must find the run it made the first time (`existed`), not make another.
+   */
+  submit(namespace: string, task: string, input: Record<string, unknown>, meta: FireMeta): Promise<{runId: string; existed: boolean}>;
   /** Status of a run the scheduler submitted; a run the daemon no longer knows is 'done'. */
   runStatus(runId: string): RunStatus | Promise<RunStatus>;
   store: ScheduleStateStore;

@@ -8,6 +8,7 @@ import {EMPTY_STATE, type DaemonState} from '../../../daemon/core/state.js';
 import {JsonStore} from '../../../daemon/core/store.js';
 import type {RunPort} from '../../../daemon/plugins/ports.js';
 import {SchedulesPlugin} from '../../../daemon/plugins/schedules.js';
+import {fireRunId} from '../../../daemon/runner/submission.js';
 import {parseProjectConfig, type ProjectConfig} from '../../../src/config/index.js';
 import {CapsuleError} from '../../../src/lib/errors.js';
 import type {AuditEvent, ProjectSummary, RunRecord, RunStatus} from '../../../src/protocol/index.js';
@@ -20,8 +21,9 @@ class MemoryRunPort implements RunPort {
   readonly declared = new Map<string, {task: string; option: unknown}[]>();
   readonly #listeners = new Set<(run: RunRecord) => void>();
 
-  async submit(namespace: string, task: string, input: unknown, options?: {scheduledBy?: string}): Promise<RunRecord> {
-    const id = `run_${this.submitted.length + 1}`;
+  async submit(namespace: string, task: string, input: unknown, options?: {id?: string}): Promise<RunRecord> {
+    const id = options?.id ?? `run_${this.submitted.length + 1}`;
+    if (this.statuses.has(id)) throw new CapsuleError('conflict', `run ${id} already exists`);
     this.submitted.push({namespace, task, input, options});
     this.statuses.set(id, 'queued');
     return record(id, namespace, task, 'queued');
@@ -153,7 +155,7 @@ describe('SchedulesPlugin', () => {
     const {plugin, audit} = await daemon();
     await plugin.load(await project('[schedules.nightly]\ntask = "noop"\ncron = "0 3 * * *"\ninput = { id = 7 }\n'));
     const {runId} = await plugin.scheduler.trigger('ops', 'nightly');
-    expect(runs.submitted).toEqual([{namespace: 'ops', task: 'noop', input: {id: 7}, options: {scheduledBy: 'ops/nightly'}}]);
+    expect(runs.submitted).toEqual([{namespace: 'ops', task: 'noop', input: {id: 7}, options: undefined}]);
     expect(plugin.find('ops', 'nightly').lastRun).toEqual({id: runId, status: 'queued'});
 
     published.length = 0;
@@ -190,5 +192,22 @@ describe('SchedulesPlugin', () => {
     expect(second.state.data.schedules).toEqual({});
     await second.plugin.load(config);
     expect(second.plugin.find('ops', 'nightly').paused).toBe(false);
+  });
+
+  it.each([
+    ['made', true],
+    ['not made', false],
+  ])('submits a fire left pending by a killed daemon under its own run id, once (its run %s)', async (_, made) => {
+    const fireTime = Date.parse('2025-01-01T03:00:00Z');
+    const runId = fireRunId('ops/nightly', fireTime);
+    const pending = {lastFireAt: fireTime, settledUntil: Date.now(), paused: false, skippedCount: 0, lastRunId: null, queuedFireAt: null, pendingFires: [fireTime]};
+    await writeFile(join(dir, 'state.json'), JSON.stringify({...EMPTY_STATE, schedules: {'ops/nightly': pending}}));
+    if (made) runs.statuses.set(runId, 'queued');
+    const {plugin, audit} = await daemon();
+    await plugin.load(await project(NIGHTLY));
+    await plugin.scheduler.idle();
+    expect(runs.submitted).toEqual(made ? [] : [{namespace: 'ops', task: 'noop', input: {}, options: {id: runId}}]);
+    expect(audit.list({target: 'ops/nightly'}).map((event) => event.details)).toEqual([{fireTime, runId, catchUp: true, ...(made ? {recovered: true} : {})}]);
+    expect(plugin.find('ops', 'nightly').lastRun).toEqual({id: runId, status: 'queued'});
   });
 });

@@ -39,6 +39,14 @@ describe('Runner: a run from submit to result', () => {
     expect(statuses).toEqual(['queued', 'running', 'succeeded']);
   });
 
+  it('takes the id its caller chose, and refuses one already taken', async () => {
+    const {runner} = await createHarness();
+    const run = await runner.submit({namespace: 'reports', task: 'build'}, {}, {id: 'run_chosen'});
+    expect(runner.get('run_chosen')).toMatchObject({id: run.id, status: expect.any(String)});
+    await expect(runner.submit({namespace: 'reports', task: 'build'}, {}, {id: 'run_chosen'})).rejects.toMatchObject({code: 'conflict', message: 'run run_chosen already exists'});
+    expect(runner.list({namespace: 'reports'})).toHaveLength(1);
+  });
+
   it('retries a failing run with backoff, then fails it with every attempt recorded', async () => {
     const {runner, executor, clock} = await createHarness({tasks: [spec('build', {maxRetries: 2})]});
     const run = await runner.submit({namespace: 'reports', task: 'build'}, {});

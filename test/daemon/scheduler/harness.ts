@@ -53,11 +53,14 @@ export class FakeRunner {
     private readonly store: MemoryStore,
   ) {}
 
-  submit = async (namespace: string, task: string, input: Record<string, unknown>, meta: FireMeta): Promise<{runId: string}> => {
+  /** As the daemon's port does: a cron fire submitted again finds its run. */
+  submit = async (namespace: string, task: string, input: Record<string, unknown>, meta: FireMeta): Promise<{runId: string; existed: boolean}> => {
+    const made = meta.manual ? undefined : this.runs.find((run) => !run.meta.manual && run.meta.schedule === meta.schedule && run.meta.fireTime === meta.fireTime);
+    if (made) return {runId: made.runId, existed: true};
     const runId = `run_${this.runs.length + 1}`;
     this.runs.push({runId, namespace, task, input, meta, submittedAt: this.clock.now(), persisted: this.store.states.get(meta.schedule)});
     this.statuses.set(runId, 'queued');
-    return {runId};
+    return {runId, existed: false};
   };
 
   runStatus = (runId: string): RunStatus => this.statuses.get(runId) ?? 'done';

@@ -14,7 +14,7 @@ it('fires a per-second schedule on the real clock, never before its instant', as
     clock: systemClock,
     submit: async (_namespace, _task, _input, meta) => {
       runs.push({fireTime: meta.fireTime, submittedAt: Date.now()});
-      return {runId: `run_${runs.length}`};
+      return {runId: `run_${runs.length}`, existed: false};
     },
     runStatus: () => 'done',
     store: new MemoryStore(),
