@@ -4,6 +4,7 @@ import {cpus} from 'node:os';
 import {benchConfig} from './config.js';
 import {benchFoundation} from './foundation.js';
 import {benchProtocol} from './protocol.js';
+import {benchReliability} from './reliability.js';
 import {benchSchedules} from './schedules.js';
 import {benchTasks} from './tasks.js';
 import {benchTui} from './tui.js';
@@ -16,6 +17,7 @@ const sections = [
   ['tui', benchTui],
   ['schedules', benchSchedules],
   ['config', benchConfig],
+  ['reliability', benchReliability],
 ];
 const only = process.argv[2];
 
