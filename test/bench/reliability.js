@@ -203,17 +203,20 @@ function orphans(attempts, kills) {
   return attempts.filter((attempt) => killedAt.has(attempt.daemon) && attempt.last > killedAt.get(attempt.daemon) + ORPHAN_GRACE_MS).length;
 }
 
-/** Whole seconds in [from, until] without a fire, and with more than one, live or caught up. */
+/**
+ * Whole seconds in [from, until] without a fire, and with runs of more than one, live or caught
+ * up (a fire recovered after a crash is audited again, with the same run).
+ */
 function countFires(events, from, until) {
   const perSecond = new Map();
   for (const event of events) {
     if (event.kind !== 'schedule.fire') continue;
-    const fireTime = event.details.fireTime;
-    if (fireTime >= from && fireTime <= until) perSecond.set(fireTime, (perSecond.get(fireTime) ?? 0) + 1);
+    const {fireTime, runId} = event.details;
+    if (fireTime >= from && fireTime <= until) perSecond.set(fireTime, new Set([...(perSecond.get(fireTime) ?? []), runId]));
   }
   const seconds = (until - from) / 1000 + 1;
   const missing = [];
   for (let at = from; at <= until; at += 1000) if (!perSecond.has(at)) missing.push(at);
-  const doubled = [...perSecond.values()].filter((count) => count > 1).length;
+  const doubled = [...perSecond.values()].filter((runs) => runs.size > 1).length;
   return {seconds, lost: missing.length, missing, doubled};
 }
