@@ -74,7 +74,7 @@ describe('processes a task starts', SLOW, () => {
     await expectAllEnded(await startedBy(returned));
 
     const timedOut = join(dir, 'timed-out');
-    const slow = await submit(home, 'e2e/processTree', {file: timedOut, ...TREE, then: 'wait'});
+    const slow = await submit(home, 'e2e/processTreeTimesOut', {file: timedOut, ...TREE, then: 'wait'});
     expect(await waitForFinal(home, slow)).toMatchObject({status: 'failed', error: {type: 'timeout'}});
     await expectAllEnded(await startedBy(timedOut));
 
