@@ -117,10 +117,15 @@ export class Attempt {
     }
   }
 
-  /** Ends the processes of the attempt that left its worker's group, and waits for them to be gone. */
+  /**
+   * Ends the processes of the attempt that the SIGKILL to the worker's group did not reach (they
+   * left it), and waits until none of them, nor of the group, is left. The group outlives its
+   * leader while it has members, so its id cannot have been given to another meanwhile.
+   */
   private async endProcesses(): Promise<void> {
     const {runId, attempt} = this.request;
-    const {left} = await endAttemptProcesses({markers: [attemptMarker(runId, attempt)]}, EXIT_WAIT_MS);
+    const groups = this.started === null ? [] : [this.started.pid];
+    const {left} = await endAttemptProcesses({markers: [attemptMarker(runId, attempt)], groups}, EXIT_WAIT_MS);
     if (left > 0) this.settings.onError(new Error(`${left} processes started by run ${runId} (attempt ${attempt}) are still there after SIGKILL`));
   }
 
