@@ -43,7 +43,7 @@ export class WorkerHandle {
     // What is left of its process group goes with it, whatever ended it (a crash, tinypool
     // retiring it); until then its stdio may be held open by them, and 'close' would wait.
     const pid = worker.threadId;
-    worker.once('exit', () => signalGroup(pid, 'SIGKILL'));
+    if (pid > 0) worker.once('exit', () => signalGroup(pid, 'SIGKILL'));
     const child = childProcessOf(worker);
     if (child !== null) {
       this.forward(child.stdout, process.stdout, 'log');
