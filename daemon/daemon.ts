@@ -167,7 +167,7 @@ export class Daemon {
         if (stale.length > 0) logger.info(`stopped service processes no project declares any more: ${stale.join(', ')}`);
         // Runs left queued or running by a daemon that died are settled once every task is known again.
         const recovered = await runner.recover();
-        if (recovered.requeued + recovered.failed + recovered.cancelled > 0) logger.info(`recovered runs: ${JSON.stringify(recovered)}`);
+        if (recovered.requeued + recovered.failed + recovered.cancelled + recovered.processesEnded > 0) logger.info(`recovered runs: ${JSON.stringify(recovered)}`);
         await schedules.start();
         daemon.watchProjects();
       } finally {

@@ -1,5 +1,7 @@
 import type {AttemptHooks, AttemptOutcome, AttemptRequest} from '../runner/executor-api.js';
 import {StopSwitch} from '../runner/stop-switch.js';
+import {signalGroup} from '../supervisor/process-group.js';
+import {attemptMarker, endAttemptProcesses, killProcess} from '../worker/attempt-processes.js';
 import {toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
 import type {KernelCpuLimit} from './cpu-limit.js';
 import {describeStop, type Measured, type StopReason} from './failure.js';
@@ -54,6 +56,8 @@ export class Attempt {
   private grace: NodeJS.Timeout | null = null;
   private armTimer: NodeJS.Timeout | null = null;
   private kernelLimitSet = false;
+  /** Process isolation: the task started a process, to be looked for once the worker is gone. */
+  private spawned = false;
   private wake: (() => void) | null = null;
 
   constructor(
@@ -82,6 +86,8 @@ export class Attempt {
       // that honoured the abort has its last log lines in front of it.
       if (failure === null && this.reported === null) await this.until(() => this.reported !== null, REPORT_WAIT_MS);
       if (failure !== null || this.terminate.aborted) await this.until(() => this.handle === null || this.handle.exit !== null, EXIT_WAIT_MS);
+      // A worker that finished its attempt ended what it started itself; one that is gone could not.
+      if (this.spawned && (this.terminate.aborted || this.handle?.exit)) await this.endProcesses();
       return this.outcome(failure);
     } finally {
       this.finish();
@@ -105,13 +111,22 @@ export class Attempt {
     this.clearTimer('grace');
     this.terminate.abort();
     // tinypool ends a child with SIGTERM, which a task may trap; once stopped, it gets no say.
+    // The worker leads its process group: what the task spawned there goes in the same signal.
     if (this.request.isolation === 'process' && this.started !== null && this.handle?.exit === null) {
-      try {
-        process.kill(this.started.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
+      if (!signalGroup(this.started.pid, 'SIGKILL')) killProcess(this.started.pid);
     }
+  }
+
+  /**
+   * Ends the processes of the attempt that the SIGKILL to the worker's group did not reach (they
+   * left it), and waits until none of them, nor of the group, is left. The group outlives its
+   * leader while it has members, so its id cannot have been given to another meanwhile.
+   */
+  private async endProcesses(): Promise<void> {
+    const {runId, attempt} = this.request;
+    const groups = this.started === null ? [] : [this.started.pid];
+    const {left} = await endAttemptProcesses({markers: [attemptMarker(runId, attempt)], groups}, EXIT_WAIT_MS);
+    if (left > 0) this.settings.onError(new Error(`${left} processes started by run ${runId} (attempt ${attempt}) are still there after SIGKILL`));
   }
 
   private payload(): AttemptPayload {
@@ -144,6 +159,9 @@ export class Attempt {
         return this.answer(message.call, () => this.hooks.awaitChild(message.runId));
       case 'module':
         return this.answer(message.call, () => this.settings.modules.serve(this.request.namespace, message.url, message.format));
+      case 'spawned':
+        this.spawned = true;
+        return;
       case 'done':
         return this.onReported(message.outcome);
     }
@@ -159,6 +177,10 @@ export class Attempt {
         onExit: () => this.onWorkerExit(),
         onOutput: (level, line) => this.callHook(() => this.hooks.log(level, line)),
       });
+    }
+    if (isolation === 'process' && started.startTime !== null) {
+      const worker = {pid: started.pid, startTime: started.startTime};
+      this.callHook(() => this.hooks.worker(worker));
     }
     if (this.stopReason !== null) return;
     if (Number.isFinite(limits.timeoutMs)) this.deadline = setTimeout(() => this.stop('timeout'), limits.timeoutMs);

@@ -1,6 +1,9 @@
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
-import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor, Isolation, StopSignal} from '../runner/executor-api.js';
+import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor, Isolation, OrphanedAttempt, StopSignal} from '../runner/executor-api.js';
+import {isSameWorker} from '../runner/recovery.js';
+import {attemptMarker, endAttemptProcesses} from '../worker/attempt-processes.js';
+import {readStat} from '../worker/procfs.js';
 import {Attempt} from './attempt.js';
 import {KernelCpuLimit} from './cpu-limit.js';
 import {packageDistDir} from './dist-files.js';
@@ -9,6 +12,9 @@ import {ModuleSources} from './module-sources.js';
 import {PoolSet} from './pools.js';
 import {Slots} from './slots.js';
 import {WorkerRegistry} from './workers.js';
+
+/** How long what an earlier daemon's attempts left running may take to be gone before its runs are tried again anyway. */
+const ORPHANS_END_MS = 10_000;
 
 export interface ExecutorOptions {
   /** Attempts running at once across every pool: the daemon-wide parallelism. @default os.availableParallelism() */
@@ -118,6 +124,13 @@ class PooledExecutor implements TaskExecutor {
       lease.release();
       release();
     }
+  }
+
+  endOrphans(orphans: OrphanedAttempt[]): Promise<{ended: number; left: number}> {
+    // A worker leads its process group, whose members go with it; its pid counts only while it is the recorded process.
+    const workers = orphans.flatMap(({worker}) => (worker !== null && isSameWorker(worker, readStat(worker.pid)) ? [worker.pid] : []));
+    const markers = orphans.map(({runId, attempt}) => attemptMarker(runId, attempt));
+    return endAttemptProcesses({markers, groups: workers, pids: workers}, ORPHANS_END_MS);
   }
 
   warm(isolation: Isolation, ramBytes: number): void {

@@ -1,6 +1,7 @@
 import Tinypool from 'tinypool';
 import type {Isolation} from '../runner/executor-api.js';
 import {ThreadChannels} from './thread-channels.js';
+import {detachProcessWorkers} from './worker-session.js';
 
 const MIB = 1024 * 1024;
 
@@ -112,6 +113,8 @@ export class PoolSet {
   private createPool({isolation, ramBytes}: PoolClass): Tinypool {
     const {filename, maxWorkers, warmWorkers, workerIdleMs} = this.config;
     const heapMb = Number.isFinite(ramBytes) ? Math.max(1, Math.floor(ramBytes / MIB)) : null;
+    // Before the pool forks its first worker.
+    if (isolation === 'process') detachProcessWorkers();
     const pool = new Tinypool({
       filename,
       minThreads: Math.min(warmWorkers, maxWorkers),

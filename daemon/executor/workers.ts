@@ -4,6 +4,7 @@ import type Tinypool from 'tinypool';
 import type {TinypoolWorker} from 'tinypool';
 import type {LogLevel} from '../../src/protocol/index.js';
 import type {Isolation} from '../runner/executor-api.js';
+import {signalGroup} from '../supervisor/process-group.js';
 
 /** Tail of a child's stderr kept to tell a V8 heap exhaustion from another abort. */
 export const STDERR_TAIL_CHARS = 4096;
@@ -39,6 +40,10 @@ export class WorkerHandle {
     }
     // 'close' comes after the child's stdio ended, so its last stderr lines are in the tail.
     worker.once('close', (code: number | null, signal: NodeJS.Signals | null) => this.exited({code, signal}));
+    // What is left of its process group goes with it, whatever ended it (a crash, tinypool
+    // retiring it); until then its stdio may be held open by them, and 'close' would wait.
+    const pid = worker.threadId;
+    if (pid > 0) worker.once('exit', () => signalGroup(pid, 'SIGKILL'));
     const child = childProcessOf(worker);
     if (child !== null) {
       this.forward(child.stdout, process.stdout, 'log');

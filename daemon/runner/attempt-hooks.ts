@@ -1,5 +1,5 @@
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {RunLogLine, RunProgress, RunRecord} from '../../src/protocol/index.js';
+import type {AttemptWorker, RunLogLine, RunProgress, RunRecord} from '../../src/protocol/index.js';
 import type {AttemptHooks} from './executor-api.js';
 import type {TaskRef} from '../../src/protocol/index.js';
 
@@ -18,6 +18,8 @@ export interface AttemptContext {
   waitFor(runId: string): Promise<RunRecord>;
   /** The run blocks on children (true) or no longer does (false): it lends its slot meanwhile. */
   blocked(blocked: boolean): void;
+  /** Records the attempt's worker process with the run. */
+  recordWorker(worker: AttemptWorker): void;
 }
 
 /** The calls a task makes through `ctx` during one attempt. */
@@ -29,6 +31,9 @@ export function attemptHooks(context: AttemptContext): AttemptHooks {
     },
     progress(current, total, message) {
       if (context.isCurrent()) context.progress({runId: context.runId, current, total, message});
+    },
+    worker(worker) {
+      if (context.isCurrent()) context.recordWorker(worker);
     },
     async submitChild(task, input) {
       // "task" runs in the parent's project; "namespace/task" reaches another one.

@@ -9,7 +9,7 @@ import {INTERRUPTED_MESSAGE} from './recovery.js';
 import {shouldRetry} from './retry.js';
 import {StopSwitch} from './stop-switch.js';
 import type {RunCounts} from './run-counts.js';
-import {cancelRun, failAttempt, NO_USAGE, startAttempt, succeedRun} from './run-state.js';
+import {cancelRun, failAttempt, NO_USAGE, recordWorker, startAttempt, succeedRun} from './run-state.js';
 import {crashedOutcome} from './submission.js';
 import type {TaskRegistry} from './task-registry.js';
 import type {TaskSpec} from './task-spec.js';
@@ -290,6 +290,11 @@ export class AttemptStarter {
       attempt,
       now: () => this.#deps.clock.now(),
       isCurrent,
+      // On disk before long, so the next daemon can end this worker should this one die.
+      recordWorker: (worker) => {
+        const run = this.#deps.record(active.id);
+        this.#deps.save(recordWorker(run, worker), run.status);
+      },
       blocked: (blocked) => {
         if (!blocked) this.#lending.delete(active.id);
         else if (isCurrent()) {

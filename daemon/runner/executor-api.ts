@@ -2,7 +2,7 @@
  * The seam between the run orchestration (queue, retries, locks, persistence: daemon/runner)
  * and the execution of one attempt in a worker (pools, limits, module loading: the executor).
  */
-import type {Isolation, LogLevel, RunErrorType} from '../../src/protocol/index.js';
+import type {AttemptWorker, Isolation, LogLevel, RunErrorType} from '../../src/protocol/index.js';
 import type {AttemptLimits} from '../../src/config/task-limits.js';
 import type {StopSignal} from './stop-switch.js';
 
@@ -40,6 +40,16 @@ export interface AttemptHooks {
   submitChild(task: string, input: unknown): Promise<string>;
   /** Awaits a child run's final result; rejects with its error if it failed. */
   awaitChild(runId: string): Promise<unknown>;
+  /** Process isolation: the worker process that took the attempt, to be kept with it (should this daemon die, the next one ends it). */
+  worker(worker: AttemptWorker): void;
+}
+
+/** An attempt an earlier daemon left running: what it may have left behind. */
+export interface OrphanedAttempt {
+  runId: string;
+  attempt: number;
+  /** Its worker process, if it had one and it was recorded. */
+  worker: AttemptWorker | null;
 }
 
 export type AttemptOutcome =
@@ -56,6 +66,12 @@ export type AttemptOutcome =
 export interface Executor {
   /** Runs one attempt to its end. `signal` aborts it (cancel): the outcome is then type `cancelled`. Never rejects. */
   execute(request: AttemptRequest, hooks: AttemptHooks, signal: StopSignal): Promise<AttemptOutcome>;
+  /**
+   * Ends what attempts of an earlier daemon left running, and resolves once it is gone: each
+   * worker that is still the same process (pid and start time), with its process group, and
+   * every process carrying one of the attempts' markers. `left` counts what would not die.
+   */
+  endOrphans(orphans: OrphanedAttempt[]): Promise<{ended: number; left: number}>;
   /** Stops every pool and worker it owns. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
-import type {RunError, RunRecord} from '../../src/protocol/index.js';
+import type {AttemptWorker, RunError, RunRecord} from '../../src/protocol/index.js';
+import type {OrphanedAttempt} from './executor-api.js';
 import {lockKey} from './lock-key.js';
 import {shouldRetry} from './retry.js';
 import {cancelRun, failAttempt, NO_USAGE} from './run-state.js';
@@ -43,4 +44,28 @@ export function planRecovery(stored: RunRecord, spec: TaskSpec | undefined, now:
   } catch (error) {
     return {action: 'cancelled', run: cancelRun(run, `cancelled after the daemon restarted: ${(error as Error).message}`, NO_USAGE, now)};
   }
+}
+
+/**
+ * The attempts runs left `running` were on when the previous daemon stopped or died: their
+ * workers and what they started may still be running, and must be gone before a run is tried
+ * again (the executor's `endOrphans`), or two attempts of one run would run at once.
+ */
+export function orphanedAttempts(runs: Iterable<RunRecord>): OrphanedAttempt[] {
+  const orphans: OrphanedAttempt[] = [];
+  for (const run of runs) {
+    const last = run.attempts.at(-1);
+    if (run.status !== 'running' || last === undefined || last.finishedAt !== null) continue;
+    orphans.push({runId: run.id, attempt: last.n, worker: last.worker ?? null});
+  }
+  return orphans;
+}
+
+/**
+ * Whether the process now behind a recorded worker's pid is that worker: alive (a zombie is
+ * dead, waiting to be reaped) and started at the recorded time. A pid the system has given to
+ * a later process has another start time: that process is not ours to end.
+ */
+export function isSameWorker(recorded: AttemptWorker, now: {state: string; startTime: number} | null): boolean {
+  return now !== null && now.state !== 'Z' && now.startTime === recorded.startTime;
 }

@@ -8,7 +8,7 @@
  *     └──► cancelled
  */
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
+import type {AttemptWorker, RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
 
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   queued: ['running', 'cancelled'],
@@ -64,6 +64,13 @@ export function startAttempt(run: RunRecord, at: number): RunRecord {
   assertTransition(run, 'running');
   const attempt: RunAttempt = {n: run.attempts.length + 1, startedAt: iso(at), finishedAt: null, error: null};
   return {...run, status: 'running', error: null, startedAt: run.startedAt ?? iso(at), attempts: [...run.attempts, attempt]};
+}
+
+/** running, unchanged: the open attempt's worker process, as it took the attempt. */
+export function recordWorker(run: RunRecord, worker: AttemptWorker): RunRecord {
+  if (run.status !== 'running') throw new CapsuleError('internal', `run ${run.id} is ${run.status}: only a running attempt has a worker to record`);
+  const last = run.attempts.length - 1;
+  return {...run, attempts: run.attempts.map((attempt, index) => (index === last ? {...attempt, worker} : attempt))};
 }
 
 /** running → succeeded. */

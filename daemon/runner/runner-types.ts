@@ -59,6 +59,8 @@ export interface RecoverySummary {
   failed: number;
   /** Runs whose task no longer exists or whose lock key cannot be computed any more. */
   cancelled: number;
+  /** Processes the interrupted attempts left running (their workers, what the tasks started), ended before any run was tried again. */
+  processesEnded: number;
 }
 
 export type RunnerEvent = {type: 'run'; run: RunRecord} | {type: 'log'; line: RunLogLine} | {type: 'progress'; progress: RunProgress};

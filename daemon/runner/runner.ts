@@ -5,7 +5,8 @@ import {isFinalRunStatus, MAX_RUN_LIST, type RunLogLine, type RunRecord, type Ru
 import type {Clock} from '../core/clock.js';
 import {AttemptStarter} from './attempt-starter.js';
 import {lockKey} from './lock-key.js';
-import {planRecovery} from './recovery.js';
+import type {Executor} from './executor-api.js';
+import {orphanedAttempts, planRecovery} from './recovery.js';
 import {RunCounts} from './run-counts.js';
 import {cancelRun, newRun, NO_USAGE} from './run-state.js';
 import type {RunStore} from './run-store.js';
@@ -33,6 +34,7 @@ import type {TaskSpec} from './task-spec.js';
  */
 export class Runner {
   readonly #store: RunStore;
+  readonly #executor: Executor;
   readonly #clock: Clock;
   readonly #maxQueued: number;
   readonly #onError: (error: unknown) => void;
@@ -46,6 +48,7 @@ export class Runner {
 
   constructor(options: RunnerOptions) {
     this.#store = options.store;
+    this.#executor = options.executor;
     this.#clock = options.clock;
     this.#maxQueued = options.maxQueued ?? MAX_QUEUED_RUNS;
     this.#onError = options.onError ?? console.error;
@@ -208,7 +211,11 @@ export class Runner {
    */
   async recover(): Promise<RecoverySummary> {
     this.#assertOpen();
-    const summary: RecoverySummary = {requeued: 0, failed: 0, cancelled: 0};
+    // Before any run is tried again: what its interrupted attempt left running must be gone.
+    const orphans = orphanedAttempts(this.#store.runs());
+    const processes = orphans.length === 0 ? {ended: 0, left: 0} : await this.#executor.endOrphans(orphans);
+    if (processes.left > 0) this.#onError(new Error(`${processes.left} processes left by the previous daemon's attempts are still there after SIGKILL; their runs are tried again anyway`));
+    const summary: RecoverySummary = {requeued: 0, failed: 0, cancelled: 0, processesEnded: processes.ended};
     const now = this.#clock.now();
     const requeued: string[] = [];
     const writes: Promise<void>[] = [];

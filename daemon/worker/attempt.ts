@@ -9,8 +9,13 @@ import {routeConsoleTo} from './console-capture.js';
 import {createAttemptContext} from './context.js';
 import {openLink} from './link.js';
 import {answerModulesWith} from './module-host.js';
-import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId} from './procfs.js';
+import {ATTEMPT_MARKER, attemptMarker, endAttemptProcesses} from './attempt-processes.js';
+import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId, readStat} from './procfs.js';
 import {MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
+import {unwatchSpawns, watchSpawns} from './spawn-guard.js';
+
+/** How long a worker waits for what a finished attempt started to be gone before it reports anyway (the daemon's grace period is shorter: it ends the worker then). */
+const PROCESSES_END_MS = 5_000;
 
 /**
  * Runs one attempt inside a worker: the default export tinypool calls. It never throws: the
@@ -31,14 +36,16 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
   });
 
   const cpuBefore = cpuAtStart(inProcess);
-  link.send({t: 'started', pid: process.pid, threadId, tid: inProcess ? null : readOwnThreadId(), cpuMs: cpuBefore, cpuLimitSeconds, adopted: link.adopted});
+  const marker = attemptMarker(payload.runId, payload.attempt);
+  link.send({t: 'started', pid: process.pid, threadId, tid: inProcess ? null : readOwnThreadId(), cpuMs: cpuBefore, cpuLimitSeconds, adopted: link.adopted, startTime: inProcess ? ownStartTime() : null});
   if (cpuLimitSeconds !== null) await resumed;
+  watchSpawns(marker, () => link.send({t: 'spawned'}));
 
   routeConsoleTo(context.log);
   answerModulesWith(context.loadModule);
   let outcome: WorkerOutcome;
   try {
-    applyEnvironment(payload);
+    applyEnvironment(payload, marker);
     const definition = await loadTask(payload.modulePath, payload.exportName);
     const result = serializeResult(await definition.run(payload.input, context.ctx as never));
     outcome = {ok: true, result, ...usage(inProcess, cpuBefore)};
@@ -49,16 +56,28 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
     routeConsoleTo(null);
     context.flush();
   }
+  // What the task started ends with it: this worker leads the group its children are in.
+  if (unwatchSpawns()) await endAttemptProcesses({markers: [marker], groups: [process.pid], spare: process.pid}, PROCESSES_END_MS);
   link.send({t: 'done', outcome});
   link.close();
 }
 
-// The task sees exactly the environment it was given: the worker started with an empty one,
-// and what an earlier attempt set must not leak into this one.
-function applyEnvironment(payload: AttemptPayload): void {
+// The task sees exactly the environment it was given, and the attempt's marker, which every
+// process it starts inherits: the worker started with an empty one, and what an earlier
+// attempt set must not leak into this one.
+function applyEnvironment(payload: AttemptPayload, marker: string): void {
   for (const name of Object.keys(process.env)) delete process.env[name];
   Object.assign(process.env, payload.env);
+  process.env[ATTEMPT_MARKER] = marker;
   if (payload.cwd !== null) process.chdir(payload.cwd);
+}
+
+let startTime: number | null | undefined;
+
+/** This process's start time, read once: it does not change. */
+function ownStartTime(): number | null {
+  if (startTime === undefined) startTime = readStat(process.pid)?.startTime ?? null;
+  return startTime;
 }
 
 // import() of a loaded module still resolves its specifier through the hooks thread: a round

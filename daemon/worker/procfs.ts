@@ -1,9 +1,12 @@
 /**
  * Readers of Linux /proc for the figures Node does not give per thread or per child: CPU time
- * of one thread or process, resident memory, and the CPU rlimit. Each returns null where /proc
- * is absent or the process is gone, and the caller falls back or skips the check.
+ * of one thread or process, resident memory, the CPU rlimit, and the processes there are with
+ * their group, start time and environment. Each returns null where /proc is absent or the
+ * process is gone, and the caller falls back or skips the check. They read synchronously: a
+ * worker reads them between two steps of its own, the daemon on paths that are not per attempt.
  */
-import {closeSync, openSync, readFileSync, readlinkSync, readSync} from 'node:fs';
+import {closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync} from 'node:fs';
+import {parseProcStat, type ProcStat} from '../supervisor/proc-stat.js';
 
 /** USER_HZ: the unit of utime/stime in /proc stat files; 100 on every Linux architecture Node supports. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -65,6 +68,33 @@ export function readOwnThreadId(): number | null {
 export function readOwnCpuSoftLimitSeconds(): number | null {
   const limits = readProcFile('/proc/self/limits');
   return limits === null ? null : parseCpuSoftLimitSeconds(limits);
+}
+
+/** State, group and start time of a process (see supervisor/proc-stat.ts); null when it is gone. */
+export function readStat(pid: number): ProcStat | null {
+  const stat = readProcFile(`/proc/${pid}/stat`);
+  return stat === null ? null : parseProcStat(stat);
+}
+
+/** The environment a process was started with, "NAME=value" entries each ended by a NUL; null when it is gone or another user's. */
+export function readEnviron(pid: number): string | null {
+  return readProcFile(`/proc/${pid}/environ`);
+}
+
+/** The pid of every process there is now; empty without /proc. */
+export function listPids(): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+  }
+  return pids;
 }
 
 // /proc files report a size of 0, so readFileSync reads them through growing buffers: three

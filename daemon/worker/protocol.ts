@@ -56,7 +56,11 @@ export type WorkerMessageBody =
       cpuLimitSeconds: number | null;
       /** Thread isolation: the worker kept this attempt's port as its lasting channel. */
       adopted: boolean;
+      /** Process isolation: the worker's start time (field 22 of /proc/PID/stat), which tells it from a later process given its pid; null off Linux or in a thread. */
+      startTime: number | null;
     }
+  /** Process isolation: the task started its first process (the attempt's processes are to be looked for when it ends). */
+  | {t: 'spawned'}
   | {t: 'log'; level: LogLevel; message: string}
   | {t: 'progress'; current: number; total: number | null; message: string | null}
   | {t: 'submit'; call: number; task: string; input: unknown}

@@ -11,12 +11,25 @@ export const RunError = z.object({
 });
 export type RunError = z.infer<typeof RunError>;
 
+/**
+ * The process an attempt ran in (process isolation): its pid, and its start time in clock ticks
+ * after boot (field 22 of /proc/PID/stat), which tells it from a later process given the same
+ * pid. The next daemon ends it if this one died while it ran.
+ */
+export const AttemptWorker = z.object({
+  pid: z.number().int().positive(),
+  startTime: z.number().int().nonnegative(),
+});
+export type AttemptWorker = z.infer<typeof AttemptWorker>;
+
 export const RunAttempt = z.object({
   /** 1 for the first attempt. */
   n: z.number().int().positive(),
   startedAt: Instant,
   finishedAt: Instant.nullable(),
   error: RunError.nullable(),
+  /** Process isolation, once a worker took the attempt; absent in a thread. */
+  worker: AttemptWorker.optional(),
 });
 export type RunAttempt = z.infer<typeof RunAttempt>;
 

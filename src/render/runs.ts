@@ -66,7 +66,8 @@ export function renderRunDetails(run: RunRecord, paint: Paint): string {
   const lines = rows.map(([key, value]) => `${paint('dim', key.padEnd(9))}${value}`);
   lines.push(paint('dim', 'attempts'));
   for (const attempt of run.attempts) {
-    lines.push(`  #${attempt.n} ${attempt.startedAt} → ${attempt.finishedAt ?? 'running'}${attempt.error ? `  ${attempt.error.type}: ${attempt.error.message}` : '  ok'}`);
+    const worker = attempt.worker === undefined ? '' : ` (pid ${attempt.worker.pid})`;
+    lines.push(`  #${attempt.n} ${attempt.startedAt} → ${attempt.finishedAt ?? 'running'}${worker}${attempt.error ? `  ${attempt.error.type}: ${attempt.error.message}` : '  ok'}`);
   }
   if (run.error?.stack) lines.push(paint('dim', run.error.stack));
   return lines.join('\n');

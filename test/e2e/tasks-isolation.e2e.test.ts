@@ -45,15 +45,20 @@ describe('locks', SLOW, () => {
 describe('task environment', SLOW, () => {
   it('shows a task only its declared variables and a minimal base, never the daemon environment', async () => {
     await startWithProject(home, {CAPSULE_TEST_SECRET: 'do-not-leak', CAPSULE_TEST_DECLARED: 'declared-value'});
-    const base = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR']);
+    // The base, and the marker every process an attempt starts inherits.
+    const base = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'CAPSULE_ATTEMPT']);
 
-    const thread = (await runAttached(home, 'e2e/envThread')).run.result as Record<string, string>;
+    const threadRun = (await runAttached(home, 'e2e/envThread')).run;
+    const thread = threadRun.result as Record<string, string>;
+    expect(thread.CAPSULE_ATTEMPT).toBe(`${threadRun.id}:1`);
     expect(thread.CAPSULE_TEST_DECLARED).toBe('declared-value');
     expect(thread).not.toHaveProperty('CAPSULE_TEST_SECRET');
     expect(thread).not.toHaveProperty('CAPSULE_HOME');
     for (const name of Object.keys(thread)) expect(base.has(name) || name === 'CAPSULE_TEST_DECLARED', `unexpected variable ${name}`).toBe(true);
 
-    const child = (await runAttached(home, 'e2e/envProcess')).run.result as Record<string, string>;
+    const childRun = (await runAttached(home, 'e2e/envProcess')).run;
+    const child = childRun.result as Record<string, string>;
+    expect(child.CAPSULE_ATTEMPT).toBe(`${childRun.id}:1`);
     expect(child.CAPSULE_TEST_FIXED).toBe('fixed');
     expect(child).not.toHaveProperty('CAPSULE_TEST_SECRET');
     expect(child).not.toHaveProperty('CAPSULE_TEST_DECLARED');

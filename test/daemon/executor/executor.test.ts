@@ -38,14 +38,16 @@ describe.each(['thread', 'process'] as const)('executor with %s isolation', (iso
     expect(outcome).toMatchObject({ok: false, fatal: true, error: {type: 'error', message: 'bad input: not retried'}});
   });
 
-  it('shows the task only its declared environment, never the daemon’s, and nothing of an earlier attempt', async () => {
+  it('shows the task only its declared environment and its attempt marker, never the daemon’s, and nothing of an earlier attempt', async () => {
     process.env.CAPSULE_DAEMON_SECRET = 'not for tasks';
     try {
-      const first = await executor.execute(attemptRequest('basic.ts', 'readsEnv', {isolation, env: {...BASE_ENV, API_KEY: 'k1'}}), recordingHooks().hooks, new AbortController().signal);
-      expect(first).toMatchObject({ok: true, result: {...BASE_ENV, API_KEY: 'k1'}});
-      expect(Object.keys((first as {result: object}).result).sort()).toEqual([...Object.keys(BASE_ENV), 'API_KEY'].sort());
-      const second = await executor.execute(attemptRequest('basic.ts', 'readsEnv', {isolation, env: {...BASE_ENV, OTHER: 'o'}}), recordingHooks().hooks, new AbortController().signal);
-      expect(second).toMatchObject({ok: true, result: {...BASE_ENV, OTHER: 'o'}});
+      const firstRequest = attemptRequest('basic.ts', 'readsEnv', {isolation, env: {...BASE_ENV, API_KEY: 'k1'}});
+      const first = await executor.execute(firstRequest, recordingHooks().hooks, new AbortController().signal);
+      expect(first).toMatchObject({ok: true, result: {...BASE_ENV, API_KEY: 'k1', CAPSULE_ATTEMPT: `${firstRequest.runId}:1`}});
+      expect(Object.keys((first as {result: object}).result).sort()).toEqual([...Object.keys(BASE_ENV), 'API_KEY', 'CAPSULE_ATTEMPT'].sort());
+      const secondRequest = attemptRequest('basic.ts', 'readsEnv', {isolation, env: {...BASE_ENV, OTHER: 'o'}, attempt: 2});
+      const second = await executor.execute(secondRequest, recordingHooks().hooks, new AbortController().signal);
+      expect(second).toMatchObject({ok: true, result: {...BASE_ENV, OTHER: 'o', CAPSULE_ATTEMPT: `${secondRequest.runId}:2`}});
       expect((second as {result: object}).result).not.toHaveProperty('API_KEY');
     } finally {
       delete process.env.CAPSULE_DAEMON_SECRET;

@@ -45,6 +45,7 @@ export function recordingHooks(overrides: Partial<AttemptHooks> = {}): RecordedH
       progress: (current, total, message) => progress.push({current, total, message}),
       submitChild: () => Promise.reject(new Error('this test submits no child run')),
       awaitChild: () => Promise.reject(new Error('this test awaits no child run')),
+      worker: () => {},
       ...overrides,
     },
   };

@@ -1,5 +1,5 @@
 import type {RunErrorType} from '../../../src/protocol/index.js';
-import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor} from '../../../daemon/runner/executor-api.js';
+import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor, OrphanedAttempt} from '../../../daemon/runner/executor-api.js';
 
 /** One attempt handed to the fake executor, ended by the test (or by its abort signal). */
 export class FakeAttempt {
@@ -46,8 +46,12 @@ export class FakeAttempt {
 /** An executor whose attempts the test ends by hand; it records when each starts and ends. */
 export class FakeExecutor implements Executor {
   readonly attempts: FakeAttempt[] = [];
-  /** "start:<runId>" and "end:<runId>" in the order they happened. */
+  /** "start:<runId>", "end:<runId>" and "orphans:<runId>,…" (endOrphans) in the order they happened. */
   readonly timeline: string[] = [];
+  /** What each endOrphans call was given. */
+  readonly orphans: OrphanedAttempt[][] = [];
+  /** endOrphans resolves once this does: a test holds it to see what waits for it. */
+  orphansGone: Promise<void> = Promise.resolve();
   closed = false;
 
   execute(request: AttemptRequest, hooks: AttemptHooks, signal: AbortSignal): Promise<AttemptOutcome> {
@@ -55,6 +59,13 @@ export class FakeExecutor implements Executor {
     this.timeline.push(`start:${request.runId}`);
     this.attempts.push(attempt);
     return attempt.outcome;
+  }
+
+  async endOrphans(orphans: OrphanedAttempt[]): Promise<{ended: number; left: number}> {
+    this.timeline.push(`orphans:${orphans.map((orphan) => orphan.runId).join(',')}`);
+    this.orphans.push(orphans);
+    await this.orphansGone;
+    return {ended: orphans.filter((orphan) => orphan.worker !== null).length, left: 0};
   }
 
   /** Attempts started and not ended. */

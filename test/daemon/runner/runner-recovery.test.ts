@@ -14,12 +14,22 @@ describe('Runner: recovery after the daemon died', () => {
     const queued = await dead.runner.submit(target('build'), {n: 3});
     const orphan = await dead.runner.submit(target('gone'), {n: 4});
     await vi.waitFor(() => expect(dead.executor.running).toHaveLength(2));
+    // A process attempt's worker is kept with the attempt once it takes it.
+    dead.executor.of(interrupted.id)!.hooks.worker({pid: 4242, startTime: 987_654});
     await dead.store.flush();
     // The first daemon is never closed: a kill -9 leaves its files as they are now.
 
     const next = await createHarness({after: dead, tasks: [spec('build', {maxRetries: 1}), spec('once', {maxRetries: 0})], skipRecover: true});
-    expect(next.runner.get(interrupted.id).status).toBe('running');
-    expect(await next.runner.recover()).toEqual({requeued: 2, failed: 1, cancelled: 1});
+    expect(next.runner.get(interrupted.id)).toMatchObject({status: 'running', attempts: [{n: 1, worker: {pid: 4242, startTime: 987_654}}]});
+    expect(await next.runner.recover()).toEqual({requeued: 2, failed: 1, cancelled: 1, processesEnded: 1});
+    // What the interrupted attempts left running is ended before any run is tried again.
+    expect(next.executor.orphans).toEqual([
+      [
+        {runId: interrupted.id, attempt: 1, worker: {pid: 4242, startTime: 987_654}},
+        {runId: exhausted.id, attempt: 1, worker: null},
+      ],
+    ]);
+    expect(next.executor.timeline[0]).toBe(`orphans:${interrupted.id},${exhausted.id}`);
 
     const failed = next.runner.get(exhausted.id);
     expect(failed).toMatchObject({status: 'failed', error: {type: 'interrupted', message: 'the daemon stopped while this attempt was running'}});
@@ -37,6 +47,26 @@ describe('Runner: recovery after the daemon died', () => {
       expect(['succeeded', 'failed', 'cancelled']).toContain((await next.runner.waitFor(run.id)).status);
     }
     expect(next.runner.taskStats('reports', 'build')).toMatchObject({running: 0, queued: 0});
+  });
+
+  it('tries no run again before what the interrupted attempts left running is gone', async () => {
+    const dead = await createHarness({tasks: [spec('build', {maxRetries: 1})]});
+    const run = await dead.runner.submit(target('build'), null);
+    await vi.waitFor(() => expect(dead.executor.running).toHaveLength(1));
+    await dead.store.flush();
+    const next = await createHarness({after: dead, tasks: [spec('build', {maxRetries: 1})], skipRecover: true});
+    let orphansGone!: () => void;
+    next.executor.orphansGone = new Promise((resolve) => (orphansGone = resolve));
+    const recovering = next.runner.recover();
+    await vi.waitFor(() => expect(next.executor.orphans).toHaveLength(1));
+    // Time passes and the run stays as the dead daemon left it, with no attempt started.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(next.executor.attempts).toHaveLength(0);
+    expect(next.runner.get(run.id).status).toBe('running');
+    orphansGone();
+    expect(await recovering).toMatchObject({requeued: 1});
+    await vi.waitFor(() => expect(next.executor.of(run.id)?.request.attempt).toBe(2));
+    next.executor.of(run.id)!.succeed();
   });
 
   it('rejoins lock lines in creation order', async () => {
