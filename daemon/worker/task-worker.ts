@@ -4,12 +4,14 @@
  */
 import {parentPort, workerData} from 'node:worker_threads';
 import {discover, isDiscoveryRequest} from './discover.js';
+import {exposeMemoryProbe} from './memory.js';
 import {registerLoaderHooks} from './module-host.js';
 
 // Before any user module is imported: "capsule" resolves to the SDK bundle, user modules come from the daemon.
 // The URL is this file's sibling: module-host.ts itself may be bundled into a chunk.
 registerLoaderHooks(new URL('./loader-hooks.js', import.meta.url));
 process.setSourceMapsEnabled(true);
+exposeMemoryProbe();
 
 export {runAttempt as default} from './attempt.js';
 
