@@ -2,6 +2,7 @@
 import {toCapsuleError} from '../src/lib/errors.js';
 import {EXIT_HOME_TAKEN, homePaths} from '../src/lib/home.js';
 import {setFlagsFromString} from 'node:v8';
+import {dropAddedEnvironment} from '../src/startup/daemon-env.js';
 import {TIER_UP_SOONER, WORKER_THREADS_DEFAULT_YOUNG_GENERATION} from '../src/startup/v8-flags.js';
 import {Daemon} from './daemon.js';
 import {createLogger} from './core/logger.js';
@@ -10,6 +11,7 @@ const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 // Both flags are explained in src/startup/v8-flags.ts.
 setFlagsFromString(WORKER_THREADS_DEFAULT_YOUNG_GENERATION);
+dropAddedEnvironment();
 
 const paths = homePaths();
 const foreground = process.argv.includes('--foreground');

@@ -2,13 +2,14 @@ import type {AttemptHooks, AttemptOutcome, AttemptRequest} from '../runner/execu
 import {StopSwitch} from '../runner/stop-switch.js';
 import {signalGroup} from '../supervisor/process-group.js';
 import {attemptMarker, endAttemptProcesses, killProcess} from '../worker/attempt-processes.js';
-import {toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
+import {exceedsMemoryLimit, toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
 import type {KernelCpuLimit} from './cpu-limit.js';
 import {describeStop, type Measured, type StopReason} from './failure.js';
 import {openExecutorLink, type ExecutorLink} from './link.js';
 import type {ModuleSources} from './module-sources.js';
 import {measuredUsage, settleOutcome, type AttemptFacts} from './outcome.js';
 import type {PoolLease} from './pools.js';
+import type {ThreadMemoryProbe} from './thread-memory.js';
 import {Watchdog} from './watchdog.js';
 import type {WorkerHandle, WorkerRegistry} from './workers.js';
 
@@ -26,6 +27,8 @@ export interface AttemptSettings {
   cpuLimit: KernelCpuLimit;
   abortGraceMs: number;
   watchdogIntervalMs: number;
+  /** Measures worker threads' memory as they run. */
+  memoryProbe: ThreadMemoryProbe;
   /** Where the worker's user modules come from. */
   modules: ModuleSources;
   /** A hook threw: a bug in the caller, reported rather than thrown into a worker's message handler. */
@@ -142,6 +145,7 @@ export class Attempt {
       env: request.env,
       cwd: request.isolation === 'process' ? request.cwd : null,
       port: this.link.workerPort,
+      ramBytes: request.limits.ramBytes,
     };
   }
 
@@ -184,7 +188,8 @@ export class Attempt {
     }
     if (this.stopReason !== null) return;
     if (Number.isFinite(limits.timeoutMs)) this.deadline = setTimeout(() => this.stop('timeout'), limits.timeoutMs);
-    this.watchdog = new Watchdog({isolation, pid: started.pid, tid: started.tid, cpuBeforeMs: started.cpuMs}, limits, (reason) => this.stop(reason));
+    const worker = {isolation, pid: started.pid, threadId: started.threadId, tid: started.tid, cpuBeforeMs: started.cpuMs};
+    this.watchdog = new Watchdog(worker, limits, this.settings.memoryProbe, (reason) => this.stop(reason));
     this.watchdog.start(this.settings.watchdogIntervalMs);
     if (isolation !== 'process') return;
     const {cpuLimit} = this.settings;
@@ -203,6 +208,11 @@ export class Attempt {
     this.reported = outcome;
     // The task is over: its limits no longer apply, and a worker that finished within its grace period stays in the pool.
     this.clearLimits();
+    // Unless it holds more memory than its limit: it waits to be stopped (worker/attempt.ts), and whatever stopped it first names the outcome.
+    if (exceedsMemoryLimit(outcome.memoryBytes, this.request.limits.ramBytes)) {
+      this.stopReason ??= 'out_of_memory';
+      this.kill();
+    }
     this.wake?.();
   }
 
@@ -222,7 +232,7 @@ export class Attempt {
   }
 
   private facts(): Pick<AttemptFacts, 'limits' | 'stopReason' | 'reported' | 'sampled'> {
-    const sampled = {cpuMs: this.watchdog?.cpuMs ?? null, peakRssBytes: this.watchdog?.peakRssBytes ?? null};
+    const sampled = {cpuMs: this.watchdog?.cpuMs ?? null, peakMemoryBytes: this.watchdog?.peakMemoryBytes ?? null};
     return {limits: this.request.limits, stopReason: this.stopReason, reported: this.reported, sampled};
   }
 

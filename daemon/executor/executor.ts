@@ -11,6 +11,7 @@ import {describeStop} from './failure.js';
 import {ModuleSources} from './module-sources.js';
 import {PoolSet} from './pools.js';
 import {Slots} from './slots.js';
+import {ThreadMemoryProbe} from './thread-memory.js';
 import {WorkerRegistry} from './workers.js';
 
 /** How long what an earlier daemon's attempts left running may take to be gone before its runs are tried again anyway. */
@@ -61,6 +62,7 @@ class PooledExecutor implements TaskExecutor {
   private readonly pools: PoolSet;
   private readonly cpuLimit = new KernelCpuLimit();
   private readonly registry = new WorkerRegistry();
+  private readonly memoryProbe = new ThreadMemoryProbe();
   private readonly attempts = new Map<Attempt, Promise<AttemptOutcome>>();
   private readonly closing = new AbortController();
   private readonly abortGraceMs: number;
@@ -104,6 +106,7 @@ class PooledExecutor implements TaskExecutor {
       cpuLimit: this.cpuLimit,
       abortGraceMs: this.abortGraceMs,
       watchdogIntervalMs: this.watchdogIntervalMs,
+      memoryProbe: this.memoryProbe,
       modules: this.modules,
       onError: this.onError,
     });
@@ -146,6 +149,7 @@ class PooledExecutor implements TaskExecutor {
     for (const attempt of this.attempts.keys()) attempt.stop('interrupted');
     await Promise.allSettled(this.attempts.values());
     await this.pools.close();
+    this.memoryProbe.close();
     await this.cpuLimit.close();
     await this.modules.close();
   }

@@ -18,12 +18,12 @@ export interface AttemptFacts {
   exit: WorkerExit | null;
   stderrTail: string;
   /** The watchdog's last figures. */
-  sampled: {cpuMs: number | null; peakRssBytes: number | null};
+  sampled: {cpuMs: number | null; peakMemoryBytes: number | null};
 }
 
 /** The CPU and memory figures of an attempt: the worker's report where it made one, else the watchdog's samples. */
 export function measuredUsage({reported, sampled}: Pick<AttemptFacts, 'reported' | 'sampled'>): Measured {
-  const memory = [reported?.memoryBytes, sampled.peakRssBytes].filter((value): value is number => typeof value === 'number');
+  const memory = [reported?.memoryBytes, sampled.peakMemoryBytes].filter((value): value is number => typeof value === 'number');
   return {cpuMs: reported?.cpuMs ?? sampled.cpuMs, memoryBytes: memory.length === 0 ? null : Math.max(...memory)};
 }
 

@@ -1,11 +1,15 @@
 import {readCpuMs, readRssBytes} from '../worker/procfs.js';
+import {exceedsMemoryLimit} from '../worker/protocol.js';
 import type {Isolation} from '../runner/executor-api.js';
+import type {ThreadMemoryProbe} from './thread-memory.js';
 
 export type Exceeded = 'out_of_memory' | 'compute_exhausted';
 
 export interface WatchedWorker {
   isolation: Isolation;
   pid: number;
+  /** worker_threads' threadId of a worker thread (its memory is asked through the probe). */
+  threadId: number;
   /** Kernel thread id of a worker thread (its CPU time is read per thread). */
   tid: number | null;
   /** The worker's CPU time when the attempt began, ms. */
@@ -13,19 +17,23 @@ export interface WatchedWorker {
 }
 
 /**
- * Samples one attempt's CPU time (the worker thread's, or the child process's) and, for a child
- * process, its resident memory, from /proc; reports the first limit crossed. Memory in a worker
- * thread is capped by V8 instead: threads share the process's resident set.
+ * Samples one attempt's CPU time (the worker thread's, or the child process's) from /proc and
+ * its memory: a child process's resident set from /proc, a worker thread's own heap, Buffers and
+ * ArrayBuffers through the memory probe (threads share the process's resident set, and V8's
+ * heap limit leaves Buffers out). Reports the first limit crossed.
  */
 export class Watchdog {
   /** CPU the attempt has used, as last sampled. */
   cpuMs: number | null = null;
-  peakRssBytes: number | null = null;
+  peakMemoryBytes: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** A thread asked for its memory that has not answered yet is not asked again. */
+  private probing = false;
 
   constructor(
     private readonly worker: WatchedWorker,
     private readonly limits: {ramBytes: number; computeMs: number},
+    private readonly probe: ThreadMemoryProbe,
     private readonly onExceeded: (reason: Exceeded) => void,
   ) {}
 
@@ -42,12 +50,24 @@ export class Watchdog {
     const {isolation, pid, tid, cpuBeforeMs} = this.worker;
     const cpuNow = isolation === 'thread' ? (tid === null ? null : readCpuMs(process.pid, tid)) : readCpuMs(pid);
     if (cpuNow !== null && cpuBeforeMs !== null) this.cpuMs = Math.max(0, cpuNow - cpuBeforeMs);
-    if (isolation === 'process') {
-      const rss = readRssBytes(pid);
-      if (rss !== null) this.peakRssBytes = Math.max(rss, this.peakRssBytes ?? 0);
-      if (rss !== null && rss > this.limits.ramBytes) return this.exceeded('out_of_memory');
-    }
-    if (this.cpuMs !== null && this.cpuMs > this.limits.computeMs) this.exceeded('compute_exhausted');
+    if (isolation === 'process') this.memorySampled(readRssBytes(pid));
+    else if (!this.probing) this.probeThread();
+    if (this.timer !== null && this.cpuMs !== null && this.cpuMs > this.limits.computeMs) this.exceeded('compute_exhausted');
+  }
+
+  private probeThread(): void {
+    this.probing = true;
+    void this.probe.measure(this.worker.threadId).then((bytes) => {
+      this.probing = false;
+      // An answer that arrives after the attempt ended is not its concern.
+      if (this.timer !== null) this.memorySampled(bytes);
+    });
+  }
+
+  private memorySampled(bytes: number | null): void {
+    if (bytes === null) return;
+    this.peakMemoryBytes = Math.max(bytes, this.peakMemoryBytes ?? 0);
+    if (exceedsMemoryLimit(bytes, this.limits.ramBytes)) this.exceeded('out_of_memory');
   }
 
   private exceeded(reason: Exceeded): void {

@@ -22,6 +22,8 @@ import {Supervisor, type LogLine, type ServiceSnapshot, type SupervisorOptions} 
  */
 export class ServicesPlugin implements ProjectPlugin {
   readonly supervisor: Supervisor;
+  /** A renamed project's services stop before their new namespace's start: they would bind the same ports. */
+  readonly exclusive = true;
   private readonly declared = new Map<string, ProjectConfig['services']>();
   private readonly logFollowers = new Map<string, (() => void)[]>();
 

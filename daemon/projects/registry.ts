@@ -26,6 +26,12 @@ export interface ProjectPlugin {
   describe(project: ProjectConfig, summary: ProjectSummary): void;
   /** After `project remove`: drop what was kept across reloads (pause state, stored config). */
   forget?(namespace: string): Promise<void>;
+  /**
+   * What it runs for one namespace must not run beside the same for another (services bind
+   * ports and write files): on a rename, the old namespace's go just before this plugin loads
+   * the new one's, rather than once the whole new definition has loaded.
+   */
+  readonly exclusive?: boolean;
 }
 
 interface Entry {
@@ -160,7 +166,9 @@ export class ProjectRegistry {
   /**
    * Loads (or reloads) a project. Plugins apply a reload as a diff, so unchanged services keep
    * running. A reload that fails keeps the last good definition running and lists the project
-   * with its error: a typo saved in an editor must not stop a project's services.
+   * with its error: a typo saved in an editor must not stop a project's services. A rename is
+   * no exception: the last good definition runs on under its old namespace until the new one
+   * has loaded.
    */
   private async load(root: string): Promise<ProjectSummary> {
     const previous = this.entries.get(root);
@@ -176,15 +184,15 @@ export class ProjectRegistry {
           hint: `rename [project] name in ${join(root, 'capsule.toml')}, or unregister this directory with \`capsule project remove ${root}\``,
         });
       }
-      if (previous?.config && previous.namespace !== name) {
-        // A new namespace: the old one's tasks, schedules and services go, and the old name is free for whoever waits for it.
-        await this.unloadPlugins(previous);
-        released = previous.namespace;
-        entry.config = null;
+      const renamed = previous?.config && previous.namespace !== name ? {namespace: previous.namespace, config: previous.config} : null;
+      this.entries.set(root, entry);
+      await this.loadPlugins(config, renamed ? null : entry.config, renamed);
+      if (renamed) {
+        // The new namespace runs: the old one's tasks, schedules and services go, and the old name is free for whoever waits for it.
+        await this.unloadPlugins(renamed);
+        released = renamed.namespace;
       }
       entry.namespace = name;
-      this.entries.set(root, entry);
-      await this.loadPlugins(config, entry.config);
       entry.config = config;
     } catch (error) {
       if (!entry.config) entry.namespace = (await namespaceHint(root)) ?? entry.namespace;
@@ -207,25 +215,28 @@ export class ProjectRegistry {
   /**
    * Every plugin takes the new definition, or none does: if one refuses it, those that took it
    * go back to the last good definition (or unload, on a first load), so a half-applied project
-   * never runs tasks that `list` does not show.
+   * never runs tasks that `list` does not show. On a rename (`renamed`: the namespace and
+   * definition running until now) the new namespace loads beside the old one, except for
+   * exclusive plugins, which let the old namespace go first (and take it back if refused).
    */
-  private async loadPlugins(config: ProjectConfig, lastGood: ProjectConfig | null): Promise<void> {
+  private async loadPlugins(config: ProjectConfig, lastGood: ProjectConfig | null, renamed: {namespace: string; config: ProjectConfig} | null = null): Promise<void> {
     const applied: ProjectPlugin[] = [];
     try {
       for (const plugin of this.options.plugins) {
         applied.push(plugin);
+        if (renamed && plugin.exclusive) await plugin.unload(renamed.namespace);
         await plugin.load(config);
       }
     } catch (error) {
       for (const plugin of applied.reverse()) {
-        const restore = lastGood ? plugin.load(lastGood) : plugin.unload(config.project.name);
-        await restore.catch((failure: unknown) => this.options.logger.error(`restoring ${config.project.name} after a failed load`, failure));
+        const restore = lastGood ? plugin.load(lastGood) : plugin.unload(config.project.name).then(() => (renamed && plugin.exclusive ? plugin.load(renamed.config) : undefined));
+        await restore.catch((failure: unknown) => this.options.logger.error(`restoring ${renamed?.namespace ?? config.project.name} after a failed load`, failure));
       }
       throw error;
     }
   }
 
-  private async unloadPlugins(entry: Entry): Promise<void> {
+  private async unloadPlugins(entry: {namespace: string; config: ProjectConfig | null}): Promise<void> {
     if (!entry.config) return;
     for (const plugin of this.options.plugins) {
       await plugin.unload(entry.namespace).catch((error: unknown) => this.options.logger.error(`unloading ${entry.namespace}`, error));

@@ -1,5 +1,4 @@
 import {serialize} from 'node:v8';
-import {getHeapStatistics} from 'node:v8';
 import {pathToFileURL} from 'node:url';
 import {threadId} from 'node:worker_threads';
 import {formatSize} from '../../src/lib/size.js';
@@ -8,10 +7,11 @@ import {FatalError} from '../../src/sdk/index.js';
 import {routeConsoleTo} from './console-capture.js';
 import {createAttemptContext} from './context.js';
 import {openLink} from './link.js';
+import {collectGarbage, ownMemoryBytes} from './memory.js';
 import {answerModulesWith} from './module-host.js';
 import {ATTEMPT_MARKER, attemptMarker, endAttemptProcesses} from './attempt-processes.js';
 import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId, readStat} from './procfs.js';
-import {MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
+import {exceedsMemoryLimit, MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
 import {unwatchSpawns, watchSpawns} from './spawn-guard.js';
 
 /** How long a worker waits for what a finished attempt started to be gone before it reports anyway (the daemon's grace period is shorter: it ends the worker then). */
@@ -48,9 +48,9 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
     applyEnvironment(payload, marker);
     const definition = await loadTask(payload.modulePath, payload.exportName);
     const result = serializeResult(await definition.run(payload.input, context.ctx as never));
-    outcome = {ok: true, result, ...usage(inProcess, cpuBefore)};
+    outcome = {ok: true, result, ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
   } catch (error) {
-    outcome = {ok: false, error: toSentError(error), fatal: isFatalError(error), ...usage(inProcess, cpuBefore)};
+    outcome = {ok: false, error: toSentError(error), fatal: isFatalError(error), ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
   } finally {
     answerModulesWith(null);
     routeConsoleTo(null);
@@ -60,6 +60,9 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
   if (unwatchSpawns()) await endAttemptProcesses({markers: [marker], groups: [process.pid], spare: process.pid}, PROCESSES_END_MS);
   link.send({t: 'done', outcome});
   link.close();
+  // What puts the worker over its limit (a module's globals, a timer's allocations) would stay
+  // with the next attempt: the executor stops this worker, and returning would hand it on first.
+  if (exceedsMemoryLimit(outcome.memoryBytes, payload.ramBytes)) await new Promise<never>(() => {});
 }
 
 // The task sees exactly the environment it was given, and the attempt's marker, which every
@@ -138,11 +141,13 @@ function processCpuMs(): number {
   return (user + system) / 1000;
 }
 
-function usage(inProcess: boolean, cpuBefore: number | null): {cpuMs: number | null; memoryBytes: number} {
+async function usage(inProcess: boolean, cpuBefore: number | null, ramBytes: number): Promise<{cpuMs: number | null; memoryBytes: number}> {
   const cpuAfter = cpuAtEnd(inProcess);
-  return {
-    cpuMs: cpuBefore === null || cpuAfter === null ? null : Math.max(0, cpuAfter - cpuBefore),
-    // A thread shares the process's resident memory; its own heap is the figure that is its alone.
-    memoryBytes: inProcess ? process.memoryUsage.rss() : getHeapStatistics().used_heap_size,
-  };
+  let memoryBytes = ownMemoryBytes(inProcess);
+  // Garbage not yet collected does not count against the limit; what a collection leaves does.
+  if (exceedsMemoryLimit(memoryBytes, ramBytes)) {
+    await collectGarbage();
+    memoryBytes = ownMemoryBytes(inProcess);
+  }
+  return {cpuMs: cpuBefore === null || cpuAfter === null ? null : Math.max(0, cpuAfter - cpuBefore), memoryBytes};
 }

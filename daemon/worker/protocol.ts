@@ -22,6 +22,8 @@ export interface AttemptPayload {
   cwd: string | null;
   /** Thread isolation: a port for a worker without a lasting channel yet (null: use the worker's). */
   port: MessagePort | null;
+  /** The attempt's memory limit: a worker still over it when the task ends waits to be stopped (see exceedsMemoryLimit). */
+  ramBytes: number;
 }
 
 /** A user module's source as the daemon serves it to a worker (see executor/module-sources.ts). */
@@ -77,6 +79,18 @@ export type ExecutorMessageBody =
 
 export type WorkerMessage = WorkerMessageBody & {token: string};
 export type ExecutorMessage = ExecutorMessageBody & {token: string};
+
+/** The worker thread's global the daemon's memory probe calls (executor/thread-memory.ts, worker/memory.ts). */
+export const MEMORY_PROBE_GLOBAL = '__capsuleMemoryBytes';
+
+/**
+ * The memory rule, for the worker and the executor alike: an attempt whose worker holds more
+ * than its limit (after a garbage collection) ends out_of_memory, and the worker is stopped with
+ * it so that what it holds is freed rather than handed to the next attempt.
+ */
+export function exceedsMemoryLimit(bytes: number, limitBytes: number): boolean {
+  return bytes > limitBytes;
+}
 
 /** Largest serialized result a task may return; bigger results belong in a file or a store. */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;

@@ -4,6 +4,7 @@
  */
 import {isMainThread, parentPort, workerData} from 'node:worker_threads';
 import {discover, isDiscoveryRequest} from './discover.js';
+import {exposeMemoryProbe} from './memory.js';
 import {registerLoaderHooks} from './module-host.js';
 import {endWithParent} from './parent-watch.js';
 import {installSpawnGuard} from './spawn-guard.js';
@@ -15,6 +16,7 @@ process.setSourceMapsEnabled(true);
 // A process worker is a child process of the daemon (its main thread); the others are its worker threads.
 installSpawnGuard(isMainThread ? 'process' : 'thread');
 if (isMainThread) endWithParent();
+exposeMemoryProbe();
 
 export {runAttempt as default} from './attempt.js';
 

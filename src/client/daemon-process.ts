@@ -7,6 +7,7 @@ import {distFile} from '../lib/package-root.js';
 import {DaemonClient} from './client.js';
 import {MAX_RUN_LIST, type RunRecord} from '../protocol/index.js';
 import {isAlive} from '../lib/process.js';
+import {daemonEnvironment} from '../startup/daemon-env.js';
 import {DAEMON_NODE_FLAGS} from '../startup/v8-flags.js';
 
 /** How long `daemon start` (and autostart) waits for a new daemon to answer. */
@@ -45,7 +46,7 @@ export async function startDaemon(paths: HomePaths): Promise<StartResult> {
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js')], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: {...process.env, CAPSULE_HOME: paths.home},
+    env: daemonEnvironment(paths.home),
   });
   closeSync(log);
   let exitCode: number | null = null;

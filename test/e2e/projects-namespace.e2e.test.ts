@@ -1,7 +1,7 @@
 import {rm, writeFile} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {isAlive, TestHome, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 
 // Two directories asking for one namespace: the one holding it is never touched, the newcomer is refused.
@@ -150,5 +150,50 @@ describe('a namespace claimed by two directories', {timeout: 120_000}, () => {
       const services = await home.json<{services: {namespace: string}[]}>(['services', name]);
       expect(services.services).toHaveLength(1);
     }
+  });
+
+  it('keeps a renamed project running under its old namespace until the new definition loads', async () => {
+    const root = await makeProject({
+      'capsule.toml': projectToml('shop', SERVICE),
+      'tasks/ok.ts': "import {task} from 'capsule';\nexport const ping = task({}, async () => 'pong');\n",
+    });
+    roots.push(root);
+    expect((await home.run(['project', 'add', root])).code).toBe(0);
+    const pid = await runningPid(root);
+
+    // Renamed, and a new module that throws at import: the reload fails.
+    await writeFile(join(root, 'tasks/bad.ts'), "throw new Error('bad at import');\n");
+    await writeFile(join(root, 'capsule.toml'), projectToml('shop2', SERVICE));
+    const failed = await waitFor(async () => {
+      const entry = await byRoot(root);
+      return entry.status === 'error' ? entry : null;
+    }, {what: 'the rename to fail'});
+    expect(failed).toMatchObject({namespace: 'shop', services: [{name: 'web', state: 'running', pid}]});
+    expect(failed.error!.message).toContain('bad at import');
+    expect(failed.error!.hint).toContain('keeping the last good version of tasks/bad.ts');
+    expect(isAlive(pid)).toBe(true);
+    const tree = await home.json<{projects: {tasks: {name: string}[]}[]}>(['list', 'shop']);
+    expect(tree.projects[0]!.tasks.map((task) => task.name)).toEqual(['ping']);
+    const ran = await home.run(['run', 'shop/ping']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('pong');
+
+    // Named by its old namespace or by its directory, the project reloads (and fails the same way).
+    for (const target of ['shop', root]) {
+      const reload = await home.run(['project', 'reload', target]);
+      expect(reload.code).toBe(2);
+      expect(reload.stderr).toContain('bad at import');
+      expect(reload.stderr).not.toContain('no project named');
+    }
+    expect((await byRoot(root)).services[0]).toMatchObject({state: 'running', pid});
+
+    // Fixed: the new namespace takes over, and the old one's service is stopped.
+    await rm(join(root, 'tasks/bad.ts'));
+    await waitFor(async () => (await byRoot(root)).status === 'ok', {what: 'the renamed project to load'});
+    expect(await byRoot(root)).toMatchObject({namespace: 'shop2', error: null});
+    const newPid = await runningPid(root);
+    expect(newPid).not.toBe(pid);
+    await waitFor(() => !isAlive(pid), {what: `the old service ${pid} to stop`});
+    expect((await home.run(['list', 'shop'])).code).toBe(2);
   });
 });

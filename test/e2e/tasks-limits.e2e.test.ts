@@ -41,6 +41,32 @@ describe('limits', SLOW, () => {
     await expectStillServing();
   });
 
+  it('stops thread Buffer bombs, in a loop that never yields and in one that awaits, as out_of_memory, and the daemon gets the memory back', async () => {
+    await startWithProject(home);
+    const rss = async () => (await home.json<{rssBytes: number}>(['daemon', 'status'])).rssBytes;
+    const before = await rss();
+    for (const bomb of ['threadBufferBomb', 'threadBufferBombAwaiting', 'threadBufferBomb']) {
+      const {result, run} = await runAttached(home, `e2e/${bomb}`);
+      expect(result.code).toBe(1);
+      expect(run.status).toBe('failed');
+      expect(run.error?.type).toBe('out_of_memory');
+      expect(run.error?.message).toMatch(/^the attempt used .+ of memory, over its limit of 128MB$/);
+      expect(run.peakMemoryMb).toBeGreaterThanOrEqual(128);
+      // The thread was stopped, so the Buffers it had filled (over 128MB) left the daemon's resident set.
+      await waitFor(async () => (await rss()) < before + 48 * 1024 * 1024, {timeoutMs: 10_000, intervalMs: 200, what: `the daemon's RSS to fall back after ${bomb}`});
+    }
+    await expectStillServing();
+  });
+
+  it('counts the Buffers a thread holds in its peak memory', async () => {
+    await startWithProject(home);
+    const {result, run} = await runAttached(home, 'e2e/holdsBuffers');
+    expect(result.code, result.stderr).toBe(0);
+    expect(run).toMatchObject({status: 'succeeded', result: 40});
+    expect(run.peakMemoryMb).toBeGreaterThanOrEqual(40);
+    expect(run.peakMemoryMb).toBeLessThan(128);
+  });
+
   it.each(['cpuHog', 'cpuHogProcess'])('stops %s when its CPU budget is spent, recording the CPU used', async (task) => {
     await startWithProject(home);
     const {result, run} = await runAttached(home, `e2e/${task}`);

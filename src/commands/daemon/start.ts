@@ -4,6 +4,7 @@ import {CapsuleCommand} from '../../cli/base.js';
 import {startDaemon, tryConnect} from '../../client/daemon-process.js';
 import {EXIT_CODES} from '../../lib/errors.js';
 import {daemonAlreadyRunning, EXIT_HOME_TAKEN} from '../../lib/home.js';
+import {daemonEnvironment} from '../../startup/daemon-env.js';
 import {DAEMON_NODE_FLAGS} from '../../startup/v8-flags.js';
 import {distFile} from '../../lib/package-root.js';
 
@@ -31,7 +32,7 @@ export default class DaemonStart extends CapsuleCommand {
         running.close();
         throw daemonAlreadyRunning(running.daemonPid, this.paths);
       }
-      const result = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: {...process.env, CAPSULE_HOME: this.paths.home}});
+      const result = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: daemonEnvironment(this.paths.home)});
       // A daemon that came up in between: the daemon process has said so on stderr.
       return this.exit(result.status === EXIT_HOME_TAKEN ? EXIT_CODES.conflict : (result.status ?? 1));
     }

@@ -70,6 +70,26 @@ describe('executor limits', () => {
     expect(await executor!.execute(attemptRequest('basic.ts', 'noop', {limits: {...GENEROUS, ramBytes: 64 * MB}}), recordingHooks().hooks, new AbortController().signal)).toMatchObject({ok: true});
   });
 
+  // A watchdog that never samples leaves the worker's own measure as the attempt ends.
+  it('ends a thread attempt that returns holding Buffers over its limit as out_of_memory, and replaces its worker', async () => {
+    const single = start({maxParallel: 1, watchdogIntervalMs: 3_600_000});
+    const limits = {...GENEROUS, ramBytes: 128 * MB};
+    const hoarded = await single.execute(attemptRequest('limits.ts', 'bufferHoard', {input: {mb: 300}, limits}), recordingHooks().hooks, new AbortController().signal);
+    expect(errorOf(hoarded)).toMatchObject({type: 'out_of_memory', message: expect.stringMatching(/^the attempt used 30\d(\.\d)?MB of memory, over its limit of 128MB$/)});
+    expect(hoarded.peakMemoryMb).toBeGreaterThanOrEqual(300);
+    // The next attempt of the pool gets a new worker: the hoard went with the old one.
+    const next = await single.execute(attemptRequest('limits.ts', 'bufferHoard', {input: {mb: 1}, limits}), recordingHooks().hooks, new AbortController().signal);
+    expect(next).toMatchObject({ok: true, result: 1});
+    expect(next.peakMemoryMb).toBeLessThan(64);
+  });
+
+  it('does not count against a thread the Buffers it dropped before returning', async () => {
+    const limits = {...GENEROUS, ramBytes: 128 * MB};
+    const outcome = await start({watchdogIntervalMs: 3_600_000}).execute(attemptRequest('limits.ts', 'bufferGarbage', {input: {mb: 300}, limits}), recordingHooks().hooks, new AbortController().signal);
+    expect(outcome).toMatchObject({ok: true, result: 300});
+    expect(outcome.peakMemoryMb).toBeLessThan(128);
+  });
+
   it.each(['thread', 'process'] as const)('stops a %s attempt that spends its CPU budget, and records the CPU it used', async (isolation) => {
     const {hooks, logs} = recordingHooks();
     const outcome = await start().execute(attemptRequest('limits.ts', 'busyLoop', {isolation, limits: {...GENEROUS, computeMs: 700}}), hooks, new AbortController().signal);

@@ -12,7 +12,7 @@ function facts(overrides: Partial<AttemptFacts>): AttemptFacts {
     failure: null,
     exit: null,
     stderrTail: '',
-    sampled: {cpuMs: null, peakRssBytes: null},
+    sampled: {cpuMs: null, peakMemoryBytes: null},
     ...overrides,
   };
 }
@@ -20,7 +20,7 @@ function facts(overrides: Partial<AttemptFacts>): AttemptFacts {
 describe('settleOutcome', () => {
   it('returns the reported result with the worker’s own figures', () => {
     const reported = {ok: true as const, result: serialize({n: 1, at: new Date(0)}), cpuMs: 12.4, memoryBytes: 10 * MB};
-    expect(settleOutcome(facts({reported, sampled: {cpuMs: 3, peakRssBytes: 12 * MB}}))).toEqual({ok: true, result: {n: 1, at: new Date(0)}, cpuMs: 12, peakMemoryMb: 12});
+    expect(settleOutcome(facts({reported, sampled: {cpuMs: 3, peakMemoryBytes: 12 * MB}}))).toEqual({ok: true, result: {n: 1, at: new Date(0)}, cpuMs: 12, peakMemoryMb: 12});
   });
 
   it('keeps the reported error, its stack and whether it is fatal', () => {
@@ -35,11 +35,11 @@ describe('settleOutcome', () => {
 
   it('records at least the cap as the peak of an attempt ended for its memory', () => {
     expect(settleOutcome(facts({stopReason: 'out_of_memory'}))).toMatchObject({peakMemoryMb: 64});
-    expect(settleOutcome(facts({stopReason: 'out_of_memory', sampled: {cpuMs: 20, peakRssBytes: 90 * MB}}))).toMatchObject({peakMemoryMb: 90, cpuMs: 20});
+    expect(settleOutcome(facts({stopReason: 'out_of_memory', sampled: {cpuMs: 20, peakMemoryBytes: 90 * MB}}))).toMatchObject({peakMemoryMb: 90, cpuMs: 20});
   });
 
   it('records at least the budget as the CPU of an attempt ended for its CPU time', () => {
-    const killed = {failure: {error: new Error('Worker exited unexpectedly')}, exit: {code: null, signal: 'SIGXCPU' as const}, sampled: {cpuMs: 4_200, peakRssBytes: null}};
+    const killed = {failure: {error: new Error('Worker exited unexpectedly')}, exit: {code: null, signal: 'SIGXCPU' as const}, sampled: {cpuMs: 4_200, peakMemoryBytes: null}};
     expect(settleOutcome(facts(killed))).toMatchObject({error: {type: 'compute_exhausted'}, cpuMs: 5_000});
   });
 

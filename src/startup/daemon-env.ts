@@ -1,0 +1,28 @@
+// What the daemon's environment gets beside its starter's, for glibc's allocator: read once,
+// when the process starts, so it is set by whoever spawns the daemon (both ways of starting it
+// go through daemonEnvironment), and taken out again by the daemon (daemon/main.ts) so that the
+// services it starts inherit the environment they would have had.
+
+/**
+ * glibc serves an allocation of 128 KiB or more with its own mmap, returned to the system when
+ * freed, until the first such block is freed: then it raises the threshold to that block's size,
+ * and later Buffers of that size come from its arenas, which keep the memory once freed. A
+ * worker thread stopped over its memory limit then left its Buffers' memory in the daemon's
+ * resident set (measured: 512 × 1 MiB Buffers, terminated, stayed resident from the second time
+ * on). Setting the threshold pins it at its default, so large Buffers always go back.
+ */
+const PINNED_MMAP_THRESHOLD = {MALLOC_MMAP_THRESHOLD_: String(128 * 1024)};
+
+/** Names the variables the starter added, so the daemon removes those and no others. */
+const ADDED_MARKER = 'CAPSULE_DAEMON_ADDED_ENV';
+
+export function daemonEnvironment(home: string): NodeJS.ProcessEnv {
+  const added = Object.entries(PINNED_MMAP_THRESHOLD).filter(([name]) => process.env[name] === undefined);
+  return {...process.env, CAPSULE_HOME: home, ...Object.fromEntries(added), [ADDED_MARKER]: added.map(([name]) => name).join(',')};
+}
+
+/** In the daemon: forgets what daemonEnvironment added, now that the allocator has read it. */
+export function dropAddedEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of (env[ADDED_MARKER] ?? '').split(',')) if (name !== '') delete env[name];
+  delete env[ADDED_MARKER];
+}
