@@ -6,6 +6,8 @@
 import {stat} from 'node:fs/promises';
 import type {ConfigValue, DependencyCondition, ServiceConfig} from '../../src/config/services.js';
 import {formatDuration} from '../../src/lib/duration.js';
+import {AGENT_ENVIRONMENT} from '../../src/protocol/agent-limits.js';
+import {newAgentToken} from './agent-token.js';
 import type {Clock} from '../core/clock.js';
 import {liveStartTime} from './proc-stat.js';
 import {forgetProcess, recordProcess} from './process-records.js';
@@ -76,6 +78,11 @@ export class ServiceUnit {
 
   get state(): ServiceState {
     return this.currentState;
+  }
+
+  /** SHA-256 of the agent token of the running process; undefined while there is none (or it was adopted without one). */
+  get agentTokenHash(): string | undefined {
+    return this.run?.agentTokenHash;
   }
 
   /** The process group to sample, while the service has a process. */
@@ -168,7 +175,8 @@ export class ServiceUnit {
       const environment = await this.definition.environment();
       this.context.audit('adopt', {pid: record.pid});
       this.log.note(`adopted pid ${record.pid}, started by an earlier daemon: its output is not captured until it restarts`);
-      this.watch(adoptProcess(record.pid, record.startTime, Date.parse(record.startedAt), this.context.clock), environment);
+      if (record.agentTokenHash === undefined) this.log.note(`pid ${record.pid} was started before agent tokens were given per launch: an agent it embeds cannot register until it restarts`);
+      this.watch(adoptProcess(record.pid, record.startTime, Date.parse(record.startedAt), this.context.clock), record.agentTokenHash, environment);
       return true;
     });
   }
@@ -249,9 +257,11 @@ export class ServiceUnit {
     this.setState('starting');
     let handle: ProcessHandle;
     let env: Record<string, string>;
+    // The token goes to the service's process (and what it starts) only: probes and actions get `env` without it.
+    const agentToken = newAgentToken();
     try {
       env = await this.definition.environment();
-      handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env}, this.log, this.context.clock);
+      handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env: {...env, [AGENT_ENVIRONMENT.token]: agentToken.token}}, this.log, this.context.clock);
     } catch (error) {
       const {argv, cwd} = this.definition;
       const failure = spawnFailure(error, argv[0]!, cwd, await isDirectory(cwd));
@@ -269,14 +279,14 @@ export class ServiceUnit {
       return;
     }
     this.reason = null;
-    await recordProcess(this.context.persistence, this.definition, handle, this.log);
+    await recordProcess(this.context.persistence, this.definition, handle, agentToken.hash, this.log);
     this.context.audit('start', {pid: handle.pid, cause});
     this.log.note(`started pid ${handle.pid} (${cause})`);
-    this.watch(handle, env);
+    this.watch(handle, agentToken.hash, env);
   }
 
-  private watch(handle: ProcessHandle, env: Record<string, string>): void {
-    this.run = new ServiceRun(handle, this.config, {cwd: this.definition.cwd, env}, this.context.clock, this.observer);
+  private watch(handle: ProcessHandle, agentTokenHash: string | undefined, env: Record<string, string>): void {
+    this.run = new ServiceRun(handle, agentTokenHash, this.config, {cwd: this.definition.cwd, env}, this.context.clock, this.observer);
     if (this.config.health) {
       // Probed services stay `starting` until the first probe passes.
       if (!this.setState('starting')) this.context.changed();

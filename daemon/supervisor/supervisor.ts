@@ -37,7 +37,7 @@ export interface SupervisorOptions {
    * Resolve true when delivered; otherwise the service is restarted to pick the value up.
    */
   onConfigChange?: (change: ConfigChange) => boolean | Promise<boolean>;
-  /** Extra environment for services, probes and actions (the agent's socket path, for one). */
+  /** Extra environment for services, probes and actions (the agent's socket path, for one). A service's process also gets its launch's agent token. */
   serviceEnvironment?: (namespace: string, name: string) => Record<string, string>;
   /** Runs the actions embedded agents handle in-process. Without it only command actions run. */
   agentActions?: AgentActionRunner;
@@ -191,6 +191,11 @@ export class Supervisor {
 
   configGet(namespace: string, name: string, key: string): ConfigEntry {
     return this.configValues.get(this.findProject(namespace).find(name), key);
+  }
+
+  /** SHA-256 of the agent token the service's running process was given; undefined while it has none. */
+  agentTokenHash(namespace: string, name: string): string | undefined {
+    return this.findProject(namespace).find(name).agentTokenHash;
   }
 
   /** The values the service runs with, secrets unmasked: only for the service itself (its embedded agent). */

@@ -57,6 +57,8 @@ export interface PersistedProcess {
   startedAt: string;
   /** Digest of the definition it runs: a process started from an older definition is replaced, not adopted. */
   fingerprint: string;
+  /** SHA-256 of the agent token this launch was given (see agent-token.ts); absent in a record written before tokens were per launch. */
+  agentTokenHash?: string;
 }
 
 /** Where the supervisor keeps what must outlive the daemon. The daemon's store implements it. */
