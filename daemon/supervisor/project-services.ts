@@ -5,6 +5,7 @@
  */
 import type {ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
+import {DAEMON_ACTOR} from '../core/audit-log.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {dependencyLayers} from './dependency-graph.js';
 import {definitionFingerprint} from './fingerprint.js';
@@ -80,21 +81,22 @@ export class ProjectServices {
   /**
    * Starts what `unit` depends on if it is idle, then the unit, which waits for the dependencies'
    * conditions. A dependency an operator stopped is started only when an operator asked for this.
+   * `actor` asked for it (the dependencies' starts too).
    */
-  async requestStart(unit: ServiceUnit, cause: StartCause, byOperator = cause === 'operator'): Promise<void> {
+  async requestStart(unit: ServiceUnit, cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
     for (const dependency of unit.config.dependsOn) {
       const needed = this.units.get(dependency.name)!;
-      if (needed.isIdle()) await this.requestStart(needed, 'dependency', byOperator);
+      if (needed.isIdle()) await this.requestStart(needed, 'dependency', actor, byOperator);
     }
-    await unit.start(cause, byOperator);
+    await unit.start(cause, actor, byOperator);
   }
 
-  async startAll(cause: StartCause): Promise<void> {
-    for (const name of this.startOrder()) await this.requestStart(this.units.get(name)!, cause);
+  async startAll(cause: StartCause, actor = DAEMON_ACTOR): Promise<void> {
+    for (const name of this.startOrder()) await this.requestStart(this.units.get(name)!, cause, actor);
   }
 
-  stopAll(cause: StopCause): Promise<void> {
-    return this.stopInOrder([...this.units.keys()], () => cause);
+  stopAll(cause: StopCause, actor = DAEMON_ACTOR): Promise<void> {
+    return this.stopInOrder([...this.units.keys()], () => cause, actor);
   }
 
   /** The dependencies of `unit` not yet in the state it waits for. */
@@ -116,10 +118,10 @@ export class ProjectServices {
   }
 
   /** Stops `names`, dependents before what they depend on. */
-  private async stopInOrder(names: string[], causeOf: (name: string) => StopCause): Promise<void> {
+  private async stopInOrder(names: string[], causeOf: (name: string) => StopCause, actor = DAEMON_ACTOR): Promise<void> {
     const subset = new Map(names.map((name) => [name, this.units.get(name)!.config.dependsOn]));
     for (const layer of dependencyLayers(this.namespace, subset).reverse()) {
-      await Promise.all(layer.map((name) => this.units.get(name)!.stop(causeOf(name))));
+      await Promise.all(layer.map((name) => this.units.get(name)!.stop(causeOf(name), actor)));
     }
   }
 }

@@ -8,6 +8,7 @@ import type {ConfigValue, DependencyCondition, ServiceConfig} from '../../src/co
 import {formatDuration} from '../../src/lib/duration.js';
 import {AGENT_ENVIRONMENT} from '../../src/protocol/agent-limits.js';
 import {newAgentToken} from './agent-token.js';
+import {DAEMON_ACTOR} from '../core/audit-log.js';
 import type {Clock} from '../core/clock.js';
 import {liveStartTime} from './proc-stat.js';
 import {forgetProcess, recordProcess} from './process-records.js';
@@ -33,7 +34,8 @@ export interface UnitContext {
   readonly persistence: SupervisorPersistence;
   /** What the persistence says of an operator's stop when the unit is created (say, by a restarted daemon). */
   readonly stoppedByOperator: boolean;
-  audit(kind: AuditKind, details: Record<string, unknown>): void;
+  /** `actor`: who asked (an operator's request); the daemon's own decisions leave it out. */
+  audit(kind: AuditKind, details: Record<string, unknown>, actor?: string): void;
   /** State, health, pid or usage changed. */
   changed(): void;
   /** The dependencies not yet in the state this service waits for. */
@@ -44,8 +46,8 @@ export class ServiceUnit {
   private currentState: ServiceState = 'stopped';
   private run: ServiceRun | null = null;
   private readonly schedule: RestartSchedule;
-  /** Set while a start waits for dependencies. */
-  private pendingStart: StartCause | null = null;
+  /** Set while a start waits for dependencies: why, and who asked. */
+  private pendingStart: {cause: StartCause; actor: string} | null = null;
   private waitingFor: string[] = [];
   private restarts = 0;
   private lastExit: ProcessExit | null = null;
@@ -136,34 +138,34 @@ export class ServiceUnit {
    * Starts the service, unless an operator stopped it and this start is not an operator's:
    * `byOperator` also holds for a dependency started because an operator started its dependent.
    */
-  start(cause: StartCause, byOperator = cause === 'operator'): Promise<void> {
+  start(cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
     return this.enqueue(async () => {
       if (!(await this.mayStart(byOperator))) return;
       if (this.run !== null || this.pendingStart !== null) return;
       this.schedule.cancelRestart();
       this.schedule.reset();
       this.reason = null;
-      this.pendingStart = cause;
+      this.pendingStart = {cause, actor};
       await this.startWhenReady();
     });
   }
 
-  stop(cause: StopCause): Promise<void> {
+  stop(cause: StopCause, actor = DAEMON_ACTOR): Promise<void> {
     return this.enqueue(async () => {
       // Recorded before the process goes, so a daemon killed mid-stop does not start it again.
       if (cause === 'operator') await this.recordStoppedByOperator(true);
-      await this.stopNow(cause, true);
+      await this.stopNow(cause, actor);
     });
   }
 
-  restart(cause: StartCause): Promise<void> {
+  restart(cause: StartCause, actor = DAEMON_ACTOR): Promise<void> {
     return this.enqueue(async () => {
       if (!(await this.mayStart(cause === 'operator'))) return;
-      this.context.audit('restart', {cause, pid: this.run?.pid ?? null});
-      await this.stopNow('restart', false);
+      this.context.audit('restart', {cause, pid: this.run?.pid ?? null}, actor);
+      await this.stopNow('restart', null);
       this.schedule.reset();
       this.restarts++;
-      this.pendingStart = cause;
+      this.pendingStart = {cause, actor};
       await this.startWhenReady();
     });
   }
@@ -236,8 +238,8 @@ export class ServiceUnit {
   }
 
   private async startWhenReady(): Promise<void> {
-    const cause = this.pendingStart;
-    if (cause === null) return;
+    const pending = this.pendingStart;
+    if (pending === null) return;
     const missing = this.context.unsatisfiedDependencies();
     if (missing.length > 0) {
       const changed = missing.join() !== this.waitingFor.join();
@@ -247,10 +249,10 @@ export class ServiceUnit {
     }
     this.pendingStart = null;
     this.waitingFor = [];
-    await this.spawn(cause);
+    await this.spawn(pending.cause, pending.actor);
   }
 
-  private async spawn(cause: StartCause): Promise<void> {
+  private async spawn(cause: StartCause, actor: string): Promise<void> {
     this.formerSecrets = [];
     this.log.setSecrets(this.secrets());
     this.schedule.cancelRestart();
@@ -280,7 +282,7 @@ export class ServiceUnit {
     }
     this.reason = null;
     await recordProcess(this.context.persistence, this.definition, handle, agentToken.hash, this.log);
-    this.context.audit('start', {pid: handle.pid, cause});
+    this.context.audit('start', {pid: handle.pid, cause}, actor);
     this.log.note(`started pid ${handle.pid} (${cause})`);
     this.watch(handle, agentToken.hash, env);
   }
@@ -339,7 +341,8 @@ export class ServiceUnit {
     });
   }
 
-  private async stopNow(cause: StopCause, audit: boolean): Promise<void> {
+  /** `actor`: who asked, to audit the stop; null: part of something audited already (a restart). */
+  private async stopNow(cause: StopCause, actor: string | null): Promise<void> {
     this.schedule.cancelRestart();
     this.pendingStart = null;
     this.waitingFor = [];
@@ -350,7 +353,7 @@ export class ServiceUnit {
     }
     this.log.note(`stopping pid ${run.pid} (${cause})`);
     const {forced} = await this.terminate(run);
-    if (audit) this.context.audit('stop', {pid: run.pid, cause, forced, code: this.lastExit?.code ?? null, signal: this.lastExit?.signal ?? null});
+    if (actor !== null) this.context.audit('stop', {pid: run.pid, cause, forced, code: this.lastExit?.code ?? null, signal: this.lastExit?.signal ?? null}, actor);
     this.log.note(`stopped pid ${run.pid}${forced ? `: SIGKILL after stop_timeout (${formatDuration(this.config.stopTimeoutMs)})` : ''}`);
     this.setState('stopped');
   }
@@ -382,7 +385,7 @@ export class ServiceUnit {
       this.background(async () => {
         if (this.currentState !== 'backoff' || this.run !== null) return;
         this.restarts++;
-        await this.spawn('restart');
+        await this.spawn('restart', DAEMON_ACTOR);
       }),
     );
     this.setState('backoff');
