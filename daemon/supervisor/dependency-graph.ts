@@ -1,31 +1,15 @@
 import {CapsuleError} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
 import type {ServiceDependency} from '../../src/config/services.js';
 
 /** A project's services by name, with what each depends on. */
 export type DependencyMap = ReadonlyMap<string, readonly ServiceDependency[]>;
 
-/** Rejects a dependency on a service that is not declared, and dependency cycles. */
-export function checkDependencies(namespace: string, graph: DependencyMap): void {
-  for (const [name, dependencies] of graph) {
-    for (const dependency of dependencies) {
-      if (graph.has(dependency.name) && dependency.name !== name) continue;
-      if (dependency.name === name) {
-        throw new CapsuleError('config_invalid', `service ${namespace}/${name} depends on itself`, {hint: `remove "${name}" from its depends_on`});
-      }
-      const suggestion = didYouMean(dependency.name, graph.keys());
-      throw new CapsuleError('config_invalid', `service ${namespace}/${name} depends on "${dependency.name}", which is not a service of ${namespace}`, {
-        hint: suggestion ? `did you mean "${suggestion}"?` : `declare [services.${dependency.name}] or remove it from depends_on`,
-      });
-    }
-  }
-  dependencyLayers(namespace, graph);
-}
-
 /**
  * Groups the services so each one comes in a later group than everything it depends on:
  * start group by group, stop in the reverse order. Dependencies outside `graph` are ignored,
- * so a subset (the services being removed) can be ordered on its own.
+ * so a subset (the services being removed) can be ordered on its own. The project's file was
+ * checked for cycles and unknown services when it loaded (src/config/dependencies.ts): a cycle
+ * here is refused all the same rather than looped on.
  */
 export function dependencyLayers(namespace: string, graph: DependencyMap): string[][] {
   const placed = new Set<string>();

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {checkDependencies, dependencyLayers} from '../../../daemon/supervisor/dependency-graph.js';
+import {dependencyLayers} from '../../../daemon/supervisor/dependency-graph.js';
 import type {ServiceDependency} from '../../../src/config/services.js';
 
 const graph = (entries: Record<string, string[]>) =>
@@ -16,21 +16,5 @@ describe('dependencyLayers', () => {
 
   it('rejects a cycle, naming the services in it', () => {
     expect(() => dependencyLayers('app', graph({a: ['b'], b: ['c'], c: ['a'], d: []}))).toThrow(expect.objectContaining({code: 'config_invalid', message: 'services of app depend on each other in a cycle: a, b, c'}));
-  });
-});
-
-describe('checkDependencies', () => {
-  it('suggests the service that was probably meant', () => {
-    expect(() => checkDependencies('app', graph({web: ['dbb'], db: []}))).toThrow(
-      expect.objectContaining({code: 'config_invalid', message: 'service app/web depends on "dbb", which is not a service of app', hint: 'did you mean "db"?'}),
-    );
-  });
-
-  it('rejects a service depending on itself', () => {
-    expect(() => checkDependencies('app', graph({web: ['web']}))).toThrow('service app/web depends on itself');
-  });
-
-  it('accepts a valid graph', () => {
-    expect(() => checkDependencies('app', graph({web: ['db'], db: []}))).not.toThrow();
   });
 });
