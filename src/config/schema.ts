@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {defaultsSchema} from './defaults.js';
+import type {TomlPosition} from './locator.js';
 import {dependencyProblems} from './dependencies.js';
 import {entryPatternProblem} from './entry-pattern.js';
 import type {TaskDefaults} from './task-limits.js';
@@ -29,6 +30,8 @@ export interface ProjectConfig {
   defaults: TaskDefaults;
   schedules: Record<string, ScheduleConfig>;
   services: Record<string, ServiceConfig>;
+  /** Where `[project] name` is written: an error about the namespace (another directory holds it) points there. */
+  nameAt: TomlPosition | null;
 }
 
 const projectSchema = z

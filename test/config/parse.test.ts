@@ -33,6 +33,7 @@ describe('parseProjectConfig on a valid file', () => {
     expect(parseProjectConfig(text, '/srv/reports/capsule.toml')).toEqual<ProjectConfig>({
       file: '/srv/reports/capsule.toml',
       root: '/srv/reports',
+      nameAt: {line: 2, column: 1},
       project: {name: 'reports', version: '1.0.0', description: 'Nightly reports', entry: ['tasks/*.ts', 'jobs/**/*.js']},
       defaults: {computeMs: 120_000, ramBytes: 512 * 1024 * 1024, timeoutMs: 120_000, maxRetries: 5},
       schedules: {
