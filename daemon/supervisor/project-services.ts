@@ -91,6 +91,21 @@ export class ProjectServices {
     await unit.start(cause, actor, byOperator);
   }
 
+  /** An operator's restart of one service: its idle dependencies start first, as for a start. */
+  async restart(unit: ServiceUnit, actor: string): Promise<void> {
+    for (const dependency of unit.config.dependsOn) {
+      const needed = this.units.get(dependency.name)!;
+      if (needed.isIdle()) await this.requestStart(needed, 'dependency', actor, true);
+    }
+    await unit.restart('operator', actor);
+  }
+
+  /** Stops every service, dependents first, then restarts each, dependencies first. */
+  async restartAll(actor: string): Promise<void> {
+    await this.stopInOrder([...this.units.keys()], () => 'restart', actor);
+    for (const name of this.startOrder()) await this.units.get(name)!.restart('operator', actor);
+  }
+
   async startAll(cause: StartCause, actor = DAEMON_ACTOR): Promise<void> {
     for (const name of this.startOrder()) await this.requestStart(this.units.get(name)!, cause, actor);
   }

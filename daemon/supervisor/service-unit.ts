@@ -154,10 +154,12 @@ export class ServiceUnit {
     return this.enqueue(async () => {
       // Recorded before the process goes, so a daemon killed mid-stop does not start it again.
       if (cause === 'operator') await this.recordStoppedByOperator(true);
-      await this.stopNow(cause, actor);
+      // A stop on the way to a restart is told by the restart's own event.
+      await this.stopNow(cause, cause === 'restart' ? null : actor);
     });
   }
 
+  /** Stops the process if there is one and starts a new one: one restart, whether or not it was running. */
   restart(cause: StartCause, actor = DAEMON_ACTOR): Promise<void> {
     return this.enqueue(async () => {
       if (!(await this.mayStart(cause === 'operator'))) return;

@@ -131,11 +131,11 @@ export class Supervisor {
     return unit.snapshot();
   }
 
+  /** Restarts a service, or starts it if it has no process: either way it counts as one restart. */
   async restart(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot> {
     const project = this.findProject(namespace);
     const unit = project.find(name);
-    if (unit.isIdle()) await project.requestStart(unit, 'operator', actor);
-    else await unit.restart('operator', actor);
+    await project.restart(unit, actor);
     return unit.snapshot();
   }
 
@@ -153,9 +153,11 @@ export class Supervisor {
     return this.snapshot(namespace);
   }
 
+  /** Restarts every service of the project: all stop, dependents first, then start, dependencies first; each counts one restart. */
   async restartProject(namespace: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
-    await this.stopProject(namespace, actor);
-    return this.startProject(namespace, actor);
+    const project = this.findProject(namespace);
+    await project.serially(() => project.restartAll(actor));
+    return this.snapshot(namespace);
   }
 
   snapshot(namespace: string, name: string): ServiceSnapshot;
