@@ -45,6 +45,8 @@ export interface UnitContext {
 export class ServiceUnit {
   private currentState: ServiceState = 'stopped';
   private run: ServiceRun | null = null;
+  /** The run being stopped: its process is still there (`stopping`), though nothing it reports is acted on. */
+  private stoppingRun: ServiceRun | null = null;
   private readonly schedule: RestartSchedule;
   /** Set while a start waits for dependencies: why, and who asked. */
   private pendingStart: {cause: StartCause; actor: string} | null = null;
@@ -199,7 +201,7 @@ export class ServiceUnit {
   }
 
   snapshot(): ServiceSnapshot {
-    const run = this.run;
+    const run = this.run ?? this.stoppingRun;
     return {
       namespace: this.definition.namespace,
       name: this.definition.name,
@@ -360,10 +362,18 @@ export class ServiceUnit {
     this.setState('stopped');
   }
 
-  /** Stops the run's whole group, records how it ended and forgets its pid. */
+  /** Stops the run's whole group (`stopping` meanwhile, its pid shown), records how it ended and forgets its pid. */
   private async terminate(run: ServiceRun): Promise<{forced: boolean}> {
     this.detach();
-    const {forced, end} = await run.terminate();
+    this.stoppingRun = run;
+    this.setState('stopping');
+    let ended: Awaited<ReturnType<ServiceRun['terminate']>>;
+    try {
+      ended = await run.terminate();
+    } finally {
+      this.stoppingRun = null;
+    }
+    const {forced, end} = ended;
     this.lastExit = {...end, at: this.isoNow()};
     await forgetProcess(this.context.persistence, this.definition, this.log);
     return {forced};
