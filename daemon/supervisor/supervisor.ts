@@ -17,6 +17,7 @@ import type {AgentActionRunner} from './agent-action.js';
 import {auditEvent} from './audit.js';
 import {DAEMON_ACTOR} from '../core/audit-log.js';
 import {systemClock, type Clock} from '../core/clock.js';
+import {checkDependencies} from './dependency-graph.js';
 import {ProjectServices} from './project-services.js';
 import {ResourceSampler, SAMPLE_INTERVAL_MS} from './resource-sampler.js';
 import {ServiceActions, type RunActionOptions} from './service-actions.js';
@@ -95,6 +96,7 @@ export class Supervisor {
   async setProjectServices(namespace: string, root: string, services: Record<string, ServiceConfig>): Promise<void> {
     this.assertOpen();
     for (const name of [namespace, ...Object.keys(services)]) checkName(name);
+    checkDependencies(namespace, services);
     await this.adoption.load();
     let project = this.projects.get(namespace);
     if (!project) {
