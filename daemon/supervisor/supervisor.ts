@@ -64,8 +64,10 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.clock = options.clock ?? systemClock;
-    this.adoption = new AdoptionRegistry(options.persistence, (record, cause, forced) =>
-      this.emitAudit(`${record.namespace}/${record.name}`, 'stop', {pid: record.pid, cause, forced}, []),
+    this.adoption = new AdoptionRegistry(
+      options.persistence,
+      (record, cause, forced) => this.emitAudit(`${record.namespace}/${record.name}`, 'stop', {pid: record.pid, cause, forced}, []),
+      (record, reason) => this.emitAudit(`${record.namespace}/${record.name}`, 'gone', {pid: record.pid, startedAt: record.startedAt, reason}, []),
     );
     this.sampler = new ResourceSampler(() => this.allUnits(), this.clock, options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
     this.sampler.start();

@@ -38,7 +38,8 @@ export interface ServiceSnapshot {
   reason: string | null;
 }
 
-export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'health' | 'config' | 'action';
+/** `gone`: a process an earlier daemon recorded ended while no daemon watched it; its record was dropped. */
+export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'gone' | 'health' | 'config' | 'action';
 
 /**
  * What the supervisor asks its owner to add to the audit trail (the trail gives it its id): the
