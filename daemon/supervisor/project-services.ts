@@ -84,19 +84,13 @@ export class ProjectServices {
    * `actor` asked for it (the dependencies' starts too).
    */
   async requestStart(unit: ServiceUnit, cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
-    for (const dependency of unit.config.dependsOn) {
-      const needed = this.units.get(dependency.name)!;
-      if (needed.isIdle()) await this.requestStart(needed, 'dependency', actor, byOperator);
-    }
+    await this.startIdleDependencies(unit, actor, byOperator);
     await unit.start(cause, actor, byOperator);
   }
 
   /** An operator's restart of one service: its idle dependencies start first, as for a start. */
   async restart(unit: ServiceUnit, actor: string): Promise<void> {
-    for (const dependency of unit.config.dependsOn) {
-      const needed = this.units.get(dependency.name)!;
-      if (needed.isIdle()) await this.requestStart(needed, 'dependency', actor, true);
-    }
+    await this.startIdleDependencies(unit, actor, true);
     await unit.restart('operator', actor);
   }
 
@@ -112,6 +106,13 @@ export class ProjectServices {
 
   stopAll(cause: StopCause, actor = DAEMON_ACTOR): Promise<void> {
     return this.stopInOrder([...this.units.keys()], () => cause, actor);
+  }
+
+  private async startIdleDependencies(unit: ServiceUnit, actor: string, byOperator: boolean): Promise<void> {
+    for (const dependency of unit.config.dependsOn) {
+      const needed = this.units.get(dependency.name)!;
+      if (needed.isIdle()) await this.requestStart(needed, 'dependency', actor, byOperator);
+    }
   }
 
   /** The dependencies of `unit` not yet in the state it waits for. */
