@@ -104,9 +104,9 @@ export class Daemon {
         bus,
       );
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
-      // One key, read (or made on a first start) once: agent tokens and sealed secrets both derive from it.
+      // Read (or made on a first start) once: sealed secrets derive from it.
       const homeKey = await loadAgentKey(paths.agentKey);
-      const agents = new AgentHub(homeKey, paths.socket);
+      const agents = new AgentHub(paths.socket);
       const serviceManager = new ServicesPlugin(paths.serviceLogsDir, state, bus, audit, new SecretBox(homeKey), logger, agents);
       await serviceManager.adopt();
 

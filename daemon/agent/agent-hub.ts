@@ -1,15 +1,13 @@
 /**
- * The daemon's side of the agent contract: gives each service process its socket and token,
- * registers the agents that connect back, and routes to them what the supervisor asks (a
+ * The daemon's side of the agent contract: gives each service process the socket, registers the
+ * agents that connect back with their launch's token (see supervisor/agent-token.ts), and routes to them what the supervisor asks (a
  * config change, an action). At most one agent per service: a newer registration replaces
  * the older one (a restarted process registering before its predecessor's socket closed).
  */
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {AGENT_ENVIRONMENT, type AgentHealth, type AgentRegistration, type AgentStatus} from '../../src/protocol/index.js';
-import type {AgentActionOutcome, AgentActionRequest, AgentActionRunner, ConfigChange} from '../supervisor/index.js';
-import {readProcStat} from '../supervisor/proc-stat.js';
-import {agentToken, tokenMatches} from './agent-key.js';
+import {agentTokenMatches, type AgentActionOutcome, type AgentActionRequest, type AgentActionRunner, type ConfigChange} from '../supervisor/index.js';
 import {AgentSession, type AgentManifest} from './agent-session.js';
 
 /** An agent that does not acknowledge a config change within this is assumed not to have applied it: the service is restarted. */
@@ -23,8 +21,8 @@ const MIN_HEARTBEAT_INTERVAL_MS = 100;
 export interface AgentHost {
   /** The service's declaration; throws not_found when it is not declared. */
   declaration(namespace: string, name: string): ServiceConfig;
-  /** The service's main process (the leader of its process group); null when it is not running. */
-  pid(namespace: string, name: string): number | null;
+  /** SHA-256 of the agent token the service's running process was given; undefined while it has none. */
+  agentTokenHash(namespace: string, name: string): string | undefined;
   /** Current config values, secrets unmasked. */
   configValues(namespace: string, name: string): Record<string, ConfigValue>;
   heartbeat(namespace: string, name: string, health?: AgentHealth): void;
@@ -44,9 +42,8 @@ export class AgentHub implements AgentActionRunner {
   private readonly byTarget = new Map<string, AgentSession>();
   private readonly byId = new Map<string, AgentSession>();
 
-  /** `key` signs the tokens (see loadAgentKey); `socket` is the daemon's socket, handed to every service. */
+  /** `socket` is the daemon's socket, handed to every service. */
   constructor(
-    private readonly key: Buffer,
     private readonly socket: string,
     private readonly now: () => number = Date.now,
   ) {}
@@ -55,22 +52,24 @@ export class AgentHub implements AgentActionRunner {
     this.host = host;
   }
 
-  /** What every process of the service (and its probes and actions) finds in its environment. */
-  environment(namespace: string, name: string): Record<string, string> {
-    return {[AGENT_ENVIRONMENT.socket]: this.socket, [AGENT_ENVIRONMENT.token]: agentToken(this.key, `${namespace}/${name}`)};
+  /** What every process of a service (and its probes and actions) finds in its environment; the token is the supervisor's, per launch. */
+  environment(): Record<string, string> {
+    return {[AGENT_ENVIRONMENT.socket]: this.socket};
   }
 
   async register(connectionId: number, params: RegisterParams): Promise<AgentRegistration> {
     const host = this.requireHost();
     const {namespace, name} = splitTarget(params.service);
     const target = `${namespace}/${name}`;
-    if (!tokenMatches(this.key, target, params.token)) {
-      throw new CapsuleError('bad_request', `the agent token does not belong to ${target}`, {
-        hint: `an agent connects from a process the daemon started as ${target}, with the ${AGENT_ENVIRONMENT.token} it was given`,
+    const declaration = host.declaration(namespace, name);
+    // Only the token of the running process's launch: the pid an agent reports is its own claim, and proves nothing.
+    const expected = host.agentTokenHash(namespace, name);
+    if (expected === undefined) throw new CapsuleError('conflict', `${target} is not running`, {hint: 'an agent registers from within the running service'});
+    if (!agentTokenMatches(expected, params.token)) {
+      throw new CapsuleError('bad_request', `the agent token is not the one ${target}'s running process was given`, {
+        hint: `an agent connects from the process the daemon started as ${target} (or one it started), with the ${AGENT_ENVIRONMENT.token} it was given; a process started before the service's last restart must restart too`,
       });
     }
-    const declaration = host.declaration(namespace, name);
-    await checkProcessGroup(target, params.pid, host.pid(namespace, name));
     const session = new AgentSession(target, connectionId, {pid: params.pid, version: params.version, actions: params.actions}, this.now());
     const replaced = this.byTarget.get(target);
     if (replaced) this.drop(replaced, 'replaced by a newer registration');
@@ -166,21 +165,6 @@ function heartbeatInterval(declaration: ServiceConfig): number {
   const health = declaration.health;
   if (health?.probe.kind !== 'heartbeat') return DEFAULT_HEARTBEAT_INTERVAL_MS;
   return Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.min(DEFAULT_HEARTBEAT_INTERVAL_MS, Math.floor(health.intervalMs / 2)));
-}
-
-/**
- * Another process that inherited the token (an action's command, say) must not take the
- * service's place: the agent has to run in the service's process group. Where /proc is
- * missing this cannot be told, and the token alone decides.
- */
-async function checkProcessGroup(target: string, pid: number, servicePid: number | null): Promise<void> {
-  if (servicePid === null) throw new CapsuleError('conflict', `${target} is not running`, {hint: 'an agent registers from within the running service'});
-  const stat = await readProcStat(pid);
-  if (stat !== null && stat.pgrp !== servicePid) {
-    throw new CapsuleError('conflict', `pid ${pid} is not part of ${target} (process group ${servicePid}): it cannot register as its agent`, {
-      hint: 'only the service process and its children may use its agent',
-    });
-  }
 }
 
 function splitTarget(service: string): {namespace: string; name: string} {

@@ -1,9 +1,9 @@
 /**
- * Agent tokens: an HMAC of the service's "namespace/name" under a key kept in CAPSULE_HOME.
- * A process holding its service's token was started by this daemon, or by an earlier daemon of
- * the same home (which matters for a process re-adopted after a daemon restart).
+ * The home's key (CAPSULE_HOME/agent.key, mode 0600): secret config values are sealed under it
+ * in state.json (see core/secret-box.ts). Agent tokens do not derive from it: a process that
+ * reads it cannot register as a service (see supervisor/agent-token.ts).
  */
-import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto';
+import {randomBytes} from 'node:crypto';
 import {readFile, writeFile} from 'node:fs/promises';
 import {PRIVATE_FILE_MODE} from '../core/private-file.js';
 
@@ -19,14 +19,4 @@ export async function loadAgentKey(file: string): Promise<Buffer> {
   const key = randomBytes(32);
   await writeFile(file, key.toString('hex'), {mode: PRIVATE_FILE_MODE});
   return key;
-}
-
-export function agentToken(key: Buffer, target: string): string {
-  return createHmac('sha256', key).update(target).digest('hex');
-}
-
-export function tokenMatches(key: Buffer, target: string, token: string): boolean {
-  const expected = Buffer.from(agentToken(key, target));
-  const given = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }

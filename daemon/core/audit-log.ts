@@ -64,9 +64,10 @@ export class AuditLog {
   }
 }
 
-/** Who did it: the OS user of the CLI for operator actions; the daemon for its own decisions. */
+/** Who did it: the daemon, for its own decisions (an operator's request records who asked: see the router's connectionActor). */
 export const DAEMON_ACTOR = 'capsule';
 
+/** The OS user the daemon runs as. */
 export function osUser(): string {
   try {
     return userInfo().username;

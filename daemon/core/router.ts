@@ -3,11 +3,12 @@ import {CapsuleError, toCapsuleError} from '../../src/lib/errors.js';
 import {PROTOCOL_VERSION, type HandlerParams, type MethodName, type Request, type ResultOf} from '../../src/protocol/index.js';
 import type {ServerConnection} from '../../src/transport/ipc.js';
 import type {EventBus, EventSink} from './event-bus.js';
+import {osUser} from './audit-log.js';
 import type {Logger} from './logger.js';
 
 export interface CallContext {
   connectionId: number;
-  /** The OS user the client said it runs as (for the audit trail). */
+  /** Who asked, for the audit trail: see connectionActor. */
   actor: string;
   /**
    * Subscribes the calling connection to a topic before the handler returns, so a
@@ -49,7 +50,6 @@ interface ConnectionState {
   connection: ServerConnection;
   greeted: boolean;
   dropped: boolean;
-  actor: string;
   sink: EventSink;
   helloTimer: NodeJS.Timeout | undefined;
 }
@@ -63,6 +63,7 @@ interface ConnectionState {
  */
 export class RequestRouter {
   private readonly connections = new Map<number, ConnectionState>();
+  private readonly actor = connectionActor();
   private refusal: CapsuleError | null = null;
   private lastTotalCheck = 0;
 
@@ -137,7 +138,7 @@ export class RequestRouter {
         connection.send({event, data});
         this.checkTotalBacklog();
       };
-      state = {connection, greeted: false, dropped: false, actor: 'unknown', sink, helloTimer: undefined};
+      state = {connection, greeted: false, dropped: false, sink, helloTimer: undefined};
       this.connections.set(connection.id, state);
     }
     return state;
@@ -196,10 +197,9 @@ export class RequestRouter {
         hint: 'restart the daemon from the installed version: `capsule daemon restart`',
       });
     }
-    const params = checkParams('hello', raw);
+    checkParams('hello', raw);
     state.greeted = true;
     clearTimeout(state.helloTimer);
-    if (params.user) state.actor = params.user;
     return {protocol: PROTOCOL_VERSION, version: this.version, pid: process.pid};
   }
 
@@ -216,11 +216,21 @@ export class RequestRouter {
     if (!handler) throw new CapsuleError('bad_request', `method "${method}" is not served by this daemon`, {hint: 'the client and daemon may differ in version: `capsule daemon restart`'});
     return handler(params as never, {
       connectionId: connection.id,
-      actor: state.actor,
+      actor: this.actor,
       subscribe: (topic) => this.bus.subscribe(topic, state.sink),
       unsubscribe: (topic) => this.bus.unsubscribe(topic, state.sink),
     });
   }
+}
+
+/**
+ * Who is on the other end of a connection, as the audit trail records it. Never what the client
+ * says (its hello could claim anyone): Node cannot read a unix socket peer's credentials, and
+ * the socket lives in the 0700 home, so only the daemon's own OS user (or root) can connect.
+ * That user is what is recorded.
+ */
+function connectionActor(): string {
+  return osUser();
 }
 
 function lagging(how: string): CapsuleError {

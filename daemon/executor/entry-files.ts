@@ -1,5 +1,6 @@
 import {readdir, stat} from 'node:fs/promises';
-import {isAbsolute, join, relative, sep} from 'node:path';
+import {join, relative, sep} from 'node:path';
+import {entryPatternProblem} from '../../src/config/entry-pattern.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 
 /** Most files an entry pattern may match: the bound on what one discovery walks and loads. */
@@ -79,12 +80,10 @@ async function walk(root: string, dir: string, matcher: RegExp, found: Set<strin
   }
 }
 
+/** capsule.toml's entry was checked as it loaded; a pattern from elsewhere is held to the same rule. */
 function checkPattern(pattern: string): void {
-  if (pattern === '' || isAbsolute(pattern) || pattern.split('/').includes('..')) {
-    throw new CapsuleError('config_invalid', `invalid entry pattern: expected a path inside the project like "tasks/*.ts", got ${JSON.stringify(pattern)}`, {
-      hint: 'write entry patterns relative to the directory holding capsule.toml, without ".."',
-    });
-  }
+  const problem = entryPatternProblem(pattern);
+  if (problem !== null) throw new CapsuleError('config_invalid', `invalid entry pattern: ${problem}`, {hint: 'write entry patterns relative to the directory holding capsule.toml'});
 }
 
 async function isFile(path: string): Promise<boolean> {

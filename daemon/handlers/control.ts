@@ -18,14 +18,14 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
   const {projects, tasks, schedules, services, audit} = parts;
   return {
     'control.apply': async ({verb, target}, call) => {
-      const result = await apply(verb, target);
-      // Who asked: the subsystems record what happened, as the daemon.
+      const result = await apply(verb, target, call.actor);
+      // Who asked, and for what; the services' own events (service.stop, ...) record who asked too.
       audit.record({actor: call.actor, kind: `control.${verb}`, target, details: {kind: result.kind, message: result.message}});
       return result;
     },
   };
 
-  async function apply(verb: ControlVerb, target: string): Promise<ControlResult> {
+  async function apply(verb: ControlVerb, target: string, actor: string): Promise<ControlResult> {
     if (isRunId(target)) {
       if (verb === 'restart') {
         const run = await tasks.runner.rerun(target);
@@ -41,7 +41,7 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
     const slash = target.indexOf('/');
     if (slash === -1) {
       projects.list(target);
-      const summaries = (await services.supervisor[`${verb}Project`](target)).map((snapshot) => services.summarize(snapshot));
+      const summaries = (await services.supervisor[`${verb}Project`](target, actor)).map((snapshot) => services.summarize(snapshot));
       return {kind: 'namespace', target, message: `${PAST[verb]} ${summaries.length} service${summaries.length === 1 ? '' : 's'} of ${target}`, runId: null};
     }
 
@@ -56,7 +56,7 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
     }
     const kind = findItem(project!, name, ['service', 'schedule', 'task']);
     if (kind === 'service') {
-      const snapshot = await services.supervisor[verb](namespace, name);
+      const snapshot = await services.supervisor[verb](namespace, name, actor);
       return {kind: 'service', target, message: `${PAST[verb]} ${target} (${snapshot.state}${snapshot.pid ? `, pid ${snapshot.pid}` : ''})`, runId: null};
     }
     if (kind === 'schedule') {

@@ -1,5 +1,5 @@
 import {randomUUID} from 'node:crypto';
-import type {HandlerTable} from '../core/router.js';
+import type {CallContext, HandlerTable} from '../core/router.js';
 import type {ProjectRegistry} from '../projects/registry.js';
 import {toLogLine, type ServicesPlugin} from '../plugins/services.js';
 
@@ -18,8 +18,8 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
   const {supervisor} = services;
   const verb =
     (one: 'start' | 'stop' | 'restart') =>
-    async ({namespace, name}: {namespace: string; name?: string | undefined}) => {
-      const snapshots = name === undefined ? await supervisor[`${one}Project`](namespace) : [await supervisor[one](namespace, name)];
+    async ({namespace, name}: {namespace: string; name?: string | undefined}, call: CallContext) => {
+      const snapshots = name === undefined ? await supervisor[`${one}Project`](namespace, call.actor) : [await supervisor[one](namespace, name, call.actor)];
       return {services: snapshots.map((snapshot) => services.summarize(snapshot))};
     };
   return {
@@ -43,8 +43,8 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
     },
     'service.config.list': ({namespace, name}) => ({entries: supervisor.configList(namespace, name)}),
     'service.config.get': ({namespace, name, key}) => ({entry: supervisor.configGet(namespace, name, key)}),
-    'service.config.set': async ({namespace, name, key, value}) => {
-      const {entry, delivery} = await supervisor.configSet(namespace, name, key, value);
+    'service.config.set': async ({namespace, name, key, value}, call) => {
+      const {entry, delivery} = await supervisor.configSet(namespace, name, key, value, call.actor);
       return {entry, applied: delivery};
     },
     'service.action': async ({namespace, name, action, args}, call) => {
@@ -52,7 +52,7 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
       const key = `action-${randomUUID()}`;
       call.subscribe(`action:${key}`);
       return supervisor
-        .runAction(namespace, name, action, args, {onOutput: (line) => services.publishActionOutput(key, {namespace, name, action, chunk: `${line.text}\n`})})
+        .runAction(namespace, name, action, args, {actor: call.actor, onOutput: (line) => services.publishActionOutput(key, {namespace, name, action, chunk: `${line.text}\n`})})
         .finally(() => call.unsubscribe(`action:${key}`));
     },
   };

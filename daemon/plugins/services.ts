@@ -77,7 +77,7 @@ export class ServicesPlugin implements ProjectPlugin {
     });
     agents?.attach({
       declaration: (namespace, name) => this.declaration(namespace, name),
-      pid: (namespace, name) => this.supervisor.snapshot(namespace, name).pid,
+      agentTokenHash: (namespace, name) => this.supervisor.agentTokenHash(namespace, name),
       configValues: (namespace, name) => this.supervisor.unmaskedConfigValues(namespace, name),
       heartbeat: (namespace, name, health) => this.supervisor.heartbeat(namespace, name, health),
       changed: (namespace, name) => {
@@ -212,7 +212,7 @@ export class ServicesPlugin implements ProjectPlugin {
 
 function agentOptions(agents: AgentHub): Pick<SupervisorOptions, 'serviceEnvironment' | 'onConfigChange' | 'agentActions'> {
   return {
-    serviceEnvironment: (namespace, name) => agents.environment(namespace, name),
+    serviceEnvironment: () => agents.environment(),
     onConfigChange: (change) => agents.deliverConfig(change),
     agentActions: agents,
   };

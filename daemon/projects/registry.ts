@@ -2,6 +2,7 @@ import {readFile, stat} from 'node:fs/promises';
 import {basename, isAbsolute, join, relative, resolve} from 'node:path';
 import {parse} from 'smol-toml';
 import {loadProjectConfig, type ProjectConfig} from '../../src/config/index.js';
+import {formatConfigIssue, type ConfigIssue} from '../../src/config/issues.js';
 import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import type {Events, ProjectSummary, ProjectTarget} from '../../src/protocol/index.js';
@@ -180,8 +181,10 @@ export class ProjectRegistry {
       const holder = [...this.entries.values()].find((other) => other.root !== root && other.config !== null && other.namespace === name);
       if (holder) {
         entry.waitingFor = name;
-        throw new CapsuleError('conflict', `namespace "${name}" is already used by the project in ${holder.root}`, {
-          hint: `rename [project] name in ${join(root, 'capsule.toml')}, or unregister this directory with \`capsule project remove ${root}\``,
+        const issue: ConfigIssue = {file: config.file, line: config.nameAt?.line ?? null, column: config.nameAt?.column ?? null, path: 'project.name', message: `namespace "${name}" is already used by the project in ${holder.root}`, suggestion: null};
+        throw new CapsuleError('conflict', formatConfigIssue(issue), {
+          hint: `rename [project] name in ${config.file}, or unregister this directory with \`capsule project remove ${root}\``,
+          details: {file: config.file, issues: [issue]},
         });
       }
       const renamed = previous?.config && previous.namespace !== name ? {namespace: previous.namespace, config: previous.config} : null;

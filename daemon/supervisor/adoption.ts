@@ -24,6 +24,9 @@ const ORPHAN_STOP = {signal: 'SIGTERM' as NodeJS.Signals, timeoutMs: 10_000};
 /** Told of each recorded process stopped rather than adopted. */
 export type StoppedRecord = (record: PersistedProcess, cause: StoppedRecordCause, forced: boolean) => void;
 
+/** Told of each record dropped because its process is gone: it ended while no daemon watched it, and `reason` says how it was told. */
+export type DroppedRecord = (record: PersistedProcess, reason: string) => void;
+
 /** Why a recorded process was stopped: it runs an older definition, its service is gone, or an operator had stopped the service. */
 export type StoppedRecordCause = 'replaced' | 'orphaned' | 'operator';
 
@@ -34,6 +37,7 @@ export class AdoptionRegistry {
   constructor(
     private readonly persistence: SupervisorPersistence,
     private readonly onStopped: StoppedRecord,
+    private readonly onDropped: DroppedRecord,
   ) {}
 
   /** Reads the records once; later calls return the same report. */
@@ -73,10 +77,11 @@ export class AdoptionRegistry {
 
   private async stop(record: PersistedProcess, signal: NodeJS.Signals, timeoutMs: number, cause: StoppedRecordCause): Promise<void> {
     // Only if it is still the recorded process: its pid may belong to another by now.
-    if ((await liveStartTime(record.pid)) === record.startTime) {
+    const gone = await goneReason(record);
+    if (gone === null) {
       const {forced} = await stopProcessGroup(record.pid, signal, timeoutMs);
       this.onStopped(record, cause, forced);
-    }
+    } else this.onDropped(record, gone);
     await this.persistence.removeProcess(record.namespace, record.name);
   }
 
@@ -84,14 +89,23 @@ export class AdoptionRegistry {
     const report: AdoptionReport = {adoptable: [], stale: []};
     for (const record of await this.persistence.listProcesses()) {
       const key = keyOf(record.namespace, record.name);
-      if ((await liveStartTime(record.pid)) === record.startTime) {
+      const gone = await goneReason(record);
+      if (gone === null) {
         this.records.set(key, record);
         report.adoptable.push(key);
       } else {
         await this.persistence.removeProcess(record.namespace, record.name);
         report.stale.push(key);
+        this.onDropped(record, gone);
       }
     }
     return report;
   }
+}
+
+/** Why the recorded process is not there any more, or null while it is. */
+async function goneReason(record: PersistedProcess): Promise<string | null> {
+  const startTime = await liveStartTime(record.pid);
+  if (startTime === record.startTime) return null;
+  return startTime === null ? `pid ${record.pid} is no longer running` : `pid ${record.pid} now belongs to another process`;
 }

@@ -1,25 +1,21 @@
 import {CapsuleError} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
-import type {ServiceDependency} from '../../src/config/services.js';
+import {dependencyProblems} from '../../src/config/dependencies.js';
+import {formatKeyPath} from '../../src/config/issues.js';
+import type {ServiceConfig, ServiceDependency} from '../../src/config/services.js';
 
 /** A project's services by name, with what each depends on. */
 export type DependencyMap = ReadonlyMap<string, readonly ServiceDependency[]>;
 
-/** Rejects a dependency on a service that is not declared, and dependency cycles. */
-export function checkDependencies(namespace: string, graph: DependencyMap): void {
-  for (const [name, dependencies] of graph) {
-    for (const dependency of dependencies) {
-      if (graph.has(dependency.name) && dependency.name !== name) continue;
-      if (dependency.name === name) {
-        throw new CapsuleError('config_invalid', `service ${namespace}/${name} depends on itself`, {hint: `remove "${name}" from its depends_on`});
-      }
-      const suggestion = didYouMean(dependency.name, graph.keys());
-      throw new CapsuleError('config_invalid', `service ${namespace}/${name} depends on "${dependency.name}", which is not a service of ${namespace}`, {
-        hint: suggestion ? `did you mean "${suggestion}"?` : `declare [services.${dependency.name}] or remove it from depends_on`,
-      });
-    }
-  }
-  dependencyLayers(namespace, graph);
+/**
+ * The rule capsule.toml is loaded under (src/config/dependencies.ts), held for services handed
+ * to the supervisor by other means too: nothing is started from a graph it cannot order.
+ */
+export function checkDependencies(namespace: string, services: Readonly<Record<string, ServiceConfig>>): void {
+  const [problem] = dependencyProblems(services);
+  if (problem === undefined) return;
+  throw new CapsuleError('config_invalid', `services of ${namespace}: ${formatKeyPath(['services', ...problem.path])}: ${problem.message}`, {
+    hint: problem.suggestion === null ? 'fix depends_on in capsule.toml' : `did you mean "${problem.suggestion}"?`,
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ export type {RunActionOptions} from './service-actions.js';
 export type {AgentActionOutcome, AgentActionRequest, AgentActionRunner} from './agent-action.js';
 export type {LogListener} from './service-log.js';
 export type {Clock} from '../core/clock.js';
+export {agentTokenMatches} from './agent-token.js';
 export {SECRET_MASK} from './config-values.js';
 export {MAX_TAIL_LINES} from './log-tail.js';
 export type * from './types.js';

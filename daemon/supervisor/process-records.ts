@@ -5,11 +5,11 @@ import type {ServiceLog} from './service-log.js';
 import type {SupervisorPersistence} from './types.js';
 
 /** A failure is noted in the service log: the service runs on, only a restarted daemon would not recognise it. */
-export async function recordProcess(persistence: SupervisorPersistence, definition: ServiceDefinition, handle: ProcessHandle, log: ServiceLog): Promise<void> {
+export async function recordProcess(persistence: SupervisorPersistence, definition: ServiceDefinition, handle: ProcessHandle, agentTokenHash: string, log: ServiceLog): Promise<void> {
   if (handle.startTime === null) return;
   const {namespace, name, fingerprint} = definition;
   try {
-    await persistence.saveProcess({namespace, name, pid: handle.pid, startTime: handle.startTime, startedAt: new Date(handle.startedAt).toISOString(), fingerprint});
+    await persistence.saveProcess({namespace, name, pid: handle.pid, startTime: handle.startTime, startedAt: new Date(handle.startedAt).toISOString(), fingerprint, agentTokenHash});
   } catch (error) {
     log.note(`could not record pid ${handle.pid}; a restarted daemon will not recognise it: ${(error as Error).message}`);
   }

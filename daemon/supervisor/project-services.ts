@@ -5,6 +5,7 @@
  */
 import type {ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
+import {DAEMON_ACTOR} from '../core/audit-log.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {dependencyLayers} from './dependency-graph.js';
 import {definitionFingerprint} from './fingerprint.js';
@@ -80,21 +81,38 @@ export class ProjectServices {
   /**
    * Starts what `unit` depends on if it is idle, then the unit, which waits for the dependencies'
    * conditions. A dependency an operator stopped is started only when an operator asked for this.
+   * `actor` asked for it (the dependencies' starts too).
    */
-  async requestStart(unit: ServiceUnit, cause: StartCause, byOperator = cause === 'operator'): Promise<void> {
+  async requestStart(unit: ServiceUnit, cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
+    await this.startIdleDependencies(unit, actor, byOperator);
+    await unit.start(cause, actor, byOperator);
+  }
+
+  /** An operator's restart of one service: its idle dependencies start first, as for a start. */
+  async restart(unit: ServiceUnit, actor: string): Promise<void> {
+    await this.startIdleDependencies(unit, actor, true);
+    await unit.restart('operator', actor);
+  }
+
+  /** Stops every service, dependents first, then restarts each, dependencies first. */
+  async restartAll(actor: string): Promise<void> {
+    await this.stopInOrder([...this.units.keys()], () => 'restart', actor);
+    for (const name of this.startOrder()) await this.units.get(name)!.restart('operator', actor);
+  }
+
+  async startAll(cause: StartCause, actor = DAEMON_ACTOR): Promise<void> {
+    for (const name of this.startOrder()) await this.requestStart(this.units.get(name)!, cause, actor);
+  }
+
+  stopAll(cause: StopCause, actor = DAEMON_ACTOR): Promise<void> {
+    return this.stopInOrder([...this.units.keys()], () => cause, actor);
+  }
+
+  private async startIdleDependencies(unit: ServiceUnit, actor: string, byOperator: boolean): Promise<void> {
     for (const dependency of unit.config.dependsOn) {
       const needed = this.units.get(dependency.name)!;
-      if (needed.isIdle()) await this.requestStart(needed, 'dependency', byOperator);
+      if (needed.isIdle()) await this.requestStart(needed, 'dependency', actor, byOperator);
     }
-    await unit.start(cause, byOperator);
-  }
-
-  async startAll(cause: StartCause): Promise<void> {
-    for (const name of this.startOrder()) await this.requestStart(this.units.get(name)!, cause);
-  }
-
-  stopAll(cause: StopCause): Promise<void> {
-    return this.stopInOrder([...this.units.keys()], () => cause);
   }
 
   /** The dependencies of `unit` not yet in the state it waits for. */
@@ -116,10 +134,10 @@ export class ProjectServices {
   }
 
   /** Stops `names`, dependents before what they depend on. */
-  private async stopInOrder(names: string[], causeOf: (name: string) => StopCause): Promise<void> {
+  private async stopInOrder(names: string[], causeOf: (name: string) => StopCause, actor = DAEMON_ACTOR): Promise<void> {
     const subset = new Map(names.map((name) => [name, this.units.get(name)!.config.dependsOn]));
     for (const layer of dependencyLayers(this.namespace, subset).reverse()) {
-      await Promise.all(layer.map((name) => this.units.get(name)!.stop(causeOf(name))));
+      await Promise.all(layer.map((name) => this.units.get(name)!.stop(causeOf(name), actor)));
     }
   }
 }

@@ -4,6 +4,7 @@
  * the service's connected agent, is handled by the agent in-process.
  */
 import {CapsuleError} from '../../src/lib/errors.js';
+import {DAEMON_ACTOR} from '../core/audit-log.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {runAgentAction, type AgentActionRunner} from './agent-action.js';
 import {runCommandAction} from './action-runner.js';
@@ -22,9 +23,11 @@ export interface RunActionOptions {
   onOutput?: (line: ActionOutputLine) => void;
   /** Aborting stops the action's process group (or stops waiting for the agent). */
   signal?: AbortSignal;
+  /** Who asked: recorded as the action event's actor. @default DAEMON_ACTOR */
+  actor?: string;
 }
 
-type Audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>) => void;
+type Audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>, actor: string) => void;
 
 export class ServiceActions {
   private readonly running = new Set<{controller: AbortController; done: Promise<unknown>}>();
@@ -74,14 +77,15 @@ export class ServiceActions {
       );
     })();
     const entry = {controller, done};
+    const actor = options.actor ?? DAEMON_ACTOR;
     this.running.add(entry);
     try {
       const result = await done;
       const handled = command === null ? {handledBy: 'agent', result: auditedResult(result.result)} : {};
-      this.audit(unit, 'action', {action, args, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: result.durationMs, ...handled});
+      this.audit(unit, 'action', {action, args, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: result.durationMs, ...handled}, actor);
       return result;
     } catch (error) {
-      this.audit(unit, 'action', {action, args, error: (error as Error).message});
+      this.audit(unit, 'action', {action, args, error: (error as Error).message}, actor);
       throw error;
     } finally {
       this.running.delete(entry);

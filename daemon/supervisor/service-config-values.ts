@@ -4,7 +4,7 @@ import {coerceConfigValue, configEntry, declarationOf} from './config-values.js'
 import type {ServiceUnit} from './service-unit.js';
 import type {AuditKind, ConfigChange, ConfigDelivery, ConfigEntry, ConfigSetResult, SupervisorPersistence} from './types.js';
 
-type Audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>) => void;
+type Audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>, actor: string) => void;
 
 export class ServiceConfigValues {
   constructor(
@@ -22,7 +22,8 @@ export class ServiceConfigValues {
     return configEntry(key, declarationOf(unit.definition.target, unit.config.config, key), unit.definition.storedValues());
   }
 
-  async set(unit: ServiceUnit, key: string, input: ConfigValue): Promise<ConfigSetResult> {
+  /** `actor` asked for it: the config event and the restart it may cause record it. */
+  async set(unit: ServiceUnit, key: string, input: ConfigValue, actor: string): Promise<ConfigSetResult> {
     const {namespace, name, target} = unit.definition;
     const declaration = declarationOf(target, unit.config.config, key);
     const value = coerceConfigValue(target, key, declaration, input);
@@ -34,8 +35,8 @@ export class ServiceConfigValues {
     unit.setStoredValues(stored);
     const entry = configEntry(key, declaration, stored);
     const delivery = await this.deliver(unit, key, value, unchanged);
-    this.audit(unit, 'config', {key, from: previous.value, to: entry.value, delivery});
-    if (delivery === 'restart') await unit.restart('config');
+    this.audit(unit, 'config', {key, from: previous.value, to: entry.value, delivery}, actor);
+    if (delivery === 'restart') await unit.restart('config', actor);
     return {entry, previous: previous.value, delivery};
   }
 

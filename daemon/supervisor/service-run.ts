@@ -35,6 +35,8 @@ export class ServiceRun {
 
   constructor(
     readonly handle: ProcessHandle,
+    /** SHA-256 of the token this launch was given: its agent registers with it. Undefined for a process adopted from a record without one. */
+    readonly agentTokenHash: string | undefined,
     private readonly config: ServiceConfig,
     probeEnvironment: {cwd: string; env: Record<string, string>},
     private readonly clock: Clock,

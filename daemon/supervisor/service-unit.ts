@@ -6,6 +6,9 @@
 import {stat} from 'node:fs/promises';
 import type {ConfigValue, DependencyCondition, ServiceConfig} from '../../src/config/services.js';
 import {formatDuration} from '../../src/lib/duration.js';
+import {AGENT_ENVIRONMENT} from '../../src/protocol/agent-limits.js';
+import {newAgentToken} from './agent-token.js';
+import {DAEMON_ACTOR} from '../core/audit-log.js';
 import type {Clock} from '../core/clock.js';
 import {liveStartTime} from './proc-stat.js';
 import {forgetProcess, recordProcess} from './process-records.js';
@@ -31,7 +34,8 @@ export interface UnitContext {
   readonly persistence: SupervisorPersistence;
   /** What the persistence says of an operator's stop when the unit is created (say, by a restarted daemon). */
   readonly stoppedByOperator: boolean;
-  audit(kind: AuditKind, details: Record<string, unknown>): void;
+  /** `actor`: who asked (an operator's request); the daemon's own decisions leave it out. */
+  audit(kind: AuditKind, details: Record<string, unknown>, actor?: string): void;
   /** State, health, pid or usage changed. */
   changed(): void;
   /** The dependencies not yet in the state this service waits for. */
@@ -41,9 +45,11 @@ export interface UnitContext {
 export class ServiceUnit {
   private currentState: ServiceState = 'stopped';
   private run: ServiceRun | null = null;
+  /** The run being stopped: its process is still there (`stopping`), though nothing it reports is acted on. */
+  private stoppingRun: ServiceRun | null = null;
   private readonly schedule: RestartSchedule;
-  /** Set while a start waits for dependencies. */
-  private pendingStart: StartCause | null = null;
+  /** Set while a start waits for dependencies: why, and who asked. */
+  private pendingStart: {cause: StartCause; actor: string} | null = null;
   private waitingFor: string[] = [];
   private restarts = 0;
   private lastExit: ProcessExit | null = null;
@@ -76,6 +82,11 @@ export class ServiceUnit {
 
   get state(): ServiceState {
     return this.currentState;
+  }
+
+  /** SHA-256 of the agent token of the running process; undefined while there is none (or it was adopted without one). */
+  get agentTokenHash(): string | undefined {
+    return this.run?.agentTokenHash;
   }
 
   /** The process group to sample, while the service has a process. */
@@ -129,34 +140,36 @@ export class ServiceUnit {
    * Starts the service, unless an operator stopped it and this start is not an operator's:
    * `byOperator` also holds for a dependency started because an operator started its dependent.
    */
-  start(cause: StartCause, byOperator = cause === 'operator'): Promise<void> {
+  start(cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
     return this.enqueue(async () => {
       if (!(await this.mayStart(byOperator))) return;
       if (this.run !== null || this.pendingStart !== null) return;
       this.schedule.cancelRestart();
       this.schedule.reset();
       this.reason = null;
-      this.pendingStart = cause;
+      this.pendingStart = {cause, actor};
       await this.startWhenReady();
     });
   }
 
-  stop(cause: StopCause): Promise<void> {
+  stop(cause: StopCause, actor = DAEMON_ACTOR): Promise<void> {
     return this.enqueue(async () => {
       // Recorded before the process goes, so a daemon killed mid-stop does not start it again.
       if (cause === 'operator') await this.recordStoppedByOperator(true);
-      await this.stopNow(cause, true);
+      // A stop on the way to a restart is told by the restart's own event.
+      await this.stopNow(cause, cause === 'restart' ? null : actor);
     });
   }
 
-  restart(cause: StartCause): Promise<void> {
+  /** Stops the process if there is one and starts a new one: one restart, whether or not it was running. */
+  restart(cause: StartCause, actor = DAEMON_ACTOR): Promise<void> {
     return this.enqueue(async () => {
       if (!(await this.mayStart(cause === 'operator'))) return;
-      this.context.audit('restart', {cause, pid: this.run?.pid ?? null});
-      await this.stopNow('restart', false);
+      this.context.audit('restart', {cause, pid: this.run?.pid ?? null}, actor);
+      await this.stopNow('restart', null);
       this.schedule.reset();
       this.restarts++;
-      this.pendingStart = cause;
+      this.pendingStart = {cause, actor};
       await this.startWhenReady();
     });
   }
@@ -168,7 +181,8 @@ export class ServiceUnit {
       const environment = await this.definition.environment();
       this.context.audit('adopt', {pid: record.pid});
       this.log.note(`adopted pid ${record.pid}, started by an earlier daemon: its output is not captured until it restarts`);
-      this.watch(adoptProcess(record.pid, record.startTime, Date.parse(record.startedAt), this.context.clock), environment);
+      if (record.agentTokenHash === undefined) this.log.note(`pid ${record.pid} was started before agent tokens were given per launch: an agent it embeds cannot register until it restarts`);
+      this.watch(adoptProcess(record.pid, record.startTime, Date.parse(record.startedAt), this.context.clock), record.agentTokenHash, environment);
       return true;
     });
   }
@@ -187,7 +201,7 @@ export class ServiceUnit {
   }
 
   snapshot(): ServiceSnapshot {
-    const run = this.run;
+    const run = this.run ?? this.stoppingRun;
     return {
       namespace: this.definition.namespace,
       name: this.definition.name,
@@ -228,8 +242,8 @@ export class ServiceUnit {
   }
 
   private async startWhenReady(): Promise<void> {
-    const cause = this.pendingStart;
-    if (cause === null) return;
+    const pending = this.pendingStart;
+    if (pending === null) return;
     const missing = this.context.unsatisfiedDependencies();
     if (missing.length > 0) {
       const changed = missing.join() !== this.waitingFor.join();
@@ -239,19 +253,21 @@ export class ServiceUnit {
     }
     this.pendingStart = null;
     this.waitingFor = [];
-    await this.spawn(cause);
+    await this.spawn(pending.cause, pending.actor);
   }
 
-  private async spawn(cause: StartCause): Promise<void> {
+  private async spawn(cause: StartCause, actor: string): Promise<void> {
     this.formerSecrets = [];
     this.log.setSecrets(this.secrets());
     this.schedule.cancelRestart();
     this.setState('starting');
     let handle: ProcessHandle;
     let env: Record<string, string>;
+    // The token goes to the service's process (and what it starts) only: probes and actions get `env` without it.
+    const agentToken = newAgentToken();
     try {
       env = await this.definition.environment();
-      handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env}, this.log, this.context.clock);
+      handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env: {...env, [AGENT_ENVIRONMENT.token]: agentToken.token}}, this.log, this.context.clock);
     } catch (error) {
       const {argv, cwd} = this.definition;
       const failure = spawnFailure(error, argv[0]!, cwd, await isDirectory(cwd));
@@ -269,14 +285,14 @@ export class ServiceUnit {
       return;
     }
     this.reason = null;
-    await recordProcess(this.context.persistence, this.definition, handle, this.log);
-    this.context.audit('start', {pid: handle.pid, cause});
+    await recordProcess(this.context.persistence, this.definition, handle, agentToken.hash, this.log);
+    this.context.audit('start', {pid: handle.pid, cause}, actor);
     this.log.note(`started pid ${handle.pid} (${cause})`);
-    this.watch(handle, env);
+    this.watch(handle, agentToken.hash, env);
   }
 
-  private watch(handle: ProcessHandle, env: Record<string, string>): void {
-    this.run = new ServiceRun(handle, this.config, {cwd: this.definition.cwd, env}, this.context.clock, this.observer);
+  private watch(handle: ProcessHandle, agentTokenHash: string | undefined, env: Record<string, string>): void {
+    this.run = new ServiceRun(handle, agentTokenHash, this.config, {cwd: this.definition.cwd, env}, this.context.clock, this.observer);
     if (this.config.health) {
       // Probed services stay `starting` until the first probe passes.
       if (!this.setState('starting')) this.context.changed();
@@ -329,7 +345,8 @@ export class ServiceUnit {
     });
   }
 
-  private async stopNow(cause: StopCause, audit: boolean): Promise<void> {
+  /** `actor`: who asked, to audit the stop; null: part of something audited already (a restart). */
+  private async stopNow(cause: StopCause, actor: string | null): Promise<void> {
     this.schedule.cancelRestart();
     this.pendingStart = null;
     this.waitingFor = [];
@@ -340,15 +357,23 @@ export class ServiceUnit {
     }
     this.log.note(`stopping pid ${run.pid} (${cause})`);
     const {forced} = await this.terminate(run);
-    if (audit) this.context.audit('stop', {pid: run.pid, cause, forced, code: this.lastExit?.code ?? null, signal: this.lastExit?.signal ?? null});
+    if (actor !== null) this.context.audit('stop', {pid: run.pid, cause, forced, code: this.lastExit?.code ?? null, signal: this.lastExit?.signal ?? null}, actor);
     this.log.note(`stopped pid ${run.pid}${forced ? `: SIGKILL after stop_timeout (${formatDuration(this.config.stopTimeoutMs)})` : ''}`);
     this.setState('stopped');
   }
 
-  /** Stops the run's whole group, records how it ended and forgets its pid. */
+  /** Stops the run's whole group (`stopping` meanwhile, its pid shown), records how it ended and forgets its pid. */
   private async terminate(run: ServiceRun): Promise<{forced: boolean}> {
     this.detach();
-    const {forced, end} = await run.terminate();
+    this.stoppingRun = run;
+    this.setState('stopping');
+    let ended: Awaited<ReturnType<ServiceRun['terminate']>>;
+    try {
+      ended = await run.terminate();
+    } finally {
+      this.stoppingRun = null;
+    }
+    const {forced, end} = ended;
     this.lastExit = {...end, at: this.isoNow()};
     await forgetProcess(this.context.persistence, this.definition, this.log);
     return {forced};
@@ -372,7 +397,7 @@ export class ServiceUnit {
       this.background(async () => {
         if (this.currentState !== 'backoff' || this.run !== null) return;
         this.restarts++;
-        await this.spawn('restart');
+        await this.spawn('restart', DAEMON_ACTOR);
       }),
     );
     this.setState('backoff');

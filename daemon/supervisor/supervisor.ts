@@ -3,6 +3,10 @@
  * dependents-first. A ServiceUnit owns each service's lifecycle and a ProjectServices the
  * order within a project; this class routes requests and owns what all services share
  * (resource sampling, adoption records, running actions, the audit and state callbacks).
+ *
+ * An operator's requests (start, stop, restart, config set, actions) take `actor`, who asked:
+ * the audit events they cause record it. What the supervisor does of its own accord (a crash's
+ * restart, a health change, adoption) records DAEMON_ACTOR.
  */
 import {join} from 'node:path';
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
@@ -10,7 +14,8 @@ import {CapsuleError, alreadyDone} from '../../src/lib/errors.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import {AdoptionRegistry, type AdoptionReport} from './adoption.js';
 import type {AgentActionRunner} from './agent-action.js';
-import {auditEvent, osUser} from './audit.js';
+import {auditEvent} from './audit.js';
+import {DAEMON_ACTOR} from '../core/audit-log.js';
 import {systemClock, type Clock} from '../core/clock.js';
 import {checkDependencies} from './dependency-graph.js';
 import {ProjectServices} from './project-services.js';
@@ -37,14 +42,12 @@ export interface SupervisorOptions {
    * Resolve true when delivered; otherwise the service is restarted to pick the value up.
    */
   onConfigChange?: (change: ConfigChange) => boolean | Promise<boolean>;
-  /** Extra environment for services, probes and actions (the agent's socket path, for one). */
+  /** Extra environment for services, probes and actions (the agent's socket path, for one). A service's process also gets its launch's agent token. */
   serviceEnvironment?: (namespace: string, name: string) => Record<string, string>;
   /** Runs the actions embedded agents handle in-process. Without it only command actions run. */
   agentActions?: AgentActionRunner;
   /** @default 2000 */
   sampleIntervalMs?: number;
-  /** Recorded as the actor of audit events. @default the OS user */
-  actor?: string;
 }
 
 /** Service and namespace names become file names: keep them plain. */
@@ -53,7 +56,6 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 export class Supervisor {
   private readonly projects = new Map<string, ProjectServices>();
   private readonly clock: Clock;
-  private readonly actor: string;
   private readonly adoption: AdoptionRegistry;
   private readonly sampler: ResourceSampler;
   private readonly configValues: ServiceConfigValues;
@@ -62,13 +64,14 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.clock = options.clock ?? systemClock;
-    this.actor = options.actor ?? osUser();
-    this.adoption = new AdoptionRegistry(options.persistence, (record, cause, forced) =>
-      this.emitAudit(`${record.namespace}/${record.name}`, 'stop', {pid: record.pid, cause, forced}, []),
+    this.adoption = new AdoptionRegistry(
+      options.persistence,
+      (record, cause, forced) => this.emitAudit(`${record.namespace}/${record.name}`, 'stop', {pid: record.pid, cause, forced}, []),
+      (record, reason) => this.emitAudit(`${record.namespace}/${record.name}`, 'gone', {pid: record.pid, startedAt: record.startedAt, reason}, []),
     );
     this.sampler = new ResourceSampler(() => this.allUnits(), this.clock, options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
     this.sampler.start();
-    const audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>) => this.audit(unit, kind, details);
+    const audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>, actor: string) => this.audit(unit, kind, details, actor);
     this.configValues = new ServiceConfigValues(options.persistence, audit, options.onConfigChange);
     this.actions = new ServiceActions(this.clock, audit, options.agentActions);
   }
@@ -95,7 +98,7 @@ export class Supervisor {
   async setProjectServices(namespace: string, root: string, services: Record<string, ServiceConfig>): Promise<void> {
     this.assertOpen();
     for (const name of [namespace, ...Object.keys(services)]) checkName(name);
-    checkDependencies(namespace, new Map(Object.entries(services).map(([name, config]) => [name, config.dependsOn])));
+    checkDependencies(namespace, services);
     await this.adoption.load();
     let project = this.projects.get(namespace);
     if (!project) {
@@ -113,50 +116,52 @@ export class Supervisor {
   }
 
   /** Starts a service; one that already has a process is refused (`conflict`): nothing was started. */
-  async start(namespace: string, name: string): Promise<ServiceSnapshot> {
+  async start(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot> {
     const project = this.findProject(namespace);
     const unit = project.find(name);
     if (unit.isUp()) {
       const {state, pid} = unit.snapshot();
       throw alreadyDone(`${namespace}/${name} is already ${state} (pid ${pid})`, `restart it with \`capsule restart ${namespace}/${name}\``);
     }
-    await project.requestStart(unit, 'operator');
+    await project.requestStart(unit, 'operator', actor);
     return unit.snapshot();
   }
 
   /** Stops a service; one already stopped is refused (`conflict`): nothing was stopped. */
-  async stop(namespace: string, name: string): Promise<ServiceSnapshot> {
+  async stop(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot> {
     const unit = this.findProject(namespace).find(name);
     if (unit.state === 'stopped') throw alreadyDone(`${namespace}/${name} is already stopped`, `start it with \`capsule start ${namespace}/${name}\``);
-    await unit.stop('operator');
+    await unit.stop('operator', actor);
     return unit.snapshot();
   }
 
-  async restart(namespace: string, name: string): Promise<ServiceSnapshot> {
+  /** Restarts a service, or starts it if it has no process: either way it counts as one restart. */
+  async restart(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot> {
     const project = this.findProject(namespace);
     const unit = project.find(name);
-    if (unit.isIdle()) await project.requestStart(unit, 'operator');
-    else await unit.restart('operator');
+    await project.restart(unit, actor);
     return unit.snapshot();
   }
 
   /** Starts every service of the project, dependencies first. */
-  async startProject(namespace: string): Promise<ServiceSnapshot[]> {
+  async startProject(namespace: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
     const project = this.findProject(namespace);
-    await project.serially(() => project.startAll('operator'));
+    await project.serially(() => project.startAll('operator', actor));
     return this.snapshot(namespace);
   }
 
   /** Stops every service of the project, dependents first. */
-  async stopProject(namespace: string): Promise<ServiceSnapshot[]> {
+  async stopProject(namespace: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
     const project = this.findProject(namespace);
-    await project.serially(() => project.stopAll('operator'));
+    await project.serially(() => project.stopAll('operator', actor));
     return this.snapshot(namespace);
   }
 
-  async restartProject(namespace: string): Promise<ServiceSnapshot[]> {
-    await this.stopProject(namespace);
-    return this.startProject(namespace);
+  /** Restarts every service of the project: all stop, dependents first, then start, dependencies first; each counts one restart. */
+  async restartProject(namespace: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
+    const project = this.findProject(namespace);
+    await project.serially(() => project.restartAll(actor));
+    return this.snapshot(namespace);
   }
 
   snapshot(namespace: string, name: string): ServiceSnapshot;
@@ -193,14 +198,19 @@ export class Supervisor {
     return this.configValues.get(this.findProject(namespace).find(name), key);
   }
 
+  /** SHA-256 of the agent token the service's running process was given; undefined while it has none. */
+  agentTokenHash(namespace: string, name: string): string | undefined {
+    return this.findProject(namespace).find(name).agentTokenHash;
+  }
+
   /** The values the service runs with, secrets unmasked: only for the service itself (its embedded agent). */
   unmaskedConfigValues(namespace: string, name: string): Record<string, ConfigValue> {
     return this.findProject(namespace).find(name).definition.values();
   }
 
   /** Validates `value` against the declaration (strings are parsed as the declared type), stores it, and delivers it live or by restart. */
-  configSet(namespace: string, name: string, key: string, value: ConfigValue): Promise<ConfigSetResult> {
-    return this.configValues.set(this.findProject(namespace).find(name), key, value);
+  configSet(namespace: string, name: string, key: string, value: ConfigValue, actor = DAEMON_ACTOR): Promise<ConfigSetResult> {
+    return this.configValues.set(this.findProject(namespace).find(name), key, value, actor);
   }
 
   /** Runs a command action; a non-zero exit is a result, not an error. */
@@ -236,7 +246,7 @@ export class Supervisor {
       clock: this.clock,
       persistence: this.options.persistence,
       stoppedByOperator,
-      audit: (kind, details) => this.audit(unit, kind, details),
+      audit: (kind, details, actor) => this.audit(unit, kind, details, actor),
       changed: () => {
         this.notifyState(unit);
         project.unitChanged(unit);
@@ -255,13 +265,13 @@ export class Supervisor {
     }
   }
 
-  private audit(unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>): void {
-    this.emitAudit(unit.definition.target, kind, details, unit.secrets());
+  private audit(unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>, actor = DAEMON_ACTOR): void {
+    this.emitAudit(unit.definition.target, kind, details, unit.secrets(), actor);
   }
 
-  private emitAudit(target: string, kind: AuditKind, details: Record<string, unknown>, secrets: readonly string[]): void {
+  private emitAudit(target: string, kind: AuditKind, details: Record<string, unknown>, secrets: readonly string[], actor = DAEMON_ACTOR): void {
     try {
-      this.options.audit?.(auditEvent(this.clock.now(), this.actor, kind, target, details, secrets));
+      this.options.audit?.(auditEvent(this.clock.now(), actor, kind, target, details, secrets));
     } catch {
       // Same as for onState: the audit sink failing must not derail a stop or a restart.
     }

@@ -38,7 +38,8 @@ export interface ServiceSnapshot {
   reason: string | null;
 }
 
-export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'health' | 'config' | 'action';
+/** `gone`: a process an earlier daemon recorded ended while no daemon watched it; its record was dropped. */
+export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'gone' | 'health' | 'config' | 'action';
 
 /**
  * What the supervisor asks its owner to add to the audit trail (the trail gives it its id): the
@@ -57,6 +58,8 @@ export interface PersistedProcess {
   startedAt: string;
   /** Digest of the definition it runs: a process started from an older definition is replaced, not adopted. */
   fingerprint: string;
+  /** SHA-256 of the agent token this launch was given (see agent-token.ts); absent in a record written before tokens were per launch. */
+  agentTokenHash?: string;
 }
 
 /** Where the supervisor keeps what must outlive the daemon. The daemon's store implements it. */

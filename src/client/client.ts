@@ -1,4 +1,3 @@
-import {userInfo} from 'node:os';
 import {CapsuleError, type ErrorPayload} from '../lib/errors.js';
 import type {HomePaths} from '../lib/home.js';
 import {PROTOCOL_VERSION, isReply, type EventArgs, type EventMessage, type MethodName, type ParamsOf, type Reply, type ResultOf} from '../protocol/index.js';
@@ -39,7 +38,7 @@ export class DaemonClient {
       throw unreachable(paths, error);
     }
     try {
-      const hello = await client.call('hello', {protocol: PROTOCOL_VERSION, client: CAPSULE_VERSION, user: currentUser()});
+      const hello = await client.call('hello', {protocol: PROTOCOL_VERSION, client: CAPSULE_VERSION});
       client.daemonPid = hello.pid;
       client.daemonVersion = hello.version;
     } catch (error) {
@@ -129,14 +128,6 @@ export class DaemonClient {
     this.pending.clear();
     for (const listener of this.closeListeners) listener(this.closeReason ?? error);
     this.closeListeners.clear();
-  }
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return String(process.getuid?.() ?? 'unknown');
   }
 }
 

@@ -4,7 +4,7 @@ import type {KeyPath} from './locator.js';
 /** One problem in a capsule.toml, precise enough for an editor to jump to. */
 export interface ConfigIssue {
   file: string;
-  /** 1-based; null when the problem has no place in the file (a missing table). */
+  /** 1-based; null when the problem has no place in the file. A missing key is placed at its table, or at 1:1 when that is missing too. */
   line: number | null;
   column: number | null;
   /** The key path, such as "services.api.restart"; empty for a syntax error. */

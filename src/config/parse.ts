@@ -12,12 +12,16 @@ import {validateDocument} from './zod-issues.js';
  * place; throws CapsuleError('config_invalid') whose details are `{file, issues}`.
  */
 export function parseProjectConfig(text: string, file: string): ProjectConfig {
-  const config = parseConfigText(text, file, configSchema);
-  return {file, root: path.dirname(file), ...config};
+  const {value, index} = parseLocated(text, file, configSchema);
+  return {file, root: path.dirname(file), ...value, nameAt: index.locate(['project', 'name'])};
 }
 
 /** The parse behind parseProjectConfig, for any schema of the whole file. */
 export function parseConfigText<T>(text: string, file: string, schema: z.ZodType<T>): T {
+  return parseLocated(text, file, schema).value;
+}
+
+function parseLocated<T>(text: string, file: string, schema: z.ZodType<T>): {value: T; index: TomlKeyIndex} {
   // Editors hide a byte-order mark; dropping it keeps columns on line 1 as the user sees them.
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let data: unknown;
@@ -32,7 +36,7 @@ export function parseConfigText<T>(text: string, file: string, schema: z.ZodType
   if (tooLarge) throw configInvalid(file, [tooLarge]);
   const result = validateDocument(schema, data, file, index);
   if (!result.ok) throw configInvalid(file, sortIssues(result.issues));
-  return result.value;
+  return {value: result.value, index};
 }
 
 function syntaxIssue(file: string, error: TomlError): ConfigIssue {

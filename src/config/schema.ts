@@ -1,5 +1,8 @@
 import {z} from 'zod';
 import {defaultsSchema} from './defaults.js';
+import type {TomlPosition} from './locator.js';
+import {dependencyProblems} from './dependencies.js';
+import {entryPatternProblem} from './entry-pattern.js';
 import type {TaskDefaults} from './task-limits.js';
 import {nameSchema} from './names.js';
 import {scheduleSchema, type ScheduleConfig} from './schedules.js';
@@ -27,6 +30,8 @@ export interface ProjectConfig {
   defaults: TaskDefaults;
   schedules: Record<string, ScheduleConfig>;
   services: Record<string, ServiceConfig>;
+  /** Where `[project] name` is written: an error about the namespace (another directory holds it) points there. */
+  nameAt: TomlPosition | null;
 }
 
 const projectSchema = z
@@ -35,7 +40,16 @@ const projectSchema = z
     version: z.string().optional(),
     description: z.string().optional(),
     entry: z
-      .array(z.string().min(1))
+      .array(
+        z
+          .string()
+          .min(1)
+          .superRefine((pattern, context) => {
+            // An empty one is min(1)'s to report.
+            const problem = pattern === '' ? null : entryPatternProblem(pattern);
+            if (problem !== null) context.addIssue({code: 'custom', message: problem});
+          }),
+      )
       .min(1)
       .default(() => [...DEFAULT_ENTRY]),
   })
@@ -54,4 +68,10 @@ export function createConfigSchema<Schedule extends z.ZodType, Service extends z
   });
 }
 
-export const configSchema = createConfigSchema({schedule: scheduleSchema, service: serviceSchema});
+export const configSchema = createConfigSchema({schedule: scheduleSchema, service: serviceSchema}).superRefine((config, context) => {
+  // Zod refines what parsed so far too: a service that did not parse is reported on its own, and its dependencies once it does.
+  if (!Object.values(config.services ?? {}).every((service) => Array.isArray((service as Partial<ServiceConfig> | undefined)?.dependsOn))) return;
+  for (const {path, message, suggestion} of dependencyProblems(config.services)) {
+    context.addIssue({code: 'custom', path: ['services', ...path], message, params: {suggestion}});
+  }
+});

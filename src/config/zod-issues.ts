@@ -2,11 +2,13 @@ import type {z} from 'zod';
 import {didYouMean} from '../lib/suggest.js';
 import {describeType, describeValue} from './describe.js';
 import {formatKeyPath, type ConfigIssue} from './issues.js';
-import type {KeyPath, TomlKeyIndex} from './locator.js';
+import type {KeyPath, TomlKeyIndex, TomlPosition} from './locator.js';
 import {configMessage, missingKeyMessage} from './zod-messages.js';
 
 type Issue = z.core.$ZodIssue;
 type RawIssue = z.core.$ZodRawIssue;
+
+const DOCUMENT_START: TomlPosition = {line: 1, column: 1};
 
 type Validation<T> = {ok: true; value: T} | {ok: false; issues: ConfigIssue[]};
 
@@ -94,7 +96,8 @@ class IssueConverter {
     const misspelling = Object.keys(tableAt(this.data, table)).find(
       (key) => !this.#unknownKeys.has(JSON.stringify([...table, key])) && didYouMean(key, [wanted]) !== undefined,
     );
-    if (misspelling === undefined) return this.#at(path, message, null);
+    // A key whose table is not written either (a missing [project]) belongs at the top of the file.
+    if (misspelling === undefined) return this.#at(path, message, null, DOCUMENT_START);
     return {...this.#at([...table, misspelling], `${message}, found ${JSON.stringify(misspelling)}`, wanted), path: formatKeyPath(path)};
   }
 
@@ -108,8 +111,8 @@ class IssueConverter {
     return [this.#at(path, `expected ${expected.join(' or ')}, got ${describeValue(issue.input)}`, null)];
   }
 
-  #at(path: KeyPath, message: string, suggestion: string | null | undefined): ConfigIssue {
-    const position = this.index.locate(path);
+  #at(path: KeyPath, message: string, suggestion: string | null | undefined, unwritten: TomlPosition | null = null): ConfigIssue {
+    const position = this.index.locate(path) ?? unwritten;
     return {file: this.file, line: position?.line ?? null, column: position?.column ?? null, path: formatKeyPath(path), message, suggestion: suggestion ?? null};
   }
 }

@@ -4,7 +4,10 @@ import {Instant, NoParams} from './common.js';
 export const HelloParams = z.strictObject({
   protocol: z.number().int(),
   client: z.string(),
-  /** The OS user running the client, recorded as the actor of audit events. */
+  /**
+   * Ignored: earlier clients of this protocol send the OS user they run as. The daemon does
+   * not take a client's word for who it is (see the router's connectionActor).
+   */
   user: z.string().optional(),
 });
 

@@ -25,6 +25,7 @@ export const SERVICE_GLYPHS: Record<ServiceState, [string, StyleName]> = {
   healthy: ['●', 'green'],
   unhealthy: ['●', 'red'],
   backoff: ['↻', 'yellow'],
+  stopping: ['◌', 'gray'],
   stopped: ['○', 'gray'],
   exited: ['○', 'gray'],
   failed: ['✗', 'red'],

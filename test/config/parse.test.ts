@@ -33,6 +33,7 @@ describe('parseProjectConfig on a valid file', () => {
     expect(parseProjectConfig(text, '/srv/reports/capsule.toml')).toEqual<ProjectConfig>({
       file: '/srv/reports/capsule.toml',
       root: '/srv/reports',
+      nameAt: {line: 2, column: 1},
       project: {name: 'reports', version: '1.0.0', description: 'Nightly reports', entry: ['tasks/*.ts', 'jobs/**/*.js']},
       defaults: {computeMs: 120_000, ramBytes: 512 * 1024 * 1024, timeoutMs: 120_000, maxRetries: 5},
       schedules: {
@@ -104,11 +105,18 @@ describe('parseProjectConfig on a bad file', () => {
     expect(error.details).toEqual({file: 'capsule.toml', issues: [expect.objectContaining({line: 3, column: 1})]});
   });
 
-  test('a missing [project] table has no line to point at', () => {
+  test('a missing [project] table is placed at the top of the file, where it belongs', () => {
     expect(issuesFrom(parse(toml('[defaults]', 'ram = "1GB"')))).toEqual([
-      {file: 'capsule.toml', line: null, column: null, path: 'project', message: 'missing table [project]', suggestion: null},
+      {file: 'capsule.toml', line: 1, column: 1, path: 'project', message: 'missing table [project]', suggestion: null},
     ]);
-    expect(linesFrom(parse(''))).toEqual(['capsule.toml project: missing table [project]']);
+    expect(linesFrom(parse(''))).toEqual(['capsule.toml:1:1 project: missing table [project]']);
+  });
+
+  test('an entry pattern outside the project is shown where it is written', () => {
+    expect(linesFrom(parse(toml('[project]', 'name = "app"', 'entry = ["tasks/*.ts", "/etc/*.ts", "../x/*.ts"]')))).toEqual([
+      'capsule.toml:3:24 project.entry[1]: expected a path inside the project like "tasks/*.ts" (relative to capsule.toml, without ".."), got "/etc/*.ts"',
+      'capsule.toml:3:37 project.entry[2]: expected a path inside the project like "tasks/*.ts" (relative to capsule.toml, without ".."), got "../x/*.ts"',
+    ]);
   });
 
   test('a missing name points at the [project] header', () => {

@@ -1,9 +1,8 @@
 import {statSync, existsSync} from 'node:fs';
 import {mkdir, writeFile, rm} from 'node:fs/promises';
-import {connect} from 'node:net';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, isAlive, waitFor} from '../helpers/cli.js';
+import {TestHome, isAlive, rawExchange, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 
 let home: TestHome;
@@ -22,32 +21,6 @@ async function project(name: string, extra = '', files: Record<string, string> =
   const root = await makeProject({'capsule.toml': projectToml(name, extra), ...files});
   roots.push(root);
   return root;
-}
-
-/** Sends raw lines on the daemon socket and collects reply lines until `count` arrive or the peer closes. */
-function rawExchange(socketPath: string, payload: string | Buffer, count: number): Promise<{replies: unknown[]; closed: boolean}> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(socketPath);
-    const replies: unknown[] = [];
-    let buffer = '';
-    const finish = (closed: boolean) => {
-      socket.destroy();
-      resolve({replies, closed});
-    };
-    socket.on('error', () => finish(true));
-    socket.on('close', () => finish(true));
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
-      let newline;
-      while ((newline = buffer.indexOf('\n')) !== -1) {
-        replies.push(JSON.parse(buffer.slice(0, newline)));
-        buffer = buffer.slice(newline + 1);
-      }
-      if (replies.length >= count) finish(false);
-    });
-    socket.on('connect', () => socket.write(payload));
-    setTimeout(() => reject(new Error(`no ${count} replies within 10s (got ${JSON.stringify(replies)})`)), 10_000).unref();
-  });
 }
 
 describe('daemon lifecycle', () => {

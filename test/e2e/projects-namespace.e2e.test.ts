@@ -63,7 +63,7 @@ describe('a namespace claimed by two directories', {timeout: 120_000}, () => {
 
     const clash = await home.run(['up', copy]);
     expect(clash.code).toBe(1);
-    expect(clash.stderr).toContain(`namespace "shop" is already used by the project in ${original}`);
+    expect(clash.stderr).toContain(`${join(copy, 'capsule.toml')}:2:1 project.name: namespace "shop" is already used by the project in ${original}`);
     expect(clash.stderr).toContain(`rename [project] name in ${join(copy, 'capsule.toml')}, or unregister this directory with \`capsule project remove ${copy}\``);
     expect(clash.stderr).not.toContain('project remove shop');
 
@@ -133,7 +133,7 @@ describe('a namespace claimed by two directories', {timeout: 120_000}, () => {
       [first, 'shop', 'ok'],
       [second, 'shop', 'error'],
     ]);
-    expect(after[1]!.error!.message).toBe(`namespace "shop" is already used by the project in ${first}`);
+    expect(after[1]!.error!.message).toBe(`${join(second, 'capsule.toml')}:2:1 project.name: namespace "shop" is already used by the project in ${first}`);
     expect(after[1]!.error!.hint).toContain(`rename [project] name in ${join(second, 'capsule.toml')}`);
     expect(after[1]!.services).toEqual([]);
   });

@@ -1,5 +1,6 @@
 /** Services through the real CLI and daemon: restart policy, stopping process trees, namespace verbs, listing, bad input. */
 import {readFile} from 'node:fs/promises';
+import {once} from 'node:events';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {waitFor} from '../helpers/cli.js';
@@ -154,5 +155,20 @@ describe('whole namespaces and listing', () => {
     const unknownAction = await s.run(['action', 'pair/beta', 'helo']);
     expect(unknownAction.code).toBe(2);
     expect(unknownAction.stderr).toContain('did you mean "hello"?');
+  });
+});
+
+describe('a stop in progress', () => {
+  it('shows the service as stopping, with the pid of the process being stopped, until it is gone', async () => {
+    await s.project('slow', `[services.stubborn]\n${fixtureCommand('ignore-term.js')}\nstop_timeout = "4s"\n`);
+    const running = await s.waitForService('slow/stubborn', (service) => service.state === 'running' && service.pid !== null, 'to run');
+    await waitFor(async () => (await s.ok(['logs', 'slow/stubborn'])).includes('ready'), {what: 'the service to install its SIGTERM handler'});
+    const stop = s.home.spawn(['stop', 'slow/stubborn']);
+    const stopping = await s.waitForService('slow/stubborn', (service) => service.state !== 'running', 'to leave running');
+    expect(stopping).toMatchObject({state: 'stopping', pid: running.pid});
+    const [code] = (await once(stop, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(await s.service('slow/stubborn')).toMatchObject({state: 'stopped', pid: null});
+    expect(isRunning(running.pid!)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import {execFile, spawn, type ChildProcess} from 'node:child_process';
 import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {connect} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -128,3 +129,29 @@ export async function waitFor<T>(check: () => T | Promise<T>, {timeoutMs = 10_00
 }
 
 export {isAlive};
+
+/** Sends raw lines on the daemon socket and collects reply lines until `count` arrive or the peer closes. */
+export function rawExchange(socketPath: string, payload: string | Buffer, count: number): Promise<{replies: unknown[]; closed: boolean}> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    const replies: unknown[] = [];
+    let buffer = '';
+    const finish = (closed: boolean) => {
+      socket.destroy();
+      resolve({replies, closed});
+    };
+    socket.on('error', () => finish(true));
+    socket.on('close', () => finish(true));
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let newline;
+      while ((newline = buffer.indexOf('\n')) !== -1) {
+        replies.push(JSON.parse(buffer.slice(0, newline)));
+        buffer = buffer.slice(newline + 1);
+      }
+      if (replies.length >= count) finish(false);
+    });
+    socket.on('connect', () => socket.write(payload));
+    setTimeout(() => reject(new Error(`no ${count} replies within 10s (got ${JSON.stringify(replies)})`)), 10_000).unref();
+  });
+}

@@ -5,12 +5,11 @@ import {join} from 'node:path';
 import {listen, type IpcServer} from '../../src/transport/ipc.js';
 import {AGENT_ENVIRONMENT} from '../../src/protocol/agent-limits.js';
 import {AgentHub} from '../../daemon/agent/agent-hub.js';
-import {loadAgentKey} from '../../daemon/agent/agent-key.js';
 import {agentHandlers} from '../../daemon/agent/handlers.js';
 import {EventBus} from '../../daemon/core/event-bus.js';
 import type {Logger} from '../../daemon/core/logger.js';
 import {RequestRouter} from '../../daemon/core/router.js';
-import {FakeHost, ownProcessGroup} from '../daemon/agent/fake-host.js';
+import {FakeHost} from '../daemon/agent/fake-host.js';
 
 const quiet: Logger = {debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined};
 
@@ -27,8 +26,8 @@ export class MiniDaemon {
   static async start(table: Record<string, unknown> = {}): Promise<MiniDaemon> {
     // Short: unix socket paths are capped at 108 bytes.
     const dir = await mkdtemp(join(tmpdir(), 'cap-agent-'));
-    const hub = new AgentHub(await loadAgentKey(join(dir, 'agent.key')), join(dir, 'd.sock'));
-    const host = new FakeHost(await ownProcessGroup(), table);
+    const hub = new AgentHub(join(dir, 'd.sock'));
+    const host = new FakeHost(table);
     hub.attach(host);
     const daemon = new MiniDaemon(dir, hub, host);
     await daemon.listen();
@@ -41,7 +40,7 @@ export class MiniDaemon {
 
   /** What the service process app/api finds in its environment. */
   env(): NodeJS.ProcessEnv {
-    return {...this.hub.environment('app', 'api'), [AGENT_ENVIRONMENT.service]: 'app/api'};
+    return {...this.hub.environment(), [AGENT_ENVIRONMENT.token]: this.host.launch!.token, [AGENT_ENVIRONMENT.service]: 'app/api'};
   }
 
   async listen(): Promise<void> {

@@ -1,44 +1,41 @@
-import {spawn, type ChildProcess} from 'node:child_process';
-import {once} from 'node:events';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {AgentHub, DEFAULT_HEARTBEAT_INTERVAL_MS, type RegisterParams} from '../../../daemon/agent/agent-hub.js';
-import {loadAgentKey} from '../../../daemon/agent/agent-key.js';
+import {newAgentToken} from '../../../daemon/supervisor/agent-token.js';
 import {AGENT_ENVIRONMENT} from '../../../src/protocol/index.js';
-import {FakeHost, ownProcessGroup} from './fake-host.js';
+import {FakeHost} from './fake-host.js';
 
 let dir: string;
 let hub: AgentHub;
-let children: ChildProcess[] = [];
+let host: FakeHost | undefined;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'capsule-agent-hub-'));
-  hub = new AgentHub(await loadAgentKey(join(dir, 'agent.key')), join(dir, 'daemon.sock'));
+  hub = new AgentHub(join(dir, 'daemon.sock'));
 });
 
 afterEach(async () => {
   hub.close();
-  for (const child of children) child.kill('SIGKILL');
-  children = [];
+  host = undefined;
   await rm(dir, {recursive: true, force: true});
 });
 
 function params(overrides: Partial<RegisterParams> = {}): RegisterParams {
-  return {service: 'app/api', token: hub.environment('app', 'api')[AGENT_ENVIRONMENT.token]!, pid: process.pid, version: '2.0.0', actions: [{name: 'rotate', description: 'rotate keys'}], ...overrides};
+  return {service: 'app/api', token: overrides.token ?? host!.launch!.token, pid: process.pid, version: '2.0.0', actions: [{name: 'rotate', description: 'rotate keys'}], ...overrides};
 }
 
 async function attached(table: Record<string, unknown> = {}): Promise<FakeHost> {
-  const host = new FakeHost(await ownProcessGroup(), table);
+  host = new FakeHost(table);
   hub.attach(host);
   return host;
 }
 
 describe('AgentHub registration', () => {
-  it('gives a service the socket and its token, registers its agent and answers with its config', async () => {
+  it('gives a service the socket, registers its agent with its launch token and answers with its config', async () => {
     const host = await attached();
-    expect(hub.environment('app', 'api')).toEqual({[AGENT_ENVIRONMENT.socket]: join(dir, 'daemon.sock'), [AGENT_ENVIRONMENT.token]: expect.stringMatching(/^[0-9a-f]{64}$/)});
+    expect(hub.environment()).toEqual({[AGENT_ENVIRONMENT.socket]: join(dir, 'daemon.sock')});
     const registration = await hub.register(1, params());
     expect(registration).toEqual({session: expect.any(String), config: {level: 'info', token: 's3cr3t-value'}, heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS});
     expect(hub.isConnected('app', 'api')).toBe(true);
@@ -53,22 +50,21 @@ describe('AgentHub registration', () => {
     expect((await hub.register(1, params())).heartbeatIntervalMs).toBe(1000);
   });
 
-  it("refuses another service's token, an undeclared service and a service that is not running", async () => {
+  it('refuses any token but the running launch\'s, an undeclared service and a service that is not running', async () => {
     const host = await attached();
-    await expect(hub.register(1, params({token: hub.environment('app', 'worker')[AGENT_ENVIRONMENT.token]!}))).rejects.toMatchObject({code: 'bad_request', message: 'the agent token does not belong to app/api'});
-    await expect(hub.register(1, params({service: 'app/apj', token: hub.environment('app', 'apj')[AGENT_ENVIRONMENT.token]!}))).rejects.toMatchObject({code: 'not_found'});
+    const launch = host.launch!;
+    await expect(hub.register(1, params({token: newAgentToken().token}))).rejects.toMatchObject({code: 'bad_request', message: "the agent token is not the one app/api's running process was given"});
+    await expect(hub.register(1, params({token: launch.hash}))).rejects.toMatchObject({code: 'bad_request'});
+    await expect(hub.register(1, params({token: launch.token.slice(1)}))).rejects.toMatchObject({code: 'bad_request'});
+    await expect(hub.register(1, params({service: 'app/apj'}))).rejects.toMatchObject({code: 'not_found'});
     await expect(hub.register(1, params({service: 'api'}))).rejects.toMatchObject({code: 'bad_input', message: expect.stringContaining('"namespace/name"')});
-    host.servicePid = null;
-    await expect(hub.register(1, params())).rejects.toMatchObject({code: 'conflict', message: 'app/api is not running'});
+    // The service restarted: the earlier launch's token is refused.
+    host.launch = newAgentToken();
+    await expect(hub.register(1, params({token: launch.token}))).rejects.toMatchObject({code: 'bad_request'});
+    host.launch = null;
+    await expect(hub.register(1, params({token: launch.token}))).rejects.toMatchObject({code: 'conflict', message: 'app/api is not running'});
     expect(hub.isConnected('app', 'api')).toBe(false);
-  });
-
-  it('refuses a process outside the service process group, even with the token', async () => {
-    await attached();
-    const outsider = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)'], {detached: true, stdio: 'ignore'});
-    children.push(outsider);
-    await once(outsider, 'spawn');
-    await expect(hub.register(1, params({pid: outsider.pid!}))).rejects.toMatchObject({code: 'conflict', message: expect.stringContaining(`pid ${outsider.pid} is not part of app/api`)});
+    expect(host.audits).toEqual([]);
   });
 
   it('lets a newer registration replace the older, whose pending requests fail', async () => {

@@ -3,23 +3,18 @@ import {serviceSchema, type ServiceConfig} from '../../../src/config/services.js
 import {notFound} from '../../../src/lib/errors.js';
 import type {AgentHealth} from '../../../src/protocol/index.js';
 import type {AgentHost} from '../../../daemon/agent/agent-hub.js';
-import {readProcStat} from '../../../daemon/supervisor/proc-stat.js';
-
-/** This process's group: the hub accepts an agent of this process when it is the service's. */
-export async function ownProcessGroup(): Promise<number> {
-  return (await readProcStat(process.pid))!.pgrp;
-}
+import {newAgentToken, type AgentToken} from '../../../daemon/supervisor/agent-token.js';
 
 export class FakeHost implements AgentHost {
   readonly beats: (AgentHealth | undefined)[] = [];
   readonly changes: string[] = [];
   readonly audits: {kind: string; target: string; details: Record<string, unknown>}[] = [];
   values: Record<string, string | number | boolean> = {level: 'info', token: 's3cr3t-value'};
-  servicePid: number | null;
+  /** The running launch's token (what its process finds in CAPSULE_AGENT_TOKEN); null: app/api is not running. */
+  launch: AgentToken | null = newAgentToken();
   readonly config: ServiceConfig;
 
-  constructor(servicePid: number | null, table: Record<string, unknown> = {}) {
-    this.servicePid = servicePid;
+  constructor(table: Record<string, unknown> = {}) {
     this.config = serviceSchema.parse({command: ['true'], ...table});
   }
 
@@ -28,8 +23,8 @@ export class FakeHost implements AgentHost {
     return this.config;
   }
 
-  pid(): number | null {
-    return this.servicePid;
+  agentTokenHash(): string | undefined {
+    return this.launch?.hash;
   }
 
   configValues(): Record<string, string | number | boolean> {

@@ -112,6 +112,7 @@ describe('re-adoption after the daemon is killed with -9', () => {
       await h.persistence.saveProcess({namespace: 'app', name: 'keeper', pid: stranger.pid!, startTime: startTime + 1, startedAt: new Date().toISOString(), fingerprint: 'x'});
       const supervisor = h.supervisor();
       expect(await supervisor.adopt()).toEqual({adoptable: [], stale: ['app/keeper']});
+      expect(h.eventsOf('gone', 'app/keeper')).toEqual([expect.objectContaining({actor: 'capsule', details: expect.objectContaining({pid: stranger.pid, reason: `pid ${stranger.pid} now belongs to another process`})})]);
       await supervisor.setProjectServices('app', h.dir, {keeper: service({command: [NODE, fixture('sleeper.js'), marker]})});
       const started = await waitFor('started anew', () => supervisor.snapshot('app', 'keeper').pid);
       expect(started).not.toBe(stranger.pid);
@@ -119,5 +120,16 @@ describe('re-adoption after the daemon is killed with -9', () => {
     } finally {
       stranger.kill('SIGKILL');
     }
+  });
+
+  it('drops the record of a process that ended while no daemon watched it, and audits why', async () => {
+    const ended = spawn('true', {stdio: 'ignore'});
+    await once(ended, 'exit');
+    const startedAt = new Date().toISOString();
+    await h.persistence.saveProcess({namespace: 'app', name: 'keeper', pid: ended.pid!, startTime: 1, startedAt, fingerprint: 'x'});
+    const supervisor = h.supervisor();
+    expect(await supervisor.adopt()).toEqual({adoptable: [], stale: ['app/keeper']});
+    expect(await h.persistence.listProcesses()).toEqual([]);
+    expect(h.eventsOf('gone', 'app/keeper')).toEqual([expect.objectContaining({actor: 'capsule', details: {pid: ended.pid, startedAt, reason: `pid ${ended.pid} is no longer running`}})]);
   });
 });

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {checkDependencies, dependencyLayers} from '../../../daemon/supervisor/dependency-graph.js';
-import type {ServiceDependency} from '../../../src/config/services.js';
+import {serviceSchema, type ServiceDependency} from '../../../src/config/services.js';
 
 const graph = (entries: Record<string, string[]>) =>
   new Map(Object.entries(entries).map(([name, dependencies]) => [name, dependencies.map((dependency): ServiceDependency => ({name: dependency, condition: 'started'}))]));
@@ -20,17 +20,13 @@ describe('dependencyLayers', () => {
 });
 
 describe('checkDependencies', () => {
-  it('suggests the service that was probably meant', () => {
-    expect(() => checkDependencies('app', graph({web: ['dbb'], db: []}))).toThrow(
-      expect.objectContaining({code: 'config_invalid', message: 'service app/web depends on "dbb", which is not a service of app', hint: 'did you mean "db"?'}),
+  const services = (entries: Record<string, string[]>) => Object.fromEntries(Object.entries(entries).map(([name, dependsOn]) => [name, serviceSchema.parse({command: ['true'], depends_on: dependsOn})]));
+
+  it("holds services handed over directly to capsule.toml's rule, naming the entry", () => {
+    expect(() => checkDependencies('app', services({web: ['dbb'], db: []}))).toThrow(
+      expect.objectContaining({code: 'config_invalid', message: 'services of app: services.web.depends_on[0]: expected a service of this project, got "dbb"', hint: 'did you mean "db"?'}),
     );
-  });
-
-  it('rejects a service depending on itself', () => {
-    expect(() => checkDependencies('app', graph({web: ['web']}))).toThrow('service app/web depends on itself');
-  });
-
-  it('accepts a valid graph', () => {
-    expect(() => checkDependencies('app', graph({web: ['db'], db: []}))).not.toThrow();
+    expect(() => checkDependencies('app', services({a: ['b'], b: ['a']}))).toThrow('services of app: services.a.depends_on[0]: services depend on each other in a cycle: a → b → a');
+    expect(() => checkDependencies('app', services({web: ['db'], db: []}))).not.toThrow();
   });
 });

@@ -32,6 +32,33 @@ describe('restart policy, with real processes', () => {
     expect(log.at(-1)).toBe('capsule failed: restarted 3 times within 1m (max_restarts = 3); start it again once fixed');
   });
 
+  it("counts every operator restart: of a running service, of a stopped one, and of each service of a project's restart", async () => {
+    const supervisor = h.supervisor();
+    await supervisor.setProjectServices('app', h.dir, {
+      db: service({command: [NODE, fixture('sleeper.js')]}),
+      web: service({command: [NODE, fixture('sleeper.js')], depends_on: ['db']}),
+    });
+    await waitFor('both running', () => supervisor.snapshot('app').every((snapshot) => snapshot.state === 'running'));
+    for (let i = 0; i < 3; i++) await supervisor.restart('app', 'web');
+    expect(supervisor.snapshot('app', 'web')).toMatchObject({state: 'running', restarts: 3});
+
+    await supervisor.stop('app', 'web');
+    await supervisor.restart('app', 'web');
+    expect(supervisor.snapshot('app', 'web')).toMatchObject({state: 'running', restarts: 4});
+
+    for (let i = 0; i < 3; i++) await supervisor.restartProject('app');
+    await waitFor('both running again', () => supervisor.snapshot('app').every((snapshot) => snapshot.state === 'running'));
+    expect(supervisor.snapshot('app').map(({name, restarts}) => [name, restarts])).toEqual([
+      ['db', 3],
+      ['web', 7],
+    ]);
+    // A project's restart stops web before db, and starts db before web.
+    const order = h.events.filter((event) => event.kind === 'start').slice(-2).map((event) => event.target);
+    expect(order).toEqual(['app/db', 'app/web']);
+    expect(h.eventsOf('restart', 'app/web')).toHaveLength(7);
+    expect(h.eventsOf('stop', 'app/web')).toHaveLength(1);
+  });
+
   it('gives a failed service a fresh budget when an operator starts it', async () => {
     const supervisor = h.supervisor();
     await supervisor.setProjectServices('app', h.dir, {crasher: service({command: [NODE, fixture('crash.js'), '1'], backoff: {initial: '20ms'}, max_restarts: 1})});
