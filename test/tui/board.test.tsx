@@ -1,5 +1,5 @@
 import {cleanup} from 'ink-testing-library';
-import {afterEach, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it, vi} from 'vitest';
 import {boardColumns, progressBar} from '../../tui/state/board.js';
 import {FakeClient} from './helpers/fake-client.js';
 import {KEY, mount} from './helpers/mount.js';
@@ -37,7 +37,8 @@ describe('task board', () => {
     expect(frame).toMatch(/◌ queued 1\s+● running 1\s+✓ succeeded 1\s+✗ failed 1\s+⊘ cancelled 1/);
     expect(frame).toContain('cleanup');
     expect(frame).not.toContain('invoice');
-    expect(client.callsOf('run.list')).toContainEqual({namespace: 'reports', limit: 100});
+    // The board asks for its namespace's runs from an effect, which may run after the first frame is drawn.
+    await vi.waitFor(() => expect(client.callsOf('run.list')).toContainEqual({namespace: 'reports', limit: 100}));
     client.emit('run.progress', {runId: 'run_r1', current: 5, total: 10, message: 'halfway'});
     frame = await ui.waitFor('50%');
     expect(frame).toMatch(/█+░+\s+50%/);
