@@ -2,8 +2,8 @@
 // unreachable and how to go on (exit 3), not that capsule has a bug.
 import type {ChildProcess} from 'node:child_process';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, collect, isAlive, waitFor} from '../helpers/cli.js';
+import {describe, expect, it} from 'vitest';
+import {TestHome, eachTestHome, collect, isAlive, waitFor} from '../helpers/cli.js';
 import {PROJECTS, SLOW, startWithProject, submit} from './tasks-helpers.js';
 
 /** Logs a line every 50 ms for minutes: long enough to be killed under. */
@@ -11,13 +11,9 @@ const LONG = {lines: 5000, batch: 1, everyMs: 50};
 
 let home: TestHome;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-  await startWithProject(home, {}, join(PROJECTS, 'follow'));
-});
-
-afterEach(async () => {
-  await home.cleanup();
+eachTestHome(async (created) => {
+  home = created;
+  await startWithProject(created, {}, join(PROJECTS, 'follow'));
 });
 
 /** Waits for `child` to print `text`, kills the daemon with SIGKILL, and returns how `child` ended. */

@@ -1,23 +1,17 @@
 // `capsule daemon stop` with runs still running: it says which runs it waits for and reports each
 // as it ends, in plain lines (its output here is a pipe, not a terminal).
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, collect, isAlive, waitFor} from '../helpers/cli.js';
+import {describe, expect, it} from 'vitest';
+import {TestHome, eachTestHome, collect, isAlive, waitFor} from '../helpers/cli.js';
 import {SLOW, startWithProject, submit, waitForLog} from './tasks-helpers.js';
 
 let home: TestHome;
 let gates: string;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-  gates = await mkdtemp(join(tmpdir(), 'cap-gates-'));
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  await rm(gates, {recursive: true, force: true});
+eachTestHome(async (created) => {
+  home = created;
+  gates = await created.scratch('cap-gates-');
 });
 
 /** A running e2e/gated run, which ends once `open(name)` creates its gate file. */

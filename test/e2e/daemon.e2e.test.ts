@@ -1,25 +1,19 @@
 import {statSync, existsSync} from 'node:fs';
-import {mkdir, writeFile, rm} from 'node:fs/promises';
+import {mkdir, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, isAlive, rawExchange, waitFor} from '../helpers/cli.js';
+import {describe, expect, it} from 'vitest';
+import {TestHome, eachTestHome, isAlive, rawExchange, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 
 let home: TestHome;
-const roots: string[] = [];
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  for (const root of roots.splice(0)) await rm(root, {recursive: true, force: true});
+eachTestHome((created) => {
+  home = created;
 });
 
 async function project(name: string, extra = '', files: Record<string, string> = {}): Promise<string> {
   const root = await makeProject({'capsule.toml': projectToml(name, extra), ...files});
-  roots.push(root);
+  home.removeOnCleanup(root);
   return root;
 }
 
@@ -223,7 +217,7 @@ describe('projects', () => {
   it('lists an invalid project with its error, keeps the others, and loads it after a fix', async () => {
     const good = await project('good');
     const bad = await makeProject({'capsule.toml': '[project]\nname = "Bad Name"\n'});
-    roots.push(bad);
+    home.removeOnCleanup(bad);
     expect((await home.run(['project', 'add', good])).code).toBe(0);
     const addBad = await home.run(['project', 'add', bad]);
     expect(addBad.code).toBe(2);

@@ -1,20 +1,13 @@
-import {rm} from 'node:fs/promises';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome} from '../helpers/cli.js';
+import {describe, expect, it} from 'vitest';
+import {TestHome, eachTestHome} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 
 // Every list view shows why a project did not load: the first issue's place, key and message.
 
 let home: TestHome;
-const roots: string[] = [];
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  for (const root of roots.splice(0)) await rm(root, {recursive: true, force: true});
+eachTestHome((created) => {
+  home = created;
 });
 
 /** Each line's start of the column headed `header`, which must be the same on every line. */
@@ -29,7 +22,7 @@ describe('a project with unknown keys in its capsule.toml', () => {
   it('is listed with its first issue and the count of issues in list, list --tree and project list', async () => {
     const good = await makeProject({'capsule.toml': projectToml('good')});
     const bad = await makeProject({'capsule.toml': projectToml('p', '[services.f]\ncommand = "sleep 100"\nrestart_policy = "always"\nretries = 3\n')});
-    roots.push(good, bad);
+    home.removeOnCleanup(good, bad);
     expect((await home.run(['project', 'add', good])).code).toBe(0);
     const added = await home.run(['project', 'add', bad]);
     expect(added.code).toBe(2);

@@ -1,21 +1,15 @@
 import {rm, writeFile} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {isAlive, TestHome, waitFor} from '../helpers/cli.js';
+import {describe, expect, it} from 'vitest';
+import {isAlive, TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 
 // Two directories asking for one namespace: the one holding it is never touched, the newcomer is refused.
 
 let home: TestHome;
-const roots: string[] = [];
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  for (const root of roots.splice(0)) await rm(root, {recursive: true, force: true});
+eachTestHome((created) => {
+  home = created;
 });
 
 interface Listed {
@@ -31,7 +25,7 @@ const SERVICE = '[services.web]\ncommand = ["node", "-e", "setInterval(() => {},
 
 async function project(name: string, extra = SERVICE): Promise<string> {
   const root = await makeProject({'capsule.toml': projectToml(name, extra)});
-  roots.push(root);
+  home.removeOnCleanup(root);
   return root;
 }
 
@@ -157,7 +151,7 @@ describe('a namespace claimed by two directories', {timeout: 120_000}, () => {
       'capsule.toml': projectToml('shop', SERVICE),
       'tasks/ok.ts': "import {task} from 'capsule';\nexport const ping = task({}, async () => 'pong');\n",
     });
-    roots.push(root);
+    home.removeOnCleanup(root);
     expect((await home.run(['project', 'add', root])).code).toBe(0);
     const pid = await runningPid(root);
 

@@ -1,26 +1,20 @@
-import {appendFile, readFile, rm, writeFile} from 'node:fs/promises';
+import {appendFile, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {ProjectSummary} from '../../src/protocol/index.js';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {projectToml} from '../helpers/project.js';
 import {PATIENCE, TASKS, auditOf, firesAfter, schedule, scheduleProject, schedules, type Listed} from './schedules.helpers.js';
 
 let home: TestHome;
-const roots: string[] = [];
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  for (const root of roots.splice(0)) await rm(root, {recursive: true, force: true});
+eachTestHome((created) => {
+  home = created;
 });
 
 async function newProject(name: string, toml: string, files: Record<string, string> = {}): Promise<string> {
   const root = await scheduleProject(name, toml, files);
-  roots.push(root);
+  home.removeOnCleanup(root);
   return root;
 }
 

@@ -1,25 +1,18 @@
-import {rm} from 'node:fs/promises';
 import {userInfo} from 'node:os';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {RunRecord} from '../../src/protocol/index.js';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {PATIENCE, audit, auditOf, fireTimeOf, firesAfter, runs, schedule, scheduleProject, settledRuns} from './schedules.helpers.js';
 
 let home: TestHome;
-const roots: string[] = [];
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  for (const root of roots.splice(0)) await rm(root, {recursive: true, force: true});
+eachTestHome((created) => {
+  home = created;
 });
 
 async function addProject(name: string, toml: string): Promise<string> {
   const root = await scheduleProject(name, toml);
-  roots.push(root);
+  home.removeOnCleanup(root);
   const added = await home.run(['project', 'add', root]);
   expect(added.code, added.stderr).toBe(0);
   return root;

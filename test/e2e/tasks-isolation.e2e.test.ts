@@ -1,24 +1,18 @@
 // What keeps runs and projects apart: lock keys, each task's own environment, and a project whose
 // module throws at import failing alone.
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {ProjectSummary} from '../../src/protocol/index.js';
-import {TestHome} from '../helpers/cli.js';
+import {TestHome, eachTestHome} from '../helpers/cli.js';
 import {PROJECTS, SLOW, runAttached, startWithProject, submit, waitForFinal} from './tasks-helpers.js';
 
 let home: TestHome;
 let scratch: string;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-  scratch = await mkdtemp(join(tmpdir(), 'cap-scratch-'));
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  await rm(scratch, {recursive: true, force: true});
+eachTestHome(async (created) => {
+  home = created;
+  scratch = await created.scratch('cap-scratch-');
 });
 
 describe('locks', SLOW, () => {

@@ -1,17 +1,13 @@
 // Limits and cancellation with real workers: each run is stopped by the daemon, recorded with the
 // right error type, and the daemon keeps serving runs afterwards.
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome, collect, waitFor} from '../helpers/cli.js';
+import {describe, expect, it} from 'vitest';
+import {TestHome, eachTestHome, collect, waitFor} from '../helpers/cli.js';
 import {SLOW, runAttached, show, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
 
 let home: TestHome;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
+eachTestHome((created) => {
+  home = created;
 });
 
 /** The daemon still runs tasks: nothing a stopped run did took it down. */

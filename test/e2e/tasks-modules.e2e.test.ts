@@ -1,29 +1,23 @@
 // Where a task's modules come from, against a real daemon: the daemon compiles them (so no
 // esbuild process is left unreaped), and a reload that breaks a module keeps the last good version
 // running in both isolations until the file is fixed.
-import {readFile, readdir, rm, writeFile} from 'node:fs/promises';
+import {readFile, readdir, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {ProjectSummary} from '../../src/protocol/index.js';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 import {SLOW, runAttached} from './tasks-helpers.js';
 
 let home: TestHome;
-const roots: string[] = [];
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  for (const root of roots.splice(0)) await rm(root, {recursive: true, force: true});
+eachTestHome((created) => {
+  home = created;
 });
 
 async function newProject(files: Record<string, string>): Promise<string> {
   const root = await makeProject(files);
-  roots.push(root);
+  home.removeOnCleanup(root);
   return root;
 }
 

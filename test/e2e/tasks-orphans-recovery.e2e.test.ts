@@ -1,25 +1,18 @@
 // A daemon killed with -9 under a process attempt whose worker cannot notice (its event loop is
 // blocked): the next daemon ends it, from the pid and start time in the run's journal, before
 // it tries the run again. Three rounds, so an overlap that shows only sometimes shows.
-import {mkdtemp, rm} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {TestHome} from '../helpers/cli.js';
+import {describe, expect, it} from 'vitest';
+import {TestHome, eachTestHome} from '../helpers/cli.js';
 import {expectRetriedAlone, killDaemonUnder, workerRunning} from './tasks-orphans.helpers.js';
 import {SLOW, startWithProject} from './tasks-helpers.js';
 
 let home: TestHome;
 let dir: string;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-  dir = await mkdtemp(join(tmpdir(), 'cap-orphans-'));
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  await rm(dir, {recursive: true, force: true});
+eachTestHome(async (created) => {
+  home = created;
+  dir = await created.scratch('cap-orphans-');
 });
 
 describe('a process worker whose daemon is killed while its event loop is blocked', SLOW, () => {

@@ -1,24 +1,17 @@
 // A daemon killed with -9 under a process attempt: the worker does not run on without it, and
 // the next daemon tries the run again once the old attempt is gone.
-import {mkdtemp, rm} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, it} from 'vitest';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {describe, it} from 'vitest';
+import {TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {expectRetriedAlone, killDaemonUnder, workerRunning} from './tasks-orphans.helpers.js';
 import {SLOW, startWithProject} from './tasks-helpers.js';
 
 let home: TestHome;
 let dir: string;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-  dir = await mkdtemp(join(tmpdir(), 'cap-orphans-'));
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  await rm(dir, {recursive: true, force: true});
+eachTestHome(async (created) => {
+  home = created;
+  dir = await created.scratch('cap-orphans-');
 });
 
 describe('a process worker whose daemon is killed', SLOW, () => {

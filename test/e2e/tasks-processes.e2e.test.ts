@@ -1,25 +1,19 @@
 // The processes a task starts end with its attempt, however it ends, and none is left a zombie;
 // a thread task may not start any.
 import {existsSync} from 'node:fs';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {readProcStat} from '../../daemon/supervisor/proc-stat.js';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {runAttached, SLOW, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
 
 let home: TestHome;
 let dir: string;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-  dir = await mkdtemp(join(tmpdir(), 'cap-procs-'));
-});
-
-afterEach(async () => {
-  await home.cleanup();
-  await rm(dir, {recursive: true, force: true});
+eachTestHome(async (created) => {
+  home = created;
+  dir = await created.scratch('cap-procs-');
 });
 
 /** 20 children, 5 detached, and the 5 that leave the group or the marker otherwise (see processes.ts). */

@@ -1,18 +1,14 @@
 // A daemon killed with -9 under queued and running runs: the next daemon settles every one of them
 // per the recovery policy (daemon/runner/recovery.ts).
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {RunRecord} from '../../src/protocol/index.js';
-import {TestHome, isAlive, waitFor} from '../helpers/cli.js';
+import {TestHome, eachTestHome, isAlive, waitFor} from '../helpers/cli.js';
 import {SLOW, show, startWithProject, submit, waitForFinal, waitForLog} from './tasks-helpers.js';
 
 let home: TestHome;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
+eachTestHome((created) => {
+  home = created;
 });
 
 describe('recovery after kill -9', SLOW, () => {

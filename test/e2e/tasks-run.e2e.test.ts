@@ -1,19 +1,15 @@
 // `capsule run` and the run commands against a real daemon and real workers: outcomes, retries,
 // ad-hoc files, detached runs and their history, child runs, and the errors a user can make.
 import {join} from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {ProjectSummary, RunRecord} from '../../src/protocol/index.js';
-import {TestHome} from '../helpers/cli.js';
+import {TestHome, eachTestHome} from '../helpers/cli.js';
 import {PROJECTS, SLOW, runAttached, show, startWithProject, submit, waitForFinal} from './tasks-helpers.js';
 
 let home: TestHome;
 
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-
-afterEach(async () => {
-  await home.cleanup();
+eachTestHome((created) => {
+  home = created;
 });
 
 describe('capsule run, attached', SLOW, () => {

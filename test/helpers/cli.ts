@@ -1,4 +1,5 @@
 import {execFile, spawn, type ChildProcess} from 'node:child_process';
+import {afterEach, beforeEach} from 'vitest';
 import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {connect} from 'node:net';
 import {tmpdir} from 'node:os';
@@ -47,6 +48,8 @@ export interface CliResult {
  */
 export class TestHome {
   private readonly children = new Set<ChildProcess>();
+  /** Directories a test made beside the home (projects, gates, scratch), removed with it. */
+  private readonly owned: string[] = [];
 
   private constructor(readonly home: string) {}
 
@@ -90,6 +93,18 @@ export class TestHome {
     return child;
   }
 
+  /** Removes `path` in cleanup(), after the daemon has stopped using it. */
+  removeOnCleanup(...paths: string[]): void {
+    this.owned.push(...paths);
+  }
+
+  /** A new empty directory outside the home, removed by cleanup(). */
+  async scratch(prefix: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    this.owned.push(dir);
+    return dir;
+  }
+
   async daemonPid(): Promise<number | null> {
     try {
       const pid = Number.parseInt(await readFile(join(this.home, 'daemon.pid'), 'utf8'), 10);
@@ -108,7 +123,25 @@ export class TestHome {
       await waitFor(() => !isAlive(pid), {timeoutMs: 10_000, what: `daemon ${pid} to exit`});
     }
     await rm(this.home, {recursive: true, force: true});
+    for (const path of this.owned.splice(0)) await rm(path, {recursive: true, force: true});
   }
+}
+
+/**
+ * A fresh TestHome for each test of the calling file, given to `onCreate`, and cleaned up after
+ * the test. Registered first in a file, its cleanup runs after the file's own afterEach hooks
+ * (vitest runs them in reverse), so a test's clients and terminals close before the daemon stops.
+ */
+export function eachTestHome(onCreate: (home: TestHome) => void | Promise<void>): void {
+  let current: TestHome | undefined;
+  beforeEach(async () => {
+    current = await TestHome.create();
+    await onCreate(current);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
 }
 
 

@@ -1,16 +1,13 @@
 // Both ways of starting the daemon give it DAEMON_NODE_FLAGS (src/startup/v8-flags.ts); what the
 // flags do is v8-flags.test.ts's, and that task threads escape the cap is tasks-isolation's.
 import {readFile} from 'node:fs/promises';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {DAEMON_NODE_FLAGS} from '../../src/startup/v8-flags.js';
-import {TestHome, waitFor} from '../helpers/cli.js';
+import {TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 
 let home: TestHome;
-beforeEach(async () => {
-  home = await TestHome.create();
-});
-afterEach(async () => {
-  await home.cleanup();
+eachTestHome((created) => {
+  home = created;
 });
 
 async function daemonArgv(): Promise<string[]> {

@@ -1,9 +1,8 @@
 import {execFile, spawnSync} from 'node:child_process';
-import {rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {BIN, TestHome, waitFor} from '../helpers/cli.js';
+import {afterEach, describe, expect, it} from 'vitest';
+import {BIN, TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 
 const run = promisify(execFile);
@@ -60,25 +59,22 @@ const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
 describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
   let home: TestHome;
   let tmux: Tmux | undefined;
-  let root: string | undefined;
 
-  beforeEach(async () => {
-    home = await TestHome.create();
+  eachTestHome((created) => {
+    home = created;
   });
 
   afterEach(async () => {
     await tmux?.close();
     tmux = undefined;
-    await home.cleanup();
-    if (root) await rm(root, {recursive: true, force: true});
-    root = undefined;
   });
 
   it('restarts a service and runs a task against a real daemon', {timeout: 90_000}, async () => {
-    root = await makeProject({
+    const root = await makeProject({
       'capsule.toml': projectToml('e2e', '\n[services.ticker]\ncommand = ["node", "-e", "setInterval(() => {}, 1000)"]\n'),
       'tasks/ping.ts': "import {task} from 'capsule';\nexport const ping = task({name: 'ping'}, async () => 'pong');\n",
     });
+    home.removeOnCleanup(root);
     expect((await home.run(['daemon', 'start'])).code).toBe(0);
     const added = await home.run(['project', 'add', root]);
     expect(added.code, added.stderr).toBe(0);
@@ -118,60 +114,41 @@ describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
     const after = await tmux.waitFor('[dashboard exited 0]');
     expect(after).not.toContain('Projects');
   });
-});
 
-describe.skipIf(!HAS_TMUX)('the dashboard in a terminal, keys arriving together (tmux)', () => {
-  let home: TestHome;
-  let tmux: Tmux | undefined;
-  let root: string | undefined;
+  describe('keys arriving together', () => {
+    it('a filter and an action\'s arguments typed in one write each (as a paste sends them) reach their prompts, Enter included', {timeout: 90_000}, async () => {
+      const sleeper = '["node", "-e", "setInterval(() => {}, 1000)"]';
+      const root = await makeProject({
+        'capsule.toml': projectToml('e2e', `\n[services.ticker]\ncommand = ${sleeper}\n\n[services.web]\ncommand = ${sleeper}\n\n[services.web.actions.greet]\ncommand = 'echo "hello $CAPSULE_ARG_WHO"'\n`),
+      });
+      home.removeOnCleanup(root);
+      expect((await home.run(['daemon', 'start'])).code).toBe(0);
+      const added = await home.run(['project', 'add', root]);
+      expect(added.code, added.stderr).toBe(0);
 
-  beforeEach(async () => {
-    home = await TestHome.create();
-  });
-
-  afterEach(async () => {
-    await tmux?.close();
-    tmux = undefined;
-    await home.cleanup();
-    if (root) await rm(root, {recursive: true, force: true});
-    root = undefined;
-  });
-
-  it('a filter and an action\'s arguments typed in one write each (as a paste sends them) reach their prompts, Enter included', {timeout: 90_000}, async () => {
-    const sleeper = '["node", "-e", "setInterval(() => {}, 1000)"]';
-    root = await makeProject({
-      'capsule.toml': projectToml('e2e', `\n[services.ticker]\ncommand = ${sleeper}\n\n[services.web]\ncommand = ${sleeper}\n\n[services.web.actions.greet]\ncommand = 'echo "hello $CAPSULE_ARG_WHO"'\n`),
+      const command = `CAPSULE_HOME=${quote(home.home)} NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} dashboard; echo "[dashboard exited $?]"; sleep 600`;
+      tmux = await Tmux.start(home, command);
+      await tmux.waitFor('ticker');
+      // One write: "/", the name and Enter, as tmux types a literal string into the pane at once.
+      await tmux.keys('/web\r', true);
+      await tmux.waitFor((screen) => screen.includes('Service e2e/web') && !screen.includes('Filter the tree'));
+      await tmux.keys('a');
+      await tmux.waitFor('Run an action of e2e/web');
+      await tmux.keys('1');
+      await tmux.waitFor('Run greet on e2e/web with arguments');
+      await tmux.keys('who="the world"\r', true);
+      await tmux.waitFor('✓ greet on e2e/web exited 0: hello the world');
+      await tmux.keys('q');
+      await tmux.waitFor('[dashboard exited 0]');
     });
-    expect((await home.run(['daemon', 'start'])).code).toBe(0);
-    const added = await home.run(['project', 'add', root]);
-    expect(added.code, added.stderr).toBe(0);
-
-    const command = `CAPSULE_HOME=${quote(home.home)} NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} dashboard; echo "[dashboard exited $?]"; sleep 600`;
-    tmux = await Tmux.start(home, command);
-    await tmux.waitFor('ticker');
-    // One write: "/", the name and Enter, as tmux types a literal string into the pane at once.
-    await tmux.keys('/web\r', true);
-    await tmux.waitFor((screen) => screen.includes('Service e2e/web') && !screen.includes('Filter the tree'));
-    await tmux.keys('a');
-    await tmux.waitFor('Run an action of e2e/web');
-    await tmux.keys('1');
-    await tmux.waitFor('Run greet on e2e/web with arguments');
-    await tmux.keys('who="the world"\r', true);
-    await tmux.waitFor('✓ greet on e2e/web exited 0: hello the world');
-    await tmux.keys('q');
-    await tmux.waitFor('[dashboard exited 0]');
   });
 });
 
 describe('the dashboard without a terminal', () => {
   let home: TestHome;
 
-  beforeEach(async () => {
-    home = await TestHome.create();
-  });
-
-  afterEach(async () => {
-    await home.cleanup();
+  eachTestHome((created) => {
+    home = created;
   });
 
   it('`capsule dashboard` says it needs a terminal (exit 2); `capsule` alone prints help', async () => {
