@@ -31,7 +31,7 @@ import {ProjectWatcher} from './projects/watcher.js';
 import {systemClock} from './core/clock.js';
 import {RunStore, type RunRetention} from './runner/run-store.js';
 import {Runner} from './runner/runner.js';
-import type {DaemonServices} from './services.js';
+import type {DaemonServices, ShutdownOptions} from './services.js';
 
 /** Attempts a parent blocked on `ctx.submit(...).result()` may hold beyond maxParallel, so its children find a worker. */
 const NESTED_ATTEMPT_HEADROOM = 64;
@@ -132,7 +132,7 @@ export class Daemon {
         bus,
         audit,
         projects,
-        requestShutdown: (timeoutMs) => void ref.daemon?.stop(timeoutMs),
+        requestShutdown: (timeoutMs, options) => void ref.daemon?.stop(timeoutMs, options),
       };
       const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents}, onStopped);
       ref.daemon = daemon;
@@ -180,16 +180,19 @@ export class Daemon {
     }
   }
 
-  /** Graceful shutdown: stop accepting work, let running work finish up to `timeoutMs`, stop everything owned, flush state. */
-  stop(timeoutMs: number): Promise<void> {
-    this.stopping ??= this.ready.then(() => this.shutDown(timeoutMs));
+  /**
+   * Graceful shutdown: stop accepting work, let running work finish up to `timeoutMs`, stop
+   * everything owned (but services, with `leaveServices`: the next daemon adopts them), flush state.
+   */
+  stop(timeoutMs: number, options: ShutdownOptions = {}): Promise<void> {
+    this.stopping ??= this.ready.then(() => this.shutDown(timeoutMs, options));
     return this.stopping;
   }
 
-  private async shutDown(timeoutMs: number): Promise<void> {
+  private async shutDown(timeoutMs: number, {leaveServices = false}: ShutdownOptions): Promise<void> {
     const {core, state, runStore, executor, tasks, schedules, services, agents} = this.parts;
     const {logger, paths, projects, audit} = core;
-    logger.info(`stopping (timeout ${timeoutMs}ms)`);
+    logger.info(`stopping (timeout ${timeoutMs}ms${leaveServices ? ', leaving services running' : ''})`);
     // Connected clients stay until the end: `capsule daemon stop` shows the runs it waits for
     // finish, a follower sees its run end. They may ask nothing more, and nobody new connects.
     this.server?.stopListening();
@@ -201,7 +204,7 @@ export class Daemon {
     await this.watcher.close();
     await schedules.close();
     // Runs and services stop together: both honour the timeout in their own way.
-    await Promise.all([tasks.runner.close(timeoutMs), services.close()]);
+    await Promise.all([tasks.runner.close(timeoutMs), services.close({leaveServices})]);
     tasks.close();
     await executor.close();
     await runStore.close();

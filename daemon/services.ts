@@ -13,5 +13,10 @@ export interface DaemonServices {
   bus: EventBus;
   audit: AuditLog;
   projects: ProjectRegistry;
-  requestShutdown(timeoutMs: number): void;
+  requestShutdown(timeoutMs: number, options?: ShutdownOptions): void;
+}
+
+export interface ShutdownOptions {
+  /** Services' processes keep running, for the next daemon to adopt (live restore). */
+  leaveServices?: boolean;
 }

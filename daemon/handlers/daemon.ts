@@ -20,9 +20,9 @@ export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daem
         nodeVersion: process.version,
       };
     },
-    'daemon.stop': ({timeoutMs}) => {
+    'daemon.stop': ({timeoutMs, leaveServices}) => {
       // Reply first: the shutdown closes this very connection.
-      setImmediate(() => daemon.requestShutdown(timeoutMs));
+      setImmediate(() => daemon.requestShutdown(timeoutMs, {leaveServices}));
       return {stopping: true};
     },
   };

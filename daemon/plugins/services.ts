@@ -195,9 +195,10 @@ export class ServicesPlugin implements ProjectPlugin {
     this.bus.publish('action.output', output, [key]);
   }
 
-  close(): Promise<void> {
+  /** `leaveServices`: their processes stay for the next daemon (live restore). */
+  close(options: {leaveServices?: boolean} = {}): Promise<void> {
     for (const namespace of [...this.logFollowers.keys()]) this.followLogs(namespace, []);
-    return this.supervisor.close();
+    return this.supervisor.close(options);
   }
 
   /** Publishes each service's output lines; subscribers of `service:<ns>/<name>` get that one service's. */

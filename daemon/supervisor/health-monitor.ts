@@ -34,8 +34,9 @@ export class HealthMonitor {
     return this.lastDetail;
   }
 
-  start(): void {
-    this.cancelTimer = this.clock.schedule(this.health.initialDelayMs, () => void this.tick());
+  /** `adopted`: the process has been up since an earlier daemon, so its first probe does not wait for `initialDelayMs`. */
+  start(adopted = false): void {
+    this.cancelTimer = this.clock.schedule(adopted ? 0 : this.health.initialDelayMs, () => void this.tick());
   }
 
   stop(): void {

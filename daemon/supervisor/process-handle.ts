@@ -1,23 +1,17 @@
 /**
  * A service's main process as the supervisor holds it: either a child it spawned (in a new
- * process group, output piped into the service log) or one it adopted from an earlier daemon,
- * which it can only watch by polling /proc since it is not its parent.
+ * process group, its output going to capture files: output-capture.ts) or one it adopted from
+ * an earlier daemon, which it can only watch by polling /proc since it is not its parent.
  */
 import {spawn} from 'node:child_process';
-import {once} from 'node:events';
-import {setTimeout as delay} from 'node:timers/promises';
+import {closeSync} from 'node:fs';
 import type {Clock} from '../core/clock.js';
+import {openCaptureFiles, OutputCapture, processKey, type CapturePaths} from './output-capture.js';
 import {liveStartTime} from './proc-stat.js';
 import type {ServiceLog} from './service-log.js';
 
 /** How often an adopted process is checked for having ended. */
 export const ADOPTED_POLL_MS = 500;
-
-/**
- * How long firstStderrLine() waits for stderr to end: a process's exit can be reported before
- * its last output is read, and a grandchild outside the group may hold the pipe open.
- */
-const STDERR_END_WAIT_MS = 2_000;
 
 export interface ProcessEnd {
   code: number | null;
@@ -32,12 +26,16 @@ export interface ProcessHandle {
   /** Epoch ms. */
   readonly startedAt: number;
   readonly adopted: boolean;
+  /** Its output is being taken into the log: false only for a process adopted from a daemon that gave it pipes. */
+  readonly captured: boolean;
   /** Settles once the main process has ended; an adopted one ends with unknown code and signal. */
   readonly ended: Promise<ProcessEnd>;
-  /** The first line the process wrote to stderr, once stderr has ended (or a short wait passed); null for an adopted one. */
-  firstStderrLine(): Promise<string | null>;
-  /** Stops watching. */
+  /** The first line the process wrote to stderr; null for one adopted or uncaptured. Ask once it has ended. */
+  firstStderrLine(): string | null;
+  /** The process has ended (or its group was stopped): takes the rest of its output and stops watching. */
   release(): void;
+  /** The daemon goes and the process stays: takes its output so far and stops watching, leaving the rest to the next daemon. */
+  leave(): void;
 }
 
 export interface SpawnSpec {
@@ -47,43 +45,45 @@ export interface SpawnSpec {
 }
 
 /** Spawns the service as the leader of a new process group; rejects if it could not be started at all. */
-export async function spawnService(spec: SpawnSpec, log: ServiceLog, clock: Pick<Clock, 'now'>): Promise<ProcessHandle> {
+export async function spawnService(spec: SpawnSpec, output: CapturePaths, log: ServiceLog, clock: Pick<Clock, 'now'>): Promise<ProcessHandle> {
   const [program, ...args] = spec.argv;
-  const child = spawn(program!, args, {cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe']});
+  const fds = openCaptureFiles(output);
+  let child;
+  try {
+    child = spawn(program!, args, {cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', fds.stdout, fds.stderr]});
+    await new Promise<void>((resolve, reject) => {
+      child!.once('spawn', resolve);
+      child!.once('error', reject);
+    });
+  } finally {
+    // The child has its own copies; the daemon reads the files through fds of its own.
+    closeSync(fds.stdout);
+    closeSync(fds.stderr);
+  }
   const ended = new Promise<ProcessEnd>((resolve) => child.once('exit', (code, signal) => resolve({code, signal})));
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-  // Signals go to the group with process.kill, so a later 'error' (failed child.kill or IPC) cannot concern us.
+  // Signals go to the group with process.kill, so a later 'error' (failed child.kill) cannot concern us.
   child.on('error', () => undefined);
-  let firstStderrLine: string | null = null;
-  // A pipe error ends stderr too (and must not become an unhandled rejection).
-  const stderrEnded = once(child.stderr!, 'close').then(
-    () => undefined,
-    () => undefined,
-  );
-  log.attach(child.stdout!, 'stdout');
-  log.attach(child.stderr!, 'stderr', (text) => (firstStderrLine ??= text));
   const pid = child.pid!;
+  const startTime = await liveStartTime(pid);
+  const capture = new OutputCapture(output, processKey(pid, startTime), log, {stdout: 0, stderr: 0});
   return {
     pid,
-    startTime: await liveStartTime(pid),
+    startTime,
     startedAt: clock.now(),
     adopted: false,
+    captured: true,
     ended,
-    firstStderrLine: async () => {
-      const waited = new AbortController();
-      await Promise.race([stderrEnded, delay(STDERR_END_WAIT_MS, undefined, {signal: waited.signal}).catch(() => undefined)]);
-      waited.abort();
-      return firstStderrLine;
+    firstStderrLine: () => {
+      capture.drain(true);
+      return capture.firstStderrLine;
     },
-    release: () => undefined,
+    release: () => capture.end(),
+    leave: () => capture.leave(),
   };
 }
 
 /** Watches a process this daemon did not spawn, until it ends or its pid is reused by another process. */
-export function adoptProcess(pid: number, startTime: number, startedAt: number, clock: Clock): ProcessHandle {
+export function adoptProcess(pid: number, startTime: number, startedAt: number, clock: Clock, capture: OutputCapture | null): ProcessHandle {
   let cancel: (() => void) | null = null;
   let released = false;
   const ended = new Promise<ProcessEnd>((resolve) => {
@@ -97,16 +97,25 @@ export function adoptProcess(pid: number, startTime: number, startedAt: number, 
     };
     cancel = clock.schedule(ADOPTED_POLL_MS, () => void check());
   });
+  const stopWatching = () => {
+    released = true;
+    cancel?.();
+  };
   return {
     pid,
     startTime,
     startedAt,
     adopted: true,
+    captured: capture !== null,
     ended,
-    firstStderrLine: () => Promise.resolve(null),
-    release() {
-      released = true;
-      cancel?.();
+    firstStderrLine: () => null,
+    release: () => {
+      stopWatching();
+      capture?.end();
+    },
+    leave: () => {
+      stopWatching();
+      capture?.leave();
     },
   };
 }

@@ -9,7 +9,7 @@ export async function recordProcess(persistence: SupervisorPersistence, definiti
   if (handle.startTime === null) return;
   const {namespace, name, fingerprint} = definition;
   try {
-    await persistence.saveProcess({namespace, name, pid: handle.pid, startTime: handle.startTime, startedAt: new Date(handle.startedAt).toISOString(), fingerprint, agentTokenHash});
+    await persistence.saveProcess({namespace, name, pid: handle.pid, startTime: handle.startTime, startedAt: new Date(handle.startedAt).toISOString(), fingerprint, agentTokenHash, captured: handle.captured});
   } catch (error) {
     log.note(`could not record pid ${handle.pid}; a restarted daemon will not recognise it: ${(error as Error).message}`);
   }

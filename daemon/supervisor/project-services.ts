@@ -129,6 +129,11 @@ export class ProjectServices {
     for (const unit of this.units.values()) unit.log.close();
   }
 
+  /** Leaves every process running for the next daemon (live restore). */
+  async leaveAll(): Promise<void> {
+    await Promise.all([...this.units.values()].map((unit) => unit.leave()));
+  }
+
   private startOrder(): string[] {
     return dependencyLayers(this.namespace, new Map([...this.units].map(([name, unit]) => [name, unit.config.dependsOn]))).flat();
   }

@@ -1,16 +1,15 @@
 /**
- * One service's log: timestamped, numbered lines from its stdout and stderr (and the
- * supervisor's own notes) appended to `<name>.log`, rotated to `.1`, `.2` … before a file would pass its size
- * limit, with live followers. Appends are synchronous: a pipe chunk is at most 64KB and a local
- * append takes microseconds, which keeps memory flat no matter how chatty the service is.
+ * One service's log: timestamped, numbered lines from its stdout and stderr (as output-capture.ts
+ * reads them) and the supervisor's own notes, appended to `<name>.log`, rotated to `.1`, `.2` …
+ * before a file would pass its size limit, with live followers. Appends are synchronous: a read
+ * is at most 64KB and a local append takes microseconds, which keeps memory flat no matter how
+ * chatty the service is.
  */
 import {closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {dirname} from 'node:path';
-import type {Readable} from 'node:stream';
 import type {LogsConfig} from '../../src/config/services.js';
 import type {Clock} from '../core/clock.js';
 import {scrub} from './config-values.js';
-import {LineSplitter} from './line-splitter.js';
 import {formatLogLine, lastStoredSeq, tailLines} from './log-tail.js';
 import {PRIVATE_DIR_MODE, PRIVATE_FILE_MODE} from '../core/private-file.js';
 import type {LogLine, LogStream} from './types.js';
@@ -46,20 +45,17 @@ export class ServiceLog {
     this.append('capsule', [text]);
   }
 
-  /** Copies a child's output stream into the log until it ends; `onLine` sees each line too, as printed (unmasked). */
-  attach(stream: Readable, name: 'stdout' | 'stderr', onLine?: (text: string) => void): void {
-    const splitter = new LineSplitter();
-    const take = (texts: string[]) => {
-      if (onLine) for (const text of texts) onLine(text);
-      this.append(name, texts);
-    };
-    stream.on('data', (chunk: Buffer) => take(splitter.push(chunk)));
-    stream.on('end', () => {
-      const rest = splitter.flush();
-      if (rest !== null) take([rest]);
-    });
-    // A pipe error only means the output is lost; the process itself is watched elsewhere.
-    stream.on('error', () => undefined);
+  /**
+   * Lines the process printed (see output-capture.ts). `beforeWrite` is told the seq the last of
+   * them will have, just before they are written.
+   */
+  appendOutput(stream: 'stdout' | 'stderr', texts: string[], beforeWrite: (lastSeq: number) => void): void {
+    this.append(stream, texts, beforeWrite);
+  }
+
+  /** The seq of the newest line, counted on from the files, so a restarted daemon (or a reloaded service) numbers on. */
+  lastSeq(): number {
+    return this.seq ?? lastStoredSeq(this.files());
   }
 
   follow(listener: LogListener): () => void {
@@ -82,22 +78,34 @@ export class ServiceLog {
     this.closeFile();
   }
 
-  private append(stream: LogStream, texts: string[]): void {
+  private append(stream: LogStream, texts: string[], beforeWrite?: (lastSeq: number) => void): void {
     if (this.closed || texts.length === 0) return;
     const time = new Date(this.clock.now()).toISOString();
     // Counted on from the files, so a restarted daemon (or a reloaded service) numbers on, and followers never see a seq go back.
-    let seq = this.seq ?? lastStoredSeq(this.files());
+    let seq = this.lastSeq();
     const lines = texts.map((text) => ({seq: ++seq, time, stream, text: scrub(text, this.secrets)}));
     this.seq = seq;
+    beforeWrite?.(seq);
     this.write(lines);
     for (const line of lines) for (const listener of this.followers) notify(listener, line);
   }
 
+  /**
+   * A batch that fits goes into one file in one write: a daemon killed mid-batch leaves all of it
+   * or none (which the capture's cursor relies on). Only a batch bigger than a whole file is split.
+   */
   private write(lines: LogLine[]): void {
+    const texts = lines.map(formatLogLine);
+    const total = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+    if (this.fd === null) this.openSafely();
+    if (total <= this.limits.maxSizeBytes) {
+      if (this.size + total > this.limits.maxSizeBytes && this.size > 0) this.rotateSafely();
+      this.flush(texts.join(''), total);
+      return;
+    }
     let batch = '';
     let batchBytes = 0;
-    for (const line of lines) {
-      const text = formatLogLine(line);
+    for (const text of texts) {
       const bytes = Buffer.byteLength(text);
       if (this.size + batchBytes + bytes > this.limits.maxSizeBytes && this.size + batchBytes > 0) {
         this.flush(batch, batchBytes);
@@ -109,6 +117,15 @@ export class ServiceLog {
       batchBytes += bytes;
     }
     this.flush(batch, batchBytes);
+  }
+
+  /** Opened before a write decides on rotation, so it knows the size of a file an earlier daemon left. */
+  private openSafely(): void {
+    try {
+      this.openFile();
+    } catch {
+      this.closeFile();
+    }
   }
 
   private flush(batch: string, bytes: number): void {

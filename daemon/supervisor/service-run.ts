@@ -48,7 +48,7 @@ export class ServiceRun {
     if (health) {
       const context = {...probeEnvironment, lastHeartbeatAt: () => this.lastHeartbeatAt, reportedHealth: () => this.reportedHealth, now: () => clock.now()};
       this.monitor = new HealthMonitor(health, clock, (signal) => runProbe(health, context, signal), (status, detail) => this.onHealth(status, detail));
-      this.monitor.start();
+      this.monitor.start(handle.adopted);
     }
     void handle.ended.then((end) => {
       if (this.watching) observer.ended(this, end);
@@ -101,6 +101,13 @@ export class ServiceRun {
     const end = await Promise.race([this.handle.ended, delay(END_REPORT_WAIT_MS, {code: null, signal: null})]);
     this.handle.release();
     return {forced, end};
+  }
+
+  /** Stops watching and leaves the process running, for the next daemon to adopt. */
+  leave(): void {
+    this.watching = false;
+    this.monitor?.stop();
+    this.handle.leave();
   }
 
   private onHealth(status: HealthStatus, detail: string): void {

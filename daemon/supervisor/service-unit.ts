@@ -12,6 +12,7 @@ import {DAEMON_ACTOR} from '../core/audit-log.js';
 import type {Clock} from '../core/clock.js';
 import {liveStartTime} from './proc-stat.js';
 import {forgetProcess, recordProcess} from './process-records.js';
+import {capturePaths, OutputCapture, processKey, resumeOffsets} from './output-capture.js';
 import {adoptProcess, spawnService, type ProcessEnd, type ProcessHandle} from './process-handle.js';
 import type {ResourceUsage} from './resource-sampler.js';
 import {shellFailure, spawnFailure} from './launch-failure.js';
@@ -174,15 +175,35 @@ export class ServiceUnit {
     });
   }
 
+  /**
+   * The daemon goes and the process stays (live restore): stops watching it and keeps its
+   * record, for the next daemon to adopt. A restart waiting in backoff is left to that daemon.
+   */
+  leave(): Promise<void> {
+    return this.enqueue(async () => {
+      this.schedule.cancelRestart();
+      this.pendingStart = null;
+      const run = this.run;
+      if (run === null) return;
+      this.detach();
+      run.leave();
+      this.log.note(`left pid ${run.pid} running for the next daemon`);
+    });
+  }
+
   /** Takes over a process recorded by an earlier daemon; false when it is no longer that process. */
   adopt(record: PersistedProcess): Promise<boolean> {
     return this.enqueue(async () => {
       if (this.run !== null || (await liveStartTime(record.pid)) !== record.startTime) return false;
       const environment = await this.definition.environment();
       this.context.audit('adopt', {pid: record.pid});
-      this.log.note(`adopted pid ${record.pid}, started by an earlier daemon: its output is not captured until it restarts`);
+      // Its output written while no daemon ran is in its capture files, taken from where the last daemon stopped.
+      const paths = capturePaths(this.log.file);
+      const key = processKey(record.pid, record.startTime);
+      const capture = record.captured ? new OutputCapture(paths, key, this.log, resumeOffsets(paths, key, this.log.lastSeq())) : null;
+      this.log.note(`adopted pid ${record.pid}, started by an earlier daemon${capture ? '' : ': its output went to pipes that closed with that daemon, so it is not captured until it restarts'}`);
       if (record.agentTokenHash === undefined) this.log.note(`pid ${record.pid} was started before agent tokens were given per launch: an agent it embeds cannot register until it restarts`);
-      this.watch(adoptProcess(record.pid, record.startTime, Date.parse(record.startedAt), this.context.clock), record.agentTokenHash, environment);
+      this.watch(adoptProcess(record.pid, record.startTime, Date.parse(record.startedAt), this.context.clock, capture), record.agentTokenHash, environment);
       return true;
     });
   }
@@ -267,7 +288,7 @@ export class ServiceUnit {
     const agentToken = newAgentToken();
     try {
       env = await this.definition.environment();
-      handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env: {...env, [AGENT_ENVIRONMENT.token]: agentToken.token}}, this.log, this.context.clock);
+      handle = await spawnService({argv: this.definition.argv, cwd: this.definition.cwd, env: {...env, [AGENT_ENVIRONMENT.token]: agentToken.token}}, capturePaths(this.log.file), this.log, this.context.clock);
     } catch (error) {
       const {argv, cwd} = this.definition;
       const failure = spawnFailure(error, argv[0]!, cwd, await isDirectory(cwd));
@@ -329,7 +350,7 @@ export class ServiceUnit {
     // Whatever it left running in its group goes too, before anything starts again.
     await run.terminate();
     await forgetProcess(this.context.persistence, this.definition, this.log);
-    const failure = this.definition.runByShell ? shellFailure(end, await run.handle.firstStderrLine()) : null;
+    const failure = this.definition.runByShell ? shellFailure(end, run.handle.firstStderrLine()) : null;
     if (failure !== null) this.fail(failure, {pid: run.pid, code: end.code});
     else this.settle(cause, {});
   }

@@ -219,8 +219,12 @@ export class Supervisor {
     return this.actions.run(this.findProject(namespace).find(name), action, args, options);
   }
 
-  /** Stops every service, dependents first in each project, and everything else the supervisor runs. */
-  async close(): Promise<void> {
+  /**
+   * Stops every service, dependents first in each project, and everything else the supervisor
+   * runs. `leaveServices`: their processes are left running for the next daemon to adopt
+   * instead (live restore); actions still stop.
+   */
+  async close({leaveServices = false}: {leaveServices?: boolean} = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.sampler.close();
@@ -228,7 +232,8 @@ export class Supervisor {
     await Promise.all(
       [...this.projects.values()].map((project) =>
         project.serially(async () => {
-          await project.stopAll('shutdown');
+          if (leaveServices) await project.leaveAll();
+          else await project.stopAll('shutdown');
           project.close();
         }),
       ),

@@ -60,6 +60,8 @@ export interface PersistedProcess {
   fingerprint: string;
   /** SHA-256 of the agent token this launch was given (see agent-token.ts); absent in a record written before tokens were per launch. */
   agentTokenHash?: string;
+  /** Its output goes to capture files (output-capture.ts); absent in a record of a process given pipes, by a daemon from before. */
+  captured?: boolean;
 }
 
 /** Where the supervisor keeps what must outlive the daemon. The daemon's store implements it. */

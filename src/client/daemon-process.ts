@@ -80,7 +80,7 @@ export type StopProgress =
  * connection is subscribed to run events before the running runs are read and the stop is asked,
  * and the daemon keeps it open until it has stopped them.
  */
-export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: (update: StopProgress) => void = () => {}): Promise<number | null> {
+export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: (update: StopProgress) => void = () => {}, {leaveServices = false} = {}): Promise<number | null> {
   const client = await tryConnect(paths);
   if (!client) return null;
   const pid = client.daemonPid;
@@ -103,7 +103,7 @@ export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: 
   try {
     await client.subscribe(['run']);
     const {runs} = await client.call('run.list', {status: 'running', limit: MAX_RUN_LIST});
-    await client.call('daemon.stop', {timeoutMs});
+    await client.call('daemon.stop', {timeoutMs, leaveServices});
     // The daemon waits up to timeoutMs for running work, then needs a moment to flush and exit.
     deadline = Date.now() + timeoutMs + 5_000;
     for (const run of runs) if (!latest.has(run.id)) latest.set(run.id, run);

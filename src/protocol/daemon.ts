@@ -32,7 +32,7 @@ export const daemonMethods = {
   hello: {params: HelloParams, result: z.object({protocol: z.number().int(), version: z.string(), pid: z.number().int()})},
   'daemon.status': {params: NoParams, result: DaemonStatus},
   /** `timeoutMs`: how long running work may take to finish before it is stopped. */
-  'daemon.stop': {params: z.strictObject({timeoutMs: z.number().nonnegative().default(10_000)}), result: z.object({stopping: z.literal(true)})},
+  'daemon.stop': {params: z.strictObject({timeoutMs: z.number().nonnegative().default(10_000), leaveServices: z.boolean().default(false)}), result: z.object({stopping: z.literal(true)})},
   subscribe: {params: Topics, result: z.object({topics: z.array(z.string())})},
   unsubscribe: {params: Topics, result: z.object({topics: z.array(z.string())})},
 };

@@ -10,16 +10,19 @@ export interface DaemonRestartResult {
 }
 
 export default class DaemonRestart extends CapsuleCommand {
-  static override summary = 'Stop the daemon (if running) and start it again.';
-  static override examples = ['<%= config.bin %> daemon restart'];
+  static override summary = 'Stop the daemon (if running) and start it again; services keep running.';
+  static override description =
+    'Services are left running and the new daemon adopts them (live restore): same pids, no restart, their output while no daemon ran kept in their logs. This is also how to upgrade Capsule without stopping services. Runs and schedules behave as with `daemon stop`.';
+  static override examples = ['<%= config.bin %> daemon restart', '<%= config.bin %> daemon restart --stop-services'];
   static override flags = {
     timeout: Flags.string({default: '10s', description: 'How long running work may take to finish before the stop.'}),
+    'stop-services': Flags.boolean({description: 'Stop the services too, and start them afresh with the new daemon.'}),
   };
 
   async run(): Promise<DaemonRestartResult> {
     const {flags} = await this.parse(DaemonRestart);
     const timeoutMs = parseDuration(flags.timeout, '--timeout');
-    const previousPid = await stopDaemon(this.paths, timeoutMs, (update) => this.log(renderStopProgress(update, timeoutMs, this.paint)));
+    const previousPid = await stopDaemon(this.paths, timeoutMs, (update) => this.log(renderStopProgress(update, timeoutMs, this.paint)), {leaveServices: !flags['stop-services']});
     const start = await startDaemon(this.paths);
     start.client.close();
     this.log(`restarted capsule daemon (pid ${start.pid})`);

@@ -1,7 +1,6 @@
 import {mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {PassThrough} from 'node:stream';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {parseLogLine} from '../../../daemon/supervisor/log-tail.js';
 import {ServiceLog} from '../../../daemon/supervisor/service-log.js';
@@ -24,18 +23,26 @@ describe('ServiceLog', () => {
 
   it('timestamps lines by stream and reads the tail back', async () => {
     log = new ServiceLog(join(dir, 'app', 'api.log'), {maxSizeBytes: 1024 * 1024, keep: 1}, clock);
-    const stdout = new PassThrough();
-    log.attach(stdout, 'stdout');
+    const told: number[] = [];
     log.note('started pid 1');
-    stdout.write('hello\nwor');
-    stdout.end('ld');
-    await new Promise((resolve) => stdout.once('end', resolve));
+    log.appendOutput('stdout', ['hello', 'world'], (lastSeq) => told.push(lastSeq));
+    expect(told).toEqual([3]);
     expect(await log.tail(10)).toEqual([
       {seq: 1, time: '1970-01-01T00:00:00.000Z', stream: 'capsule', text: 'started pid 1'},
       {seq: 2, time: '1970-01-01T00:00:00.000Z', stream: 'stdout', text: 'hello'},
       {seq: 3, time: '1970-01-01T00:00:00.000Z', stream: 'stdout', text: 'world'},
     ]);
     expect((await log.tail(1)).map((line) => line.text)).toEqual(['world']);
+  });
+
+  it('writes a batch of output into one file, rotating before it rather than in its middle', async () => {
+    log = new ServiceLog(join(dir, 'batch.log'), {maxSizeBytes: 1000, keep: 1}, clock);
+    // Filled so that the batch cannot fit, but its first lines could.
+    for (let index = 0; (await stat(join(dir, 'batch.log')).catch(() => ({size: 0}))).size < 750; index++) log.note(`note ${index} ${'x'.repeat(40)}`);
+    log.appendOutput('stdout', Array.from({length: 5}, (_, index) => `out ${index} ${'y'.repeat(40)}`), () => undefined);
+    const {readFile} = await import('node:fs/promises');
+    const current = (await readFile(join(dir, 'batch.log'), 'utf8')).trimEnd().split('\n').map(parseLogLine);
+    expect(current.map((line) => line.text.split(' ').slice(0, 2).join(' '))).toEqual(['out 0', 'out 1', 'out 2', 'out 3', 'out 4']);
   });
 
   it('rotates before a file would pass max_size and keeps only `keep` old files', async () => {
