@@ -1,7 +1,7 @@
 // Issue 2's figures: `capsule list --json` against a bare node start, and the daemon's idle memory.
 import {readFileSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {BenchHome, round, versusBareNode} from './harness.js';
+import {BenchHome, round, rssMb, versusBareNode} from './harness.js';
 
 const RUNS = 15;
 const IDLE_MS = 10_000;
@@ -28,8 +28,4 @@ export async function benchFoundation() {
   } finally {
     bench.close();
   }
-}
-
-function rssMb(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 }

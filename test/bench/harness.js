@@ -1,8 +1,9 @@
 // Shared pieces of the benchmark: a temporary CAPSULE_HOME, timing, statistics.
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,6 +49,22 @@ export function timeCommand(command, args, env) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   return ms;
+}
+
+/** A process's resident set, in MB. */
+export function rssMb(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+}
+
+/** Polls `probe` until it returns something truthy; throws naming `what` after `deadlineMs`. */
+export async function waitFor(probe, what, {deadlineMs, intervalMs}) {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`bench: gave up waiting for ${what}`);
+    await sleep(intervalMs);
+  }
 }
 
 export class BenchHome {

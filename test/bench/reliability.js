@@ -9,7 +9,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {pathToFileURL} from 'node:url';
-import {BenchHome, ROOT} from './harness.js';
+import {BenchHome, ROOT, waitFor as poll} from './harness.js';
 
 const RUNS = 1000;
 const SERVICES = 20;
@@ -45,9 +45,9 @@ export const work_process = task({name: 'work_process', isolation: 'process', ma
 export const tick = task({name: 'tick', maxRetries: ${KILLS + 2}}, async () => ({}));
 `;
 
-// Prints once, then keeps quiet: what a crash does to a service that keeps printing is issue 15's figure.
-const SERVICE = `console.log('up', process.pid);
-setInterval(() => {}, 60_000);
+// Prints a numbered line every 20 ms, across the kills: its log must hold each number once.
+const SERVICE = `let line = 0;
+setInterval(() => console.log('line', line++), 20);
 `;
 
 export async function benchReliability() {
@@ -113,12 +113,18 @@ export async function benchReliability() {
       process.stderr.write(`reliability: fires lost at ${fires.missing.map(at).join(', ')}; daemons killed at ${kills.map((kill) => at(kill.at)).join(', ')}\n`);
     }
     const interrupted = [...before].filter(([name, pid]) => after.get(name) !== pid).length;
+    bench.capsule('stop', 'rel');
+    const lines = [...before.keys()].map((name) => serviceLines(bench, name));
+    const linesLost = lines.reduce((sum, seen) => sum + seen.lost, 0);
+    const linesDoubled = lines.reduce((sum, seen) => sum + seen.doubled, 0);
     return [
       {name: `runs lost (${RUNS}, ${KILLS} × kill -9)`, value: lost, unit: 'runs', target: '0', pass: lost === 0},
       {name: 'runs executed twice while both daemons lived', value: overlapping(attempts), unit: 'runs', target: '0', pass: overlapping(attempts) === 0},
       {name: 'attempts that outlived their daemon', value: orphans(attempts, kills), unit: 'attempts', target: '0', pass: orphans(attempts, kills) === 0},
       {name: 'attempts interrupted and retried', value: runs.reduce((sum, run) => sum + run.attempts.filter((attempt) => attempt.error?.type === 'interrupted').length, 0), unit: 'attempts', target: null},
       {name: `services interrupted (${SERVICES})`, value: interrupted, unit: 'services', target: '0', pass: interrupted === 0},
+      {name: `service output lines lost (${lines.reduce((sum, seen) => sum + seen.logged, 0)} logged)`, value: linesLost, unit: 'lines', target: '0', pass: linesLost === 0},
+      {name: 'service output lines doubled', value: linesDoubled, unit: 'lines', target: '0', pass: linesDoubled === 0},
       {name: `schedule fires lost (${fires.seconds} s, "* * * * * *")`, value: fires.lost, unit: 'fires', target: '0', pass: fires.lost === 0},
       {name: 'schedule fires doubled', value: fires.doubled, unit: 'fires', target: '0', pass: fires.doubled === 0},
     ];
@@ -144,19 +150,20 @@ function isAlive(pid) {
   }
 }
 
-async function waitFor(probe, what) {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`reliability bench: gave up waiting for ${what}`);
-    await sleep(200);
-  }
-}
+const waitFor = (probe, what) => poll(probe, what, {deadlineMs: DEADLINE_MS, intervalMs: 200});
 
 async function reconnect(connect, bench, client) {
   client?.close();
   return waitFor(() => connect({home: bench.home, autostart: false}).catch(() => null), 'the daemon to answer');
+}
+
+/** A stopped service's numbered lines in its log: how many, and the numbers missing or seen twice up to the last. */
+function serviceLines(bench, name) {
+  const log = readFileSync(join(bench.home, 'logs', 'services', 'rel', `${name}.log`), 'utf8');
+  const numbers = [...log.matchAll(/ stdout line (\d+)$/gm)].map((match) => Number(match[1]));
+  const distinct = new Set(numbers);
+  const last = Math.max(-1, ...numbers);
+  return {logged: numbers.length, lost: last + 1 - distinct.size, doubled: numbers.length - distinct.size};
 }
 
 /** Service name → pid, once all of them run; null before. */

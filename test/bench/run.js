@@ -6,6 +6,7 @@ import {benchFoundation} from './foundation.js';
 import {benchProtocol} from './protocol.js';
 import {benchReliability} from './reliability.js';
 import {benchSchedules} from './schedules.js';
+import {benchServices} from './services.js';
 import {benchTasks} from './tasks.js';
 import {benchTui} from './tui.js';
 
@@ -17,6 +18,7 @@ const sections = [
   ['tui', benchTui],
   ['schedules', benchSchedules],
   ['config', benchConfig],
+  ['services', benchServices],
   ['reliability', benchReliability],
 ];
 const only = process.argv[2];
