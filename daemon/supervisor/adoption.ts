@@ -51,7 +51,7 @@ export class AdoptionRegistry {
    * definition is stopped instead, so the unit starts afresh. True when the unit took it over.
    */
   async claimFor(unit: ServiceUnit): Promise<boolean> {
-    const {namespace, name, fingerprint} = unit.definition;
+    const {namespace, name, processFingerprint} = unit.definition;
     const key = keyOf(namespace, name);
     const record = this.records.get(key);
     if (!record) return false;
@@ -61,7 +61,7 @@ export class AdoptionRegistry {
       await this.stop(record, unit.config.stopSignal, unit.config.stopTimeoutMs, 'operator');
       return false;
     }
-    if (record.fingerprint === fingerprint && (await unit.adopt(record))) return true;
+    if (record.fingerprint === processFingerprint && (await unit.adopt(record))) return true;
     await this.stop(record, unit.config.stopSignal, unit.config.stopTimeoutMs, 'replaced');
     return false;
   }

@@ -1,7 +1,20 @@
 import {createHash} from 'node:crypto';
 import type {ServiceConfig} from '../../src/config/services.js';
 
-/** Identifies a service definition: a different one means the running process must be replaced. */
+const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+
+/** Identifies a whole service declaration: a reload that changes it reconfigures (and restarts) the service. */
 export function definitionFingerprint(root: string, config: ServiceConfig): string {
-  return createHash('sha256').update(JSON.stringify({root, config})).digest('hex').slice(0, 16);
+  return digest({root, config});
+}
+
+/**
+ * Identifies what a process is started from: program, directory and declared environment. A
+ * recorded process is adopted only by a daemon whose declaration would start the same one.
+ * The rest of the declaration (probes, restart policy, keys a later Capsule adds) is left out,
+ * so an upgrade of Capsule does not replace every service.
+ */
+export function processFingerprint(root: string, config: ServiceConfig): string {
+  const {command, cwd, env, envFile} = config;
+  return digest({root, command, cwd, env, envFile});
 }

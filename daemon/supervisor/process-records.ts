@@ -7,7 +7,7 @@ import type {SupervisorPersistence} from './types.js';
 /** A failure is noted in the service log: the service runs on, only a restarted daemon would not recognise it. */
 export async function recordProcess(persistence: SupervisorPersistence, definition: ServiceDefinition, handle: ProcessHandle, agentTokenHash: string, log: ServiceLog): Promise<void> {
   if (handle.startTime === null) return;
-  const {namespace, name, fingerprint} = definition;
+  const {namespace, name, processFingerprint: fingerprint} = definition;
   try {
     await persistence.saveProcess({namespace, name, pid: handle.pid, startTime: handle.startTime, startedAt: new Date(handle.startedAt).toISOString(), fingerprint, agentTokenHash, captured: handle.captured});
   } catch (error) {

@@ -1,7 +1,7 @@
 /** What a service is, as opposed to how it is running: its definition, root and config values. */
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {effectiveValues, secretValues} from './config-values.js';
-import {definitionFingerprint} from './fingerprint.js';
+import {definitionFingerprint, processFingerprint} from './fingerprint.js';
 import {commandArgv, runByShell, serviceCwd, serviceEnvironment} from './service-env.js';
 
 export class ServiceDefinition {
@@ -28,6 +28,11 @@ export class ServiceDefinition {
 
   get fingerprint(): string {
     return definitionFingerprint(this.root, this.config);
+  }
+
+  /** What a process of this definition is started from (see fingerprint.ts): kept in its record. */
+  get processFingerprint(): string {
+    return processFingerprint(this.root, this.config);
   }
 
   get argv(): string[] {

@@ -56,7 +56,7 @@ export interface PersistedProcess {
   /** Clock ticks since boot (/proc/PID/stat field 22): tells this process from a later one given the same pid. */
   startTime: number;
   startedAt: string;
-  /** Digest of the definition it runs: a process started from an older definition is replaced, not adopted. */
+  /** What it was started from (`processFingerprint`): a process another declaration would not start is replaced, not adopted. */
   fingerprint: string;
   /** SHA-256 of the agent token this launch was given (see agent-token.ts); absent in a record written before tokens were per launch. */
   agentTokenHash?: string;

@@ -103,7 +103,13 @@ export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: 
   try {
     await client.subscribe(['run']);
     const {runs} = await client.call('run.list', {status: 'running', limit: MAX_RUN_LIST});
-    await client.call('daemon.stop', {timeoutMs, leaveServices});
+    // Asked only when wanted, so that a daemon from before live restore can still be stopped.
+    await client.call('daemon.stop', leaveServices ? {timeoutMs, leaveServices} : {timeoutMs}).catch((error: unknown) => {
+      if (!leaveServices || !(error instanceof CapsuleError) || error.code !== 'bad_request') throw error;
+      throw new CapsuleError('conflict', `the running daemon (version ${client.daemonVersion}) cannot leave its services running: it is older than live restore`, {
+        hint: 'restart it once with its services: `capsule daemon restart --stop-services`; later restarts keep them running',
+      });
+    });
     // The daemon waits up to timeoutMs for running work, then needs a moment to flush and exit.
     deadline = Date.now() + timeoutMs + 5_000;
     for (const run of runs) if (!latest.has(run.id)) latest.set(run.id, run);

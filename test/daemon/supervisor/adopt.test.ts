@@ -95,6 +95,18 @@ describe('re-adoption after the daemon is killed with -9', () => {
     expect(h.eventsOf('stop')[0]?.details).toMatchObject({pid, cause: 'replaced'});
   });
 
+  it('adopts a process whose declaration changed only in what does not start it, and supervises it by the new one', async () => {
+    const command = [NODE, fixture('sleeper.js'), marker];
+    const pid = await startAndKillHost({command});
+    const supervisor = h.supervisor({persistence: new FilePersistence(stateFile)});
+    await supervisor.setProjectServices('app', h.dir, {keeper: service({command, restart: 'never', stop_timeout: '3s', backoff: {initial: '1s'}})});
+    expect(supervisor.snapshot('app', 'keeper')).toMatchObject({state: 'running', pid, adopted: true});
+    process.kill(pid, 'SIGKILL');
+    // restart = "never" is the new declaration's: the adopted process is not started again.
+    await waitFor('the adopted process to be seen ending', () => supervisor.snapshot('app', 'keeper').state === 'exited');
+    expect(h.eventsOf('restart')).toEqual([]);
+  });
+
   it('stops a recorded process whose service is no longer declared, once adoption is settled', async () => {
     const pid = await startAndKillHost({command: [NODE, fixture('sleeper.js'), marker]});
     const supervisor = h.supervisor({persistence: new FilePersistence(stateFile)});

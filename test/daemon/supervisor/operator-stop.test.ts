@@ -2,7 +2,7 @@
 import {spawn} from 'node:child_process';
 import {once} from 'node:events';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {definitionFingerprint} from '../../../daemon/supervisor/fingerprint.js';
+import {processFingerprint} from '../../../daemon/supervisor/fingerprint.js';
 import {readProcStat} from '../../../daemon/supervisor/proc-stat.js';
 import {fixture, Harness, isAlive, NODE, service, waitFor} from './harness.js';
 
@@ -102,7 +102,7 @@ describe("an operator's stop, with real processes", () => {
     await once(child, 'spawn');
     const pid = child.pid!;
     const startTime = await waitFor('its start time', async () => (await readProcStat(pid))?.startTime);
-    await h.persistence.saveProcess({namespace: 'app', name: 'web', pid, startTime, startedAt: new Date().toISOString(), fingerprint: definitionFingerprint(h.dir, config)});
+    await h.persistence.saveProcess({namespace: 'app', name: 'web', pid, startTime, startedAt: new Date().toISOString(), fingerprint: processFingerprint(h.dir, config)});
     await h.persistence.saveStoppedByOperator('app', 'web', true);
 
     const supervisor = h.supervisor();
