@@ -234,6 +234,7 @@ class StreamReader {
 
   /** A read at once, then at most one per READ_INTERVAL_MS while changes keep coming. */
   private onChange(): void {
+    if (this.fd === null) return;
     if (this.timer !== null) {
       this.changed = true;
       return;
@@ -246,7 +247,7 @@ class StreamReader {
         if (this.changed) this.onChange();
       },
       more ? 0 : READ_INTERVAL_MS,
-    );
+    ).unref();
   }
 
   /** True when it stopped with more to read. */
