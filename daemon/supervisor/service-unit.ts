@@ -197,12 +197,13 @@ export class ServiceUnit {
       if (this.run !== null || (await liveStartTime(record.pid)) !== record.startTime) return false;
       const environment = await this.definition.environment();
       this.context.audit('adopt', {pid: record.pid});
-      // Its output written while no daemon ran is in its capture files, taken from where the last daemon stopped.
+      // What it printed while no daemon ran is in its capture files, read on from where the last daemon stopped (found before this note adds a line).
       const paths = capturePaths(this.log.file);
       const key = processKey(record.pid, record.startTime);
-      const capture = record.captured ? new OutputCapture(paths, key, this.log, resumeOffsets(paths, key, this.log.lastSeq())) : null;
-      this.log.note(`adopted pid ${record.pid}, started by an earlier daemon${capture ? '' : ': its output went to pipes that closed with that daemon, so it is not captured until it restarts'}`);
+      const from = record.captured ? resumeOffsets(paths, key, this.log.lastSeq()) : null;
+      this.log.note(`adopted pid ${record.pid}, started by an earlier daemon${from ? '' : ': its output went to pipes that closed with that daemon, so it is not captured until it restarts'}`);
       if (record.agentTokenHash === undefined) this.log.note(`pid ${record.pid} was started before agent tokens were given per launch: an agent it embeds cannot register until it restarts`);
+      const capture = from ? new OutputCapture(paths, key, this.log, from) : null;
       this.watch(adoptProcess(record.pid, record.startTime, Date.parse(record.startedAt), this.context.clock, capture), record.agentTokenHash, environment);
       return true;
     });
