@@ -2,12 +2,30 @@ import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
 import type {ConfigEntry, ServiceLogLine, ServiceSummary} from '../protocol/index.js';
 import {SERVICE_GLYPHS} from './items.js';
-import type {Paint} from './style.js';
+import type {Paint, StyleName} from './style.js';
 import {renderTable} from './table.js';
 
 export function renderServiceLogLine(line: ServiceLogLine, paint: Paint): string {
   const text = line.stream === 'stderr' ? paint('yellow', line.line) : line.line;
   return `${paint('dim', line.time.slice(11, 23))} ${text}`;
+}
+
+/**
+ * Where a line of several services' interleaved output comes from (`capsule logs NS`, like
+ * `pm2 logs`): its label padded to `width`, in its service's colour.
+ */
+export function renderTaggedServiceLogLine(line: ServiceLogLine, tag: {label: string; width: number}, paint: Paint): string {
+  return `${paint(serviceColour(line), tag.label.padEnd(tag.width))} ${paint('dim', '|')} ${renderServiceLogLine(line, paint)}`;
+}
+
+/** Not yellow, which marks stderr lines, nor red, which marks failures. */
+const SERVICE_COLOURS = ['cyan', 'magenta', 'blue', 'green'] as const satisfies readonly StyleName[];
+
+/** One colour per service, the same at every run: chosen by a hash of `ns/name`. */
+export function serviceColour(service: {namespace: string; name: string}): StyleName {
+  let hash = 0;
+  for (const char of `${service.namespace}/${service.name}`) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
+  return SERVICE_COLOURS[hash % SERVICE_COLOURS.length]!;
 }
 
 export function renderServiceTable(services: (ServiceSummary & {namespace: string})[], options: {width: number; paint: Paint}): string {

@@ -99,7 +99,7 @@ export function handlersFor(world: World): Handlers {
       const runId = params.id ?? world.runs.filter((item) => item.namespace === params.namespace && item.task === params.task).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.id ?? null;
       return {runId, lines: runId ? (world.runLogs[runId] ?? []) : []};
     },
-    'service.logs': (params) => ({lines: world.serviceLogs[`${params.namespace}/${params.name}`] ?? []}),
+    'service.logs': (params) => ({lines: world.serviceLogs[`${params.namespace}/${params.name}`] ?? [], readUpTo: []}),
     'schedule.next': () => ({timezone: 'Europe/Paris', fires: ['2025-06-02T01:00:00.000Z', '2025-06-03T01:00:00.000Z', '2025-06-04T01:00:00.000Z']}),
     'service.config.list': (params) => ({entries: world.config[`${params.namespace}/${params.name}`] ?? []}),
     'service.restart': (params) => {
