@@ -7,7 +7,7 @@ import {isRunId, parseItemRef} from '../protocol/targets.js';
 import {CapsuleError} from '../lib/errors.js';
 import {isFinalRunStatus, type ItemRef, type RunLogLine, type ServiceLogLine, type ServiceLogPosition} from '../protocol/index.js';
 import {renderLogLine} from '../render/runs.js';
-import {renderServiceLogLine, renderTaggedServiceLogLine} from '../render/services.js';
+import {renderServiceLogLine, renderTaggedServiceLogLine, serviceColours} from '../render/services.js';
 import {stringArg} from '../cli/args.js';
 
 export default class Logs extends CapsuleCommand {
@@ -47,7 +47,8 @@ export default class Logs extends CapsuleCommand {
       // One project's services are told apart by name; every project's by namespace and name.
       const label = (service: ItemRef) => (target === undefined ? serviceKey(service) : service.name);
       const width = Math.max(0, ...services.map((service) => label(service).length));
-      const join = new LogJoin<ServiceLogLine>((line) => this.log(renderTaggedServiceLogLine(line, {label: label(line), width}, this.paint)), serviceKey);
+      const colour = serviceColours(services);
+      const join = new LogJoin<ServiceLogLine>((line) => this.log(renderTaggedServiceLogLine(line, {label: label(line), width, colour: colour(line)}, this.paint)), serviceKey);
       client.onEvent((event, data) => {
         if (event === 'service.log') join.live(data);
       });

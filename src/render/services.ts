@@ -14,18 +14,33 @@ export function renderServiceLogLine(line: ServiceLogLine, paint: Paint): string
  * Where a line of several services' interleaved output comes from (`capsule logs NS`, like
  * `pm2 logs`): its label padded to `width`, in its service's colour.
  */
-export function renderTaggedServiceLogLine(line: ServiceLogLine, tag: {label: string; width: number}, paint: Paint): string {
-  return `${paint(serviceColour(line), tag.label.padEnd(tag.width))} ${paint('dim', '|')} ${renderServiceLogLine(line, paint)}`;
+export function renderTaggedServiceLogLine(line: ServiceLogLine, tag: {label: string; width: number; colour: StyleName}, paint: Paint): string {
+  return `${paint(tag.colour, tag.label.padEnd(tag.width))} ${paint('dim', '|')} ${renderServiceLogLine(line, paint)}`;
 }
 
 /** Not yellow, which marks stderr lines, nor red, which marks failures. */
-const SERVICE_COLOURS = ['cyan', 'magenta', 'blue', 'green'] as const satisfies readonly StyleName[];
+const SERVICE_COLOURS = ['cyan', 'magenta', 'blue', 'green', 'brightCyan', 'brightMagenta', 'brightBlue', 'brightGreen'] as const satisfies readonly StyleName[];
 
-/** One colour per service, the same at every run: chosen by a hash of `ns/name`. */
-export function serviceColour(service: {namespace: string; name: string}): StyleName {
-  let hash = 0;
-  for (const char of `${service.namespace}/${service.name}`) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
-  return SERVICE_COLOURS[hash % SERVICE_COLOURS.length]!;
+type ServiceName = {namespace: string; name: string};
+
+/**
+ * A colour for each of `services`, dealt in the order of their names: up to eight differ, and
+ * each keeps its colour from one run to the next while the services stay the same. A service
+ * not among them (one that starts later) gets one by a hash of its name.
+ */
+export function serviceColours(services: readonly ServiceName[]): (service: ServiceName) => StyleName {
+  const key = (service: ServiceName) => `${service.namespace}/${service.name}`;
+  const dealt = new Map([...new Set(services.map(key))].sort().map((name, index) => [name, SERVICE_COLOURS[index % SERVICE_COLOURS.length]!]));
+  return (service) => dealt.get(key(service)) ?? SERVICE_COLOURS[hash(key(service)) % SERVICE_COLOURS.length]!;
+}
+
+/** FNV-1a with murmur3's finalizer, so that the low bits (which pick the colour) mix every character. */
+function hash(text: string): number {
+  let value = 0x811c9dc5;
+  for (const char of text) value = Math.imul(value ^ char.codePointAt(0)!, 0x01000193);
+  value = Math.imul(value ^ (value >>> 16), 0x85ebca6b);
+  value = Math.imul(value ^ (value >>> 13), 0xc2b2ae35);
+  return (value ^ (value >>> 16)) >>> 0;
 }
 
 export function renderServiceTable(services: (ServiceSummary & {namespace: string})[], options: {width: number; paint: Paint}): string {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {renderServiceTable, renderTaggedServiceLogLine, serviceColour} from '../../src/render/services.js';
+import {renderServiceTable, renderTaggedServiceLogLine, serviceColours} from '../../src/render/services.js';
 import {painter} from '../../src/render/style.js';
 import {service} from './fixtures.js';
 
@@ -24,14 +24,27 @@ describe('renderTaggedServiceLogLine', () => {
   const line = {namespace: 'shop', name: 'api', seq: 1, time: '2026-01-01T12:00:01.234Z', stream: 'stdout' as const, line: 'hello'};
 
   it('prefixes the line with its label, padded, and no colour when painting is off', () => {
-    expect(renderTaggedServiceLogLine(line, {label: 'api', width: 6}, painter(false))).toBe('api    | 12:00:01.234 hello');
+    expect(renderTaggedServiceLogLine(line, {label: 'api', width: 6, colour: 'cyan'}, painter(false))).toBe('api    | 12:00:01.234 hello');
   });
 
-  it("paints the label in its service's colour, the same every time, and services apart", () => {
-    const colour = serviceColour(line);
-    expect(renderTaggedServiceLogLine(line, {label: 'api', width: 3}, painter(true))).toBe(painter(true)(colour, 'api') + ' \u001B[2m|\u001B[22m \u001B[2m12:00:01.234\u001B[22m hello');
-    expect(serviceColour({namespace: 'shop', name: 'api'})).toBe(colour);
-    const colours = new Set(['api', 'worker', 'web', 'db', 'cache', 'mail'].map((name) => serviceColour({namespace: 'shop', name})));
-    expect(colours.size).toBeGreaterThan(1);
+  it('paints the label in the colour given', () => {
+    expect(renderTaggedServiceLogLine(line, {label: 'api', width: 3, colour: 'magenta'}, painter(true))).toBe('\u001B[35mapi\u001B[39m \u001B[2m|\u001B[22m \u001B[2m12:00:01.234\u001B[22m hello');
+  });
+});
+
+describe('serviceColours', () => {
+  const named = (...names: string[]) => names.map((name) => ({namespace: 'shop', name}));
+
+  it('gives up to eight services eight colours, by the order of their names, whatever order they come in', () => {
+    const services = named('h', 'g', 'f', 'e', 'd', 'c', 'b', 'a');
+    const colour = serviceColours(services);
+    expect(new Set(services.map(colour)).size).toBe(8);
+    const again = serviceColours([...services].reverse());
+    expect(services.map(again)).toEqual(services.map(colour));
+  });
+
+  it('gives a service that came later the same colour every time', () => {
+    const late = {namespace: 'blog', name: 'web'};
+    expect(serviceColours(named('api'))(late)).toBe(serviceColours(named('worker', 'db'))(late));
   });
 });
