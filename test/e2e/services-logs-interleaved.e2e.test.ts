@@ -2,6 +2,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {collect, waitFor} from '../helpers/cli.js';
 import {fixtureCommand, ServicesHome} from './services-harness.js';
+import {SLOW} from './tasks-helpers.js';
 
 let s: ServicesHome;
 
@@ -49,10 +50,10 @@ function expectConsecutive(lines: Tagged[]): void {
 
 async function mixProject(): Promise<void> {
   await s.project('mix', `[services.api]\n${fixtureCommand('ticker.js', '40')}\n\n[services.worker]\n${fixtureCommand('ticker.js', '55')}\n`);
-  for (const name of ['api', 'worker']) await waitFor(async () => (await s.ok(['logs', `mix/${name}`])).includes('tick 6'), {what: `mix/${name} to tick`});
+  for (const name of ['api', 'worker']) await waitFor(async () => (await s.ok(['logs', `mix/${name}`])).includes('tick 6'), {timeoutMs: 30_000, what: `mix/${name} to tick`});
 }
 
-describe('capsule logs NS', () => {
+describe('capsule logs NS', SLOW, () => {
   it('prints the last N lines of all its services, each prefixed with its name, merged by time', async () => {
     await mixProject();
     const output = await s.ok(['logs', 'mix', '-n', '10']);
@@ -81,7 +82,7 @@ describe('capsule logs NS', () => {
         const shown = parse(output.stdout.slice(0, output.stdout.lastIndexOf('\n') + 1));
         const by = ticksBy(shown);
         return (by.get('api')?.length ?? 0) >= 4 && (by.get('worker')?.length ?? 0) >= 4 ? shown : null;
-      }, {what: `round ${round}: lines of both services`});
+      }, {timeoutMs: 30_000, what: `round ${round}: lines of both services`});
       expectConsecutive(lines);
       follower.kill('SIGINT');
       expect(await output.closed).toBe(0);
@@ -97,11 +98,11 @@ describe('capsule logs NS', () => {
   });
 });
 
-describe('capsule logs', () => {
+describe('capsule logs', SLOW, () => {
   it("interleaves every project's services, prefixed NS/NAME", async () => {
     await s.project('one', `[services.api]\n${fixtureCommand('ticker.js', '40')}\n`);
     await s.project('two', `[services.web]\n${fixtureCommand('ticker.js', '40')}\n`);
-    for (const target of ['one/api', 'two/web']) await waitFor(async () => (await s.ok(['logs', target])).includes('tick 4'), {what: `${target} to tick`});
+    for (const target of ['one/api', 'two/web']) await waitFor(async () => (await s.ok(['logs', target])).includes('tick 4'), {timeoutMs: 30_000, what: `${target} to tick`});
     const lines = parse(await s.ok(['logs', '-n', '8']));
     expect(lines).toHaveLength(8);
     expect(new Set(lines.map((line) => line.label))).toEqual(new Set(['one/api', 'two/web']));
@@ -109,7 +110,7 @@ describe('capsule logs', () => {
 
     const follower = s.home.spawn(['logs', '-f', '-n', '0']);
     const output = collect(follower);
-    await waitFor(() => output.stdout.includes('one/api') && output.stdout.includes('two/web'), {what: 'live lines of both projects'});
+    await waitFor(() => output.stdout.includes('one/api') && output.stdout.includes('two/web'), {timeoutMs: 30_000, what: 'live lines of both projects'});
     follower.kill('SIGINT');
     expect(await output.closed).toBe(0);
   });
