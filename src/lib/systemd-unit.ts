@@ -6,7 +6,7 @@
 import {accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {homedir, userInfo} from 'node:os';
 import {delimiter, dirname, isAbsolute, join} from 'node:path';
-import {alreadyDone, badInput} from './errors.js';
+import {CapsuleError, alreadyDone, badInput} from './errors.js';
 import {distFile} from './package-root.js';
 import {addedEnvironment} from '../startup/daemon-env.js';
 import {DAEMON_NODE_FLAGS} from '../startup/v8-flags.js';
@@ -146,11 +146,15 @@ export function installUnit(spec: UnitSpec, options: {force: boolean; print: boo
   if (existing !== null && !options.force) {
     throw badInput(`${path} already exists and is not the unit this install writes`, `compare it with \`capsule daemon install --print\`; \`capsule daemon install --force\` replaces it`);
   }
-  mkdirSync(dirname(path), {recursive: true});
-  // Whole or not at all: systemd may read the directory at any moment.
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, unit, {mode: 0o644});
-  renameSync(temporary, path);
+  try {
+    mkdirSync(dirname(path), {recursive: true});
+    // Whole or not at all: systemd may read the directory at any moment.
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, unit, {mode: 0o644});
+    renameSync(temporary, path);
+  } catch (error) {
+    throw new CapsuleError('failed', `cannot write ${path}: ${(error as Error).message}`, {hint: '`capsule daemon install --print` prints the unit, to put it there by hand'});
+  }
   const reload = existing === null ? [] : [`${systemctl(spec.scope)} daemon-reload`];
   return {scope: spec.scope, path, outcome: 'written', noSystemd, unit, next: [...reload, ...enableCommands(spec.scope)]};
 }
@@ -158,15 +162,15 @@ export function installUnit(spec: UnitSpec, options: {force: boolean; print: boo
 export interface UnitUninstall {
   scope: UnitScope;
   path: string;
-  /** The unit and the links that enabled it, as `systemctl disable` would remove them. */
+  /** The unit and the links that enabled it. */
   removed: string[];
   next: string[];
 }
 
 /**
- * Removes the unit and the `.wants` link that enabled it: that is the file half of
- * `systemctl disable`, which refuses once the unit file is gone. A missing unit is a conflict
- * (exit 1), as every request that finds nothing to do.
+ * Removes the unit and the `.wants` link that enabled it (what `systemctl disable` removes), so
+ * that no dangling link is left to start it at boot. A missing unit is a conflict (exit 1), as
+ * every request that finds nothing to do.
  */
 export function uninstallUnit(scope: UnitScope, env: NodeJS.ProcessEnv = process.env): UnitUninstall {
   const path = unitPath(scope, env);
