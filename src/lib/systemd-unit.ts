@@ -191,7 +191,7 @@ function readIfExists(path: string): string | null {
     return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    throw new CapsuleError('failed', `cannot read ${path}: ${(error as Error).message}`, {hint: 'check the path and its permissions (XDG_CONFIG_HOME, when set, is where a user unit goes)'});
   }
 }
 
