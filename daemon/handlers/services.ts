@@ -2,6 +2,7 @@ import {randomUUID} from 'node:crypto';
 import type {CallContext, HandlerTable} from '../core/router.js';
 import type {ProjectRegistry} from '../projects/registry.js';
 import {toLogLine, type ServicesPlugin} from '../plugins/services.js';
+import {mergeLogTails} from '../supervisor/log-merge.js';
 
 type ServiceMethods =
   | 'service.list'
@@ -31,11 +32,14 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
     'service.stop': verb('stop'),
     'service.restart': verb('restart'),
     'service.logs': async ({namespace, name, tail, follow}, call) => {
-      // Subscribed before the file is read, as run.logs: an overlap the caller drops by seq, never a gap.
-      const topic = `service:${namespace}/${name}`;
+      if (namespace !== undefined) projects.list(namespace);
+      // Subscribed before the files are read, as run.logs: an overlap the caller drops by seq, never a gap.
+      const topic = namespace === undefined ? 'service' : name === undefined ? `service:${namespace}` : `service:${namespace}/${name}`;
       if (follow) call.subscribe(topic);
       try {
-        return {lines: (await supervisor.logs(namespace, name, {tail})).map((line) => toLogLine(namespace, name, line))};
+        const targets = name === undefined ? supervisor.snapshot(namespace) : [{namespace: namespace!, name}];
+        const tails = await Promise.all(targets.map(async (target) => (await supervisor.logs(target.namespace, target.name, {tail})).map((line) => toLogLine(target.namespace, target.name, line))));
+        return mergeLogTails(tails, tail);
       } catch (error) {
         if (follow) call.unsubscribe(topic);
         throw error;

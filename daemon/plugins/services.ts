@@ -201,11 +201,11 @@ export class ServicesPlugin implements ProjectPlugin {
     return this.supervisor.close(options);
   }
 
-  /** Publishes each service's output lines; subscribers of `service:<ns>/<name>` get that one service's. */
+  /** Publishes each service's output lines; subscribers of `service:<ns>/<name>` get that one service's, of `service:<ns>` its project's. */
   private followLogs(namespace: string, names: string[]): void {
     for (const stop of this.logFollowers.get(namespace) ?? []) stop();
     const stops = names.map((name) =>
-      this.supervisor.followLogs(namespace, name, (line: LogLine) => this.bus.publish('service.log', toLogLine(namespace, name, line), [`${namespace}/${name}`])),
+      this.supervisor.followLogs(namespace, name, (line: LogLine) => this.bus.publish('service.log', toLogLine(namespace, name, line), [`${namespace}/${name}`, namespace])),
     );
     this.logFollowers.set(namespace, stops);
   }

@@ -4,11 +4,13 @@ import Cancel from './cancel.js';
 import ConfigGet from './config/get.js';
 import ConfigList from './config/list.js';
 import ConfigSet from './config/set.js';
+import DaemonInstall from './daemon/install.js';
 import DaemonLogs from './daemon/logs.js';
 import DaemonRestart from './daemon/restart.js';
 import DaemonStart from './daemon/start.js';
 import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
+import DaemonUninstall from './daemon/uninstall.js';
 import Dashboard from './dashboard.js';
 import HelpCommand from './help.js';
 import Init from './init.js';
@@ -40,11 +42,13 @@ export const COMMANDS = {
   'config:get': ConfigGet,
   'config:list': ConfigList,
   'config:set': ConfigSet,
+  'daemon:install': DaemonInstall,
   'daemon:logs': DaemonLogs,
   'daemon:restart': DaemonRestart,
   'daemon:start': DaemonStart,
   'daemon:status': DaemonStatus,
   'daemon:stop': DaemonStop,
+  'daemon:uninstall': DaemonUninstall,
   dashboard: Dashboard,
   help: HelpCommand,
   init: Init,

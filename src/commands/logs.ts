@@ -1,63 +1,94 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {connectionLost} from '../client/follow.js';
-import {LogJoin} from '../client/log-join.js';
+import {LogJoin, serviceKey} from '../client/log-join.js';
 import {resolveItem} from '../client/targets.js';
 import {isRunId, parseItemRef} from '../protocol/targets.js';
 import {CapsuleError} from '../lib/errors.js';
-import {isFinalRunStatus, type RunLogLine, type ServiceLogLine} from '../protocol/index.js';
+import {isFinalRunStatus, type ItemRef, type RunLogLine, type ServiceLogLine, type ServiceLogPosition} from '../protocol/index.js';
 import {renderLogLine} from '../render/runs.js';
-import {renderServiceLogLine} from '../render/services.js';
+import {renderServiceLogLine, renderTaggedServiceLogLine, serviceColours} from '../render/services.js';
 import {stringArg} from '../cli/args.js';
 
 export default class Logs extends CapsuleCommand {
-  static override summary = "Print a run's log, a task's latest run's log, or a service's output.";
-  static override examples = ['<%= config.bin %> logs run_01HZX3', '<%= config.bin %> logs reports/build_report -n 50', '<%= config.bin %> logs reports/api -f'];
+  static override summary = "Print a run's log, a task's latest run's log, or services' output.";
+  static override description =
+    "With NAMESPACE, the output of all its services, interleaved by time and each line prefixed with its service, like `pm2 logs`; with no target, every project's services.";
+  static override examples = [
+    '<%= config.bin %> logs run_01HZX3',
+    '<%= config.bin %> logs reports/build_report -n 50',
+    '<%= config.bin %> logs reports/api -f',
+    '<%= config.bin %> logs reports -f',
+    '<%= config.bin %> logs -n 20',
+  ];
   static override enableJsonFlag = false;
-  static override args = {target: stringArg({required: true, description: 'Run id, NAMESPACE/TASK or NAMESPACE/SERVICE.'})};
+  static override args = {target: stringArg({description: "Run id, NAMESPACE/TASK, NAMESPACE/SERVICE, or NAMESPACE (all its services); none: every project's services."})};
   static override flags = {
-    follow: Flags.boolean({char: 'f', description: 'Keep printing new lines (a run: until it ends; a service: until Ctrl-C).'}),
-    lines: Flags.integer({char: 'n', default: 100, min: 0, description: 'How many of the last lines to print first.'}),
+    follow: Flags.boolean({char: 'f', description: 'Keep printing new lines (a run: until it ends; services: until Ctrl-C).'}),
+    lines: Flags.integer({char: 'n', default: 100, min: 0, description: 'How many of the last lines to print first (across all the services shown).'}),
     ...autostartFlag,
   };
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Logs);
     const client = await this.daemon(flags.autostart);
-    const ref = isRunId(args.target) ? null : parseItemRef(args.target, 'task or service');
-    const kind = ref ? await resolveItem(client, ref) : 'run';
-    if (kind === 'schedule') throw new CapsuleError('bad_input', `${args.target} is a schedule; its runs' logs are under its task`, {hint: 'use `capsule logs NAMESPACE/TASK` or `capsule runs NAMESPACE/TASK`'});
+    const {target} = args;
+    const many = target === undefined || (!isRunId(target) && !target.includes('/'));
+    const ref = many || isRunId(target) ? null : parseItemRef(target, 'task or service');
+    const kind = many ? 'services' : ref ? await resolveItem(client, ref) : 'run';
+    if (kind === 'schedule') throw new CapsuleError('bad_input', `${target} is a schedule; its runs' logs are under its task`, {hint: 'use `capsule logs NAMESPACE/TASK` or `capsule runs NAMESPACE/TASK`'});
 
     const done = new AbortController();
     process.once('SIGINT', () => done.abort());
-    if (kind === 'service') {
+    if (kind === 'services') {
+      const scope = target === undefined ? {} : {namespace: target};
+      const {services} = await client.call('service.list', scope);
+      if (services.length === 0) this.logToStderr(target === undefined ? 'no project declares a service' : `${target} declares no services`);
+      // One project's services are told apart by name; every project's by namespace and name.
+      const label = (service: ItemRef) => (target === undefined ? serviceKey(service) : service.name);
+      const width = Math.max(0, ...services.map((service) => label(service).length));
+      const colour = serviceColours(services);
+      const join = new LogJoin<ServiceLogLine>((line) => this.log(renderTaggedServiceLogLine(line, {label: label(line), width, colour: colour(line)}, this.paint)), serviceKey);
+      client.onEvent((event, data) => {
+        if (event === 'service.log') join.live(data);
+      });
+      const {lines, readUpTo} = await client.call('service.logs', {...scope, tail: flags.lines, follow: flags.follow});
+      join.tail(lines, positions(readUpTo));
+    } else if (kind === 'service') {
       const join = new LogJoin<ServiceLogLine>((line) => this.log(renderServiceLogLine(line, this.paint)));
       client.onEvent((event, data) => {
         if (event === 'service.log') join.live(data);
       });
-      join.tail((await client.call('service.logs', {namespace: ref!.namespace, name: ref!.name, tail: flags.lines, follow: flags.follow})).lines);
+      const {lines, readUpTo} = await client.call('service.logs', {namespace: ref!.namespace, name: ref!.name, tail: flags.lines, follow: flags.follow});
+      join.tail(lines, positions(readUpTo));
     } else {
-      const target = ref ? {namespace: ref.namespace, task: ref.name} : {id: args.target};
+      const run = ref ? {namespace: ref.namespace, task: ref.name} : {id: target!};
       const join = new LogJoin<RunLogLine>((line) => this.log(renderLogLine(line, this.paint)));
       client.onEvent((event, data) => {
         if (event === 'run.log') join.live(data);
         // Its last lines came before it and are shown with the tail, or live just before.
         if (event === 'run.updated' && isFinalRunStatus(data.status)) done.abort();
       });
-      const {runId, lines} = await client.call('run.logs', {...target, tail: flags.lines, follow: flags.follow});
+      const {runId, lines} = await client.call('run.logs', {...run, tail: flags.lines, follow: flags.follow});
       join.tail(lines);
       if (flags.follow && runId !== null) {
-        const run = await client.call('run.get', {id: runId});
-        if (isFinalRunStatus(run.status)) done.abort();
+        const record = await client.call('run.get', {id: runId});
+        if (isFinalRunStatus(record.status)) done.abort();
       }
     }
     if (!flags.follow) return;
     await new Promise<void>((resolve, reject) => {
       if (done.signal.aborted) resolve();
       done.signal.addEventListener('abort', () => resolve());
-      const lost = () => reject(client.closeReason ?? connectionLost(kind === 'service' ? 'following the service log' : 'following the run log', isRunId(args.target) ? args.target : null));
+      const what = kind === 'run' || kind === 'task' ? 'following the run log' : kind === 'service' ? 'following the service log' : "following the services' logs";
+      const lost = () => reject(client.closeReason ?? connectionLost(what, target !== undefined && isRunId(target) ? target : null));
       if (client.isClosed) lost();
       client.onClose(lost);
     });
   }
+}
+
+/** A single service's key is its own, so one map serves both forms. */
+function positions(readUpTo: readonly ServiceLogPosition[]): Map<string, number> {
+  return new Map(readUpTo.map((position) => [serviceKey(position), position.seq]));
 }

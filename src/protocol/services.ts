@@ -79,13 +79,29 @@ const ServicesOf = z.strictObject({namespace: Text, name: Text.optional()});
 const Services = z.object({services: z.array(ProjectService)});
 const ConfigKey = ItemRef.extend({key: Text});
 
+const ServiceLogsParams = z
+  .strictObject({namespace: Text.optional(), name: Text.optional(), tail: z.number().int().nonnegative().default(100), follow: z.boolean().default(false)})
+  .refine((params) => params.name === undefined || params.namespace !== undefined, {message: 'a name needs its namespace', path: ['name']});
+
+/**
+ * The seq of the newest line `service.logs` read of one service, whether the merge kept it in
+ * `lines` or not: a follower drops a live line of that service at or below it.
+ */
+const ServiceLogPosition = z.object({namespace: z.string(), name: z.string(), seq: z.number().int().nonnegative()});
+export type ServiceLogPosition = z.infer<typeof ServiceLogPosition>;
+
 export const serviceMethods = {
   'service.list': {params: z.strictObject({namespace: Text.optional()}), result: Services},
   'service.start': {params: ServicesOf, result: Services},
   'service.stop': {params: ServicesOf, result: Services},
   'service.restart': {params: ServicesOf, result: Services},
-  /** `follow`: also subscribes to later lines (topic `service:<ns>/<name>`), as `run.logs` does: see there. */
-  'service.logs': {params: ItemRef.extend({tail: z.number().int().nonnegative().default(100), follow: z.boolean().default(false)}), result: z.object({lines: z.array(ServiceLogLine)})},
+  /**
+   * One service's last `tail` lines, or (`name` omitted) those of every service of the namespace,
+   * or (both omitted) of every project's services, merged by time: the last `tail` of them all.
+   * `follow`: also subscribes to later lines (topic `service:<ns>/<name>`, `service:<ns>` or
+   * `service`), as `run.logs` does: see there.
+   */
+  'service.logs': {params: ServiceLogsParams, result: z.object({lines: z.array(ServiceLogLine), readUpTo: z.array(ServiceLogPosition)})},
   'service.config.list': {params: ItemRef, result: z.object({entries: z.array(ConfigEntry)})},
   'service.config.get': {params: ConfigKey, result: z.object({entry: ConfigEntry})},
   /** `value` is parsed and validated against the declared type; `applied` says how the change reaches the service. */
@@ -94,7 +110,7 @@ export const serviceMethods = {
   'service.action': {params: ItemRef.extend({action: Text, args: z.record(z.string(), z.string()).default({})}), result: ActionResult},
 };
 
-/** Topic `service`; one service's events also go to `service:<ns>/<name>`. */
+/** Topic `service`; one service's events also go to `service:<ns>/<name>`, and its `service.log` lines to `service:<ns>` too. */
 export const serviceEvents = {
   'service.updated': ProjectService,
   'service.log': ServiceLogLine,

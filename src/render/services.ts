@@ -2,12 +2,45 @@ import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
 import type {ConfigEntry, ServiceLogLine, ServiceSummary} from '../protocol/index.js';
 import {SERVICE_GLYPHS} from './items.js';
-import type {Paint} from './style.js';
+import type {Paint, StyleName} from './style.js';
 import {renderTable} from './table.js';
 
 export function renderServiceLogLine(line: ServiceLogLine, paint: Paint): string {
   const text = line.stream === 'stderr' ? paint('yellow', line.line) : line.line;
   return `${paint('dim', line.time.slice(11, 23))} ${text}`;
+}
+
+/**
+ * Where a line of several services' interleaved output comes from (`capsule logs NS`, like
+ * `pm2 logs`): its label padded to `width`, in its service's colour.
+ */
+export function renderTaggedServiceLogLine(line: ServiceLogLine, tag: {label: string; width: number; colour: StyleName}, paint: Paint): string {
+  return `${paint(tag.colour, tag.label.padEnd(tag.width))} ${paint('dim', '|')} ${renderServiceLogLine(line, paint)}`;
+}
+
+/** Not yellow, which marks stderr lines, nor red, which marks failures. */
+const SERVICE_COLOURS = ['cyan', 'magenta', 'blue', 'green', 'brightCyan', 'brightMagenta', 'brightBlue', 'brightGreen'] as const satisfies readonly StyleName[];
+
+type ServiceName = {namespace: string; name: string};
+
+/**
+ * A colour for each of `services`, dealt in the order of their names: up to eight differ, and
+ * each keeps its colour from one run to the next while the services stay the same. A service
+ * not among them (one that starts later) gets one by a hash of its name.
+ */
+export function serviceColours(services: readonly ServiceName[]): (service: ServiceName) => StyleName {
+  const key = (service: ServiceName) => `${service.namespace}/${service.name}`;
+  const dealt = new Map([...new Set(services.map(key))].sort().map((name, index) => [name, SERVICE_COLOURS[index % SERVICE_COLOURS.length]!]));
+  return (service) => dealt.get(key(service)) ?? SERVICE_COLOURS[hash(key(service)) % SERVICE_COLOURS.length]!;
+}
+
+/** FNV-1a with murmur3's finalizer, so that the low bits (which pick the colour) mix every character. */
+function hash(text: string): number {
+  let value = 0x811c9dc5;
+  for (const char of text) value = Math.imul(value ^ char.codePointAt(0)!, 0x01000193);
+  value = Math.imul(value ^ (value >>> 16), 0x85ebca6b);
+  value = Math.imul(value ^ (value >>> 13), 0xc2b2ae35);
+  return (value ^ (value >>> 16)) >>> 0;
 }
 
 export function renderServiceTable(services: (ServiceSummary & {namespace: string})[], options: {width: number; paint: Paint}): string {

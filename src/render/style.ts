@@ -5,7 +5,7 @@ export function colorEnabled(stream: NodeJS.WriteStream = process.stdout, env: N
   return Boolean(stream.isTTY);
 }
 
-const CODES = {bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], gray: [90, 39]} as const;
+const CODES = {bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], gray: [90, 39], brightGreen: [92, 39], brightBlue: [94, 39], brightMagenta: [95, 39], brightCyan: [96, 39]} as const;
 export type StyleName = keyof typeof CODES;
 export type Paint = (style: StyleName, text: string) => string;
 

@@ -1,7 +1,8 @@
 // What the daemon's environment gets beside its starter's, for glibc's allocator: read once,
 // when the process starts, so it is set by whoever spawns the daemon (both ways of starting it
-// go through daemonEnvironment), and taken out again by the daemon (daemon/main.ts) so that the
-// services it starts inherit the environment they would have had.
+// go through daemonEnvironment; the systemd unit of `daemon install` writes addedEnvironment),
+// and taken out again by the daemon (daemon/main.ts) so that the services it starts inherit the
+// environment they would have had.
 
 /**
  * glibc serves an allocation of 128 KiB or more with its own mmap, returned to the system when
@@ -17,8 +18,16 @@ const PINNED_MMAP_THRESHOLD = {MALLOC_MMAP_THRESHOLD_: String(128 * 1024)};
 const ADDED_MARKER = 'CAPSULE_DAEMON_ADDED_ENV';
 
 export function daemonEnvironment(home: string): NodeJS.ProcessEnv {
-  const added = Object.entries(PINNED_MMAP_THRESHOLD).filter(([name]) => process.env[name] === undefined);
-  return {...process.env, CAPSULE_HOME: home, ...Object.fromEntries(added), [ADDED_MARKER]: added.map(([name]) => name).join(',')};
+  return {...process.env, CAPSULE_HOME: home, ...addedEnvironment(process.env)};
+}
+
+/**
+ * What a daemon started from `base` gets added, with the marker naming it: also written into the
+ * systemd unit (`capsule daemon install`), whose daemon starts from systemd's environment.
+ */
+export function addedEnvironment(base: NodeJS.ProcessEnv): Record<string, string> {
+  const added = Object.entries(PINNED_MMAP_THRESHOLD).filter(([name]) => base[name] === undefined);
+  return {...Object.fromEntries(added), [ADDED_MARKER]: added.map(([name]) => name).join(',')};
 }
 
 /** In the daemon: forgets what daemonEnvironment added, now that the allocator has read it. */

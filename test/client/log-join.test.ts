@@ -58,6 +58,34 @@ describe('LogJoin', () => {
   });
 });
 
+describe('LogJoin of several logs', () => {
+  const line = (service: string, seq: number) => ({service, seq});
+  function keyed(): {join: LogJoin<{service: string; seq: number}>; shown: string[]} {
+    const shown: string[] = [];
+    return {join: new LogJoin((shownLine) => shown.push(`${shownLine.service}${shownLine.seq}`), (keyedLine) => keyedLine.service), shown};
+  }
+
+  it('numbers each log apart: a line of one never hides a line of another', () => {
+    const {join, shown} = keyed();
+    join.live(line('a', 41));
+    join.live(line('b', 3));
+    join.tail([line('a', 40), line('b', 2), line('a', 41)]);
+    join.live(line('b', 4));
+    join.live(line('a', 41));
+    join.live(line('a', 42));
+    expect(shown).toEqual(['a40', 'b2', 'a41', 'b3', 'b4', 'a42']);
+  });
+
+  it('drops a live line that the reply read but the merge left out', () => {
+    const {join, shown} = keyed();
+    // b's 7 was read, but the last lines across both were a's: it is older than the tail.
+    join.live(line('b', 7));
+    join.live(line('b', 8));
+    join.tail([line('a', 1), line('a', 2)], new Map([['a', 2], ['b', 7]]));
+    expect(shown).toEqual(['a1', 'a2', 'b8']);
+  });
+});
+
 describe('TrackedRun catching up', () => {
   const record = (status: RunRecord['status']): RunRecord => ({
     id: 'run_1', namespace: 'ns', task: 't', status, input: {}, result: null, error: null, attempts: [],

@@ -4,6 +4,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {TestHome, eachTestHome, isAlive, rawExchange, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
+import {PROTOCOL_VERSION} from '../../src/protocol/index.js';
 
 let home: TestHome;
 
@@ -177,11 +178,11 @@ describe('protocol robustness', () => {
     expect(garbage.replies).toHaveLength(3);
     for (const reply of garbage.replies) expect(reply).toMatchObject({id: null, ok: false, error: {code: 'bad_request'}});
 
-    const unknown = await rawExchange(socket, '{"id":1,"method":"hello","params":{"protocol":2,"client":"raw"}}\n{"id":2,"method":"daemon.statuss","params":{}}\n', 2);
+    const hello = `${JSON.stringify({id: 1, method: 'hello', params: {protocol: PROTOCOL_VERSION, client: 'raw'}})}\n`;
+    const unknown = await rawExchange(socket, `${hello}{"id":2,"method":"daemon.statuss","params":{}}\n`, 2);
     expect(unknown.replies[1]).toMatchObject({id: 2, ok: false, error: {code: 'bad_request', hint: expect.stringContaining('daemon.status')}});
 
     // Params the method's schema refuses: the reply names the field, what was expected and what came.
-    const hello = '{"id":1,"method":"hello","params":{"protocol":2,"client":"raw"}}\n';
     const refused = await rawExchange(
       socket,
       `${hello}{"id":2,"method":"run.get","params":{"id":42}}\n{"id":3,"method":"run.list","params":{"limit":5000}}\n{"id":4,"method":"project.list","params":{"namespac":"x"}}\n{"id":5,"method":"run.submit","params":{"target":{"namespace":"a"}}}\n{"id":6,"method":"control.apply","params":{"verb":"reboot","target":"a/b"}}\n`,

@@ -64,9 +64,11 @@ export class TestHome {
     return env;
   }
 
-  run(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string; cwd?: string} = {}): Promise<CliResult> {
+  /** `wrap`: a command that runs the CLI for it, given node and its arguments last (`unshare … sh -c '…; exec "$0" "$@"'`). */
+  run(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string; cwd?: string; wrap?: string[]} = {}): Promise<CliResult> {
+    const [program, ...argv] = [...(options.wrap ?? []), process.execPath, BIN, ...args] as [string, ...string[]];
     return new Promise((resolve) => {
-      const child = execFile(process.execPath, [BIN, ...args], {env: {...this.env, ...options.env}, cwd: options.cwd ?? ROOT, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
+      const child = execFile(program, argv, {env: {...this.env, ...options.env}, cwd: options.cwd ?? ROOT, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({code, stdout, stderr});
       });

@@ -13,6 +13,9 @@ describe('checkParams', () => {
     );
     expect(() => checkParams('schedule.next', {namespace: 'shop', name: 'poll', count: 0, extra: true})).toThrow(expect.objectContaining({message: expect.stringMatching(/^schedule\.next: .* \(and 1 more\)$/)}));
     expect(() => checkParams('agent.reply', {session: 's', id: '1', outcome: {ok: 'yes'}})).toThrow(expect.objectContaining({message: expect.stringMatching(/^agent\.reply: params\.outcome.*got an object$/)}));
+    // service.logs takes a namespace, a namespace and a name, or neither: not a name alone.
+    expect(checkParams('service.logs', {})).toEqual({tail: 100, follow: false});
+    expect(() => checkParams('service.logs', {name: 'api'})).toThrow(expect.objectContaining({code: 'bad_request', message: expect.stringContaining('params.name: a name needs its namespace')}));
   });
 });
 

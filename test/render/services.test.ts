@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {renderServiceTable} from '../../src/render/services.js';
+import {renderServiceTable, renderTaggedServiceLogLine, serviceColours} from '../../src/render/services.js';
 import {painter} from '../../src/render/style.js';
 import {service} from './fixtures.js';
 
@@ -17,5 +17,34 @@ describe('renderServiceTable', () => {
 
   it('adds nothing when no service has a reason', () => {
     expect(renderServiceTable([{...service(), namespace: 'demo'}], {width: 120, paint: painter(false)}).split('\n')).toHaveLength(2);
+  });
+});
+
+describe('renderTaggedServiceLogLine', () => {
+  const line = {namespace: 'shop', name: 'api', seq: 1, time: '2026-01-01T12:00:01.234Z', stream: 'stdout' as const, line: 'hello'};
+
+  it('prefixes the line with its label, padded, and no colour when painting is off', () => {
+    expect(renderTaggedServiceLogLine(line, {label: 'api', width: 6, colour: 'cyan'}, painter(false))).toBe('api    | 12:00:01.234 hello');
+  });
+
+  it('paints the label in the colour given', () => {
+    expect(renderTaggedServiceLogLine(line, {label: 'api', width: 3, colour: 'magenta'}, painter(true))).toBe('\u001B[35mapi\u001B[39m \u001B[2m|\u001B[22m \u001B[2m12:00:01.234\u001B[22m hello');
+  });
+});
+
+describe('serviceColours', () => {
+  const named = (...names: string[]) => names.map((name) => ({namespace: 'shop', name}));
+
+  it('gives up to eight services eight colours, by the order of their names, whatever order they come in', () => {
+    const services = named('h', 'g', 'f', 'e', 'd', 'c', 'b', 'a');
+    const colour = serviceColours(services);
+    expect(new Set(services.map(colour)).size).toBe(8);
+    const again = serviceColours([...services].reverse());
+    expect(services.map(again)).toEqual(services.map(colour));
+  });
+
+  it('gives a service that came later the same colour every time', () => {
+    const late = {namespace: 'blog', name: 'web'};
+    expect(serviceColours(named('api'))(late)).toBe(serviceColours(named('worker', 'db'))(late));
   });
 });

@@ -69,7 +69,7 @@ export function makeWorld(overrides: Partial<World> = {}): World {
     runLogs: {run_0002: [{runId: 'run_0002', seq: 1, attempt: 3, time: '2025-06-01T11:30:05.000Z', level: 'warn', message: 'slow query'}]},
     serviceLogs: {'reports/api': [{namespace: 'reports', name: 'api', seq: 1, time: '2025-06-01T11:59:00.000Z', stream: 'stdout', line: 'listening on :8080'}]},
     config: {'reports/api': [entry(), entry({key: 'API_TOKEN', value: 'hunter2', default: null, secret: true, overridden: true, description: null})]},
-    status: {pid: 4242, version: '0.1.0', protocol: 2, startedAt: '2025-06-01T10:00:00.000Z', uptimeMs: 7_200_000, rssBytes: 50 * 1024 * 1024, heapUsedBytes: 10, socket: '/tmp/s', home: '/tmp/h', projectCount: 2, nodeVersion: 'v20'},
+    status: {pid: 4242, version: '0.1.0', protocol: 3, startedAt: '2025-06-01T10:00:00.000Z', uptimeMs: 7_200_000, rssBytes: 50 * 1024 * 1024, heapUsedBytes: 10, socket: '/tmp/s', home: '/tmp/h', projectCount: 2, nodeVersion: 'v20'},
     ...overrides,
   };
 }
@@ -99,7 +99,7 @@ export function handlersFor(world: World): Handlers {
       const runId = params.id ?? world.runs.filter((item) => item.namespace === params.namespace && item.task === params.task).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.id ?? null;
       return {runId, lines: runId ? (world.runLogs[runId] ?? []) : []};
     },
-    'service.logs': (params) => ({lines: world.serviceLogs[`${params.namespace}/${params.name}`] ?? []}),
+    'service.logs': (params) => ({lines: world.serviceLogs[`${params.namespace}/${params.name}`] ?? [], readUpTo: []}),
     'schedule.next': () => ({timezone: 'Europe/Paris', fires: ['2025-06-02T01:00:00.000Z', '2025-06-03T01:00:00.000Z', '2025-06-04T01:00:00.000Z']}),
     'service.config.list': (params) => ({entries: world.config[`${params.namespace}/${params.name}`] ?? []}),
     'service.restart': (params) => {
