@@ -195,6 +195,8 @@ export class RequestRouter {
       const client = (raw as {client?: unknown} | null)?.client;
       throw new CapsuleError('protocol_mismatch', `this capsule (client ${String(client)}) speaks protocol ${String(protocol)}, but the running daemon (${this.version}) speaks protocol ${PROTOCOL_VERSION}`, {
         hint: 'restart the daemon from the installed version: `capsule daemon restart`',
+        // Read by `daemon stop` and `restart`, which speak the daemon's protocol to stop it.
+        details: {protocol: PROTOCOL_VERSION},
       });
     }
     checkParams('hello', raw);

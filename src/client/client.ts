@@ -26,8 +26,11 @@ export class DaemonClient {
 
   private constructor(readonly socketPath: string) {}
 
-  /** Connects and performs the `hello` handshake. Rejects with `daemon_unreachable` if nobody answers. */
-  static async connect(paths: Pick<HomePaths, 'socket' | 'home'>): Promise<DaemonClient> {
+  /**
+   * Connects and performs the `hello` handshake. Rejects with `daemon_unreachable` if nobody
+   * answers. `protocol`: another version than this client's, only to stop a daemon of that version.
+   */
+  static async connect(paths: Pick<HomePaths, 'socket' | 'home'>, {protocol = PROTOCOL_VERSION}: {protocol?: number} = {}): Promise<DaemonClient> {
     const client = new DaemonClient(paths.socket);
     try {
       client.connection = await connectSocket(paths.socket, {
@@ -38,7 +41,7 @@ export class DaemonClient {
       throw unreachable(paths, error);
     }
     try {
-      const hello = await client.call('hello', {protocol: PROTOCOL_VERSION, client: CAPSULE_VERSION});
+      const hello = await client.call('hello', {protocol, client: CAPSULE_VERSION} as ParamsOf<'hello'>);
       client.daemonPid = hello.pid;
       client.daemonVersion = hello.version;
     } catch (error) {

@@ -22,6 +22,22 @@ export interface StartResult {
 }
 
 /** Connects to the running daemon, or returns null if none answers. Protocol mismatches still throw. */
+/**
+ * Connects to stop the daemon, whatever protocol it speaks: after an upgrade the running daemon
+ * is older than this CLI, and stopping it (`daemon restart`) is the way to the new one. Its
+ * protocol is in its refusal's details (or, from a daemon before those, in the message).
+ */
+async function connectToStop(paths: HomePaths): Promise<DaemonClient | null> {
+  try {
+    return await tryConnect(paths);
+  } catch (error) {
+    if (!(error instanceof CapsuleError) || error.code !== 'protocol_mismatch') throw error;
+    const protocol = (error.details as {protocol?: unknown} | undefined)?.protocol ?? Number(/speaks protocol (\d+)$/.exec(error.message)?.[1]);
+    if (typeof protocol !== 'number' || !Number.isInteger(protocol)) throw error;
+    return DaemonClient.connect(paths, {protocol});
+  }
+}
+
 export async function tryConnect(paths: HomePaths): Promise<DaemonClient | null> {
   try {
     return await DaemonClient.connect(paths);
@@ -81,7 +97,7 @@ export type StopProgress =
  * and the daemon keeps it open until it has stopped them.
  */
 export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: (update: StopProgress) => void = () => {}, {leaveServices = false} = {}): Promise<number | null> {
-  const client = await tryConnect(paths);
+  const client = await connectToStop(paths);
   if (!client) return null;
   const pid = client.daemonPid;
   // Until the first report, the latest record of each run its events told of: events and replies
