@@ -8,6 +8,8 @@ type ServiceMethods =
   | 'service.start'
   | 'service.stop'
   | 'service.restart'
+  | 'service.scale'
+  | 'service.reload'
   | 'service.logs'
   | 'service.config.list'
   | 'service.config.get'
@@ -19,7 +21,7 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
   const verb =
     (one: 'start' | 'stop' | 'restart') =>
     async ({namespace, name}: {namespace: string; name?: string | undefined}, call: CallContext) => {
-      const snapshots = name === undefined ? await supervisor[`${one}Project`](namespace, call.actor) : [await supervisor[one](namespace, name, call.actor)];
+      const snapshots = name === undefined ? await supervisor[`${one}Project`](namespace, call.actor) : await supervisor[one](namespace, name, call.actor);
       return {services: snapshots.map((snapshot) => services.summarize(snapshot))};
     };
   return {
@@ -30,12 +32,14 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
     'service.start': verb('start'),
     'service.stop': verb('stop'),
     'service.restart': verb('restart'),
+    'service.scale': async ({namespace, name, instances}, call) => ({services: (await supervisor.scale(namespace, name, instances, call.actor)).map((snapshot) => services.summarize(snapshot))}),
+    'service.reload': async ({namespace, name, timeoutMs}, call) => ({services: (await supervisor.reload(namespace, name, timeoutMs, call.actor)).map((snapshot) => services.summarize(snapshot))}),
     'service.logs': async ({namespace, name, tail, follow}, call) => {
       // Subscribed before the file is read, as run.logs: an overlap the caller drops by seq, never a gap.
       const topic = `service:${namespace}/${name}`;
       if (follow) call.subscribe(topic);
       try {
-        return {lines: (await supervisor.logs(namespace, name, {tail})).map((line) => toLogLine(namespace, name, line))};
+        return {lines: (await supervisor.logs(namespace, name, {tail})).map((line) => toLogLine(namespace, line))};
       } catch (error) {
         if (follow) call.unsubscribe(topic);
         throw error;

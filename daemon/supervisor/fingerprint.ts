@@ -1,7 +1,12 @@
 import {createHash} from 'node:crypto';
 import type {ServiceConfig} from '../../src/config/services.js';
 
-/** Identifies a service definition: a different one means the running process must be replaced. */
+/**
+ * Identifies a service definition: a different one means the running process must be replaced.
+ * How many instances run is not part of it: a new count adds or stops instances, it does not
+ * replace the ones that stay.
+ */
 export function definitionFingerprint(root: string, config: ServiceConfig): string {
-  return createHash('sha256').update(JSON.stringify({root, config})).digest('hex').slice(0, 16);
+  const {instances: _count, ...definition} = config;
+  return createHash('sha256').update(JSON.stringify({root, config: definition})).digest('hex').slice(0, 16);
 }

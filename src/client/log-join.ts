@@ -24,12 +24,17 @@ export function isNew(line: Numbered, last: number): boolean {
 /**
  * Joins the tail with the live lines: those that arrive before the tail wait for it, then every
  * line goes to `show` once, in order. The waiting lines are those of one request's duration.
+ * `sourceOf` tells apart logs numbered each on its own (a service's instances), interleaved in one.
  */
 export class LogJoin<T extends Numbered> {
   #waiting: T[] | null = [];
-  #last = 0;
+  /** The last seq shown, per source. */
+  readonly #last = new Map<string, number>();
 
-  constructor(private readonly show: (line: T) => void) {}
+  constructor(
+    private readonly show: (line: T) => void,
+    private readonly sourceOf: (line: T) => string = () => '',
+  ) {}
 
   /** A line from the subscription. */
   live(line: T): void {
@@ -37,8 +42,9 @@ export class LogJoin<T extends Numbered> {
       this.#waiting.push(line);
       return;
     }
-    if (!isNew(line, this.#last)) return;
-    this.#last = line.seq;
+    const source = this.sourceOf(line);
+    if (!isNew(line, this.#last.get(source) ?? 0)) return;
+    this.#last.set(source, line.seq);
     this.show(line);
   }
 
@@ -48,7 +54,7 @@ export class LogJoin<T extends Numbered> {
     if (waiting === null) return;
     this.#waiting = null;
     for (const line of lines) this.show(line);
-    this.#last = lastSeq(lines);
+    for (const line of lines) this.#last.set(this.sourceOf(line), Math.max(line.seq, this.#last.get(this.sourceOf(line)) ?? 0));
     for (const line of waiting) this.live(line);
   }
 }

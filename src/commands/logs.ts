@@ -31,7 +31,11 @@ export default class Logs extends CapsuleCommand {
     const done = new AbortController();
     process.once('SIGINT', () => done.abort());
     if (kind === 'service') {
-      const join = new LogJoin<ServiceLogLine>((line) => this.log(renderServiceLogLine(line, this.paint)));
+      // A service of several instances: their logs interleaved, each numbered on its own.
+      const join = new LogJoin<ServiceLogLine>(
+        (line) => this.log(renderServiceLogLine(line, this.paint)),
+        (line) => line.name,
+      );
       client.onEvent((event, data) => {
         if (event === 'service.log') join.live(data);
       });
