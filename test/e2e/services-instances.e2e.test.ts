@@ -78,7 +78,7 @@ async function allHealthy(count: number): Promise<Service[]> {
 }
 
 describe('instances = 3', () => {
-  it('runs three supervised copies, each with its CAPSULE_INSTANCE, its port, its probe, its log and its record', async () => {
+  it('runs three supervised copies, each with its CAPSULE_INSTANCE, its port, its probe, its log and its record', {timeout: 120_000}, async () => {
     const base = await freePorts(3);
     await s.project('web', apiService(base, 3));
     const services = await allHealthy(3);
@@ -113,7 +113,7 @@ describe('instances = 3', () => {
     for (const name of ['api#0', 'api#1', 'api#2']) expect(await s.events(`web/${name}`, 'service.adopt')).toHaveLength(1);
   });
 
-  it('addresses one instance as NS/NAME#N and all of them as NS/NAME', async () => {
+  it('addresses one instance as NS/NAME#N and all of them as NS/NAME', {timeout: 120_000}, async () => {
     const base = await freePorts(3);
     await s.project('web', apiService(base, 3));
     const before = await allHealthy(3);
@@ -145,7 +145,7 @@ describe('instances = 3', () => {
 });
 
 describe('capsule reload', () => {
-  it('restarts the instances one at a time: a client polling every port never finds them all down, and each gets a new pid', async () => {
+  it('restarts the instances one at a time: a client polling every port never finds them all down, and each gets a new pid', {timeout: 120_000}, async () => {
     const base = await freePorts(3);
     await s.project('web', apiService(base, 3));
     const before = await allHealthy(3);
@@ -188,29 +188,51 @@ describe('capsule reload', () => {
     expect((await s.events('web/api', 'service.reload'))[0]?.details).toMatchObject({instances: 3});
   });
 
-  it('stops rolling when an instance is not ready in time, and says which', async () => {
+  it('stops rolling when an instance cannot come back, and says which', {timeout: 120_000}, async () => {
     const base = await freePorts(2);
     await s.project('web', apiService(base, 2));
     await allHealthy(2);
-    const blocker = createServer();
+    // Another program on instance 1's port: its restart cannot listen. It hangs up on whoever
+    // connects (the probe), so that closing it does not wait for connections nobody reads.
+    const blocker = createServer((socket) => socket.destroy());
     try {
-      // Instance 1's port taken by another program once it is stopped: its restart cannot listen.
       await s.ok(['stop', 'web/api#1']);
       await new Promise<void>((resolve) => blocker.listen(base + 1, '127.0.0.1', resolve));
       const before = ofApi(await s.services('web'));
       const reload = await s.run(['reload', 'web/api', '--timeout', '3s']);
       expect(reload.code).toBe(1);
-      expect(reload.stderr).toMatch(/reload of web\/api stopped at web\/api#1: /);
+      expect(reload.stderr).toContain('reload of web/api stopped at web/api#1: ');
+      // Instance 0 went first and is back; the reload got no further than #1.
       const after = ofApi(await s.services('web'));
       expect(after[0]!.pid).not.toBe(before[0]!.pid);
+      expect(after[0]!.state).toBe('healthy');
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
   });
+
+  it('stops rolling when an instance is not ready within --timeout: the ones after it keep their process', {timeout: 120_000}, async () => {
+    // A probe that first runs 4s after each start: an instance restarted stays `starting` longer than the 1s allowed.
+    await s.project('slow', ['[services.worker]', fixtureCommand('sleeper.js'), 'instances = 2', 'health = { exec = ["true"], initial_delay = "4s", interval = "200ms" }'].join('\n'));
+    const before = await waitFor(
+      async () => {
+        const services = await s.services('slow');
+        return services.length === 2 && services.every((service) => service.state === 'healthy') ? services : null;
+      },
+      {timeoutMs: 30_000, intervalMs: 200, what: 'slow/worker to be healthy'},
+    );
+    const reload = await s.run(['reload', 'slow/worker', '--timeout', '1s']);
+    expect(reload.code).toBe(1);
+    expect(reload.stderr).toContain('reload of slow/worker stopped at slow/worker#0: not ready within 1s (starting)');
+    expect(reload.stderr).toContain('worker#1 kept its running process');
+    const after = await s.services('slow');
+    expect(after[0]!.pid).not.toBe(before[0]!.pid);
+    expect(after[1]!.pid).toBe(before[1]!.pid);
+  });
 });
 
 describe('capsule scale', () => {
-  it('scales up to 5 and down to 2: the new ones start, the highest stop, 0 and 1 keep their pids', async () => {
+  it('scales up to 5 and down to 2: the new ones start, the highest stop, 0 and 1 keep their pids', {timeout: 120_000}, async () => {
     const base = await freePorts(5);
     await s.project('web', apiService(base, 3));
     const three = await allHealthy(3);
@@ -236,7 +258,7 @@ describe('capsule scale', () => {
     expect((await allHealthy(2)).map((service) => service.name)).toEqual(['api#0', 'api#1']);
   });
 
-  it('refuses a count it cannot run, an instance and an unknown service, with exit 2 and what to do', async () => {
+  it('refuses a count it cannot run, an instance and an unknown service, with exit 2 and what to do', {timeout: 120_000}, async () => {
     const base = await freePorts(1);
     await s.project('web', apiService(base, 1));
     await allHealthy(1);
