@@ -73,7 +73,7 @@ async function allHealthy(count: number): Promise<Service[]> {
       const services = ofApi(await s.services('web'));
       return services.length === count && services.every((service) => service.state === 'healthy') ? services : null;
     },
-    {timeoutMs: 30_000, intervalMs: 100, what: `${count} healthy instances of web/api`},
+    {timeoutMs: 60_000, intervalMs: 100, what: `${count} healthy instances of web/api`},
   );
 }
 
