@@ -57,7 +57,7 @@ export class ServiceGroup {
     }
     const removed = this.members.splice(count);
     for (const unit of removed) this.release(unit);
-    for (const unit of this.members) unit.definition.instances = this.members.length;
+    for (const unit of this.members) unit.setInstances(this.members.length);
     return {added, removed};
   }
 

@@ -129,6 +129,13 @@ export class ServiceUnit {
     this.log.setSecrets(this.secrets());
   }
 
+  /** The service now runs `count` instances: this one may be named otherwise (`api` ↔ `api#0`), which is told as a change. */
+  setInstances(count: number): void {
+    if (this.definition.instances === count) return;
+    this.definition.instances = count;
+    this.context.changed();
+  }
+
   /** Takes a new definition; only while the service has no process (stop it first). */
   reconfigure(config: ServiceConfig, root: string): void {
     this.definition.replace(config, root);
