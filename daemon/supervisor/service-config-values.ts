@@ -19,7 +19,7 @@ export class ServiceConfigValues {
   }
 
   get(unit: ServiceUnit, key: string): ConfigEntry {
-    return configEntry(key, declarationOf(unit.definition.target, unit.config.config, key), unit.definition.storedValues());
+    return configEntry(key, declarationOf(unit.definition.serviceTarget, unit.config.config, key), unit.definition.storedValues());
   }
 
   /**
@@ -28,7 +28,7 @@ export class ServiceConfigValues {
    */
   async set(units: readonly ServiceUnit[], key: string, input: ConfigValue, actor: string): Promise<ConfigSetResult> {
     const unit = units[0]!;
-    const {namespace, name, target} = unit.definition;
+    const {namespace, name, serviceTarget: target} = unit.definition;
     const declaration = declarationOf(target, unit.config.config, key);
     const value = coerceConfigValue(target, key, declaration, input);
     const before = unit.definition.storedValues();

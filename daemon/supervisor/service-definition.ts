@@ -31,6 +31,11 @@ export class ServiceDefinition {
     return `${this.namespace}/${this.label}`;
   }
 
+  /** The service, whichever instance: what its configuration belongs to. */
+  get serviceTarget(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
   /**
    * Names what is kept per instance (its log file, process record, an operator's stop) whatever
    * the count: instance 0 keeps the service's own name, so scaling never moves it.

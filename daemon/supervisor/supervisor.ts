@@ -77,7 +77,8 @@ export class Supervisor {
     this.sampler = new ResourceSampler(() => this.allUnits(), this.clock, options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
     this.sampler.start();
     const audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>, actor: string) => this.audit(unit, kind, details, actor);
-    this.configValues = new ServiceConfigValues(options.persistence, audit, options.onConfigChange);
+    // Configuration is the service's: its events name the service, not instance 0.
+    this.configValues = new ServiceConfigValues(options.persistence, (unit, kind, details, actor) => this.emitAudit(unit.definition.serviceTarget, kind, details, unit.secrets(), actor), options.onConfigChange);
     this.actions = new ServiceActions(this.clock, audit, options.agentActions);
   }
 
