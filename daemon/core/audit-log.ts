@@ -46,7 +46,7 @@ export class AuditLog {
   /** Newest last. `target` matches exactly or as a prefix namespace ("reports" matches "reports/api"). */
   list({target, sinceMs, limit = 200}: {target?: string; sinceMs?: number; limit?: number}): AuditEvent[] {
     const since = sinceMs === undefined ? -Infinity : this.now() - sinceMs;
-    const matches = this.recent.filter((event) => Date.parse(event.time) >= since && (target === undefined || event.target === target || event.target.startsWith(`${target}/`)));
+    const matches = this.recent.filter((event) => Date.parse(event.time) >= since && (target === undefined || event.target === target || event.target.startsWith(`${target}/`) || event.target.startsWith(`${target}#`)));
     return matches.slice(-Math.max(1, Math.min(limit, AUDIT_MEMORY_EVENTS)));
   }
 

@@ -17,7 +17,17 @@ export interface DaemonState {
     config: Record<string, Record<string, ConfigValue | SealedValue>>;
     /** Services "ns/name" an operator stopped: kept stopped until an operator starts them. Absent in a state.json written before it was kept. */
     stoppedByOperator?: string[];
+    /**
+     * `capsule scale` counts per service "ns/name", with the `instances` capsule.toml declared
+     * then: a later edit of that declaration wins and drops the count. Absent before it was kept.
+     */
+    scaled?: Record<string, ScaledService>;
   };
+}
+
+export interface ScaledService {
+  instances: number;
+  declared: number;
 }
 
 export const EMPTY_STATE: DaemonState = {version: 1, projects: [], schedules: {}, services: {processes: [], config: {}, stoppedByOperator: []}};

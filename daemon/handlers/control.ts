@@ -1,5 +1,6 @@
 import {CapsuleError, badInput} from '../../src/lib/errors.js';
 import type {ControlResult, ControlVerb} from '../../src/protocol/index.js';
+import {splitInstance} from '../../src/protocol/instances.js';
 import {findItem, isRunId} from '../../src/protocol/targets.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {HandlerTable} from '../core/router.js';
@@ -48,7 +49,7 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
     const namespace = target.slice(0, slash);
     const name = target.slice(slash + 1);
     const [project] = projects.list(namespace);
-    const isService = services.has(namespace, name);
+    const isService = services.has(namespace, splitInstance(name).service);
     if (isService && schedules.has(namespace, name)) {
       throw new CapsuleError('bad_input', `${target} names both a service and a schedule`, {
         hint: `use \`capsule schedule ${verb === 'stop' ? 'pause' : verb === 'start' ? 'resume' : 'trigger'} ${target}\` for the schedule`,
@@ -56,8 +57,9 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
     }
     const kind = findItem(project!, name, ['service', 'schedule', 'task']);
     if (kind === 'service') {
-      const snapshot = await services.supervisor[verb](namespace, name, actor);
-      return {kind: 'service', target, message: `${PAST[verb]} ${target} (${snapshot.state}${snapshot.pid ? `, pid ${snapshot.pid}` : ''})`, runId: null};
+      const snapshots = await services.supervisor[verb](namespace, name, actor);
+      const each = snapshots.map((snapshot) => `${snapshots.length > 1 ? `${snapshot.name} ` : ''}${snapshot.state}${snapshot.pid ? `, pid ${snapshot.pid}` : ''}`);
+      return {kind: 'service', target, message: `${PAST[verb]} ${target} (${each.join('; ')})`, runId: null};
     }
     if (kind === 'schedule') {
       if (verb === 'restart') {

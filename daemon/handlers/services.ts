@@ -9,6 +9,8 @@ type ServiceMethods =
   | 'service.start'
   | 'service.stop'
   | 'service.restart'
+  | 'service.scale'
+  | 'service.reload'
   | 'service.logs'
   | 'service.config.list'
   | 'service.config.get'
@@ -20,7 +22,7 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
   const verb =
     (one: 'start' | 'stop' | 'restart') =>
     async ({namespace, name}: {namespace: string; name?: string | undefined}, call: CallContext) => {
-      const snapshots = name === undefined ? await supervisor[`${one}Project`](namespace, call.actor) : [await supervisor[one](namespace, name, call.actor)];
+      const snapshots = name === undefined ? await supervisor[`${one}Project`](namespace, call.actor) : await supervisor[one](namespace, name, call.actor);
       return {services: snapshots.map((snapshot) => services.summarize(snapshot))};
     };
   return {
@@ -31,6 +33,8 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
     'service.start': verb('start'),
     'service.stop': verb('stop'),
     'service.restart': verb('restart'),
+    'service.scale': async ({namespace, name, instances}, call) => ({services: (await supervisor.scale(namespace, name, instances, call.actor)).map((snapshot) => services.summarize(snapshot))}),
+    'service.reload': async ({namespace, name, timeoutMs}, call) => ({services: (await supervisor.reload(namespace, name, timeoutMs, call.actor)).map((snapshot) => services.summarize(snapshot))}),
     'service.logs': async ({namespace, name, tail, follow}, call) => {
       if (namespace !== undefined) projects.list(namespace);
       // Subscribed before the files are read, as run.logs: an overlap the caller drops by seq, never a gap.
@@ -38,7 +42,7 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
       if (follow) call.subscribe(topic);
       try {
         const targets = name === undefined ? supervisor.snapshot(namespace) : [{namespace: namespace!, name}];
-        const tails = await Promise.all(targets.map(async (target) => (await supervisor.logs(target.namespace, target.name, {tail})).map((line) => toLogLine(target.namespace, target.name, line))));
+        const tails = await Promise.all(targets.map(async (target) => (await supervisor.logs(target.namespace, target.name, {tail})).map((line) => toLogLine(target.namespace, line))));
         return mergeLogTails(tails, tail);
       } catch (error) {
         if (follow) call.unsubscribe(topic);

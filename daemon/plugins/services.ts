@@ -11,7 +11,8 @@ import {isSealed, type SecretBox, type SealedValue} from '../core/secret-box.js'
 import type {DaemonState} from '../core/state.js';
 import type {JsonStore} from '../core/store.js';
 import type {ProjectPlugin} from '../projects/registry.js';
-import {Supervisor, type LogLine, type ServiceSnapshot, type SupervisorOptions} from '../supervisor/index.js';
+import {Supervisor, type InstanceLogLine, type ServiceSnapshot, type SupervisorOptions} from '../supervisor/index.js';
+import {splitInstance} from '../../src/protocol/instances.js';
 
 
 /**
@@ -73,6 +74,7 @@ export class ServicesPlugin implements ProjectPlugin {
       },
       audit: (event) => audit.record({actor: event.actor, kind: `service.${event.kind}`, target: event.target, details: event.details}),
       onState: (snapshot) => this.publishState(snapshot),
+      onScaled: (namespace, name, instances) => this.saveScaled(namespace, name, instances),
       ...(agents ? agentOptions(agents) : {}),
     });
     agents?.attach({
@@ -103,7 +105,7 @@ export class ServicesPlugin implements ProjectPlugin {
     const previous = this.declared.get(namespace);
     this.declared.set(namespace, project.services);
     try {
-      await this.supervisor.setProjectServices(namespace, project.root, project.services);
+      await this.supervisor.setProjectServices(namespace, project.root, await this.scaledServices(namespace, project.services));
     } catch (error) {
       if (previous) this.declared.set(namespace, previous);
       else this.declared.delete(namespace);
@@ -123,6 +125,7 @@ export class ServicesPlugin implements ProjectPlugin {
     this.followLogs(namespace, []);
     const {services} = this.state.data;
     services.stoppedByOperator = (services.stoppedByOperator ?? []).filter((target) => !target.startsWith(`${namespace}/`));
+    services.scaled = Object.fromEntries(Object.entries(services.scaled ?? {}).filter(([target]) => !target.startsWith(`${namespace}/`)));
     await this.state.save();
   }
 
@@ -139,10 +142,13 @@ export class ServicesPlugin implements ProjectPlugin {
   }
 
   summarize(snapshot: ServiceSnapshot): ProjectService {
-    const config = this.declared.get(snapshot.namespace)?.[snapshot.name];
+    const service = splitInstance(snapshot.name).service;
+    const config = this.declared.get(snapshot.namespace)?.[service];
     return {
       namespace: snapshot.namespace,
       name: snapshot.name,
+      instance: snapshot.instance,
+      instances: snapshot.instances,
       command: config?.command ?? [],
       description: snapshot.description,
       state: snapshot.state,
@@ -155,8 +161,43 @@ export class ServicesPlugin implements ProjectPlugin {
       cpuPercent: snapshot.cpuPercent,
       rssBytes: snapshot.rssBytes,
       agent: this.agents?.isConnected(snapshot.namespace, snapshot.name) ?? false,
-      actions: this.actionsOf(snapshot.namespace, snapshot.name),
+      actions: this.actionsOf(snapshot.namespace, service),
     };
+  }
+
+  /**
+   * The declared services with the counts `capsule scale` set: a count holds while capsule.toml
+   * declares the `instances` it declared when the count was set; once that changes, the file wins.
+   */
+  private async scaledServices(namespace: string, declared: ProjectConfig['services']): Promise<ProjectConfig['services']> {
+    const scaled = {...this.state.data.services.scaled};
+    const services = {...declared};
+    let dropped = false;
+    for (const [name, config] of Object.entries(declared)) {
+      const kept = scaled[`${namespace}/${name}`];
+      if (kept === undefined) continue;
+      if (kept.declared === config.instances) services[name] = {...config, instances: kept.instances};
+      else {
+        delete scaled[`${namespace}/${name}`];
+        dropped = true;
+        this.logger.info(`${namespace}/${name}: capsule.toml now declares instances = ${config.instances}, which replaces the ${kept.instances} of \`capsule scale\``);
+      }
+    }
+    if (dropped) {
+      this.state.data.services.scaled = scaled;
+      await this.state.save();
+    }
+    return services;
+  }
+
+  private async saveScaled(namespace: string, name: string, instances: number): Promise<void> {
+    const declared = this.declared.get(namespace)?.[name]?.instances ?? 1;
+    const {services} = this.state.data;
+    const scaled = {...services.scaled};
+    if (instances === declared) delete scaled[`${namespace}/${name}`];
+    else scaled[`${namespace}/${name}`] = {instances, declared};
+    services.scaled = scaled;
+    await this.state.save();
   }
 
   private unseal(target: string, stored: Record<string, ConfigValue | SealedValue>): Record<string, ConfigValue> {
@@ -188,7 +229,7 @@ export class ServicesPlugin implements ProjectPlugin {
   }
 
   private publishState(snapshot: ServiceSnapshot): void {
-    this.bus.publish('service.updated', this.summarize(snapshot), [`${snapshot.namespace}/${snapshot.name}`]);
+    this.bus.publish('service.updated', this.summarize(snapshot), topicsOf(snapshot.namespace, snapshot.name));
   }
 
   publishActionOutput(key: string, output: {namespace: string; name: string; action: string; chunk: string}): void {
@@ -204,9 +245,7 @@ export class ServicesPlugin implements ProjectPlugin {
   /** Publishes each service's output lines; subscribers of `service:<ns>/<name>` get that one service's, of `service:<ns>` its project's. */
   private followLogs(namespace: string, names: string[]): void {
     for (const stop of this.logFollowers.get(namespace) ?? []) stop();
-    const stops = names.map((name) =>
-      this.supervisor.followLogs(namespace, name, (line: LogLine) => this.bus.publish('service.log', toLogLine(namespace, name, line), [`${namespace}/${name}`, namespace])),
-    );
+    const stops = names.map((name) => this.supervisor.followLogs(namespace, name, (line) => this.bus.publish('service.log', toLogLine(namespace, line), [...topicsOf(namespace, line.name), namespace])));
     this.logFollowers.set(namespace, stops);
   }
 }
@@ -219,6 +258,12 @@ function agentOptions(agents: AgentHub): Pick<SupervisorOptions, 'serviceEnviron
   };
 }
 
-export function toLogLine(namespace: string, name: string, line: LogLine): ServiceLogLine {
-  return {namespace, name, seq: line.seq, time: line.time, stream: line.stream, line: line.text};
+export function toLogLine(namespace: string, line: InstanceLogLine): ServiceLogLine {
+  return {namespace, name: line.name, seq: line.seq, time: line.time, stream: line.stream, line: line.text};
+}
+
+/** An instance's events go to those following it (`ns/api#2`) and its service (`ns/api`). */
+function topicsOf(namespace: string, name: string): string[] {
+  const service = splitInstance(name).service;
+  return service === name ? [`${namespace}/${name}`] : [`${namespace}/${name}`, `${namespace}/${service}`];
 }

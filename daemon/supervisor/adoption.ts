@@ -51,8 +51,8 @@ export class AdoptionRegistry {
    * definition is stopped instead, so the unit starts afresh. True when the unit took it over.
    */
   async claimFor(unit: ServiceUnit): Promise<boolean> {
-    const {namespace, name, processFingerprint} = unit.definition;
-    const key = keyOf(namespace, name);
+    const {namespace, processFingerprint} = unit.definition;
+    const key = keyOf(namespace, unit.definition.key);
     const record = this.records.get(key);
     if (!record) return false;
     this.records.delete(key);

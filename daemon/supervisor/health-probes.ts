@@ -30,7 +30,8 @@ export function runProbe(health: HealthConfig, context: ProbeContext, signal: Ab
     case 'http':
       return probeHttp(probe.url, probe.expectStatus, timeoutMs, signal);
     case 'tcp':
-      return probeTcp(probe.host, probe.port, timeoutMs, signal);
+      // A `{port}` left unfilled: the instance has no port (the config refuses that, so only a bug gets here).
+      return probe.port === null ? Promise.resolve({ok: false, detail: 'no port to probe'}) : probeTcp(probe.host, probe.port, timeoutMs, signal);
     case 'exec':
       return probeExec(probe.argv, context, timeoutMs, signal);
     case 'heartbeat':

@@ -7,9 +7,9 @@ import type {SupervisorPersistence} from './types.js';
 /** A failure is noted in the service log: the service runs on, only a restarted daemon would not recognise it. */
 export async function recordProcess(persistence: SupervisorPersistence, definition: ServiceDefinition, handle: ProcessHandle, agentTokenHash: string, log: ServiceLog): Promise<void> {
   if (handle.startTime === null) return;
-  const {namespace, name, processFingerprint: fingerprint} = definition;
+  const {namespace, key, processFingerprint: fingerprint} = definition;
   try {
-    await persistence.saveProcess({namespace, name, pid: handle.pid, startTime: handle.startTime, startedAt: new Date(handle.startedAt).toISOString(), fingerprint, agentTokenHash, captured: handle.captured});
+    await persistence.saveProcess({namespace, name: key, pid: handle.pid, startTime: handle.startTime, startedAt: new Date(handle.startedAt).toISOString(), fingerprint, agentTokenHash, captured: handle.captured});
   } catch (error) {
     log.note(`could not record pid ${handle.pid}; a restarted daemon will not recognise it: ${(error as Error).message}`);
   }
@@ -17,7 +17,7 @@ export async function recordProcess(persistence: SupervisorPersistence, definiti
 
 export async function forgetProcess(persistence: SupervisorPersistence, definition: ServiceDefinition, log: ServiceLog): Promise<void> {
   try {
-    await persistence.removeProcess(definition.namespace, definition.name);
+    await persistence.removeProcess(definition.namespace, definition.key);
   } catch (error) {
     log.note(`could not clear the recorded pid: ${(error as Error).message}`);
   }

@@ -19,12 +19,16 @@ export class ServiceConfigValues {
   }
 
   get(unit: ServiceUnit, key: string): ConfigEntry {
-    return configEntry(key, declarationOf(unit.definition.target, unit.config.config, key), unit.definition.storedValues());
+    return configEntry(key, declarationOf(unit.definition.serviceTarget, unit.config.config, key), unit.definition.storedValues());
   }
 
-  /** `actor` asked for it: the config event and the restart it may cause record it. */
-  async set(unit: ServiceUnit, key: string, input: ConfigValue, actor: string): Promise<ConfigSetResult> {
-    const {namespace, name, target} = unit.definition;
+  /**
+   * `units`: the service's instances, which share its values; `actor` asked for it: the config
+   * event and the restarts it may cause record it.
+   */
+  async set(units: readonly ServiceUnit[], key: string, input: ConfigValue, actor: string): Promise<ConfigSetResult> {
+    const unit = units[0]!;
+    const {namespace, name, serviceTarget: target} = unit.definition;
     const declaration = declarationOf(target, unit.config.config, key);
     const value = coerceConfigValue(target, key, declaration, input);
     const before = unit.definition.storedValues();
@@ -32,19 +36,21 @@ export class ServiceConfigValues {
     const unchanged = unit.definition.values()[key] === value;
     const stored = {...before, [key]: value};
     await this.persistence.saveConfigValues(namespace, name, stored);
-    unit.setStoredValues(stored);
+    for (const each of units) each.setStoredValues(stored);
     const entry = configEntry(key, declaration, stored);
-    const delivery = await this.deliver(unit, key, value, unchanged);
+    const delivery = await this.deliver(units, key, value, unchanged);
     this.audit(unit, 'config', {key, from: previous.value, to: entry.value, delivery}, actor);
-    if (delivery === 'restart') await unit.restart('config', actor);
+    if (delivery === 'restart') await Promise.all(units.filter((each) => each.isUp()).map((each) => each.restart('config', actor)));
     return {entry, previous: previous.value, delivery};
   }
 
-  private async deliver(unit: ServiceUnit, key: string, value: ConfigValue, unchanged: boolean): Promise<ConfigDelivery> {
+  /** An embedded agent speaks for a service of one instance; several take a change by restart. */
+  private async deliver(units: readonly ServiceUnit[], key: string, value: ConfigValue, unchanged: boolean): Promise<ConfigDelivery> {
     if (unchanged) return 'unchanged';
-    if (!unit.isUp()) return 'stored';
-    const {namespace, name} = unit.definition;
-    const delivered = await this.deliverLive?.({namespace, name, key, value, values: unit.definition.values()});
+    if (!units.some((unit) => unit.isUp())) return 'stored';
+    if (units.length > 1) return 'restart';
+    const {namespace, name} = units[0]!.definition;
+    const delivered = await this.deliverLive?.({namespace, name, key, value, values: units[0]!.definition.values()});
     return delivered ? 'live' : 'restart';
   }
 }

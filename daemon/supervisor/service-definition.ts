@@ -1,21 +1,57 @@
 /** What a service is, as opposed to how it is running: its definition, root and config values. */
-import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
+import type {ConfigValue, HealthConfig, ServiceConfig} from '../../src/config/services.js';
+import {INSTANCE_ENVIRONMENT, instanceName} from '../../src/protocol/instances.js';
 import {effectiveValues, secretValues} from './config-values.js';
 import {definitionFingerprint, processFingerprint} from './fingerprint.js';
+import {instanceHealth} from './instance-probe.js';
 import {commandArgv, runByShell, serviceCwd, serviceEnvironment} from './service-env.js';
 
 export class ServiceDefinition {
+  /** How many instances the service runs now: with one, instance 0 is shown as the bare name. */
+  instances = 1;
+
   constructor(
     readonly namespace: string,
+    /** The declared service's name: config values belong to it, whatever the instance. */
     readonly name: string,
     private current: {config: ServiceConfig; root: string},
     private stored: Record<string, ConfigValue>,
     /** Extra environment from the daemon, such as the agent's socket. */
     private readonly extraEnvironment: () => Record<string, string>,
+    /** 0 … instances-1, in CAPSULE_INSTANCE. */
+    readonly instance = 0,
   ) {}
 
+  /** The instance as shown and addressed: `api`, or `api#2` while the service has several. */
+  get label(): string {
+    return instanceName(this.name, this.instance, this.instances);
+  }
+
   get target(): string {
+    return `${this.namespace}/${this.label}`;
+  }
+
+  /** The service, whichever instance: what its configuration belongs to. */
+  get serviceTarget(): string {
     return `${this.namespace}/${this.name}`;
+  }
+
+  /**
+   * Names what is kept per instance (its log file, process record, an operator's stop) whatever
+   * the count: instance 0 keeps the service's own name, so scaling never moves it.
+   */
+  get key(): string {
+    return this.instance === 0 ? this.name : `${this.name}#${this.instance}`;
+  }
+
+  /** `port` + the instance number, or null without a `port`. */
+  get port(): number | null {
+    return this.config.port === null ? null : this.config.port + this.instance;
+  }
+
+  /** The probe as this instance runs it: `{port}` and `{instance}` filled in. */
+  get health(): HealthConfig | null {
+    return instanceHealth(this.config.health, this.instance, this.port);
   }
 
   get config(): ServiceConfig {
@@ -72,6 +108,8 @@ export class ServiceDefinition {
 
   /** The environment a start, an exec probe or an action gets; rejects on an unreadable env_file. */
   environment(): Promise<Record<string, string>> {
-    return serviceEnvironment({namespace: this.namespace, name: this.name, root: this.root, config: this.config, values: this.values(), extra: this.extraEnvironment()});
+    const instance: Record<string, string> = {[INSTANCE_ENVIRONMENT]: String(this.instance)};
+    if (this.port !== null) instance['PORT'] = String(this.port);
+    return serviceEnvironment({namespace: this.namespace, name: this.name, root: this.root, config: this.config, values: this.values(), extra: {...this.extraEnvironment(), ...instance}});
   }
 }

@@ -27,8 +27,9 @@ import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, ReportedHea
 /** Former secret values kept masked while the process that may hold them runs. */
 const MAX_FORMER_SECRETS = 16;
 
-export type StartCause = 'autostart' | 'operator' | 'dependency' | 'restart' | 'reload' | 'config';
-export type StopCause = 'operator' | 'removed' | 'reload' | 'shutdown' | 'restart';
+export type StartCause = 'autostart' | 'operator' | 'dependency' | 'restart' | 'reload' | 'config' | 'scale';
+/** `scale`: the instance is beyond the new count. */
+export type StopCause = 'operator' | 'removed' | 'reload' | 'shutdown' | 'restart' | 'scale';
 
 export interface UnitContext {
   readonly clock: Clock;
@@ -129,6 +130,13 @@ export class ServiceUnit {
     this.log.setSecrets(this.secrets());
   }
 
+  /** The service now runs `count` instances: this one may be named otherwise (`api` ↔ `api#0`), which is told as a change. */
+  setInstances(count: number): void {
+    if (this.definition.instances === count) return;
+    this.definition.instances = count;
+    this.context.changed();
+  }
+
   /** Takes a new definition; only while the service has no process (stop it first). */
   reconfigure(config: ServiceConfig, root: string): void {
     this.definition.replace(config, root);
@@ -157,15 +165,17 @@ export class ServiceUnit {
     return this.enqueue(async () => {
       // Recorded before the process goes, so a daemon killed mid-stop does not start it again.
       if (cause === 'operator') await this.recordStoppedByOperator(true);
+      // An instance scaled away is gone: one added again later starts afresh.
+      if (cause === 'scale') await this.recordStoppedByOperator(false);
       // A stop on the way to a restart is told by the restart's own event.
       await this.stopNow(cause, cause === 'restart' ? null : actor);
     });
   }
 
   /** Stops the process if there is one and starts a new one: one restart, whether or not it was running. */
-  restart(cause: StartCause, actor = DAEMON_ACTOR): Promise<void> {
+  restart(cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
     return this.enqueue(async () => {
-      if (!(await this.mayStart(cause === 'operator'))) return;
+      if (!(await this.mayStart(byOperator))) return;
       this.context.audit('restart', {cause, pid: this.run?.pid ?? null}, actor);
       await this.stopNow('restart', null);
       this.schedule.reset();
@@ -226,7 +236,9 @@ export class ServiceUnit {
     const run = this.run ?? this.stoppingRun;
     return {
       namespace: this.definition.namespace,
-      name: this.definition.name,
+      name: this.definition.label,
+      instance: this.definition.instance,
+      instances: this.definition.instances,
       description: this.config.description,
       state: this.currentState,
       health: run ? run.health : this.config.health ? 'unknown' : null,
@@ -257,7 +269,7 @@ export class ServiceUnit {
     if (this.operatorStopped === stopped) return;
     this.operatorStopped = stopped;
     try {
-      await this.context.persistence.saveStoppedByOperator(this.definition.namespace, this.definition.name, stopped);
+      await this.context.persistence.saveStoppedByOperator(this.definition.namespace, this.definition.key, stopped);
     } catch (error) {
       this.log.note(`could not record the operator's ${stopped ? 'stop' : 'start'}; a restarted daemon will not know of it: ${(error as Error).message}`);
     }
@@ -314,7 +326,8 @@ export class ServiceUnit {
   }
 
   private watch(handle: ProcessHandle, agentTokenHash: string | undefined, env: Record<string, string>): void {
-    this.run = new ServiceRun(handle, agentTokenHash, this.config, {cwd: this.definition.cwd, env}, this.context.clock, this.observer);
+    // The instance's own probe: `{port}` and `{instance}` are its.
+    this.run = new ServiceRun(handle, agentTokenHash, {...this.config, health: this.definition.health}, {cwd: this.definition.cwd, env}, this.context.clock, this.observer);
     if (this.config.health) {
       // Probed services stay `starting` until the first probe passes.
       if (!this.setState('starting')) this.context.changed();

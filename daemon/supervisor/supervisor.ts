@@ -23,12 +23,14 @@ import {ResourceSampler, SAMPLE_INTERVAL_MS} from './resource-sampler.js';
 import {ServiceActions, type RunActionOptions} from './service-actions.js';
 import {ServiceConfigValues} from './service-config-values.js';
 import {ServiceDefinition} from './service-definition.js';
-import {ServiceLog, type LogListener} from './service-log.js';
+import {ServiceLog} from './service-log.js';
+import type {InstanceLogLine, InstanceLogListener} from './service-group.js';
 import {ServiceUnit} from './service-unit.js';
-import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, LogLine, ReportedHealth, ServiceSnapshot, SupervisorPersistence} from './types.js';
+import {MAX_INSTANCES, splitInstance} from '../../src/protocol/instances.js';
+import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, ReportedHealth, ServiceSnapshot, SupervisorPersistence} from './types.js';
 
 export interface SupervisorOptions {
-  /** Service logs go to `<logsDir>/<namespace>/<name>.log` (rotated to .1, .2 …). */
+  /** Service logs go to `<logsDir>/<namespace>/<name>.log` (rotated to .1, .2 …); instance N ≥ 1's to `<name>#N.log`. */
   logsDir: string;
   persistence: SupervisorPersistence;
   /** @default systemClock */
@@ -48,7 +50,10 @@ export interface SupervisorOptions {
   agentActions?: AgentActionRunner;
   /** @default 2000 */
   sampleIntervalMs?: number;
+  /** `capsule scale` changed how many instances a service runs: the owner keeps it (see ServicesPlugin). */
+  onScaled?: (namespace: string, name: string, instances: number) => void | Promise<void>;
 }
+
 
 /** Service and namespace names become file names: keep them plain. */
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -72,7 +77,8 @@ export class Supervisor {
     this.sampler = new ResourceSampler(() => this.allUnits(), this.clock, options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
     this.sampler.start();
     const audit = (unit: ServiceUnit, kind: AuditKind, details: Record<string, unknown>, actor: string) => this.audit(unit, kind, details, actor);
-    this.configValues = new ServiceConfigValues(options.persistence, audit, options.onConfigChange);
+    // Configuration is the service's: its events name the service, not instance 0.
+    this.configValues = new ServiceConfigValues(options.persistence, (unit, kind, details, actor) => this.emitAudit(unit.definition.serviceTarget, kind, details, unit.secrets(), actor), options.onConfigChange);
     this.actions = new ServiceActions(this.clock, audit, options.agentActions);
   }
 
@@ -102,7 +108,7 @@ export class Supervisor {
     await this.adoption.load();
     let project = this.projects.get(namespace);
     if (!project) {
-      project = new ProjectServices(namespace, root, {createUnit: (owner, name, config, dir) => this.createUnit(owner, name, config, dir), claimAdoption: (unit) => this.adoption.claimFor(unit)});
+      project = new ProjectServices(namespace, root, {createUnit: (owner, name, instance, config, dir) => this.createUnit(owner, name, instance, config, dir), claimAdoption: (unit) => this.adoption.claimFor(unit)});
       this.projects.set(namespace, project);
     }
     const target = project;
@@ -115,32 +121,88 @@ export class Supervisor {
     return project ? this.setProjectServices(namespace, project.root, {}) : Promise.resolve();
   }
 
-  /** Starts a service; one that already has a process is refused (`conflict`): nothing was started. */
-  async start(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot> {
+  /**
+   * Starts a service's instances (`name`: all of them; `api#2`: that one); when every one named
+   * already has a process it is refused (`conflict`): nothing was started.
+   */
+  async start(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
     const project = this.findProject(namespace);
-    const unit = project.find(name);
-    if (unit.isUp()) {
-      const {state, pid} = unit.snapshot();
-      throw alreadyDone(`${namespace}/${name} is already ${state} (pid ${pid})`, `restart it with \`capsule restart ${namespace}/${name}\``);
+    const {group, units} = project.select(name);
+    const idle = units.filter((unit) => !unit.isUp());
+    if (idle.length === 0) {
+      const up = units.map((unit) => unit.snapshot());
+      const what = up.length === 1 ? `${namespace}/${up[0]!.name} is already ${up[0]!.state} (pid ${up[0]!.pid})` : `every instance of ${namespace}/${name} is already up (pids ${up.map((snapshot) => snapshot.pid).join(', ')})`;
+      throw alreadyDone(what, `restart it with \`capsule restart ${namespace}/${name}\``);
     }
-    await project.requestStart(unit, 'operator', actor);
-    return unit.snapshot();
+    await project.requestStart(group, 'operator', actor, true, idle);
+    return units.map((unit) => unit.snapshot());
   }
 
-  /** Stops a service; one already stopped is refused (`conflict`): nothing was stopped. */
-  async stop(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot> {
-    const unit = this.findProject(namespace).find(name);
-    if (unit.state === 'stopped') throw alreadyDone(`${namespace}/${name} is already stopped`, `start it with \`capsule start ${namespace}/${name}\``);
-    await unit.stop('operator', actor);
-    return unit.snapshot();
+  /** Stops a service's instances; when every one named is stopped already it is refused (`conflict`): nothing was stopped. */
+  async stop(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
+    const {units} = this.findProject(namespace).select(name);
+    if (units.every((unit) => unit.state === 'stopped')) {
+      throw alreadyDone(`${namespace}/${units.length === 1 ? units[0]!.definition.label : name} is already stopped`, `start it with \`capsule start ${namespace}/${name}\``);
+    }
+    await Promise.all(units.map((unit) => unit.stop('operator', actor)));
+    return units.map((unit) => unit.snapshot());
   }
 
-  /** Restarts a service, or starts it if it has no process: either way it counts as one restart. */
-  async restart(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot> {
+  /** Restarts a service's instances (all at once), or starts those with no process: either way each counts one restart. */
+  async restart(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
     const project = this.findProject(namespace);
-    const unit = project.find(name);
-    await project.restart(unit, actor);
-    return unit.snapshot();
+    const {group, units} = project.select(name);
+    await project.restart(group, units, actor);
+    return units.map((unit) => unit.snapshot());
+  }
+
+  /**
+   * Restarts the instances one at a time, the next only once the one before is ready again
+   * (healthy; running, when no probe is declared). One not ready within `timeoutMs` (or that
+   * fails, ends, turns unhealthy) stops the roll with a `failed` error: the instances after it
+   * keep their processes. With one instance it is a restart that waits until it is ready.
+   */
+  async reload(namespace: string, name: string, timeoutMs: number, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
+    this.assertOpen();
+    const project = this.findProject(namespace);
+    const {group, units} = project.select(name);
+    await project.serially(async () => {
+      this.emitAudit(`${namespace}/${name}`, 'reload', {instances: units.length, timeoutMs}, group.units[0]!.secrets(), actor);
+      for (const [index, unit] of units.entries()) {
+        await unit.restart('reload', actor, true);
+        const readiness = await group.whenReady(unit, timeoutMs);
+        if (readiness === 'ready') continue;
+        const rest = units.slice(index + 1).map((other) => other.definition.label);
+        throw new CapsuleError('failed', `reload of ${namespace}/${name} stopped at ${unit.definition.target}: ${readiness.failed}`, {
+          hint: `${rest.length > 0 ? `${rest.join(', ')} kept ${rest.length === 1 ? 'its' : 'their'} running process; ` : ''}see \`capsule logs ${unit.definition.target}\`, fix it and reload again`,
+        });
+      }
+    });
+    return units.map((unit) => unit.snapshot());
+  }
+
+  /**
+   * Runs `count` instances of the service: new ones start if the service is up (any instance
+   * has a process), the highest stop and go. `count` is kept through `onScaled` by the owner.
+   */
+  async scale(namespace: string, name: string, count: number, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
+    this.assertOpen();
+    if (splitInstance(name).instance !== null) throw new CapsuleError('bad_input', `scale takes a service, got the instance ${namespace}/${name}`, {hint: `scale the service: \`capsule scale ${namespace}/${splitInstance(name).service} ${count}\``});
+    if (!Number.isInteger(count) || count < 1 || count > MAX_INSTANCES) {
+      throw new CapsuleError('bad_input', `expected 1 to ${MAX_INSTANCES} instances, got ${count}`, {hint: count === 0 ? `to stop every instance: \`capsule stop ${namespace}/${name}\`` : `instances run 1 to ${MAX_INSTANCES} copies`});
+    }
+    const project = this.findProject(namespace);
+    const group = project.find(name);
+    await project.serially(async () => {
+      const from = group.count;
+      if (from === count) throw alreadyDone(`${namespace}/${name} already runs ${count} instance${count === 1 ? '' : 's'}`, 'nothing to scale');
+      const wasUp = group.isUp();
+      const {added} = await project.resize(group, count, 'scale', actor);
+      await this.options.onScaled?.(namespace, name, count);
+      this.emitAudit(`${namespace}/${name}`, 'scale', {from, to: count}, group.units[0]!.secrets(), actor);
+      if (wasUp && added.length > 0) await project.requestStart(group, 'scale', actor, false, added);
+    });
+    return group.units.map((unit) => unit.snapshot());
   }
 
   /** Starts every service of the project, dependencies first. */
@@ -167,8 +229,8 @@ export class Supervisor {
   snapshot(namespace: string, name: string): ServiceSnapshot;
   snapshot(namespace?: string): ServiceSnapshot[];
   snapshot(namespace?: string, name?: string): ServiceSnapshot | ServiceSnapshot[] {
-    if (namespace !== undefined && name !== undefined) return this.findProject(namespace).find(name).snapshot();
-    const units = namespace === undefined ? this.allUnits() : (this.projects.get(namespace)?.units.values() ?? []);
+    if (namespace !== undefined && name !== undefined) return this.findProject(namespace).unit(name).snapshot();
+    const units = namespace === undefined ? this.allUnits() : [...(this.projects.get(namespace)?.units.values() ?? [])].flatMap((group) => group.units);
     return [...units].map((unit) => unit.snapshot());
   }
 
@@ -177,46 +239,56 @@ export class Supervisor {
    * `health`, when given, is what the service says of itself: `ok: false` fails the probe.
    */
   heartbeat(namespace: string, name: string, health?: ReportedHealth): void {
-    this.findProject(namespace).find(name).heartbeat(health);
+    this.findProject(namespace).unit(name).heartbeat(health);
   }
 
-  /** The last `tail` lines (default 100, at most MAX_TAIL_LINES), oldest first. */
-  logs(namespace: string, name: string, options: {tail?: number} = {}): Promise<LogLine[]> {
-    return this.findProject(namespace).find(name).log.tail(options.tail ?? 100);
+  /**
+   * The last `tail` lines (default 100, at most MAX_TAIL_LINES), oldest first, each with the
+   * instance it is from; of several instances, their lines interleaved by time.
+   */
+  async logs(namespace: string, name: string, options: {tail?: number} = {}): Promise<InstanceLogLine[]> {
+    const tail = options.tail ?? 100;
+    const {units} = this.findProject(namespace).select(name);
+    const tails = await Promise.all(units.map(async (unit) => (await unit.log.tail(tail)).map((line): InstanceLogLine => ({...line, name: unit.definition.label}))));
+    if (tails.length === 1) return tails[0]!;
+    // A stable sort: an instance's own lines keep their order when two share a millisecond.
+    const merged = tails.flat().sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    return tail === 0 ? [] : merged.slice(-tail);
   }
 
-  /** Calls `listener` with every new line until the returned function is called (or the service goes away). */
-  followLogs(namespace: string, name: string, listener: LogListener): () => void {
-    return this.findProject(namespace).find(name).log.follow(listener);
+  /** Calls `listener` with every new line of every instance (those scaled up later too) until the returned function is called. */
+  followLogs(namespace: string, name: string, listener: InstanceLogListener): () => void {
+    return this.findProject(namespace).find(name).followLogs(listener);
   }
 
+  /** Config belongs to the service: an instance's name reads its service's. */
   configList(namespace: string, name: string): ConfigEntry[] {
-    return this.configValues.list(this.findProject(namespace).find(name));
+    return this.configValues.list(this.findProject(namespace).unit(name));
   }
 
   configGet(namespace: string, name: string, key: string): ConfigEntry {
-    return this.configValues.get(this.findProject(namespace).find(name), key);
+    return this.configValues.get(this.findProject(namespace).unit(name), key);
   }
 
-  /** SHA-256 of the agent token the service's running process was given; undefined while it has none. */
+  /** SHA-256 of the agent token the instance's running process was given (the service's name: instance 0); undefined while it has none. */
   agentTokenHash(namespace: string, name: string): string | undefined {
-    return this.findProject(namespace).find(name).agentTokenHash;
+    return this.findProject(namespace).unit(name).agentTokenHash;
   }
 
   /** The values the service runs with, secrets unmasked: only for the service itself (its embedded agent). */
   unmaskedConfigValues(namespace: string, name: string): Record<string, ConfigValue> {
-    return this.findProject(namespace).find(name).definition.values();
+    return this.findProject(namespace).unit(name).definition.values();
   }
 
-  /** Validates `value` against the declaration (strings are parsed as the declared type), stores it, and delivers it live or by restart. */
+  /** Validates `value` against the declaration (strings are parsed as the declared type), stores it, and delivers it to every instance, live or by restart. */
   configSet(namespace: string, name: string, key: string, value: ConfigValue, actor = DAEMON_ACTOR): Promise<ConfigSetResult> {
-    return this.configValues.set(this.findProject(namespace).find(name), key, value, actor);
+    return this.configValues.set(this.findProject(namespace).find(name).units, key, value, actor);
   }
 
-  /** Runs a command action; a non-zero exit is a result, not an error. */
+  /** Runs a command action (in the named instance's environment; the service's name: instance 0's); a non-zero exit is a result, not an error. */
   runAction(namespace: string, name: string, action: string, args: Record<string, string> = {}, options: RunActionOptions = {}): Promise<ActionResult> {
     this.assertOpen();
-    return this.actions.run(this.findProject(namespace).find(name), action, args, options);
+    return this.actions.run(this.findProject(namespace).unit(name), action, args, options);
   }
 
   /**
@@ -241,12 +313,12 @@ export class Supervisor {
     this.projects.clear();
   }
 
-  private async createUnit(project: ProjectServices, name: string, config: ServiceConfig, root: string): Promise<ServiceUnit> {
+  private async createUnit(project: ProjectServices, name: string, instance: number, config: ServiceConfig, root: string): Promise<ServiceUnit> {
     const namespace = project.namespace;
     const stored = await this.options.persistence.loadConfigValues(namespace, name);
-    const stoppedByOperator = await this.options.persistence.loadStoppedByOperator(namespace, name);
-    const definition = new ServiceDefinition(namespace, name, {config, root}, stored, () => this.options.serviceEnvironment?.(namespace, name) ?? {});
-    const log = new ServiceLog(join(this.options.logsDir, namespace, `${name}.log`), config.logs, this.clock);
+    const definition = new ServiceDefinition(namespace, name, {config, root}, stored, () => this.options.serviceEnvironment?.(namespace, name) ?? {}, instance);
+    const stoppedByOperator = await this.options.persistence.loadStoppedByOperator(namespace, definition.key);
+    const log = new ServiceLog(join(this.options.logsDir, namespace, `${definition.key}.log`), config.logs, this.clock);
     const unit: ServiceUnit = new ServiceUnit(definition, log, {
       clock: this.clock,
       persistence: this.options.persistence,
@@ -283,7 +355,7 @@ export class Supervisor {
   }
 
   private *allUnits(): Iterable<ServiceUnit> {
-    for (const project of this.projects.values()) yield* project.units.values();
+    for (const project of this.projects.values()) for (const group of project.units.values()) yield* group.units;
   }
 
   private findProject(namespace: string): ProjectServices {

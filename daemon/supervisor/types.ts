@@ -12,7 +12,11 @@ export interface ProcessExit {
 
 export interface ServiceSnapshot {
   namespace: string;
+  /** The instance as shown and addressed: the service's name, or `api#2` while it runs several. */
   name: string;
+  /** 0 … instances-1 (CAPSULE_INSTANCE). */
+  instance: number;
+  instances: number;
   description: string | null;
   state: ServiceState;
   /** null: no health probe is declared. */
@@ -39,7 +43,7 @@ export interface ServiceSnapshot {
 }
 
 /** `gone`: a process an earlier daemon recorded ended while no daemon watched it; its record was dropped. */
-export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'gone' | 'health' | 'config' | 'action';
+export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'gone' | 'health' | 'config' | 'action' | 'scale' | 'reload';
 
 /**
  * What the supervisor asks its owner to add to the audit trail (the trail gives it its id): the
@@ -51,6 +55,7 @@ export type AuditEvent = Omit<ProtocolAuditEvent, 'id' | 'kind'> & {kind: AuditK
 /** A running service process, recorded so a restarted daemon takes it over instead of starting a second copy. */
 export interface PersistedProcess {
   namespace: string;
+  /** The instance's key (ServiceDefinition.key): the service's name for instance 0, `name#N` for instance N. */
   name: string;
   pid: number;
   /** Clock ticks since boot (/proc/PID/stat field 22): tells this process from a later one given the same pid. */
@@ -67,13 +72,13 @@ export interface PersistedProcess {
 /** Where the supervisor keeps what must outlive the daemon. The daemon's store implements it. */
 export interface SupervisorPersistence {
   listProcesses(): Promise<PersistedProcess[]>;
-  /** Replaces the record of the same namespace/name. */
+  /** Replaces the record of the same namespace/name (an instance's key). */
   saveProcess(record: PersistedProcess): Promise<void>;
   removeProcess(namespace: string, name: string): Promise<void>;
   /** Values set with `config set`, unmasked. */
   loadConfigValues(namespace: string, name: string): Promise<Record<string, ConfigValue>>;
   saveConfigValues(namespace: string, name: string, values: Record<string, ConfigValue>): Promise<void>;
-  /** Whether an operator's stop holds the service stopped: no autostart, reload or dependency starts it, only an operator's start. */
+  /** Whether an operator's stop holds the instance (`name`: its key) stopped: no autostart, reload or dependency starts it, only an operator's start. */
   loadStoppedByOperator(namespace: string, name: string): Promise<boolean>;
   saveStoppedByOperator(namespace: string, name: string, stopped: boolean): Promise<void>;
 }

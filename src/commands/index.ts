@@ -20,6 +20,7 @@ import ProjectAdd from './project/add.js';
 import ProjectList from './project/list.js';
 import ProjectReload from './project/reload.js';
 import ProjectRemove from './project/remove.js';
+import Reload from './reload.js';
 import Restart from './restart.js';
 import Run from './run.js';
 import Runs from './runs.js';
@@ -27,6 +28,7 @@ import ScheduleNext from './schedule/next.js';
 import SchedulePause from './schedule/pause.js';
 import ScheduleResume from './schedule/resume.js';
 import ScheduleTrigger from './schedule/trigger.js';
+import Scale from './scale.js';
 import Schedules from './schedules.js';
 import Services from './services.js';
 import Show from './show.js';
@@ -58,9 +60,11 @@ export const COMMANDS = {
   'project:list': ProjectList,
   'project:reload': ProjectReload,
   'project:remove': ProjectRemove,
+  reload: Reload,
   restart: Restart,
   run: Run,
   runs: Runs,
+  scale: Scale,
   'schedule:next': ScheduleNext,
   'schedule:pause': SchedulePause,
   'schedule:resume': ScheduleResume,

@@ -55,7 +55,8 @@ export default class Logs extends CapsuleCommand {
       const {lines, readUpTo} = await client.call('service.logs', {...scope, tail: flags.lines, follow: flags.follow});
       join.tail(lines, positions(readUpTo));
     } else if (kind === 'service') {
-      const join = new LogJoin<ServiceLogLine>((line) => this.log(renderServiceLogLine(line, this.paint)));
+      // A service of several instances: their logs interleaved, each numbered on its own.
+      const join = new LogJoin<ServiceLogLine>((line) => this.log(renderServiceLogLine(line, this.paint)), serviceKey);
       client.onEvent((event, data) => {
         if (event === 'service.log') join.live(data);
       });

@@ -12,6 +12,7 @@ import {parseSize} from '../lib/size.js';
 export type RestartMode = 'always' | 'on-failure' | 'never';
 export type DependencyCondition = 'started' | 'healthy';
 import {CONFIG_VALUE_TYPES, type ConfigValueType} from '../protocol/vocabulary.js';
+import {MAX_INSTANCES} from '../protocol/instances.js';
 import type {ConfigValue} from '../protocol/index.js';
 
 export type {ConfigValue, ConfigValueType} from '../protocol/index.js';
@@ -33,7 +34,8 @@ export interface ServiceDependency {
 
 export type HealthProbe =
   | {kind: 'http'; url: string; /** null: any 2xx status passes */ expectStatus: number | null}
-  | {kind: 'tcp'; host: string; port: number}
+  /** `port` null: the address was written `host:{port}`, each instance's own port. */
+  | {kind: 'tcp'; host: string; port: number | null}
   | {kind: 'exec'; argv: string[]}
   | {kind: 'heartbeat'};
 
@@ -104,6 +106,10 @@ export interface ServiceConfig {
   logs: LogsConfig;
   /** RSS of the whole process group above this restarts the service. */
   maxMemoryBytes: number | null;
+  /** Copies run side by side, each told its number in CAPSULE_INSTANCE. @default 1 */
+  instances: number;
+  /** Instance N gets `PORT` = port + N, and a probe's `{port}` is that number. null: no PORT is set. */
+  port: number | null;
 }
 
 const CONFIG_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -142,17 +148,25 @@ const dependencySchema = z.union([
   z.strictObject({name: z.string().regex(NAME_PATTERN, 'expected a service name'), condition: z.enum(['started', 'healthy']).prefault('started')}),
 ]).transform((value): ServiceDependency => (typeof value === 'string' ? {name: value, condition: 'started'} : value));
 
-function hostPort(value: string, ctx: z.RefinementCtx): {host: string; port: number} {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(value.trim());
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port < 1 || port > 65535) {
-    ctx.issues.push({code: 'custom', message: `expected "host:port" such as "127.0.0.1:5432", got ${JSON.stringify(value)}`, input: value});
+/** In a probe, `{port}` is the instance's port (see `port`) and `{instance}` its number. */
+export const PORT_PLACEHOLDER = '{port}';
+export const INSTANCE_PLACEHOLDER = '{instance}';
+
+function hostPort(value: string, ctx: z.RefinementCtx): {host: string; port: number | null} {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d+|\{port\})$/.exec(value.trim());
+  const port = match?.[2] === PORT_PLACEHOLDER ? null : match ? Number(match[2]) : NaN;
+  if (!match || (port !== null && (port < 1 || port > 65535))) {
+    ctx.issues.push({code: 'custom', message: `expected "host:port" such as "127.0.0.1:5432" (or "127.0.0.1:{port}"), got ${JSON.stringify(value)}`, input: value});
     return z.NEVER;
   }
   return {host: match[1]!.replace(/^\[|\]$/g, ''), port};
 }
 
-const httpUrl = z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+/** Checked as the URL an instance would get: the placeholders stand for numbers. */
+const httpUrl = z.string().refine((value) => {
+  const sample = value.replaceAll(PORT_PLACEHOLDER, '1').replaceAll(INSTANCE_PLACEHOLDER, '0');
+  return URL.canParse(sample) && /^https?:$/.test(new URL(sample).protocol);
+}, {
   message: 'expected an http:// or https:// URL',
 });
 
@@ -247,9 +261,17 @@ export const serviceSchema = z
     actions: z.record(z.string().regex(NAME_PATTERN, 'expected an action name of letters, digits, - and _'), actionSchema).prefault({}),
     logs: logsSchema.prefault({}),
     max_memory: size('max_memory').optional(),
+    instances: z.number().int().min(1, `expected 1 to ${MAX_INSTANCES} instances`).max(MAX_INSTANCES, `expected 1 to ${MAX_INSTANCES} instances`).prefault(1),
+    port: z.number().int().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535').optional(),
   })
-  .transform(
-    (value): ServiceConfig => ({
+  .transform((value, ctx): ServiceConfig => {
+    // Here rather than in a refinement: a transform sees only a table whose every key parsed.
+    const problems = instanceProblems(value.port ?? null, value.env, value.health ?? null);
+    if (problems.length > 0) {
+      for (const problem of problems) ctx.issues.push({code: 'custom', input: value, ...problem});
+      return z.NEVER;
+    }
+    return {
       command: value.command,
       cwd: value.cwd ?? null,
       env: Object.fromEntries(Object.entries(value.env).map(([key, entry]) => [key, String(entry)])),
@@ -270,5 +292,28 @@ export const serviceSchema = z
       actions: value.actions,
       logs: {maxSizeBytes: value.logs.max_size, keep: value.logs.keep},
       maxMemoryBytes: value.max_memory ?? null,
-    }),
-  );
+      instances: value.instances,
+      port: value.port ?? null,
+    };
+  });
+
+/** What `port` and `{port}` need: room for every instance's port, PORT left to `port`, and a `port` for `{port}`. */
+function instanceProblems(port: number | null, env: Record<string, unknown>, health: HealthConfig | null): {message: string; path: string[]}[] {
+  const problems: {message: string; path: string[]}[] = [];
+  if (port !== null && port + MAX_INSTANCES - 1 > 65535) {
+    problems.push({message: `expected a port of at most ${65536 - MAX_INSTANCES}, so that every instance (up to ${MAX_INSTANCES}, with \`capsule scale\`) has one`, path: ['port']});
+  }
+  if (port !== null && 'PORT' in env) problems.push({message: 'PORT is set by `port` (port + the instance number): remove it from env, or remove `port`', path: ['env', 'PORT']});
+  if (port === null && health !== null && usesPortPlaceholder(health)) {
+    problems.push({message: `{port} in a probe needs the service's \`port\` (instance N listens on port + N): add \`port = 8000\`, say`, path: ['health']});
+  }
+  return problems;
+}
+
+function usesPortPlaceholder(health: HealthConfig): boolean {
+  const {probe} = health;
+  if (probe.kind === 'http') return probe.url.includes(PORT_PLACEHOLDER);
+  if (probe.kind === 'tcp') return probe.port === null;
+  if (probe.kind === 'exec') return probe.argv.some((arg) => arg.includes(PORT_PLACEHOLDER));
+  return false;
+}

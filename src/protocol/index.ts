@@ -7,6 +7,7 @@ export * from './wire.js';
 export * from './vocabulary.js';
 export * from './agent-limits.js';
 export * from './action-args.js';
+export * from './instances.js';
 export type * from './agent.js';
 export type * from './audit.js';
 export type * from './common.js';

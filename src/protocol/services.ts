@@ -2,9 +2,16 @@ import {z} from 'zod';
 import {Instant, ItemRef, Text} from './common.js';
 import {CONFIG_DELIVERIES, CONFIG_VALUE_TYPES, HEALTH_STATUSES, LOG_STREAMS, SERVICE_STATES} from './vocabulary.js';
 
-/** A service as `capsule list`, `capsule services` and the dashboard show it. */
+/**
+ * A service as `capsule list`, `capsule services` and the dashboard show it: one per instance,
+ * `name` the instance's (`api`, or `api#2` while the service runs several: see instances.ts).
+ */
 export const ServiceSummary = z.object({
   name: z.string(),
+  /** 0 … instances-1, what the process has in CAPSULE_INSTANCE. */
+  instance: z.number().int().nonnegative(),
+  /** How many instances the service runs (`instances`, or `capsule scale`). */
+  instances: z.number().int().positive(),
   command: z.union([z.array(z.string()), z.string()]),
   description: z.string().nullable(),
   state: z.enum(SERVICE_STATES),
@@ -46,6 +53,7 @@ export type ConfigEntry = z.infer<typeof ConfigEntry>;
 
 export const ServiceLogLine = z.object({
   namespace: z.string(),
+  /** The instance the line is from, as ServiceSummary names it. */
   name: z.string(),
   /**
    * The line's place in the service's log: one more for each next line, kept in the log file so it
@@ -99,13 +107,18 @@ export const serviceMethods = {
    * One service's last `tail` lines, or (`name` omitted) those of every service of the namespace,
    * or (both omitted) of every project's services, merged by time: the last `tail` of them all.
    * `follow`: also subscribes to later lines (topic `service:<ns>/<name>`, `service:<ns>` or
-   * `service`), as `run.logs` does: see there.
+   * `service`), as `run.logs` does: see there. A service of several instances: theirs, each line
+   * naming its instance (a follower tells lines apart by name and seq).
    */
   'service.logs': {params: ServiceLogsParams, result: z.object({lines: z.array(ServiceLogLine), readUpTo: z.array(ServiceLogPosition)})},
   'service.config.list': {params: ItemRef, result: z.object({entries: z.array(ConfigEntry)})},
   'service.config.get': {params: ConfigKey, result: z.object({entry: ConfigEntry})},
   /** `value` is parsed and validated against the declared type; `applied` says how the change reaches the service. */
   'service.config.set': {params: ConfigKey.extend({value: z.string()}), result: z.object({entry: ConfigEntry, applied: z.enum(CONFIG_DELIVERIES)})},
+  /** Runs `instances` copies (1 … MAX_INSTANCES); kept until capsule.toml's `instances` changes. */
+  'service.scale': {params: ItemRef.extend({instances: z.number().int()}), result: Services},
+  /** Restarts the instances one at a time, each next once the one before is ready again within `timeoutMs`. */
+  'service.reload': {params: ItemRef.extend({timeoutMs: z.number().int().positive().default(60_000)}), result: Services},
   /** Output streams as `action.output` events to the caller while the action runs. */
   'service.action': {params: ItemRef.extend({action: Text, args: z.record(z.string(), z.string()).default({})}), result: ActionResult},
 };

@@ -1,13 +1,16 @@
 import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
 import type {ConfigEntry, ServiceLogLine, ServiceSummary} from '../protocol/index.js';
+import {splitInstance} from '../protocol/instances.js';
 import {SERVICE_GLYPHS} from './items.js';
 import type {Paint, StyleName} from './style.js';
 import {renderTable} from './table.js';
 
+/** An instance's line (`api#2`) says which it is: `logs NS/NAME` interleaves them. */
 export function renderServiceLogLine(line: ServiceLogLine, paint: Paint): string {
   const text = line.stream === 'stderr' ? paint('yellow', line.line) : line.line;
-  return `${paint('dim', line.time.slice(11, 23))} ${text}`;
+  const instance = splitInstance(line.name).instance;
+  return `${paint('dim', line.time.slice(11, 23))} ${instance === null ? '' : `${paint('cyan', `#${instance}`)} `}${text}`;
 }
 
 /**

@@ -68,4 +68,13 @@ describe('loadProjectConfig', () => {
     await writeFile(file, '[project]\nname = "x"\n[defaults]\nram = "lots"\n');
     expect(issuesOf(await loadError(dir))).toEqual([{file, line: 4, column: 1, path: 'defaults.ram', message: 'expected a size with its unit, of at least 1MB, such as "256MB" or "2GB", got "lots"', suggestion: null}]);
   });
+
+  test('instances out of bounds, and a probe\'s {port} without a port, name their line', async () => {
+    const file = path.join(dir, 'capsule.toml');
+    await writeFile(file, '[project]\nname = "x"\n[services.api]\ncommand = "x"\ninstances = 65\n[services.web]\ncommand = "y"\nhealth = { tcp = "127.0.0.1:{port}" }\n');
+    expect(issuesOf(await loadError(dir))).toEqual([
+      {file, line: 5, column: 1, path: 'services.api.instances', message: 'expected 1 to 64 instances', suggestion: null},
+      {file, line: 8, column: 1, path: 'services.web.health', message: "{port} in a probe needs the service's `port` (instance N listens on port + N): add `port = 8000`, say", suggestion: null},
+    ]);
+  });
 });

@@ -61,6 +61,8 @@ describe('parseProjectConfig on a valid file', () => {
           actions: {},
           logs: {maxSizeBytes: 10 * 1024 * 1024, keep: 3},
           maxMemoryBytes: null,
+          instances: 1,
+          port: null,
         },
       },
     });

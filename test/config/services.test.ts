@@ -31,6 +31,8 @@ describe('serviceSchema', () => {
       actions: {},
       logs: {maxSizeBytes: 10 * 1024 * 1024, keep: 3},
       maxMemoryBytes: null,
+      instances: 1,
+      port: null,
     });
   });
 
@@ -99,6 +101,22 @@ describe('serviceSchema', () => {
     expect(issues({command: 'x', health: {tcp: 'localhost'}})[0]).toMatchObject({path: ['health'], message: expect.stringContaining('"host:port"')});
     expect(issues({command: 'x', health: {http: 'ftp://a/'}})[0]?.path).toEqual(['health', 'http']);
     expect(issues({command: 'x', depends_on: [{name: 'db', condition: 'ready'}]})[0]?.path).toEqual(['depends_on', 0]);
+  });
+
+  it('takes instances from 1 to 64, and a port that leaves room for every instance', () => {
+    expect(parse({command: 'x', instances: 4, port: 8000})).toMatchObject({instances: 4, port: 8000});
+    expect(issues({command: 'x', instances: 0})[0]).toMatchObject({path: ['instances'], message: 'expected 1 to 64 instances'});
+    expect(issues({command: 'x', instances: 65})[0]).toMatchObject({path: ['instances'], message: 'expected 1 to 64 instances'});
+    expect(issues({command: 'x', instances: 1.5})[0]?.path).toEqual(['instances']);
+    expect(issues({command: 'x', port: 65500})[0]).toMatchObject({path: ['port'], message: expect.stringContaining('expected a port of at most 65472')});
+    expect(issues({command: 'x', port: 8000, env: {PORT: 1}})[0]).toMatchObject({path: ['env', 'PORT'], message: expect.stringContaining('PORT is set by `port`')});
+  });
+
+  it('keeps {port} and {instance} in a probe for each instance to fill in, and wants a port for {port}', () => {
+    expect(parse({command: 'x', port: 8000, health: {http: 'http://127.0.0.1:{port}/health?i={instance}'}}).health?.probe).toEqual({kind: 'http', url: 'http://127.0.0.1:{port}/health?i={instance}', expectStatus: null});
+    expect(parse({command: 'x', port: 8000, health: {tcp: '127.0.0.1:{port}'}}).health?.probe).toEqual({kind: 'tcp', host: '127.0.0.1', port: null});
+    expect(issues({command: 'x', health: {http: 'http://127.0.0.1:{port}/'}})[0]).toMatchObject({path: ['health'], message: expect.stringContaining('{port} in a probe needs the service\'s `port`')});
+    expect(issues({command: 'x', health: {exec: ['check', '{port}']}})[0]?.path).toEqual(['health']);
   });
 
   it('requires exactly one probe, and expect_status only with http', () => {

@@ -48,6 +48,8 @@ export const schedule = (overrides: Partial<ScheduleSummary> = {}): ScheduleSumm
 
 export const service = (overrides: Partial<ServiceSummary> = {}): ServiceSummary => ({
   name: 'api',
+  instance: 0,
+  instances: 1,
   command: ['node', 'server.js'],
   description: null,
   state: 'healthy',

@@ -1,5 +1,6 @@
 import type {ProjectSummary, ScheduleSummary, ServiceSummary} from '../../src/protocol/index.js';
 import {compareStrings} from '../../src/lib/compare.js';
+import {splitInstance} from '../../src/protocol/instances.js';
 
 type Namespaced<T> = T & {namespace: string};
 
@@ -27,8 +28,29 @@ export function putSchedule(projects: ProjectSummary[], schedule: Namespaced<Sch
   return patch(projects, schedule.namespace, (project) => ({...project, schedules: replaceByName(project.schedules, schedule)}));
 }
 
+/** An instance's update also drops the rows of its service that its count says are gone (scaled away, or named for another count). */
 export function putService(projects: ProjectSummary[], service: Namespaced<ServiceSummary>): ProjectSummary[] {
-  return patch(projects, service.namespace, (project) => ({...project, services: replaceByName(project.services, service)}));
+  return patch(projects, service.namespace, (project) => ({...project, services: putInstance(project.services, service)}));
+}
+
+/** Replaces the instance's row, or puts a new one among its service's rows in instance order. */
+function putInstance(services: ServiceSummary[], update: ServiceSummary): ServiceSummary[] {
+  const service = splitInstance(update.name).service;
+  const ofService = (row: ServiceSummary) => splitInstance(row.name).service === service;
+  const first = services.findIndex(ofService);
+  const kept = services.filter((row) => !outgrown(row, update));
+  const index = kept.findIndex((row) => row.name === update.name);
+  if (index !== -1) return kept.with(index, update);
+  const after = kept.findIndex((row) => ofService(row) && row.instance > update.instance);
+  const last = kept.findLastIndex(ofService);
+  const at = after !== -1 ? after : last !== -1 ? last + 1 : first !== -1 ? Math.min(first, kept.length) : kept.length;
+  return kept.toSpliced(at, 0, update);
+}
+
+/** A row of the same service that `update`'s count says is gone: scaled away, or named for another count (`api` ↔ `api#0`). */
+function outgrown(row: ServiceSummary, update: ServiceSummary): boolean {
+  if (row.name === update.name || splitInstance(row.name).service !== splitInstance(update.name).service) return false;
+  return row.instance >= update.instances || (row.instances === 1) !== (update.instances === 1);
 }
 
 /** project.list's nested items, replaced by the schedule.list / service.list answers when there are any. */

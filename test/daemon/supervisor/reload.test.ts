@@ -69,9 +69,9 @@ describe('declaring services again, with real processes', () => {
     const supervisor = h.supervisor();
     await supervisor.setProjectServices('app', h.dir, {svc: sleeper()});
     const first = await waitFor('running', () => supervisor.snapshot('app', 'svc').pid);
-    const restarted = await supervisor.restart('app', 'svc');
-    expect(restarted.pid).not.toBe(first);
-    expect(restarted.restarts).toBe(1);
+    const [restarted] = await supervisor.restart('app', 'svc');
+    expect(restarted!.pid).not.toBe(first);
+    expect(restarted!.restarts).toBe(1);
     expect(await isAlive(first)).toBe(false);
   });
 });

@@ -98,6 +98,6 @@ describe('restart policy, with real processes', () => {
     await supervisor.setProjectServices('app', h.dir, {slow: service({command: [NODE, fixture('crash.js'), '1'], backoff: {initial: '1h'}})});
     await waitFor('backoff', () => supervisor.snapshot('app', 'slow').state === 'backoff');
     expect(supervisor.snapshot('app', 'slow').nextRestartAt).not.toBeNull();
-    expect(await supervisor.stop('app', 'slow')).toMatchObject({state: 'stopped', nextRestartAt: null, pid: null});
+    expect(await supervisor.stop('app', 'slow')).toMatchObject([{state: 'stopped', nextRestartAt: null, pid: null}]);
   });
 });

@@ -23,7 +23,7 @@ describe('stopping, with real processes', () => {
     expect(grandchildren).toHaveLength(3);
     for (const pid of [main, ...grandchildren]) expect(await isAlive(pid)).toBe(true);
 
-    expect(await supervisor.stop('app', 'tree')).toMatchObject({state: 'stopped', pid: null});
+    expect(await supervisor.stop('app', 'tree')).toMatchObject([{state: 'stopped', pid: null}]);
 
     for (const pid of [main, ...grandchildren]) expect(await isAlive(pid)).toBe(false);
     // The grandchildren ignore SIGTERM, so only SIGKILL after stop_timeout could end them.
@@ -36,7 +36,7 @@ describe('stopping, with real processes', () => {
     await waitFor('ready', async () => (await h.logText('app', 'stubborn')).includes('stdout ready'));
     const pid = supervisor.snapshot('app', 'stubborn').pid!;
 
-    const stopped = await supervisor.stop('app', 'stubborn');
+    const [stopped] = await supervisor.stop('app', 'stubborn');
 
     expect(stopped).toMatchObject({state: 'stopped', lastExit: {code: null, signal: 'SIGKILL'}});
     expect(await isAlive(pid)).toBe(false);
@@ -48,7 +48,7 @@ describe('stopping, with real processes', () => {
     const supervisor = h.supervisor();
     await supervisor.setProjectServices('app', h.dir, {polite: service({command: [NODE, fixture('sleeper.js')], stop_signal: 'SIGINT'})});
     await waitFor('ready', async () => (await h.logText('app', 'polite')).includes('ready'));
-    expect(await supervisor.stop('app', 'polite')).toMatchObject({lastExit: {signal: 'SIGINT'}});
+    expect(await supervisor.stop('app', 'polite')).toMatchObject([{lastExit: {signal: 'SIGINT'}}]);
     expect(h.eventsOf('stop')[0]?.details).toMatchObject({forced: false});
   });
 
