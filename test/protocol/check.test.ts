@@ -4,7 +4,7 @@ import {checkEvent, checkParams, checkResult} from '../../src/protocol/check.js'
 describe('checkParams', () => {
   it('fills in defaults and hands the checked params on', () => {
     expect(checkParams('run.logs', {id: 'run_1'})).toEqual({id: 'run_1', tail: 100, follow: false});
-    expect(checkParams('daemon.stop', undefined)).toEqual({timeoutMs: 10_000});
+    expect(checkParams('daemon.stop', undefined)).toEqual({timeoutMs: 10_000, leaveServices: false});
   });
 
   it('refuses with bad_request naming the field, what was expected and what came', () => {
