@@ -62,13 +62,16 @@ export class ProjectServices {
     const removed = [...units.keys()].filter((name) => !(name in services));
     const changed = [...units.keys()].filter((name) => name in services && units.get(name)!.definition.fingerprint !== definitionFingerprint(root, services[name]!));
     const added = Object.keys(services).filter((name) => !units.has(name));
+    // Their fingerprints match, yet what they watch may differ: that needs no restart.
+    const kept = [...units.keys()].filter((name) => name in services && !changed.includes(name));
     const wereActive = new Set(changed.filter((name) => units.get(name)!.state !== 'stopped'));
     await this.stopInOrder([...removed, ...changed], (name) => (removed.includes(name) ? 'removed' : 'reload'));
     for (const name of removed) {
-      units.get(name)!.log.close();
+      await units.get(name)!.close();
       units.delete(name);
     }
     for (const name of changed) units.get(name)!.reconfigure(services[name]!, root);
+    for (const name of kept) units.get(name)!.redeclare(services[name]!, root);
     for (const name of added) units.set(name, await this.hooks.createUnit(this, name, services[name]!, root));
     this.rootDir = root;
     for (const name of this.startOrder()) {
@@ -125,8 +128,8 @@ export class ProjectServices {
     for (const unit of this.units.values()) if (unit !== changed) unit.recheckDependencies();
   }
 
-  close(): void {
-    for (const unit of this.units.values()) unit.log.close();
+  async close(): Promise<void> {
+    await Promise.all([...this.units.values()].map((unit) => unit.close()));
   }
 
   private startOrder(): string[] {

@@ -48,6 +48,8 @@ export interface SupervisorOptions {
   agentActions?: AgentActionRunner;
   /** @default 2000 */
   sampleIntervalMs?: number;
+  /** Directories no service's `watch` looks into: the daemon's home, whose files change at every restart. @default [] */
+  unwatched?: readonly string[];
 }
 
 /** Service and namespace names become file names: keep them plain. */
@@ -229,7 +231,7 @@ export class Supervisor {
       [...this.projects.values()].map((project) =>
         project.serially(async () => {
           await project.stopAll('shutdown');
-          project.close();
+          await project.close();
         }),
       ),
     );
@@ -246,6 +248,7 @@ export class Supervisor {
       clock: this.clock,
       persistence: this.options.persistence,
       stoppedByOperator,
+      unwatched: this.options.unwatched ?? [],
       audit: (kind, details, actor) => this.audit(unit, kind, details, actor),
       changed: () => {
         this.notifyState(unit);

@@ -5,8 +5,10 @@
  * keys in camelCase.
  */
 import {constants} from 'node:os';
+import {isAbsolute} from 'node:path';
 import {z} from 'zod';
 import {parseDuration} from '../lib/duration.js';
+import {globToRegExp} from '../lib/glob.js';
 import {parseSize} from '../lib/size.js';
 
 export type RestartMode = 'always' | 'on-failure' | 'never';
@@ -72,6 +74,13 @@ export interface LogsConfig {
   keep: number;
 }
 
+export interface WatchConfig {
+  /** Globs relative to the service's cwd whose files restart it when they change; `watch = true` is `["**"]`. */
+  paths: string[];
+  /** Globs relative to the service's cwd never watched (`watch_ignore`). @default [] */
+  ignore: string[];
+}
+
 export interface ServiceConfig {
   /** An argv array, or a string run by `/bin/sh -c`. */
   command: string[] | string;
@@ -104,6 +113,8 @@ export interface ServiceConfig {
   logs: LogsConfig;
   /** RSS of the whole process group above this restarts the service. */
   maxMemoryBytes: number | null;
+  /** Files whose changes restart the service; null: none. */
+  watch: WatchConfig | null;
 }
 
 const CONFIG_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -185,6 +196,21 @@ const healthSchema = z
     return {probe: {kind: 'heartbeat'}, ...timing};
   });
 
+/** A watch glob names files under the service's cwd: relative, without "..", its braces closed. */
+const watchGlob = z.string().min(1, 'expected a glob such as "src/**/*.js", got an empty string').superRefine((pattern, ctx) => {
+  if (isAbsolute(pattern) || pattern.split('/').includes('..')) {
+    ctx.addIssue({code: 'custom', message: `expected a glob relative to the service's cwd, without "..", such as "src/**/*.js", got ${JSON.stringify(pattern)}`});
+    return;
+  }
+  try {
+    globToRegExp(pattern);
+  } catch (error) {
+    ctx.addIssue({code: 'custom', message: (error as Error).message});
+  }
+});
+
+const watchSchema = z.union([z.boolean(), z.array(watchGlob).min(1, 'expected at least one glob, or true for every file under the service\'s cwd')]);
+
 const configValue = z.union([z.string(), z.number(), z.boolean()]);
 
 /** True when `value` has the declared type; shared with the supervisor's `config set`. */
@@ -247,9 +273,15 @@ export const serviceSchema = z
     actions: z.record(z.string().regex(NAME_PATTERN, 'expected an action name of letters, digits, - and _'), actionSchema).prefault({}),
     logs: logsSchema.prefault({}),
     max_memory: size('max_memory').optional(),
+    watch: watchSchema.optional(),
+    watch_ignore: z.array(watchGlob).optional(),
   })
-  .transform(
-    (value): ServiceConfig => ({
+  .transform((value, ctx): ServiceConfig => {
+    if (value.watch_ignore !== undefined && (value.watch === undefined || value.watch === false)) {
+      ctx.issues.push({code: 'custom', message: 'watch_ignore applies only with watch: add watch = ["..."] (or true), or remove watch_ignore', path: ['watch_ignore'], input: value.watch_ignore});
+      return z.NEVER;
+    }
+    return {
       command: value.command,
       cwd: value.cwd ?? null,
       env: Object.fromEntries(Object.entries(value.env).map(([key, entry]) => [key, String(entry)])),
@@ -270,5 +302,6 @@ export const serviceSchema = z
       actions: value.actions,
       logs: {maxSizeBytes: value.logs.max_size, keep: value.logs.keep},
       maxMemoryBytes: value.max_memory ?? null,
-    }),
-  );
+      watch: value.watch === undefined || value.watch === false ? null : {paths: value.watch === true ? ['**'] : value.watch, ignore: value.watch_ignore ?? []},
+    };
+  });
