@@ -63,7 +63,8 @@ function inotifyInodes(pid: number): Set<number> {
   return inodes;
 }
 
-describe('watch', () => {
+// Each step is a CLI call or a poll of several; a loaded machine makes dozens of them slow.
+describe('watch', {timeout: 120_000}, () => {
   it('restarts once for ten writes in a burst; ignored files, node_modules and other services are left alone', async () => {
     const root = await s.project('watched', `${WATCHED}\n${PLAIN}`, FILES);
     const web = await s.waitForService('watched/web', (service) => service.state === 'running', 'to run');
@@ -119,7 +120,8 @@ describe('watch', () => {
   });
 
   it('closes the watcher of a removed service, then of a removed project; node_modules and .git are never watched', async () => {
-    const other = `[services.other]\n${fixtureCommand('sleeper.js')}\nwatch = ["lib"]\n`;
+    // Everything under the project but src, which only web looks into.
+    const other = `[services.other]\n${fixtureCommand('sleeper.js')}\nwatch = true\nwatch_ignore = ["src"]\n`;
     const root = await s.project('closing', `${WATCHED}\n${other}`, FILES);
     await watching('closing/web');
     await watching('closing/other');
@@ -139,7 +141,7 @@ describe('watch', () => {
     expect((await s.services('closing')).map((service) => service.name)).toEqual(['other']);
 
     // Changing only what it watches moves the watcher and leaves the process running.
-    await writeFile(join(root, 'capsule.toml'), `[project]\nname = "closing"\n\n${other.replace('watch = ["lib"]', 'watch = ["src/deep"]')}`);
+    await writeFile(join(root, 'capsule.toml'), `[project]\nname = "closing"\n\n${other.replace('watch = true\nwatch_ignore = ["src"]', 'watch = ["src/deep"]')}`);
     await waitFor(() => inotifyInodes(daemon).has(inode('src/deep')) && !inotifyInodes(daemon).has(inode('lib')), {timeoutMs: 20_000, what: "other's watcher to move to src/deep"});
     expect(await s.service('closing/other')).toMatchObject({pid, restarts: 0, state: 'running'});
 
