@@ -156,9 +156,14 @@ export class ServiceUnit {
     this.syncWatcher();
   }
 
+  /** No change of a file restarts it from now on (a restart already decided still runs). */
+  stopWatching(): Promise<void> {
+    return this.watcher.close();
+  }
+
   /** The service is no longer declared (or the daemon stops): its watcher and log close. */
   async close(): Promise<void> {
-    await this.watcher.close();
+    await this.stopWatching();
     this.log.close();
   }
 

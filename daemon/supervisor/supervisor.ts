@@ -226,6 +226,8 @@ export class Supervisor {
     if (this.closed) return;
     this.closed = true;
     this.sampler.close();
+    // Before anything stops: a file changed during shutdown must not restart a service.
+    await Promise.all([...this.allUnits()].map((unit) => unit.stopWatching()));
     await this.actions.close();
     await Promise.all(
       [...this.projects.values()].map((project) =>
