@@ -198,8 +198,8 @@ export class ServiceUnit {
   }
 
   /**
-   * Files its `watch` names changed: a restart like an operator's (audited with the files,
-   * counted in `restarts`), of a service that is up or that ended (exited, failed, in backoff).
+   * Files its `watch` names changed: an ordinary restart (audited with the files, counted in
+   * `restarts`), of a service that is up or that ended (exited, failed, in backoff).
    * A stopped one stays stopped: by an operator, a reload or a shutdown (decided here, in the
    * queue, so a change seen just before a stop does not start the service after it).
    */

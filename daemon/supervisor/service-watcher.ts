@@ -45,12 +45,21 @@ export class ServiceWatcher {
     const key = target.watch === null ? null : JSON.stringify(target);
     if (key === (this.current?.key ?? null)) return;
     void this.close();
-    if (key === null || target.watch === null) return;
-    const {paths, ignore} = target.watch;
-    const {cwd} = target;
+    if (key !== null) this.current = {key, ...this.open(target.watch!, target.cwd, target.root)};
+  }
+
+  async close(): Promise<void> {
+    const current = this.current;
+    this.current = null;
+    if (current === null) return;
+    current.trigger.close();
+    await current.watcher.close();
+  }
+
+  private open({paths, ignore}: WatchConfig, cwd: string, root: string): {watcher: FSWatcher; trigger: WatchTrigger} {
     const matches = pathMatcher(paths);
     const ignored = pathMatcher(ignore);
-    const manifest = join(target.root, 'capsule.toml');
+    const manifest = join(root, 'capsule.toml');
     const relativePath = (path: string) => relative(cwd, path).split(sep).join('/');
     const trigger = new WatchTrigger(this.clock, this.restart);
     const watcher = watch(cwd, {
@@ -76,14 +85,6 @@ export class ServiceWatcher {
       if (!reportedError) this.note(`watching for changes failed, some changes may be missed: ${(error as Error).message}`);
       reportedError = true;
     });
-    this.current = {key, watcher, trigger};
-  }
-
-  async close(): Promise<void> {
-    const current = this.current;
-    this.current = null;
-    if (current === null) return;
-    current.trigger.close();
-    await current.watcher.close();
+    return {watcher, trigger};
   }
 }
