@@ -48,4 +48,23 @@ describe('watch, with real files and processes', () => {
       for (const event of events.filter((event) => event.kind === 'start')) expect(await isAlive(event.details.pid as number), `delay ${delay}`).toBe(false);
     }
   });
+
+  it('never restarts for the daemon\'s home or the project\'s capsule.toml, even with watch = true', {timeout: 60_000}, async () => {
+    // The harness keeps service logs in the project's directory, as a daemon whose home is inside the project would.
+    const supervisor = h.supervisor({unwatched: [h.logsDir]});
+    await supervisor.setProjectServices('app', h.dir, {web: service({command: [NODE, fixture('sleeper.js')], watch: true})});
+    await waitFor('web to run', () => supervisor.snapshot('app', 'web').state === 'running');
+    await waitFor('its watcher to be ready', async () => (await readyWatchers()) === 1);
+
+    // What a daemon writes at every restart (its log lines), and what the project watcher reloads the project for.
+    await writeFile(join(h.logsDir, 'state.json'), '{}');
+    await writeFile(join(h.dir, 'capsule.toml'), '[project]\nname = "app"\n');
+    // As in the e2e tests: only waiting shows that nothing happens; a longer wait cannot fail a correct supervisor.
+    await sleep(5 * WATCH_DEBOUNCE_MS);
+    expect(supervisor.snapshot('app', 'web').restarts).toBe(0);
+
+    await writeFile(join(h.dir, 'src', 'app.js'), 'changed');
+    await waitFor('web to restart for src/app.js', () => supervisor.snapshot('app', 'web').restarts === 1);
+    expect(h.eventsOf('restart').map((event) => event.details.files)).toEqual([['src/app.js']]);
+  });
 });
