@@ -143,7 +143,7 @@ describe('watch', {timeout: 120_000}, () => {
     // Changing only what it watches moves the watcher and leaves the process running.
     await writeFile(join(root, 'capsule.toml'), `[project]\nname = "closing"\n\n${other.replace('watch = true\nwatch_ignore = ["src"]', 'watch = ["src/deep"]')}`);
     await waitFor(() => inotifyInodes(daemon).has(inode('src/deep')) && !inotifyInodes(daemon).has(inode('lib')), {timeoutMs: 20_000, what: "other's watcher to move to src/deep"});
-    expect(await s.service('closing/other')).toMatchObject({pid, restarts: 0, state: 'running'});
+    expect(await s.service('closing/other'), JSON.stringify(await s.audit('closing/other'))).toMatchObject({pid, restarts: 0, state: 'running'});
 
     await s.ok(['project', 'remove', 'closing']);
     await waitFor(() => !inotifyInodes(daemon).has(inode('src/deep')), {timeoutMs: 20_000, what: "other's watcher to close"});
