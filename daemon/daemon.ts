@@ -107,7 +107,7 @@ export class Daemon {
       // Read (or made on a first start) once: sealed secrets derive from it.
       const homeKey = await loadAgentKey(paths.agentKey);
       const agents = new AgentHub(paths.socket);
-      const serviceManager = new ServicesPlugin(paths.serviceLogsDir, state, bus, audit, new SecretBox(homeKey), logger, agents);
+      const serviceManager = new ServicesPlugin(paths, state, bus, audit, new SecretBox(homeKey), logger, agents);
       await serviceManager.adopt();
 
       const projects = new ProjectRegistry({

@@ -2,41 +2,12 @@ import {readdir, stat} from 'node:fs/promises';
 import {join, relative, sep} from 'node:path';
 import {entryPatternProblem} from '../../src/config/entry-pattern.js';
 import {CapsuleError} from '../../src/lib/errors.js';
+import {GLOB_CHARACTERS, globToRegExp} from '../../src/lib/glob.js';
 
 /** Most files an entry pattern may match: the bound on what one discovery walks and loads. */
 export const MAX_ENTRY_FILES = 1_000;
 /** Never looked into: dependencies and tool directories hold no entry modules. */
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
-const GLOB_CHARACTERS = /[*?{]/;
-
-/**
- * Turns an entry pattern into a RegExp over "/"-separated paths relative to the project root:
- * `*` and `?` stay within a path segment, `**` spans any number of them, `{a,b}` is either.
- */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  let braces = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i]!;
-    if (pattern.startsWith('**/', i)) {
-      source += '(?:[^/]*/)*';
-      i += 2;
-    } else if (pattern.startsWith('**', i)) {
-      source += '.*';
-      i += 1;
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '?') source += '[^/]';
-    else if (char === '{') {
-      braces++;
-      source += '(?:';
-    } else if (char === '}' && braces > 0) {
-      braces--;
-      source += ')';
-    } else if (char === ',' && braces > 0) source += '|';
-    else source += char.replace(/[.+^$()|[\]\\{}]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
 
 /** The absolute paths of the files under `root` matching any pattern, sorted. */
 export async function expandEntries(root: string, patterns: readonly string[]): Promise<string[]> {

@@ -1,6 +1,7 @@
 import type {ProjectConfig} from '../../src/config/index.js';
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {notFound} from '../../src/lib/errors.js';
+import type {HomePaths} from '../../src/lib/home.js';
 import {didYouMean} from '../../src/lib/suggest.js';
 import type {ProjectService, ProjectSummary, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
 import type {AgentHub} from '../agent/agent-hub.js';
@@ -29,7 +30,7 @@ export class ServicesPlugin implements ProjectPlugin {
   private readonly logFollowers = new Map<string, (() => void)[]>();
 
   constructor(
-    logsDir: string,
+    paths: Pick<HomePaths, 'home' | 'serviceLogsDir'>,
     private readonly state: JsonStore<DaemonState>,
     private readonly bus: EventBus,
     audit: AuditLog,
@@ -44,7 +45,8 @@ export class ServicesPlugin implements ProjectPlugin {
       await state.save();
     };
     this.supervisor = new Supervisor({
-      logsDir,
+      logsDir: paths.serviceLogsDir,
+      unwatched: [paths.home],
       persistence: {
         listProcesses: async () => [...services.processes],
         saveProcess: async (record) => {

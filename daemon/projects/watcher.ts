@@ -1,5 +1,6 @@
 import {watch, type FSWatcher} from 'chokidar';
 import {join} from 'node:path';
+import {staticPrefix} from '../../src/lib/glob.js';
 
 /** Edits arriving within this window (an editor's save, a `git checkout`) cause one reload. */
 const RELOAD_DEBOUNCE_MS = 250;
@@ -60,15 +61,4 @@ export class ProjectWatcher {
       }, RELOAD_DEBOUNCE_MS),
     );
   }
-}
-
-/** "tasks/*.ts" → "tasks", "src/**\/x.ts" → "src", "main.ts" → "main.ts". */
-export function staticPrefix(glob: string): string {
-  const parts = glob.split('/');
-  const fixed: string[] = [];
-  for (const part of parts) {
-    if (/[*?[{]/.test(part)) break;
-    fixed.push(part);
-  }
-  return fixed.length === 0 ? '.' : fixed.join('/');
 }

@@ -6,10 +6,11 @@ const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(va
 /**
  * Identifies a whole service declaration: a reload that changes it reconfigures (and restarts)
  * the service. How many instances run is not part of it: a new count adds or stops instances,
- * it does not replace the ones that stay.
+ * it does not replace the ones that stay. Nor is what it watches: that changes the watcher, not
+ * the process.
  */
 export function definitionFingerprint(root: string, config: ServiceConfig): string {
-  const {instances: _count, ...definition} = config;
+  const {instances: _count, watch: _watch, ...definition} = config;
   return digest({root, config: definition});
 }
 

@@ -87,13 +87,16 @@ export class ProjectServices {
     const removed = [...units.keys()].filter((name) => !(name in services));
     const changed = [...units.keys()].filter((name) => name in services && units.get(name)!.fingerprint !== definitionFingerprint(root, services[name]!));
     const added = Object.keys(services).filter((name) => !units.has(name));
+    // Their fingerprints match, yet what they watch may differ: that needs no restart.
+    const kept = [...units.keys()].filter((name) => name in services && !changed.includes(name));
     const wereActive = new Set(changed.filter((name) => units.get(name)!.isActive()));
     await this.stopInOrder([...removed, ...changed], (name) => (removed.includes(name) ? 'removed' : 'reload'));
     for (const name of removed) {
-      units.get(name)!.close();
+      await units.get(name)!.close();
       units.delete(name);
     }
     for (const name of changed) units.get(name)!.reconfigure(services[name]!, root);
+    for (const name of kept) units.get(name)!.redeclare(services[name]!, root);
     // A new count alone (an edit of `instances`) leaves the instances that stay alone.
     const resized = new Map<string, ServiceUnit[]>();
     for (const [name, group] of units) {
@@ -181,8 +184,8 @@ export class ProjectServices {
     own?.unitChanged();
   }
 
-  close(): void {
-    for (const group of this.units.values()) group.close();
+  async close(): Promise<void> {
+    await Promise.all([...this.units.values()].map((group) => group.close()));
   }
 
   /** Leaves every process running for the next daemon (live restore). */

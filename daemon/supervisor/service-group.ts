@@ -56,7 +56,7 @@ export class ServiceGroup {
       added.push(unit);
     }
     const removed = this.members.splice(count);
-    for (const unit of removed) this.release(unit);
+    await Promise.all(removed.map((unit) => this.release(unit)));
     for (const unit of this.members) unit.setInstances(this.members.length);
     return {added, removed};
   }
@@ -89,6 +89,11 @@ export class ServiceGroup {
   /** Some instance is not `stopped`: a reload that changes the definition starts the service again. */
   isActive(): boolean {
     return this.members.some((unit) => unit.state !== 'stopped');
+  }
+
+  /** A declaration that differs at most in what it watches (the same fingerprint): the processes run on. */
+  redeclare(config: ServiceConfig, root: string): void {
+    for (const unit of this.members) unit.redeclare(config, root);
   }
 
   reconfigure(config: ServiceConfig, root: string): void {
@@ -141,9 +146,10 @@ export class ServiceGroup {
     });
   }
 
-  close(): void {
-    for (const unit of this.members) this.release(unit);
-    this.members.length = 0;
+  /** Closes every instance's watcher and log. */
+  async close(): Promise<void> {
+    const members = this.members.splice(0);
+    await Promise.all(members.map((unit) => this.release(unit)));
   }
 
   private attach(unit: ServiceUnit, listener: InstanceLogListener): void {
@@ -152,10 +158,10 @@ export class ServiceGroup {
     stops.set(listener, unit.log.follow((line) => listener({...line, name: unit.definition.label})));
   }
 
-  private release(unit: ServiceUnit): void {
+  private async release(unit: ServiceUnit): Promise<void> {
     for (const stop of this.unfollow.get(unit)?.values() ?? []) stop();
     this.unfollow.delete(unit);
-    unit.log.close();
+    await unit.close();
   }
 }
 

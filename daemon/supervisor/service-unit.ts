@@ -18,6 +18,8 @@ import type {ResourceUsage} from './resource-sampler.js';
 import {shellFailure, spawnFailure} from './launch-failure.js';
 import {isFailure, type EndCause} from './restart-policy.js';
 import {RestartSchedule} from './restart-schedule.js';
+import {ServiceWatcher} from './service-watcher.js';
+import type {WatchBurst} from './watch-trigger.js';
 import {SerialQueue} from '../core/serial-queue.js';
 import type {ServiceDefinition} from './service-definition.js';
 import type {ServiceLog} from './service-log.js';
@@ -27,8 +29,8 @@ import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, ReportedHea
 /** Former secret values kept masked while the process that may hold them runs. */
 const MAX_FORMER_SECRETS = 16;
 
-export type StartCause = 'autostart' | 'operator' | 'dependency' | 'restart' | 'reload' | 'config' | 'scale';
-/** `scale`: the instance is beyond the new count. */
+/** `scale`: the instance is beyond the new count (stop), or new (start); `watch`: a file its `watch` names changed. */
+export type StartCause = 'autostart' | 'operator' | 'dependency' | 'restart' | 'reload' | 'config' | 'scale' | 'watch';
 export type StopCause = 'operator' | 'removed' | 'reload' | 'shutdown' | 'restart' | 'scale';
 
 export interface UnitContext {
@@ -36,6 +38,8 @@ export interface UnitContext {
   readonly persistence: SupervisorPersistence;
   /** What the persistence says of an operator's stop when the unit is created (say, by a restarted daemon). */
   readonly stoppedByOperator: boolean;
+  /** Directories never watched, whatever the service's `watch` says (see ServiceWatcher). */
+  readonly unwatched: readonly string[];
   /** `actor`: who asked (an operator's request); the daemon's own decisions leave it out. */
   audit(kind: AuditKind, details: Record<string, unknown>, actor?: string): void;
   /** State, health, pid or usage changed. */
@@ -61,6 +65,7 @@ export class ServiceUnit {
   /** An operator stopped it: only an operator's start lifts that (kept in the persistence, so across daemon restarts). */
   private operatorStopped: boolean;
   private readonly queue = new SerialQueue();
+  private readonly watcher: ServiceWatcher;
   private readonly observer: RunObserver = {
     healthChanged: (run, from, to, detail) => this.onHealth(run, from, to, detail),
     ended: (run, end) => this.background(() => this.onEnd(run, end)),
@@ -76,6 +81,13 @@ export class ServiceUnit {
     this.schedule = new RestartSchedule(definition.config, context.clock);
     this.operatorStopped = context.stoppedByOperator;
     this.log.setSecrets(definition.secrets());
+    this.watcher = new ServiceWatcher(
+      context.clock,
+      context.unwatched,
+      (burst) => this.restartForChanges(burst).catch((error: unknown) => this.log.note(`supervisor error: ${(error as Error).message}`)),
+      (text) => this.log.note(text),
+    );
+    this.syncWatcher();
   }
 
   get config(): ServiceConfig {
@@ -143,6 +155,24 @@ export class ServiceUnit {
     this.schedule.reconfigure(config);
     this.log.setLimits(config.logs);
     this.log.setSecrets(this.definition.secrets());
+    this.syncWatcher();
+  }
+
+  /** Takes a definition that differs from the current one at most in what it watches (the same fingerprint): the process runs on. */
+  redeclare(config: ServiceConfig, root: string): void {
+    this.definition.replace(config, root);
+    this.syncWatcher();
+  }
+
+  /** No change of a file restarts it from now on (a restart already decided still runs). */
+  stopWatching(): Promise<void> {
+    return this.watcher.close();
+  }
+
+  /** The service is no longer declared (or the daemon stops): its watcher and log close. */
+  async close(): Promise<void> {
+    await this.stopWatching();
+    this.log.close();
   }
 
   /**
@@ -174,15 +204,7 @@ export class ServiceUnit {
 
   /** Stops the process if there is one and starts a new one: one restart, whether or not it was running. */
   restart(cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
-    return this.enqueue(async () => {
-      if (!(await this.mayStart(byOperator))) return;
-      this.context.audit('restart', {cause, pid: this.run?.pid ?? null}, actor);
-      await this.stopNow('restart', null);
-      this.schedule.reset();
-      this.restarts++;
-      this.pendingStart = {cause, actor};
-      await this.startWhenReady();
-    });
+    return this.enqueue(() => this.restartNow(cause, actor, {}, byOperator));
   }
 
   /**
@@ -199,6 +221,30 @@ export class ServiceUnit {
       run.leave();
       this.log.note(`left pid ${run.pid} running for the next daemon`);
     });
+  }
+
+  /**
+   * Files its `watch` names changed: an ordinary restart (audited with the files, counted in
+   * `restarts`), of a service that is up or that ended (exited, failed, in backoff).
+   * A stopped one stays stopped: by an operator, a reload or a shutdown (decided here, in the
+   * queue, so a change seen just before a stop does not start the service after it).
+   */
+  private restartForChanges(burst: WatchBurst): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.currentState === 'stopped') return;
+      this.log.note(`changed: ${burst.files.join(', ')}${burst.changes > 1 ? ` (${burst.changes} changes)` : ''}; restarting`);
+      await this.restartNow('watch', DAEMON_ACTOR, {files: burst.files, changes: burst.changes});
+    });
+  }
+
+  private async restartNow(cause: StartCause, actor: string, details: Record<string, unknown>, byOperator = cause === 'operator'): Promise<void> {
+    if (!(await this.mayStart(byOperator))) return;
+    this.context.audit('restart', {cause, pid: this.run?.pid ?? null, ...details}, actor);
+    await this.stopNow('restart', null);
+    this.schedule.reset();
+    this.restarts++;
+    this.pendingStart = {cause, actor};
+    await this.startWhenReady();
   }
 
   /** Takes over a process recorded by an earlier daemon; false when it is no longer that process. */
@@ -255,6 +301,10 @@ export class ServiceUnit {
       nextRestartAt: this.schedule.nextRestartAt === null ? null : new Date(this.schedule.nextRestartAt).toISOString(),
       reason: this.reason,
     };
+  }
+
+  private syncWatcher(): void {
+    this.watcher.sync({watch: this.config.watch, cwd: this.definition.cwd, root: this.definition.root});
   }
 
   /** The one rule of an operator's stop: it holds against every start but an operator's, which lifts it. */

@@ -52,6 +52,8 @@ export interface SupervisorOptions {
   sampleIntervalMs?: number;
   /** `capsule scale` changed how many instances a service runs: the owner keeps it (see ServicesPlugin). */
   onScaled?: (namespace: string, name: string, instances: number) => void | Promise<void>;
+  /** Directories no service's `watch` looks into: the daemon's home, whose files change at every restart. @default [] */
+  unwatched?: readonly string[];
 }
 
 
@@ -300,13 +302,15 @@ export class Supervisor {
     if (this.closed) return;
     this.closed = true;
     this.sampler.close();
+    // Before anything stops: a file changed during shutdown must not restart a service.
+    await Promise.all([...this.allUnits()].map((unit) => unit.stopWatching()));
     await this.actions.close();
     await Promise.all(
       [...this.projects.values()].map((project) =>
         project.serially(async () => {
           if (leaveServices) await project.leaveAll();
           else await project.stopAll('shutdown');
-          project.close();
+          await project.close();
         }),
       ),
     );
@@ -323,6 +327,7 @@ export class Supervisor {
       clock: this.clock,
       persistence: this.options.persistence,
       stoppedByOperator,
+      unwatched: this.options.unwatched ?? [],
       audit: (kind, details, actor) => this.audit(unit, kind, details, actor),
       changed: () => {
         this.notifyState(unit);

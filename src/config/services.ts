@@ -5,8 +5,10 @@
  * keys in camelCase.
  */
 import {constants} from 'node:os';
+import {isAbsolute} from 'node:path';
 import {z} from 'zod';
 import {parseDuration} from '../lib/duration.js';
+import {globToRegExp} from '../lib/glob.js';
 import {parseSize} from '../lib/size.js';
 
 export type RestartMode = 'always' | 'on-failure' | 'never';
@@ -74,6 +76,13 @@ export interface LogsConfig {
   keep: number;
 }
 
+export interface WatchConfig {
+  /** Globs relative to the service's cwd whose files restart it when they change; `watch = true` is `["**"]`. */
+  paths: string[];
+  /** Globs relative to the service's cwd never watched (`watch_ignore`). @default [] */
+  ignore: string[];
+}
+
 export interface ServiceConfig {
   /** An argv array, or a string run by `/bin/sh -c`. */
   command: string[] | string;
@@ -110,6 +119,8 @@ export interface ServiceConfig {
   instances: number;
   /** Instance N gets `PORT` = port + N, and a probe's `{port}` is that number. null: no PORT is set. */
   port: number | null;
+  /** Files whose changes restart the service; null: none. */
+  watch: WatchConfig | null;
 }
 
 const CONFIG_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -199,6 +210,21 @@ const healthSchema = z
     return {probe: {kind: 'heartbeat'}, ...timing};
   });
 
+/** A watch glob names files under the service's cwd: relative, without "..", its braces closed. */
+const watchGlob = z.string().min(1, 'expected a glob such as "src/**/*.js", got an empty string').superRefine((pattern, ctx) => {
+  if (isAbsolute(pattern) || pattern.split('/').includes('..')) {
+    ctx.addIssue({code: 'custom', message: `expected a glob relative to the service's cwd, without "..", such as "src/**/*.js", got ${JSON.stringify(pattern)}`});
+    return;
+  }
+  try {
+    globToRegExp(pattern);
+  } catch (error) {
+    ctx.addIssue({code: 'custom', message: (error as Error).message});
+  }
+});
+
+const watchSchema = z.union([z.boolean(), z.array(watchGlob).min(1, 'expected at least one glob, or true for every file under the service\'s cwd')]);
+
 const configValue = z.union([z.string(), z.number(), z.boolean()]);
 
 /** True when `value` has the declared type; shared with the supervisor's `config set`. */
@@ -263,8 +289,14 @@ export const serviceSchema = z
     max_memory: size('max_memory').optional(),
     instances: z.number().int().min(1, `expected 1 to ${MAX_INSTANCES} instances`).max(MAX_INSTANCES, `expected 1 to ${MAX_INSTANCES} instances`).prefault(1),
     port: z.number().int().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535').optional(),
+    watch: watchSchema.optional(),
+    watch_ignore: z.array(watchGlob).optional(),
   })
   .transform((value, ctx): ServiceConfig => {
+    if (value.watch_ignore !== undefined && (value.watch === undefined || value.watch === false)) {
+      ctx.issues.push({code: 'custom', message: 'watch_ignore applies only with watch: add watch = ["..."] (or true), or remove watch_ignore', path: ['watch_ignore'], input: value.watch_ignore});
+      return z.NEVER;
+    }
     // Here rather than in a refinement: a transform sees only a table whose every key parsed.
     const problems = instanceProblems(value.port ?? null, value.env, value.health ?? null);
     if (problems.length > 0) {
@@ -294,6 +326,7 @@ export const serviceSchema = z
       maxMemoryBytes: value.max_memory ?? null,
       instances: value.instances,
       port: value.port ?? null,
+      watch: value.watch === undefined || value.watch === false ? null : {paths: value.watch === true ? ['**'] : value.watch, ignore: value.watch_ignore ?? []},
     };
   });
 

@@ -63,6 +63,7 @@ describe('parseProjectConfig on a valid file', () => {
           maxMemoryBytes: null,
           instances: 1,
           port: null,
+          watch: null,
         },
       },
     });
@@ -253,6 +254,22 @@ describe('parseProjectConfig on a bad file', () => {
     expect(linesFrom(parse(toml('[project]', 'name = "p"', '[defaults]', 'timeout_ms = 5000')))).toEqual([
       'capsule.toml:4:1 defaults.timeout_ms: unknown key (did you mean "timeout"?)',
     ]);
+  });
+
+  test('a bad watch or watch_ignore is found where it was written, saying what a glob must be', () => {
+    const service = (...lines: string[]) => linesFrom(parse(toml('[project]', 'name = "p"', '[services.api]', 'command = "x"', ...lines)));
+    expect(service('watch = "src/**/*.js"')).toEqual(['capsule.toml:5:1 services.api.watch: expected a boolean or an array, got "src/**/*.js"']);
+    expect(service('watch = []')).toEqual(["capsule.toml:5:1 services.api.watch: expected at least one glob, or true for every file under the service's cwd"]);
+    expect(service('watch = ["src/**/*.js", 3, "", "../lib/*.js", "/etc/*.conf", "src/*.{js,ts"]')).toEqual([
+      'capsule.toml:5:25 services.api.watch[1]: expected a string, got number 3',
+      'capsule.toml:5:28 services.api.watch[2]: expected a glob such as "src/**/*.js", got an empty string',
+      'capsule.toml:5:32 services.api.watch[3]: expected a glob relative to the service\'s cwd, without "..", such as "src/**/*.js", got "../lib/*.js"',
+      'capsule.toml:5:47 services.api.watch[4]: expected a glob relative to the service\'s cwd, without "..", such as "src/**/*.js", got "/etc/*.conf"',
+      'capsule.toml:5:62 services.api.watch[5]: a "{" in "src/*.{js,ts" is never closed',
+    ]);
+    expect(service('watch = true', 'watch_ignore = "dist"')).toEqual(['capsule.toml:6:1 services.api.watch_ignore: expected an array, got "dist"']);
+    expect(service('watch_ignore = ["dist/**"]')).toEqual(['capsule.toml:5:1 services.api.watch_ignore: watch_ignore applies only with watch: add watch = ["..."] (or true), or remove watch_ignore']);
+    expect(service('wach = true')).toEqual(['capsule.toml:5:1 services.api.wach: unknown key (did you mean "watch"?)']);
   });
 
   test('every issue in the file is reported at once, in file order', () => {

@@ -33,6 +33,7 @@ describe('serviceSchema', () => {
       maxMemoryBytes: null,
       instances: 1,
       port: null,
+      watch: null,
     });
   });
 
@@ -129,5 +130,11 @@ describe('serviceSchema', () => {
     expect(issues({command: 'x', config: {port: {type: 'integer', default: 1.5}}})[0]).toMatchObject({path: ['config', 'port', 'default'], message: 'default must be of type integer, got 1.5'});
     expect(issues({command: 'x', config: {flag: {type: 'boolean', default: 'yes'}}})[0]?.path).toEqual(['config', 'flag', 'default']);
     expect(issues({command: 'x', config: {'bad-key': {type: 'string'}}})[0]?.path).toEqual(['config', 'bad-key']);
+  });
+
+  it('takes watch as globs with watch_ignore, or true for every file under the cwd', () => {
+    expect(parse({command: 'x', watch: ['src/**/*.js', 'config'], watch_ignore: ['src/generated/**']}).watch).toEqual({paths: ['src/**/*.js', 'config'], ignore: ['src/generated/**']});
+    expect(parse({command: 'x', watch: true}).watch).toEqual({paths: ['**'], ignore: []});
+    expect(parse({command: 'x', watch: false}).watch).toBeNull();
   });
 });

@@ -9,6 +9,10 @@ describe('definitionFingerprint', () => {
     expect(definitionFingerprint('/p', parse({command: 'x', instances: 4}))).toBe(definitionFingerprint('/p', parse({command: 'x'})));
   });
 
+  it('leaves what it watches out: a new watch changes the watcher, not the process', () => {
+    expect(definitionFingerprint('/p', parse({command: 'x', watch: ['src/**']}))).toBe(definitionFingerprint('/p', parse({command: 'x'})));
+  });
+
   it('changes with any other key: a reload reconfigures the service', () => {
     expect(definitionFingerprint('/p', parse({command: 'x', restart: 'never'}))).not.toBe(definitionFingerprint('/p', parse({command: 'x'})));
   });
