@@ -8,9 +8,13 @@ import {renderTable} from './table.js';
 
 /** An instance's line (`api#2`) says which it is: `logs NS/NAME` interleaves them. */
 export function renderServiceLogLine(line: ServiceLogLine, paint: Paint): string {
-  const text = line.stream === 'stderr' ? paint('yellow', line.line) : line.line;
   const instance = splitInstance(line.name).instance;
-  return `${paint('dim', line.time.slice(11, 23))} ${instance === null ? '' : `${paint('cyan', `#${instance}`)} `}${text}`;
+  return renderLineText(line, instance === null ? '' : `${paint('cyan', `#${instance}`)} `, paint);
+}
+
+function renderLineText(line: ServiceLogLine, marker: string, paint: Paint): string {
+  const text = line.stream === 'stderr' ? paint('yellow', line.line) : line.line;
+  return `${paint('dim', line.time.slice(11, 23))} ${marker}${text}`;
 }
 
 /**
@@ -18,7 +22,8 @@ export function renderServiceLogLine(line: ServiceLogLine, paint: Paint): string
  * `pm2 logs`): its label padded to `width`, in its service's colour.
  */
 export function renderTaggedServiceLogLine(line: ServiceLogLine, tag: {label: string; width: number; colour: StyleName}, paint: Paint): string {
-  return `${paint(tag.colour, tag.label.padEnd(tag.width))} ${paint('dim', '|')} ${renderServiceLogLine(line, paint)}`;
+  // The label names the instance already.
+  return `${paint(tag.colour, tag.label.padEnd(tag.width))} ${paint('dim', '|')} ${renderLineText(line, '', paint)}`;
 }
 
 /** Not yellow, which marks stderr lines, nor red, which marks failures. */

@@ -27,6 +27,10 @@ describe('renderTaggedServiceLogLine', () => {
     expect(renderTaggedServiceLogLine(line, {label: 'api', width: 6, colour: 'cyan'}, painter(false))).toBe('api    | 12:00:01.234 hello');
   });
 
+  it('names an instance once, in its label', () => {
+    expect(renderTaggedServiceLogLine({...line, name: 'api#1'}, {label: 'api#1', width: 5, colour: 'cyan'}, painter(false))).toBe('api#1 | 12:00:01.234 hello');
+  });
+
   it('paints the label in the colour given', () => {
     expect(renderTaggedServiceLogLine(line, {label: 'api', width: 3, colour: 'magenta'}, painter(true))).toBe('\u001B[35mapi\u001B[39m \u001B[2m|\u001B[22m \u001B[2m12:00:01.234\u001B[22m hello');
   });
