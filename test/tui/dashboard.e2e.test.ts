@@ -69,18 +69,22 @@ describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
     tmux = undefined;
   });
 
+  /** Registers the project with a started daemon and opens the dashboard on it in tmux. */
+  async function openDashboard(root: string): Promise<Tmux> {
+    home.removeOnCleanup(root);
+    expect((await home.run(['daemon', 'start'])).code).toBe(0);
+    const added = await home.run(['project', 'add', root]);
+    expect(added.code, added.stderr).toBe(0);
+    const command = `CAPSULE_HOME=${quote(home.home)} NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} dashboard; echo "[dashboard exited $?]"; sleep 600`;
+    return Tmux.start(home, command);
+  }
+
   it('restarts a service and runs a task against a real daemon', {timeout: 90_000}, async () => {
     const root = await makeProject({
       'capsule.toml': projectToml('e2e', '\n[services.ticker]\ncommand = ["node", "-e", "setInterval(() => {}, 1000)"]\n'),
       'tasks/ping.ts': "import {task} from 'capsule';\nexport const ping = task({name: 'ping'}, async () => 'pong');\n",
     });
-    home.removeOnCleanup(root);
-    expect((await home.run(['daemon', 'start'])).code).toBe(0);
-    const added = await home.run(['project', 'add', root]);
-    expect(added.code, added.stderr).toBe(0);
-
-    const command = `CAPSULE_HOME=${quote(home.home)} NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} dashboard; echo "[dashboard exited $?]"; sleep 600`;
-    tmux = await Tmux.start(home, command);
+    tmux = await openDashboard(root);
     await tmux.waitFor('ticker');
 
     // Select the service through the filter, wait for it to run, then restart it.
@@ -121,13 +125,7 @@ describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
       const root = await makeProject({
         'capsule.toml': projectToml('e2e', `\n[services.ticker]\ncommand = ${sleeper}\n\n[services.web]\ncommand = ${sleeper}\n\n[services.web.actions.greet]\ncommand = 'echo "hello $CAPSULE_ARG_WHO"'\n`),
       });
-      home.removeOnCleanup(root);
-      expect((await home.run(['daemon', 'start'])).code).toBe(0);
-      const added = await home.run(['project', 'add', root]);
-      expect(added.code, added.stderr).toBe(0);
-
-      const command = `CAPSULE_HOME=${quote(home.home)} NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} dashboard; echo "[dashboard exited $?]"; sleep 600`;
-      tmux = await Tmux.start(home, command);
+      tmux = await openDashboard(root);
       await tmux.waitFor('ticker');
       // One write: "/", the name and Enter, as tmux types a literal string into the pane at once.
       await tmux.keys('/web\r', true);
