@@ -108,6 +108,8 @@ export function resumeOffsets(paths: CapturePaths, process: string, lastSeq: num
 export class OutputCapture {
   private readonly readers: StreamReader[];
   private readonly cursorFd: number;
+  /** Reused for every cursor write: one is written per batch taken. */
+  private readonly cursorBytes = Buffer.alloc(CURSOR_BYTES);
   private firstStderr: string | null = null;
   private closed = false;
 
@@ -166,8 +168,8 @@ export class OutputCapture {
   private writeCursor(pending: CursorRecord['pending']): void {
     const [stdout, stderr] = this.readers.map((reader) => reader.taken);
     const record: CursorRecord = {process: this.process, stdout: stdout!, stderr: stderr!, pending};
-    const bytes = Buffer.alloc(CURSOR_BYTES, ' ');
-    bytes.write(JSON.stringify(record));
+    const bytes = this.cursorBytes;
+    bytes.fill(' ', bytes.write(JSON.stringify(record)));
     try {
       writeSync(this.cursorFd, bytes, 0, CURSOR_BYTES, 0);
     } catch {

@@ -46,6 +46,8 @@ describe('OutputCapture', () => {
     expect((await texts()).sort()).toEqual(['stderr:oops', 'stdout:one']);
     appendFileSync(paths.stdout, 'o\nthree');
     await waitFor('the second line', async () => (await texts()).includes('stdout:two'));
+    taking.drain(false);
+    expect(await texts()).not.toContain('stdout:three');
     taking.drain(true);
     expect((await texts()).filter((text) => text.startsWith('stdout'))).toEqual(['stdout:one', 'stdout:two', 'stdout:three']);
     expect(taking.firstStderrLine).toBe('oops');
