@@ -2,7 +2,7 @@ import type {AttemptWorker, RunError, RunRecord} from '../../src/protocol/index.
 import type {OrphanedAttempt} from './executor-api.js';
 import {lockKey} from './lock-key.js';
 import {shouldRetry} from './retry.js';
-import {cancelRun, failAttempt, NO_USAGE} from './run-state.js';
+import {cancelRun, failAttempt, failedAttempts, NO_USAGE} from './run-state.js';
 import type {TaskSpec} from './task-spec.js';
 
 export const INTERRUPTED_MESSAGE = 'the daemon stopped while this attempt was running';
@@ -33,7 +33,7 @@ export function planRecovery(stored: RunRecord, spec: TaskSpec | undefined, now:
   const gone = `task ${stored.namespace}/${stored.task} is no longer defined`;
   let run = stored;
   if (run.status === 'running') {
-    const retry = spec !== undefined && shouldRetry({errorType: 'interrupted', fatal: false, attempt: run.attempts.length, maxRetries: spec.maxRetries});
+    const retry = spec !== undefined && shouldRetry({errorType: 'interrupted', fatal: false, attempt: failedAttempts(run) + 1, maxRetries: spec.maxRetries});
     const error: RunError = {type: 'interrupted', message: spec ? INTERRUPTED_MESSAGE : `${INTERRUPTED_MESSAGE}; ${gone}`, stack: null};
     run = failAttempt(run, error, NO_USAGE, now, retry);
     if (!retry) return {action: 'failed', run};

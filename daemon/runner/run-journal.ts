@@ -86,7 +86,7 @@ function journalPath(file: string): string {
 }
 
 function replay(snapshot: RunRecord[], journal: string): LoadedHistory {
-  const runs = new Map(snapshot.map((run) => [run.id, run]));
+  const runs = new Map(snapshot.map((run) => [run.id, upgrade(run)]));
   let skippedLines = 0;
   for (const line of journal.split('\n')) {
     if (line === '') continue;
@@ -98,9 +98,15 @@ function replay(snapshot: RunRecord[], journal: string): LoadedHistory {
       continue;
     }
     if ('deleted' in entry) runs.delete(entry.deleted);
-    else runs.set(entry.id, entry);
+    else runs.set(entry.id, upgrade(entry));
   }
   return {runs: [...runs.values()], skippedLines};
+}
+
+/** Records written before durable runs lack their fields: a run of then had the defaults. */
+function upgrade(run: RunRecord): RunRecord {
+  if (run.priority !== undefined) return run;
+  return {...run, priority: 0, wakeAt: null, idempotencyKey: null, idempotencyExpiresAt: null};
 }
 
 async function readText(file: string): Promise<string> {

@@ -2,17 +2,21 @@
  * The run record's state machine. Every change returns a new record (the old one is never
  * mutated), so a record handed to a client or an event listener is a stable snapshot.
  *
- *   queued ──► running ──► succeeded | failed | cancelled
- *     │  ▲         │
- *     │  └─────────┘  (a retry, or an attempt interrupted by the daemon stopping)
- *     └──► cancelled
+ *   scheduled ──► queued ──► running ──► succeeded | failed | cancelled
+ *                   │  ▲         │
+ *                   │  ├─────────┘  (a retry, or an attempt interrupted by the daemon stopping)
+ *                   │  └── sleeping | waiting ◄── running  (a durable sleep, wait or prompt)
+ *                   └──► cancelled  (from any state that is not final)
  */
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {AttemptWorker, RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
 
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
+  scheduled: ['queued', 'cancelled'],
   queued: ['running', 'cancelled'],
-  running: ['succeeded', 'failed', 'cancelled', 'queued'],
+  running: ['succeeded', 'failed', 'cancelled', 'queued', 'sleeping', 'waiting'],
+  sleeping: ['queued', 'cancelled'],
+  waiting: ['queued', 'cancelled'],
   succeeded: [],
   failed: [],
   cancelled: [],
@@ -41,12 +45,22 @@ export interface NewRun {
   task: string;
   input: unknown;
   parentId: string | null;
+  /** @default 0 */
+  priority?: number;
+  /** A delayed run: queued at this time (ms), `scheduled` until then. */
+  runAt?: number | null;
+  idempotency?: {key: string; expiresAt: number} | null;
 }
 
-export function newRun(fields: NewRun, at: number): RunRecord {
+export function newRun({runAt = null, idempotency = null, priority = 0, ...fields}: NewRun, at: number): RunRecord {
+  const delayed = runAt !== null && runAt > at;
   return {
     ...fields,
-    status: 'queued',
+    priority,
+    wakeAt: delayed ? iso(runAt) : null,
+    idempotencyKey: idempotency?.key ?? null,
+    idempotencyExpiresAt: idempotency ? iso(idempotency.expiresAt) : null,
+    status: delayed ? 'scheduled' : 'queued',
     result: null,
     error: null,
     attempts: [],
@@ -79,6 +93,30 @@ export function succeedRun(run: RunRecord, result: unknown, usage: AttemptUsage,
   return finish({...closeAttempt(run, null, usage, at), status: 'succeeded', result}, at);
 }
 
+/** How many of the run's attempts failed: what its retry budget is spent on (a suspended attempt is not a failure). */
+export function failedAttempts(run: RunRecord): number {
+  let failed = 0;
+  for (const attempt of run.attempts) if (attempt.error !== null) failed++;
+  return failed;
+}
+
+/**
+ * running → sleeping | waiting: the attempt ended at a durable sleep, wait or prompt, its worker
+ * freed. `wakeAt` (ms) is when the run moves on by itself: the sleep's end, the wait's timeout.
+ */
+export function suspendRun(run: RunRecord, to: 'sleeping' | 'waiting', wakeAt: number | null, usage: AttemptUsage, at: number): RunRecord {
+  assertTransition(run, to);
+  const closed = closeAttempt(run, null, usage, at);
+  const attempts = closed.attempts.map((attempt, index) => (index === closed.attempts.length - 1 ? {...attempt, suspended: to} : attempt));
+  return {...closed, attempts, status: to, wakeAt: wakeAt === null ? null : iso(wakeAt)};
+}
+
+/** scheduled | sleeping | waiting → queued: its time came, or its signal or answer did. */
+export function wakeRun(run: RunRecord): RunRecord {
+  assertTransition(run, 'queued');
+  return {...run, status: 'queued', wakeAt: null};
+}
+
 /** running → queued (`retry`) or failed, recording the attempt's error. */
 export function failAttempt(run: RunRecord, error: RunError, usage: AttemptUsage, at: number, retry: boolean): RunRecord {
   const to: RunStatus = retry ? 'queued' : 'failed';
@@ -92,7 +130,7 @@ export function cancelRun(run: RunRecord, message: string, usage: AttemptUsage, 
   assertTransition(run, 'cancelled');
   const error: RunError = {type: 'cancelled', message, stack: null};
   const closed = run.status === 'running' ? closeAttempt(run, error, usage, at) : run;
-  return finish({...closed, status: 'cancelled', error}, at);
+  return finish({...closed, status: 'cancelled', error, wakeAt: null}, at);
 }
 
 function closeAttempt(run: RunRecord, error: RunError | null, usage: AttemptUsage, at: number): RunRecord {

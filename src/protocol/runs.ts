@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {Instant, Text} from './common.js';
-import {ISOLATIONS, LOG_LEVELS, MAX_RUN_LIST, RUN_ERROR_TYPES, RUN_STATUSES} from './vocabulary.js';
+import {ISOLATIONS, LOG_LEVELS, MAX_RUN_LIST, RUN_ERROR_TYPES, RUN_STATUSES, STEP_KINDS, STEP_STATUSES} from './vocabulary.js';
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 
@@ -30,6 +30,8 @@ export const RunAttempt = z.object({
   error: RunError.nullable(),
   /** Process isolation, once a worker took the attempt; absent in a thread. */
   worker: AttemptWorker.optional(),
+  /** The attempt ended at a durable sleep or wait, not in failure: the run went on in a later attempt. */
+  suspended: z.enum(['sleeping', 'waiting']).optional(),
 });
 export type RunAttempt = z.infer<typeof RunAttempt>;
 
@@ -50,8 +52,53 @@ export const RunRecord = z.object({
   cpuMs: z.number().nullable(),
   peakMemoryMb: z.number().nullable(),
   parentId: z.string().nullable(),
+  /** Higher runs first; FIFO among equals. */
+  priority: z.number().int(),
+  /** When the run next moves on its own: a scheduled run is queued, a sleep ends, a wait or prompt times out. */
+  wakeAt: Instant.nullable(),
+  /** A submit with this key, until `idempotencyExpiresAt`, returns this run instead of making one. */
+  idempotencyKey: z.string().nullable(),
+  idempotencyExpiresAt: Instant.nullable(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
+
+/** What `ctx.prompt` asks a person. */
+export const PromptRequest = z.object({
+  question: z.string(),
+  /** The answers allowed; null: any text. */
+  choices: z.array(z.string()).nullable(),
+  /** The answer an empty reply gives. */
+  default: z.string().nullable(),
+  /** Typed masked, and never written to a log, the audit trail or `show`. */
+  secret: z.boolean(),
+});
+export type PromptRequest = z.infer<typeof PromptRequest>;
+
+/** One durable step of a run (`ctx.step`, `sleep`, `waitFor`, `prompt`), as `capsule show` lists it. Results are not sent: `resultBytes` tells their size. */
+export const StepRecord = z.object({
+  runId: z.string(),
+  /** The step's name plus its occurrence in the run: `fetch#1`, `fetch#2`. */
+  key: z.string(),
+  name: z.string(),
+  kind: z.enum(STEP_KINDS),
+  status: z.enum(STEP_STATUSES),
+  /** The run's attempt that ran it; later attempts reuse its result. */
+  attempt: z.number().int().positive(),
+  /** How many times its function ran within that attempt (its own `maxRetries`); 1 for a sleep, wait or prompt. */
+  tries: z.number().int().nonnegative(),
+  startedAt: Instant,
+  finishedAt: Instant.nullable(),
+  durationMs: z.number().nullable(),
+  /** Size of its JSON result; null without one (a failure, a secret answer). */
+  resultBytes: z.number().int().nonnegative().nullable(),
+  error: RunError.nullable(),
+  /** A sleep: when it ends. A wait or prompt: when it times out. */
+  until: Instant.nullable(),
+  /** A wait: the signal's name. */
+  signal: z.string().nullable(),
+  prompt: PromptRequest.nullable(),
+});
+export type StepRecord = z.infer<typeof StepRecord>;
 
 export const RunLogLine = z.object({
   runId: z.string(),
@@ -115,8 +162,34 @@ const RunId = z.strictObject({id: Text});
 
 export const runMethods = {
   /** `follow`: the connection receives the run's events (topic `run:<id>`) from its very first one. */
-  'run.submit': {params: z.strictObject({target: RunTarget, input: z.unknown().default({}), follow: z.boolean().default(false)}), result: RunRecord},
+  'run.submit': {
+    params: z.strictObject({
+      target: RunTarget,
+      input: z.unknown().default({}),
+      follow: z.boolean().default(false),
+      /** Queued this long after it is accepted: the run is `scheduled` until then. */
+      delayMs: z.number().int().nonnegative().optional(),
+      /** Queued at this instant (ISO 8601); not with `delayMs`. */
+      runAt: z.iso.datetime({offset: true}).optional(),
+      /** While a run submitted with this key is kept and its key lives, that run is returned instead of a new one. */
+      idempotencyKey: Text.max(256).optional(),
+      /** How long the key lives after the submit. @default 24h */
+      idempotencyTtlMs: z.number().int().positive().optional(),
+      /** Higher runs start first; FIFO among equals. @default 0 */
+      priority: z.number().int().min(-1000).max(1000).optional(),
+    }),
+    result: RunRecord,
+  },
   'run.get': {params: RunId, result: RunRecord},
+  /** The run's steps, in the order they started. */
+  'run.steps': {params: RunId, result: z.object({steps: z.array(StepRecord)})},
+  /**
+   * Sends a signal to a run's `ctx.waitFor(name)`. A run not yet at that wait keeps it until it
+   * gets there (`delivered: false`); a finished run refuses it.
+   */
+  'run.signal': {params: z.strictObject({id: Text, name: Text, value: z.unknown().default(null)}), result: z.object({run: RunRecord, delivered: z.boolean()})},
+  /** Answers the run's waiting `ctx.prompt` (`step`: which one, when several wait). */
+  'run.answer': {params: z.strictObject({id: Text, step: Text.optional(), value: z.string()}), result: RunRecord},
   /** Resolves when the run reaches a final state. */
   'run.wait': {params: RunId, result: RunRecord},
   'run.list': {params: RunListParams, result: z.object({runs: z.array(RunRecord)})},
@@ -147,4 +220,6 @@ export const runEvents = {
   'run.updated': RunRecord,
   'run.log': RunLogLine,
   'run.progress': RunProgress,
+  /** A step started waiting, or ended. */
+  'run.step': StepRecord,
 };

@@ -3,8 +3,12 @@
  * the CLI (which must not load zod to start fast) reads them as they are.
  */
 
-/** Lifecycle of a run: queued → running → (succeeded | failed | cancelled); a retry goes running → queued. */
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/**
+ * Lifecycle of a run: (scheduled →) queued → running → (succeeded | failed | cancelled). A retry
+ * goes running → queued; a durable sleep goes running → sleeping → queued, a wait for a signal or
+ * an answer running → waiting → queued. Sleeping and waiting runs hold no worker.
+ */
+export const RUN_STATUSES = ['scheduled', 'queued', 'running', 'sleeping', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -14,8 +18,17 @@ export function isFinalRunStatus(status: RunStatus): boolean {
   return FINAL_RUN_STATUSES.has(status);
 }
 
-export const RUN_ERROR_TYPES = ['error', 'timeout', 'out_of_memory', 'compute_exhausted', 'cancelled', 'interrupted', 'crashed'] as const;
+/** `nondeterminism`: an attempt called its steps otherwise than the recorded ones (the task changed between attempts); never retried. */
+export const RUN_ERROR_TYPES = ['error', 'timeout', 'out_of_memory', 'compute_exhausted', 'cancelled', 'interrupted', 'crashed', 'nondeterminism'] as const;
 export type RunErrorType = (typeof RUN_ERROR_TYPES)[number];
+
+/** What a durable step of a run is: `ctx.step`, `ctx.sleep`/`sleepUntil`, `ctx.waitFor` or `ctx.prompt`. */
+export const STEP_KINDS = ['step', 'sleep', 'wait', 'prompt'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** `waiting`: a sleep, wait or prompt the run is suspended on. */
+export const STEP_STATUSES = ['succeeded', 'failed', 'waiting'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export const LOG_LEVELS = ['log', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

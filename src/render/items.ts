@@ -12,8 +12,11 @@ export interface ItemLine {
 }
 
 export const RUN_GLYPHS: Record<RunStatus, [string, StyleName]> = {
+  scheduled: ['◷', 'gray'],
   queued: ['◌', 'yellow'],
   running: ['●', 'blue'],
+  sleeping: ['☾', 'cyan'],
+  waiting: ['?', 'magenta'],
   succeeded: ['✓', 'green'],
   failed: ['✗', 'red'],
   cancelled: ['⊘', 'gray'],

@@ -90,6 +90,7 @@ describe('TrackedRun catching up', () => {
   const record = (status: RunRecord['status']): RunRecord => ({
     id: 'run_1', namespace: 'ns', task: 't', status, input: {}, result: null, error: null, attempts: [],
     createdAt: '2025-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, durationMs: null, cpuMs: null, peakMemoryMb: null, parentId: null,
+    priority: 0, wakeAt: null, idempotencyKey: null, idempotencyExpiresAt: null,
   });
   const log = (seq: number): RunLogLine => ({runId: 'run_1', seq, attempt: 1, time: '2025-01-01T00:00:00.000Z', level: 'log', message: `line ${seq}`});
 

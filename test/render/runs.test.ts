@@ -22,6 +22,10 @@ const run: RunRecord = {
   cpuMs: null,
   peakMemoryMb: null,
   parentId: null,
+  priority: 0,
+  wakeAt: null,
+  idempotencyKey: null,
+  idempotencyExpiresAt: null,
 };
 
 describe('renderRunDetails', () => {

@@ -56,7 +56,7 @@ class MemoryRunPort implements RunPort {
 
 function record(id: string, namespace: string, task: string, status: RunStatus): RunRecord {
   const now = new Date().toISOString();
-  return {id, namespace, task, status, input: {}, result: null, error: null, attempts: [], createdAt: now, startedAt: null, finishedAt: null, durationMs: null, cpuMs: null, peakMemoryMb: null, parentId: null};
+  return {id, namespace, task, status, input: {}, result: null, error: null, attempts: [], createdAt: now, startedAt: null, finishedAt: null, durationMs: null, cpuMs: null, peakMemoryMb: null, parentId: null, priority: 0, wakeAt: null, idempotencyKey: null, idempotencyExpiresAt: null};
 }
 
 let dir: string;

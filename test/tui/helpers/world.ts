@@ -31,6 +31,10 @@ export const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
   cpuMs: 40,
   peakMemoryMb: 30,
   parentId: null,
+  priority: 0,
+  wakeAt: null,
+  idempotencyKey: null,
+  idempotencyExpiresAt: null,
   ...overrides,
 });
 
