@@ -146,6 +146,7 @@ export class Attempt {
       cwd: request.isolation === 'process' ? request.cwd : null,
       port: this.link.workerPort,
       ramBytes: request.limits.ramBytes,
+      memo: request.memo,
     };
   }
 
@@ -161,6 +162,8 @@ export class Attempt {
         return this.answer(message.call, () => this.hooks.submitChild(message.task, message.input));
       case 'await':
         return this.answer(message.call, () => this.hooks.awaitChild(message.runId));
+      case 'durable':
+        return this.answer(message.call, () => this.hooks.durable(message.op));
       case 'module':
         return this.answer(message.call, () => this.settings.modules.serve(this.request.namespace, message.url, message.format));
       case 'spawned':

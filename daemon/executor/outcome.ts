@@ -42,7 +42,8 @@ export function settleOutcome(facts: AttemptFacts): AttemptOutcome {
   });
 
   if (stopReason !== null) return fail({type: stopReason, message: describeStop(stopReason, limits, measured)});
-  if (reported !== null && !reported.ok) return fail({type: 'error', message: reported.error.message}, reported.error.stack, reported.fatal);
+  if (reported !== null && reported.ok === false) return fail({type: reported.nondeterminism ? 'nondeterminism' : 'error', message: reported.error.message}, reported.error.stack, reported.fatal);
+  if (reported !== null && reported.ok === 'suspended') return {ok: 'suspended', cpuMs, peakMemoryMb};
   if (reported !== null) {
     try {
       return {ok: true, result: deserialize(Buffer.from(reported.result.buffer, reported.result.byteOffset, reported.result.byteLength)), cpuMs, peakMemoryMb};

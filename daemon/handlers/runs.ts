@@ -2,7 +2,7 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import type {HandlerTable} from '../core/router.js';
 import type {TasksPlugin} from '../plugins/tasks.js';
 
-type RunMethods = 'run.submit' | 'run.get' | 'run.wait' | 'run.list' | 'run.cancel' | 'run.rerun' | 'run.logs';
+type RunMethods = 'run.submit' | 'run.get' | 'run.steps' | 'run.signal' | 'run.answer' | 'run.wait' | 'run.list' | 'run.cancel' | 'run.rerun' | 'run.logs';
 
 export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> {
   const {runner} = tasks;
@@ -12,6 +12,9 @@ export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> 
       return runner.submit(task, input, follow ? {onAccepted: (runId) => call.subscribe(`run:${runId}`)} : {});
     },
     'run.get': ({id}) => runner.get(id),
+    'run.steps': ({id}) => ({steps: runner.steps(id)}),
+    'run.signal': ({id, name, value}) => runner.signal(id, name, value),
+    'run.answer': ({id, step, value}) => runner.answer(id, step, value),
     'run.wait': ({id}) => runner.waitFor(id),
     'run.list': (filter) => ({runs: runner.list(filter)}),
     'run.cancel': ({id}) => runner.cancel(id),

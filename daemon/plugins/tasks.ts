@@ -52,7 +52,8 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     this.stopForwarding = runner.on((event) => {
       if (event.type === 'run') bus.publish('run.updated', event.run, [event.run.id]);
       else if (event.type === 'log') bus.publish('run.log', event.line, [event.line.runId]);
-      else bus.publish('run.progress', event.progress, [event.progress.runId]);
+      else if (event.type === 'progress') bus.publish('run.progress', event.progress, [event.progress.runId]);
+      else bus.publish('run.step', event.step, [event.step.runId]);
     });
   }
 

@@ -1,6 +1,6 @@
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {AttemptWorker, RunLogLine, RunProgress, RunRecord} from '../../src/protocol/index.js';
-import type {AttemptHooks} from './executor-api.js';
+import type {AttemptHooks, DurableOp, DurableReply} from './executor-api.js';
 import type {TaskRef} from '../../src/protocol/index.js';
 
 /** What the hooks of one attempt need from the runner. */
@@ -20,6 +20,8 @@ export interface AttemptContext {
   blocked(blocked: boolean): void;
   /** Records the attempt's worker process with the run. */
   recordWorker(worker: AttemptWorker): void;
+  /** Records a durable step of the attempt; resolves with the reply once on disk. */
+  durable(op: DurableOp): Promise<DurableReply>;
 }
 
 /** The calls a task makes through `ctx` during one attempt. */
@@ -34,6 +36,11 @@ export function attemptHooks(context: AttemptContext): AttemptHooks {
     },
     worker(worker) {
       if (context.isCurrent()) context.recordWorker(worker);
+    },
+    durable(op) {
+      // An ended attempt's steps must not be recorded: a later attempt may own the run by now.
+      if (!context.isCurrent()) return Promise.reject(new CapsuleError('conflict', `attempt ${context.attempt} of run ${context.runId} has ended; its step ${op.key} is not recorded`));
+      return context.durable(op);
     },
     async submitChild(task, input) {
       // "task" runs in the parent's project; "namespace/task" reaches another one.

@@ -9,7 +9,9 @@ import {INTERRUPTED_MESSAGE} from './recovery.js';
 import {shouldRetry} from './retry.js';
 import {StopSwitch} from './stop-switch.js';
 import type {RunCounts} from './run-counts.js';
-import {cancelRun, failAttempt, NO_USAGE, recordWorker, startAttempt, succeedRun} from './run-state.js';
+import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordWorker, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
+import type {RunSteps} from './run-steps.js';
+import {WakeTimers} from './wake-timers.js';
 import {crashedOutcome} from './submission.js';
 import type {TaskRegistry} from './task-registry.js';
 import type {TaskSpec} from './task-spec.js';
@@ -19,9 +21,10 @@ import type {TaskSpec} from './task-spec.js';
  * - accepting: its record is being written; it gets in line once on disk
  * - ready: in the ready queue · lock: behind its lock key's holder · backoff: waiting to retry
  * - running: an attempt is in the executor · parked: left queued for the next daemon (closing)
+ * - suspended: sleeping or waiting (its record says which), no worker held; its lock key stays held
  * - done: final, no longer tracked
  */
-type Phase = 'accepting' | 'ready' | 'lock' | 'backoff' | 'running' | 'parked' | 'done';
+type Phase = 'accepting' | 'ready' | 'lock' | 'backoff' | 'running' | 'parked' | 'suspended' | 'done';
 
 interface ActiveRun {
   id: string;
@@ -56,6 +59,8 @@ export interface AttemptStarterDeps {
   finished(run: RunRecord): void;
   /** What each attempt's `ctx` reaches: logs, progress, child runs. */
   attempt: Pick<AttemptContext, 'log' | 'progress' | 'submit' | 'waitFor'>;
+  /** The runs' durable steps. */
+  steps: RunSteps;
   onError(error: unknown): void;
 }
 
@@ -74,12 +79,15 @@ export class AttemptStarter {
   readonly #children = new Map<string, Set<string>>();
   /** Running runs blocked awaiting children: each lends its slot so the children can run. */
   readonly #lending = new Set<string>();
+  /** Suspended runs' next wakes: a sleep's end, a wait's timeout. */
+  readonly #timers: WakeTimers;
   #starting = false;
   #startAgain = false;
   #closing = false;
 
   constructor(deps: AttemptStarterDeps) {
     this.#deps = deps;
+    this.#timers = new WakeTimers(deps.clock);
   }
 
   /** Starts tracking a run that is not final; its lock key (scoped to its namespace) is joined in submission order. */
@@ -112,6 +120,33 @@ export class AttemptStarter {
 
   lockHolder(lockKey: string): string | undefined {
     return this.#locks.holder(lockKey);
+  }
+
+  /**
+   * A tracked run a previous daemon left sleeping or waiting: it waits on (its wake timer set
+   * again), or goes on at once if what it waited for ended meanwhile.
+   */
+  restoreSuspended(runId: string): void {
+    const active = this.#active.get(runId);
+    if (active?.phase !== 'accepting') return;
+    active.phase = 'suspended';
+    if (this.#deps.steps.waiting(runId).length === 0) this.resume(runId);
+    else this.#armWake(active);
+  }
+
+  /**
+   * A suspended run's sleep, wait or prompt ended (its time, a signal, an answer): it is queued
+   * to replay its steps and go on. A run still running is left to its attempt, whose end sees
+   * that nothing waits any more.
+   */
+  resume(runId: string): void {
+    const active = this.#active.get(runId);
+    if (active?.phase !== 'suspended') return;
+    this.#timers.clear(runId);
+    const run = this.#deps.record(runId);
+    this.#deps.save(wakeRun(run), run.status);
+    this.#line(active);
+    this.#startWhatCan();
   }
 
   /** Puts a tracked run, now on disk, in line, and starts whatever can start. */
@@ -172,8 +207,9 @@ export class AttemptStarter {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#closing = true;
+    this.#timers.clearAll();
     for (const active of this.#active.values()) {
-      if (active.phase === 'running' || active.phase === 'accepting') continue;
+      if (active.phase === 'running' || active.phase === 'accepting' || active.phase === 'suspended') continue;
       active.cancelRetry?.();
       active.cancelRetry = null;
       active.phase = 'parked';
@@ -236,6 +272,7 @@ export class AttemptStarter {
       cwd: root,
       modulePath: spec.modulePath,
       exportName: spec.exportName,
+      memo: this.#deps.steps.memo(run.id),
     };
     active.settled = executor
       .execute(request, this.#hooks(active, attempt), controller)
@@ -251,20 +288,49 @@ export class AttemptStarter {
     const {stop, spec} = active;
     active.controller = null;
     this.#lending.delete(active.id);
-    if (outcome.ok) this.#finalize(active, succeedRun(run, outcome.result, usage, now));
-    else if (stop?.reason === 'cancel') this.#finalize(active, cancelRun(run, stop.message, usage, now));
+    if (stop?.reason === 'cancel') this.#finalize(active, cancelRun(run, stop.message, usage, now));
+    else if (outcome.ok === true) this.#finalize(active, succeedRun(run, outcome.result, usage, now));
+    // Interrupted by a shutdown or not, a suspended attempt left everything on disk: it waits on.
+    else if (outcome.ok === 'suspended') this.#suspend(active, run, usage, now);
     else {
       const error: RunError = stop?.reason === 'close' ? {type: 'interrupted', message: stop.message, stack: null} : outcome.error;
-      const attempt = run.attempts.length;
-      const retry = shouldRetry({errorType: error.type, fatal: stop === null && outcome.fatal, attempt, maxRetries: spec!.maxRetries});
+      // The retry budget is spent on failures only: sleeps and waits end attempts too.
+      const failures = failedAttempts(run) + 1;
+      const retry = shouldRetry({errorType: error.type, fatal: stop === null && outcome.fatal, attempt: failures, maxRetries: spec!.maxRetries});
       const next = failAttempt(run, error, usage, now, retry);
       if (!retry) this.#finalize(active, next);
       else {
         this.#deps.save(next, run.status);
-        this.#retryLater(active, backoffDelay(spec!.backoff, attempt, this.#deps.random));
+        this.#retryLater(active, backoffDelay(spec!.backoff, failures, this.#deps.random));
       }
     }
     this.#startWhatCan();
+  }
+
+  #suspend(active: ActiveRun, run: RunRecord, usage: AttemptUsage, now: number): void {
+    const {steps} = this.#deps;
+    const waiting = steps.waiting(active.id);
+    if (waiting.length === 0) {
+      // Its signal or answer came while the attempt was ending: it goes on at once.
+      this.#deps.save(wakeRun(suspendRun(run, 'sleeping', null, usage, now)), run.status);
+      this.#line(active);
+      return;
+    }
+    const to = waiting.some((step) => step.record.kind !== 'sleep') ? 'waiting' : 'sleeping';
+    this.#deps.save(suspendRun(run, to, steps.nextWake(active.id), usage, now), run.status);
+    active.phase = 'suspended';
+    this.#armWake(active);
+  }
+
+  #armWake(active: ActiveRun): void {
+    const at = this.#deps.steps.nextWake(active.id);
+    if (at === null || this.#closing) return;
+    this.#timers.set(active.id, at, () => {
+      this.#deps.steps.wakeDue(active.id).then(
+        (ended) => (ended ? this.resume(active.id) : this.#armWake(active)),
+        (error: unknown) => this.#deps.onError(error),
+      );
+    });
   }
 
   #retryLater(active: ActiveRun, delayMs: number): void {
@@ -295,6 +361,7 @@ export class AttemptStarter {
         const run = this.#deps.record(active.id);
         this.#deps.save(recordWorker(run, worker), run.status);
       },
+      durable: (op) => this.#deps.steps.apply(active.id, attempt, op),
       blocked: (blocked) => {
         if (!blocked) this.#lending.delete(active.id);
         else if (isCurrent()) {
@@ -325,6 +392,8 @@ export class AttemptStarter {
     active.phase = 'done';
     active.cancelRetry?.();
     active.cancelRetry = null;
+    this.#timers.clear(active.id);
+    this.#deps.steps.forget(active.id);
     this.#active.delete(active.id);
     this.#lending.delete(active.id);
     this.#children.delete(active.id);

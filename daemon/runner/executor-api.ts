@@ -5,6 +5,9 @@
 import type {AttemptWorker, Isolation, LogLevel, RunErrorType} from '../../src/protocol/index.js';
 import type {AttemptLimits} from '../../src/config/task-limits.js';
 import type {StopSignal} from './stop-switch.js';
+import type {DurableOp, DurableReply, MemoStep} from '../worker/protocol.js';
+
+export type {DurableOp, DurableReply, MemoStep} from '../worker/protocol.js';
 
 export type {StopSignal} from './stop-switch.js';
 export type {AttemptLimits} from '../../src/config/task-limits.js';
@@ -31,6 +34,8 @@ export interface AttemptRequest extends TaskLocation {
   env: Record<string, string>;
   /** Project root: the attempt's working directory. */
   cwd: string;
+  /** The run's steps as earlier attempts left them, for this one to replay. */
+  memo: MemoStep[];
 }
 
 export interface AttemptHooks {
@@ -42,6 +47,8 @@ export interface AttemptHooks {
   awaitChild(runId: string): Promise<unknown>;
   /** Process isolation: the worker process that took the attempt, to be kept with it (should this daemon die, the next one ends it). */
   worker(worker: AttemptWorker): void;
+  /** A durable step, sleep, wait or prompt: recorded (on disk) before the reply. */
+  durable(op: DurableOp): Promise<DurableReply>;
 }
 
 /** An attempt an earlier daemon left running: what it may have left behind. */
@@ -54,6 +61,8 @@ export interface OrphanedAttempt {
 
 export type AttemptOutcome =
   | {ok: true; result: unknown; cpuMs: number | null; peakMemoryMb: number | null}
+  /** The attempt stopped at a durable sleep, wait or prompt it recorded: not a failure, the run goes on later. */
+  | {ok: 'suspended'; cpuMs: number | null; peakMemoryMb: number | null}
   | {
       ok: false;
       error: {type: RunErrorType; message: string; stack: string | null};

@@ -10,6 +10,7 @@ export const INTERRUPTED_MESSAGE = 'the daemon stopped while this attempt was ru
 /** What becomes of a run a previous daemon left queued or running. */
 export type Recovery =
   | {action: 'requeue'; run: RunRecord; lockKey: string | null}
+  | {action: 'suspended'; run: RunRecord; lockKey: string | null}
   | {action: 'failed'; run: RunRecord}
   | {action: 'cancelled'; run: RunRecord};
 
@@ -20,6 +21,7 @@ export type Recovery =
  *   type `interrupted` and counts toward `maxRetries`. If retries remain the run is queued again
  *   at once (no backoff); if not, it ends `failed` with that error.
  * - A run left `queued` is queued again as it was, attempts kept.
+ * - A run left `sleeping` or `waiting` waits on: its steps are on disk, and its wake is set again.
  * - Runs rejoin the queue, and their lock key's line, in creation order.
  * - A run whose task no longer exists ends `failed` if it was running, `cancelled` if it was
  *   queued, with a message naming the task. A run whose lock key cannot be filled from its input
@@ -40,7 +42,8 @@ export function planRecovery(stored: RunRecord, spec: TaskSpec | undefined, now:
   }
   if (!spec) return {action: 'cancelled', run: cancelRun(run, `cancelled after the daemon restarted: ${gone}`, NO_USAGE, now)};
   try {
-    return {action: 'requeue', run, lockKey: spec.lock === null ? null : lockKey(spec.lock, run.input)};
+    const key = spec.lock === null ? null : lockKey(spec.lock, run.input);
+    return {action: run.status === 'sleeping' || run.status === 'waiting' ? 'suspended' : 'requeue', run, lockKey: key};
   } catch (error) {
     return {action: 'cancelled', run: cancelRun(run, `cancelled after the daemon restarted: ${(error as Error).message}`, NO_USAGE, now)};
   }

@@ -3,18 +3,49 @@ import {basename, dirname, join} from 'node:path';
 import {Low} from 'lowdb';
 import {PRIVATE_FILE_MODE, PrivateDataFile} from '../core/private-file.js';
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {RunRecord} from '../../src/protocol/index.js';
+import type {RunRecord, StepRecord} from '../../src/protocol/index.js';
 
 interface Snapshot {
   version: 1;
   runs: RunRecord[];
+  /** The runs' durable steps and pending signals (absent in histories from before durable runs). */
+  durable?: Record<string, DurableState>;
 }
 
-/** One journal line: a run's whole record as it now is, or the removal of a pruned run. */
-export type JournalEntry = RunRecord | {deleted: string};
+/** A step as the store keeps it: its record, and what replaying it needs. */
+export interface StoredStep {
+  record: StepRecord;
+  /** Its place in the order of its attempt's step calls. */
+  index: number;
+  /** Its place in the order the run's steps ended; null while waiting. */
+  order: number | null;
+  /** The result, up to MAX_INLINE_STEP_BYTES of JSON (a wait's signal value, a prompt's answer). */
+  value?: unknown;
+  /** A larger result is in this file (under the store's steps directory). */
+  file?: string;
+}
+
+/** A signal sent to a run before it reached the wait for it. */
+export interface PendingSignal {
+  name: string;
+  value: unknown;
+  at: string;
+}
+
+export interface DurableState {
+  steps: StoredStep[];
+  signals: PendingSignal[];
+}
+
+/**
+ * One journal line: a run's whole record as it now is, the removal of a pruned run, one step of
+ * a run as it now is, or a run's pending signals as they now are.
+ */
+export type JournalEntry = RunRecord | {deleted: string} | {step: StoredStep} | {signals: {runId: string; list: PendingSignal[]}};
 
 export interface LoadedHistory {
   runs: RunRecord[];
+  durable: Map<string, DurableState>;
   /** Journal lines that could not be read (a line torn by a crash mid-write). */
   skippedLines: number;
 }
@@ -49,7 +80,7 @@ export class RunJournal {
     }
     if (!Array.isArray(db.data.runs)) throw unreadable(file, new Error('expected {"version": 1, "runs": [...]}'));
     const journalFile = journalPath(file);
-    const history = replay(db.data.runs, await readText(journalFile));
+    const history = replay(db.data.runs, db.data.durable ?? {}, await readText(journalFile));
     const handle = await open(journalFile, 'a', PRIVATE_FILE_MODE);
     // The mode above applies only to a new file; one from an older version may be 0644.
     await handle.chmod(PRIVATE_FILE_MODE);
@@ -68,9 +99,9 @@ export class RunJournal {
     this.#bytes += Buffer.byteLength(text);
   }
 
-  /** Writes `runs` as the new snapshot and empties the journal. */
-  async compact(runs: RunRecord[]): Promise<void> {
-    this.#db.data = {version: 1, runs};
+  /** Writes `runs` (and their durable state) as the new snapshot and empties the journal. */
+  async compact(runs: RunRecord[], durable: ReadonlyMap<string, DurableState>): Promise<void> {
+    this.#db.data = durable.size === 0 ? {version: 1, runs} : {version: 1, runs, durable: Object.fromEntries(durable)};
     await this.#db.write();
     await this.#handle.truncate(0);
     this.#bytes = 0;
@@ -85,8 +116,19 @@ function journalPath(file: string): string {
   return join(dirname(file), `${basename(file, '.json')}.journal.jsonl`);
 }
 
-function replay(snapshot: RunRecord[], journal: string): LoadedHistory {
+function replay(snapshot: RunRecord[], snapshotDurable: Record<string, DurableState>, journal: string): LoadedHistory {
   const runs = new Map(snapshot.map((run) => [run.id, upgrade(run)]));
+  const durable = new Map(Object.entries(snapshotDurable));
+  // Where each step is in its run's list, so a long run's many step lines replay in linear time.
+  const stepPlaces = new Map<string, Map<string, number>>();
+  const stateOf = (runId: string): DurableState => {
+    let state = durable.get(runId);
+    if (!state) {
+      state = {steps: [], signals: []};
+      durable.set(runId, state);
+    }
+    return state;
+  };
   let skippedLines = 0;
   for (const line of journal.split('\n')) {
     if (line === '') continue;
@@ -97,10 +139,26 @@ function replay(snapshot: RunRecord[], journal: string): LoadedHistory {
       skippedLines++;
       continue;
     }
-    if ('deleted' in entry) runs.delete(entry.deleted);
+    if ('deleted' in entry) {
+      runs.delete(entry.deleted);
+      durable.delete(entry.deleted);
+      stepPlaces.delete(entry.deleted);
+    } else if ('step' in entry) {
+      const {runId, key} = entry.step.record;
+      const {steps} = stateOf(runId);
+      let places = stepPlaces.get(runId);
+      if (!places) {
+        places = new Map(steps.map((step, at) => [step.record.key, at]));
+        stepPlaces.set(runId, places);
+      }
+      const at = places.get(key);
+      if (at === undefined) places.set(key, steps.push(entry.step) - 1);
+      else steps[at] = entry.step;
+    } else if ('signals' in entry) stateOf(entry.signals.runId).signals = entry.signals.list;
     else runs.set(entry.id, upgrade(entry));
   }
-  return {runs: [...runs.values()], skippedLines};
+  for (const runId of durable.keys()) if (!runs.has(runId)) durable.delete(runId);
+  return {runs: [...runs.values()], durable, skippedLines};
 }
 
 /** Records written before durable runs lack their fields: a run of then had the defaults. */

@@ -2,10 +2,18 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import type {RunRecord} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import {Fifo} from './fifo.js';
-import {RunJournal, type JournalEntry} from './run-journal.js';
+import {RunJournal, type DurableState, type JournalEntry, type PendingSignal, type StoredStep} from './run-journal.js';
 import {RunLogs} from './run-logs.js';
 import {isFinalRunStatus} from '../../src/protocol/index.js';
 import {compareStrings} from '../../src/lib/compare.js';
+import {mkdir, open as openFile, readFile, rm} from 'node:fs/promises';
+import {dirname, join} from 'node:path';
+import {PRIVATE_FILE_MODE} from '../core/private-file.js';
+
+export type {PendingSignal, StoredStep} from './run-journal.js';
+
+/** A step's JSON result up to this size is kept in the journal and memory; a larger one (up to MAX_STEP_RESULT_BYTES) in a file of its own. */
+export const MAX_INLINE_STEP_BYTES = 1024 * 1024;
 
 /** How much finished history is kept. Queued and running runs are never pruned. */
 export interface RunRetention {
@@ -25,6 +33,8 @@ export interface RunStoreOptions {
   file: string;
   /** Directory of per-run log files, e.g. CAPSULE_HOME/logs/runs. */
   logsDir: string;
+  /** Directory of step results too large for the journal. @default `steps` beside `file` */
+  stepsDir?: string;
   clock: Clock;
   /** @default DEFAULT_RUN_RETENTION */
   retention?: Partial<RunRetention>;
@@ -54,13 +64,17 @@ export class RunStore {
   readonly #runs = new Map<string, RunRecord>();
   /** Per task, finished runs in the order they finished: pruning takes from the front. */
   readonly #finished = new Map<string, Fifo<{id: string; finishedAt: number}>>();
+  /** Per run with steps or pending signals: its steps (in the order first recorded, with their places by key) and signals. */
+  readonly #durable = new Map<string, {steps: StoredStep[]; byKey: Map<string, number>; signals: PendingSignal[]}>();
+  readonly #stepsDir: string;
   #dirty = new Map<string, JournalEntry>();
   #next: Deferred | null = null;
   #writing = false;
   #closed = false;
 
-  private constructor(journal: RunJournal, logs: RunLogs, clock: Clock, retention: RunRetention, warn: (message: string, error?: unknown) => void) {
+  private constructor(journal: RunJournal, logs: RunLogs, clock: Clock, retention: RunRetention, warn: (message: string, error?: unknown) => void, stepsDir: string) {
     this.#journal = journal;
+    this.#stepsDir = stepsDir;
     this.logs = logs;
     this.#clock = clock;
     this.#retention = retention;
@@ -76,7 +90,10 @@ export class RunStore {
     const logs = await RunLogs.open(options.logsDir, {onError: (error) => warn('could not write a run log', error)});
     const {journal, history} = await RunJournal.open(options.file);
     if (history.skippedLines > 0) warn(`run history: skipped ${history.skippedLines} unreadable journal line(s) of ${options.file}, probably torn by a crash`);
-    const store = new RunStore(journal, logs, options.clock, retention, warn);
+    const store = new RunStore(journal, logs, options.clock, retention, warn, options.stepsDir ?? join(dirname(options.file), 'steps'));
+    for (const [runId, state] of history.durable) {
+      store.#durable.set(runId, {steps: state.steps, byKey: new Map(state.steps.map((step, at) => [step.record.key, at])), signals: state.signals});
+    }
     // The files hold runs in creation order (the snapshot is written in it, and a run's first journal
     // line is written when it is created); timestamps cannot restore it, many runs share a millisecond.
     for (const run of history.runs) store.#runs.set(run.id, run);
@@ -84,7 +101,7 @@ export class RunStore {
     for (const run of byFinish) store.#indexFinished(run);
     store.#removeLogs(store.#prune());
     // Compacting now also drops a torn last journal line before anything is appended after it.
-    await journal.compact([...store.#runs.values()]);
+    await journal.compact([...store.#runs.values()], store.#durableSnapshot());
     return store;
   }
 
@@ -113,6 +130,51 @@ export class RunStore {
     return this.#requestWrite();
   }
 
+  /** The run's steps, in the order they were first recorded. */
+  steps(runId: string): readonly StoredStep[] {
+    return this.#durable.get(runId)?.steps ?? [];
+  }
+
+  step(runId: string, key: string): StoredStep | undefined {
+    const state = this.#durable.get(runId);
+    const at = state?.byKey.get(key);
+    return at === undefined ? undefined : state!.steps[at];
+  }
+
+  /** Records a step's new state; resolves once it is on disk. A result over MAX_INLINE_STEP_BYTES goes to a file first. */
+  async putStep(step: StoredStep, json?: string): Promise<void> {
+    const {runId, key} = step.record;
+    if (!this.#runs.has(runId)) throw new CapsuleError('internal', `no run ${runId} to record step ${key} of`);
+    let kept = step;
+    if (json !== undefined && Buffer.byteLength(json) > MAX_INLINE_STEP_BYTES) {
+      kept = {...step, value: undefined, file: await this.#writeStepFile(runId, key, json)};
+      delete kept.value;
+    }
+    const state = this.#durableOf(runId);
+    const at = state.byKey.get(key);
+    if (at === undefined) state.byKey.set(key, state.steps.push(kept) - 1);
+    else state.steps[at] = kept;
+    this.#dirty.set(`${runId}\0step\0${key}`, {step: kept});
+    return this.#requestWrite();
+  }
+
+  /** A step's result, read from its file if it has one. */
+  async stepValue(step: StoredStep): Promise<unknown> {
+    if (step.file === undefined) return step.value ?? null;
+    return JSON.parse(await readFile(join(this.#stepsDir, step.file), 'utf8')) as unknown;
+  }
+
+  signals(runId: string): readonly PendingSignal[] {
+    return this.#durable.get(runId)?.signals ?? [];
+  }
+
+  /** Sets the run's pending signals; resolves once on disk. */
+  setSignals(runId: string, list: PendingSignal[]): Promise<void> {
+    this.#durableOf(runId).signals = list;
+    this.#dirty.set(`${runId}\0signals`, {signals: {runId, list}});
+    return this.#requestWrite();
+  }
+
   /** Resolves once every change made so far is on disk. */
   flush(): Promise<void> {
     if (this.#dirty.size === 0 && !this.#writing) return Promise.resolve();
@@ -125,7 +187,7 @@ export class RunStore {
     await this.flush();
     this.#closed = true;
     await this.logs.flush();
-    await this.#journal.compact([...this.#runs.values()]);
+    await this.#journal.compact([...this.#runs.values()], this.#durableSnapshot());
     await this.#journal.close();
   }
 
@@ -156,7 +218,7 @@ export class RunStore {
       for (const id of pruned) batch.set(id, {deleted: id});
       try {
         await this.#journal.append([...batch.values()]);
-        if (this.#journal.bytes >= JOURNAL_COMPACT_BYTES) await this.#journal.compact([...this.#runs.values()]);
+        if (this.#journal.bytes >= JOURNAL_COMPACT_BYTES) await this.#journal.compact([...this.#runs.values()], this.#durableSnapshot());
         waiting.resolve();
       } catch (error) {
         // Keep the changes for the next write, unless a newer change to the same run supersedes them.
@@ -169,7 +231,46 @@ export class RunStore {
   }
 
   #removeLogs(runIds: string[]): void {
-    if (runIds.length > 0) this.logs.remove(runIds).catch((error: unknown) => this.#warn('could not remove the logs of pruned runs', error));
+    if (runIds.length === 0) return;
+    this.logs.remove(runIds).catch((error: unknown) => this.#warn('could not remove the logs of pruned runs', error));
+    for (const runId of runIds) {
+      const state = this.#durable.get(runId);
+      if (!state) continue;
+      this.#durable.delete(runId);
+      if (state.steps.some((step) => step.file !== undefined)) {
+        rm(join(this.#stepsDir, runId), {recursive: true, force: true}).catch((error: unknown) => this.#warn(`could not remove the step results of pruned run ${runId}`, error));
+      }
+    }
+  }
+
+  #durableOf(runId: string): {steps: StoredStep[]; byKey: Map<string, number>; signals: PendingSignal[]} {
+    let state = this.#durable.get(runId);
+    if (!state) {
+      state = {steps: [], byKey: new Map(), signals: []};
+      this.#durable.set(runId, state);
+    }
+    return state;
+  }
+
+  #durableSnapshot(): Map<string, DurableState> {
+    const snapshot = new Map<string, DurableState>();
+    for (const [runId, {steps, signals}] of this.#durable) if (this.#runs.has(runId)) snapshot.set(runId, {steps, signals});
+    return snapshot;
+  }
+
+  /** Writes a large step result to its own file, synced, before the journal line that names it. */
+  async #writeStepFile(runId: string, key: string, json: string): Promise<string> {
+    const name = `${runId}/${encodeURIComponent(key)}.json`;
+    const path = join(this.#stepsDir, name);
+    await mkdir(dirname(path), {recursive: true, mode: 0o700});
+    const handle = await openFile(path, 'w', PRIVATE_FILE_MODE);
+    try {
+      await handle.writeFile(json);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    return name;
   }
 
   #indexFinished(run: RunRecord): void {

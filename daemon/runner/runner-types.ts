@@ -1,4 +1,4 @@
-import type {RunLogLine, RunProgress, RunRecord, RunStatus} from '../../src/protocol/index.js';
+import type {RunLogLine, RunProgress, RunRecord, RunStatus, StepRecord} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import type {Executor} from './executor-api.js';
 import type {RunStore} from './run-store.js';
@@ -55,6 +55,8 @@ export interface TaskStats {
 export interface RecoverySummary {
   /** Runs queued again: left queued, or left running with retries remaining. */
   requeued: number;
+  /** Runs left sleeping or waiting: they wait on (or go on, if their time passed meanwhile). */
+  suspended: number;
   /** Runs left running with no retry remaining. */
   failed: number;
   /** Runs whose task no longer exists or whose lock key cannot be computed any more. */
@@ -63,6 +65,6 @@ export interface RecoverySummary {
   processesEnded: number;
 }
 
-export type RunnerEvent = {type: 'run'; run: RunRecord} | {type: 'log'; line: RunLogLine} | {type: 'progress'; progress: RunProgress};
+export type RunnerEvent = {type: 'run'; run: RunRecord} | {type: 'log'; line: RunLogLine} | {type: 'progress'; progress: RunProgress} | {type: 'step'; step: StepRecord};
 
 export type RunnerListener = (event: RunnerEvent) => void;

@@ -1,7 +1,7 @@
 import {availableParallelism} from 'node:os';
 import {formatInstant} from '../../src/lib/duration.js';
 import {CapsuleError, alreadyDone, notFound} from '../../src/lib/errors.js';
-import {isFinalRunStatus, MAX_RUN_LIST, type RunLogLine, type RunRecord, type RunStatus, type TaskRef} from '../../src/protocol/index.js';
+import {isFinalRunStatus, MAX_RUN_LIST, type RunLogLine, type RunRecord, type RunStatus, type StepRecord, type TaskRef} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import {AttemptStarter} from './attempt-starter.js';
 import {lockKey} from './lock-key.js';
@@ -10,6 +10,7 @@ import {orphanedAttempts, planRecovery} from './recovery.js';
 import {RunCounts} from './run-counts.js';
 import {cancelRun, newRun, NO_USAGE} from './run-state.js';
 import type {RunStore} from './run-store.js';
+import {RunSteps} from './run-steps.js';
 import {RunWaiters} from './run-waiters.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
@@ -24,6 +25,7 @@ import {
   type TaskStats,
 } from './runner-types.js';
 import {jsonInput, newRunId} from './submission.js';
+import {compareStrings} from '../../src/lib/compare.js';
 import {TaskRegistry} from './task-registry.js';
 import type {TaskSpec} from './task-spec.js';
 
@@ -43,6 +45,7 @@ export class Runner {
   readonly #waiters = new RunWaiters();
   readonly #listeners = new Set<RunnerListener>();
   readonly #starter: AttemptStarter;
+  readonly #steps: RunSteps;
   #closing = false;
   #closed: Promise<void> | null = null;
 
@@ -54,7 +57,9 @@ export class Runner {
     this.#onError = options.onError ?? console.error;
     const maxParallel = options.maxParallel ?? availableParallelism();
     if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new CapsuleError('bad_input', `maxParallel must be an integer of at least 1, got ${maxParallel}`);
+    this.#steps = new RunSteps({store: this.#store, clock: this.#clock, announce: (step) => this.#emit({type: 'step', step})});
     this.#starter = new AttemptStarter({
+      steps: this.#steps,
       executor: options.executor,
       clock: options.clock,
       random: options.random ?? Math.random,
@@ -163,6 +168,47 @@ export class Runner {
     return run;
   }
 
+  /** The run's steps, sleeps, waits and prompts, in the order they were called. */
+  steps(runId: string): StepRecord[] {
+    this.get(runId);
+    return this.#store
+      .steps(runId)
+      .toSorted((a, b) => a.index - b.index || compareStrings(a.record.startedAt, b.record.startedAt))
+      .map((step) => step.record);
+  }
+
+  /**
+   * Sends a signal to the run's `ctx.waitFor(name)`; resolves once it is on disk. A run not at
+   * that wait yet keeps it for when it gets there. A finished run, or a run stopped at other
+   * waits only (a misspelt name, most likely), refuses it.
+   */
+  async signal(runId: string, name: string, value: unknown): Promise<{run: RunRecord; delivered: boolean}> {
+    this.#assertOpen();
+    const run = this.get(runId);
+    if (isFinalRunStatus(run.status)) throw notWaiting(run, `signal "${name}"`);
+    const waits = this.#steps.waiting(runId).filter((step) => step.record.kind === 'wait');
+    if (run.status === 'waiting' && waits.length > 0 && !waits.some((step) => step.record.signal === name)) {
+      const names = waits.map((step) => `"${step.record.signal}"`).join(', ');
+      throw new CapsuleError('bad_input', `run ${runId} waits for signal ${names}, not "${name}"`, {hint: `send one of them: \`capsule signal ${runId} ${waits[0]!.record.signal} --value JSON\``});
+    }
+    const delivered = await this.#steps.signal(runId, name, jsonInput(value));
+    if (delivered) this.#starter.resume(runId);
+    return {run: this.get(runId), delivered};
+  }
+
+  /** Answers the run's waiting `ctx.prompt` (`step`: its key, when several wait); resolves once on disk. */
+  async answer(runId: string, step: string | undefined, value: string): Promise<RunRecord> {
+    this.#assertOpen();
+    const run = this.get(runId);
+    if (isFinalRunStatus(run.status)) throw notWaiting(run, 'an answer');
+    if (this.#steps.prompts(runId).length === 0) {
+      throw new CapsuleError('bad_input', `run ${runId} is ${run.status} and asks no question`, {hint: `\`capsule runs --status waiting\` lists the runs waiting for an answer`});
+    }
+    await this.#steps.answer(runId, step, value);
+    this.#starter.resume(runId);
+    return this.get(runId);
+  }
+
   /** Runs, newest first. */
   list(filter: RunFilter = {}): RunRecord[] {
     const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
@@ -215,16 +261,17 @@ export class Runner {
     const orphans = orphanedAttempts(this.#store.runs());
     const processes = orphans.length === 0 ? {ended: 0, left: 0} : await this.#executor.endOrphans(orphans);
     if (processes.left > 0) this.#onError(new Error(`${processes.left} processes left by the previous daemon's attempts are still there after SIGKILL; their runs are tried again anyway`));
-    const summary: RecoverySummary = {requeued: 0, failed: 0, cancelled: 0, processesEnded: processes.ended};
+    const summary: RecoverySummary = {requeued: 0, suspended: 0, failed: 0, cancelled: 0, processesEnded: processes.ended};
     const now = this.#clock.now();
     const requeued: string[] = [];
+    const suspended: string[] = [];
     const writes: Promise<void>[] = [];
     for (const stored of [...this.#store.runs()]) {
       if (isFinalRunStatus(stored.status) || this.#starter.isActive(stored.id)) continue;
       const plan = planRecovery(stored, this.#tasks.get(stored.namespace, stored.task), now);
-      if (plan.action === 'requeue') {
+      if (plan.action === 'requeue' || plan.action === 'suspended') {
         this.#starter.track(plan.run, plan.lockKey === null ? null : `${stored.namespace}/${plan.lockKey}`);
-        requeued.push(stored.id);
+        (plan.action === 'requeue' ? requeued : suspended).push(stored.id);
       }
       summary[plan.action === 'requeue' ? 'requeued' : plan.action]++;
       // Counted from null: runs loaded from disk are not counted yet.
@@ -232,6 +279,7 @@ export class Runner {
     }
     await Promise.all(writes);
     for (const runId of requeued) this.#starter.enqueue(runId);
+    for (const runId of suspended) this.#starter.restoreSuspended(runId);
     return summary;
   }
 
@@ -274,6 +322,11 @@ export class Runner {
       }
     }
   }
+}
+
+function notWaiting(run: RunRecord, what: string): CapsuleError {
+  const when = run.finishedAt === null ? '' : ` at ${formatInstant(run.finishedAt)}`;
+  return new CapsuleError('bad_input', `run ${run.id} already ${run.status}${when}; it takes no ${what}`, {hint: '`capsule runs --status waiting` lists the runs waiting for a signal or an answer'});
 }
 
 function stoppedBefore(run: RunRecord | undefined): CapsuleError {

@@ -3,7 +3,7 @@ import {pathToFileURL} from 'node:url';
 import {threadId} from 'node:worker_threads';
 import {formatSize} from '../../src/lib/size.js';
 import {isFatalError, isTaskDefinition, type BrandedTask} from '../../src/sdk/brand.js';
-import {FatalError} from '../../src/sdk/index.js';
+import {FatalError, NondeterminismError} from '../../src/sdk/index.js';
 import {routeConsoleTo} from './console-capture.js';
 import {createAttemptContext} from './context.js';
 import {openLink} from './link.js';
@@ -25,7 +25,7 @@ const PROCESSES_END_MS = 5_000;
 export async function runAttempt(payload: AttemptPayload): Promise<void> {
   const link = openLink(payload);
   const inProcess = payload.isolation === 'process';
-  const context = createAttemptContext(payload.runId, payload.attempt, link);
+  const context = createAttemptContext(payload.runId, payload.attempt, payload.memo, link);
   const cpuLimitSeconds = inProcess ? readOwnCpuSoftLimitSeconds() : null;
   let resume = () => {};
   const resumed = new Promise<void>((resolve) => (resume = resolve));
@@ -47,10 +47,20 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
   try {
     applyEnvironment(payload, marker);
     const definition = await loadTask(payload.modulePath, payload.exportName);
-    const result = serializeResult(await definition.run(payload.input, context.ctx as never));
-    outcome = {ok: true, result, ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
+    const {durable} = context;
+    // A suspended attempt's function never returns: it is left behind, pending, and collected.
+    const returned = await Promise.race([Promise.resolve(definition.run(payload.input, context.ctx as never)).then((value) => ({value})), durable.suspension.then(() => null)]);
+    durable.checkIntact();
+    if (returned === null) outcome = {ok: 'suspended', ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
+    else {
+      durable.checkAllReached();
+      outcome = {ok: true, result: serializeResult(returned.value), ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
+    }
   } catch (error) {
-    outcome = {ok: false, error: toSentError(error), fatal: isFatalError(error), ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
+    // A nondeterminism the task caught and went on from still ends the attempt.
+    const failure = context.durable.nondeterminism ?? error;
+    const nondeterminism = failure instanceof NondeterminismError;
+    outcome = {ok: false, error: toSentError(failure), fatal: nondeterminism || isFatalError(failure), nondeterminism, ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
   } finally {
     answerModulesWith(null);
     routeConsoleTo(null);

@@ -2,8 +2,9 @@ import {format} from 'node:util';
 import type {LogLevel} from '../../src/protocol/index.js';
 import type {ChildRun, TaskContext} from '../../src/sdk/context.js';
 import type {WorkerLink} from './link.js';
+import {StepReplay} from './step-replay.js';
 import {LOG_LINES_PER_SECOND, LogThrottle} from './log-throttle.js';
-import {fromSentError, type ExecutorMessage, type ModuleSource} from './protocol.js';
+import {fromSentError, type DurableOp, type DurableReply, type ExecutorMessage, type MemoStep, type ModuleSource} from './protocol.js';
 
 /** Longest log line kept; the rest is cut so one line cannot flood the run's log. */
 export const MAX_LOG_LINE_CHARS = 16 * 1024;
@@ -12,6 +13,8 @@ type Reply = Extract<ExecutorMessage, {t: 'reply'}>;
 
 export interface AttemptContext {
   ctx: TaskContext;
+  /** Its steps, sleeps, waits and prompts. */
+  durable: StepReplay;
   /** Writes a log line for this attempt (console output is routed here too). */
   log(level: LogLevel, args: unknown[]): void;
   settleCall(reply: Reply): void;
@@ -23,7 +26,7 @@ export interface AttemptContext {
   flush(): void;
 }
 
-export function createAttemptContext(runId: string, attempt: number, link: WorkerLink): AttemptContext {
+export function createAttemptContext(runId: string, attempt: number, memo: MemoStep[], link: WorkerLink): AttemptContext {
   // Most tasks never read ctx.signal, and an AbortController costs more than the rest of the
   // context together: it is made when first asked for, already aborted if the abort came first.
   let controller: AbortController | null = null;
@@ -42,13 +45,14 @@ export function createAttemptContext(runId: string, attempt: number, link: Worke
     const message = format(...args);
     link.send({t: 'log', level, message: message.length > MAX_LOG_LINE_CHARS ? `${message.slice(0, MAX_LOG_LINE_CHARS)}… [cut at ${MAX_LOG_LINE_CHARS} characters]` : message});
   };
-  const call = (body: {t: 'submit'; task: string; input: unknown} | {t: 'await'; runId: string} | {t: 'module'; url: string; format: string | null}) =>
+  const call = (body: {t: 'submit'; task: string; input: unknown} | {t: 'await'; runId: string} | {t: 'module'; url: string; format: string | null} | {t: 'durable'; op: DurableOp}) =>
     new Promise<unknown>((resolve, reject) => {
       const id = nextCall++;
       calls.set(id, {resolve, reject});
       link.send({...body, call: id});
     });
 
+  const durable = new StepReplay(memo, (op) => call({t: 'durable', op}) as Promise<DurableReply>, () => ctx.signal);
   const ctx: TaskContext = {
     runId,
     attempt,
@@ -73,10 +77,16 @@ export function createAttemptContext(runId: string, attempt: number, link: Worke
       const child: ChildRun = {id, result: () => call({t: 'await', runId: id})};
       return child;
     },
+    step: (name, fn, options) => durable.step(name, fn, options),
+    sleep: (duration) => durable.sleep(duration),
+    sleepUntil: (time) => durable.sleepUntil(time),
+    waitFor: (name, options) => durable.waitFor(name, options) as never,
+    prompt: (question, options) => durable.prompt(question, options),
   };
 
   return {
     ctx,
+    durable,
     log,
     settleCall(reply) {
       const pending = calls.get(reply.call);

@@ -6,7 +6,7 @@
  */
 import type {MessagePort} from 'node:worker_threads';
 import type {Isolation} from '../runner/executor-api.js';
-import type {LogLevel} from '../../src/protocol/index.js';
+import type {LogLevel, StepKind} from '../../src/protocol/index.js';
 
 /** The tinypool task for one attempt. */
 export interface AttemptPayload {
@@ -24,7 +24,43 @@ export interface AttemptPayload {
   port: MessagePort | null;
   /** The attempt's memory limit: a worker still over it when the task ends waits to be stopped (see exceedsMemoryLimit). */
   ramBytes: number;
+  /** The run's steps as earlier attempts left them: the ones over in the order they ended, then the ones still waiting. */
+  memo: MemoStep[];
 }
+
+/** A step of the run recorded by an earlier attempt, as the attempt replaying it sees it (worker/step-replay.ts). */
+export interface MemoStep {
+  key: string;
+  kind: StepKind;
+  /** Its place in the order of the attempt's step calls, from 0. */
+  index: number;
+  /** `failed`: a wait or prompt that timed out (a failed `ctx.step` is run again, so not given). `waiting`: a sleep, wait or prompt not over. */
+  state: 'succeeded' | 'failed' | 'waiting';
+  value?: unknown;
+  /** The result is too big to come with the attempt: it is asked for (`value`) when replayed. */
+  large?: true;
+  /** A timeout's message. */
+  error?: string;
+}
+
+/** What a worker asks of the daemon for a durable step (worker/step-replay.ts, runner/run-steps.ts). */
+export type DurableOp =
+  /** A step's function ended: its result or its failure is recorded (and on disk) before the reply. */
+  | ({op: 'step'; key: string; name: string; index: number; tries: number; startedAt: number; durationMs: number} & ({ok: true; json: string} | {ok: false; error: SentError}))
+  | {op: 'sleep'; key: string; name: string; index: number; until: number}
+  | {op: 'wait'; key: string; name: string; index: number; timeoutMs: number}
+  | {op: 'prompt'; key: string; name: string; index: number; timeoutMs: number; question: string; choices: string[] | null; default: string | null; secret: boolean}
+  /** A recorded result too big to have come with the attempt. */
+  | {op: 'value'; key: string};
+
+export type DurableReply =
+  /** Over: the step is recorded; a wait's signal or a prompt's answer was there already (`value`), or it timed out (`timedOut`: the message). */
+  | {done: true; value?: unknown; timedOut?: string}
+  /** Not over: the attempt is to suspend. */
+  | {suspend: true};
+
+/** Largest JSON result of one step (kept inline up to MAX_INLINE_STEP_BYTES, in a file beyond). */
+export const MAX_STEP_RESULT_BYTES = 16 * 1024 * 1024;
 
 /** A user module's source as the daemon serves it to a worker (see executor/module-sources.ts). */
 export interface ModuleSource {
@@ -42,7 +78,10 @@ export interface SentError {
 export type WorkerOutcome =
   /** `result` is the v8-serialized return value, so its size is known and checked in the worker. */
   | {ok: true; result: Uint8Array; cpuMs: number | null; memoryBytes: number}
-  | {ok: false; error: SentError; fatal: boolean; cpuMs: number | null; memoryBytes: number};
+  /** `nondeterminism`: the attempt's steps did not match the recorded ones. */
+  | {ok: false; error: SentError; fatal: boolean; nondeterminism: boolean; cpuMs: number | null; memoryBytes: number}
+  /** The attempt stopped at a durable sleep, wait or prompt (its state is with the daemon). */
+  | {ok: 'suspended'; cpuMs: number | null; memoryBytes: number};
 
 export type WorkerMessageBody =
   | {
@@ -69,6 +108,7 @@ export type WorkerMessageBody =
   | {t: 'await'; call: number; runId: string}
   /** The worker imports a user module: `format` is what Node resolved for it. Answered with a ModuleSource or null (load it from disk). */
   | {t: 'module'; call: number; url: string; format: string | null}
+  | {t: 'durable'; call: number; op: DurableOp}
   | {t: 'done'; outcome: WorkerOutcome};
 
 export type ExecutorMessageBody =

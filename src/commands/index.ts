@@ -1,4 +1,5 @@
 import Action from './action.js';
+import Answer from './answer.js';
 import Audit from './audit.js';
 import Cancel from './cancel.js';
 import ConfigGet from './config/get.js';
@@ -32,6 +33,7 @@ import Scale from './scale.js';
 import Schedules from './schedules.js';
 import Services from './services.js';
 import Show from './show.js';
+import Signal from './signal.js';
 import Start from './start.js';
 import Stop from './stop.js';
 import Up from './up.js';
@@ -39,6 +41,7 @@ import Up from './up.js';
 // The explicit command table oclif loads from the bundle (package.json oclif.commands).
 export const COMMANDS = {
   action: Action,
+  answer: Answer,
   audit: Audit,
   cancel: Cancel,
   'config:get': ConfigGet,
@@ -72,6 +75,7 @@ export const COMMANDS = {
   schedules: Schedules,
   services: Services,
   show: Show,
+  signal: Signal,
   start: Start,
   stop: Stop,
   up: Up,

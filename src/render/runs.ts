@@ -1,5 +1,6 @@
 import {formatDuration} from '../lib/duration.js';
-import type {RunLogLine, RunProgress, RunRecord} from '../protocol/index.js';
+import type {RunLogLine, RunProgress, RunRecord, StepRecord} from '../protocol/index.js';
+import {formatSize} from '../lib/size.js';
 import {RUN_GLYPHS, relativeTime} from './items.js';
 import type {Paint} from './style.js';
 import {renderTable} from './table.js';
@@ -67,8 +68,31 @@ export function renderRunDetails(run: RunRecord, paint: Paint): string {
   lines.push(paint('dim', 'attempts'));
   for (const attempt of run.attempts) {
     const worker = attempt.worker === undefined ? '' : ` (pid ${attempt.worker.pid})`;
-    lines.push(`  #${attempt.n} ${attempt.startedAt} → ${attempt.finishedAt ?? 'running'}${worker}${attempt.error ? `  ${attempt.error.type}: ${attempt.error.message}` : '  ok'}`);
+    const outcome = attempt.error ? `  ${attempt.error.type}: ${attempt.error.message}` : attempt.suspended ? `  ${attempt.suspended}` : attempt.finishedAt === null ? '' : '  ok';
+    lines.push(`  #${attempt.n} ${attempt.startedAt} → ${attempt.finishedAt ?? 'running'}${worker}${outcome}`);
   }
   if (run.error?.stack) lines.push(paint('dim', run.error.stack));
+  return lines.join('\n');
+}
+
+const STEP_GLYPHS = {succeeded: ['✓', 'green'], failed: ['✗', 'red'], waiting: ['◌', 'yellow']} as const;
+
+/** `capsule show`'s steps: one line each, in the order the run called them. */
+export function renderSteps(steps: StepRecord[], paint: Paint): string {
+  const lines = [paint('dim', 'steps')];
+  const width = Math.max(...steps.map((step) => step.key.length));
+  for (const step of steps) {
+    const [glyph, tone] = STEP_GLYPHS[step.status];
+    const facts: string[] = [step.kind === 'step' ? '' : step.kind, step.status];
+    if (step.durationMs !== null) facts.push(formatDuration(step.durationMs));
+    if (step.tries > 1) facts.push(`${step.tries} tries`);
+    facts.push(`attempt ${step.attempt}`);
+    if (step.resultBytes !== null) facts.push(formatSize(step.resultBytes));
+    if (step.status === 'waiting' && step.until !== null) facts.push(`${step.kind === 'sleep' ? 'until' : 'times out'} ${step.until}`);
+    if (step.signal !== null) facts.push(`signal "${step.signal}"`);
+    if (step.prompt !== null) facts.push(`asks "${step.prompt.question}"${step.prompt.choices ? ` [${step.prompt.choices.join('/')}]` : ''}${step.prompt.secret ? ' (secret)' : ''}`);
+    if (step.error) facts.push(`${step.error.type}: ${step.error.message}`);
+    lines.push(`  ${paint(tone, glyph)} ${step.key.padEnd(width)}  ${facts.filter((fact) => fact !== '').join(' · ')}`);
+  }
   return lines.join('\n');
 }

@@ -7,7 +7,7 @@ import type {TaskContext} from './context.js';
 import type {TaskOptions} from './options.js';
 
 export type {BackoffOptions, Compute, Duration, ScheduleOptions, TaskOptions} from './options.js';
-export type {ChildRun, TaskContext} from './context.js';
+export type {ChildRun, PromptOptions, StepOptions, TaskContext, WaitOptions} from './context.js';
 
 export type TaskFunction<Input, Output> = (input: Input, ctx: TaskContext) => Output | Promise<Output>;
 
@@ -49,4 +49,24 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value;
+}
+
+/** Thrown by `ctx.waitFor` and `ctx.prompt` when their timeout passes with no signal or answer; catch it to go on without one. */
+export class WaitTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+/**
+ * An attempt called its steps otherwise than earlier attempts of its run recorded them (a step
+ * renamed, removed or moved by an edit between attempts). The run fails, not retried: restart it
+ * to run the new code from its first step.
+ */
+export class NondeterminismError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NondeterminismError';
+  }
 }

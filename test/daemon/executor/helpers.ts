@@ -24,6 +24,7 @@ export function attemptRequest(file: string, exportName: string, overrides: Part
     limits: {ramBytes: 256 * MB, timeoutMs: 20_000, computeMs: 20_000},
     env: BASE_ENV,
     cwd: FIXTURES,
+    memo: [],
     ...overrides,
   };
 }
@@ -46,6 +47,7 @@ export function recordingHooks(overrides: Partial<AttemptHooks> = {}): RecordedH
       submitChild: () => Promise.reject(new Error('this test submits no child run')),
       awaitChild: () => Promise.reject(new Error('this test awaits no child run')),
       worker: () => {},
+      durable: () => Promise.reject(new Error('this test records no durable step')),
       ...overrides,
     },
   };
@@ -68,6 +70,7 @@ export function readyLine(logs: RecordedHooks['logs']): {pid: number; tid: numbe
 }
 
 export function errorOf(outcome: AttemptOutcome): Extract<AttemptOutcome, {ok: false}>['error'] {
+  if (outcome.ok === 'suspended') throw new Error('expected a failed attempt, got a suspended one');
   if (outcome.ok) throw new Error(`expected a failed attempt, got result ${JSON.stringify(outcome.result)}`);
   return outcome.error;
 }

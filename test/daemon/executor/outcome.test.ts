@@ -24,7 +24,7 @@ describe('settleOutcome', () => {
   });
 
   it('keeps the reported error, its stack and whether it is fatal', () => {
-    const reported = {ok: false as const, error: {name: 'FatalError', message: 'no', stack: 'FatalError: no\n    at task.ts:3:9'}, fatal: true, cpuMs: 1, memoryBytes: MB};
+    const reported = {ok: false as const, error: {name: 'FatalError', message: 'no', stack: 'FatalError: no\n    at task.ts:3:9'}, fatal: true, nondeterminism: false, cpuMs: 1, memoryBytes: MB};
     expect(settleOutcome(facts({reported}))).toEqual({ok: false, error: {type: 'error', message: 'no', stack: 'FatalError: no\n    at task.ts:3:9'}, fatal: true, cpuMs: 1, peakMemoryMb: 1});
   });
 

@@ -21,7 +21,7 @@ describe('Runner: recovery after the daemon died', () => {
 
     const next = await createHarness({after: dead, tasks: [spec('build', {maxRetries: 1}), spec('once', {maxRetries: 0})], skipRecover: true});
     expect(next.runner.get(interrupted.id)).toMatchObject({status: 'running', attempts: [{n: 1, worker: {pid: 4242, startTime: 987_654}}]});
-    expect(await next.runner.recover()).toEqual({requeued: 2, failed: 1, cancelled: 1, processesEnded: 1});
+    expect(await next.runner.recover()).toEqual({requeued: 2, suspended: 0, failed: 1, cancelled: 1, processesEnded: 1});
     // What the interrupted attempts left running is ended before any run is tried again.
     expect(next.executor.orphans).toEqual([
       [

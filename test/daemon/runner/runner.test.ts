@@ -28,6 +28,7 @@ describe('Runner: a run from submit to result', () => {
       cwd: ROOT,
       modulePath: `${ROOT}/tasks/build.ts`,
       exportName: 'build',
+      memo: [],
     });
     expect(runner.get(run.id).status).toBe('running');
     attempt.succeed({ok: true}, {cpuMs: 12, peakMemoryMb: 48});
