@@ -35,6 +35,11 @@ export class FakeAttempt {
     this.#end({ok: false, error: {type: options.type ?? 'error', message, stack: `Error: ${message}\n    at task`}, fatal: options.fatal ?? false, cpuMs: 3, peakMemoryMb: 30});
   }
 
+  /** Ends the attempt at a durable sleep, wait or prompt it recorded (through `hooks.durable`). */
+  suspend(): void {
+    this.#end({ok: 'suspended', cpuMs: 1, peakMemoryMb: 10});
+  }
+
   #end(outcome: AttemptOutcome): void {
     if (this.#ended) return;
     this.#ended = true;

@@ -148,3 +148,43 @@ describe('RunStore', () => {
     await expect(openStore()).rejects.toMatchObject({code: 'internal', message: expect.stringContaining('cannot read the run history'), hint: expect.stringContaining('move the file aside')});
   });
 });
+
+describe('RunStore: durable steps', () => {
+  const stepOf = (runId: string, key: string, index: number, value: unknown, resultBytes: number) => ({
+    record: {
+      runId, key, name: key.split('#')[0]!, kind: 'step' as const, status: 'succeeded' as const, attempt: 1, tries: 1,
+      startedAt: '2025-01-01T00:00:00.000Z', finishedAt: '2025-01-01T00:00:00.001Z', durationMs: 1, resultBytes, error: null, until: null, signal: null, prompt: null,
+    },
+    index,
+    order: index,
+    value,
+  });
+
+  it('keeps steps, large results and pending signals across a crash (journal) and a clean close (snapshot), and drops them with the run', async () => {
+    const store = await openStore({retention: {maxRunsPerTask: 1}});
+    const run = queued();
+    await store.put(run);
+    await store.putStep(stepOf(run.id, 'small#1', 0, {a: 1}, 7), '{"a":1}');
+    const big = JSON.stringify('x'.repeat(2 * 1024 * 1024));
+    await store.putStep(stepOf(run.id, 'big#1', 1, JSON.parse(big), big.length), big);
+    await store.setSignals(run.id, [{name: 'go', value: 42, at: '2025-01-01T00:00:00.000Z'}]);
+
+    // A crash: nothing closed, the journal read back.
+    const crashed = await openStore();
+    expect(crashed.steps(run.id).map((step) => step.record.key)).toEqual(['small#1', 'big#1']);
+    expect(crashed.step(run.id, 'big#1')).toMatchObject({file: `${run.id}/big%231.json`});
+    expect(crashed.step(run.id, 'big#1')!.value).toBeUndefined();
+    expect(await crashed.stepValue(crashed.step(run.id, 'big#1')!)).toBe(JSON.parse(big));
+    expect(crashed.signals(run.id)).toEqual([{name: 'go', value: 42, at: '2025-01-01T00:00:00.000Z'}]);
+    await crashed.close();
+    open.splice(open.indexOf(crashed), 1);
+
+    const reopened = await openStore({retention: {maxRunsPerTask: 1}});
+    expect(await reopened.stepValue(reopened.step(run.id, 'small#1')!)).toEqual({a: 1});
+    // The run finishes and is pruned by a newer one: its steps and their file go with it.
+    await reopened.put(succeedRun(startAttempt(run, clock.now()), 'ok', NO_USAGE, clock.now()));
+    await reopened.put(succeeded());
+    expect(reopened.steps(run.id)).toEqual([]);
+    await expect.poll(() => stat(join(dir, 'steps', run.id)).then(() => true, () => false)).toBe(false);
+  });
+});
