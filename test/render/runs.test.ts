@@ -32,6 +32,12 @@ describe('renderRunDetails', () => {
   it('names the worker process of a process attempt, and none for a thread one', () => {
     const lines = renderRunDetails(run, painter(false)).split('\n');
     expect(lines).toContain('  #1 2026-11-21T12:00:00.000Z → 2026-11-21T12:00:01.000Z (pid 4242)  interrupted: the daemon stopped while this attempt was running');
-    expect(lines).toContain('  #2 2026-11-21T12:00:02.000Z → running  ok');
+    // Still running: no outcome yet, not "ok".
+    expect(lines).toContain('  #2 2026-11-21T12:00:02.000Z → running');
+  });
+
+  it('says which attempts ended at a sleep or a wait', () => {
+    const slept = {...run, status: 'sleeping' as const, attempts: [{n: 1, startedAt: '2026-11-21T12:00:00.000Z', finishedAt: '2026-11-21T12:00:01.000Z', error: null, suspended: 'sleeping' as const}]};
+    expect(renderRunDetails(slept, painter(false)).split('\n')).toContain('  #1 2026-11-21T12:00:00.000Z → 2026-11-21T12:00:01.000Z  sleeping');
   });
 });
