@@ -288,8 +288,8 @@ export class AttemptStarter {
     const {stop, spec} = active;
     active.controller = null;
     this.#lending.delete(active.id);
-    if (stop?.reason === 'cancel') this.#finalize(active, cancelRun(run, stop.message, usage, now));
-    else if (outcome.ok === true) this.#finalize(active, succeedRun(run, outcome.result, usage, now));
+    if (outcome.ok === true) this.#finalize(active, succeedRun(run, outcome.result, usage, now));
+    else if (stop?.reason === 'cancel') this.#finalize(active, cancelRun(run, stop.message, usage, now));
     // Interrupted by a shutdown or not, a suspended attempt left everything on disk: it waits on.
     else if (outcome.ok === 'suspended') this.#suspend(active, run, usage, now);
     else {
