@@ -2,6 +2,7 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
 import {benchConfig} from './config.js';
+import {benchDurable} from './durable.js';
 import {benchFoundation} from './foundation.js';
 import {benchProtocol} from './protocol.js';
 import {benchReliability} from './reliability.js';
@@ -20,6 +21,7 @@ const sections = [
   ['config', benchConfig],
   ['services', benchServices],
   ['reliability', benchReliability],
+  ['durable', benchDurable],
 ];
 const only = process.argv[2];
 
