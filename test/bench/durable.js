@@ -29,6 +29,7 @@ const RESUME_SLEEP_MS = 6000;
 const NAPPERS = 50;
 const NAP_ROUNDS = 3;
 const SEQUENTIAL_NAPS = 20;
+/** The length of the tasks' ctx.sleep('1s'). */
 const NAP_MS = 1000;
 const LATENESS_TARGET_MS = 20;
 
@@ -65,7 +66,7 @@ const resume = async ({n, sleepMs, stamp}, ctx) => {
 // the sleep's end is ${NAP_MS} ms after it) and, once past it, when it woke.
 const nap = async ({marks}, ctx) => {
   appendFileSync(marks, ctx.runId + ' called ' + now() + '\\n');
-  await ctx.sleep(${NAP_MS});
+  await ctx.sleep('1s');
   appendFileSync(marks, ctx.runId + ' woke ' + now() + '\\n');
   return null;
 };
