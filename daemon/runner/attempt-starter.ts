@@ -326,10 +326,10 @@ export class AttemptStarter {
     const at = this.#deps.steps.nextWake(active.id);
     if (at === null || this.#closing) return;
     this.#timers.set(active.id, at, () => {
-      this.#deps.steps.wakeDue(active.id).then(
-        (ended) => (ended ? this.resume(active.id) : this.#armWake(active)),
-        (error: unknown) => this.#deps.onError(error),
-      );
+      const {ended, written} = this.#deps.steps.wakeDue(active.id);
+      written.catch((error: unknown) => this.#deps.onError(error));
+      if (ended) this.resume(active.id);
+      else this.#armWake(active);
     });
   }
 

@@ -132,11 +132,16 @@ export class RunSteps {
     return next;
   }
 
-  /** Ends the run's sleeps that are over and its waits and prompts that timed out; true if any ended. */
-  async wakeDue(runId: string): Promise<boolean> {
+  /**
+   * Ends the run's sleeps that are over and its waits and prompts that timed out. `ended` says at
+   * once whether any did (the records are changed before this returns); `written` resolves once
+   * they are on disk. The run may go on before that: should the daemon die first, the next one
+   * finds them due again.
+   */
+  wakeDue(runId: string): {ended: boolean; written: Promise<unknown>} {
     const now = this.#deps.clock.now();
     const due = this.waiting(runId).filter((step) => Date.parse(step.record.until!) <= now);
-    await Promise.all(
+    const written = Promise.all(
       due.map((step) => {
         if (step.record.kind === 'sleep') return this.#complete(step, {status: 'succeeded', value: null});
         const after = formatDuration(Date.parse(step.record.until!) - Date.parse(step.record.startedAt));
@@ -144,7 +149,7 @@ export class RunSteps {
         return this.#complete(step, {status: 'failed', error: {type: 'timeout', message, stack: null}});
       }),
     );
-    return due.length > 0;
+    return {ended: due.length > 0, written};
   }
 
   /**
