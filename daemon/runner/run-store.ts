@@ -41,7 +41,8 @@ interface Deferred {
 /**
  * Every run the daemon knows, in memory and on disk, with their logs. Changes are written in
  * groups: all the changes made while a write is in flight (or within one turn of the event loop)
- * go out in the next single write, so a burst of submits costs a few writes, not one each.
+ * go out in the next single write and fdatasync, so a burst of submits costs a few syncs, not one
+ * each, and every change is acknowledged (its `put` resolves) only once it would survive a power loss.
  * Finished runs beyond the retention are pruned as part of each write.
  */
 export class RunStore {
@@ -154,9 +155,11 @@ export class RunStore {
       this.#dirty = new Map();
       const pruned = this.#prune();
       for (const id of pruned) batch.set(id, {deleted: id});
+      // Taken now, with this group: changes made while it is written are in no journal line yet.
+      const snapshot = this.#journal.bytes >= JOURNAL_COMPACT_BYTES ? [...this.#runs.values()] : null;
       try {
-        await this.#journal.append([...batch.values()]);
-        if (this.#journal.bytes >= JOURNAL_COMPACT_BYTES) await this.#journal.compact([...this.#runs.values()]);
+        await this.#journal.append(batch.values());
+        if (snapshot) await this.#journal.compact(snapshot);
         waiting.resolve();
       } catch (error) {
         // Keep the changes for the next write, unless a newer change to the same run supersedes them.
