@@ -76,8 +76,8 @@ export class RunJournal {
     for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
     if (text === '') return;
     await this.#handle.write(text);
-    await this.#handle.datasync();
     this.#bytes += Buffer.byteLength(text);
+    await this.#handle.datasync();
   }
 
   /**

@@ -41,8 +41,9 @@ interface Deferred {
 /**
  * Every run the daemon knows, in memory and on disk, with their logs. Changes are written in
  * groups: all the changes made while a write is in flight (or within one turn of the event loop)
- * go out in the next single write and fdatasync, so a burst of submits costs a few syncs, not one
- * each, and every change is acknowledged (its `put` resolves) only once it would survive a power loss.
+ * go out in the next single write and fdatasync, so a burst of submits costs one sync per group,
+ * not one per run, and every change is acknowledged (its `put` resolves) only once it would
+ * survive a power loss.
  * Finished runs beyond the retention are pruned as part of each write.
  */
 export class RunStore {
