@@ -9,13 +9,19 @@ import type {RunRecord} from '../../../src/protocol/index.js';
 import {FakeClock} from '../core/fake-clock.js';
 
 // What reached the file system, in order: each call is recorded once it has returned.
-const trace = vi.hoisted(() => ({events: [] as string[], onJournalWrite: null as (() => void) | null, failTruncate: false}));
+const trace = vi.hoisted(() => ({events: [] as string[], onJournalWrite: null as (() => void) | null, crashAtTruncate: false, crashed: false}));
+
+/** A simulated crash: from the journal's truncation on, the store's files are not touched again. */
+function crashed(): Error {
+  return new Error('simulated crash after the rename');
+}
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   return {
     ...actual,
     rename: async (from: string, to: string) => {
+      if (trace.crashed) throw crashed();
       await actual.rename(from, to);
       trace.events.push(`rename ${basename(from)} ${basename(to)}`);
     },
@@ -38,7 +44,8 @@ beforeAll(async () => {
     const original = prototype[method];
     vi.spyOn(prototype, method).mockImplementation(async function (this: FileHandle, ...args: unknown[]) {
       const name = nameOf(this);
-      if (method === 'truncate' && trace.failTruncate) throw new Error('simulated crash after the rename');
+      if (method === 'truncate' && trace.crashAtTruncate) trace.crashed = true;
+      if (trace.crashed) throw crashed();
       const result = await original.apply(this, args);
       trace.events.push(`${method} ${name}`);
       if (method === 'write' && name === 'runs.journal.jsonl') trace.onJournalWrite?.();
@@ -57,10 +64,10 @@ const stores: RunStore[] = [];
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'capsule-journal-'));
   clock = new FakeClock();
-  Object.assign(trace, {events: [], onJournalWrite: null, failTruncate: false});
+  Object.assign(trace, {events: [], onJournalWrite: null, crashAtTruncate: false, crashed: false});
 });
 afterEach(async () => {
-  Object.assign(trace, {onJournalWrite: null, failTruncate: false});
+  Object.assign(trace, {onJournalWrite: null, crashAtTruncate: false, crashed: false});
   for (const store of stores.splice(0)) await store.close();
   await rm(dir, {recursive: true, force: true});
 });
@@ -123,9 +130,11 @@ describe('RunJournal durability', () => {
       trace.onJournalWrite = null;
       void store.put(later).catch(() => {});
     };
-    trace.failTruncate = true;
+    trace.crashAtTruncate = true;
     await expect(store.put(journaled)).rejects.toThrow(/simulated crash/);
-    trace.failTruncate = false;
+    // The crashed store's write of `later` fails too: once it has, nothing of it touches the files again.
+    await expect(store.flush()).rejects.toThrow(/simulated crash/);
+    Object.assign(trace, {crashAtTruncate: false, crashed: false});
     const snapshot = JSON.parse(await readFile(join(dir, 'runs.json'), 'utf8')) as {runs: RunRecord[]};
     expect(snapshot.runs.map((run) => run.id)).toEqual([big.id, journaled.id]);
     // The daemon restarted on these files, as a kill -9 at that point would leave them.
