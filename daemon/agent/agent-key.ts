@@ -4,8 +4,8 @@
  * reads it cannot register as a service (see supervisor/agent-token.ts).
  */
 import {randomBytes} from 'node:crypto';
-import {readFile, writeFile} from 'node:fs/promises';
-import {PRIVATE_FILE_MODE} from '../core/private-file.js';
+import {readFile} from 'node:fs/promises';
+import {PrivateDataFile} from '../core/private-file.js';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -17,6 +17,7 @@ export async function loadAgentKey(file: string): Promise<Buffer> {
   });
   if (text !== null && KEY_PATTERN.test(text.trim())) return Buffer.from(text.trim(), 'hex');
   const key = randomBytes(32);
-  await writeFile(file, key.toString('hex'), {mode: PRIVATE_FILE_MODE});
+  // Durably: state.json survives a power loss, and its secrets would be lost with a key that did not.
+  await new PrivateDataFile<string>(file, {parse: (text) => text, stringify: (text) => text}).write(key.toString('hex'));
   return key;
 }

@@ -1,4 +1,4 @@
-import {chmod, readFile, rename, writeFile} from 'node:fs/promises';
+import {open, readFile, rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import type {Adapter} from 'lowdb';
 
@@ -10,9 +10,12 @@ export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 
 /**
- * lowdb's DataFile, but written mode 0600. lowdb writes a temp file and renames it over the
- * old one, so the file takes the temp file's mode at every write: with lowdb's own writer that
- * is the umask's 0644. The temp file is chmod-ed too, in case a crash left one with another mode.
+ * lowdb's DataFile, but written mode 0600 and durably. lowdb writes a temp file and renames it
+ * over the old one, so the file takes the temp file's mode at every write: with lowdb's own
+ * writer that is the umask's 0644. The temp file is chmod-ed too, in case a crash left one with
+ * another mode. A write resolves only once it would survive a power loss: the temp file is
+ * fsynced before the rename (or the rename could reach the disk before the data, leaving an
+ * empty file), and the directory after it (or the rename itself could be lost).
  */
 export class PrivateDataFile<T> implements Adapter<T> {
   readonly #temp: string;
@@ -36,8 +39,26 @@ export class PrivateDataFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFile(this.#temp, this.format.stringify(data), {mode: PRIVATE_FILE_MODE});
-    await chmod(this.#temp, PRIVATE_FILE_MODE);
+    const text = this.format.stringify(data);
+    const handle = await open(this.#temp, 'w', PRIVATE_FILE_MODE);
+    try {
+      await handle.chmod(PRIVATE_FILE_MODE);
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(this.#temp, this.file);
+    await syncDirectory(dirname(this.file));
+  }
+}
+
+/** Makes the directory's entries (a file created, renamed or removed in it) survive a power loss. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

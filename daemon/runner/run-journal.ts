@@ -1,7 +1,7 @@
 import {open, readFile, type FileHandle} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {Low} from 'lowdb';
-import {PRIVATE_FILE_MODE, PrivateDataFile} from '../core/private-file.js';
+import {PRIVATE_FILE_MODE, PrivateDataFile, syncDirectory} from '../core/private-file.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {RunRecord, StepRecord} from '../../src/protocol/index.js';
 
@@ -57,8 +57,14 @@ export interface LoadedHistory {
  * Why a journal: rewriting the whole snapshot costs about 3 ms per thousand runs kept, and
  * every submit waits for its record to be written; appending the changed records costs well
  * under a millisecond whatever the history holds. The snapshot is rewritten (compacted) when the
- * journal grows past a bound, and at open and close. Replaying the journal over the snapshot is
- * idempotent, so a crash between writing a snapshot and truncating the journal loses nothing.
+ * journal grows past a bound, and at open and close.
+ *
+ * Both survive a power loss once written: an append resolves after its fdatasync (the caller
+ * appends a whole group of changes at once, so that is one sync per group), a snapshot after its
+ * temp file and the directory are fsynced (PrivateDataFile), and the journal is emptied only then.
+ * A snapshot holds exactly the records the journal held when it was taken, and replaying a
+ * journal over the snapshot made from it is idempotent, so a crash between writing a snapshot and
+ * emptying the journal reads back the same runs.
  */
 export class RunJournal {
   readonly #db: Low<Snapshot>;
@@ -80,10 +86,13 @@ export class RunJournal {
     }
     if (!Array.isArray(db.data.runs)) throw unreadable(file, new Error('expected {"version": 1, "runs": [...]}'));
     const journalFile = journalPath(file);
-    const history = replay(db.data.runs, db.data.durable ?? {}, await readText(journalFile));
+    const text = await readText(journalFile);
+    const history = replay(db.data.runs, db.data.durable ?? {}, text ?? '');
     const handle = await open(journalFile, 'a', PRIVATE_FILE_MODE);
     // The mode above applies only to a new file; one from an older version may be 0644.
     await handle.chmod(PRIVATE_FILE_MODE);
+    // A new file's name is in its directory, not in the file: without this a power loss could lose the journal itself.
+    if (text === null) await syncDirectory(dirname(journalFile));
     return {journal: new RunJournal(db, handle), history};
   }
 
@@ -92,18 +101,27 @@ export class RunJournal {
     return this.#bytes;
   }
 
-  async append(entries: JournalEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const text = entries.map((entry) => `${JSON.stringify(entry)}\n`).join('');
+  /** Appends the entries in one write; resolves once they are on disk (fdatasync). */
+  async append(entries: Iterable<JournalEntry>): Promise<void> {
+    let text = '';
+    for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
+    if (text === '') return;
     await this.#handle.write(text);
     this.#bytes += Buffer.byteLength(text);
+    await this.#handle.datasync();
   }
 
-  /** Writes `runs` (and their durable state) as the new snapshot and empties the journal. */
+  /**
+   * Writes `runs` (and their durable state) as the new snapshot and empties the journal. They
+   * must be what the snapshot and the journal hold now: a record newer than the journal's would be
+   * undone by the replay of that journal, should a crash come before it is emptied.
+   */
   async compact(runs: RunRecord[], durable: ReadonlyMap<string, DurableState>): Promise<void> {
     this.#db.data = durable.size === 0 ? {version: 1, runs} : {version: 1, runs, durable: Object.fromEntries(durable)};
     await this.#db.write();
     await this.#handle.truncate(0);
+    // Else the next appends, landing at the start of the file, could reach the disk before its new length.
+    await this.#handle.datasync();
     this.#bytes = 0;
   }
 
@@ -167,11 +185,12 @@ function upgrade(run: RunRecord): RunRecord {
   return {...run, priority: 0, wakeAt: null, idempotencyKey: null, idempotencyExpiresAt: null};
 }
 
-async function readText(file: string): Promise<string> {
+/** The file's text, or null if there is no such file. */
+async function readText(file: string): Promise<string | null> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
 }

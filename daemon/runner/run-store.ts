@@ -51,7 +51,9 @@ interface Deferred {
 /**
  * Every run the daemon knows, in memory and on disk, with their logs. Changes are written in
  * groups: all the changes made while a write is in flight (or within one turn of the event loop)
- * go out in the next single write, so a burst of submits costs a few writes, not one each.
+ * go out in the next single write and fdatasync, so a burst of submits costs one sync per group,
+ * not one per run, and every change is acknowledged (its `put` resolves) only once it would
+ * survive a power loss.
  * Finished runs beyond the retention are pruned as part of each write.
  */
 export class RunStore {
@@ -216,9 +218,11 @@ export class RunStore {
       this.#dirty = new Map();
       const pruned = this.#prune();
       for (const id of pruned) batch.set(id, {deleted: id});
+      // Taken now, with this group: changes made while it is written are in no journal line yet.
+      const snapshot = this.#journal.bytes >= JOURNAL_COMPACT_BYTES ? {runs: [...this.#runs.values()], durable: this.#durableSnapshot()} : null;
       try {
-        await this.#journal.append([...batch.values()]);
-        if (this.#journal.bytes >= JOURNAL_COMPACT_BYTES) await this.#journal.compact([...this.#runs.values()], this.#durableSnapshot());
+        await this.#journal.append(batch.values());
+        if (snapshot) await this.#journal.compact(snapshot.runs, snapshot.durable);
         waiting.resolve();
       } catch (error) {
         // Keep the changes for the next write, unless a newer change to the same run supersedes them.
@@ -254,7 +258,8 @@ export class RunStore {
 
   #durableSnapshot(): Map<string, DurableState> {
     const snapshot = new Map<string, DurableState>();
-    for (const [runId, {steps, signals}] of this.#durable) if (this.#runs.has(runId)) snapshot.set(runId, {steps, signals});
+    // Copies of the lists (a step is replaced, never changed in place): later changes stay out of this snapshot.
+    for (const [runId, {steps, signals}] of this.#durable) if (this.#runs.has(runId)) snapshot.set(runId, {steps: [...steps], signals});
     return snapshot;
   }
 

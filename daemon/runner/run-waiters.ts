@@ -23,6 +23,12 @@ export class RunWaiters {
     for (const waiter of list ?? []) waiter.resolve(run);
   }
 
+  reject(runId: string, error: unknown): void {
+    const list = this.#waiters.get(runId);
+    this.#waiters.delete(runId);
+    for (const waiter of list ?? []) waiter.reject(error);
+  }
+
   /** Rejects every pending wait, with the error `reason` gives for its run. */
   rejectAll(reason: (runId: string) => unknown): void {
     for (const [runId, list] of this.#waiters) {

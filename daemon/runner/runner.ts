@@ -70,7 +70,11 @@ export class Runner {
       save: (next, previous) => this.#save(next, previous).catch(this.#onError),
       finished: (run) => {
         this.#store.logs.end(run.id);
-        this.#waiters.settle(run);
+        // Acknowledged once on disk: the group a flush waits for now is the one holding this record.
+        this.#store.flush().then(
+          () => this.#waiters.settle(run),
+          (error: unknown) => this.#waiters.reject(run.id, error),
+        );
       },
       attempt: {
         log: (line) => {
@@ -151,7 +155,9 @@ export class Runner {
   async cancel(runId: string): Promise<RunRecord> {
     const run = this.get(runId);
     if (isFinalRunStatus(run.status)) throw notCancelled(run, {before: true});
-    const ended = this.#starter.cancel(runId, 'cancelled on request') ? this.get(runId) : await this.waitFor(runId);
+    this.#starter.cancel(runId, 'cancelled on request');
+    // Ended at once or with its attempt, it is acknowledged once on disk either way.
+    const ended = await this.waitFor(runId);
     if (ended.status !== 'cancelled') throw notCancelled(ended, {before: false});
     return ended;
   }
@@ -235,7 +241,8 @@ export class Runner {
   /** Resolves with the run's final record; rejects if the runner closes first. */
   waitFor(runId: string): Promise<RunRecord> {
     const run = this.get(runId);
-    if (isFinalRunStatus(run.status)) return Promise.resolve(run);
+    // Final in memory may not be on disk yet: the flush waits for the write that holds it, if one is pending.
+    if (isFinalRunStatus(run.status)) return this.#store.flush().then(() => run);
     if (this.#closed) return Promise.reject(stoppedBefore(run));
     return this.#waiters.wait(runId);
   }
@@ -297,19 +304,28 @@ export class Runner {
   async #shutdown(timeoutMs: number): Promise<void> {
     this.#closing = true;
     await this.#starter.shutdown(timeoutMs);
-    this.#waiters.rejectAll((runId) => stoppedBefore(this.#store.get(runId)));
+    // Written first, so the runs that ended are settled with their outcome rather than refused.
     await this.#store.flush();
+    this.#waiters.rejectAll((runId) => stoppedBefore(this.#store.get(runId)));
   }
 
   #assertOpen(): void {
     if (this.#closing) throw new CapsuleError('conflict', 'the runner is shutting down and accepts no new runs', {hint: 'start the daemon again with `capsule daemon start`'});
   }
 
-  /** Counts, persists and announces a run's new state; resolves once it is on disk. */
+  /**
+   * Counts, persists and announces a run's new state; resolves once it is on disk. A final state
+   * is announced only then: an attached `capsule run` takes that event as the run's outcome.
+   */
   #save(next: RunRecord, previous: RunStatus | null): Promise<void> {
     this.#counts.move(`${next.namespace}/${next.task}`, previous, next.status);
     const written = this.#store.put(next);
-    this.#emit({type: 'run', run: next});
+    if (!isFinalRunStatus(next.status)) this.#emit({type: 'run', run: next});
+    else {
+      // Announced even if the write failed (that goes to onError): the event says what the daemon holds.
+      const announce = () => this.#emit({type: 'run', run: next});
+      written.then(announce, announce);
+    }
     return written;
   }
 

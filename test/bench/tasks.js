@@ -5,7 +5,6 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {join} from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {pathToFileURL} from 'node:url';
 import Tinypool from 'tinypool';
 import {BenchHome, ROOT, median, percentile, round, versusBareNode} from './harness.js';
@@ -95,7 +94,7 @@ async function measureCapsule(client, bench, isolation) {
     const ids = await Promise.all(Array.from({length: BURST}, () => once(`burst${suffix}${burst}`)));
     rates.push(BURST / (Number(process.hrtime.bigint() - start) / 1e9));
     cpuMs += processCpuMs(daemon) - cpuBefore;
-    await assertPersisted(bench, ids);
+    assertPersisted(bench, ids);
   }
   return {...sequential, throughput: median(rates), daemonCpuMsPerRun: cpuMs / (BURST * BURSTS)};
 }
@@ -144,15 +143,9 @@ async function timeSequential(runOne) {
   return {p50: percentile(latencies, 50), p99: percentile(latencies, 99)};
 }
 
-/** Every run of the burst reaches the disk as succeeded: the journal (over the snapshot) holds its final record. */
-async function assertPersisted(bench, ids) {
-  // A final record is announced as its write starts: give the last writes a moment to land.
-  const deadline = Date.now() + 5_000;
-  let missing = notOnDisk(bench, ids);
-  while (missing.length > 0 && Date.now() < deadline) {
-    await sleep(20);
-    missing = notOnDisk(bench, ids);
-  }
+/** Every run of the burst is on disk as succeeded once its result is answered: the journal (over the snapshot) holds its final record. */
+function assertPersisted(bench, ids) {
+  const missing = notOnDisk(bench, ids);
   if (missing.length > 0) throw new Error(`${missing.length} of ${ids.length} runs are not on disk as succeeded (first: ${missing[0]})`);
 }
 

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
@@ -184,5 +185,30 @@ describe('Runner: a run from submit to result', () => {
     executor.attempts[0]!.succeed('fine');
     expect((await runner.waitFor(run.id)).result).toBe('fine');
     expect(errors[0]).toMatchObject({message: 'listener broke'});
+  });
+
+  it('acknowledges a final state (wait, cancel, the final event) only once it is on disk', async () => {
+    const {runner, executor, dir} = await createHarness({maxParallel: 1});
+    const journal = join(dir, 'runs.journal.jsonl');
+    /** The run's last status in the journal, read at the moment of the call. */
+    const statusOnDisk = (id: string) => readFileSync(journal, 'utf8').split('\n').filter((line) => line.includes(`"id":"${id}"`)).map((line) => (JSON.parse(line) as RunRecord).status).at(-1);
+    const seen: string[] = [];
+    runner.on((event) => {
+      if (event.type === 'run' && event.run.status === 'succeeded') seen.push(`event ${statusOnDisk(event.run.id)}`);
+    });
+    for (let round = 0; round < 20; round++) {
+      const running = await runner.submit({namespace: 'reports', task: 'build'}, {});
+      const waiting = await runner.submit({namespace: 'reports', task: 'build'}, {});
+      await vi.waitFor(() => expect(executor.of(running.id)).toBeDefined());
+      const done = runner.waitFor(running.id).then((run) => seen.push(`wait ${statusOnDisk(run.id)}`));
+      executor.of(running.id)!.succeed();
+      // Cancelled at once (it is queued): the reply still waits for the write.
+      const cancelling = runner.cancel(waiting.id).then((run) => seen.push(`cancel ${statusOnDisk(run.id)}`));
+      // Final in memory now, not yet on disk: a wait for it waits for the write too.
+      const waitedAfter = runner.waitFor(waiting.id).then((run) => seen.push(`wait for final ${statusOnDisk(run.id)}`));
+      await Promise.all([done, cancelling, waitedAfter]);
+    }
+    expect(new Set(seen)).toEqual(new Set(['event succeeded', 'wait succeeded', 'cancel cancelled', 'wait for final cancelled']));
+    expect(seen).toHaveLength(80);
   });
 });
