@@ -53,8 +53,8 @@ export interface AttemptStarterDeps {
   tasks: TaskRegistry;
   counts: RunCounts;
   record(runId: string): RunRecord;
-  /** Records a run's new state: counted, persisted, announced. */
-  save(next: RunRecord, previous: RunStatus): void;
+  /** Records a run's new state: counted, persisted, announced. `sync: false`: a change nobody waits for, not synced on its own (RunStore.put). */
+  save(next: RunRecord, previous: RunStatus, options?: {sync?: boolean}): void;
   /** The run reached its final state, already saved. */
   finished(run: RunRecord): void;
   /** What each attempt's `ctx` reaches: logs, progress, child runs. */
@@ -258,7 +258,8 @@ export class AttemptStarter {
     const started = startAttempt(run, clock.now());
     const controller = new StopSwitch();
     Object.assign(active, {phase: 'running', controller, spec, stop: null} satisfies Partial<ActiveRun>);
-    this.#deps.save(started, run.status);
+    // Nobody is told an attempt started: its record goes to disk with the next synced group.
+    this.#deps.save(started, run.status, {sync: false});
     const attempt = started.attempts.length;
     const request: AttemptRequest = {
       runId: run.id,
@@ -359,7 +360,7 @@ export class AttemptStarter {
       // On disk before long, so the next daemon can end this worker should this one die.
       recordWorker: (worker) => {
         const run = this.#deps.record(active.id);
-        this.#deps.save(recordWorker(run, worker), run.status);
+        this.#deps.save(recordWorker(run, worker), run.status, {sync: false});
       },
       durable: (op) => this.#deps.steps.apply(active.id, attempt, op),
       blocked: (blocked) => {

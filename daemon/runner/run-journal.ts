@@ -101,14 +101,17 @@ export class RunJournal {
     return this.#bytes;
   }
 
-  /** Appends the entries in one write; resolves once they are on disk (fdatasync). */
-  async append(entries: Iterable<JournalEntry>): Promise<void> {
+  /**
+   * Appends the entries in one write; resolves once they are on disk (fdatasync), or, with
+   * `sync: false`, once written (the next synced append carries them to the disk).
+   */
+  async append(entries: Iterable<JournalEntry>, {sync = true}: {sync?: boolean} = {}): Promise<void> {
     let text = '';
     for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
     if (text === '') return;
     await this.#handle.write(text);
     this.#bytes += Buffer.byteLength(text);
-    await this.#handle.datasync();
+    if (sync) await this.#handle.datasync();
   }
 
   /**

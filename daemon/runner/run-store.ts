@@ -71,6 +71,8 @@ export class RunStore {
   readonly #stepsDir: string;
   #dirty = new Map<string, JournalEntry>();
   #next: Deferred | null = null;
+  /** Some change of the next group is to be acknowledged: the group is synced. */
+  #syncNext = false;
   #writing = false;
   #closed = false;
 
@@ -122,13 +124,19 @@ export class RunStore {
     return last && this.#runs.get(last.id);
   }
 
-  /** Records the run's new state; resolves once it is on disk. */
-  put(run: RunRecord): Promise<void> {
+  /**
+   * Records the run's new state; resolves once it is on disk. `sync: false` is for a change that
+   * nobody is told of (an attempt's start): its group is written but not synced on its own, and
+   * reaches the disk with the next synced group at the latest. A power loss may take such a
+   * change back; a crash of the daemon does not (it is in the page cache).
+   */
+  put(run: RunRecord, {sync = true}: {sync?: boolean} = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new CapsuleError('internal', `run store is closed; cannot record ${run.id}`));
     const previous = this.#runs.get(run.id);
     this.#runs.set(run.id, run);
     if (isFinalRunStatus(run.status) && (!previous || !isFinalRunStatus(previous.status))) this.#indexFinished(run);
     this.#dirty.set(run.id, run);
+    if (sync) this.#syncNext = true;
     return this.#requestWrite();
   }
 
@@ -157,6 +165,7 @@ export class RunStore {
     if (at === undefined) state.byKey.set(key, state.steps.push(kept) - 1);
     else state.steps[at] = kept;
     this.#dirty.set(`${runId}\0step\0${key}`, {step: kept});
+    this.#syncNext = true;
     return this.#requestWrite();
   }
 
@@ -174,6 +183,7 @@ export class RunStore {
   setSignals(runId: string, list: PendingSignal[]): Promise<void> {
     this.#durableOf(runId).signals = list;
     this.#dirty.set(`${runId}\0signals`, {signals: {runId, list}});
+    this.#syncNext = true;
     return this.#requestWrite();
   }
 
@@ -214,6 +224,8 @@ export class RunStore {
     while (this.#next) {
       const waiting = this.#next;
       this.#next = null;
+      const sync = this.#syncNext;
+      this.#syncNext = false;
       const batch = this.#dirty;
       this.#dirty = new Map();
       const pruned = this.#prune();
@@ -221,12 +233,13 @@ export class RunStore {
       // Taken now, with this group: changes made while it is written are in no journal line yet.
       const snapshot = this.#journal.bytes >= JOURNAL_COMPACT_BYTES ? {runs: [...this.#runs.values()], durable: this.#durableSnapshot()} : null;
       try {
-        await this.#journal.append(batch.values());
+        await this.#journal.append(batch.values(), {sync});
         if (snapshot) await this.#journal.compact(snapshot.runs, snapshot.durable);
         waiting.resolve();
       } catch (error) {
         // Keep the changes for the next write, unless a newer change to the same run supersedes them.
         for (const [id, entry] of batch) if (!this.#dirty.has(id)) this.#dirty.set(id, entry);
+        if (sync) this.#syncNext = true;
         waiting.reject(new CapsuleError('internal', `could not write the run history: ${error instanceof Error ? error.message : String(error)}`, {cause: error}));
       }
       this.#removeLogs(pruned);

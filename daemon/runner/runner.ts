@@ -67,7 +67,7 @@ export class Runner {
       tasks: this.#tasks,
       counts: this.#counts,
       record: (runId) => this.get(runId),
-      save: (next, previous) => this.#save(next, previous).catch(this.#onError),
+      save: (next, previous, options) => this.#save(next, previous, options).catch(this.#onError),
       finished: (run) => {
         this.#store.logs.end(run.id);
         // Acknowledged once on disk: the group a flush waits for now is the one holding this record.
@@ -317,9 +317,9 @@ export class Runner {
    * Counts, persists and announces a run's new state; resolves once it is on disk. A final state
    * is announced only then: an attached `capsule run` takes that event as the run's outcome.
    */
-  #save(next: RunRecord, previous: RunStatus | null): Promise<void> {
+  #save(next: RunRecord, previous: RunStatus | null, options?: {sync?: boolean}): Promise<void> {
     this.#counts.move(`${next.namespace}/${next.task}`, previous, next.status);
-    const written = this.#store.put(next);
+    const written = this.#store.put(next, options);
     if (!isFinalRunStatus(next.status)) this.#emit({type: 'run', run: next});
     else {
       // Announced even if the write failed (that goes to onError): the event says what the daemon holds.

@@ -92,6 +92,20 @@ describe('RunJournal durability', () => {
     expect(trace.events).toEqual(['write runs.journal.jsonl', 'datasync runs.journal.jsonl', ...Array.from({length: 50}, () => 'acknowledged')]);
   });
 
+  it('writes a change nobody is told of without a sync of its own; the next acknowledged group carries it to the disk', async () => {
+    const store = await openStore();
+    trace.events = [];
+    const started = queued();
+    await store.put(started, {sync: false});
+    expect(trace.events).toEqual(['write runs.journal.jsonl']);
+    await store.put(queued());
+    expect(trace.events).toEqual(['write runs.journal.jsonl', 'write runs.journal.jsonl', 'datasync runs.journal.jsonl']);
+    // In one group with an acknowledged change, it is synced with it.
+    trace.events = [];
+    await Promise.all([store.put(queued(), {sync: false}), store.put(queued())]);
+    expect(trace.events).toEqual(['write runs.journal.jsonl', 'datasync runs.journal.jsonl']);
+  });
+
   it('syncs a new journal’s directory once, when it creates the file', async () => {
     await openStore();
     expect(trace.events.slice(0, 1)).toEqual(['sync dir']);
