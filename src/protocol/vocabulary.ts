@@ -63,6 +63,9 @@ export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 /** The most runs one `run.list` returns. */
 export const MAX_RUN_LIST = 1000;
 
+/** A run's priority: higher starts first, FIFO among equals; 0 unless the submit says. */
+export const RUN_PRIORITY = {min: -1000, max: 1000} as const;
+
 /** The most fires one `schedule.next` previews. */
 export const MAX_NEXT_FIRES = 1000;
 
