@@ -1,17 +1,13 @@
-import type {RunStatus} from '../../src/protocol/index.js';
+import {UNFINISHED_RUN_STATUSES, type RunStatus, type UnfinishedRunStatus} from '../../src/protocol/index.js';
 
-/** The statuses of runs that are not final: what is counted. */
-const COUNTED = ['scheduled', 'queued', 'running', 'sleeping', 'waiting'] as const;
-type CountedStatus = (typeof COUNTED)[number];
-
-export type StatusCounts = Record<CountedStatus, number>;
+export type StatusCounts = Record<UnfinishedRunStatus, number>;
 
 function zero(): StatusCounts {
   return {scheduled: 0, queued: 0, running: 0, sleeping: 0, waiting: 0};
 }
 
-function isCounted(status: RunStatus | null): status is CountedStatus {
-  return status !== null && (COUNTED as readonly string[]).includes(status);
+function isCounted(status: RunStatus | null): status is UnfinishedRunStatus {
+  return status !== null && (UNFINISHED_RUN_STATUSES as readonly string[]).includes(status);
 }
 
 /** Runs that are not final, by status, per task and in all: kept as statuses change, so reading them is O(1). */
@@ -42,7 +38,7 @@ export class RunCounts {
     this.total[status] += delta;
     const counts = this.#byTask.get(taskKey) ?? zero();
     counts[status] += delta;
-    if (COUNTED.every((counted) => counts[counted] === 0)) this.#byTask.delete(taskKey);
+    if (UNFINISHED_RUN_STATUSES.every((counted) => counts[counted] === 0)) this.#byTask.delete(taskKey);
     else this.#byTask.set(taskKey, counts);
   }
 }

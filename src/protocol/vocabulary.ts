@@ -13,6 +13,10 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** The statuses of a run that is not final: what the live counts of a task count. */
+export const UNFINISHED_RUN_STATUSES = ['scheduled', 'queued', 'running', 'sleeping', 'waiting'] as const;
+export type UnfinishedRunStatus = (typeof UNFINISHED_RUN_STATUSES)[number];
+
 /** A run in a final state never changes again. */
 export function isFinalRunStatus(status: RunStatus): boolean {
   return FINAL_RUN_STATUSES.has(status);
