@@ -5,7 +5,7 @@ import {readRunInput} from '../client/input.js';
 import {submitParams, type OptionNames} from '../client/submit-options.js';
 import {parseRunTarget} from '../client/targets.js';
 import type {RunRecord} from '../protocol/index.js';
-import {renderLogLine, renderOutcome, renderProgress, renderWakeTime} from '../render/runs.js';
+import {renderLogLine, renderOutcome, renderProgress, renderSubmitted} from '../render/runs.js';
 import {stringArg} from '../cli/args.js';
 
 /** The submit options as this command's flags, for its messages. */
@@ -54,7 +54,7 @@ export default class Run extends CapsuleCommand {
     if (flags.detach || (delayed && !flags.follow)) {
       const run = await client.call('run.submit', {target, input, ...options});
       announce(run);
-      this.log(flags.detach ? run.id : `${run.id} ${run.status}${run.status === 'scheduled' && run.wakeAt !== null ? ` ${renderWakeTime(run.wakeAt)}` : ''}`);
+      this.log(flags.detach ? run.id : renderSubmitted(run));
       return run;
     }
 
@@ -75,8 +75,7 @@ export default class Run extends CapsuleCommand {
           const run = await client.call('run.submit', {target, input, follow: true, ...options});
           runId = run.id;
           announce(run);
-          const when = run.status === 'scheduled' && run.wakeAt !== null ? ` ${renderWakeTime(run.wakeAt)}` : '';
-          if (!this.jsonEnabled()) process.stderr.write(`${this.paint('dim', `${run.id} ${run.status}${when}`)}\n`);
+          if (!this.jsonEnabled()) process.stderr.write(`${this.paint('dim', renderSubmitted(run))}\n`);
           return run;
         },
         {

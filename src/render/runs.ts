@@ -60,6 +60,11 @@ export function renderWakeTime(wakeAt: string, now = Date.now()): string {
   return `at ${localTime(wakeAt)} (${relativeTime(wakeAt, now)})`;
 }
 
+/** What a submit got: "run_… scheduled at … (in 10m)", or "run_… queued". */
+export function renderSubmitted(run: RunRecord, now = Date.now()): string {
+  return `${run.id} ${run.status}${run.status === 'scheduled' && run.wakeAt !== null ? ` ${renderWakeTime(run.wakeAt, now)}` : ''}`;
+}
+
 export function renderRunDetails(run: RunRecord, paint: Paint, now = Date.now()): string {
   const [glyph, tone] = RUN_GLYPHS[run.status];
   const rows: [string, string][] = [
