@@ -7,9 +7,10 @@ type RunMethods = 'run.submit' | 'run.get' | 'run.steps' | 'run.signal' | 'run.a
 export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> {
   const {runner} = tasks;
   return {
-    'run.submit': async ({target, input, follow}, call) => {
+    'run.submit': async ({target, input, follow, runAt, ...options}, call) => {
       const task = 'file' in target ? await tasks.prepareAdhoc(target.file, target.task) : target;
-      return runner.submit(task, input, follow ? {onAccepted: (runId) => call.subscribe(`run:${runId}`)} : {});
+      const onAccepted = follow ? (runId: string) => call.subscribe(`run:${runId}`) : undefined;
+      return runner.submit(task, input, {...options, runAt: runAt === undefined ? undefined : Date.parse(runAt), onAccepted});
     },
     'run.get': ({id}) => runner.get(id),
     'run.steps': ({id}) => ({steps: runner.steps(id)}),

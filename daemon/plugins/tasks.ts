@@ -156,8 +156,11 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
       maxRetries: spec.maxRetries,
       concurrency: spec.concurrency,
       lock: spec.lock,
-      running: stats.running,
+      scheduled: stats.scheduled,
       queued: stats.queued,
+      running: stats.running,
+      sleeping: stats.sleeping,
+      waiting: stats.waiting,
       // Kept per task by the store: `list` stays cheap however long the history is.
       lastRun: stats.lastRun,
     };

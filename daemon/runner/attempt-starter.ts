@@ -3,6 +3,7 @@ import {attemptHooks, type AttemptContext} from './attempt-hooks.js';
 import {backoffDelay} from './backoff.js';
 import type {Clock} from '../core/clock.js';
 import type {AttemptOutcome, AttemptRequest, Executor} from './executor-api.js';
+import {skippedMessage} from './lock-key.js';
 import {LockTable} from './locks.js';
 import {ReadyQueue} from './ready-queue.js';
 import {INTERRUPTED_MESSAGE} from './recovery.js';
@@ -11,20 +12,21 @@ import {StopSwitch} from './stop-switch.js';
 import type {RunCounts} from './run-counts.js';
 import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordWorker, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
 import type {RunSteps} from './run-steps.js';
-import {WakeTimers} from './wake-timers.js';
 import {crashedOutcome} from './submission.js';
 import type {TaskRegistry} from './task-registry.js';
 import type {TaskSpec} from './task-spec.js';
+import {WakeTimers} from './wake-timers.js';
 
 /**
- * Where a run that is not final stands (its record says only queued or running):
+ * Where a run that is not final stands (its record says only scheduled, queued or running):
  * - accepting: its record is being written; it gets in line once on disk
+ * - scheduled: delayed, its wake timer set; it takes its lock key's line and the ready queue when it wakes
  * - ready: in the ready queue · lock: behind its lock key's holder · backoff: waiting to retry
  * - running: an attempt is in the executor · parked: left queued for the next daemon (closing)
  * - suspended: sleeping or waiting (its record says which), no worker held; its lock key stays held
  * - done: final, no longer tracked
  */
-type Phase = 'accepting' | 'ready' | 'lock' | 'backoff' | 'running' | 'parked' | 'suspended' | 'done';
+type Phase = 'accepting' | 'scheduled' | 'ready' | 'lock' | 'backoff' | 'running' | 'parked' | 'suspended' | 'done';
 
 interface ActiveRun {
   id: string;
@@ -32,6 +34,7 @@ interface ActiveRun {
   task: string;
   taskKey: string;
   parentId: string | null;
+  priority: number;
   phase: Phase;
   lockKey: string | null;
   cancelRetry: (() => void) | null;
@@ -75,22 +78,25 @@ export class AttemptStarter {
   readonly #active = new Map<string, ActiveRun>();
   readonly #ready = new ReadyQueue();
   readonly #locks = new LockTable();
+  /** Delayed runs' starts, suspended runs' wakes (a sleep's end, a wait's timeout). */
+  readonly #wakeTimers: WakeTimers;
   /** Parent id → its children that are not final, so cancelling a parent reaches them. */
   readonly #children = new Map<string, Set<string>>();
   /** Running runs blocked awaiting children: each lends its slot so the children can run. */
   readonly #lending = new Set<string>();
-  /** Suspended runs' next wakes: a sleep's end, a wait's timeout. */
-  readonly #timers: WakeTimers;
   #starting = false;
   #startAgain = false;
   #closing = false;
 
   constructor(deps: AttemptStarterDeps) {
     this.#deps = deps;
-    this.#timers = new WakeTimers(deps.clock);
+    this.#wakeTimers = new WakeTimers(deps.clock);
   }
 
-  /** Starts tracking a run that is not final; its lock key (scoped to its namespace) is joined in submission order. */
+  /**
+   * Starts tracking a run that is not final; its lock key (scoped to its namespace) is joined in
+   * submission order, or, by a scheduled run, when it wakes: until then it holds up nobody.
+   */
   track(run: RunRecord, lockKey: string | null): void {
     this.#active.set(run.id, {
       id: run.id,
@@ -98,6 +104,7 @@ export class AttemptStarter {
       task: run.task,
       taskKey: `${run.namespace}/${run.task}`,
       parentId: run.parentId,
+      priority: run.priority,
       phase: 'accepting',
       lockKey,
       cancelRetry: null,
@@ -106,7 +113,7 @@ export class AttemptStarter {
       spec: null,
       settled: null,
     });
-    if (lockKey !== null) this.#locks.join(lockKey, run.id);
+    if (lockKey !== null && run.status !== 'scheduled') this.#locks.join(lockKey, run.id);
     if (run.parentId !== null && this.#active.has(run.parentId)) {
       const siblings = this.#children.get(run.parentId) ?? new Set();
       siblings.add(run.id);
@@ -142,17 +149,23 @@ export class AttemptStarter {
   resume(runId: string): void {
     const active = this.#active.get(runId);
     if (active?.phase !== 'suspended') return;
-    this.#timers.clear(runId);
+    this.#wakeTimers.clear(runId);
     const run = this.#deps.record(runId);
     this.#deps.save(wakeRun(run), run.status);
     this.#line(active);
     this.#startWhatCan();
   }
 
-  /** Puts a tracked run, now on disk, in line, and starts whatever can start. */
+    /** Puts a tracked run, now on disk, in line (a scheduled one: sets its wake timer), and starts whatever can start. */
   enqueue(runId: string): void {
     const active = this.#active.get(runId);
     if (active?.phase !== 'accepting') return;
+    const {status, wakeAt} = this.#deps.record(runId);
+    if (status === 'scheduled' && wakeAt !== null && !this.#closing) {
+      active.phase = 'scheduled';
+      this.#wakeTimers.set(runId, Date.parse(wakeAt), () => this.#wake(active));
+      return;
+    }
     this.#line(active);
     this.#startWhatCan();
   }
@@ -169,7 +182,7 @@ export class AttemptStarter {
     return active.phase === 'done';
   }
 
-  /** Cancels the runs not running (queued, behind a lock, waiting to retry) that `match` picks. */
+  /** Cancels the runs not running (scheduled, queued, behind a lock, waiting to retry) that `match` picks. */
   cancelWaiting(match: (run: {namespace: string; task: string}) => boolean, message: (run: {namespace: string; task: string}) => string): void {
     for (const active of [...this.#active.values()]) {
       if (active.phase !== 'running' && active.phase !== 'done' && match(active)) this.#cancelTree(active, message(active));
@@ -202,12 +215,12 @@ export class AttemptStarter {
   }
 
   /**
-   * Starts nothing more; cancels retry timers (those runs stay queued); lets running attempts
-   * finish for up to `timeoutMs`, then aborts them, recording `interrupted`.
+   * Starts nothing more; cancels retry and wake timers (those runs stay queued or scheduled);
+   * lets running attempts finish for up to `timeoutMs`, then aborts them, recording `interrupted`.
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#closing = true;
-    this.#timers.clearAll();
+    this.#wakeTimers.clearAll();
     for (const active of this.#active.values()) {
       if (active.phase === 'running' || active.phase === 'accepting' || active.phase === 'suspended') continue;
       active.cancelRetry?.();
@@ -237,8 +250,28 @@ export class AttemptStarter {
     else if (active.lockKey !== null && !this.#locks.holds(active.lockKey, active.id)) active.phase = 'lock';
     else {
       active.phase = 'ready';
-      this.#ready.push(active.taskKey, active.id);
+      this.#ready.push(active.taskKey, active.id, active.priority);
     }
+  }
+
+  /**
+   * A scheduled run's time came: queued, then in its lock key's line (behind the runs already
+   * in it) and the ready queue. With lockMode "skip" and the key held, it is skipped instead.
+   */
+  #wake(active: ActiveRun): void {
+    if (active.phase !== 'scheduled') return;
+    const run = this.#deps.record(active.id);
+    if (active.lockKey !== null) {
+      const holder = this.#locks.holder(active.lockKey);
+      if (holder !== undefined && this.#deps.tasks.get(active.namespace, active.task)?.lockMode === 'skip') {
+        this.#finalize(active, cancelRun(run, skippedMessage(active.lockKey.slice(active.namespace.length + 1), holder), NO_USAGE, this.#deps.clock.now()));
+        return;
+      }
+      this.#locks.join(active.lockKey, active.id);
+    }
+    this.#deps.save(wakeRun(run), run.status);
+    this.#line(active);
+    this.#startWhatCan();
   }
 
   #hasRoom(active: ActiveRun): boolean {
@@ -326,7 +359,7 @@ export class AttemptStarter {
   #armWake(active: ActiveRun): void {
     const at = this.#deps.steps.nextWake(active.id);
     if (at === null || this.#closing) return;
-    this.#timers.set(active.id, at, () => {
+    this.#wakeTimers.set(active.id, at, () => {
       const {ended, written} = this.#deps.steps.wakeDue(active.id);
       written.catch((error: unknown) => this.#deps.onError(error));
       if (ended) this.resume(active.id);
@@ -393,7 +426,7 @@ export class AttemptStarter {
     active.phase = 'done';
     active.cancelRetry?.();
     active.cancelRetry = null;
-    this.#timers.clear(active.id);
+    this.#wakeTimers.clear(active.id);
     this.#deps.steps.forget(active.id);
     this.#active.delete(active.id);
     this.#lending.delete(active.id);

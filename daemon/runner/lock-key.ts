@@ -78,3 +78,8 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value} (${JSON.stringify(value)})`;
 }
+
+/** Why a run of a task with lockMode "skip" was not run: `key` (as the template gives it) was held. */
+export function skippedMessage(key: string, holder: string): string {
+  return `skipped: lock "${key}" is held by run ${holder} (the task's lockMode is "skip")`;
+}

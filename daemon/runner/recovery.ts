@@ -7,7 +7,7 @@ import type {TaskSpec} from './task-spec.js';
 
 export const INTERRUPTED_MESSAGE = 'the daemon stopped while this attempt was running';
 
-/** What becomes of a run a previous daemon left queued or running. */
+/** What becomes of a run a previous daemon left scheduled, queued or running (`requeue`: tracked again, as it was). */
 export type Recovery =
   | {action: 'requeue'; run: RunRecord; lockKey: string | null}
   | {action: 'suspended'; run: RunRecord; lockKey: string | null}
@@ -22,9 +22,11 @@ export type Recovery =
  *   at once (no backoff); if not, it ends `failed` with that error.
  * - A run left `queued` is queued again as it was, attempts kept.
  * - A run left `sleeping` or `waiting` waits on: its steps are on disk, and its wake is set again.
+ * - A run left `scheduled` stays scheduled, its wake time set again: one already past (the daemon
+ *   was down then) queues it at once. It takes its lock key's line when it wakes, as it would have.
  * - Runs rejoin the queue, and their lock key's line, in creation order.
  * - A run whose task no longer exists ends `failed` if it was running, `cancelled` if it was
- *   queued, with a message naming the task. A run whose lock key cannot be filled from its input
+ *   queued or scheduled, with a message naming the task. A run whose lock key cannot be filled from its input
  *   under the task's current template is cancelled, with the reason.
  * No run stays queued or running without being tracked again.
  *

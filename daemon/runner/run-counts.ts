@@ -1,13 +1,18 @@
-import type {RunStatus} from '../../src/protocol/index.js';
+import {UNFINISHED_RUN_STATUSES, type RunStatus, type UnfinishedRunStatus} from '../../src/protocol/index.js';
 
-export interface StatusCounts {
-  running: number;
-  queued: number;
+export type StatusCounts = Record<UnfinishedRunStatus, number>;
+
+function zero(): StatusCounts {
+  return {scheduled: 0, queued: 0, running: 0, sleeping: 0, waiting: 0};
 }
 
-/** Queued and running runs, per task and in all: kept as statuses change, so reading them is O(1). */
+function isCounted(status: RunStatus | null): status is UnfinishedRunStatus {
+  return status !== null && (UNFINISHED_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+/** Runs that are not final, by status, per task and in all: kept as statuses change, so reading them is O(1). */
 export class RunCounts {
-  readonly total: StatusCounts = {running: 0, queued: 0};
+  readonly total: StatusCounts = zero();
   readonly #byTask = new Map<string, StatusCounts>();
 
   /** A run of `taskKey` went from `from` (null: not counted yet) to `to`. */
@@ -19,15 +24,21 @@ export class RunCounts {
 
   of(taskKey: string): StatusCounts {
     const counts = this.#byTask.get(taskKey);
-    return counts ? {...counts} : {running: 0, queued: 0};
+    return counts ? {...counts} : zero();
+  }
+
+  /** Runs not final and not running, in all: what `maxQueued` bounds. */
+  get pending(): number {
+    const {scheduled, queued, sleeping, waiting} = this.total;
+    return scheduled + queued + sleeping + waiting;
   }
 
   #add(taskKey: string, status: RunStatus | null, delta: number): void {
-    if (status !== 'running' && status !== 'queued') return;
+    if (!isCounted(status)) return;
     this.total[status] += delta;
-    const counts = this.#byTask.get(taskKey) ?? {running: 0, queued: 0};
+    const counts = this.#byTask.get(taskKey) ?? zero();
     counts[status] += delta;
-    if (counts.running === 0 && counts.queued === 0) this.#byTask.delete(taskKey);
+    if (UNFINISHED_RUN_STATUSES.every((counted) => counts[counted] === 0)) this.#byTask.delete(taskKey);
     else this.#byTask.set(taskKey, counts);
   }
 }

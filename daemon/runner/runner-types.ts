@@ -1,9 +1,10 @@
 import type {RunLogLine, RunProgress, RunRecord, RunStatus, StepRecord} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import type {Executor} from './executor-api.js';
+import type {StatusCounts} from './run-counts.js';
 import type {RunStore} from './run-store.js';
 
-/** Runs waiting (queued, in backoff, or behind a lock) beyond which submits are refused. */
+/** Runs waiting (scheduled, queued, in backoff, behind a lock, sleeping or waiting) beyond which submits are refused. */
 export const MAX_QUEUED_RUNS = 100_000;
 /** Runs `list` returns to an in-process caller that gives no limit (`run.list` has its own default); at most MAX_RUN_LIST. */
 export const DEFAULT_LIST_LIMIT = 50;
@@ -34,6 +35,19 @@ export interface SubmitOptions {
    * subscribe to them without a gap (the daemon's `run.submit` with `follow`).
    */
   onAccepted?(runId: string): void;
+  /** Queued this long after the submit: `scheduled` until then. Not with `runAt`. */
+  delayMs?: number;
+  /** Queued at this time (ms since the epoch): `scheduled` until then; at once if past. Not with `delayMs`. */
+  runAt?: number;
+  /**
+   * While a run of the same task submitted with this key is kept and its key lives, `submit`
+   * resolves with that run (whatever its status) instead of making one.
+   */
+  idempotencyKey?: string;
+  /** How long the key lives after this submit. @default DEFAULT_IDEMPOTENCY_TTL_MS (24 h) */
+  idempotencyTtlMs?: number;
+  /** Higher runs start first; FIFO among equals. @default 0 */
+  priority?: number;
 }
 
 export interface RunFilter {
@@ -44,16 +58,14 @@ export interface RunFilter {
   limit?: number;
 }
 
-/** What `capsule list --tree` shows beside a task. */
-export interface TaskStats {
-  running: number;
-  queued: number;
+/** What `capsule list --tree` shows beside a task: its runs that are not final, by status, and its last one. */
+export interface TaskStats extends StatusCounts {
   /** The task's most recently finished run. */
   lastRun: {id: string; status: RunStatus; createdAt: string; finishedAt: string} | null;
 }
 
 export interface RecoverySummary {
-  /** Runs queued again: left queued, or left running with retries remaining. */
+  /** Runs tracked again: left scheduled or queued, or left running with retries remaining. */
   requeued: number;
   /** Runs left sleeping or waiting: they wait on (or go on, if their time passed meanwhile). */
   suspended: number;

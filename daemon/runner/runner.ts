@@ -1,10 +1,12 @@
 import {availableParallelism} from 'node:os';
 import {formatInstant} from '../../src/lib/duration.js';
+import {runPriority, runStart} from '../../src/lib/submit-checks.js';
 import {CapsuleError, alreadyDone, notFound} from '../../src/lib/errors.js';
 import {isFinalRunStatus, MAX_RUN_LIST, type RunLogLine, type RunRecord, type RunStatus, type StepRecord, type TaskRef} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import {AttemptStarter} from './attempt-starter.js';
-import {lockKey} from './lock-key.js';
+import {DEFAULT_IDEMPOTENCY_TTL_MS, IdempotencyIndex} from './idempotency.js';
+import {lockKey, skippedMessage} from './lock-key.js';
 import type {Executor} from './executor-api.js';
 import {orphanedAttempts, planRecovery} from './recovery.js';
 import {RunCounts} from './run-counts.js';
@@ -46,6 +48,7 @@ export class Runner {
   readonly #listeners = new Set<RunnerListener>();
   readonly #starter: AttemptStarter;
   readonly #steps: RunSteps;
+  readonly #idempotency: IdempotencyIndex;
   #closing = false;
   #closed: Promise<void> | null = null;
 
@@ -55,6 +58,7 @@ export class Runner {
     this.#clock = options.clock;
     this.#maxQueued = options.maxQueued ?? MAX_QUEUED_RUNS;
     this.#onError = options.onError ?? console.error;
+    this.#idempotency = new IdempotencyIndex(options.store.runs(), options.clock.now(), (runId) => options.store.get(runId) !== undefined);
     const maxParallel = options.maxParallel ?? availableParallelism();
     if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new CapsuleError('bad_input', `maxParallel must be an integer of at least 1, got ${maxParallel}`);
     this.#steps = new RunSteps({store: this.#store, clock: this.#clock, announce: (step) => this.#emit({type: 'step', step})});
@@ -108,12 +112,28 @@ export class Runner {
    * default) a run waits behind the runs submitted before it with the same key; with "skip", a
    * run whose key is held or awaited by another run is recorded at once as cancelled, its error
    * saying which run holds the key. That keeps a burst of identical requests from piling up.
+   * A delayed run (`delayMs`, `runAt`) is `scheduled`, holding up nobody, until its time; with an
+   * `idempotencyKey` a submit may resolve with an earlier run (see SubmitOptions).
    */
   async submit(target: TaskRef, input: unknown, options: SubmitOptions = {}): Promise<RunRecord> {
     this.#assertOpen();
     const spec = this.#tasks.require(target);
-    if (this.#counts.total.queued >= this.#maxQueued) {
-      throw new CapsuleError('conflict', `the run queue is full: ${this.#counts.total.queued} runs are waiting (the limit is ${this.#maxQueued})`, {
+    const now = this.#clock.now();
+    const runAt = runStart(options.delayMs, options.runAt, now, {delay: 'delayMs', runAt: 'runAt'});
+    const priority = runPriority(options.priority, 'priority');
+    const taskKey = `${target.namespace}/${target.task}`;
+    const idempotencyKey = options.idempotencyKey ?? null;
+    if (idempotencyKey !== null) {
+      const existing = this.#idempotency.find(taskKey, idempotencyKey, now);
+      if (existing !== undefined) {
+        options.onAccepted?.(existing);
+        // A submit in the same turn as the first may get here before that run is on disk.
+        await this.#store.flush();
+        return this.get(existing);
+      }
+    }
+    if (this.#counts.pending >= this.#maxQueued) {
+      throw new CapsuleError('conflict', `the run queue is full: ${this.#counts.pending} runs are waiting (the limit is ${this.#maxQueued})`, {
         hint: 'wait for queued runs to finish, or cancel some with `capsule cancel RUN`',
       });
     }
@@ -123,13 +143,16 @@ export class Runner {
     const key = spec.lock === null ? null : lockKey(spec.lock, json);
     // Scoped to the namespace, so two projects' "report:{id}" never collide.
     const scopedKey = key === null ? null : `${target.namespace}/${key}`;
-    const now = this.#clock.now();
     if (options.id !== undefined && this.#store.get(options.id)) throw new CapsuleError('conflict', `run ${options.id} already exists`);
-    const run = newRun({id: options.id ?? newRunId(now), namespace: target.namespace, task: target.task, input: json, parentId}, now);
+    const idempotency = idempotencyKey === null ? null : {key: idempotencyKey, expiresAt: now + (options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS)};
+    const run = newRun({id: options.id ?? newRunId(now), namespace: target.namespace, task: target.task, input: json, parentId, runAt, idempotency, priority}, now);
+    // Indexed before the first await: a second submit with the key in this turn finds this run.
+    if (idempotency !== null) this.#idempotency.add(taskKey, idempotency.key, run.id, idempotency.expiresAt, now);
     options.onAccepted?.(run.id);
-    const holder = scopedKey !== null && spec.lockMode === 'skip' ? this.#starter.lockHolder(scopedKey) : undefined;
+    // A delayed run takes its key's line when it wakes: it is checked then (attempt-starter.ts).
+    const holder = scopedKey !== null && spec.lockMode === 'skip' && run.status === 'queued' ? this.#starter.lockHolder(scopedKey) : undefined;
     if (holder !== undefined) {
-      const skipped = cancelRun(run, `skipped: lock "${key}" is held by run ${holder} (the task's lockMode is "skip")`, NO_USAGE, now);
+      const skipped = cancelRun(run, skippedMessage(key!, holder), NO_USAGE, now);
       await this.#save(skipped, null);
       return skipped;
     }
@@ -138,9 +161,10 @@ export class Runner {
       await this.#save(run, null);
     } catch (error) {
       this.#starter.cancel(run.id, 'not accepted: its record could not be written');
+      if (idempotency !== null) this.#idempotency.remove(taskKey, idempotency.key, run.id);
       throw error;
     }
-    // The record as accepted and written: queued (or cancelled, if a cancel came first).
+    // The record as accepted and written: queued or scheduled (or cancelled, if a cancel came first).
     const accepted = this.get(run.id);
     this.#starter.enqueue(run.id);
     return accepted;
@@ -259,7 +283,7 @@ export class Runner {
   }
 
   /**
-   * Resumes the runs a previous daemon left queued or running, per the policy documented on
+   * Resumes the runs a previous daemon left scheduled, queued or running, per the policy documented on
    * `planRecovery` (recovery.ts). Call once at start, after the projects' tasks are set.
    */
   async recover(): Promise<RecoverySummary> {
@@ -294,7 +318,7 @@ export class Runner {
    * Stops accepting runs, lets running attempts finish for up to `timeoutMs`, then interrupts the
    * rest (error type `interrupted`: queued again for the next daemon if retries remain, else
    * failed), and writes everything. Queued runs, and runs waiting to retry, stay queued on disk
-   * for `recover()`. The executor and the store belong to the caller, which closes them after.
+   * for `recover()`, scheduled runs scheduled (their wake timers cleared). The executor and the store belong to the caller, which closes them after.
    */
   close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     this.#closed ??= this.#shutdown(timeoutMs);

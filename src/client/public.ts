@@ -24,11 +24,13 @@ import {DaemonClient} from './client.js';
 import {startDaemon, tryConnect} from './daemon-process.js';
 import {MAX_REPLAYED_EVENTS, TrackedRun, type RunEvent, type RunHandle, type RunSource} from './run-handle.js';
 import {parseItemRef} from '../protocol/targets.js';
+import {submitParams, type SubmitOptions} from './submit-options.js';
 import {parseRunTarget} from './targets.js';
 
 export {CapsuleError, type ErrorCode} from '../lib/errors.js';
 export {MAX_UNREAD_EVENTS} from './event-queue.js';
 export {MAX_REPLAYED_EVENTS, RunFailedError, type RunEvent, type RunHandle} from './run-handle.js';
+export type {Duration, SubmitOptions} from './submit-options.js';
 export type {RunAttempt, RunError, RunErrorType, RunLogLine, RunProgress, RunRecord, RunStatus} from '../protocol/index.js';
 
 export interface ConnectOptions {
@@ -54,9 +56,20 @@ export interface CapsuleClient {
    * `"namespace/task"`, or a path to a task file for an ad-hoc run (ending in .ts, .mts, .js or
    * .mjs, or starting with ./, ../ or /). Resolves once the daemon has persisted the run. Rejects
    * with a CapsuleError: `not_found` for an unknown task (with a suggestion in its hint),
-   * `bad_input` for a malformed target or an input the task's lock key cannot be filled from.
+   * `bad_input` for a malformed target, an input the task's lock key cannot be filled from, or a
+   * bad option (the message names it).
+   *
+   * `options`: `delay` ("10m") or `runAt` (a Date) starts the run later, `scheduled` until then
+   * (the handle's `wait()` and `result()` wait for it); `priority` (higher first); and
+   * `idempotencyKey` (with `idempotencyTtl`, default "24h"): while a run of the task submitted
+   * with the key is kept and the key lives, the handle is that run's, not a new one's — compare
+   * `handle.id` with the first submit's to tell.
+   *
+   * ```ts
+   * await capsule.submit('shop/send_receipt', {order: 42}, {delay: '10m', idempotencyKey: 'order-42'});
+   * ```
    */
-  submit(target: string, input?: unknown): Promise<RunHandle>;
+  submit(target: string, input?: unknown, options?: SubmitOptions): Promise<RunHandle>;
   /** The current record of any run. Rejects with `not_found` for an unknown (or pruned) run. */
   get(id: string): Promise<RunRecord>;
   /** Runs, newest first. */
@@ -104,8 +117,8 @@ class Client implements CapsuleClient, RunSource {
     return this.#connection.daemonPid;
   }
 
-  async submit(target: string, input: unknown = {}): Promise<RunHandle> {
-    const accepted = await this.#connection.call('run.submit', {target: runTarget(target), input});
+  async submit(target: string, input: unknown = {}, options: SubmitOptions = {}): Promise<RunHandle> {
+    const accepted = await this.#connection.call('run.submit', {target: runTarget(target), input, ...submitParams(options)});
     return new TrackedRun(accepted, this);
   }
 

@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {Instant, Text} from './common.js';
-import {ISOLATIONS, LOG_LEVELS, MAX_RUN_LIST, RUN_ERROR_TYPES, RUN_STATUSES, STEP_KINDS, STEP_STATUSES} from './vocabulary.js';
+import {ISOLATIONS, LOG_LEVELS, MAX_RUN_LIST, RUN_ERROR_TYPES, RUN_PRIORITY, RUN_STATUSES, STEP_KINDS, STEP_STATUSES} from './vocabulary.js';
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 
@@ -136,8 +136,12 @@ export const TaskSummary = z.object({
   maxRetries: z.number().int(),
   concurrency: z.number().int().nullable(),
   lock: z.string().nullable(),
-  running: z.number().int(),
+  /** Its runs that are not final, by status. */
+  scheduled: z.number().int(),
   queued: z.number().int(),
+  running: z.number().int(),
+  sleeping: z.number().int(),
+  waiting: z.number().int(),
   lastRun: LastRun.nullable(),
 });
 export type TaskSummary = z.infer<typeof TaskSummary>;
@@ -171,12 +175,16 @@ export const runMethods = {
       delayMs: z.number().int().nonnegative().optional(),
       /** Queued at this instant (ISO 8601); not with `delayMs`. */
       runAt: z.iso.datetime({offset: true}).optional(),
-      /** While a run submitted with this key is kept and its key lives, that run is returned instead of a new one. */
+      /**
+       * While a run of the same task submitted with this key is kept and its key lives, the reply
+       * is that run's record (whatever its status), not a new run: the caller tells by its id
+       * (the one the first submit got), or by its `createdAt`, older than the request.
+       */
       idempotencyKey: Text.max(256).optional(),
       /** How long the key lives after the submit. @default 24h */
       idempotencyTtlMs: z.number().int().positive().optional(),
       /** Higher runs start first; FIFO among equals. @default 0 */
-      priority: z.number().int().min(-1000).max(1000).optional(),
+      priority: z.number().int().min(RUN_PRIORITY.min).max(RUN_PRIORITY.max).optional(),
     }),
     result: RunRecord,
   },

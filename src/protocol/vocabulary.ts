@@ -13,6 +13,10 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** The statuses of a run that is not final: what the live counts of a task count. */
+export const UNFINISHED_RUN_STATUSES = ['scheduled', 'queued', 'running', 'sleeping', 'waiting'] as const;
+export type UnfinishedRunStatus = (typeof UNFINISHED_RUN_STATUSES)[number];
+
 /** A run in a final state never changes again. */
 export function isFinalRunStatus(status: RunStatus): boolean {
   return FINAL_RUN_STATUSES.has(status);
@@ -62,6 +66,9 @@ export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 
 /** The most runs one `run.list` returns. */
 export const MAX_RUN_LIST = 1000;
+
+/** A run's priority: higher starts first, FIFO among equals; 0 unless the submit says. */
+export const RUN_PRIORITY = {min: -1000, max: 1000} as const;
 
 /** The most fires one `schedule.next` previews. */
 export const MAX_NEXT_FIRES = 1000;

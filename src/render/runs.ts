@@ -47,12 +47,36 @@ export function renderRunTable(runs: RunRecord[], options: {width: number; paint
   return renderTable(['RUN', 'STATUS', 'TASK', 'TRIES', 'TOOK', 'CREATED', 'ERROR'], rows, options);
 }
 
-export function renderRunDetails(run: RunRecord, paint: Paint): string {
+/** An instant in the local time zone, with its offset: "2026-12-02 03:00:00 +01:00". */
+export function localTime(iso: string): string {
+  const date = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  const zone = `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone}`;
+}
+
+/** When a scheduled run starts: "at 2026-12-02 03:00:00 +01:00 (in 10m)". */
+export function renderWakeTime(wakeAt: string, now = Date.now()): string {
+  return `at ${localTime(wakeAt)} (${relativeTime(wakeAt, now)})`;
+}
+
+/** What a submit got: "run_… scheduled at … (in 10m)", or "run_… queued". */
+export function renderSubmitted(run: RunRecord, now = Date.now()): string {
+  return `${run.id} ${run.status}${run.status === 'scheduled' && run.wakeAt !== null ? ` ${renderWakeTime(run.wakeAt, now)}` : ''}`;
+}
+
+export function renderRunDetails(run: RunRecord, paint: Paint, now = Date.now()): string {
   const [glyph, tone] = RUN_GLYPHS[run.status];
   const rows: [string, string][] = [
     ['run', run.id],
     ['task', `${run.namespace}/${run.task}`],
     ['status', `${paint(tone, glyph)} ${run.status}`],
+  ];
+  if (run.status === 'scheduled' && run.wakeAt !== null) rows.push(['runs', renderWakeTime(run.wakeAt, now)]);
+  if (run.priority !== 0) rows.push(['priority', String(run.priority)]);
+  if (run.idempotencyKey !== null) rows.push(['key', `${run.idempotencyKey} (idempotency, until ${run.idempotencyExpiresAt ?? '-'})`]);
+  rows.push(
     ['created', run.createdAt],
     ['started', run.startedAt ?? '-'],
     ['finished', run.finishedAt ?? '-'],
@@ -61,7 +85,7 @@ export function renderRunDetails(run: RunRecord, paint: Paint): string {
     ['memory', run.peakMemoryMb === null ? '-' : `${run.peakMemoryMb}MB peak`],
     ['parent', run.parentId ?? '-'],
     ['input', JSON.stringify(run.input)],
-  ];
+  );
   if (run.status === 'succeeded') rows.push(['result', JSON.stringify(run.result)]);
   if (run.error) rows.push(['error', `${run.error.type}: ${run.error.message}`]);
   const lines = rows.map(([key, value]) => `${paint('dim', key.padEnd(9))}${value}`);

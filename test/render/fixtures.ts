@@ -23,8 +23,11 @@ export const task = (overrides: Partial<TaskSummary> = {}): TaskSummary => ({
   maxRetries: 3,
   concurrency: null,
   lock: null,
-  running: 0,
+  scheduled: 0,
   queued: 0,
+  running: 0,
+  sleeping: 0,
+  waiting: 0,
   lastRun: null,
   ...overrides,
 });

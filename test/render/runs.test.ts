@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {renderRunDetails} from '../../src/render/runs.js';
+import {localTime, renderRunDetails, renderSubmitted} from '../../src/render/runs.js';
 import {painter} from '../../src/render/style.js';
 import type {RunRecord} from '../../src/protocol/index.js';
 
@@ -39,5 +39,23 @@ describe('renderRunDetails', () => {
   it('says which attempts ended at a sleep or a wait', () => {
     const slept = {...run, status: 'sleeping' as const, attempts: [{n: 1, startedAt: '2026-11-21T12:00:00.000Z', finishedAt: '2026-11-21T12:00:01.000Z', error: null, suspended: 'sleeping' as const}]};
     expect(renderRunDetails(slept, painter(false)).split('\n')).toContain('  #1 2026-11-21T12:00:00.000Z → 2026-11-21T12:00:01.000Z  sleeping');
+  });
+});
+
+describe('a scheduled run', () => {
+  const scheduled: RunRecord = {...run, status: 'scheduled', attempts: [], startedAt: null, wakeAt: '2026-11-21T12:10:00.000Z', priority: 5, idempotencyKey: 'order-42', idempotencyExpiresAt: '2026-11-22T12:00:00.000Z'};
+  const now = Date.parse('2026-11-21T12:00:00.000Z');
+
+  it('is reported with when it runs, in local time and from now', () => {
+    expect(renderSubmitted(scheduled, now)).toBe(`run_1 scheduled at ${localTime(scheduled.wakeAt!)} (in 10m)`);
+    expect(renderSubmitted({...scheduled, status: 'queued', wakeAt: null}, now)).toBe('run_1 queued');
+    expect(localTime(scheduled.wakeAt!)).toMatch(/^2026-11-2[12] \d\d:\d0:00 [+-]\d\d:\d\d$/);
+  });
+
+  it('shows its start, priority and key', () => {
+    const lines = renderRunDetails(scheduled, painter(false), now).split('\n');
+    expect(lines).toContain(`runs     at ${localTime(scheduled.wakeAt!)} (in 10m)`);
+    expect(lines).toContain('priority 5');
+    expect(lines).toContain('key      order-42 (idempotency, until 2026-11-22T12:00:00.000Z)');
   });
 });

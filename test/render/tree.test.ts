@@ -29,6 +29,12 @@ describe('item facts', () => {
     expect(line.facts).toEqual(['512MB · 2m · cpu 30s · retries 3', '1 running, 2 queued', 'last failed 3m ago']);
   });
 
+  it('counts a task\'s scheduled, sleeping and waiting runs beside the running and queued ones, when there are any', () => {
+    expect(describeTask(task({running: 1, scheduled: 3, sleeping: 2, waiting: 1}), NOW).facts).toEqual(['512MB · 2m · cpu 30s · retries 3', '1 running, 3 scheduled, 2 sleeping, 1 waiting']);
+    expect(describeTask(task({waiting: 1}), NOW).facts).toEqual(['512MB · 2m · cpu 30s · retries 3', '1 waiting']);
+    expect(describeTask(task(), NOW).facts).toEqual(['512MB · 2m · cpu 30s · retries 3']);
+  });
+
   it('shows a schedule with its next fire, or that it is paused', () => {
     expect(describeSchedule(schedule({nextFireAt: '2026-11-21T15:12:00Z'}), NOW).facts).toEqual(['0 3 * * * Europe/Paris', '→ build_report', 'next in 3h 12m']);
     const paused = describeSchedule(schedule({paused: true, skipped: 2}), NOW);

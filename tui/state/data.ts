@@ -12,7 +12,7 @@ export interface DashboardData {
   needsResync: boolean;
   projects: ProjectSummary[];
   runs: ReadonlyMap<string, RunRecord>;
-  /** The daemon answered run.list, so every queued and running run is in `runs`. */
+  /** The daemon answered run.list, so every run not final is in `runs`. */
   runsTracked: boolean;
   progress: ReadonlyMap<string, RunProgress>;
   status: DaemonStatus | null;

@@ -1,4 +1,4 @@
-import {isFinalRunStatus, type RunProgress, type RunRecord} from '../../src/protocol/index.js';
+import {isFinalRunStatus, type RunProgress, type RunRecord, type UnfinishedRunStatus} from '../../src/protocol/index.js';
 import {compareStrings} from '../../src/lib/compare.js';
 
 /** Runs the dashboard remembers; finished ones are forgotten first, oldest first. */
@@ -42,20 +42,18 @@ export function putProgress(progress: Map<string, RunProgress>, runs: ReadonlyMa
   if (progress.size > MAX_TRACKED_RUNS) progress.delete(progress.keys().next().value!);
 }
 
-export interface TaskActivity {
-  running: number;
-  queued: number;
+export interface TaskActivity extends Record<UnfinishedRunStatus, number> {
   latest: RunRecord | undefined;
 }
 
-/** Running and queued counts and the newest tracked run, per "ns/task". */
+/** Counts of the runs not final, by status, and the newest tracked run, per "ns/task". */
 export function taskActivity(runs: ReadonlyMap<string, RunRecord>): Map<string, TaskActivity> {
   const activity = new Map<string, TaskActivity>();
   for (const run of runs.values()) {
     const key = `${run.namespace}/${run.task}`;
     let entry = activity.get(key);
-    if (!entry) activity.set(key, (entry = {running: 0, queued: 0, latest: undefined}));
-    if (run.status === 'running' || run.status === 'queued') entry[run.status]++;
+    if (!entry) activity.set(key, (entry = {scheduled: 0, queued: 0, running: 0, sleeping: 0, waiting: 0, latest: undefined}));
+    if (!isFinalRunStatus(run.status)) entry[run.status as UnfinishedRunStatus]++;
     if (!entry.latest || run.createdAt > entry.latest.createdAt) entry.latest = run;
   }
   return activity;

@@ -1,8 +1,8 @@
 import {toCapsuleError} from '../../src/lib/errors.js';
-import {MAX_RUN_LIST, type DaemonStatus, type ProjectSummary, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../../src/protocol/index.js';
+import {MAX_RUN_LIST, UNFINISHED_RUN_STATUSES, type DaemonStatus, type ProjectSummary, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../../src/protocol/index.js';
 import type {DashboardClient} from '../client.js';
 
-/** Recent runs loaded on connect, besides every queued and running one. */
+/** Recent runs loaded on connect, besides every one not final. */
 export const SNAPSHOT_RECENT_RUNS = 200;
 /** run.list answers at most this many per call. */
 
@@ -31,15 +31,15 @@ export async function loadSnapshot(client: DashboardClient): Promise<Snapshot> {
       if (!problems.some((problem) => problem.method === method)) problems.push({method, message: toCapsuleError(error).message});
       return null;
     });
-  const [projects, recent, running, queued, schedules, services, status] = await Promise.all([
+  const [projects, recent, unfinished, schedules, services, status] = await Promise.all([
     client.call('project.list', {}),
     optional('run.list', client.call('run.list', {limit: SNAPSHOT_RECENT_RUNS})),
-    optional('run.list', client.call('run.list', {status: 'running', limit: MAX_RUN_LIST})),
-    optional('run.list', client.call('run.list', {status: 'queued', limit: MAX_RUN_LIST})),
+    // Every run not final, so the live counts beside each task start right.
+    Promise.all(UNFINISHED_RUN_STATUSES.map((runStatus) => optional('run.list', client.call('run.list', {status: runStatus, limit: MAX_RUN_LIST})))),
     optional('schedule.list', client.call('schedule.list', {})),
     optional('service.list', client.call('service.list', {})),
     optional('daemon.status', client.call('daemon.status', {})),
   ]);
-  const runs = recent && running && queued ? [...queued.runs, ...running.runs, ...recent.runs] : null;
+  const runs = recent && unfinished.every((list) => list !== null) ? [...unfinished.flatMap((list) => list!.runs), ...recent.runs] : null;
   return {projects: projects.projects, runs, schedules: schedules?.schedules ?? null, services: services?.services ?? null, status, problems};
 }

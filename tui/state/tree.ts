@@ -1,4 +1,4 @@
-import type {ProjectSummary, ScheduleSummary, ServiceSummary, TaskSummary} from '../../src/protocol/index.js';
+import {UNFINISHED_RUN_STATUSES, type ProjectSummary, type ScheduleSummary, type ServiceSummary, type TaskSummary, type UnfinishedRunStatus} from '../../src/protocol/index.js';
 import {describeSchedule, describeService, describeTask} from '../../src/render/items.js';
 import {projectErrorHeadline} from '../../src/render/project-error.js';
 import type {StyleName} from '../../src/render/style.js';
@@ -122,5 +122,6 @@ export function liveTask(task: TaskSummary, activity: TaskActivity | undefined, 
   const lastRun = latest && (!task.lastRun || latest.createdAt >= task.lastRun.createdAt)
     ? {id: latest.id, status: latest.status, finishedAt: latest.finishedAt, createdAt: latest.createdAt}
     : task.lastRun;
-  return {...task, running: activity?.running ?? 0, queued: activity?.queued ?? 0, lastRun};
+  const counts = Object.fromEntries(UNFINISHED_RUN_STATUSES.map((status) => [status, activity?.[status] ?? 0])) as Record<UnfinishedRunStatus, number>;
+  return {...task, ...counts, lastRun};
 }

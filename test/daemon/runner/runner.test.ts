@@ -146,11 +146,14 @@ describe('Runner: a run from submit to result', () => {
     expect(() => runner.list({limit: 0})).toThrow(/limit must be an integer from 1 to 1000, got 0/);
     await vi.waitFor(() => expect(executor.running).toHaveLength(2));
     expect(runner.taskStats('reports', 'build')).toEqual({
-      running: 1,
+      scheduled: 0,
       queued: 0,
+      running: 1,
+      sleeping: 0,
+      waiting: 0,
       lastRun: {id: first.id, status: 'failed', createdAt: runner.get(first.id).createdAt, finishedAt: runner.get(first.id).finishedAt},
     });
-    expect(runner.taskStats('reports', 'nothing')).toEqual({running: 0, queued: 0, lastRun: null});
+    expect(runner.taskStats('reports', 'nothing')).toEqual({scheduled: 0, queued: 0, running: 0, sleeping: 0, waiting: 0, lastRun: null});
     expect(() => runner.get('run_missing')).toThrow(expect.objectContaining({code: 'not_found'}));
   });
 

@@ -42,6 +42,14 @@ describe('tree rows', () => {
     expect(describeRow(row, activity, now)).toMatchObject({glyph: '●', tone: 'blue', facts: ['1 running, 1 queued', expect.stringMatching(/^last queued/)]});
   });
 
+  it('counts the tracked scheduled, sleeping and waiting runs of a task live, not the summary\'s older counts', () => {
+    const stale = buildRows([project({tasks: [task({scheduled: 3})]})], options()).find((candidate) => candidate.label === 'build_report')!;
+    const now = Date.parse('2025-06-01T12:00:00Z');
+    const runs = [run({id: 'a', status: 'scheduled'}), run({id: 'b', status: 'sleeping'}), run({id: 'c', status: 'waiting'}), run({id: 'd', status: 'waiting'}), run({id: 'e', status: 'succeeded'})];
+    const activity = taskActivity(new Map(runs.map((tracked) => [tracked.id, tracked])));
+    expect(describeRow(stale, activity, now).facts[0]).toBe('1 scheduled, 1 sleeping, 2 waiting');
+  });
+
   it('keeps the selection on its row by key as rows come and go, and folds or climbs with ←', () => {
     const rows = buildRows(projects, options());
     let view = select(INITIAL_VIEW, rows, 7);
