@@ -135,14 +135,15 @@ describe('durable runs: what is refused', SLOW, () => {
     const file = join(root, 'flow.ts');
     await writeFile(join(root, 'capsule.toml'), '[project]\nname = "edited"\nentry = ["flow.ts"]\n\n[defaults]\nmax_retries = 3\n');
     const source = (first: string) =>
-      `import {task} from 'capsule';\nexport const flow = task(async (_input, ctx) => {\n  await ctx.step('${first}', () => 1);\n  await ctx.sleep('1500ms');\n  return ctx.step('last', () => 2);\n});\n`;
+      `import {task} from 'capsule';\nexport const flow = task(async (_input, ctx) => {\n  await ctx.step('${first}', () => 1);\n  await ctx.waitFor('go', {timeout: '1m'});\n  return ctx.step('last', () => 2);\n});\n`;
     await writeFile(file, source('charge'));
     await startWithProject(home, {}, root);
     const runId = await submit(home, 'edited/flow');
-    await waitForRun(home, runId, (run) => run.status === 'sleeping', 'to sleep');
+    await waitForRun(home, runId, (run) => run.status === 'waiting', 'to wait');
     await writeFile(file, source('bill'));
     const reload = await home.run(['project', 'reload', 'edited']);
     expect(reload.code, reload.stderr).toBe(0);
+    expect((await home.run(['signal', runId, 'go'])).code).toBe(0);
 
     const run = await waitForFinal(home, runId);
     expect(run.status).toBe('failed');
