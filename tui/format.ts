@@ -1,5 +1,6 @@
 import {formatDuration} from '../src/lib/duration.js';
-import type {RunRecord} from '../src/protocol/index.js';
+import {formatSize} from '../src/lib/size.js';
+import type {RunRecord, StepRecord} from '../src/protocol/index.js';
 import {RUN_GLYPHS, relativeTime} from '../src/render/items.js';
 import type {StyleName} from '../src/render/style.js';
 
@@ -28,4 +29,23 @@ export function fireTime(iso: string, timeZone: string, seconds = false): string
 export function clockTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? '' : date.toTimeString().slice(0, 8);
+}
+
+const STEP_GLYPHS: Record<StepRecord['status'], [string, StyleName]> = {succeeded: ['✓', 'green'], failed: ['✗', 'red'], waiting: ['…', 'magenta']};
+
+/** A step on one line: key, kind, status, duration, tries, result size; what a waiting one waits for. */
+export function stepFacts(step: StepRecord, now: number): {glyph: string; tone: StyleName; text: string} {
+  const waitingGlyph = step.kind === 'sleep' ? RUN_GLYPHS.sleeping : RUN_GLYPHS.waiting;
+  const [glyph, tone] = step.status === 'waiting' ? waitingGlyph : STEP_GLYPHS[step.status];
+  const duration = step.durationMs !== null ? formatDuration(step.durationMs) : formatDuration(Math.max(0, now - Date.parse(step.startedAt)));
+  const size = step.resultBytes === null ? '' : formatSize(step.resultBytes);
+  const facts = [`${step.key.padEnd(12)} ${step.kind.padEnd(6)} ${step.status.padEnd(9)} ${duration.padStart(7)} ${`${step.tries}×`.padStart(3)} ${size.padStart(7)}`];
+  if (step.status === 'waiting') {
+    if (step.prompt) facts.push(`asks "${step.prompt.question}"${step.prompt.choices ? ` [${step.prompt.choices.join('/')}]` : ''}${step.prompt.secret ? ' (secret)' : ''}`);
+    if (step.signal !== null) facts.push(`waits for signal "${step.signal}"`);
+    if (step.until !== null) facts.push(`${step.kind === 'sleep' ? 'wakes' : 'times out'} ${relativeTime(step.until, now)}`);
+  } else if (step.error) {
+    facts.push(`${step.error.type}: ${step.error.message}`);
+  }
+  return {glyph, tone, text: facts.join(' · ')};
 }
