@@ -31,21 +31,24 @@ export function clockTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? '' : date.toTimeString().slice(0, 8);
 }
 
-const STEP_GLYPHS: Record<StepRecord['status'], [string, StyleName]> = {succeeded: ['✓', 'green'], failed: ['✗', 'red'], waiting: ['…', 'magenta']};
+const ENDED_STEP_GLYPHS: Record<'succeeded' | 'failed', [string, StyleName]> = {succeeded: ['✓', 'green'], failed: ['✗', 'red']};
 
 /** A step on one line: key, kind, status, duration, tries, result size; what a waiting one waits for. */
 export function stepFacts(step: StepRecord, now: number): {glyph: string; tone: StyleName; text: string} {
-  const waitingGlyph = step.kind === 'sleep' ? RUN_GLYPHS.sleeping : RUN_GLYPHS.waiting;
-  const [glyph, tone] = step.status === 'waiting' ? waitingGlyph : STEP_GLYPHS[step.status];
-  const duration = step.durationMs !== null ? formatDuration(step.durationMs) : formatDuration(Math.max(0, now - Date.parse(step.startedAt)));
-  const size = step.resultBytes === null ? '' : formatSize(step.resultBytes);
-  const facts = [`${step.key.padEnd(12)} ${step.kind.padEnd(6)} ${step.status.padEnd(9)} ${duration.padStart(7)} ${`${step.tries}×`.padStart(3)} ${size.padStart(7)}`];
+  const head = `${step.key.padEnd(12)} ${step.kind.padEnd(6)} ${step.status.padEnd(9)}`;
+  // What a waiting step waits for comes first: the pane may be narrow, and its figures are not in yet.
   if (step.status === 'waiting') {
+    // A waiting step wears the glyph of the run status it makes: sleeping, or waiting.
+    const [glyph, tone] = step.kind === 'sleep' ? RUN_GLYPHS.sleeping : RUN_GLYPHS.waiting;
+    const facts = [head.trimEnd()];
     if (step.prompt) facts.push(`asks "${step.prompt.question}"${step.prompt.choices ? ` [${step.prompt.choices.join('/')}]` : ''}${step.prompt.secret ? ' (secret)' : ''}`);
     if (step.signal !== null) facts.push(`waits for signal "${step.signal}"`);
     if (step.until !== null) facts.push(`${step.kind === 'sleep' ? 'wakes' : 'times out'} ${relativeTime(step.until, now)}`);
-  } else if (step.error) {
-    facts.push(`${step.error.type}: ${step.error.message}`);
+    return {glyph, tone, text: facts.join(' · ')};
   }
-  return {glyph, tone, text: facts.join(' · ')};
+  const [glyph, tone] = ENDED_STEP_GLYPHS[step.status];
+  const duration = step.durationMs === null ? '–' : formatDuration(step.durationMs);
+  const size = step.resultBytes === null ? '' : formatSize(step.resultBytes);
+  const figures = `${head} ${duration.padStart(7)} ${`${step.tries}×`.padStart(3)} ${size.padStart(7)}`;
+  return {glyph, tone, text: step.error ? `${figures} · ${step.error.type}: ${step.error.message}` : figures};
 }

@@ -115,4 +115,24 @@ describe('waiting runs on the dashboard', () => {
     await ui.waitFor('run_w1 waits for a signal or a sleep, not an answer');
     await vi.waitFor(() => expect(client.callsOf('run.answer')).toEqual([]));
   });
+
+  it('shows the timeline under a task\'s details for the run picked there, and a answers it from there too', async () => {
+    const {client, answered} = promptWorld();
+    const ui = mount(client);
+    await ui.waitFor('worker');
+    await ui.press('/', 'b', 'u', 'i', 'l', 'd', KEY.enter);
+    await ui.waitFor('Task reports/build_report');
+    await ui.press(KEY.enter);
+    let frame = await ui.waitFor('Steps of run_w1');
+    expect(lineWith(frame, 'prompt#1')).toContain('asks "Which color?" [red/blue]');
+    expect(lineWith(frame, '?  help')).toMatch(/^\s*a\s+answer/);
+    // The next run down sleeps: its steps (none here) replace the waiting run's.
+    await ui.press('j');
+    frame = await ui.waitFor((text) => !text.includes('Steps of run_w1'));
+    await ui.press('k');
+    await ui.waitFor('a answers its question');
+    await ui.press('a', 'b', 'l', 'u', 'e', KEY.enter);
+    await ui.waitFor('answered prompt#1 of run_w1');
+    expect(answered).toEqual([{id: 'run_w1', step: 'prompt#1', value: 'blue'}]);
+  });
 });
