@@ -21,6 +21,7 @@ import {KeyboardProvider} from './hooks/useKeyboard.js';
 import {useKeys} from './hooks/useKeys.js';
 import {useNow} from './hooks/useNow.js';
 import {useRunList} from './hooks/useRunList.js';
+import {useRunSteps, waitingPrompts} from './hooks/useRunSteps.js';
 import {useSelectionData} from './hooks/useSelectionData.js';
 import {useSelectionLog} from './hooks/useSelectionLog.js';
 import {useTerminalSize} from './hooks/useTerminalSize.js';
@@ -88,6 +89,8 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
   const detailRun = view.focus === 'details' && (item?.kind === 'task' || item?.kind === 'schedule') ? (extra.runs[view.detailIndex] ?? null) : null;
   const entry = view.focus === 'details' && item?.kind === 'service' ? (extra.config.value?.[view.detailIndex] ?? null) : null;
   const run = boardRun ?? detailRun;
+  const steps = useRunSteps(client, run?.id ?? null);
+  const answerable = run?.status === 'waiting' && waitingPrompts(steps).length > 0;
 
   const logTarget = logTargetFor(item, run);
   useSelectionLog(client, logTarget, dispatch);
@@ -116,7 +119,7 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
     boardSizes: columns.map((column) => column.length),
     boardScope: boardScopeOf(item),
     log: {lines: logLines, height: Math.max(1, box.logHeight - 1)},
-    commands: commands({item, run, entry, config: extra.config.value, runs: data.runs, refreshConfig: extra.config.refresh}, actions, setModal),
+    commands: commands({item, run, steps, entry, config: extra.config.value, runs: data.runs, refreshConfig: extra.config.refresh}, actions, setModal),
     exit,
   });
 
@@ -130,12 +133,12 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
       {view.mode === 'help' ? (
         <Help width={box.width} height={box.bodyHeight} />
       ) : view.mode === 'board' && scope ? (
-        <Board scope={scope.task ? `${scope.namespace}/${scope.task}` : scope.namespace} oneTask={scope.task !== null} columns={columns} progress={data.progress} column={view.board.column} index={view.board.index} width={box.width} height={box.bodyHeight} now={now} />
+        <Board scope={scope.task ? `${scope.namespace}/${scope.task}` : scope.namespace} oneTask={scope.task !== null} columns={columns} progress={data.progress} column={view.board.column} index={view.board.index} width={box.width} height={box.bodyHeight} now={now} steps={steps} />
       ) : (
         <Box flexDirection="row" height={box.bodyHeight}>
           <Tree rows={rows} selected={index} height={box.bodyHeight} width={box.treeWidth} focused={view.focus === 'tree'} filter={view.filter} activity={activity} now={now} />
           <Box borderStyle="single" borderTop={false} borderRight={false} borderBottom={false} borderDimColor paddingLeft={1} width={box.detailsWidth + 1} height={box.bodyHeight}>
-            <Details item={item} extra={extra} focused={view.focus === 'details'} detailIndex={view.detailIndex} width={box.detailsWidth - 1} height={box.bodyHeight} now={now} />
+            <Details item={item} extra={extra} run={detailRun} steps={steps} focused={view.focus === 'details'} detailIndex={view.detailIndex} width={box.detailsWidth - 1} height={box.bodyHeight} now={now} />
           </Box>
         </Box>
       )}
@@ -154,7 +157,7 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
       ) : (
         <StatusLine status={status} width={box.width} />
       )}
-      <Footer hints={modal ? [] : footerHints(view.mode, view.focus, item?.kind ?? null)} width={box.width} />
+      <Footer hints={modal ? [] : footerHints(view.mode, view.focus, item?.kind ?? null, answerable)} width={box.width} />
     </Box>
   );
 }

@@ -1,10 +1,11 @@
 import type {Dispatch, SetStateAction} from 'react';
 import {toCapsuleError} from '../src/lib/errors.js';
-import {SECRET_MASK, isFinalRunStatus, parseActionArgLine, type ConfigEntry, type RunRecord} from '../src/protocol/index.js';
+import {SECRET_MASK, isFinalRunStatus, parseActionArgLine, type ConfigEntry, type RunRecord, type StepRecord} from '../src/protocol/index.js';
 import type {PickerOption} from './components/Picker.js';
 import type {StatusMessage} from './components/StatusLine.js';
 import type {Actions} from './hooks/useActions.js';
-import {cancelRun, rerun, restartService, runAction, setConfig, shownValue, startService, stopService, submitRun, toggleSchedule, triggerSchedule} from './operations.js';
+import {waitingPrompts} from './hooks/useRunSteps.js';
+import {answerPrompt, cancelRun, rerun, restartService, runAction, setConfig, shownValue, startService, stopService, submitRun, toggleSchedule, triggerSchedule} from './operations.js';
 import {taskOf, type SelectedItem} from './state/item.js';
 import {latestRun, runsOf} from './state/runs.js';
 
@@ -20,6 +21,8 @@ export interface CommandContext {
   item: SelectedItem | null;
   /** The run the keys act on: the picked board card or detail row. */
   run: RunRecord | null;
+  /** That run's steps; null while they load. */
+  steps: StepRecord[] | null;
   /** The config value picked in a service's details. */
   entry: ConfigEntry | null;
   config: ConfigEntry[] | null;
@@ -49,6 +52,42 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
   const rerunRun = (target: RunRecord) => confirm(`Re-run ${target.namespace}/${target.task} (${target.id})?`, () => void perform(`re-running ${target.id}…`, (client) => rerun(client, target)));
   const cancel = (target: RunRecord) =>
     isFinalRunStatus(target.status) ? info(`${target.id} already ended (${target.status})`) : confirm(`Cancel ${target.id} (${target.namespace}/${target.task})?`, () => void perform(`cancelling ${target.id}…`, (client) => cancelRun(client, target)));
+
+  /** `a` on a picked run: its waiting question, asked in a prompt (masked for a secret); the daemon's refusal shows in place. */
+  const answer = (target: RunRecord) => {
+    if (target.status !== 'waiting') return info(`${target.id} is ${target.status}: a answers the question of a waiting run`);
+    if (context.steps === null) return info(`loading the steps of ${target.id}…`);
+    const prompts = waitingPrompts(context.steps);
+    if (prompts.length === 0) return info(`${target.id} waits for a signal or a sleep, not an answer: \`capsule signal ${target.id} NAME\``);
+    const ask = (step: StepRecord) => {
+      const prompt = step.prompt!;
+      const id = `answer:${target.id}/${step.key}`;
+      const choices = prompt.choices === null ? 'any text' : `one of ${prompt.choices.join(' / ')}`;
+      const fallback = prompt.default === null ? '' : ` · Enter alone: ${prompt.secret ? 'the default' : prompt.default}`;
+      setModal({
+        kind: 'prompt',
+        id,
+        title: `Answer ${target.id} (${step.key}): ${prompt.question}`,
+        initial: '',
+        hint: `${choices}${fallback}`,
+        error: null,
+        secret: prompt.secret,
+        onSubmit: (value) => {
+          void perform(`answering ${target.id}…`, (client) => answerPrompt(client, target, step, value)).then((error) => {
+            if (error) return setModal((modal) => (modal?.kind === 'prompt' && modal.id === id ? {...modal, error: error.message, errorHint: error.hint} : modal));
+            setModal((modal) => (modal?.kind === 'prompt' && modal.id === id ? null : modal));
+          });
+        },
+      });
+    };
+    if (prompts.length === 1) return ask(prompts[0]!);
+    setModal({
+      kind: 'pick',
+      title: `Which question of ${target.id}?`,
+      options: prompts.map((step) => ({label: step.key, detail: step.prompt!.question})),
+      onPick: (index) => ask(prompts[index]!),
+    });
+  };
 
   return {
     restart() {
@@ -120,7 +159,8 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
     },
 
     action() {
-      if (item?.kind !== 'service') return info('a runs a service action: select a service first');
+      if (run) return answer(run);
+      if (item?.kind !== 'service') return info('a runs a service action, or answers a waiting run: select a service, or pick a run first');
       const {namespace, service} = item;
       if (service.actions.length === 0) return info(`${namespace}/${service.name} declares no actions`);
       setModal({

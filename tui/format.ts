@@ -1,5 +1,6 @@
 import {formatDuration} from '../src/lib/duration.js';
-import type {RunRecord} from '../src/protocol/index.js';
+import {formatSize} from '../src/lib/size.js';
+import type {RunRecord, StepRecord} from '../src/protocol/index.js';
 import {RUN_GLYPHS, relativeTime} from '../src/render/items.js';
 import type {StyleName} from '../src/render/style.js';
 
@@ -28,4 +29,26 @@ export function fireTime(iso: string, timeZone: string, seconds = false): string
 export function clockTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? '' : date.toTimeString().slice(0, 8);
+}
+
+const ENDED_STEP_GLYPHS: Record<'succeeded' | 'failed', [string, StyleName]> = {succeeded: ['✓', 'green'], failed: ['✗', 'red']};
+
+/** A step on one line: key, kind, status, duration, tries, result size; what a waiting one waits for. */
+export function stepFacts(step: StepRecord, now: number): {glyph: string; tone: StyleName; text: string} {
+  const head = `${step.key.padEnd(12)} ${step.kind.padEnd(6)} ${step.status.padEnd(9)}`;
+  // What a waiting step waits for comes first: the pane may be narrow, and its figures are not in yet.
+  if (step.status === 'waiting') {
+    // A waiting step wears the glyph of the run status it makes: sleeping, or waiting.
+    const [glyph, tone] = step.kind === 'sleep' ? RUN_GLYPHS.sleeping : RUN_GLYPHS.waiting;
+    const facts = [head.trimEnd()];
+    if (step.prompt) facts.push(`asks "${step.prompt.question}"${step.prompt.choices ? ` [${step.prompt.choices.join('/')}]` : ''}${step.prompt.secret ? ' (secret)' : ''}`);
+    if (step.signal !== null) facts.push(`waits for signal "${step.signal}"`);
+    if (step.until !== null) facts.push(`${step.kind === 'sleep' ? 'wakes' : 'times out'} ${relativeTime(step.until, now)}`);
+    return {glyph, tone, text: facts.join(' · ')};
+  }
+  const [glyph, tone] = ENDED_STEP_GLYPHS[step.status];
+  const duration = step.durationMs === null ? '–' : formatDuration(step.durationMs);
+  const size = step.resultBytes === null ? '' : formatSize(step.resultBytes);
+  const figures = `${head} ${duration.padStart(7)} ${`${step.tries}×`.padStart(3)} ${size.padStart(7)}`;
+  return {glyph, tone, text: step.error ? `${figures} · ${step.error.type}: ${step.error.message}` : figures};
 }

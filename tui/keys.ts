@@ -10,7 +10,7 @@ export const KEYS: readonly {keys: string; action: string}[] = [
   {keys: 't', action: 'run the task (asks for JSON input, the last one prefilled)'},
   {keys: 'c', action: 'cancel a run (the picked one, or the task\'s active run)'},
   {keys: 'p', action: 'pause / resume a schedule'},
-  {keys: 'a', action: 'pick and run one of a service\'s actions (asks for key=value arguments)'},
+  {keys: 'a', action: 'run one of a service\'s actions (asks for key=value arguments) · answer the question of the picked waiting run'},
   {keys: 'e', action: 'edit a service config value'},
   {keys: 'l', action: 'focus the log (↑ ↓ scroll, / search)'},
   {keys: 'f', action: 'follow the log on / off'},
@@ -23,11 +23,13 @@ export const KEYS: readonly {keys: string; action: string}[] = [
 export type KeyHint = [key: string, label: string];
 
 /** The footer: the keys that do something for what is selected and focused, most useful first. */
-export function footerHints(mode: 'main' | 'board' | 'help', focus: 'tree' | 'details' | 'logs', kind: 'project' | 'task' | 'schedule' | 'service' | null): KeyHint[] {
+export function footerHints(mode: 'main' | 'board' | 'help', focus: 'tree' | 'details' | 'logs', kind: 'project' | 'task' | 'schedule' | 'service' | null, answerable = false): KeyHint[] {
   const tail: KeyHint[] = [['?', 'help'], ['q', 'quit']];
   if (mode === 'help') return [['Esc', 'close'], ['q', 'quit']];
   if (focus === 'logs') return [['↑↓', 'scroll'], ['f', 'follow'], ['/', 'search'], ['G', 'end'], ['Esc', 'back'], ...tail];
-  if (mode === 'board') return [['←→', 'column'], ['↑↓', 'card'], ['r', 're-run'], ['c', 'cancel'], ['l', 'log'], ['b', 'back'], ...tail];
+  // The picked run asks a question: answering it comes first.
+  const answer: KeyHint[] = answerable ? [['a', 'answer']] : [];
+  if (mode === 'board') return [...answer, ['←→', 'column'], ['↑↓', 'card'], ['r', 're-run'], ['c', 'cancel'], ['l', 'log'], ['b', 'back'], ...tail];
   const move: KeyHint = focus === 'details' ? ['↑↓', 'pick'] : ['↑↓', 'move'];
   const byKind: Record<string, KeyHint[]> = {
     service: [['r', 'restart'], ['s', 'stop/start'], ['a', 'action'], ['e', 'edit config']],
@@ -35,5 +37,5 @@ export function footerHints(mode: 'main' | 'board' | 'help', focus: 'tree' | 'de
     schedule: [['r', 'trigger'], ['p', 'pause/resume'], ['t', 'run task'], ['b', 'board']],
     project: [['←→', 'fold'], ['b', 'board']],
   };
-  return [move, ...(kind ? byKind[kind]! : []), ['l', 'log'], ['/', 'filter'], ...tail];
+  return [...answer, move, ...(kind ? byKind[kind]! : []), ['l', 'log'], ['/', 'filter'], ...tail];
 }

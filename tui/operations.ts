@@ -1,4 +1,4 @@
-import {SECRET_MASK, type ConfigEntry, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../src/protocol/index.js';
+import {SECRET_MASK, type ConfigEntry, type RunRecord, type ScheduleSummary, type ServiceSummary, type StepRecord} from '../src/protocol/index.js';
 import {CapsuleError, toCapsuleError} from '../src/lib/errors.js';
 import type {DashboardClient} from './client.js';
 
@@ -56,6 +56,16 @@ export async function submitRun(client: DashboardClient, namespace: string, task
   return client.call('run.submit', {target: {namespace, task}, input});
 }
 
+/** Answers the run's waiting prompt `step`; a secret answer is kept out of a refusal, as for a secret config value. */
+export async function answerPrompt(client: DashboardClient, run: RunRecord, step: StepRecord, value: string): Promise<string> {
+  try {
+    const after = await client.call('run.answer', {id: run.id, step: step.key, value});
+    return `answered ${step.key} of ${run.id}; the run is ${after.status}`;
+  } catch (error) {
+    throw step.prompt?.secret ? hideSecret(error, value) : error;
+  }
+}
+
 /** Resolves with the outcome; an action that exits non-zero is reported as a failure. */
 export async function runAction(client: DashboardClient, ref: Ref, action: string, args: Record<string, string>): Promise<{ok: boolean; message: string}> {
   const result = await client.call('service.action', {namespace: ref.namespace, name: ref.name, action, args});
@@ -72,11 +82,16 @@ export async function setConfig(client: DashboardClient, ref: Ref, declared: Con
     const {entry, applied} = await client.call('service.config.set', {namespace: ref.namespace, name: ref.name, key, value});
     return `set ${address(ref)} ${key} = ${shownValue(entry)} (${APPLIED[applied]})`;
   } catch (error) {
-    if (!declared.secret || value === '') throw error;
-    const failure = toCapsuleError(error);
-    const hide = (text: string) => text.split(value).join(SECRET_MASK);
-    throw new CapsuleError(failure.code, hide(failure.message), {hint: failure.hint === undefined ? undefined : hide(failure.hint)});
+    throw declared.secret ? hideSecret(error, value) : error;
   }
+}
+
+/** The daemon's error with every occurrence of a secret value masked (the dashboard does not count on the daemon leaving it out). */
+function hideSecret(error: unknown, value: string): CapsuleError {
+  const failure = toCapsuleError(error);
+  if (value === '') return failure;
+  const hide = (text: string) => text.split(value).join(SECRET_MASK);
+  return new CapsuleError(failure.code, hide(failure.message), {hint: failure.hint === undefined ? undefined : hide(failure.hint)});
 }
 
 /** A config value as the dashboard shows it: secrets never appear, whatever the daemon sent. */

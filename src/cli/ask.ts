@@ -43,5 +43,10 @@ export function ask(prompt: PromptRequest, signal?: AbortSignal): Promise<string
     if (!terminal) stderr.write(question);
     rl.question(terminal ? question : '', (answer) => finish(answer));
     rl.once('close', () => finish(null));
+    // On a terminal readline reads Ctrl-C itself (raw mode) and, unheard, would only pause: pass it on as the signal it is.
+    rl.on('SIGINT', () => {
+      finish(null);
+      process.kill(process.pid, 'SIGINT');
+    });
   });
 }

@@ -1,5 +1,5 @@
 import {CapsuleError} from '../lib/errors.js';
-import {isFinalRunStatus, type RunLogLine, type RunProgress, type RunRecord} from '../protocol/index.js';
+import {isFinalRunStatus, type RunLogLine, type RunProgress, type RunRecord, type StepRecord} from '../protocol/index.js';
 import type {DaemonClient} from './client.js';
 
 /**
@@ -17,6 +17,8 @@ export interface FollowHandlers {
   onLog?(line: RunLogLine): void;
   onProgress?(progress: RunProgress): void;
   onUpdate?(run: RunRecord): void;
+  /** A step was recorded or changed: a prompt now waits for an answer, a wait ended. */
+  onStep?(step: StepRecord): void;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function followRun(client: DaemonClient, start: () => Promise<RunRe
   const stopListening = client.onEvent((event, data) => {
     if (event === 'run.log') handlers.onLog?.(data);
     else if (event === 'run.progress') handlers.onProgress?.(data);
+    else if (event === 'run.step') handlers.onStep?.(data);
     else if (event === 'run.updated') {
       runId ??= data.id;
       handlers.onUpdate?.(data);

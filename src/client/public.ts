@@ -19,10 +19,10 @@
  */
 import {CapsuleError} from '../lib/errors.js';
 import {homePaths} from '../lib/home.js';
-import type {EventArgs, RunRecord, RunStatus, RunTarget} from '../protocol/index.js';
+import {isFinalRunStatus, type EventArgs, type RunRecord, type RunStatus, type RunTarget} from '../protocol/index.js';
 import {DaemonClient} from './client.js';
 import {startDaemon, tryConnect} from './daemon-process.js';
-import {MAX_REPLAYED_EVENTS, TrackedRun, type RunEvent, type RunHandle, type RunSource} from './run-handle.js';
+import {MAX_REPLAYED_EVENTS, TrackedRun, stepEvent, type RunEvent, type RunHandle, type RunSource} from './run-handle.js';
 import {parseItemRef} from '../protocol/targets.js';
 import {submitParams, type SubmitOptions} from './submit-options.js';
 import {parseRunTarget} from './targets.js';
@@ -31,7 +31,7 @@ export {CapsuleError, type ErrorCode} from '../lib/errors.js';
 export {MAX_UNREAD_EVENTS} from './event-queue.js';
 export {MAX_REPLAYED_EVENTS, RunFailedError, type RunEvent, type RunHandle} from './run-handle.js';
 export type {Duration, SubmitOptions} from './submit-options.js';
-export type {RunAttempt, RunError, RunErrorType, RunLogLine, RunProgress, RunRecord, RunStatus} from '../protocol/index.js';
+export type {PromptRequest, RunAttempt, RunError, RunErrorType, RunLogLine, RunProgress, RunRecord, RunStatus, StepKind, StepRecord, StepStatus} from '../protocol/index.js';
 
 export interface ConnectOptions {
   /** Capsule's home directory, where the daemon's socket is. @default $CAPSULE_HOME, else ~/.capsule */
@@ -74,6 +74,20 @@ export interface CapsuleClient {
   get(id: string): Promise<RunRecord>;
   /** Runs, newest first. */
   list(filter?: RunListFilter): Promise<RunRecord[]>;
+  /**
+   * Answers the question a run waits on (`ctx.prompt`); resolves with the run's record once the
+   * answer is on disk (the run then goes on). An empty answer takes the prompt's default. Rejects
+   * with a CapsuleError `bad_input` when the answer is not one of the prompt's choices, the run
+   * waits for no answer (or has ended), or several prompts wait and `step` does not say which;
+   * `not_found` for an unknown run.
+   */
+  answer(runId: string, value: string, options?: {step?: string}): Promise<RunRecord>;
+  /**
+   * Sends a signal to the run's `ctx.waitFor(name)`, with a JSON value; resolves once it is on
+   * disk. `delivered: false`: the run has not reached that wait yet and gets the signal when it
+   * does. Rejects with `bad_input` for a run that has ended or waits for other signals only.
+   */
+  signal(runId: string, name: string, value?: unknown): Promise<{delivered: boolean}>;
   /** Closes the connection. Handles of runs not yet final reject their `wait()`/`result()` with `daemon_unreachable`. */
   close(): void;
 }
@@ -154,16 +168,28 @@ class Client implements CapsuleClient, RunSource {
     return this.#connection.call('run.cancel', {id});
   }
 
+  answer(id: string, value: string, options: {step?: string} = {}): Promise<RunRecord> {
+    return this.#connection.call('run.answer', {id, value, ...(options.step === undefined ? {} : {step: options.step})});
+  }
+
+  async signal(id: string, name: string, value: unknown = null): Promise<{delivered: boolean}> {
+    const {delivered} = await this.#connection.call('run.signal', {id, name, value});
+    return {delivered};
+  }
+
   /**
    * Subscribes to the run's events and reads its log (the daemon subscribes first, so the two
    * overlap rather than leave a gap; the handle drops the overlap), then reads its record: anything
-   * that changed before the subscription is in it.
+   * that changed before the subscription is in it. A run not over may have asked a question
+   * before: its steps are read for the prompts that wait.
    */
   follow(run: TrackedRun): void {
     this.#followed.set(run.id, run);
     (async () => {
       const {lines} = await this.#connection.call('run.logs', {id: run.id, tail: MAX_REPLAYED_EVENTS, follow: true});
-      run.caughtUp(lines, await this.#connection.call('run.get', {id: run.id}));
+      const current = await this.#connection.call('run.get', {id: run.id});
+      const steps = isFinalRunStatus(current.status) ? [] : (await this.#connection.call('run.steps', {id: run.id})).steps;
+      run.caughtUp(lines, current, steps.filter((step) => step.kind === 'prompt' && step.status === 'waiting'));
       this.#releaseIfEnded(run);
     })().catch((error: Error) => {
       this.#followed.delete(run.id);
@@ -182,6 +208,9 @@ class Client implements CapsuleClient, RunSource {
       runId = data.runId;
     } else if (event === 'run.progress') {
       routed = {type: 'progress', progress: data};
+      runId = data.runId;
+    } else if (event === 'run.step') {
+      routed = stepEvent(data);
       runId = data.runId;
     } else {
       return;

@@ -1,10 +1,25 @@
 import {CapsuleError} from '../lib/errors.js';
-import {isFinalRunStatus, type RunErrorType, type RunLogLine, type RunProgress, type RunRecord} from '../protocol/index.js';
+import {isFinalRunStatus, type RunErrorType, type RunLogLine, type RunProgress, type RunRecord, type StepRecord} from '../protocol/index.js';
 import {EventQueue, type EventSource} from './event-queue.js';
 import {isNew, lastSeq} from './log-join.js';
 
-/** Something that happened to a run: a new state of its record, a log line, or progress. */
-export type RunEvent = {type: 'update'; run: RunRecord} | {type: 'log'; line: RunLogLine} | {type: 'progress'; progress: RunProgress};
+/**
+ * Something that happened to a run: a new state of its record, a log line, progress, a durable
+ * step recorded or changed (`ctx.step` ended, a sleep or wait began or ended, a prompt was
+ * answered), or a question (`ctx.prompt`) that now waits for an answer: `prompt` carries the
+ * waiting prompt's step (its `prompt` says what is asked); answer it with `handle.answer()`.
+ */
+export type RunEvent =
+  | {type: 'update'; run: RunRecord}
+  | {type: 'log'; line: RunLogLine}
+  | {type: 'progress'; progress: RunProgress}
+  | {type: 'step'; step: StepRecord}
+  | {type: 'prompt'; step: StepRecord};
+
+/** The event a step record makes: a prompt that waits is a `prompt`, any other step change a `step`. */
+export function stepEvent(step: StepRecord): RunEvent {
+  return step.kind === 'prompt' && step.status === 'waiting' ? {type: 'prompt', step} : {type: 'step', step};
+}
 
 /** Events a handle keeps to replay to a listener that starts late, and log lines fetched when following starts; log and progress past this are only delivered live. */
 export const MAX_REPLAYED_EVENTS = 1_000;
@@ -41,10 +56,19 @@ export interface RunHandle {
   /** Cancels the run (a running attempt sees `ctx.signal` abort); resolves with the record once cancelled, or final. */
   cancel(): Promise<RunRecord>;
   /**
+   * Answers the question the run waits on (`ctx.prompt`): see {@link CapsuleClient.answer}.
+   * `step`: which prompt (its key, `prompt#1`, as the `prompt` event's `step.key` says), needed
+   * only when several wait at once.
+   */
+  answer(value: string, options?: {step?: string}): Promise<RunRecord>;
+  /** Sends a signal to the run's `ctx.waitFor(name)`: see {@link CapsuleClient.signal}. */
+  signal(name: string, value?: unknown): Promise<{delivered: boolean}>;
+  /**
    * Calls `listener` with the run's events. The first call starts following the run: the listener
    * gets the record as accepted, the run's log so far (its last {@link MAX_REPLAYED_EVENTS} lines),
-   * every event from then on, and the current record when it is newer. Returns the function that
-   * stops the listener.
+   * every event from then on, and the current record when it is newer; a prompt that already
+   * waits when following starts comes as a `prompt` event too. Returns the function that stops
+   * the listener.
    */
   on(listener: (event: RunEvent) => void): () => void;
   /** The same events as `on()`, as an async iterator that ends after the final `update`; it throws if following fails. */
@@ -55,6 +79,8 @@ export interface RunHandle {
 export interface RunSource {
   wait(id: string): Promise<RunRecord>;
   cancel(id: string): Promise<RunRecord>;
+  answer(id: string, value: string, options?: {step?: string}): Promise<RunRecord>;
+  signal(id: string, name: string, value?: unknown): Promise<{delivered: boolean}>;
   /** Starts routing the run's events to `run.push`, then calls `run.caughtUp`; calls `run.lose` if that fails. */
   follow(run: TrackedRun): void;
 }
@@ -74,6 +100,8 @@ export class TrackedRun implements RunHandle, EventSource {
   /** Events that arrived while following started, delivered once the log so far is. */
   #arriving: RunEvent[] | null = null;
   readonly #replay: RunEvent[] = [];
+  /** Keys of the prompts delivered as waiting: one fetched when following starts may also arrive as an event. */
+  readonly #promptsShown = new Set<string>();
   readonly #listeners = new Set<{listener: (event: RunEvent) => void; lost: (error: Error) => void}>();
 
   constructor(
@@ -124,6 +152,14 @@ export class TrackedRun implements RunHandle, EventSource {
     return this.source.cancel(this.id);
   }
 
+  answer(value: string, options: {step?: string} = {}): Promise<RunRecord> {
+    return this.source.answer(this.id, value, options);
+  }
+
+  signal(name: string, value?: unknown): Promise<{delivered: boolean}> {
+    return this.source.signal(this.id, name, value);
+  }
+
   on(listener: (event: RunEvent) => void): () => void {
     return this.listen(listener, () => {});
   }
@@ -155,15 +191,17 @@ export class TrackedRun implements RunHandle, EventSource {
 
   /**
    * Following started: the log so far, then what arrived meanwhile less the lines the log so far
-   * holds (the daemon subscribed before reading it), then the record as it is now if that is newer.
+   * holds (the daemon subscribed before reading it), then the record as it is now if that is newer,
+   * then the prompts that wait (asked before the subscription) not delivered yet.
    */
-  caughtUp(lines: RunLogLine[], current: RunRecord): void {
+  caughtUp(lines: RunLogLine[], current: RunRecord, waitingPrompts: StepRecord[] = []): void {
     const arrived = this.#arriving ?? [];
     this.#arriving = null;
     for (const line of lines) this.#deliver({type: 'log', line});
     const last = lastSeq(lines);
     for (const event of arrived) if (event.type !== 'log' || isNew(event.line, last)) this.#deliver(event);
     if (!sameState(current, this.#streamed)) this.#deliver({type: 'update', run: current});
+    for (const step of waitingPrompts) this.#deliver(stepEvent(step));
   }
 
   /** The daemon can no longer tell how the run ends (connection lost, following failed). */
@@ -177,6 +215,10 @@ export class TrackedRun implements RunHandle, EventSource {
 
   #deliver(event: RunEvent): void {
     if (this.streamEnded) return;
+    if (event.type === 'prompt') {
+      if (this.#promptsShown.has(event.step.key)) return;
+      this.#promptsShown.add(event.step.key);
+    }
     if (event.type === 'update') {
       this.#streamed = event.run;
       this.#learn(event.run);

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core';
+import {AttachedPrompts} from '../cli/attached-prompts.js';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {followRun} from '../client/follow.js';
 import {readRunInput} from '../client/input.js';
@@ -60,6 +61,8 @@ export default class Run extends CapsuleCommand {
 
     let cancelling = false;
     let runId: string | null = null;
+    // Its questions, asked here; fed from the first event, which may come before the submit's reply is read.
+    const prompts = new AttachedPrompts(client, {interactive: process.stdin.isTTY === true, write: (text) => process.stderr.write(text)});
     const onSigint = () => {
       if (cancelling || runId === null) process.exit(130);
       cancelling = true;
@@ -68,6 +71,7 @@ export default class Run extends CapsuleCommand {
     };
     process.on('SIGINT', onSigint);
     const showProgress = process.stderr.isTTY && !this.jsonEnabled();
+    let progressShown = false;
     try {
       const final = await followRun(
         client,
@@ -76,16 +80,25 @@ export default class Run extends CapsuleCommand {
           runId = run.id;
           announce(run);
           if (!this.jsonEnabled()) process.stderr.write(`${this.paint('dim', renderSubmitted(run))}\n`);
+          prompts.begin();
           return run;
         },
         {
           onLog: (line) => this.log(renderLogLine(line, this.paint)),
           onProgress: (progress) => {
-            if (showProgress) process.stderr.write(`\r\u001B[2K${renderProgress(progress)}`);
+            if (!showProgress) return;
+            process.stderr.write(`\r\u001B[2K${renderProgress(progress)}`);
+            progressShown = true;
           },
           onUpdate: (run) => {
-            if (showProgress && run.status !== 'running') process.stderr.write('\r\u001B[2K');
+            // Only a progress line is cleared: the line may be a question the run asks now.
+            if (progressShown && run.status !== 'running') {
+              process.stderr.write('\r\u001B[2K');
+              progressShown = false;
+            }
+            prompts.onUpdate(run);
           },
+          onStep: (step) => prompts.onStep(step),
         },
       );
       this.log(renderOutcome(final, this.paint));
@@ -95,6 +108,7 @@ export default class Run extends CapsuleCommand {
       }
       return final;
     } finally {
+      prompts.close();
       process.off('SIGINT', onSigint);
     }
   }

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {isNew, lastSeq, LogJoin} from '../../src/client/log-join.js';
 import {TrackedRun, type RunEvent, type RunSource} from '../../src/client/run-handle.js';
-import type {RunLogLine, RunRecord} from '../../src/protocol/index.js';
+import type {RunLogLine, RunRecord, StepRecord} from '../../src/protocol/index.js';
 
 const numbered = (seq: number) => ({seq, text: `line ${seq}`});
 
@@ -92,10 +92,15 @@ describe('TrackedRun catching up', () => {
     createdAt: '2025-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, durationMs: null, cpuMs: null, peakMemoryMb: null, parentId: null,
     priority: 0, wakeAt: null, idempotencyKey: null, idempotencyExpiresAt: null,
   });
+  const never = () => new Promise<never>(() => {});
+  const source: RunSource = {wait: never, cancel: never, answer: never, signal: never, follow: () => {}};
+  const step = (key: string, kind: StepRecord['kind'], status: StepRecord['status']): StepRecord => ({
+    runId: 'run_1', key, name: key.split('#')[0]!, kind, status, attempt: 1, tries: 1, startedAt: '2025-01-01T00:00:00.000Z', finishedAt: null, durationMs: null,
+    resultBytes: null, error: null, until: null, signal: null, prompt: kind === 'prompt' ? {question: 'Which color?', choices: ['red', 'blue'], default: 'red', secret: false} : null,
+  });
   const log = (seq: number): RunLogLine => ({runId: 'run_1', seq, attempt: 1, time: '2025-01-01T00:00:00.000Z', level: 'log', message: `line ${seq}`});
 
   it('drops the events that arrived while following started and that the log so far holds', () => {
-    const source: RunSource = {wait: () => new Promise(() => {}), cancel: () => new Promise(() => {}), follow: () => {}};
     const run = new TrackedRun(record('queued'), source);
     const seen: RunEvent[] = [];
     run.on((event) => seen.push(event));
@@ -105,5 +110,24 @@ describe('TrackedRun catching up', () => {
     run.caughtUp([log(1), log(2)], record('running'));
     run.push({type: 'log', line: log(4)});
     expect(seen.map((event) => (event.type === 'log' ? event.line.seq : event.type === 'update' ? event.run.status : event.type))).toEqual(['queued', 1, 2, 'running', 3, 4]);
+  });
+
+  it('makes a waiting prompt a prompt event, other step changes step events, and a prompt read when following starts is not delivered twice', () => {
+    const run = new TrackedRun(record('queued'), source);
+    const seen: RunEvent[] = [];
+    run.on((event) => seen.push(event));
+    run.push({type: 'step', step: step('fetch#1', 'step', 'succeeded')});
+    run.push({type: 'prompt', step: step('prompt#1', 'prompt', 'waiting')});
+    // The same prompt, read with the run's steps as following caught up.
+    run.caughtUp([], record('waiting'), [step('prompt#1', 'prompt', 'waiting'), step('prompt#2', 'prompt', 'waiting')]);
+    run.push({type: 'step', step: step('prompt#1', 'prompt', 'succeeded')});
+    expect(seen.map((event) => (event.type === 'step' || event.type === 'prompt' ? `${event.type} ${event.step.key} ${event.step.status}` : event.type))).toEqual([
+      'update',
+      'step fetch#1 succeeded',
+      'prompt prompt#1 waiting',
+      'update',
+      'prompt prompt#2 waiting',
+      'step prompt#1 succeeded',
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import {dirname, join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {CapsuleError, connect, RunFailedError, type CapsuleClient, type RunEvent} from '../../src/client/public.js';
 import {TestHome, waitFor} from '../helpers/cli.js';
+import {makeProject, projectToml} from '../helpers/project.js';
 import {E2E_PROJECT, SLOW} from '../e2e/tasks-helpers.js';
 
 let home: TestHome;
@@ -141,6 +142,69 @@ describe('submit', SLOW, () => {
     process.kill((await home.daemonPid())!, 'SIGKILL');
     await expect(run.wait()).rejects.toMatchObject({code: 'daemon_unreachable'});
     await expect(collect(iterator)).rejects.toMatchObject({code: 'daemon_unreachable'});
+  });
+});
+
+describe('prompts and signals', SLOW, () => {
+  async function durableProject(): Promise<CapsuleClient> {
+    client = await connect({home: home.home});
+    const root = await makeProject({
+      'capsule.toml': projectToml('dur'),
+      'tasks/ask.ts': [
+        "import {task} from 'capsule';",
+        "export const asker = task(async (_i, ctx) => ctx.prompt('Which color?', {choices: ['red', 'blue'], default: 'red', timeout: '1h'}));",
+        "export const waiter = task(async (_i, ctx) => ({got: await ctx.waitFor('go', {timeout: '1h'})}));",
+        '',
+      ].join('\n'),
+    });
+    scratch.push(root);
+    const added = await home.run(['project', 'add', root]);
+    expect(added.code, added.stderr).toBe(0);
+    return client;
+  }
+
+  it('gives a prompt event for the question a run asks; handle.answer() answers it, a refused answer rejects with bad_input', async () => {
+    const capsule = await durableProject();
+    const run = await capsule.submit('dur/asker');
+    const events: RunEvent[] = [];
+    for await (const event of run.events()) {
+      events.push(event);
+      if (event.type === 'prompt') {
+        expect(event.step).toMatchObject({runId: run.id, kind: 'prompt', status: 'waiting', prompt: {question: 'Which color?', choices: ['red', 'blue'], default: 'red', secret: false}});
+        await expect(run.answer('green')).rejects.toMatchObject({code: 'bad_input', message: expect.stringContaining('not one of the choices')});
+        await run.answer('blue', {step: event.step.key});
+      }
+    }
+    expect(await run.result()).toBe('blue');
+    expect(events.filter((event) => event.type === 'prompt')).toHaveLength(1);
+    expect(events).toContainEqual({type: 'step', step: expect.objectContaining({key: 'prompt#1', status: 'succeeded'})});
+  });
+
+  it('gives a listener that starts after the question was asked its prompt event, and client.answer() answers it', async () => {
+    const capsule = await durableProject();
+    const run = await capsule.submit('dur/asker');
+    await waitFor(async () => (await capsule.get(run.id)).status === 'waiting', {what: 'the run to wait for its answer'});
+    const prompt = await new Promise<RunEvent>((resolve) => {
+      const stop = run.on((event) => {
+        if (event.type !== 'prompt') return;
+        stop();
+        resolve(event);
+      });
+    });
+    expect(prompt).toMatchObject({type: 'prompt', step: {key: 'prompt#1', status: 'waiting'}});
+    expect(await capsule.answer(run.id, '')).toMatchObject({id: run.id});
+    expect(await run.result()).toBe('red');
+  });
+
+  it('client.signal() and handle.signal() reach a waitFor: kept before the run waits, delivered once it does', async () => {
+    const capsule = await durableProject();
+    const early = await capsule.submit('dur/waiter');
+    expect(await capsule.signal(early.id, 'go', {n: 1})).toEqual({delivered: false});
+    expect(await early.result()).toEqual({got: {n: 1}});
+    const late = await capsule.submit('dur/waiter');
+    await waitFor(async () => (await capsule.get(late.id)).status === 'waiting', {what: 'the run to wait for its signal'});
+    expect(await late.signal('go', 2)).toEqual({delivered: true});
+    expect(await late.result()).toEqual({got: 2});
   });
 });
 

@@ -23,7 +23,7 @@ function boardWorld() {
 describe('task board', () => {
   it('puts runs in columns by status (cancelled in its own, not with failed) and shows progress bars on running cards', () => {
     const columns = boardColumns(boardWorld().runs.filter((item) => item.namespace === 'reports'));
-    expect(columns.map((column) => column.map((item) => item.id))).toEqual([['run_q1'], ['run_r1'], ['run_0001'], ['run_0002'], ['run_c1']]);
+    expect(columns.map((column) => column.map((item) => item.id))).toEqual([['run_q1'], ['run_r1'], [], ['run_0001'], ['run_0002'], ['run_c1']]);
     expect(progressBar(3, 10, 15)).toBe('███░░░░░░░  30%');
     expect(progressBar(7, null, 15)).toBe('7 done');
   });
@@ -34,7 +34,7 @@ describe('task board', () => {
     await ui.waitFor('worker');
     await ui.press('j', 'j', 'j', 'b');
     let frame = await ui.waitFor('Board · reports');
-    expect(frame).toMatch(/◌ queued 1\s+● running 1\s+✓ succeeded 1\s+✗ failed 1\s+⊘ cancelled 1/);
+    expect(frame).toMatch(/◌ queued 1\s+● running 1\s+\? waiting 0\s+✓ succeeded 1\s+✗ failed 1\s+⊘ cancelled 1/);
     expect(frame).toContain('cleanup');
     expect(frame).not.toContain('invoice');
     // The board asks for its namespace's runs from an effect, which may run after the first frame is drawn.
@@ -44,7 +44,8 @@ describe('task board', () => {
     expect(frame).toMatch(/█+░+\s+50%/);
     // The running column is picked first; its card's run is what the log shows.
     expect(frame).toContain('Log · reports/build_report run_r1');
-    await ui.press(KEY.right, KEY.right);
+    // Past the waiting column (empty here) and the succeeded one.
+    await ui.press(KEY.right, KEY.right, KEY.right);
     await ui.waitFor('Log · reports/build_report run_0002');
     await ui.press(KEY.right);
     await ui.waitFor('Log · reports/cleanup run_c1');
@@ -52,12 +53,12 @@ describe('task board', () => {
     await ui.waitFor('Projects');
   });
 
-  it('fits its five columns, cancelled last, in 80 columns', async () => {
+  it('fits its six columns, cancelled last, in 80 columns', async () => {
     const ui = mount(new FakeClient(handlersFor(boardWorld())), {columns: 80, rows: 24});
     await ui.waitFor('build_report');
     await ui.press('j', 'j', 'j', 'b');
     const frame = await ui.waitFor('Board · reports');
-    expect(frame).toMatch(/◌ queued 1\s+● running 1\s+✓ succeeded 1\s+✗ failed 1\s+⊘ cancelled 1/);
+    expect(frame).toMatch(/◌ queued 1\s+● running 1\s+\? waiting 0\s+✓ succeeded 1\s+✗ failed 1\s+⊘ cancelled 1/);
     expect(Math.max(...frame.split('\n').map((line) => [...line].length))).toBeLessThanOrEqual(80);
   });
 

@@ -1,60 +1,7 @@
-import {execFile, spawnSync} from 'node:child_process';
-import {join} from 'node:path';
-import {promisify} from 'node:util';
 import {afterEach, describe, expect, it} from 'vitest';
-import {BIN, TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
+import {TestHome, eachTestHome} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
-
-const run = promisify(execFile);
-const HAS_TMUX = spawnSync('tmux', ['-V'], {stdio: 'ignore'}).status === 0;
-
-/** A tmux server of its own (its socket in the test's home) running one session, killed by close(). */
-class Tmux {
-  private constructor(private readonly socket: string) {}
-
-  static async start(home: TestHome, command: string, size = {columns: 120, rows: 40}): Promise<Tmux> {
-    const tmux = new Tmux(join(home.home, 'tmux.sock'));
-    await tmux.run('new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', 'dash', command);
-    return tmux;
-  }
-
-  run(...args: string[]): Promise<{stdout: string}> {
-    // CI=true reaches the dashboard through the tmux server: it must draw live all the same.
-    return run('tmux', ['-S', this.socket, ...args], {env: {...process.env, CI: 'true'}});
-  }
-
-  /** Keys by tmux name (Enter, Escape) or literal text with `literal`. */
-  async keys(keys: string, literal = false): Promise<void> {
-    await this.run('send-keys', '-t', 'dash', ...(literal ? ['-l', keys] : [keys]));
-  }
-
-  async screen(): Promise<string> {
-    return (await this.run('capture-pane', '-p', '-t', 'dash')).stdout;
-  }
-
-  /** Polls the screen until `check` holds; a timeout shows the last screen. */
-  async waitFor(check: string | RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
-    const test = typeof check === 'string' ? (text: string) => text.includes(check) : check instanceof RegExp ? (text: string) => check.test(text) : check;
-    let last = '';
-    try {
-      return await waitFor(
-        async () => {
-          last = await this.screen();
-          return test(last) ? last : null;
-        },
-        {timeoutMs, intervalMs: 100, what: String(check)},
-      );
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\nlast screen:\n${last}`);
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.run('kill-server').catch(() => undefined);
-  }
-}
-
-const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+import {HAS_TMUX, Tmux, capsuleInTmux} from '../helpers/tmux.js';
 
 describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
   let home: TestHome;
@@ -75,8 +22,7 @@ describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
     expect((await home.run(['daemon', 'start'])).code).toBe(0);
     const added = await home.run(['project', 'add', root]);
     expect(added.code, added.stderr).toBe(0);
-    const command = `CAPSULE_HOME=${quote(home.home)} NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} dashboard; echo "[dashboard exited $?]"; sleep 600`;
-    return Tmux.start(home, command);
+    return Tmux.start(home, capsuleInTmux(home, ['dashboard']));
   }
 
   it('restarts a service and runs a task against a real daemon', {timeout: 90_000}, async () => {
@@ -115,8 +61,38 @@ describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
 
     // q leaves the terminal as it was.
     await tmux.keys('q');
-    const after = await tmux.waitFor('[dashboard exited 0]');
+    const after = await tmux.waitFor('[capsule exited 0]');
     expect(after).not.toContain('Projects');
+  });
+
+  it('answers a waiting run\'s question from the board with a', {timeout: 90_000}, async () => {
+    const root = await makeProject({
+      'capsule.toml': projectToml('e2e'),
+      'tasks/asker.ts': "import {task} from 'capsule';\nexport const asker = task(async (_i, ctx) => ctx.prompt('Which color?', {choices: ['red', 'blue'], default: 'red', timeout: '1h'}));\n",
+    });
+    tmux = await openDashboard(root);
+    const submitted = await home.run(['run', 'e2e/asker', '--detach']);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const runId = submitted.stdout.trim();
+    await tmux.waitFor('asker');
+    await tmux.keys('/asker\r', true);
+    await tmux.waitFor((screen) => screen.includes('Task e2e/asker') && !screen.includes('Filter the tree'));
+    await tmux.keys('b');
+    await tmux.waitFor('Board · e2e/asker');
+    await tmux.keys('Right');
+    await tmux.waitFor(`Steps of ${runId} · a answers its question`);
+    await tmux.keys('a');
+    await tmux.waitFor(`Answer ${runId} (prompt#1): Which color?`);
+    await tmux.keys('green\r', true);
+    await tmux.waitFor('✗ "green" is not one of the choices of "Which color?": red, blue');
+    await tmux.keys('C-u');
+    await tmux.keys('blue\r', true);
+    await tmux.waitFor(`answered prompt#1 of ${runId}`);
+    const shown = await home.json<{status: string; result: unknown}>(['show', runId]);
+    expect(shown).toMatchObject({result: 'blue'});
+    await tmux.waitFor(/✓ succeeded 1/);
+    await tmux.keys('q');
+    await tmux.waitFor('[capsule exited 0]');
   });
 
   describe('keys arriving together', () => {
@@ -137,7 +113,7 @@ describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
       await tmux.keys('who="the world"\r', true);
       await tmux.waitFor('✓ greet on e2e/web exited 0: hello the world');
       await tmux.keys('q');
-      await tmux.waitFor('[dashboard exited 0]');
+      await tmux.waitFor('[capsule exited 0]');
     });
   });
 });

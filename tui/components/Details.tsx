@@ -1,4 +1,5 @@
 import {Box} from 'ink';
+import type {RunRecord, StepRecord} from '../../src/protocol/index.js';
 import type {SelectionData} from '../hooks/useSelectionData.js';
 import type {SelectedItem} from '../state/item.js';
 import {Line} from './Lines.js';
@@ -6,11 +7,15 @@ import {PaneTitle} from './PaneTitle.js';
 import {ProjectDetails} from './ProjectDetails.js';
 import {ScheduleDetails} from './ScheduleDetails.js';
 import {ServiceDetails} from './ServiceDetails.js';
+import {StepTimeline, timelineHeight} from './StepTimeline.js';
 import {TaskDetails} from './TaskDetails.js';
 
 export interface DetailsProps {
   item: SelectedItem | null;
   extra: SelectionData;
+  /** The run picked in a task's or schedule's details, whose steps show under them. */
+  run: RunRecord | null;
+  steps: StepRecord[] | null;
   focused: boolean;
   /** The picked run or config value while focused. */
   detailIndex: number;
@@ -22,8 +27,9 @@ export interface DetailsProps {
 const TITLES = {project: 'Project', task: 'Task', schedule: 'Schedule', service: 'Service'} as const;
 
 /** The right pane: everything about the selected namespace, task, schedule or service. */
-export function Details({item, extra, focused, detailIndex, width, height, now}: DetailsProps) {
-  const body = height - 1;
+export function Details({item, extra, run, steps, focused, detailIndex, width, height, now}: DetailsProps) {
+  const timeline = run === null ? 0 : timelineHeight(steps, Math.floor((height - 1) / 2));
+  const body = height - 1 - timeline;
   const selected = focused ? detailIndex : null;
   const name = item === null ? '' : item.kind === 'project' ? item.namespace : `${item.namespace}/${item.kind === 'task' ? item.task.name : item.kind === 'schedule' ? item.schedule.name : item.service.name}`;
   return (
@@ -35,6 +41,7 @@ export function Details({item, extra, focused, detailIndex, width, height, now}:
       {item?.kind === 'schedule' ? (
         <ScheduleDetails namespace={item.namespace} schedule={item.schedule} next={extra.next.value} nextError={extra.next.error} runs={extra.runs} selected={selected} width={width} height={body} now={now} />
       ) : null}
+      {run !== null && timeline > 0 ? <StepTimeline runId={run.id} steps={steps!} width={width} height={timeline} now={now} /> : null}
       {item?.kind === 'service' ? <ServiceDetails service={item.service} config={extra.config.value} configError={extra.config.error} selected={selected} width={width} height={body} now={now} /> : null}
     </Box>
   );

@@ -3,6 +3,7 @@ import {useRef, type Dispatch, type SetStateAction} from 'react';
 import type {Commands, Modal} from '../commands.js';
 import type {LogLine} from '../state/log.js';
 import type {TreeRow} from '../state/tree.js';
+import {FIRST_BOARD_COLUMN} from '../state/board.js';
 import {fold, moveBoard, moveDetail, select, selectedRow, type BoardScope, type ViewState} from '../state/view.js';
 import {logWindow} from '../state/window.js';
 import {useKeyboard} from './useKeyboard.js';
@@ -64,7 +65,7 @@ function handleKey(context: KeyContext, input: string, key: Key): ViewState {
 function toggleBoard({view, boardScope}: KeyContext): ViewState {
   if (view.mode === 'board') return {...view, mode: 'main'};
   if (boardScope === null) return view;
-  return {...view, mode: 'board', board: {scope: boardScope, column: 1, index: 0}};
+  return {...view, mode: 'board', board: {scope: boardScope, column: FIRST_BOARD_COLUMN, index: 0}};
 }
 
 function handleBoard(view: ViewState, sizes: number[], input: string, key: Key): ViewState | null {

@@ -1,3 +1,4 @@
+import {FIRST_BOARD_COLUMN} from './board.js';
 import type {TreeRow} from './tree.js';
 
 export type Focus = 'tree' | 'details' | 'logs';
@@ -36,7 +37,7 @@ export const INITIAL_VIEW: ViewState = {
   collapsed: new Set(),
   filter: '',
   detailIndex: 0,
-  board: {scope: null, column: 1, index: 0},
+  board: {scope: null, column: FIRST_BOARD_COLUMN, index: 0},
   logAnchor: null,
   logSearch: '',
 };

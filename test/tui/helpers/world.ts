@@ -1,5 +1,5 @@
 import {CapsuleError} from '../../../src/lib/errors.js';
-import type {ConfigEntry, DaemonStatus, ProjectSummary, RunLogLine, RunRecord, ServiceLogLine} from '../../../src/protocol/index.js';
+import type {ConfigEntry, DaemonStatus, ProjectSummary, RunLogLine, RunRecord, ServiceLogLine, StepRecord} from '../../../src/protocol/index.js';
 import {project, schedule, service, task} from '../../render/fixtures.js';
 import type {Handlers} from './fake-client.js';
 
@@ -10,6 +10,8 @@ export interface World {
   runLogs: Record<string, RunLogLine[]>;
   serviceLogs: Record<string, ServiceLogLine[]>;
   config: Record<string, ConfigEntry[]>;
+  /** Each run's durable steps, by run id. */
+  steps: Record<string, StepRecord[]>;
   status: DaemonStatus;
 }
 
@@ -35,6 +37,25 @@ export const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
   wakeAt: null,
   idempotencyKey: null,
   idempotencyExpiresAt: null,
+  ...overrides,
+});
+
+export const step = (overrides: Partial<StepRecord> = {}): StepRecord => ({
+  runId: 'run_w1',
+  key: 'fetch#1',
+  name: 'fetch',
+  kind: 'step',
+  status: 'succeeded',
+  attempt: 1,
+  tries: 1,
+  startedAt: '2025-06-01T11:59:00.000Z',
+  finishedAt: '2025-06-01T11:59:00.250Z',
+  durationMs: 250,
+  resultBytes: 2048,
+  error: null,
+  until: null,
+  signal: null,
+  prompt: null,
   ...overrides,
 });
 
@@ -72,6 +93,7 @@ export function makeWorld(overrides: Partial<World> = {}): World {
     ],
     runLogs: {run_0002: [{runId: 'run_0002', seq: 1, attempt: 3, time: '2025-06-01T11:30:05.000Z', level: 'warn', message: 'slow query'}]},
     serviceLogs: {'reports/api': [{namespace: 'reports', name: 'api', seq: 1, time: '2025-06-01T11:59:00.000Z', stream: 'stdout', line: 'listening on :8080'}]},
+    steps: {},
     config: {'reports/api': [entry(), entry({key: 'API_TOKEN', value: 'hunter2', default: null, secret: true, overridden: true, description: null})]},
     status: {pid: 4242, version: '0.1.0', protocol: 3, startedAt: '2025-06-01T10:00:00.000Z', uptimeMs: 7_200_000, rssBytes: 50 * 1024 * 1024, heapUsedBytes: 10, socket: '/tmp/s', home: '/tmp/h', projectCount: 2, nodeVersion: 'v20'},
     ...overrides,
@@ -99,6 +121,7 @@ export function handlersFor(world: World): Handlers {
     }),
     'schedule.list': () => ({schedules: world.projects.flatMap((known) => known.schedules.map((item) => ({...item, namespace: known.namespace})))}),
     'service.list': () => ({services: services()}),
+    'run.steps': ({id}) => ({steps: world.steps[id] ?? []}),
     'run.logs': (params) => {
       const runId = params.id ?? world.runs.filter((item) => item.namespace === params.namespace && item.task === params.task).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.id ?? null;
       return {runId, lines: runId ? (world.runLogs[runId] ?? []) : []};
