@@ -182,7 +182,9 @@ export class RunSteps {
     const prompt = step.record.prompt!;
     const value = answer === '' && prompt.default !== null ? prompt.default : answer;
     if (prompt.choices !== null && !prompt.choices.includes(value)) {
-      throw badInput(`${JSON.stringify(value)} is not one of the choices of "${prompt.question}": ${prompt.choices.join(', ')}`, 'answer with one of them');
+      // A secret is not said back, not even to the one who typed it: the message may be logged or shown.
+      const given = prompt.secret ? 'the answer' : JSON.stringify(value);
+      throw badInput(`${given} is not one of the choices of "${prompt.question}": ${prompt.choices.join(', ')}`, 'answer with one of them');
     }
     await this.#complete(step, {status: 'succeeded', value});
   }

@@ -26,10 +26,18 @@ export function renderProgress(progress: RunProgress): string {
 export function renderOutcome(run: RunRecord, paint: Paint): string {
   const [glyph, tone] = RUN_GLYPHS[run.status];
   const took = run.durationMs === null ? '' : ` in ${formatDuration(run.durationMs)}`;
-  const attempts = run.attempts.length > 1 ? ` after ${run.attempts.length} attempts` : '';
+  const tries = triesOf(run);
+  const attempts = tries > 1 ? ` after ${tries} attempts` : '';
   const head = `${paint(tone, glyph)} ${run.namespace}/${run.task} ${run.id} ${run.status}${took}${attempts}`;
   if (run.status === 'succeeded') return `${head}\n${JSON.stringify(run.result, null, 2) ?? 'undefined'}`;
   return run.error ? `${head}\n${paint('red', run.error.type)}: ${run.error.message}` : head;
+}
+
+/** Attempts that ran the task to an end of its own (a result or a failure): one that stopped at a sleep or wait is the same try going on. */
+function triesOf(run: RunRecord): number {
+  let tries = 0;
+  for (const attempt of run.attempts) if (attempt.suspended === undefined) tries++;
+  return tries;
 }
 
 export function renderRunTable(runs: RunRecord[], options: {width: number; paint: Paint; now?: number}): string {
@@ -39,7 +47,7 @@ export function renderRunTable(runs: RunRecord[], options: {width: number; paint
     run.id,
     `${RUN_GLYPHS[run.status][0]} ${run.status}`,
     `${run.namespace}/${run.task}`,
-    String(run.attempts.length),
+    String(triesOf(run)),
     run.durationMs === null ? '-' : formatDuration(run.durationMs),
     relativeTime(run.createdAt, now),
     run.error ? `${run.error.type}: ${run.error.message}` : '',

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {localTime, renderRunDetails, renderSubmitted} from '../../src/render/runs.js';
+import {localTime, renderOutcome, renderRunDetails, renderSubmitted} from '../../src/render/runs.js';
 import {painter} from '../../src/render/style.js';
 import type {RunRecord} from '../../src/protocol/index.js';
 
@@ -57,5 +57,15 @@ describe('a scheduled run', () => {
     expect(lines).toContain(`runs     at ${localTime(scheduled.wakeAt!)} (in 10m)`);
     expect(lines).toContain('priority 5');
     expect(lines).toContain('key      order-42 (idempotency, until 2026-11-22T12:00:00.000Z)');
+  });
+});
+
+describe('renderOutcome', () => {
+  it('counts the tries of a run, not the attempts that stopped at a sleep or a wait', () => {
+    const attempt = (n: number, suspended?: 'sleeping') => ({n, startedAt: '2026-11-21T12:00:00.000Z', finishedAt: '2026-11-21T12:00:01.000Z', error: null, ...(suspended ? {suspended} : {})});
+    const slept = {...run, status: 'succeeded' as const, result: 1, attempts: [attempt(1, 'sleeping'), attempt(2)]};
+    expect(renderOutcome(slept, painter(false))).not.toContain('after');
+    const retried = {...slept, attempts: [{...attempt(1), error: {type: 'error' as const, message: 'x', stack: null}}, attempt(2, 'sleeping'), attempt(3)]};
+    expect(renderOutcome(retried, painter(false))).toContain('after 2 attempts');
   });
 });
