@@ -171,15 +171,14 @@ export class AttemptStarter {
   }
 
   /**
-   * Cancels a run and, first, its children. True when the run is final now; false when its
-   * running attempt was aborted and the run ends when the attempt does.
+   * Cancels a run and, first, its children: a run not running ends at once; a running one has its
+   * attempt aborted and ends when the attempt does.
    */
-  cancel(runId: string, message: string): boolean {
+  cancel(runId: string, message: string): void {
     const active = this.#active.get(runId);
-    if (!active) return true;
+    if (!active) return;
     this.#cancelTree(active, message);
     this.#startWhatCan();
-    return active.phase === 'done';
   }
 
   /** Cancels the runs not running (scheduled, queued, behind a lock, waiting to retry) that `match` picks. */
