@@ -350,13 +350,13 @@ export class AttemptStarter {
       return;
     }
     const to = waiting.some((step) => step.record.kind !== 'sleep') ? 'waiting' : 'sleeping';
-    this.#deps.save(suspendRun(run, to, steps.nextWake(active.id), usage, now), run.status);
+    const wakeAt = steps.nextWake(active.id);
+    this.#deps.save(suspendRun(run, to, wakeAt, usage, now), run.status);
     active.phase = 'suspended';
-    this.#armWake(active);
+    this.#armWake(active, wakeAt);
   }
 
-  #armWake(active: ActiveRun): void {
-    const at = this.#deps.steps.nextWake(active.id);
+  #armWake(active: ActiveRun, at = this.#deps.steps.nextWake(active.id)): void {
     if (at === null || this.#closing) return;
     this.#wakeTimers.set(active.id, at, () => {
       const {ended, written} = this.#deps.steps.wakeDue(active.id);

@@ -157,8 +157,8 @@ export class RunStore {
     if (!this.#runs.has(runId)) throw new CapsuleError('internal', `no run ${runId} to record step ${key} of`);
     let kept = step;
     if (json !== undefined && Buffer.byteLength(json) > MAX_INLINE_STEP_BYTES) {
-      kept = {...step, value: undefined, file: await this.#writeStepFile(runId, key, json)};
-      delete kept.value;
+      const {value: _inFile, ...rest} = step;
+      kept = {...rest, file: await this.#writeStepFile(runId, key, json)};
     }
     const state = this.#durableOf(runId);
     const at = state.byKey.get(key);

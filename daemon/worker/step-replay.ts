@@ -17,6 +17,7 @@
  * results recorded), and the attempt reports `suspended`. The runner wakes the run later, and
  * the next attempt replays up to the sleep, which is over by then.
  */
+import {setTimeout as delay} from 'node:timers/promises';
 import {parseDuration} from '../../src/lib/duration.js';
 import {backoffRule, maxRetriesRule} from '../../src/config/task-limits.js';
 import {DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy} from '../runner/backoff.js';
@@ -40,7 +41,6 @@ interface Replayed extends MemoStep {
 
 export class StepReplay {
   readonly #call: Call;
-  readonly #sleep: (ms: number, signal: AbortSignal | null) => Promise<void>;
   readonly #byKey = new Map<string, Replayed>();
   readonly #byIndex = new Map<number, Replayed>();
   /** Recorded outcomes, in the order they ended: handed back in that order. */
@@ -59,7 +59,6 @@ export class StepReplay {
   constructor(memo: MemoStep[], call: Call, signal: () => AbortSignal | null) {
     this.#call = call;
     this.#signal = signal;
-    this.#sleep = abortableSleep;
     this.suspension = new Promise((resolve) => (this.#suspended = resolve));
     for (const step of memo) {
       const replayed: Replayed = {...step, order: -1, visited: false, deliver: null};
@@ -238,7 +237,8 @@ export class StepReplay {
       }
       const signal = this.#signal();
       if (tries <= policy.maxRetries && !isFatalError(outcome.error) && !signal?.aborted) {
-        await this.#sleep(backoffDelay(policy.backoff, tries, Math.random), signal);
+        // A cancel or timeout cuts the backoff short; the step's failure is then recorded below.
+        await delay(backoffDelay(policy.backoff, tries, Math.random), undefined, signal ? {signal} : {}).catch(() => {});
         continue;
       }
       await this.#call({op: 'step', key, name, index, ok: false, error: toSentError(outcome.error), tries, startedAt, durationMs});
@@ -322,18 +322,6 @@ function requiredTimeout(what: string, options: WaitOptions | undefined): number
 
 function never<T>(): Promise<T> {
   return new Promise<T>(() => {});
-}
-
-function abortableSleep(ms: number, signal: AbortSignal | null): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, {once: true});
-  });
 }
 
 function describe(value: unknown): string {
