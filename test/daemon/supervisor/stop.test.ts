@@ -18,7 +18,8 @@ describe('stopping, with real processes', () => {
     const pidsFile = join(h.dir, 'pids.json');
     const supervisor = h.supervisor();
     await supervisor.setProjectServices('app', h.dir, {tree: service({command: [NODE, fixture('spawn-tree.js'), pidsFile, '3'], stop_timeout: '300ms'})});
-    const grandchildren = await waitFor('grandchildren', async () => JSON.parse(await readFile(pidsFile, 'utf8').catch(() => 'null')) as number[] | null);
+    // The fixture's writeFileSync truncates first: an empty file is one not written yet.
+    const grandchildren = await waitFor('grandchildren', async () => JSON.parse((await readFile(pidsFile, 'utf8').catch(() => '')) || 'null') as number[] | null);
     const main = supervisor.snapshot('app', 'tree').pid!;
     expect(grandchildren).toHaveLength(3);
     for (const pid of [main, ...grandchildren]) expect(await isAlive(pid)).toBe(true);
