@@ -11,11 +11,12 @@ import {AuditLog} from './core/audit-log.js';
 import {EventBus} from './core/event-bus.js';
 import {claimHome, releaseHome} from './core/lifecycle.js';
 import type {Logger} from './core/logger.js';
+import {startupGate} from './core/load-gate.js';
 import {RequestRouter, type PartialHandlerTable} from './core/router.js';
 import {SecretBox} from './core/secret-box.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
-import {createExecutor, discoverTasks, type TaskExecutor} from './executor/index.js';
+import {createExecutor, discoverTasks, DiscoveryCache, type TaskExecutor} from './executor/index.js';
 import {auditHandlers} from './handlers/audit.js';
 import {controlHandlers} from './handlers/control.js';
 import {daemonHandlers} from './handlers/daemon.js';
@@ -63,8 +64,10 @@ export class Daemon {
   private server: IpcServer | null = null;
   private router: RequestRouter | null = null;
   private stopping: Promise<void> | null = null;
-  /** Settles once start-up finished (or failed): a stop requested meanwhile waits for it. */
-  private ready: Promise<unknown> = Promise.resolve();
+  /** Settles once the projects' first loads (and what follows them) ended: a stop cuts them short and waits for it. */
+  private loading: Promise<void> = Promise.resolve();
+  /** Aborts the discoveries under way when a stop comes while projects load. */
+  private readonly loads = new AbortController();
   private readonly watcher: ProjectWatcher;
 
   private constructor(
@@ -80,7 +83,6 @@ export class Daemon {
       const state = await JsonStore.open<DaemonState>(paths.state, EMPTY_STATE);
       const bus = new EventBus();
       const audit = await AuditLog.open(paths.audit, (event) => bus.publish('audit.event', event));
-      const ref: {daemon?: Daemon} = {};
 
       const maxParallel = Number(process.env.CAPSULE_MAX_PARALLEL) || availableParallelism();
       const executor = createExecutor({maxParallel: maxParallel + NESTED_ATTEMPT_HEADROOM, onError: (error) => logger.error('task executor', error)});
@@ -93,10 +95,13 @@ export class Daemon {
       });
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
       const {modules} = executor;
+      const ref: {daemon?: Daemon} = {};
+      const discoveries = new DiscoveryCache({dir: paths.discoveryCacheDir, capsuleVersion: CAPSULE_VERSION, onWarning: (message) => logger.warn(message)});
       const tasks = new TasksPlugin(
         runner,
         {
-          discover: (root, entry) => discoverTasks(root, entry, {modules}),
+          discover: (root, entry, {cache} = {}) => discoverTasks(root, entry, {modules, signal: ref.daemon?.loads.signal, cache: cache && {store: discoveries, reuse: cache === 'reuse'}}),
+          forgetDiscovery: (root) => discoveries.forget(root),
           keep: (namespace, snapshot, options) => modules.keep(namespace, snapshot, options),
           forget: (namespace) => modules.forget(namespace),
           reload: () => executor.reload(),
@@ -146,9 +151,10 @@ export class Daemon {
         ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit}),
         ...agentHandlers(agents),
       };
-      let markReady!: () => void;
-      daemon.ready = new Promise<void>((resolve) => (markReady = resolve));
-      const router = new RequestRouter(handlers, bus, logger, CAPSULE_VERSION, daemon.ready);
+      // Listed (as loading) before the socket opens: the first `list` shows every project.
+      await projects.registerAll();
+      const startup = startupGate(projects, (runId) => runStore.get(runId)?.namespace ?? null);
+      const router = new RequestRouter(handlers, bus, logger, CAPSULE_VERSION, startup.gate);
       daemon.router = router;
       daemon.server = await listen(paths.socket, {
         onOpen: (connection) => router.onOpen(connection),
@@ -161,18 +167,10 @@ export class Daemon {
       });
       claim.commit();
       logger.info(`daemon ${CAPSULE_VERSION} listening on ${paths.socket} (pid ${process.pid})`);
-      try {
-        await projects.loadAll();
-        const stale = await serviceManager.settleAdoption();
-        if (stale.length > 0) logger.info(`stopped service processes no project declares any more: ${stale.join(', ')}`);
-        // Runs left queued or running by a daemon that died are settled once every task is known again.
-        const recovered = await runner.recover();
-        if (recovered.requeued + recovered.failed + recovered.cancelled + recovered.processesEnded > 0) logger.info(`recovered runs: ${JSON.stringify(recovered)}`);
-        await schedules.start();
-        daemon.watchProjects();
-      } finally {
-        markReady();
-      }
+      // Armed before the projects load: each project's schedules are armed (and caught up) as it loads.
+      await schedules.start();
+      // The daemon answers from now on; a request about a project still loading waits for that one (load-gate.ts).
+      daemon.loading = daemon.loadProjects(runner, serviceManager, discoveries).finally(() => startup.done());
       return daemon;
     } catch (error) {
       claim.abort();
@@ -181,11 +179,48 @@ export class Daemon {
   }
 
   /**
+   * The projects' first loads, `availableParallelism()` at a time. Each project's runs left
+   * unfinished by the previous daemon are recovered as soon as its tasks are known, before a
+   * request about it is let through; once all have loaded, the runs of projects that did not
+   * (their tasks are gone), and the service processes no project declares any more.
+   */
+  private async loadProjects(runner: Runner, serviceManager: ServicesPlugin, discoveries: DiscoveryCache): Promise<void> {
+    const {logger, projects} = this.parts.core;
+    const logRecovered = (recovered: Awaited<ReturnType<Runner['recover']>>, of: string) => {
+      if (recovered.requeued + recovered.failed + recovered.cancelled + recovered.processesEnded > 0) logger.info(`recovered runs${of}: ${JSON.stringify(recovered)}`);
+    };
+    try {
+      const started = Date.now();
+      await projects.loadAll({
+        parallel: availableParallelism(),
+        settle: async (summary) => {
+          if (summary.status === 'ok' && !this.stopping) logRecovered(await runner.recover(summary.namespace), ` of ${summary.namespace}`);
+        },
+      });
+      if (this.stopping) return;
+      logger.info(`loaded ${projects.size} projects in ${Date.now() - started} ms`);
+      const stale = await serviceManager.settleAdoption();
+      if (stale.length > 0) logger.info(`stopped service processes no project declares any more: ${stale.join(', ')}`);
+      logRecovered(await runner.recover(), '');
+      // Bounded by the registered projects: a directory removed while no daemon ran leaves no file behind.
+      await discoveries.prune(projects.watchList().map(({root}) => root));
+      this.watchProjects();
+    } catch (error) {
+      logger.error('loading the projects', error);
+    }
+  }
+
+  /**
    * Graceful shutdown: stop accepting work, let running work finish up to `timeoutMs`, stop
    * everything owned (but services, with `leaveServices`: the next daemon adopts them), flush state.
    */
   stop(timeoutMs: number, options: ShutdownOptions = {}): Promise<void> {
-    this.stopping ??= this.ready.then(() => this.shutDown(timeoutMs, options));
+    if (this.stopping === null) {
+      // Loads under way end (their discoveries aborted), none starts: a stop does not wait for 500 projects.
+      this.parts.core.projects.stopLoading();
+      this.loads.abort();
+      this.stopping = this.loading.then(() => this.shutDown(timeoutMs, options));
+    }
     return this.stopping;
   }
 

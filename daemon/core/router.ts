@@ -5,6 +5,7 @@ import type {ServerConnection} from '../../src/transport/ipc.js';
 import type {EventBus, EventSink} from './event-bus.js';
 import {osUser} from './audit-log.js';
 import type {Logger} from './logger.js';
+import type {RequestGate} from './load-gate.js';
 
 export interface CallContext {
   connectionId: number;
@@ -35,9 +36,6 @@ export const MAX_SUBSCRIBER_BACKLOG_BYTES = 32 * 1024 * 1024;
 export const MAX_TOTAL_BACKLOG_BYTES = 256 * 1024 * 1024;
 /** How often, at most, a delivery sums every connection's backlog: a burst must not pay that per event. */
 const TOTAL_BACKLOG_CHECK_MS = 100;
-
-/** Answered at once, even while projects are still loading: a client waiting to see the daemon up must not wait for that. */
-const ANSWERED_DURING_STARTUP = new Set<MethodName>(['daemon.status', 'daemon.stop']);
 
 export interface RouterLimits {
   /** A connection that has not said hello by then is closed: idle sockets must not pile up. */
@@ -72,8 +70,8 @@ export class RequestRouter {
     private readonly bus: EventBus,
     private readonly logger: Logger,
     private readonly version: string,
-    /** Settles when the daemon's start-up (project loading, run recovery) is done; most methods wait for it. */
-    private readonly ready: Promise<unknown> = Promise.resolve(),
+    /** What a method waits for while projects load at start-up (load-gate.ts): the project it names, if any. */
+    private readonly gate: RequestGate = () => null,
     private readonly limits: RouterLimits = DEFAULT_LIMITS,
   ) {}
 
@@ -182,7 +180,12 @@ export class RequestRouter {
     const params = checkParams(method, request.params);
     if (method === 'subscribe' || method === 'unsubscribe') return this.topics(method, params as HandlerParams<'subscribe'>, state);
     if (this.refusal) throw this.refusal;
-    if (!ANSWERED_DURING_STARTUP.has(method)) await this.ready;
+    const loading = this.gate(method, params as HandlerParams<typeof method>);
+    if (loading !== null) {
+      await loading;
+      // A stop requested meanwhile ends the loads: the request must not start anything then.
+      if (this.refusal) throw this.refusal;
+    }
     // The handler's promise is returned as it is: one more await per request shows in a burst.
     const result = this.invoke(method, params as HandlerParams<typeof method>, connection, state);
     return checkingOutput ? checkResult(method, await result) : result;

@@ -1,4 +1,5 @@
 import {join, relative} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {formatDuration} from '../../src/lib/duration.js';
@@ -7,6 +8,7 @@ import {discoveryRequest, type DiscoveryAnswer, type DiscoveryMessage, type Disc
 import {toSentError} from '../worker/protocol.js';
 import {packageDistDir} from './dist-files.js';
 import {expandEntries} from './entry-files.js';
+import type {DiscoveryCache} from './discovery-cache.js';
 import {ModuleSources, type ModuleSnapshot} from './module-sources.js';
 
 export interface DiscoveryOptions {
@@ -18,12 +20,18 @@ export interface DiscoveryOptions {
   heapMb?: number;
   /** Directory holding task-worker.js and loader-hooks.js. @default capsule's dist/ */
   distDir?: string;
+  /** Ends the discovery (its worker terminated) when it aborts: a daemon stopping while projects load. */
+  signal?: AbortSignal | undefined;
+  /** Where a successful discovery is stored; `reuse`: a stored one that still fits the files is returned without loading anything. */
+  cache?: {store: DiscoveryCache; reuse: boolean} | undefined;
 }
 
 /** What a project's entry modules declare, and the sources of every module they loaded (to keep as its last good definition). */
 export interface Discovery {
   tasks: DiscoveredTask[];
   modules: ModuleSnapshot;
+  /** Every file the worker asked the daemon for (the entry modules and what they import, but what Node loads itself): what the cache's key hashes. */
+  files: string[];
 }
 
 /**
@@ -34,7 +42,16 @@ export interface Discovery {
  */
 export async function discoverTasks(root: string, entryGlobs: readonly string[], options: DiscoveryOptions = {}): Promise<Discovery> {
   const files = await expandEntries(root, entryGlobs);
-  if (files.length === 0) return {tasks: [], modules: new Map()};
+  if (files.length === 0) return {tasks: [], modules: new Map(), files: []};
+  const {cache} = options;
+  const cached = cache?.reuse ? await cache.store.lookup(root, files) : null;
+  if (cached) return cached;
+  const discovery = await discoverWith(root, files, options);
+  await cache?.store.store(root, files, discovery);
+  return discovery;
+}
+
+async function discoverWith(root: string, files: string[], options: DiscoveryOptions): Promise<Discovery> {
   if (options.modules !== undefined) return discoverIn(root, files, options.modules, options);
   const modules = new ModuleSources();
   try {
@@ -46,6 +63,7 @@ export async function discoverTasks(root: string, entryGlobs: readonly string[],
 
 async function discoverIn(root: string, files: string[], modules: ModuleSources, options: DiscoveryOptions): Promise<Discovery> {
   const snapshot: ModuleSnapshot = new Map();
+  const asked = new Set<string>();
   const timeoutMs = options.timeoutMs ?? 30_000;
   const worker = new Worker(join(options.distDir ?? packageDistDir(), 'task-worker.js'), {
     workerData: discoveryRequest(files),
@@ -59,23 +77,30 @@ async function discoverIn(root: string, files: string[], modules: ModuleSources,
   worker.stdout.resume();
   worker.stderr.resume();
   let timer: NodeJS.Timeout | undefined;
+  const settled = new AbortController();
   try {
     const reply = await new Promise<DiscoveryReply>((resolve, reject) => {
       timer = setTimeout(() => reject(loadFailure(`loading the entry modules took longer than ${formatDuration(timeoutMs)}`, 'a module waits at its top level (top-level await, a server started at import?); move that work into a task')), timeoutMs);
       worker.on('message', (message: DiscoveryMessage) => {
         if (message.t === 'discovered') resolve(message.reply);
-        else answerModule(message, modules, snapshot, (answer) => worker.postMessage(answer));
+        else {
+          if (message.url.startsWith('file:')) asked.add(fileURLToPath(message.url));
+          answerModule(message, modules, snapshot, (answer) => worker.postMessage(answer));
+        }
       });
       worker.once('error', (error) => reject(loadFailure(`loading the entry modules failed: ${error.message}`, 'fix the error in the module named by the stack', error.stack)));
       worker.once('exit', (code) => reject(loadFailure(`a module ended the loading worker (exit code ${code}) while the entry modules loaded`, 'do not call process.exit at the top level of an entry module')));
+      if (options.signal?.aborted) reject(stopped());
+      options.signal?.addEventListener('abort', () => reject(stopped()), {once: true, signal: settled.signal});
     });
     if (!reply.ok) {
       throw loadFailure(`${relative(root, reply.file)} failed to load: ${reply.error.message}`, "fix the error in that module (its stack is in the details)", reply.error.stack, reply.file);
     }
     checkUniqueNames(root, reply.tasks);
-    return {tasks: reply.tasks, modules: snapshot};
+    return {tasks: reply.tasks, modules: snapshot, files: [...asked].sort()};
   } finally {
     clearTimeout(timer);
+    settled.abort();
     await worker.terminate();
   }
 }
@@ -90,6 +115,10 @@ function answerModule(request: Extract<DiscoveryMessage, {t: 'module'}>, modules
     },
     (error: unknown) => send({call, ok: false, error: toSentError(error)}),
   );
+}
+
+function stopped(): CapsuleError {
+  return new CapsuleError('conflict', 'the daemon is stopping: the project was not loaded', {hint: 'start the daemon again: `capsule daemon start`'});
 }
 
 function loadFailure(message: string, hint: string, stack: string | null = null, file: string | null = null): CapsuleError {

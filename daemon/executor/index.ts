@@ -2,3 +2,4 @@
 export {createExecutor, type ExecutorOptions, type TaskExecutor} from './executor.js';
 export {discoverTasks, type Discovery, type DiscoveryOptions} from './discover.js';
 export {ModuleSources, type ModuleSnapshot} from './module-sources.js';
+export {DiscoveryCache} from './discovery-cache.js';

@@ -14,8 +14,13 @@ import type {RunPort} from './ports.js';
 
 /** How a project's task modules are found and which version of them its runs load. */
 export interface TaskModules {
-  /** Loads the entry modules as they are on disk (in a worker) and lists their tasks, with the sources they loaded. */
-  discover(root: string, entryGlobs: string[]): Promise<Discovery>;
+  /**
+   * Loads the entry modules as they are on disk (in a worker) and lists their tasks, with the sources they loaded.
+   * A project's discovery is stored (`cache`); on its first load (`reuse`) a stored one whose files have not changed is as good.
+   */
+  discover(root: string, entryGlobs: string[], options?: {cache?: 'reuse' | 'refresh'}): Promise<Discovery>;
+  /** Drops the stored discovery of a project directory: it was removed. */
+  forgetDiscovery(root: string): Promise<void>;
   /** The namespace's runs load `snapshot` from now on, whatever the files hold later; `merge` adds to what was kept. */
   keep(namespace: string, snapshot: ModuleSnapshot, options?: {merge?: boolean}): void;
   forget(namespace: string): void;
@@ -61,7 +66,8 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     const namespace = project.project.name;
     // The registry restores the last good definition after a reload this plugin refused: it still runs it.
     if (this.projects.get(namespace)?.config === project) return;
-    const {tasks: discovered, modules} = await this.modules.discover(project.root, project.project.entry);
+    // Only a first load may take the stored discovery: a reload was asked for because something changed.
+    const {tasks: discovered, modules} = await this.modules.discover(project.root, project.project.entry, {cache: this.loadedBefore.has(namespace) ? 'refresh' : 'reuse'});
     const specs = discovered.map((task) => normaliseTask(namespace, task, project.defaults, process.env));
     this.modules.keep(namespace, modules);
     if (this.loadedBefore.has(namespace)) await this.modules.reload();
@@ -69,6 +75,10 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     this.runner.setProjectTasks(namespace, project.root, specs);
     const schedules = discovered.filter((task) => task.options.schedule !== undefined).map((task) => ({task: task.name, option: task.options.schedule}));
     this.projects.set(namespace, {config: project, root: project.root, specs, schedules});
+  }
+
+  async forget(_namespace: string, root: string): Promise<void> {
+    await this.modules.forgetDiscovery(root);
   }
 
   async unload(namespace: string): Promise<void> {

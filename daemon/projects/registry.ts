@@ -7,6 +7,7 @@ import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/err
 import {didYouMean} from '../../src/lib/suggest.js';
 import type {Events, ProjectSummary, ProjectTarget} from '../../src/protocol/index.js';
 import {SerialQueue} from '../core/serial-queue.js';
+import {Slots} from '../executor/slots.js';
 import type {Logger} from '../core/logger.js';
 import {compareStrings} from '../../src/lib/compare.js';
 
@@ -25,8 +26,8 @@ export interface ProjectPlugin {
   unload(namespace: string): Promise<void>;
   /** Fills its part of the summary (tasks, schedules or services). */
   describe(project: ProjectConfig, summary: ProjectSummary): void;
-  /** After `project remove`: drop what was kept across reloads (pause state, stored config). */
-  forget?(namespace: string): Promise<void>;
+  /** After `project remove`: drop what was kept across reloads (pause state, stored config, the stored discovery of `root`). */
+  forget?(namespace: string, root: string): Promise<void>;
   /**
    * What it runs for one namespace must not run beside the same for another (services bind
    * ports and write files): on a rename, the old namespace's go just before this plugin loads
@@ -44,6 +45,17 @@ interface Entry {
   error: ErrorPayload | null;
   /** The namespace its capsule.toml asks for while another directory holds it; it is loaded again when that one lets go. */
   waitingFor: string | null;
+  /** The namespace a load under way claims: no other directory may take it meanwhile. */
+  claiming: string | null;
+  /** Settles when its first load (and the start-up's settling of it) is done; null once it has. */
+  loading: Promise<void> | null;
+}
+
+export interface LoadAllOptions {
+  /** At most this many projects load at once. */
+  parallel: number;
+  /** Run after each project's first load, before requests about it are let through (run recovery). */
+  settle(summary: ProjectSummary): Promise<void>;
 }
 
 export interface RegistryOptions {
@@ -65,14 +77,78 @@ export class ProjectRegistry {
   private persisted: PersistedProject[];
   /** Loads and removals one at a time: two first loads of one namespace must not both pass the clash check. */
   private readonly queue = new SerialQueue();
+  private stoppedLoading = false;
+  /** What registerAll listed for loadAll: `done` settles the placeholder's wait once its load ends. */
+  private readonly firstLoads: {root: string; namespace: string; done: () => void}[] = [];
 
   constructor(private readonly options: RegistryOptions) {
     this.persisted = [...options.persisted];
   }
 
-  /** Loads every persisted project; one failing never stops the others. */
-  async loadAll(): Promise<void> {
-    for (const {root} of this.persisted) await this.queue.run(() => this.load(root));
+  /**
+   * Lists every persisted project as `loading`, under the name its capsule.toml asks for (the
+   * cheap part: a request about one can be told apart from a typo before any has loaded); then
+   * `loadAll` loads them.
+   */
+  async registerAll(): Promise<void> {
+    const roots = this.persisted.map((project) => project.root);
+    const names = await Promise.all(roots.map(async (root) => (await namespaceHint(root)) ?? basename(root)));
+    roots.forEach((root, index) => {
+      let done!: () => void;
+      const loading = new Promise<void>((resolve) => (done = resolve));
+      this.firstLoads.push({root, namespace: names[index]!, done});
+      this.entries.set(root, {root, namespace: names[index]!, config: null, error: null, waitingFor: null, claiming: null, loading});
+    });
+  }
+
+  /**
+   * Loads the projects `registerAll` listed, `parallel` at a time; one failing never stops the
+   * others, and a request about one waits for that one only (`loaded`). Directories asking for
+   * the same namespace load one after the other, in the order they were registered, so the first
+   * keeps it, as loading one by one did. Resolves once all have loaded, or `stopLoading`.
+   */
+  async loadAll({parallel, settle}: LoadAllOptions): Promise<void> {
+    const slots = new Slots(parallel);
+    const loadOne = async (root: string): Promise<void> => {
+      const release = await slots.acquire();
+      try {
+        if (!this.stoppedLoading) await settle(await this.load(root));
+      } catch (error) {
+        this.options.logger.error(`loading ${root}`, error);
+      } finally {
+        release();
+        // load() replaced the placeholder (or a remove dropped it): whichever is listed now has loaded.
+        const current = this.entries.get(root);
+        if (current) current.loading = null;
+      }
+    };
+    const lastOfName = new Map<string, Promise<void>>();
+    for (const {root, namespace, done} of this.firstLoads.splice(0)) {
+      const loading = (lastOfName.get(namespace) ?? Promise.resolve()).then(() => loadOne(root));
+      lastOfName.set(namespace, loading);
+      void loading.then(done);
+    }
+    await Promise.all(lastOfName.values());
+  }
+
+  /** Once the loads under way end, no more start: a daemon stopping while projects load. */
+  stopLoading(): void {
+    this.stoppedLoading = true;
+  }
+
+  /** Settles once no project listed under `namespace` is still on its first load (at once for an unknown one). */
+  async loaded(namespace: string): Promise<void> {
+    await Promise.all([...this.entries.values()].filter((entry) => entry.namespace === namespace || entry.claiming === namespace).map((entry) => entry.loading));
+  }
+
+  /** Settles once the project in `root` (resolved) has had its first load. */
+  async loadedRoot(root: string): Promise<void> {
+    await this.entries.get(resolve(root))?.loading;
+  }
+
+  /** Settles once every project has had its first load. */
+  async allLoaded(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((entry) => entry.loading));
   }
 
   async add(dir: string): Promise<ProjectSummary> {
@@ -92,6 +168,8 @@ export class ProjectRegistry {
   }
 
   async reloadRoot(root: string): Promise<void> {
+    // A change seen while the first load runs: that load may have read the file before it changed.
+    await this.loadedRoot(root);
     await this.queue.run(async () => {
       if (this.entries.has(root)) await this.load(root);
     });
@@ -101,7 +179,7 @@ export class ProjectRegistry {
     return this.queue.run(async () => {
       const entry = this.resolveTarget(target, 'remove');
       await this.unloadPlugins(entry);
-      for (const plugin of this.options.plugins) await plugin.forget?.(entry.namespace);
+      for (const plugin of this.options.plugins) await plugin.forget?.(entry.namespace, entry.root);
       this.entries.delete(entry.root);
       this.persisted = this.persisted.filter((project) => project.root !== entry.root);
       await this.options.persist(this.persisted);
@@ -173,12 +251,12 @@ export class ProjectRegistry {
    */
   private async load(root: string): Promise<ProjectSummary> {
     const previous = this.entries.get(root);
-    const entry: Entry = {root, namespace: previous?.namespace ?? basename(root), config: previous?.config ?? null, error: null, waitingFor: null};
+    const entry: Entry = {root, namespace: previous?.namespace ?? basename(root), config: previous?.config ?? null, error: null, waitingFor: null, claiming: null, loading: previous?.loading ?? null};
     let released: string | null = null;
     try {
       const config = await loadProjectConfig(root);
       const name = config.project.name;
-      const holder = [...this.entries.values()].find((other) => other.root !== root && other.config !== null && other.namespace === name);
+      const holder = [...this.entries.values()].find((other) => other.root !== root && ((other.config !== null && other.namespace === name) || other.claiming === name));
       if (holder) {
         entry.waitingFor = name;
         const issue: ConfigIssue = {file: config.file, line: config.nameAt?.line ?? null, column: config.nameAt?.column ?? null, path: 'project.name', message: `namespace "${name}" is already used by the project in ${holder.root}`, suggestion: null};
@@ -188,6 +266,8 @@ export class ProjectRegistry {
         });
       }
       const renamed = previous?.config && previous.namespace !== name ? {namespace: previous.namespace, config: previous.config} : null;
+      // Loads of other projects run meanwhile (start-up loads them in parallel): this one holds the name from now on.
+      entry.claiming = name;
       this.entries.set(root, entry);
       await this.loadPlugins(config, renamed ? null : entry.config, renamed);
       if (renamed) {
@@ -202,6 +282,9 @@ export class ProjectRegistry {
       entry.error = withConsequence(toCapsuleError(error).toPayload(), root, entry.config !== null);
       this.options.logger.warn(`project ${root} did not load: ${entry.error.message}\nhint: ${entry.error.hint}`);
     }
+    // A claim that came to nothing frees the name for a directory refused it meanwhile.
+    if (entry.claiming !== null && entry.config === null && released === null) released = entry.claiming;
+    entry.claiming = null;
     this.entries.set(root, entry);
     const summary = this.summarize(entry);
     this.options.onChange('project.updated', summary);
@@ -250,7 +333,7 @@ export class ProjectRegistry {
     const summary: ProjectSummary = {
       namespace: entry.namespace,
       root: entry.root,
-      status: entry.error ? 'error' : 'ok',
+      status: entry.error ? 'error' : entry.config === null && entry.loading !== null ? 'loading' : 'ok',
       error: entry.error,
       version: entry.config?.project.version ?? null,
       description: entry.config?.project.description ?? null,

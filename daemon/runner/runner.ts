@@ -51,6 +51,8 @@ export class Runner {
   readonly #idempotency: IdempotencyIndex;
   #closing = false;
   #closed: Promise<void> | null = null;
+  /** Unfinished runs found on disk, by namespace, until `recover` settles them (null: not read yet). */
+  #unrecovered: Map<string, string[]> | null = null;
 
   constructor(options: RunnerOptions) {
     this.#store = options.store;
@@ -284,12 +286,19 @@ export class Runner {
 
   /**
    * Resumes the runs a previous daemon left scheduled, queued or running, per the policy documented on
-   * `planRecovery` (recovery.ts). Call once at start, after the projects' tasks are set.
+   * `planRecovery` (recovery.ts). Call at start once a project's tasks are set, with its `namespace`
+   * (its runs only: the others' tasks may not be known yet), then once without, when every project
+   * has loaded, for the runs of namespaces that did not (their tasks are gone). A run recovered
+   * before is tracked, and passed over.
    */
-  async recover(): Promise<RecoverySummary> {
+  async recover(namespace?: string): Promise<RecoverySummary> {
     this.#assertOpen();
+    const left = this.#takeUnrecovered(namespace).flatMap((id) => {
+      const run = this.#store.get(id);
+      return run === undefined || isFinalRunStatus(run.status) || this.#starter.isActive(run.id) ? [] : [run];
+    });
     // Before any run is tried again: what its interrupted attempt left running must be gone.
-    const orphans = orphanedAttempts(this.#store.runs());
+    const orphans = orphanedAttempts(left);
     const processes = orphans.length === 0 ? {ended: 0, left: 0} : await this.#executor.endOrphans(orphans);
     if (processes.left > 0) this.#onError(new Error(`${processes.left} processes left by the previous daemon's attempts are still there after SIGKILL; their runs are tried again anyway`));
     const summary: RecoverySummary = {requeued: 0, suspended: 0, failed: 0, cancelled: 0, processesEnded: processes.ended};
@@ -297,8 +306,7 @@ export class Runner {
     const requeued: string[] = [];
     const suspended: string[] = [];
     const writes: Promise<void>[] = [];
-    for (const stored of [...this.#store.runs()]) {
-      if (isFinalRunStatus(stored.status) || this.#starter.isActive(stored.id)) continue;
+    for (const stored of left) {
       const plan = planRecovery(stored, this.#tasks.get(stored.namespace, stored.task), now);
       if (plan.action === 'requeue' || plan.action === 'suspended') {
         this.#starter.track(plan.run, plan.lockKey === null ? null : `${stored.namespace}/${plan.lockKey}`);
@@ -312,6 +320,28 @@ export class Runner {
     for (const runId of requeued) this.#starter.enqueue(runId);
     for (const runId of suspended) this.#starter.restoreSuspended(runId);
     return summary;
+  }
+
+  /** The ids of the unfinished runs found on disk not yet recovered, of `namespace` (or all), taken from the ones left to recover. */
+  #takeUnrecovered(namespace: string | undefined): string[] {
+    if (this.#unrecovered === null) {
+      // Read once: one pass over the history, not one per project.
+      this.#unrecovered = new Map();
+      for (const run of this.#store.runs()) {
+        if (isFinalRunStatus(run.status)) continue;
+        const ids = this.#unrecovered.get(run.namespace);
+        if (ids) ids.push(run.id);
+        else this.#unrecovered.set(run.namespace, [run.id]);
+      }
+    }
+    if (namespace !== undefined) {
+      const ids = this.#unrecovered.get(namespace) ?? [];
+      this.#unrecovered.delete(namespace);
+      return ids;
+    }
+    const all = [...this.#unrecovered.values()].flat();
+    this.#unrecovered.clear();
+    return all;
   }
 
   /**

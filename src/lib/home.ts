@@ -22,6 +22,8 @@ export interface HomePaths {
   audit: string;
   /** The key behind agent tokens and sealed secrets. */
   agentKey: string;
+  /** Each registered project's last discovery of its tasks (daemon/executor/discovery-cache.ts). */
+  discoveryCacheDir: string;
 }
 
 export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
@@ -41,6 +43,7 @@ export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
     serviceLogsDir: join(home, 'logs', 'services'),
     audit: join(home, 'audit.jsonl'),
     agentKey: join(home, 'agent.key'),
+    discoveryCacheDir: join(home, 'discovery'),
   };
 }
 

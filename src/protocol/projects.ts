@@ -7,7 +7,8 @@ import {ServiceSummary} from './services.js';
 export const ProjectSummary = z.object({
   namespace: z.string(),
   root: z.string(),
-  status: z.enum(['ok', 'error']),
+  /** `loading`: the daemon has just started and this project's first load is under way (its tasks, schedules and services are not listed yet). */
+  status: z.enum(['ok', 'error', 'loading']),
   /** Why the project did not load: config errors, a module that threw at import. */
   error: ErrorPayload.nullable(),
   version: z.string().nullable(),

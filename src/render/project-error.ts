@@ -1,6 +1,7 @@
 import {relative} from 'node:path';
 import {formatConfigIssue, type ConfigIssue} from '../config/issues.js';
 import type {ProjectSummary} from '../protocol/index.js';
+import type {StyleName} from './style.js';
 
 /**
  * Why a project did not load, one line per problem: each capsule.toml issue with its line, key
@@ -23,6 +24,14 @@ export function projectErrorLines(project: ProjectSummary): string[] {
 export function projectErrorHeadline(project: ProjectSummary): string {
   const [first = 'did not load', ...rest] = projectErrorLines(project);
   return rest.length > 0 && configIssues(project.error?.details) ? `1 of ${rest.length + 1}: ${first}` : first;
+}
+
+/** How a one-line view marks a project: its glyph and tone, and what it says before anything else (null when it loaded). */
+export function projectMark(project: ProjectSummary): {glyph: string; tone: StyleName; fact: string | null} {
+  if (project.status === 'ok') return {glyph: '◆', tone: 'cyan', fact: null};
+  // Only while the daemon starts: the project's first load is under way.
+  if (project.status === 'loading') return {glyph: '…', tone: 'yellow', fact: 'loading'};
+  return {glyph: '✗', tone: 'red', fact: `error: ${projectErrorHeadline(project)}`};
 }
 
 /** A config_invalid error's details carry its issues (src/config/issues.ts); anything else has none. */

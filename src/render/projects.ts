@@ -24,6 +24,10 @@ export function renderItemTable(projects: ProjectSummary[], options: RenderOptio
       rows.push([project.namespace, 'project', '-', 'error', `${projectErrorHeadline(project)} · ${project.root}`]);
       continue;
     }
+    if (project.status === 'loading') {
+      rows.push([project.namespace, 'project', '-', 'loading', `the daemon is loading it · ${project.root}`]);
+      continue;
+    }
     const items = [
       ...project.tasks.map((task) => ['task', describeTask(task)] as const),
       ...project.schedules.map((schedule) => ['schedule', describeSchedule(schedule)] as const),
@@ -42,7 +46,7 @@ export function renderProjectList(projects: ProjectSummary[], options: RenderOpt
     project.status,
     `${project.tasks.length}/${project.schedules.length}/${project.services.length}`,
     project.root,
-    project.status === 'ok' ? '' : projectErrorHeadline(project),
+    project.status === 'error' ? projectErrorHeadline(project) : '',
   ]);
   return renderTable(['NAMESPACE', 'STATUS', 'T/SCH/SVC', 'ROOT', 'ERROR'], rows, options);
 }

@@ -1,6 +1,6 @@
 import type {ProjectSummary} from '../protocol/index.js';
 import {describeSchedule, describeService, describeTask, type ItemLine} from './items.js';
-import {projectErrorHeadline} from './project-error.js';
+import {projectMark} from './project-error.js';
 import {truncate, type Paint, type StyleName} from './style.js';
 
 export interface TreeNode {
@@ -15,14 +15,9 @@ export interface TreeNode {
 /** namespace → tasks / schedules / services, in that order; empty groups are left out. */
 export function buildTree(projects: ProjectSummary[]): TreeNode[] {
   return projects.map((project) => {
-    const node: TreeNode = {
-      label: project.namespace,
-      glyph: project.status === 'ok' ? '◆' : '✗',
-      tone: project.status === 'ok' ? 'cyan' : 'red',
-      // The error goes first: facts are dropped from the end when the line is too wide.
-      facts: project.status === 'ok' ? [project.root] : [`error: ${projectErrorHeadline(project)}`, project.root],
-      children: [],
-    };
+    const {glyph, tone, fact} = projectMark(project);
+    // The error goes first: facts are dropped from the end when the line is too wide.
+    const node: TreeNode = {label: project.namespace, glyph, tone, facts: fact === null ? [project.root] : [fact, project.root], children: []};
     const groups: [string, ItemLine[]][] = [
       ['tasks', project.tasks.map((task) => describeTask(task))],
       ['schedules', project.schedules.map((schedule) => describeSchedule(schedule))],

@@ -8,6 +8,7 @@ import {benchProtocol} from './protocol.js';
 import {benchReliability} from './reliability.js';
 import {benchSchedules} from './schedules.js';
 import {benchServices} from './services.js';
+import {benchStart} from './start.js';
 import {benchTasks} from './tasks.js';
 import {benchTui} from './tui.js';
 
@@ -22,6 +23,7 @@ const sections = [
   ['services', benchServices],
   ['reliability', benchReliability],
   ['durable', benchDurable],
+  ['start', benchStart],
 ];
 const only = process.argv[2];
 

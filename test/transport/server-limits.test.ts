@@ -32,7 +32,7 @@ const logger = {debug() {}, info() {}, warn: (message: string) => warnings.push(
 
 async function serve(name: string, helloTimeoutMs: number, stalledMessageMs: number): Promise<Served> {
   const socket = join(dir, `${name}.sock`);
-  const router = new RequestRouter({'daemon.status': () => ({}) as never}, bus, logger, 'test', Promise.resolve(), {helloTimeoutMs});
+  const router = new RequestRouter({'daemon.status': () => ({}) as never}, bus, logger, 'test', () => null, {helloTimeoutMs});
   const opened: ServerConnection[] = [];
   const callbacks = {
     onOpen: (connection: ServerConnection) => {

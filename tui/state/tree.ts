@@ -1,6 +1,6 @@
 import {UNFINISHED_RUN_STATUSES, type ProjectSummary, type ScheduleSummary, type ServiceSummary, type TaskSummary, type UnfinishedRunStatus} from '../../src/protocol/index.js';
 import {describeSchedule, describeService, describeTask} from '../../src/render/items.js';
-import {projectErrorHeadline} from '../../src/render/project-error.js';
+import {projectMark} from '../../src/render/project-error.js';
 import type {StyleName} from '../../src/render/style.js';
 import type {TaskActivity} from './runs.js';
 import {selectionKey, type ItemGroup, type Selection} from './selection.js';
@@ -97,8 +97,8 @@ export function describeRow(row: TreeRow, activity: ReadonlyMap<string, TaskActi
   const subject = row.subject;
   switch (subject.kind) {
     case 'project': {
-      const ok = subject.project.status === 'ok';
-      return {glyph: ok ? '◆' : '✗', tone: ok ? 'cyan' : 'red', facts: ok ? [] : [`error: ${projectErrorHeadline(subject.project)}`]};
+      const {glyph, tone, fact} = projectMark(subject.project);
+      return {glyph, tone, facts: fact === null ? [] : [fact]};
     }
     case 'group':
       return {glyph: '', tone: 'dim', facts: [String(subject.count)]};

@@ -37,7 +37,7 @@ describe('discoverTasks', () => {
   });
 
   it('returns nothing when no file matches', async () => {
-    expect(await discoverTasks(FIXTURES, ['nothing/*.ts'])).toEqual({tasks: [], modules: new Map()});
+    expect(await discoverTasks(FIXTURES, ['nothing/*.ts'])).toEqual({tasks: [], modules: new Map(), files: []});
   });
 
   it('reports a module that throws at import with its file and stack', async () => {
