@@ -68,6 +68,8 @@ export class Daemon {
   private loading: Promise<void> = Promise.resolve();
   /** Aborts the discoveries under way when a stop comes while projects load. */
   private readonly loads = new AbortController();
+  /** Every project has had its first load. */
+  private loaded = false;
   private readonly watcher: ProjectWatcher;
 
   private constructor(
@@ -204,6 +206,7 @@ export class Daemon {
       logRecovered(await runner.recover(), '');
       // Bounded by the registered projects: a directory removed while no daemon ran leaves no file behind.
       await discoveries.prune(projects.watchList().map(({root}) => root));
+      this.loaded = true;
       this.watchProjects();
     } catch (error) {
       logger.error('loading the projects', error);
@@ -253,7 +256,8 @@ export class Daemon {
   }
 
   private watchProjects(): void {
-    if (this.stopping) return;
+    // While projects load, each load would re-sync every watcher (quadratic in projects): once, after.
+    if (this.stopping || !this.loaded) return;
     this.watcher.sync(this.parts.core.projects.watchList());
   }
 }
