@@ -75,7 +75,11 @@ export interface RegistryOptions {
 export class ProjectRegistry {
   private readonly entries = new Map<string, Entry>();
   private persisted: PersistedProject[];
-  /** Loads and removals one at a time: two first loads of one namespace must not both pass the clash check. */
+  /**
+   * Adds, reloads and removals one at a time: two first loads of one namespace must not both pass
+   * the clash check. Start-up's loads run beside each other instead (`loadAll`): a load claims its
+   * name (`claiming`) before it awaits anything, and directories asking for one name load in turn.
+   */
   private readonly queue = new SerialQueue();
   private stoppedLoading = false;
   /** What registerAll listed for loadAll: `done` settles the placeholder's wait once its load ends. */
@@ -154,6 +158,9 @@ export class ProjectRegistry {
   async add(dir: string): Promise<ProjectSummary> {
     const root = resolve(dir);
     await assertProjectDir(root);
+    // A directory registered before, still on its first load, keeps the namespace it asks for: this one waits to learn whether it is free.
+    const asked = this.entries.has(root) ? null : await namespaceHint(root);
+    if (asked !== null) await this.loaded(asked);
     return this.queue.run(async () => {
       if (!this.persisted.some((project) => project.root === root)) {
         this.persisted.push({root, addedAt: new Date().toISOString()});

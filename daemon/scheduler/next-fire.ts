@@ -109,6 +109,8 @@ export class CronSchedule {
    * schedule after a long outage, so the look-back widens from `until` instead.
    */
   recent(after: number, until: number, limit: number): {fires: number[]; more: boolean} {
+    // Nothing missed, the common case (a daemon restarted between two fires): one step, not one per doubling of the span.
+    if (this.next(after) > until) return {fires: [], more: false};
     for (let span = RECENT_INITIAL_SPAN_MS; ; span *= 2) {
       const start = Math.max(after, until - span);
       const fires = this.between(start, until);
