@@ -3,9 +3,9 @@ import {isRunId} from '../../src/protocol/targets.js';
 
 /**
  * What a request must wait for while the daemon's projects load at start-up: the one project it
- * names (by namespace, by directory, or through a run of it), every project (a listing of all of
- * one kind of item, which would otherwise be silently short), or nothing (it reads what is stored,
- * or concerns no project).
+ * names (by namespace, by directory, or through a run of it), every project (all services' logs),
+ * or nothing (it reads what is stored, or lists what has loaded so far: the dashboard's first
+ * frame must not wait for 500 projects, and `project.list` says which are still loading).
  */
 export type LoadScope = {namespace: string} | {root: string} | {run: string} | 'all' | null;
 
@@ -40,12 +40,12 @@ const SCOPES: {[M in GatedMethod]: (params: HandlerParams<M>) => LoadScope} = {
   'run.wait': byRun,
   'run.cancel': byRun,
   'run.rerun': byRun,
-  'schedule.list': ({namespace}) => (namespace === undefined ? 'all' : {namespace}),
+  'schedule.list': ({namespace}) => (namespace === undefined ? null : {namespace}),
   'schedule.pause': byNamespace,
   'schedule.resume': byNamespace,
   'schedule.trigger': byNamespace,
   'schedule.next': byNamespace,
-  'service.list': ({namespace}) => (namespace === undefined ? 'all' : {namespace}),
+  'service.list': ({namespace}) => (namespace === undefined ? null : {namespace}),
   'service.logs': ({namespace}) => (namespace === undefined ? 'all' : {namespace}),
   'service.start': byNamespace,
   'service.stop': byNamespace,

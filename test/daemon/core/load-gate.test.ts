@@ -21,9 +21,10 @@ describe('loadScope', () => {
     expect(loadScope('run.submit', {target: {file: '/tmp/a.ts'}, input: {}, follow: false})).toBeNull();
   });
 
-  it('waits for every project for a listing of all of one kind, which would otherwise be short', () => {
-    expect(loadScope('schedule.list', {})).toBe('all');
-    expect(loadScope('service.list', {})).toBe('all');
+  it("lists what has loaded so far at once (the dashboard's first frame), but merges every service's log only once all have", () => {
+    expect(loadScope('schedule.list', {})).toBeNull();
+    expect(loadScope('service.list', {})).toBeNull();
+    expect(loadScope('service.logs', {tail: 100, follow: false})).toBe('all');
   });
 });
 
@@ -39,7 +40,7 @@ describe('startupGate', () => {
     const {gate, done} = startupGate(projects, (runId) => (runId === 'run_known' ? 'p7' : null));
     await gate('run.wait', {id: 'run_known'});
     expect(gate('run.wait', {id: 'run_unknown'})).toBeNull();
-    await gate('schedule.list', {});
+    await gate('service.logs', {tail: 100, follow: false});
     await gate('project.add', {root: '/r'});
     expect(gate('daemon.status', {})).toBeNull();
     expect(waits).toEqual(['ns:p7', 'all', 'root:/r']);
