@@ -80,8 +80,11 @@ export class ServiceRun {
 
   reportUsage(usage: ResourceUsage): void {
     if (!this.watching) return;
+    const previous = this.sampled;
     this.sampled = usage;
-    this.observer.usageChanged();
+    // Told only when it changed: an idle service's usage stays the same, sample after sample,
+    // and each change is a state event to every subscriber (500 services: 250 events a second).
+    if (previous?.cpuPercent !== usage.cpuPercent || previous.rssBytes !== usage.rssBytes) this.observer.usageChanged();
     const limit = this.config.maxMemoryBytes;
     if (limit !== null && usage.rssBytes > limit && !this.overMemoryReported) {
       this.overMemoryReported = true;
