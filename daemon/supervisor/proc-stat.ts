@@ -16,6 +16,8 @@ export interface ProcStat {
   cpuTicks: number;
   /** Clock ticks after boot at which the process started. */
   startTime: number;
+  /** Resident set, in pages (of procfs.ts's pageBytes() each). */
+  rssPages: number;
 }
 
 /** Parses /proc/PID/stat; the command name may hold spaces and parentheses, so fields are counted after the last ")". */
@@ -24,10 +26,10 @@ export function parseProcStat(text: string): ProcStat | null {
   if (close === -1) return null;
   const fields = text.slice(close + 2).trim().split(/\s+/);
   const pid = Number.parseInt(text, 10);
-  // fields[0] is field 3 of proc(5): state, pgrp is 5, utime 14, stime 15, starttime 22.
-  const [state, pgrp, utime, stime, startTime] = [fields[0], fields[2], fields[11], fields[12], fields[19]];
+  // fields[0] is field 3 of proc(5): state, pgrp is 5, utime 14, stime 15, starttime 22, rss 24.
+  const [state, pgrp, utime, stime, startTime, rss] = [fields[0], fields[2], fields[11], fields[12], fields[19], fields[21]];
   if (!state || pgrp === undefined || utime === undefined || stime === undefined || startTime === undefined) return null;
-  return {pid, state, pgrp: Number(pgrp), cpuTicks: Number(utime) + Number(stime), startTime: Number(startTime)};
+  return {pid, state, pgrp: Number(pgrp), cpuTicks: Number(utime) + Number(stime), startTime: Number(startTime), rssPages: Number(rss ?? 0)};
 }
 
 export async function readProcStat(pid: number): Promise<ProcStat | null> {

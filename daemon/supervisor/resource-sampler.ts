@@ -1,6 +1,6 @@
 /** Samples CPU and memory of every supervised process group at a modest rate, with one pass over /proc. */
 import type {Clock} from '../core/clock.js';
-import {listProcesses, readRssBytes} from '../worker/procfs.js';
+import {listProcesses, pageBytes} from '../worker/procfs.js';
 import {CLOCK_TICKS_PER_SECOND, type ProcStat} from './proc-stat.js';
 
 export interface ResourceUsage {
@@ -64,7 +64,8 @@ export class ResourceSampler {
     for (const target of targets) {
       const group = members.get(target.pgid) ?? [];
       const ticks = group.reduce((sum, stat) => sum + stat.cpuTicks, 0);
-      const rssBytes = group.reduce((sum, stat) => sum + (readRssBytes(stat.pid) ?? 0), 0);
+      // From the same pass: reading each member's status file for its VmRSS doubled a pass's reads.
+      const rssBytes = group.reduce((sum, stat) => sum + stat.rssPages, 0) * pageBytes();
       next.set(target.pgid, {ticks, at});
       target.reportUsage({cpuPercent: cpuPercent(this.previous.get(target.pgid), ticks, at), rssBytes});
     }

@@ -6,6 +6,7 @@
  * worker reads them between two steps of its own, the daemon on paths that are not per attempt.
  */
 import {closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync} from 'node:fs';
+import {endianness} from 'node:os';
 import {parseProcStat, type ProcStat} from '../supervisor/proc-stat.js';
 
 /** USER_HZ: the unit of utime/stime in /proc stat files; 100 on every Linux architecture Node supports. */
@@ -97,6 +98,32 @@ export function listPids(): number[] {
   return pids;
 }
 
+/** AT_PAGESZ: the auxiliary vector's entry for the page size. */
+const AT_PAGESZ = 6n;
+
+/**
+ * The kernel's page size, the unit of rss in /proc stat files: from this process's auxiliary
+ * vector (pairs of 64-bit words on the 64-bit little-endian machines Node mostly runs on), 4 KiB
+ * where it cannot be read so.
+ */
+function readPageBytes(): number {
+  const auxv = endianness() === 'LE' && process.arch.endsWith('64') ? readProcBytes('/proc/self/auxv') : null;
+  for (let offset = 0; auxv !== null && offset + 16 <= auxv.length; offset += 16) {
+    if (auxv.readBigUInt64LE(offset) !== AT_PAGESZ) continue;
+    const bytes = Number(auxv.readBigUInt64LE(offset + 8));
+    if (bytes >= 4096 && (bytes & (bytes - 1)) === 0) return bytes;
+  }
+  return 4096;
+}
+
+let pageBytesRead: number | undefined;
+
+/** Read once, when first asked: worker threads load this module too, and most never ask. */
+export function pageBytes(): number {
+  pageBytesRead ??= readPageBytes();
+  return pageBytesRead;
+}
+
 /** Processes read between two turns of the event loop: a pass over thousands yields to requests in between. */
 const PASS_SLICE = 200;
 
@@ -137,5 +164,13 @@ function readProcFile(path: string): string | null {
     return null;
   } finally {
     closeSync(fd);
+  }
+}
+
+function readProcBytes(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch {
+    return null;
   }
 }

@@ -5,7 +5,7 @@ import {cpuPercent} from '../../../daemon/supervisor/resource-sampler.js';
 describe('parseProcStat', () => {
   it('counts fields after the last parenthesis, whatever the command name holds', () => {
     const fields = ['S', '1', '4242', '4242', '0', '-1', '4194560', '100', '0', '0', '0', '150', '50', '0', '0', '20', '0', '1', '0', '987654', '1000', '200'];
-    expect(parseProcStat(`4242 (my (odd) name) ${fields.join(' ')}\n`)).toEqual({pid: 4242, state: 'S', pgrp: 4242, cpuTicks: 200, startTime: 987654});
+    expect(parseProcStat(`4242 (my (odd) name) ${fields.join(' ')}\n`)).toEqual({pid: 4242, state: 'S', pgrp: 4242, cpuTicks: 200, startTime: 987654, rssPages: 200});
     expect(parseProcStat('garbage')).toBeNull();
   });
 
