@@ -140,6 +140,8 @@ export class Daemon {
         audit,
         projects,
         requestShutdown: (timeoutMs, options) => void ref.daemon?.stop(timeoutMs, options),
+        // Runs get the timeout; services stop alongside, each within its own stop_timeout.
+        shutdownWithinMs: (timeoutMs, options) => Math.max(timeoutMs, options?.leaveServices ? 0 : serviceManager.longestStopMs()),
       };
       const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents}, onStopped);
       ref.daemon = daemon;

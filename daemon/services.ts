@@ -14,6 +14,8 @@ export interface DaemonServices {
   audit: AuditLog;
   projects: ProjectRegistry;
   requestShutdown(timeoutMs: number, options?: ShutdownOptions): void;
+  /** The longest a shutdown asked now may take, flushing and exiting aside: what `daemon stop` waits for. */
+  shutdownWithinMs(timeoutMs: number, options?: ShutdownOptions): number;
 }
 
 export interface ShutdownOptions {

@@ -21,9 +21,10 @@ export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daem
       };
     },
     'daemon.stop': ({timeoutMs, leaveServices}) => {
+      const withinMs = daemon.shutdownWithinMs(timeoutMs, {leaveServices});
       // Reply first: the shutdown closes this very connection.
       setImmediate(() => daemon.requestShutdown(timeoutMs, {leaveServices}));
-      return {stopping: true};
+      return {stopping: true, withinMs};
     },
   };
 }

@@ -238,6 +238,11 @@ export class ServicesPlugin implements ProjectPlugin {
     this.bus.publish('action.output', output, [key]);
   }
 
+  /** The longest close() may take to stop every service (Supervisor.longestStopMs). */
+  longestStopMs(): number {
+    return this.supervisor.longestStopMs();
+  }
+
   /** `leaveServices`: their processes stay for the next daemon (live restore). */
   close(options: {leaveServices?: boolean} = {}): Promise<void> {
     for (const namespace of [...this.logFollowers.keys()]) this.followLogs(namespace, []);

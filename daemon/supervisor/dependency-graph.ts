@@ -41,3 +41,49 @@ export function dependencyLayers(namespace: string, graph: DependencyMap): strin
   }
   return layers;
 }
+
+/** Each service of `graph` with the services of `graph` that depend on it: what must stop before it. */
+function dependentsIn(graph: DependencyMap): Map<string, string[]> {
+  const dependents = new Map([...graph.keys()].map((name): [string, string[]] => [name, []]));
+  for (const [name, dependencies] of graph) for (const dependency of dependencies) dependents.get(dependency.name)?.push(name);
+  return dependents;
+}
+
+/**
+ * Stops every service of `graph`, each as soon as every service depending on it has stopped:
+ * independent services stop together, and a service waits for its own dependents only, not for
+ * a whole layer (one slow dependent holds up what it depends on, nothing else). A dependent
+ * whose stop failed does not keep its dependency running; the first failure is thrown once all
+ * stops have settled. Dependencies outside `graph` are ignored, as for dependencyLayers.
+ */
+export async function stopDependentsFirst(namespace: string, graph: DependencyMap, stop: (name: string) => Promise<void>): Promise<void> {
+  // Refuses a cycle before anything stops.
+  dependencyLayers(namespace, graph);
+  const dependents = dependentsIn(graph);
+  const stops = new Map<string, Promise<void>>();
+  const stopped = (name: string): Promise<void> => {
+    let promise = stops.get(name);
+    if (promise === undefined) {
+      promise = Promise.allSettled(dependents.get(name)!.map(stopped)).then(() => stop(name));
+      stops.set(name, promise);
+    }
+    return promise;
+  };
+  const failure = (await Promise.allSettled([...graph.keys()].map(stopped))).find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/**
+ * How long stopping every service of `graph` dependents first may take at most, given how long
+ * each one's own stop may take: the longest chain of dependents, each stopping after the ones
+ * that depend on it.
+ */
+export function longestStopMs(namespace: string, graph: DependencyMap, ownMs: (name: string) => number): number {
+  const dependents = dependentsIn(graph);
+  const total = new Map<string, number>();
+  // Dependents come in later layers: walking the layers backwards meets them first.
+  for (const layer of dependencyLayers(namespace, graph).reverse()) {
+    for (const name of layer) total.set(name, ownMs(name) + Math.max(0, ...dependents.get(name)!.map((dependent) => total.get(dependent)!)));
+  }
+  return Math.max(0, ...total.values());
+}

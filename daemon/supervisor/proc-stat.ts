@@ -2,7 +2,7 @@
  * Process facts from Linux's /proc: start times (to recognise a process after a daemon
  * restart), process-group membership, CPU ticks and RSS. Elsewhere these read as unknown.
  */
-import {readFile, readdir} from 'node:fs/promises';
+import {readFile} from 'node:fs/promises';
 
 /** USER_HZ: the unit of /proc CPU times and start times; 100 on every mainstream Linux build. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -16,6 +16,8 @@ export interface ProcStat {
   cpuTicks: number;
   /** Clock ticks after boot at which the process started. */
   startTime: number;
+  /** Resident set, in pages (of procfs.ts's pageBytes() each). */
+  rssPages: number;
 }
 
 /** Parses /proc/PID/stat; the command name may hold spaces and parentheses, so fields are counted after the last ")". */
@@ -24,16 +26,10 @@ export function parseProcStat(text: string): ProcStat | null {
   if (close === -1) return null;
   const fields = text.slice(close + 2).trim().split(/\s+/);
   const pid = Number.parseInt(text, 10);
-  // fields[0] is field 3 of proc(5): state, pgrp is 5, utime 14, stime 15, starttime 22.
-  const [state, pgrp, utime, stime, startTime] = [fields[0], fields[2], fields[11], fields[12], fields[19]];
+  // fields[0] is field 3 of proc(5): state, pgrp is 5, utime 14, stime 15, starttime 22, rss 24.
+  const [state, pgrp, utime, stime, startTime, rss] = [fields[0], fields[2], fields[11], fields[12], fields[19], fields[21]];
   if (!state || pgrp === undefined || utime === undefined || stime === undefined || startTime === undefined) return null;
-  return {pid, state, pgrp: Number(pgrp), cpuTicks: Number(utime) + Number(stime), startTime: Number(startTime)};
-}
-
-/** VmRSS of /proc/PID/status, in bytes. */
-export function parseRssBytes(status: string): number | null {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  return match ? Number(match[1]) * 1024 : null;
+  return {pid, state, pgrp: Number(pgrp), cpuTicks: Number(utime) + Number(stime), startTime: Number(startTime), rssPages: Number(rss ?? 0)};
 }
 
 export async function readProcStat(pid: number): Promise<ProcStat | null> {
@@ -48,24 +44,4 @@ export async function readProcStat(pid: number): Promise<ProcStat | null> {
 export async function liveStartTime(pid: number): Promise<number | null> {
   const stat = await readProcStat(pid);
   return stat && stat.state !== 'Z' ? stat.startTime : null;
-}
-
-/** Every live (non-zombie) process; null without /proc. */
-export async function listProcesses(): Promise<ProcStat[] | null> {
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return null;
-  }
-  const stats = await Promise.all(entries.filter((entry) => /^\d+$/.test(entry)).map((entry) => readProcStat(Number(entry))));
-  return stats.filter((stat): stat is ProcStat => stat !== null && stat.state !== 'Z');
-}
-
-export async function readRssBytes(pid: number): Promise<number | null> {
-  try {
-    return parseRssBytes(await readFile(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return null;
-  }
 }

@@ -7,7 +7,7 @@ import type {ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {DAEMON_ACTOR} from '../core/audit-log.js';
 import {didYouMean} from '../../src/lib/suggest.js';
-import {dependencyLayers} from './dependency-graph.js';
+import {dependencyLayers, longestStopMs, stopDependentsFirst} from './dependency-graph.js';
 import {definitionFingerprint} from './fingerprint.js';
 import {SerialQueue} from '../core/serial-queue.js';
 import {splitInstance} from '../../src/protocol/instances.js';
@@ -197,11 +197,20 @@ export class ProjectServices {
     return dependencyLayers(this.namespace, new Map([...this.units].map(([name, unit]) => [name, unit.config.dependsOn]))).flat();
   }
 
-  /** Stops `names`, dependents before what they depend on. */
+  /** Stops `names`, each once what depends on it has stopped; independent ones together. */
   private async stopInOrder(names: string[], causeOf: (name: string) => StopCause, actor = DAEMON_ACTOR): Promise<void> {
     const subset = new Map(names.map((name) => [name, this.units.get(name)!.config.dependsOn]));
-    for (const layer of dependencyLayers(this.namespace, subset).reverse()) {
-      await Promise.all(layer.flatMap((name) => this.units.get(name)!.units.map((unit) => unit.stop(causeOf(name), actor))));
-    }
+    await stopDependentsFirst(this.namespace, subset, async (name) => {
+      await Promise.all(this.units.get(name)!.units.map((unit) => unit.stop(causeOf(name), actor)));
+    });
+  }
+
+  /**
+   * The longest a stop of every service may take: each one's stop_timeout and the SIGKILL wait
+   * after it (`ownMs`), along its longest chain of dependents.
+   */
+  longestStopMs(ownMs: (config: ServiceConfig) => number): number {
+    const graph = new Map([...this.units].map(([name, group]) => [name, group.config.dependsOn]));
+    return longestStopMs(this.namespace, graph, (name) => ownMs(this.units.get(name)!.config));
   }
 }

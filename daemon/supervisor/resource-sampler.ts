@@ -1,6 +1,7 @@
 /** Samples CPU and memory of every supervised process group at a modest rate, with one pass over /proc. */
 import type {Clock} from '../core/clock.js';
-import {CLOCK_TICKS_PER_SECOND, listProcesses, readRssBytes} from './proc-stat.js';
+import {listProcesses, pageBytes} from '../worker/procfs.js';
+import {CLOCK_TICKS_PER_SECOND, type ProcStat} from './proc-stat.js';
 
 export interface ResourceUsage {
   /** null on a group's first sample: CPU% needs two. */
@@ -53,16 +54,21 @@ export class ResourceSampler {
     const processes = await listProcesses();
     if (processes === null || this.closed) return;
     const at = this.clock.now();
+    const members = new Map<number, ProcStat[]>();
+    for (const stat of processes) {
+      const group = members.get(stat.pgrp);
+      if (group) group.push(stat);
+      else members.set(stat.pgrp, [stat]);
+    }
     const next = new Map<number, {ticks: number; at: number}>();
     for (const target of targets) {
-      const members = processes.filter((stat) => stat.pgrp === target.pgid);
-      const ticks = members.reduce((sum, stat) => sum + stat.cpuTicks, 0);
-      const rss = await Promise.all(members.map((stat) => readRssBytes(stat.pid)));
-      if (this.closed) return;
+      const group = members.get(target.pgid) ?? [];
+      const ticks = group.reduce((sum, stat) => sum + stat.cpuTicks, 0);
+      // From the same pass: reading each member's status file for its VmRSS doubled a pass's reads.
+      const rssBytes = group.reduce((sum, stat) => sum + stat.rssPages, 0) * pageBytes();
       next.set(target.pgid, {ticks, at});
-      target.reportUsage({cpuPercent: cpuPercent(this.previous.get(target.pgid), ticks, at), rssBytes: rss.reduce<number>((sum, bytes) => sum + (bytes ?? 0), 0)});
+      target.reportUsage({cpuPercent: cpuPercent(this.previous.get(target.pgid), ticks, at), rssBytes});
     }
     this.previous = next;
   }
 }
-

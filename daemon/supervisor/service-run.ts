@@ -8,13 +8,18 @@ import {formatSize} from '../../src/lib/size.js';
 import type {Clock} from '../core/clock.js';
 import {HealthMonitor} from './health-monitor.js';
 import {runProbe} from './health-probes.js';
-import {stopProcessGroup} from './process-group.js';
+import {KILL_WAIT_MS, stopProcessGroup} from './process-group.js';
 import type {ProcessEnd, ProcessHandle} from './process-handle.js';
 import type {ResourceUsage} from './resource-sampler.js';
 import type {HealthStatus, ReportedHealth} from './types.js';
 
 /** How long a stopped group's leader may take to be reported ended once the group is gone. */
 const END_REPORT_WAIT_MS = 2_000;
+
+/** The longest terminate() may take: stop_signal's stop_timeout, then SIGKILL's wait, then the end's report. */
+export function longestTerminateMs(config: Pick<ServiceConfig, 'stopTimeoutMs'>): number {
+  return config.stopTimeoutMs + KILL_WAIT_MS + END_REPORT_WAIT_MS;
+}
 
 export interface RunObserver {
   healthChanged(run: ServiceRun, from: HealthStatus, to: HealthStatus, detail: string): void;
@@ -80,8 +85,11 @@ export class ServiceRun {
 
   reportUsage(usage: ResourceUsage): void {
     if (!this.watching) return;
+    const previous = this.sampled;
     this.sampled = usage;
-    this.observer.usageChanged();
+    // Told only when it changed: an idle service's usage stays the same, sample after sample,
+    // and each change is a state event to every subscriber (500 services: 250 events a second).
+    if (previous?.cpuPercent !== usage.cpuPercent || previous.rssBytes !== usage.rssBytes) this.observer.usageChanged();
     const limit = this.config.maxMemoryBytes;
     if (limit !== null && usage.rssBytes > limit && !this.overMemoryReported) {
       this.overMemoryReported = true;

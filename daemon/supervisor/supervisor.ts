@@ -26,6 +26,7 @@ import {ServiceDefinition} from './service-definition.js';
 import {ServiceLog} from './service-log.js';
 import type {InstanceLogLine, InstanceLogListener} from './service-group.js';
 import {ServiceUnit} from './service-unit.js';
+import {longestTerminateMs} from './service-run.js';
 import {MAX_INSTANCES, splitInstance} from '../../src/protocol/instances.js';
 import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, ReportedHealth, ServiceSnapshot, SupervisorPersistence} from './types.js';
 
@@ -315,6 +316,14 @@ export class Supervisor {
       ),
     );
     this.projects.clear();
+  }
+
+  /**
+   * The longest close() may take to stop every service: projects stop together, each along its
+   * longest chain of dependents, each service within its stop_timeout and the SIGKILL wait after.
+   */
+  longestStopMs(): number {
+    return Math.max(0, ...[...this.projects.values()].map((project) => project.longestStopMs(longestTerminateMs)));
   }
 
   private async createUnit(project: ProjectServices, name: string, instance: number, config: ServiceConfig, root: string): Promise<ServiceUnit> {

@@ -83,6 +83,18 @@ export async function startDaemon(paths: HomePaths): Promise<StartResult> {
   throw new CapsuleError('daemon_unreachable', `the daemon did not answer within ${START_TIMEOUT_MS / 1000}s`, {hint: `see its log: ${paths.daemonLog}`});
 }
 
+/** Beyond what the daemon said its shutdown may take: its flush of state and logs, and its exit. */
+export const STOP_EXIT_MARGIN_MS = 5_000;
+
+/**
+ * How long `daemon stop` waits for the daemon's process to be gone: the longest its shutdown may
+ * take (`withinMs`, as it replied; a daemon before issue 13 says nothing, and then its timeout
+ * stands), never less than the timeout asked, plus the margin for flushing and exiting.
+ */
+export function stopWaitMs(timeoutMs: number, withinMs: number | undefined): number {
+  return Math.max(timeoutMs, withinMs ?? 0) + STOP_EXIT_MARGIN_MS;
+}
+
 /** What a stop waits for, as it happens: the runs still running, then each as it ends. */
 export type StopProgress =
   /** `more`: runs that started after the first report (before the daemon stopped starting runs). */
@@ -106,6 +118,7 @@ export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: 
   const waited = new Map<string, RunRecord>();
   let reported = false;
   let deadline = Number.POSITIVE_INFINITY;
+  let waitMs = 0;
   client.onEvent((event, data) => {
     if (event !== 'run.updated') return;
     if (!reported) latest.set(data.id, data);
@@ -120,14 +133,14 @@ export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: 
     await client.subscribe(['run']);
     const {runs} = await client.call('run.list', {status: 'running', limit: MAX_RUN_LIST});
     // Asked only when wanted, so that a daemon from before live restore can still be stopped.
-    await client.call('daemon.stop', leaveServices ? {timeoutMs, leaveServices} : {timeoutMs}).catch((error: unknown) => {
+    const {withinMs} = await client.call('daemon.stop', leaveServices ? {timeoutMs, leaveServices} : {timeoutMs}).catch((error: unknown) => {
       if (!leaveServices || !(error instanceof CapsuleError) || error.code !== 'bad_request') throw error;
       throw new CapsuleError('conflict', `the running daemon (version ${client.daemonVersion}) cannot leave its services running: it is older than live restore`, {
         hint: 'restart it once with its services: `capsule daemon restart --stop-services`; later restarts keep them running',
       });
     });
-    // The daemon waits up to timeoutMs for running work, then needs a moment to flush and exit.
-    deadline = Date.now() + timeoutMs + 5_000;
+    waitMs = stopWaitMs(timeoutMs, withinMs);
+    deadline = Date.now() + waitMs;
     for (const run of runs) if (!latest.has(run.id)) latest.set(run.id, run);
     for (const run of latest.values()) if (run.status === 'running') waited.set(run.id, run);
     reported = true;
@@ -146,7 +159,9 @@ export async function stopDaemon(paths: HomePaths, timeoutMs: number, progress: 
     if (!isAlive(pid)) return pid;
     await sleep(POLL_MS);
   }
-  throw new CapsuleError('failed', `the daemon (pid ${pid}) did not exit within ${Math.round((timeoutMs + 5_000) / 1000)}s`, {hint: `kill it with \`kill ${pid}\``});
+  throw new CapsuleError('failed', `the daemon (pid ${pid}) is still running ${Math.round(waitMs / 1000)}s after it was asked to stop, longer than its shutdown may take: this command gives up waiting and leaves it running`, {
+    hint: `see what it is stuck on in its log (${paths.daemonLog}); to end it anyway: \`kill -KILL ${pid}\` (the services it still runs keep running, and the next daemon adopts them)`,
+  });
 }
 
 function tail(file: string, lines: number): string {

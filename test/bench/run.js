@@ -3,6 +3,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
 import {benchConfig} from './config.js';
 import {benchDurable} from './durable.js';
+import {benchFleet} from './fleet.js';
 import {benchFoundation} from './foundation.js';
 import {benchProtocol} from './protocol.js';
 import {benchReliability} from './reliability.js';
@@ -24,6 +25,7 @@ const sections = [
   ['reliability', benchReliability],
   ['durable', benchDurable],
   ['start', benchStart],
+  ['fleet', benchFleet],
 ];
 const only = process.argv[2];
 

@@ -11,7 +11,8 @@ export interface DaemonStopResult {
 
 export default class DaemonStop extends CapsuleCommand {
   static override summary = 'Stop the daemon gracefully.';
-  static override description = 'Stops accepting work, lets running work finish up to --timeout, stops services and schedules, flushes state and removes the socket.';
+  static override description =
+    'Stops accepting work, lets running work finish up to --timeout, stops schedules and services (all at once, each after the services depending on it, within its stop_timeout), flushes state and removes the socket. Waits until the daemon has exited, as long as it says its shutdown may take (at least --timeout) plus 5 s.';
   static override examples = ['<%= config.bin %> daemon stop', '<%= config.bin %> daemon stop --timeout 30s'];
   static override flags = {
     timeout: Flags.string({default: '10s', description: 'How long running work may take to finish (e.g. 10s, 1m).'}),

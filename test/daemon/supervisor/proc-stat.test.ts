@@ -1,17 +1,12 @@
 import {describe, expect, it} from 'vitest';
-import {liveStartTime, parseProcStat, parseRssBytes, readProcStat} from '../../../daemon/supervisor/proc-stat.js';
+import {liveStartTime, parseProcStat, readProcStat} from '../../../daemon/supervisor/proc-stat.js';
 import {cpuPercent} from '../../../daemon/supervisor/resource-sampler.js';
 
 describe('parseProcStat', () => {
   it('counts fields after the last parenthesis, whatever the command name holds', () => {
     const fields = ['S', '1', '4242', '4242', '0', '-1', '4194560', '100', '0', '0', '0', '150', '50', '0', '0', '20', '0', '1', '0', '987654', '1000', '200'];
-    expect(parseProcStat(`4242 (my (odd) name) ${fields.join(' ')}\n`)).toEqual({pid: 4242, state: 'S', pgrp: 4242, cpuTicks: 200, startTime: 987654});
+    expect(parseProcStat(`4242 (my (odd) name) ${fields.join(' ')}\n`)).toEqual({pid: 4242, state: 'S', pgrp: 4242, cpuTicks: 200, startTime: 987654, rssPages: 200});
     expect(parseProcStat('garbage')).toBeNull();
-  });
-
-  it('reads VmRSS in bytes', () => {
-    expect(parseRssBytes('Name:\tnode\nVmRSS:\t   2048 kB\n')).toBe(2048 * 1024);
-    expect(parseRssBytes('Name:\tkthread\n')).toBeNull();
   });
 
   it('reads this very process', async () => {

@@ -1,4 +1,5 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {systemClock} from '../../../daemon/core/clock.js';
 import {fixture, Harness, NODE, service, waitFor} from './harness.js';
 
 describe('resource sampling, with real processes', () => {
@@ -22,6 +23,21 @@ describe('resource sampling, with real processes', () => {
     expect(sampled.rssBytes).toBeGreaterThan(1024 * 1024);
     expect(sampled.cpuPercent).toBeGreaterThanOrEqual(0);
     expect(h.states.some((state) => state.rssBytes !== null)).toBe(true);
+  });
+
+  it("tells a service's usage only when a sample changes it", async () => {
+    // The sampler's own interval, told apart from the other timers by its length.
+    const SAMPLE_MS = 123;
+    let samples = 0;
+    const clock = {now: () => systemClock.now(), schedule: (ms: number, callback: () => void) => systemClock.schedule(ms, ms === SAMPLE_MS ? () => (samples++, callback()) : callback)};
+    const supervisor = h.supervisor({clock, sampleIntervalMs: SAMPLE_MS});
+    // sleep uses no CPU and keeps its RSS: after its first two samples nothing changes.
+    await supervisor.setProjectServices('app', h.dir, {idle: service({command: ['sleep', '60']})});
+    await waitFor('two samples', () => supervisor.snapshot('app', 'idle').cpuPercent !== null);
+    const told = h.states.length;
+    const from = samples;
+    await waitFor('five more samples', () => samples >= from + 5);
+    expect(h.states.slice(told).map((state) => [state.cpuPercent, state.rssBytes])).toEqual([]);
   });
 
   it('restarts a service over max_memory, with an audit event', async () => {

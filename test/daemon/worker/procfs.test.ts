@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parseCpuSoftLimitSeconds, parseStatCpuMs, parseStatusRssBytes, readCpuMs, readOwnThreadId, readRssBytes} from '../../../daemon/worker/procfs.js';
+import {pageBytes, parseCpuSoftLimitSeconds, parseStatCpuMs, parseStatusRssBytes, readCpuMs, readOwnThreadId, readRssBytes, readStat} from '../../../daemon/worker/procfs.js';
 
 describe('procfs parsers', () => {
   it('reads utime + stime after a command name holding spaces and parentheses', () => {
@@ -30,5 +30,15 @@ describe.runIf(process.platform === 'linux')('procfs readers', () => {
     expect(readCpuMs(process.pid, readOwnThreadId()!)).toBeGreaterThanOrEqual(0);
     expect(readRssBytes(process.pid)).toBeGreaterThan(0);
     expect(readRssBytes(2 ** 22 + 1)).toBeNull();
+  });
+});
+
+describe('pageBytes', () => {
+  it("is the unit of a stat file's rss: pages times it is about VmRSS", () => {
+    const pages = readStat(process.pid)!.rssPages;
+    const rss = readRssBytes(process.pid)!;
+    // Read one after the other: the process may grow a little in between, not by a factor of two.
+    expect(pages * pageBytes()).toBeGreaterThan(rss / 1.5);
+    expect(pages * pageBytes()).toBeLessThan(rss * 1.5);
   });
 });
