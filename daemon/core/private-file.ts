@@ -1,4 +1,4 @@
-import {open, readFile, rename} from 'node:fs/promises';
+import {open, readFile, rename, type FileHandle} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import type {Adapter} from 'lowdb';
 
@@ -8,6 +8,9 @@ import type {Adapter} from 'lowdb';
  */
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
+
+/** What one write of `writeText` holds at most, give or take a piece. */
+const WRITE_PIECE_CHARS = 256 * 1024;
 
 /**
  * lowdb's DataFile, but written mode 0600 and durably. lowdb writes a temp file and renames it
@@ -39,11 +42,28 @@ export class PrivateDataFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const text = this.format.stringify(data);
+    await this.writeText([this.format.stringify(data)]);
+  }
+
+  /**
+   * Writes the file's text from its pieces, in writes of about WRITE_PIECE_CHARS, as durably as
+   * `write`: a large file (the run history) is never one string, nor one Buffer, in memory.
+   */
+  async writeText(pieces: Iterable<string>): Promise<void> {
     const handle = await open(this.#temp, 'w', PRIVATE_FILE_MODE);
     try {
       await handle.chmod(PRIVATE_FILE_MODE);
-      await handle.writeFile(text);
+      let pending: string[] = [];
+      let chars = 0;
+      for (const piece of pieces) {
+        pending.push(piece);
+        chars += piece.length;
+        if (chars < WRITE_PIECE_CHARS) continue;
+        await writeAll(handle, pending.join(''));
+        pending = [];
+        chars = 0;
+      }
+      if (pending.length > 0) await writeAll(handle, pending.join(''));
       await handle.sync();
     } finally {
       await handle.close();
@@ -51,6 +71,12 @@ export class PrivateDataFile<T> implements Adapter<T> {
     await rename(this.#temp, this.file);
     await syncDirectory(dirname(this.file));
   }
+}
+
+/** A write may take fewer bytes than given: the rest follows until all are written. */
+async function writeAll(handle: FileHandle, text: string): Promise<void> {
+  const bytes = Buffer.from(text);
+  for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset)).bytesWritten;
 }
 
 /** Makes the directory's entries (a file created, renamed or removed in it) survive a power loss. */

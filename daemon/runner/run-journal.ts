@@ -1,6 +1,5 @@
 import {open, readFile, type FileHandle} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
-import {Low} from 'lowdb';
 import {PRIVATE_FILE_MODE, PrivateDataFile, syncDirectory} from '../core/private-file.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {RunRecord, StepRecord} from '../../src/protocol/index.js';
@@ -51,7 +50,7 @@ export interface LoadedHistory {
 }
 
 /**
- * Run history on disk: a lowdb snapshot (`runs.json`) plus an append-only journal
+ * Run history on disk: a JSON snapshot (`runs.json`) plus an append-only journal
  * (`runs.journal.jsonl`) of the records changed since.
  *
  * Why a journal: rewriting the whole snapshot costs about 3 ms per thousand runs kept, and
@@ -67,33 +66,34 @@ export interface LoadedHistory {
  * emptying the journal reads back the same runs.
  */
 export class RunJournal {
-  readonly #db: Low<Snapshot>;
+  readonly #snapshot: PrivateDataFile<Snapshot>;
   readonly #handle: FileHandle;
   #bytes = 0;
 
-  private constructor(db: Low<Snapshot>, handle: FileHandle) {
-    this.#db = db;
+  private constructor(snapshot: PrivateDataFile<Snapshot>, handle: FileHandle) {
+    this.#snapshot = snapshot;
     this.#handle = handle;
   }
 
   /** Opens (creating if need be) the history at `file`, returning it with the runs it holds. */
   static async open(file: string): Promise<{journal: RunJournal; history: LoadedHistory}> {
-    const db = new Low<Snapshot>(new PrivateDataFile<Snapshot>(file, {parse: JSON.parse, stringify: JSON.stringify}), {version: 1, runs: []});
+    const snapshot = new PrivateDataFile<Snapshot>(file, {parse: JSON.parse, stringify: JSON.stringify});
+    let data: Snapshot;
     try {
-      await db.read();
+      data = (await snapshot.read()) ?? {version: 1, runs: []};
     } catch (error) {
       throw unreadable(file, error);
     }
-    if (!Array.isArray(db.data.runs)) throw unreadable(file, new Error('expected {"version": 1, "runs": [...]}'));
+    if (!Array.isArray(data.runs)) throw unreadable(file, new Error('expected {"version": 1, "runs": [...]}'));
     const journalFile = journalPath(file);
     const text = await readText(journalFile);
-    const history = replay(db.data.runs, db.data.durable ?? {}, text ?? '');
+    const history = replay(data.runs, data.durable ?? {}, text ?? '');
     const handle = await open(journalFile, 'a', PRIVATE_FILE_MODE);
     // The mode above applies only to a new file; one from an older version may be 0644.
     await handle.chmod(PRIVATE_FILE_MODE);
     // A new file's name is in its directory, not in the file: without this a power loss could lose the journal itself.
     if (text === null) await syncDirectory(dirname(journalFile));
-    return {journal: new RunJournal(db, handle), history};
+    return {journal: new RunJournal(snapshot, handle), history};
   }
 
   /** Bytes appended since the last compaction. */
@@ -120,8 +120,7 @@ export class RunJournal {
    * undone by the replay of that journal, should a crash come before it is emptied.
    */
   async compact(runs: RunRecord[], durable: ReadonlyMap<string, DurableState>): Promise<void> {
-    this.#db.data = durable.size === 0 ? {version: 1, runs} : {version: 1, runs, durable: Object.fromEntries(durable)};
-    await this.#db.write();
+    await this.#snapshot.writeText(snapshotText(runs, durable));
     await this.#handle.truncate(0);
     // Else the next appends, landing at the start of the file, could reach the disk before its new length.
     await this.#handle.datasync();
@@ -131,6 +130,26 @@ export class RunJournal {
   async close(): Promise<void> {
     await this.#handle.close();
   }
+}
+
+/**
+ * The snapshot's JSON, as JSON.stringify would write it, one run (or one run's durable state) at
+ * a time: at 100k runs the whole text is some 70 MB, which as one string (and one Buffer to write
+ * it) grew the daemon's heap at every compaction, and V8 kept the heap it grew.
+ */
+function* snapshotText(runs: RunRecord[], durable: ReadonlyMap<string, DurableState>): Generator<string> {
+  yield '{"version":1,"runs":[';
+  for (let index = 0; index < runs.length; index++) yield index === 0 ? JSON.stringify(runs[index]) : `,${JSON.stringify(runs[index])}`;
+  yield ']';
+  if (durable.size > 0) {
+    let first = true;
+    for (const [runId, state] of durable) {
+      yield `${first ? ',"durable":{' : ','}${JSON.stringify(runId)}:${JSON.stringify(state)}`;
+      first = false;
+    }
+    yield '}';
+  }
+  yield '}';
 }
 
 function journalPath(file: string): string {

@@ -3,6 +3,7 @@ import type {RunRecord} from '../../src/protocol/index.js';
 import type {Clock} from '../core/clock.js';
 import {Fifo} from './fifo.js';
 import {RunJournal, type DurableState, type JournalEntry, type PendingSignal, type StoredStep} from './run-journal.js';
+import {RunIndex, type RunSelection} from './run-index.js';
 import {RunLogs} from './run-logs.js';
 import {isFinalRunStatus} from '../../src/protocol/index.js';
 import {compareStrings} from '../../src/lib/compare.js';
@@ -62,8 +63,8 @@ export class RunStore {
   readonly #clock: Clock;
   readonly #retention: RunRetention;
   readonly #warn: (message: string, error?: unknown) => void;
-  /** In creation order. */
-  readonly #runs = new Map<string, RunRecord>();
+  /** In creation order, and by namespace, task and status. */
+  readonly #runs = new RunIndex();
   /** Per task, finished runs in the order they finished: pruning takes from the front. */
   readonly #finished = new Map<string, Fifo<{id: string; finishedAt: number}>>();
   /** Per run with steps or pending signals: its steps (in the order first recorded, with their places by key) and signals. */
@@ -100,7 +101,7 @@ export class RunStore {
     }
     // The files hold runs in creation order (the snapshot is written in it, and a run's first journal
     // line is written when it is created); timestamps cannot restore it, many runs share a millisecond.
-    for (const run of history.runs) store.#runs.set(run.id, run);
+    for (const run of history.runs) store.#runs.set(run);
     const byFinish = history.runs.filter((run) => isFinalRunStatus(run.status)).sort((a, b) => compareStrings(a.finishedAt ?? '', b.finishedAt ?? ''));
     for (const run of byFinish) store.#indexFinished(run);
     store.#removeLogs(store.#prune());
@@ -118,6 +119,11 @@ export class RunStore {
     return this.#runs.values();
   }
 
+  /** Up to `limit` runs matching `selection`, newest first; costs what it returns, however long the history. */
+  list(selection: RunSelection, limit: number): RunRecord[] {
+    return this.#runs.newest(selection, limit);
+  }
+
   /** The run of this task that finished last. */
   lastFinished(namespace: string, task: string): RunRecord | undefined {
     const last = this.#finished.get(taskKey(namespace, task))?.last();
@@ -133,7 +139,7 @@ export class RunStore {
   put(run: RunRecord, {sync = true}: {sync?: boolean} = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new CapsuleError('internal', `run store is closed; cannot record ${run.id}`));
     const previous = this.#runs.get(run.id);
-    this.#runs.set(run.id, run);
+    this.#runs.set(run);
     if (isFinalRunStatus(run.status) && (!previous || !isFinalRunStatus(previous.status))) this.#indexFinished(run);
     this.#dirty.set(run.id, run);
     if (sync) this.#syncNext = true;

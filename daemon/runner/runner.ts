@@ -245,16 +245,7 @@ export class Runner {
   list(filter: RunFilter = {}): RunRecord[] {
     const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RUN_LIST) throw new CapsuleError('bad_input', `limit must be an integer from 1 to ${MAX_RUN_LIST}, got ${limit}`);
-    const all = [...this.#store.runs()];
-    const found: RunRecord[] = [];
-    for (let index = all.length - 1; index >= 0 && found.length < limit; index--) {
-      const run = all[index]!;
-      if (filter.namespace !== undefined && run.namespace !== filter.namespace) continue;
-      if (filter.task !== undefined && run.task !== filter.task) continue;
-      if (filter.status !== undefined && run.status !== filter.status) continue;
-      found.push(run);
-    }
-    return found;
+    return this.#store.list(filter, limit);
   }
 
   /** The run's log lines, or its last `tail` lines. */

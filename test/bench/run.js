@@ -5,6 +5,7 @@ import {benchConfig} from './config.js';
 import {benchDurable} from './durable.js';
 import {benchFleet} from './fleet.js';
 import {benchFoundation} from './foundation.js';
+import {benchMemory} from './memory.js';
 import {benchProtocol} from './protocol.js';
 import {benchReliability} from './reliability.js';
 import {benchSchedules} from './schedules.js';
@@ -26,6 +27,7 @@ const sections = [
   ['durable', benchDurable],
   ['start', benchStart],
   ['fleet', benchFleet],
+  ['memory', benchMemory],
 ];
 const only = process.argv[2];
 
