@@ -83,12 +83,13 @@ export class DiscoveryWorkers {
     await Promise.all(this.idle.splice(0).map((thread) => this.retire(thread)));
   }
 
-  /** An idle thread that has loaded nothing of `root`, or a new one while under `size`; null when all are busy. */
+  /** An idle thread still alive that has loaded nothing of `root`, or a new one while under `size`; null when all are busy. */
   private async take(root: string): Promise<DiscoveryThread | null> {
     for (;;) {
       const thread = this.idle.pop();
       if (thread === undefined) break;
-      if (![...thread.loaded].some((file) => isUnder(file, root))) return thread;
+      // Lost while idle: a timer an earlier project's top level left threw, or ended the thread.
+      if (!thread.lost && ![...thread.loaded].some((file) => isUnder(file, root))) return thread;
       await this.retire(thread);
     }
     if (this.live >= this.size) return null;

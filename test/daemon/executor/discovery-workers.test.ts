@@ -111,6 +111,17 @@ describe('DiscoveryWorkers', () => {
     await expect(workers.discover(job('/p/victim'))).resolves.toMatchObject({tasks: []});
   });
 
+  it('does not give a project a thread lost while idle (a timer an earlier project left ended it)', async () => {
+    const {workers, threads, job} = setup(1);
+    await workers.discover(job('/p/a'));
+    threads[0]!.lost = true;
+    await workers.discover(job('/p/b'));
+    expect(threads.map((thread) => thread.ran)).toEqual([['/p/a'], ['/p/b']]);
+    // The lost one retired, and its replacement is shared (kept), not a lone retry.
+    expect(threads.map((thread) => thread.terminated)).toEqual([true, false]);
+    await workers.close();
+  });
+
   it('does not retry a discovery the daemon stopped', async () => {
     const {workers, threads, job} = setup(1, () => 'ends');
     const stop = new AbortController();
