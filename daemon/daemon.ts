@@ -16,7 +16,7 @@ import {RequestRouter, type PartialHandlerTable} from './core/router.js';
 import {SecretBox} from './core/secret-box.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
-import {createExecutor, discoverTasks, DiscoveryCache, type TaskExecutor} from './executor/index.js';
+import {createExecutor, discoverTasks, DiscoveryCache, sharedDiscoveryWorkers, type DiscoveryWorkers, type TaskExecutor} from './executor/index.js';
 import {auditHandlers} from './handlers/audit.js';
 import {controlHandlers} from './handlers/control.js';
 import {daemonHandlers} from './handlers/daemon.js';
@@ -98,11 +98,14 @@ export class Daemon {
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
       const {modules} = executor;
       const ref: {daemon?: Daemon} = {};
+      const discoveryTimeoutMs = process.env.CAPSULE_DISCOVERY_TIMEOUT ? parseDuration(process.env.CAPSULE_DISCOVERY_TIMEOUT, 'CAPSULE_DISCOVERY_TIMEOUT') : undefined;
+      // Shared by the start-up's loads, one project after another in each thread; closed once they end, then each discovery runs alone.
+      const startupDiscovery = sharedDiscoveryWorkers(availableParallelism());
       const discoveries = new DiscoveryCache({dir: paths.discoveryCacheDir, capsuleVersion: CAPSULE_VERSION, onWarning: (message) => logger.warn(message)});
       const tasks = new TasksPlugin(
         runner,
         {
-          discover: (root, entry, {cache} = {}) => discoverTasks(root, entry, {modules, signal: ref.daemon?.loads.signal, cache: cache && {store: discoveries, reuse: cache === 'reuse'}}),
+          discover: (root, entry, {cache} = {}) => discoverTasks(root, entry, {modules, workers: startupDiscovery, timeoutMs: discoveryTimeoutMs, signal: ref.daemon?.loads.signal, cache: cache && {store: discoveries, reuse: cache === 'reuse'}}),
           forgetDiscovery: (root) => discoveries.forget(root),
           keep: (namespace, snapshot, options) => modules.keep(namespace, snapshot, options),
           forget: (namespace) => modules.forget(namespace),
@@ -174,7 +177,7 @@ export class Daemon {
       // Armed before the projects load: each project's schedules are armed (and caught up) as it loads.
       await schedules.start();
       // The daemon answers from now on; a request about a project still loading waits for that one (load-gate.ts).
-      daemon.loading = daemon.loadProjects(runner, serviceManager, discoveries).finally(() => startup.done());
+      daemon.loading = daemon.loadProjects(runner, serviceManager, discoveries, startupDiscovery).finally(() => startup.done());
       return daemon;
     } catch (error) {
       claim.abort();
@@ -188,7 +191,7 @@ export class Daemon {
    * request about it is let through; once all have loaded, the runs of projects that did not
    * (their tasks are gone), and the service processes no project declares any more.
    */
-  private async loadProjects(runner: Runner, serviceManager: ServicesPlugin, discoveries: DiscoveryCache): Promise<void> {
+  private async loadProjects(runner: Runner, serviceManager: ServicesPlugin, discoveries: DiscoveryCache, startupDiscovery: DiscoveryWorkers): Promise<void> {
     const {logger, projects} = this.parts.core;
     const logRecovered = (recovered: Awaited<ReturnType<Runner['recover']>>, of: string) => {
       if (recovered.requeued + recovered.failed + recovered.cancelled + recovered.processesEnded > 0) logger.info(`recovered runs${of}: ${JSON.stringify(recovered)}`);
@@ -201,6 +204,7 @@ export class Daemon {
           if (summary.status === 'ok' && !this.stopping) logRecovered(await runner.recover(summary.namespace), ` of ${summary.namespace}`);
         },
       });
+      await startupDiscovery.close();
       if (this.stopping) return;
       logger.info(`loaded ${projects.size} projects in ${Date.now() - started} ms`);
       const stale = await serviceManager.settleAdoption();

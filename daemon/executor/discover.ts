@@ -4,11 +4,12 @@ import {Worker} from 'node:worker_threads';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {formatDuration} from '../../src/lib/duration.js';
 import type {DiscoveredTask} from '../runner/executor-api.js';
-import {discoveryRequest, type DiscoveryAnswer, type DiscoveryMessage, type DiscoveryReply} from '../worker/discover.js';
+import {discoveryRequest, type DiscoveryAnswer, type DiscoveryJobMessage, type DiscoveryMessage, type DiscoveryReply} from '../worker/discover.js';
 import {toSentError} from '../worker/protocol.js';
 import {packageDistDir} from './dist-files.js';
 import {expandEntries} from './entry-files.js';
 import type {DiscoveryCache} from './discovery-cache.js';
+import {DiscoveryWorkers, isUnder, type DiscoveryJob, type DiscoveryThread} from './discovery-workers.js';
 import {ModuleSources, type ModuleSnapshot} from './module-sources.js';
 
 export interface DiscoveryOptions {
@@ -22,6 +23,8 @@ export interface DiscoveryOptions {
   distDir?: string;
   /** Ends the discovery (its worker terminated) when it aborts: a daemon stopping while projects load. */
   signal?: AbortSignal | undefined;
+  /** The start-up batch's shared threads (sharedDiscoveryWorkers); without, the discovery runs in a worker of its own. */
+  workers?: DiscoveryWorkers | undefined;
   /** Where a successful discovery is stored; `reuse`: a stored one that still fits the files is returned without loading anything. */
   cache?: {store: DiscoveryCache; reuse: boolean} | undefined;
 }
@@ -35,10 +38,10 @@ export interface Discovery {
 }
 
 /**
- * Loads the project's entry modules in a throwaway worker thread (never the daemon's own: a
+ * Loads the project's entry modules in a discovery worker thread (never the daemon's own: a
  * module's top level is user code) and lists every task() they export. A module that throws
- * while loading fails the discovery with its file and stack; the worker, and whatever the
- * modules started, is terminated either way. Modules load with an empty environment.
+ * while loading fails the discovery with its file and stack; a worker of its own, and whatever
+ * the modules started, is terminated either way (a shared one: see DiscoveryWorkers). Modules load with an empty environment.
  */
 export async function discoverTasks(root: string, entryGlobs: readonly string[], options: DiscoveryOptions = {}): Promise<Discovery> {
   const files = await expandEntries(root, entryGlobs);
@@ -61,47 +64,103 @@ async function discoverWith(root: string, files: string[], options: DiscoveryOpt
   }
 }
 
-async function discoverIn(root: string, files: string[], modules: ModuleSources, options: DiscoveryOptions): Promise<Discovery> {
-  const snapshot: ModuleSnapshot = new Map();
-  const asked = new Set<string>();
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const worker = new Worker(join(options.distDir ?? packageDistDir(), 'task-worker.js'), {
-    workerData: discoveryRequest(files),
-    env: {},
-    execArgv: [],
-    resourceLimits: {maxOldGenerationSizeMb: options.heapMb ?? 512},
-    // What modules print while loading is not the daemon's output.
-    stdout: true,
-    stderr: true,
-  });
-  worker.stdout.resume();
-  worker.stderr.resume();
-  let timer: NodeJS.Timeout | undefined;
-  const settled = new AbortController();
-  try {
-    const reply = await new Promise<DiscoveryReply>((resolve, reject) => {
-      timer = setTimeout(() => reject(loadFailure(`loading the entry modules took longer than ${formatDuration(timeoutMs)}`, 'a module waits at its top level (top-level await, a server started at import?); move that work into a task')), timeoutMs);
-      worker.on('message', (message: DiscoveryMessage) => {
-        if (message.t === 'discovered') resolve(message.reply);
-        else {
-          if (message.url.startsWith('file:')) asked.add(fileURLToPath(message.url));
-          answerModule(message, modules, snapshot, (answer) => worker.postMessage(answer));
-        }
-      });
-      worker.once('error', (error) => reject(loadFailure(`loading the entry modules failed: ${error.message}`, 'fix the error in the module named by the stack', error.stack)));
-      worker.once('exit', (code) => reject(loadFailure(`a module ended the loading worker (exit code ${code}) while the entry modules loaded`, 'do not call process.exit at the top level of an entry module')));
-      if (options.signal?.aborted) reject(stopped());
-      options.signal?.addEventListener('abort', () => reject(stopped()), {once: true, signal: settled.signal});
+function discoverIn(root: string, files: string[], modules: ModuleSources, options: DiscoveryOptions): Promise<Discovery> {
+  const job: DiscoveryJob = {root, files, modules, timeoutMs: options.timeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS, signal: options.signal};
+  return (options.workers ?? loneWorkers(options)).discover(job);
+}
+
+export const DEFAULT_DISCOVERY_TIMEOUT_MS = 30_000;
+
+/** Workers with no thread to share: every discovery runs alone. */
+function loneWorkers(options: Pick<DiscoveryOptions, 'distDir' | 'heapMb'>): DiscoveryWorkers {
+  return new DiscoveryWorkers(0, () => new DiscoveryWorkerThread(options));
+}
+
+/** The discovery workers of a start-up batch: `size` threads shared by the projects it loads (see DiscoveryWorkers). */
+export function sharedDiscoveryWorkers(size: number, options: Pick<DiscoveryOptions, 'distDir' | 'heapMb'> = {}): DiscoveryWorkers {
+  return new DiscoveryWorkers(size, () => new DiscoveryWorkerThread(options));
+}
+
+/** A throwaway worker thread (never the daemon's own: a module's top level is user code), taking one project at a time. */
+class DiscoveryWorkerThread implements DiscoveryThread {
+  lost = false;
+  strayed = false;
+  readonly loaded = new Set<string>();
+  private readonly worker: Worker;
+  /** The job under way: where its worker's messages go, and what ends it if the worker does. */
+  private current: {onMessage(message: DiscoveryMessage): void; fail(error: CapsuleError): void} | null = null;
+
+  constructor(options: Pick<DiscoveryOptions, 'distDir' | 'heapMb'>) {
+    this.worker = new Worker(join(options.distDir ?? packageDistDir(), 'task-worker.js'), {
+      workerData: discoveryRequest(),
+      env: {},
+      execArgv: [],
+      resourceLimits: {maxOldGenerationSizeMb: options.heapMb ?? 512},
+      // What modules print while loading is not the daemon's output.
+      stdout: true,
+      stderr: true,
     });
-    if (!reply.ok) {
-      throw loadFailure(`${relative(root, reply.file)} failed to load: ${reply.error.message}`, "fix the error in that module (its stack is in the details)", reply.error.stack, reply.file);
+    this.worker.stdout.resume();
+    this.worker.stderr.resume();
+    this.worker.on('message', (message: DiscoveryMessage) => this.current?.onMessage(message));
+    this.worker.once('error', (error) => this.end(loadFailure(`loading the entry modules failed: ${error.message}`, 'fix the error in the module named by the stack', error.stack)));
+    this.worker.once('exit', (code) => this.end(loadFailure(`a module ended the loading worker (exit code ${code}) while the entry modules loaded`, 'do not call process.exit at the top level of an entry module')));
+  }
+
+  async run({root, files, modules, timeoutMs, signal}: DiscoveryJob): Promise<Discovery> {
+    if (this.lost) throw new Error('capsule: a lost discovery worker was given a job');
+    const snapshot: ModuleSnapshot = new Map();
+    const asked = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    const settled = new AbortController();
+    try {
+      const reply = await new Promise<DiscoveryReply>((resolve, reject) => {
+        const fail = (error: CapsuleError) => {
+          this.lost = true;
+          reject(error);
+        };
+        timer = setTimeout(() => fail(loadFailure(`loading the entry modules took longer than ${formatDuration(timeoutMs)}`, 'a module waits at its top level (top-level await, a server started at import?); move that work into a task')), timeoutMs);
+        this.current = {
+          fail,
+          onMessage: (message) => {
+            if (message.t === 'discovered') {
+              resolve(message.reply);
+              return;
+            }
+            if (message.url.startsWith('file:')) {
+              const path = fileURLToPath(message.url);
+              asked.add(path);
+              this.loaded.add(path);
+              if (!isUnder(path, root)) this.strayed = true;
+            }
+            answerModule(message, modules, snapshot, (answer) => this.worker.postMessage(answer));
+          },
+        };
+        if (signal?.aborted) fail(stopped());
+        signal?.addEventListener('abort', () => fail(stopped()), {once: true, signal: settled.signal});
+        this.worker.postMessage({t: 'discover', files} satisfies DiscoveryJobMessage);
+      });
+      if (!reply.ok) {
+        throw loadFailure(`${relative(root, reply.file)} failed to load: ${reply.error.message}`, "fix the error in that module (its stack is in the details)", reply.error.stack, reply.file);
+      }
+      checkUniqueNames(root, reply.tasks);
+      return {tasks: reply.tasks, modules: snapshot, files: [...asked].sort()};
+    } finally {
+      clearTimeout(timer);
+      settled.abort();
+      this.current = null;
     }
-    checkUniqueNames(root, reply.tasks);
-    return {tasks: reply.tasks, modules: snapshot, files: [...asked].sort()};
-  } finally {
-    clearTimeout(timer);
-    settled.abort();
-    await worker.terminate();
+  }
+
+  async terminate(): Promise<void> {
+    this.lost = true;
+    await this.worker.terminate();
+  }
+
+  /** The worker ended (or threw outside any import): the job under way fails with why, and no other is given to it. */
+  private end(error: CapsuleError): void {
+    this.lost = true;
+    this.current?.fail(error);
   }
 }
 

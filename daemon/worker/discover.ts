@@ -8,35 +8,48 @@ import {fromSentError, toSentError, type ModuleSource, type SentError} from './p
 
 const DISCOVERY_KIND = 'capsule.discover';
 
-/** The workerData of a discovery worker. */
+/** The workerData of a discovery worker: it then takes projects one after another, each a DiscoveryJobMessage. */
 export interface DiscoveryRequest {
   kind: typeof DISCOVERY_KIND;
-  /** Absolute paths of the entry modules. */
-  files: string[];
 }
 
 export type DiscoveryReply = {ok: true; tasks: DiscoveredTask[]} | {ok: false; file: string; error: SentError};
 
-/** From the discovery worker to the daemon: a module it imports (answered with a DiscoveryAnswer), then its reply. */
+/** From the daemon to the discovery worker: a project's entry modules (absolute paths) to import, or a module's source (DiscoveryAnswer). */
+export interface DiscoveryJobMessage {
+  t: 'discover';
+  files: string[];
+}
+
+/** From the discovery worker to the daemon: a module it imports (answered with a DiscoveryAnswer), then the job's reply. */
 export type DiscoveryMessage = {t: 'module'; call: number; url: string; format: string | null} | {t: 'discovered'; reply: DiscoveryReply};
 
 export type DiscoveryAnswer = {call: number; ok: true; module: ModuleSource | null} | {call: number; ok: false; error: SentError};
 
-export function discoveryRequest(files: string[]): DiscoveryRequest {
-  return {kind: DISCOVERY_KIND, files};
+export function discoveryRequest(): DiscoveryRequest {
+  return {kind: DISCOVERY_KIND};
 }
 
 export function isDiscoveryRequest(value: unknown): value is DiscoveryRequest {
   return typeof value === 'object' && value !== null && (value as {kind?: unknown}).kind === DISCOVERY_KIND;
 }
 
-/** Imports each entry module (their sources as the daemon reads them now) and posts what they export to `daemon`. */
-export async function discover(request: DiscoveryRequest, daemon: MessagePort): Promise<void> {
+/**
+ * For each job the daemon posts, one at a time: imports the entry modules (their sources as the
+ * daemon reads them now) and posts what they export. Projects have distinct file URLs, so the
+ * ESM cache of one job's modules is not another's (daemon/executor/discovery-workers.ts keeps
+ * a worker from taking a project whose files an earlier job loaded).
+ */
+export function discover(_request: DiscoveryRequest, daemon: MessagePort): void {
   const calls = new Map<number, (answer: DiscoveryAnswer) => void>();
   let lastCall = 0;
-  daemon.on('message', (answer: DiscoveryAnswer) => {
-    calls.get(answer.call)?.(answer);
-    calls.delete(answer.call);
+  daemon.on('message', (message: DiscoveryAnswer | DiscoveryJobMessage) => {
+    if ('t' in message) {
+      void findTasks(message.files).then((reply) => daemon.postMessage({t: 'discovered', reply} satisfies DiscoveryMessage));
+      return;
+    }
+    calls.get(message.call)?.(message);
+    calls.delete(message.call);
   });
   answerModulesWith(async (url, format) => {
     const call = ++lastCall;
@@ -47,7 +60,6 @@ export async function discover(request: DiscoveryRequest, daemon: MessagePort): 
     if (!answer.ok) throw fromSentError(answer.error);
     return answer.module;
   });
-  daemon.postMessage({t: 'discovered', reply: await findTasks(request.files)} satisfies DiscoveryMessage);
 }
 
 /** Imports each entry module and lists its task() exports; stops at the first module that fails. */

@@ -20,4 +20,4 @@ exposeMemoryProbe();
 
 export {runAttempt as default} from './attempt.js';
 
-if (isDiscoveryRequest(workerData) && parentPort !== null) await discover(workerData, parentPort);
+if (isDiscoveryRequest(workerData) && parentPort !== null) discover(workerData, parentPort);
