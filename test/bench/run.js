@@ -4,6 +4,7 @@ import {cpus} from 'node:os';
 import {benchConfig} from './config.js';
 import {benchDurable} from './durable.js';
 import {benchFoundation} from './foundation.js';
+import {benchPeer} from './peer.js';
 import {benchProtocol} from './protocol.js';
 import {benchReliability} from './reliability.js';
 import {benchSchedules} from './schedules.js';
@@ -22,6 +23,7 @@ const sections = [
   ['services', benchServices],
   ['reliability', benchReliability],
   ['durable', benchDurable],
+  ['peer', benchPeer],
 ];
 const only = process.argv[2];
 
