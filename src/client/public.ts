@@ -74,8 +74,8 @@ export interface CapsuleClient {
    * Submits a run as `submit` does and resolves with its final record (succeeded, failed or
    * cancelled: check `status`, the result is `run.result`), once that is on disk: one request
    * instead of two, for a caller that wants the outcome and not the events. Rejects as `submit`
-   * does, and with `conflict` if the daemon stops before the run ends (the message names the run,
-   * which resumes when the daemon starts again). With `delay` or `runAt` it waits that long too.
+   * does, and if the daemon stops or the connection is lost before the run ends: `conflict` (the
+   * message names the run) or `daemon_unreachable`. With `delay` or `runAt` it waits that long too.
    *
    * ```ts
    * const run = await capsule.run('shop/send_receipt', {order: 42});
