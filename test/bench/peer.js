@@ -4,7 +4,9 @@
 //
 // Fair by construction: both sides are driven from this one Node process, with the same count in
 // flight, and a burst ends when the submitter holds every result. Capsule: one `client.run()` per
-// run (submit and wait in one request) through capsule/client, its workers the daemon's threads.
+// run (submit and wait in one request) through capsule/client, its workers the daemon's threads;
+// beside it the tasks section's way, a RunHandle and then `run.wait`, to show what a second
+// request per run costs.
 // BullMQ: `queue.add()` per job, a Worker with concurrency 50 and a no-op processor in this
 // process, a job done when the Worker's `completed` event for it arrived. Its Redis is one the
 // bench starts on a free loopback port, without persistence (`--save '' --appendonly no`) and,
