@@ -41,7 +41,8 @@ export function openExecutorLink(isolation: Isolation, token: string, onMessage:
     return {
       workerPort: own?.worker ?? null,
       channel: null,
-      send: (message) => toWorker?.postMessage({...message, token}),
+      // The token first: a spread followed by a new key is slow in V8 (see newRun in runner/run-state.ts).
+      send: (message) => toWorker?.postMessage({token, ...message}),
       close() {
         open = false;
         channels.forget(token);
@@ -65,7 +66,7 @@ export function openExecutorLink(isolation: Isolation, token: string, onMessage:
     send(message) {
       // A child that already exited has no IPC channel; what it would have been told no longer matters.
       try {
-        toChild?.({...message, token});
+        toChild?.({token, ...message});
       } catch {
         toChild = null;
       }

@@ -7,10 +7,14 @@ type RunMethods = 'run.submit' | 'run.get' | 'run.steps' | 'run.signal' | 'run.a
 export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> {
   const {runner} = tasks;
   return {
-    'run.submit': async ({target, input, follow, runAt, ...options}, call) => {
+    'run.submit': async ({target, input, follow, wait, runAt, ...options}, call) => {
+      // A follower learns the run's id from the reply, which `wait` holds back until the run ends.
+      if (follow && wait) throw new CapsuleError('bad_request', 'run.submit: params.follow and params.wait exclude each other', {hint: 'send `wait: true` for the final record, or `follow: true` for the events (then `run.wait`)'});
       const task = 'file' in target ? await tasks.prepareAdhoc(target.file, target.task) : target;
       const onAccepted = follow ? (runId: string) => call.subscribe(`run:${runId}`) : undefined;
-      return runner.submit(task, input, {...options, runAt: runAt === undefined ? undefined : Date.parse(runAt), onAccepted});
+      // Assigned, not spread: a spread followed by new keys is slow in V8 (see newRun in run-state.ts).
+      const accepted = await runner.submit(task, input, Object.assign(options, {runAt: runAt === undefined ? undefined : Date.parse(runAt), onAccepted}));
+      return wait ? runner.waitFor(accepted.id) : accepted;
     },
     'run.get': ({id}) => runner.get(id),
     'run.steps': ({id}) => ({steps: runner.steps(id)}),

@@ -78,10 +78,13 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
 // The task sees exactly the environment it was given, and the attempt's marker, which every
 // process it starts inherits: the worker started with an empty one, and what an earlier
 // attempt set must not leak into this one.
+// Only what differs is written: a worker's process.env is backed by native code, where a write
+// costs more than a read, and attempts of one task find the environment the last one left.
 function applyEnvironment(payload: AttemptPayload, marker: string): void {
-  for (const name of Object.keys(process.env)) delete process.env[name];
-  Object.assign(process.env, payload.env);
-  process.env[ATTEMPT_MARKER] = marker;
+  const {env} = process;
+  for (const name of Object.keys(env)) if (name !== ATTEMPT_MARKER && !Object.hasOwn(payload.env, name)) delete env[name];
+  for (const [name, value] of Object.entries(payload.env)) if (env[name] !== value) env[name] = value;
+  env[ATTEMPT_MARKER] = marker;
   if (payload.cwd !== null) process.chdir(payload.cwd);
 }
 

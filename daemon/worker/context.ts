@@ -49,7 +49,7 @@ export function createAttemptContext(runId: string, attempt: number, memo: MemoS
     new Promise<unknown>((resolve, reject) => {
       const id = nextCall++;
       calls.set(id, {resolve, reject});
-      link.send({...body, call: id});
+      link.send({call: id, ...body});
     });
 
   const durable = new StepReplay(memo, (op) => call({t: 'durable', op}) as Promise<DurableReply>, () => ctx.signal);

@@ -43,7 +43,8 @@ function threadLink(token: string, offered: MessagePort | null): WorkerLink {
   const onlyThisAttempt = port !== lasting;
   return {
     adopted,
-    send: (message) => port.postMessage({...message, token}),
+    // The token first: a spread followed by a new key is slow in V8 (see newRun in runner/run-state.ts).
+    send: (message) => port.postMessage({token, ...message}),
     onMessage(listener) {
       current = {token, listener};
       if (onlyThisAttempt) port.on('message', routeToCurrent);
@@ -62,7 +63,7 @@ function processLink(token: string): WorkerLink {
     adopted: false,
     send(message) {
       if (process.send === undefined) throw new Error('process isolation: the worker has no IPC channel to the daemon');
-      process.send({...message, token});
+      process.send({token, ...message});
     },
     onMessage(listener) {
       current = {token, listener};

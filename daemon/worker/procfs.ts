@@ -47,10 +47,31 @@ export function readRssBytes(pid: number): number | null {
   return status === null ? null : parseStatusRssBytes(status);
 }
 
+/**
+ * The calling thread's stat file, opened once and read again from offset 0 (the kernel renders it
+ * afresh on each read from the start): an attempt ends with this read, and opening and closing
+ * the file cost more than the read itself. Each worker thread has its own copy of this module,
+ * so the descriptor is that thread's; a thread that ends takes it along (test/daemon/worker/procfs.test.ts).
+ */
+let ownStat: number | null | undefined;
+
 /** CPU time of the calling thread, in ms. */
 export function readOwnThreadCpuMs(): number | null {
-  const stat = readProcFile('/proc/thread-self/stat');
-  return stat === null ? null : parseStatCpuMs(stat);
+  if (ownStat === undefined) {
+    try {
+      ownStat = openSync('/proc/thread-self/stat', 'r');
+    } catch {
+      ownStat = null;
+    }
+  }
+  if (ownStat === null) return null;
+  let length: number;
+  try {
+    length = readSync(ownStat, procBuffer, 0, procBuffer.length, 0);
+  } catch {
+    return null;
+  }
+  return parseStatCpuMs(procBuffer.toString('latin1', 0, length));
 }
 
 let ownThreadId: number | null | undefined;

@@ -70,6 +70,19 @@ export interface CapsuleClient {
    * ```
    */
   submit(target: string, input?: unknown, options?: SubmitOptions): Promise<RunHandle>;
+  /**
+   * Submits a run as `submit` does and resolves with its final record (succeeded, failed or
+   * cancelled: check `status`, the result is `run.result`), once that is on disk: one request
+   * instead of two, for a caller that wants the outcome and not the events. Rejects as `submit`
+   * does, and if the daemon stops or the connection is lost before the run ends: `conflict` (the
+   * message names the run) or `daemon_unreachable`. With `delay` or `runAt` it waits that long too.
+   *
+   * ```ts
+   * const run = await capsule.run('shop/send_receipt', {order: 42});
+   * if (run.status !== 'succeeded') console.error(run.error);
+   * ```
+   */
+  run(target: string, input?: unknown, options?: SubmitOptions): Promise<RunRecord>;
   /** The current record of any run. Rejects with `not_found` for an unknown (or pruned) run. */
   get(id: string): Promise<RunRecord>;
   /** Runs, newest first. */
@@ -134,6 +147,10 @@ class Client implements CapsuleClient, RunSource {
   async submit(target: string, input: unknown = {}, options: SubmitOptions = {}): Promise<RunHandle> {
     const accepted = await this.#connection.call('run.submit', {target: runTarget(target), input, ...submitParams(options)});
     return new TrackedRun(accepted, this);
+  }
+
+  async run(target: string, input: unknown = {}, options: SubmitOptions = {}): Promise<RunRecord> {
+    return this.#connection.call('run.submit', {target: runTarget(target), input, wait: true, ...submitParams(options)});
   }
 
   get(id: string): Promise<RunRecord> {

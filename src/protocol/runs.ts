@@ -165,12 +165,18 @@ export type RunListParams = z.input<typeof RunListParams>;
 const RunId = z.strictObject({id: Text});
 
 export const runMethods = {
-  /** `follow`: the connection receives the run's events (topic `run:<id>`) from its very first one. */
+  /**
+   * `follow`: the connection receives the run's events (topic `run:<id>`) from its very first one.
+   * `wait`: the reply is the run's final record, once that is on disk, rather than the record as
+   * accepted: submit and `run.wait` in one round trip, for callers that want the outcome and no
+   * events (not with `follow`). If the daemon stops first, the error names the run.
+   */
   'run.submit': {
     params: z.strictObject({
       target: RunTarget,
       input: z.unknown().default({}),
       follow: z.boolean().default(false),
+      wait: z.boolean().default(false),
       /** Queued this long after it is accepted: the run is `scheduled` until then. */
       delayMs: z.number().int().nonnegative().optional(),
       /** Queued at this instant (ISO 8601); not with `delayMs`. */

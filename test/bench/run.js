@@ -6,6 +6,7 @@ import {benchDurable} from './durable.js';
 import {benchFleet} from './fleet.js';
 import {benchFoundation} from './foundation.js';
 import {benchMemory} from './memory.js';
+import {benchPeer} from './peer.js';
 import {benchProtocol} from './protocol.js';
 import {benchReliability} from './reliability.js';
 import {benchSchedules} from './schedules.js';
@@ -28,6 +29,7 @@ const sections = [
   ['start', benchStart],
   ['fleet', benchFleet],
   ['memory', benchMemory],
+  ['peer', benchPeer],
 ];
 const only = process.argv[2];
 

@@ -100,7 +100,7 @@ async function measureCapsule(client, bench, isolation) {
 }
 
 /** CPU time (user + system) of a process and the threads in it, ms; the children it waited for are not in it. */
-function processCpuMs(pid) {
+export function processCpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
@@ -144,7 +144,7 @@ async function timeSequential(runOne) {
 }
 
 /** Every run of the burst is on disk as succeeded once its result is answered: the journal (over the snapshot) holds its final record. */
-function assertPersisted(bench, ids) {
+export function assertPersisted(bench, ids) {
   const missing = notOnDisk(bench, ids);
   if (missing.length > 0) throw new Error(`${missing.length} of ${ids.length} runs are not on disk as succeeded (first: ${missing[0]})`);
 }

@@ -4,6 +4,8 @@ import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {CapsuleError, connect, RunFailedError, type CapsuleClient, type RunEvent} from '../../src/client/public.js';
+import {DaemonClient} from '../../src/client/client.js';
+import {homePaths} from '../../src/lib/home.js';
 import {TestHome, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 import {E2E_PROJECT, SLOW} from '../e2e/tasks-helpers.js';
@@ -142,6 +144,52 @@ describe('submit', SLOW, () => {
     process.kill((await home.daemonPid())!, 'SIGKILL');
     await expect(run.wait()).rejects.toMatchObject({code: 'daemon_unreachable'});
     await expect(collect(iterator)).rejects.toMatchObject({code: 'daemon_unreachable'});
+  });
+});
+
+describe('run (submit and wait in one request)', SLOW, () => {
+  it('resolves with the final record of each of many concurrent runs', async () => {
+    const capsule = await connectWithProject();
+    const names = Array.from({length: 200}, (_, index) => `n${index}`);
+    const finals = await Promise.all(names.map((name) => capsule.run('e2e/hello', {name})));
+    expect(finals.map((run) => [run.status, run.result])).toEqual(names.map((name) => ['succeeded', {greeting: `Hello, ${name}!`}]));
+    expect(new Set(finals.map((run) => run.id)).size).toBe(names.length);
+    const stored = await Promise.all(finals.map((run) => capsule.get(run.id)));
+    expect(stored.map((run) => run.status)).toEqual(names.map(() => 'succeeded'));
+  });
+
+  it('resolves, not rejects, with a failed run, every attempt recorded, and with a run cancelled while it waits', async () => {
+    const capsule = await connectWithProject();
+    const failed = await capsule.run('e2e/flaky');
+    expect(failed.status).toBe('failed');
+    expect(failed.attempts.map((attempt) => attempt.error?.message)).toEqual(['boom on attempt 1', 'boom on attempt 2', 'boom on attempt 3']);
+    const waiting = capsule.run('e2e/waits');
+    const running = await waitFor(async () => (await capsule.list({target: 'e2e/waits', status: 'running'}))[0], {what: 'the run to start'});
+    const cancelled = await home.run(['cancel', running.id]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(await waiting).toMatchObject({id: running.id, status: 'cancelled', error: {type: 'cancelled'}});
+  });
+
+  it('refuses an unknown task with not_found and a malformed target with bad_input; rejects with daemon_unreachable when the daemon goes away mid-run', async () => {
+    const capsule = await connectWithProject();
+    await expect(capsule.run('e2e/helo')).rejects.toMatchObject({code: 'not_found', hint: 'did you mean "e2e/hello"?'});
+    await expect(capsule.run('no slash here')).rejects.toMatchObject({code: 'bad_input'});
+    await expect(capsule.run('e2e/hello', {}, {delay: 'soon'})).rejects.toMatchObject({code: 'bad_input', message: expect.stringContaining('delay')});
+    const waiting = capsule.run('e2e/waits');
+    await waitFor(async () => (await capsule.list({target: 'e2e/waits', status: 'running'})).length === 1, {what: 'the run to start'});
+    process.kill((await home.daemonPid())!, 'SIGKILL');
+    await expect(waiting).rejects.toMatchObject({code: 'daemon_unreachable'});
+  });
+
+  it('is refused with bad_request when asked to follow the run too', async () => {
+    await connectWithProject();
+    const raw = await DaemonClient.connect(homePaths({...process.env, CAPSULE_HOME: home.home}));
+    try {
+      await expect(raw.call('run.submit', {target: {namespace: 'e2e', task: 'hello'}, input: {}, follow: true, wait: true})).rejects.toMatchObject({code: 'bad_request', message: expect.stringContaining('follow')});
+      expect(await raw.call('run.list', {namespace: 'e2e'})).toEqual({runs: []});
+    } finally {
+      raw.close();
+    }
   });
 });
 

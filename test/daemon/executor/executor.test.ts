@@ -54,6 +54,19 @@ describe.each(['thread', 'process'] as const)('executor with %s isolation', (iso
     }
   });
 
+  it('gives each attempt its declared environment again after an earlier attempt on the worker changed it', async () => {
+    const env = {...BASE_ENV, API_KEY: 'k1'};
+    // Sequential pairs land on the pool's idle workers in turn: every worker gets tampered with.
+    for (let pair = 0; pair < 4; pair++) {
+      const tampered = await executor.execute(attemptRequest('basic.ts', 'tampersEnv', {isolation, env}), recordingHooks().hooks, new AbortController().signal);
+      expect(tampered).toMatchObject({ok: true});
+      const request = attemptRequest('basic.ts', 'readsEnv', {isolation, env});
+      const outcome = await executor.execute(request, recordingHooks().hooks, new AbortController().signal);
+      expect(outcome).toMatchObject({ok: true});
+      expect((outcome as {result: object}).result).toEqual({...env, CAPSULE_ATTEMPT: `${request.runId}:1`});
+    }
+  });
+
   it('compiles a TypeScript task with types, an enum and a sibling imported by its emitted name', async () => {
     const {hooks, logs} = recordingHooks();
     const outcome = await executor.execute(attemptRequest('typed.ts', 'sumPoints', {isolation, input: {points: [{x: 1, y: 2}, {x: 3, y: 4}]}}), hooks, new AbortController().signal);

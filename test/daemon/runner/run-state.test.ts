@@ -8,6 +8,16 @@ const boom: RunError = {type: 'error', message: 'boom', stack: null};
 const queued = () => newRun({id: 'run_1', namespace: 'reports', task: 'build', input: {id: 7}, parentId: null}, T0);
 
 describe('run state machine', () => {
+  it('makes a record with every field, in the order records are written, and the defaults of what was left out', () => {
+    const run = queued();
+    expect(Object.keys(run)).toEqual(['id', 'namespace', 'task', 'input', 'parentId', 'priority', 'wakeAt', 'idempotencyKey', 'idempotencyExpiresAt', 'status', 'result', 'error', 'attempts', 'createdAt', 'startedAt', 'finishedAt', 'durationMs', 'cpuMs', 'peakMemoryMb']);
+    expect(run).toEqual({id: 'run_1', namespace: 'reports', task: 'build', input: {id: 7}, parentId: null, priority: 0, wakeAt: null, idempotencyKey: null, idempotencyExpiresAt: null, status: 'queued', result: null, error: null, attempts: [], createdAt: '2025-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, durationMs: null, cpuMs: null, peakMemoryMb: null});
+    const delayed = newRun({id: 'run_2', namespace: 'reports', task: 'build', input: null, parentId: 'run_1', priority: 3, runAt: T0 + 1000, idempotency: {key: 'k', expiresAt: T0 + 60_000}}, T0);
+    expect(delayed).toMatchObject({parentId: 'run_1', priority: 3, status: 'scheduled', wakeAt: '2025-01-01T00:00:01.000Z', idempotencyKey: 'k', idempotencyExpiresAt: '2025-01-01T00:01:00.000Z'});
+    // A time not in the future is no delay.
+    expect(newRun({id: 'run_3', namespace: 'reports', task: 'build', input: null, parentId: null, runAt: T0}, T0)).toMatchObject({status: 'queued', wakeAt: null});
+  });
+
   it('allows exactly the documented transitions', () => {
     const statuses: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
     const allowed = statuses.flatMap((from) => statuses.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`));

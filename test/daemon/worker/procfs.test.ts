@@ -1,5 +1,7 @@
+import {readdirSync, readlinkSync} from 'node:fs';
+import {Worker} from 'node:worker_threads';
 import {describe, expect, it} from 'vitest';
-import {pageBytes, parseCpuSoftLimitSeconds, parseStatCpuMs, parseStatusRssBytes, readCpuMs, readOwnThreadId, readRssBytes, readStat} from '../../../daemon/worker/procfs.js';
+import {pageBytes, parseCpuSoftLimitSeconds, parseStatCpuMs, parseStatusRssBytes, readCpuMs, readOwnThreadCpuMs, readOwnThreadId, readRssBytes, readStat} from '../../../daemon/worker/procfs.js';
 
 describe('procfs parsers', () => {
   it('reads utime + stime after a command name holding spaces and parentheses', () => {
@@ -30,6 +32,41 @@ describe.runIf(process.platform === 'linux')('procfs readers', () => {
     expect(readCpuMs(process.pid, readOwnThreadId()!)).toBeGreaterThanOrEqual(0);
     expect(readRssBytes(process.pid)).toBeGreaterThan(0);
     expect(readRssBytes(2 ** 22 + 1)).toBeNull();
+  });
+
+  it("keeps the thread's own stat file open and reads it afresh each time", () => {
+    const statFile = `/proc/${process.pid}/task/${readOwnThreadId()}/stat`;
+    const openStatFiles = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === statFile;
+      } catch {
+        return false; // the descriptor readdir itself used, closed since
+      }
+    }).length;
+    const first = readOwnThreadCpuMs()!;
+    expect(openStatFiles()).toBe(1);
+    // Burn CPU until the reading moves on: the same descriptor, a new figure.
+    let second = first;
+    for (let spins = 0; second === first && spins < 10_000; spins++) {
+      const until = performance.now() + 5;
+      while (performance.now() < until);
+      second = readOwnThreadCpuMs()!;
+    }
+    expect(second).toBeGreaterThan(first);
+    expect(openStatFiles()).toBe(1);
+  });
+
+  it("closes a worker thread's descriptors when the thread is terminated (so a replaced worker leaves no stat file open)", async () => {
+    const count = () => readdirSync('/proc/self/fd').length;
+    const before = count();
+    // What procfs does in each worker thread: opens its stat file and keeps it.
+    const code = "const {openSync} = require('node:fs'); const {parentPort} = require('node:worker_threads'); globalThis.kept = openSync('/proc/thread-self/stat', 'r'); parentPort.postMessage('open'); setInterval(() => {}, 1000);";
+    for (let round = 0; round < 20; round++) {
+      const worker = new Worker(code, {eval: true});
+      await new Promise((resolve) => worker.once('message', resolve));
+      await worker.terminate();
+    }
+    expect(count()).toBeLessThanOrEqual(before);
   });
 });
 
