@@ -3,7 +3,7 @@ import {loadScope, startupGate} from '../../../daemon/core/load-gate.js';
 
 describe('loadScope', () => {
   it('waits for the one project a request names, by namespace, directory or run', () => {
-    expect(loadScope('run.submit', {target: {namespace: 'p1', task: 't'}, input: {}, follow: false})).toEqual({namespace: 'p1'});
+    expect(loadScope('run.submit', {target: {namespace: 'p1', task: 't'}, input: {}, follow: false, wait: false})).toEqual({namespace: 'p1'});
     expect(loadScope('project.list', {namespace: 'p1'})).toEqual({namespace: 'p1'});
     expect(loadScope('project.reload', {root: '/x'})).toEqual({root: '/x'});
     expect(loadScope('service.restart', {namespace: 'p1', name: 'web'})).toEqual({namespace: 'p1'});
@@ -18,7 +18,7 @@ describe('loadScope', () => {
     expect(loadScope('project.list', {})).toBeNull();
     expect(loadScope('run.get', {id: 'run_abc'})).toBeNull();
     expect(loadScope('run.list', {limit: 20})).toBeNull();
-    expect(loadScope('run.submit', {target: {file: '/tmp/a.ts'}, input: {}, follow: false})).toBeNull();
+    expect(loadScope('run.submit', {target: {file: '/tmp/a.ts'}, input: {}, follow: false, wait: false})).toBeNull();
   });
 
   it("lists what has loaded so far at once (the dashboard's first frame), but merges every service's log only once all have", () => {
@@ -45,6 +45,6 @@ describe('startupGate', () => {
     expect(gate('daemon.status', {})).toBeNull();
     expect(waits).toEqual(['ns:p7', 'all', 'root:/r']);
     done();
-    expect(gate('run.submit', {target: {namespace: 'p1', task: 't'}, input: {}, follow: false})).toBeNull();
+    expect(gate('run.submit', {target: {namespace: 'p1', task: 't'}, input: {}, follow: false, wait: false})).toBeNull();
   });
 });
