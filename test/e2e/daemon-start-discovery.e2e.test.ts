@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
+import type {ProjectSummary} from '../../src/protocol/index.js';
 
 // Issue 13, cold start: the start-up's projects are discovered one after another in a few shared
 // worker threads; a project that throws at import, ends the worker or hangs past the discovery
@@ -14,12 +15,7 @@ eachTestHome((created) => {
   home = created;
 });
 
-interface Listed {
-  namespace: string;
-  status: string;
-  error: {message: string; hint?: string; details?: {file?: string | null}} | null;
-  tasks: {name: string}[];
-}
+type Listed = ProjectSummary;
 
 const DAEMON_ENV = {CAPSULE_DISCOVERY_TIMEOUT: '2s'};
 
@@ -46,7 +42,7 @@ const BAD: Record<string, string> = {
 };
 
 function errorOf(entry: Listed | undefined): unknown {
-  return entry?.error && {message: entry.error.message, hint: entry.error.hint, file: entry.error.details?.file ?? null};
+  return entry?.error && {message: entry.error.message, hint: entry.error.hint, file: (entry.error.details as {file?: string | null} | undefined)?.file ?? null};
 }
 
 describe('a cold start discovering projects in shared worker threads', {timeout: 120_000}, () => {

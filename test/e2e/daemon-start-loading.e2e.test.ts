@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {collect, isAlive, TestHome, eachTestHome, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
+import type {ProjectSummary} from '../../src/protocol/index.js';
 
 // Issue 13, start: the daemon answers while its projects load, a request about one waits for that
 // one only, and a restart with nothing changed does not run the entry modules again.
@@ -13,11 +14,7 @@ eachTestHome((created) => {
   home = created;
 });
 
-interface Listed {
-  namespace: string;
-  status: string;
-  tasks: {name: string}[];
-}
+type Listed = ProjectSummary;
 
 async function listed(namespace?: string): Promise<Listed[]> {
   return (await home.json<{projects: Listed[]}>(namespace === undefined ? ['list'] : ['list', namespace])).projects;
