@@ -37,6 +37,8 @@ export function attemptHooks(context: AttemptContext): AttemptHooks {
     worker(worker) {
       if (context.isCurrent()) context.recordWorker(worker);
     },
+    // Recorded once sandbox-config lands.
+    request() {},
     durable(op) {
       // An ended attempt's steps must not be recorded: a later attempt may own the run by now.
       if (!context.isCurrent()) return Promise.reject(new CapsuleError('conflict', `attempt ${context.attempt} of run ${context.runId} has ended; its step ${op.key} is not recorded`));

@@ -1,3 +1,4 @@
+import {DEFAULT_SANDBOX_POLICY} from '../../src/config/sandbox-policy.js';
 import type {RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
 import {attemptHooks, type AttemptContext} from './attempt-hooks.js';
 import {backoffDelay} from './backoff.js';
@@ -306,6 +307,8 @@ export class AttemptStarter {
       modulePath: spec.modulePath,
       exportName: spec.exportName,
       memo: this.#deps.steps.memo(run.id),
+      // Until the task spec carries its own (sandbox-config).
+      sandbox: spec.isolation === 'sandbox' ? DEFAULT_SANDBOX_POLICY : null,
     };
     active.settled = executor
       .execute(request, this.#hooks(active, attempt), controller)

@@ -2,7 +2,8 @@
  * The seam between the run orchestration (queue, retries, locks, persistence: daemon/runner)
  * and the execution of one attempt in a worker (pools, limits, module loading: the executor).
  */
-import type {AttemptWorker, Isolation, LogLevel, RunErrorType} from '../../src/protocol/index.js';
+import type {AttemptWorker, EgressRequest, Isolation, LogLevel, RunErrorType} from '../../src/protocol/index.js';
+import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import type {AttemptLimits} from '../../src/config/task-limits.js';
 import type {StopSignal} from './stop-switch.js';
 import type {DurableOp, DurableReply, MemoStep} from '../worker/protocol.js';
@@ -36,6 +37,8 @@ export interface AttemptRequest extends TaskLocation {
   cwd: string;
   /** The run's steps as earlier attempts left them, for this one to replay. */
   memo: MemoStep[];
+  /** What a sandboxed attempt may reach; non-null exactly when `isolation` is 'sandbox'. */
+  sandbox: SandboxPolicy | null;
 }
 
 export interface AttemptHooks {
@@ -49,6 +52,8 @@ export interface AttemptHooks {
   worker(worker: AttemptWorker): void;
   /** A durable step, sleep, wait or prompt: recorded (on disk) before the reply. */
   durable(op: DurableOp): Promise<DurableReply>;
+  /** Sandbox isolation: an HTTP request of the attempt ended (or was denied). */
+  request(entry: EgressRequest): void;
 }
 
 /** An attempt an earlier daemon left running: what it may have left behind. */

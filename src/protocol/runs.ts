@@ -22,6 +22,17 @@ export const AttemptWorker = z.object({
 });
 export type AttemptWorker = z.infer<typeof AttemptWorker>;
 
+/** One HTTP request of a sandboxed attempt, as its egress proxy saw it end (placeholder until sandbox-config lands). */
+export const EgressRequest = z.object({
+  method: z.string(),
+  host: z.string(),
+  status: z.number().int().nullable(),
+  bytes: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  denied: z.boolean(),
+});
+export type EgressRequest = z.infer<typeof EgressRequest>;
+
 export const RunAttempt = z.object({
   /** 1 for the first attempt. */
   n: z.number().int().positive(),

@@ -25,6 +25,7 @@ export function attemptRequest(file: string, exportName: string, overrides: Part
     env: BASE_ENV,
     cwd: FIXTURES,
     memo: [],
+    sandbox: null,
     ...overrides,
   };
 }
@@ -48,6 +49,7 @@ export function recordingHooks(overrides: Partial<AttemptHooks> = {}): RecordedH
       awaitChild: () => Promise.reject(new Error('this test awaits no child run')),
       worker: () => {},
       durable: () => Promise.reject(new Error('this test records no durable step')),
+      request: () => {},
       ...overrides,
     },
   };
