@@ -80,17 +80,19 @@ export class SandboxProcess {
     });
   }
 
-  /** Ends it at once, whatever it does: its node leads its own session, and the namespace dies with it. */
+  /**
+   * Ends it at once, whatever it does. The node is killed, not bubblewrap: bubblewrap reaps it
+   * and exits, where killing bubblewrap first would leave the node to whatever reaps orphans (in
+   * a container, maybe nothing: a zombie). Its node leads its own session, and the namespace,
+   * with anything in it, dies with its init.
+   */
   kill(): void {
     if (this.exit !== null) return;
     void this.hostPid.then((pid) => {
-      if (pid !== null && this.exit === null) signalGroup(pid, 'SIGKILL');
+      if (this.exit !== null) return;
+      if (pid !== null) signalGroup(pid, 'SIGKILL');
+      else this.child.kill('SIGKILL');
     });
-    try {
-      this.child.kill('SIGKILL');
-    } catch {
-      // Already gone.
-    }
   }
 }
 

@@ -89,10 +89,12 @@ function asDenial(error: Error, view: SandboxView, lstat: (path: string) => 'lin
         return new SandboxDeniedError('addon', target, `${String(permission)} is not allowed in a sandbox`);
     }
   }
-  if (typeof path !== 'string') return null;
-  if (code === 'ENOSPC' && (path === view.scratchDir || path.startsWith(`${view.scratchDir}/`) || path.startsWith('/tmp/'))) {
-    return new SandboxDeniedError('limit', `writing past the ${Math.round(view.scratchBytes / (1024 * 1024))} MB cap of ${path.startsWith('/tmp/') ? '/tmp' : 'ctx.scratchDir'}`, 'raise `scratch` in the task’s options or [defaults]');
+  // A write to an open file names no path; the sandbox's small file systems are what fill up.
+  if (code === 'ENOSPC') {
+    const where = typeof path !== 'string' ? 'ctx.scratchDir or /tmp' : path.startsWith('/tmp/') ? '/tmp' : path === view.scratchDir || path.startsWith(`${view.scratchDir}/`) ? 'ctx.scratchDir' : null;
+    if (where !== null) return new SandboxDeniedError('limit', `writing past the ${Math.round(view.scratchBytes / (1024 * 1024))} MB cap of ${where}`, 'raise `scratch` in the task’s options or [defaults]');
   }
+  if (typeof path !== 'string') return null;
   if (code === 'EROFS' || code === 'EPERM') return new SandboxDeniedError('write', path, 'the project is read-only in a sandbox; mark the directory ":rw" in allowedFiles');
   // A symlink whose target the sandbox does not see: present as a link, absent once followed.
   if (code === 'ENOENT' && lstat(path) === 'link') return new SandboxDeniedError('read', path, 'it is a symlink to a path outside what the sandbox sees');
