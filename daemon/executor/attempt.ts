@@ -3,6 +3,7 @@ import {StopSwitch} from '../runner/stop-switch.js';
 import {signalGroup} from '../supervisor/process-group.js';
 import {attemptMarker, endAttemptProcesses, killProcess} from '../worker/attempt-processes.js';
 import {exceedsMemoryLimit, toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
+import {namingHiddenPaths} from '../sandbox/hidden-paths.js';
 import type {KernelCpuLimit} from './cpu-limit.js';
 import {describeStop, type Measured, type StopReason} from './failure.js';
 import {openExecutorLink, type ExecutorLink} from './link.js';
@@ -232,7 +233,8 @@ export class Attempt {
 
   private outcome(failure: {error: unknown} | null): AttemptOutcome {
     const {limits, stopReason, reported, sampled} = this.facts();
-    return settleOutcome({limits, stopReason, reported, sampled, failure, exit: this.handle?.exit ?? null, stderrTail: this.handle?.stderrTail() ?? ''});
+    const shown = this.request.sandbox === null ? reported : namingHiddenPaths(reported);
+    return settleOutcome({limits, stopReason, reported: shown, sampled, failure, exit: this.handle?.exit ?? null, stderrTail: this.handle?.stderrTail() ?? ''});
   }
 
   private measured(): Measured {
@@ -296,3 +298,4 @@ export class Attempt {
     if (this.kernelLimitSet && this.started !== null && this.handle?.exit === null) void this.settings.cpuLimit.disarm(this.started.pid);
   }
 }
+

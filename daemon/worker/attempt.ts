@@ -13,7 +13,7 @@ import {answerModulesWith} from './module-host.js';
 import {ATTEMPT_MARKER, attemptMarker, endAttemptProcesses} from './attempt-processes.js';
 import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId, readStat} from './procfs.js';
 import {exceedsMemoryLimit, MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
-import {findDenial} from './sandbox-denial.js';
+import {findAbsentPath, findDenial} from './sandbox-denial.js';
 import {unwatchSpawns, watchSpawns} from './spawn-guard.js';
 
 /** How long a worker waits for what a finished attempt started to be gone before it reports anyway (the daemon's grace period is shorter: it ends the worker then). */
@@ -63,7 +63,10 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
     // A nondeterminism the task caught and went on from still ends the attempt; a sandbox's wall is named as such.
     const failure = context.durable.nondeterminism ?? (payload.sandbox === null ? null : findDenial(error, payload.sandbox, linkOrNot)) ?? error;
     const nondeterminism = failure instanceof NondeterminismError;
-    outcome = {ok: false, error: toSentError(failure), fatal: nondeterminism || isFatalError(failure), nondeterminism, ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
+    const sent = toSentError(failure);
+    const absentPath = payload.sandbox === null ? null : findAbsentPath(failure);
+    if (absentPath !== null) sent.absentPath = absentPath;
+    outcome = {ok: false, error: sent, fatal: nondeterminism || isFatalError(failure), nondeterminism, ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
   } finally {
     answerModulesWith(null);
     routeConsoleTo(null);

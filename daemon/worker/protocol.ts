@@ -76,6 +76,11 @@ export interface SentError {
   message: string;
   stack: string | null;
   code?: string;
+  /**
+   * Sandbox isolation: a path the task found absent (ENOENT). The daemon looks for it outside:
+   * there, it is what the sandbox hid (CAPSULE_HOME under /tmp, behind the sandbox's own /tmp).
+   */
+  absentPath?: string;
 }
 
 export type WorkerOutcome =

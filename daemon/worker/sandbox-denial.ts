@@ -70,6 +70,22 @@ export function findDenial(error: unknown, view: SandboxView, lstat: (path: stri
   return null;
 }
 
+/** The path of the first ENOENT in an error chain: what may exist outside the sandbox, unseen inside. */
+export function findAbsentPath(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth++) {
+    const {code, path} = current as Error & {code?: unknown; path?: unknown};
+    if (code === 'ENOENT' && typeof path === 'string') return path;
+    current = current.cause;
+  }
+  return null;
+}
+
+/** What the daemon makes of an absent path that exists outside the sandbox. */
+export function hiddenPathDenial(path: string): SandboxDeniedError {
+  return new SandboxDeniedError('read', path, 'it is outside the sandbox, which sees its project, its node_modules and what allowedFiles lists');
+}
+
 function asDenial(error: Error, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): SandboxDeniedError | null {
   if (error instanceof SandboxDeniedError) return error;
   const {code, permission, resource, path} = error as Error & {code?: unknown; permission?: unknown; resource?: unknown; path?: unknown};

@@ -1,4 +1,4 @@
-import {copyFile, mkdtemp, rm, symlink} from 'node:fs/promises';
+import {copyFile, mkdtemp, rm, symlink, writeFile} from 'node:fs/promises';
 import {homedir, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -71,6 +71,13 @@ describe('a sandboxed task meets its walls', () => {
   ])('refuses to read %s', async (path, message) => {
     const outcome = await run('reads', {path});
     expect(outcome).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_denied', message: expect.stringMatching(message)}});
+  });
+
+  it('names a file the private /tmp hides (a CAPSULE_HOME under /tmp) as denied, and a missing one as missing', async () => {
+    const secret = join(home, 'agent.key');
+    await writeFile(secret, 'not for tasks');
+    expect(await run('reads', {path: secret})).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied reading .*agent\.key: it is outside the sandbox/)}});
+    expect(await run('reads', {path: join(home, 'nothing-here')})).toMatchObject({ok: false, fatal: false, error: {type: 'error', message: expect.stringMatching(/ENOENT/)}});
   });
 
   it('refuses to write into the project', async () => {
