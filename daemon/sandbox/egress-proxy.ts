@@ -70,6 +70,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   const upstreams = new Set<http.ClientRequest>();
   const rawSockets = new Set<Duplex>();
   let inFlight = 0;
+  let closing = false;
 
   const server = http.createServer({headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS});
   server.timeout = IDLE_TIMEOUT_MS;
@@ -129,7 +130,8 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     upstream.on('close', () => upstreams.delete(upstream));
     upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('upstream silent'), {code: 'ETIMEDOUT'})));
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (res.headersSent) res.destroy();
+      // Once the answer has begun, or the proxy is closing, there is no one to tell but the connection.
+      if (res.headersSent || closing) res.destroy();
       else entry.bytes = reply(res, 502, {'x-capsule-error': error.code ?? 'EUPSTREAM'}, `${entry.host} failed: ${error.message}`);
     });
     upstream.on('response', (upstreamRes: http.IncomingMessage) => {
@@ -161,6 +163,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   }
 
   async function close(): Promise<void> {
+    closing = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     for (const upstream of upstreams) upstream.destroy();
