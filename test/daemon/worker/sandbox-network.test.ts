@@ -2,7 +2,7 @@
 // as the launcher loads it), in front of a real egress proxy and a real upstream on 127.0.0.1,
 // plain and under Node's permission model.
 import {spawn} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
@@ -82,17 +82,41 @@ const outcome = (req) => new Promise((resolve) => { req.on('response', (res) => 
 const socketOutcome = (socket) => new Promise((resolve) => { socket.on('connect', () => resolve('connected')); socket.on('error', (error) => resolve(failure(error))); });
 `;
 
-const MODES = [
-  {mode: 'plain', flags: () => [], permission: 'off'},
-  {mode: 'the permission model', flags: () => ['--experimental-permission', `--allow-fs-read=${dir}`], permission: 'reads only its directory'},
-];
+const PERMISSION = (): string[] => ['--experimental-permission', `--allow-fs-read=${dir}`];
+/** Where the sandbox sees the proxy's socket, as the launcher bind-mounts it. */
+const MOUNTED_SOCKET = '/run/capsule/egress.sock';
 
-describe.each(MODES)('the sandbox network ($mode)', ({flags, permission}) => {
+interface Mode {
+  mode: string;
+  permission: string;
+  /** The command that runs `file` with the proxy at `socketPath`, and where the child finds that socket. */
+  launch(file: string, socketPath: string): {command: string; args: string[]; socket: string};
+}
+
+const MODES: Mode[] = [
+  {mode: 'plain', permission: 'off', launch: (file, socket) => ({command: process.execPath, args: [file], socket})},
+  {mode: 'the permission model', permission: 'reads only its directory', launch: (file, socket) => ({command: process.execPath, args: [...PERMISSION(), file], socket})},
+];
+const bwrap = ['/usr/bin/bwrap', '/bin/bwrap'].find((path) => existsSync(path));
+if (process.platform === 'linux' && bwrap !== undefined) {
+  MODES.push({
+    mode: 'bubblewrap, no network of its own, and the permission model',
+    permission: 'reads only its directory',
+    launch: (file, socket) => ({
+      command: bwrap,
+      args: ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/run', '--bind', socket, MOUNTED_SOCKET, process.execPath, ...PERMISSION(), file],
+      socket: MOUNTED_SOCKET,
+    }),
+  });
+}
+
+describe.each(MODES)('the sandbox network ($mode)', ({launch, permission}) => {
   /** Runs `body` (an async function body returning JSON) in a child with the shim installed. */
   async function inSandbox(body: string): Promise<Record<string, unknown>> {
     const file = join(dir, `case-${++script}.mjs`);
     writeFileSync(file, `${HEADER}\nconst result = await (async () => {\n${body}\n})();\nprocess.stdout.write(JSON.stringify(result));\n`);
-    const child = spawn(process.execPath, [...flags(), file], {cwd: dir, env: {...process.env, EGRESS_SOCKET: socketPath, UPSTREAM_PORT: String(port)}, stdio: ['ignore', 'pipe', 'pipe']});
+    const {command, args, socket} = launch(file, socketPath);
+    const child = spawn(command, args, {cwd: dir, env: {...process.env, EGRESS_SOCKET: socket, UPSTREAM_PORT: String(port)}, stdio: ['ignore', 'pipe', 'pipe']});
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
