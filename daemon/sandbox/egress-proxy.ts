@@ -11,7 +11,7 @@ import {chmod, rm} from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type {Duplex} from 'node:stream';
-import {allowEntryFor, hostAllowed} from './host-patterns.js';
+import {allowEntryFor, hostAllowed, hostPort} from './host-patterns.js';
 
 /** One request the sandbox made, told when it ends. */
 export interface EgressRequest {
@@ -96,7 +96,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       entry.bytes = deny(res, target, 'the egress proxy takes absolute-form targets only (GET http://host/path or GET https://host/path): send requests through fetch, http or https');
       return;
     }
-    entry.host = `${target.hostname}:${target.port}`;
+    entry.host = hostPort(target.hostname, target.port);
     if (!hostAllowed(hosts, target.hostname, target.port)) {
       entry.denied = true;
       entry.bytes = deny(res, entry.host, `add "${allowEntryFor(target.hostname, target.port, target.protocol)}" to allowedHosts`);

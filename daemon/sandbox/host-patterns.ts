@@ -42,9 +42,17 @@ export function hostAllowed(patterns: readonly string[], host: string, port: num
 
 /** The narrowest `allowedHosts` entry that lets a request to host:port through: the host alone on its scheme's usual port. */
 export function allowEntryFor(host: string, port: number, protocol: 'http:' | 'https:'): string {
-  const name = canonicalHost(host) ?? host;
-  const shown = name.includes(':') ? `[${name}]` : name;
-  return port === (protocol === 'https:' ? 443 : 80) ? shown : `${shown}:${port}`;
+  const name = bracketed(canonicalHost(host) ?? host);
+  return port === (protocol === 'https:' ? 443 : 80) ? name : `${name}:${port}`;
+}
+
+/** "name:port" as reported and refused, an IPv6 address in brackets so the port stays readable. */
+export function hostPort(host: string, port: unknown): string {
+  return `${bracketed(host)}:${String(port ?? '')}`;
+}
+
+function bracketed(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** What the WHATWG URL parser makes of a host (IDNA, IPv4 and IPv6 forms, case), without brackets or a trailing dot. */

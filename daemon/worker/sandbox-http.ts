@@ -9,6 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import {urlToHttpOptions} from 'node:url';
+import {hostPort} from '../sandbox/host-patterns.js';
 import {SandboxDeniedError} from './sandbox-denial.js';
 
 type ResponseListener = (res: http.IncomingMessage) => void;
@@ -79,9 +80,8 @@ function normalize(args: unknown[]): {options: http.RequestOptions; callback: Re
 function targetOf(options: http.RequestOptions, defaultProtocol: 'http:' | 'https:'): URL {
   const protocol = options.protocol ?? defaultProtocol;
   const host = options.hostname ?? options.host ?? 'localhost';
-  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const port = options.port ?? options.defaultPort;
-  return new URL(`${protocol}//${shown}${port === undefined || port === null || port === '' ? '' : `:${port}`}${options.path ?? '/'}`);
+  const port = options.port || options.defaultPort || (protocol === 'https:' ? 443 : 80);
+  return new URL(`${protocol}//${hostPort(host, port)}${options.path ?? '/'}`);
 }
 
 /** The caller's headers plus the Host and Authorization that Node would have derived from host and auth. */

@@ -11,6 +11,7 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
 import {resolve} from 'node:path';
+import {hostPort} from '../sandbox/host-patterns.js';
 import {SandboxDeniedError} from './sandbox-denial.js';
 
 const HINT = 'only HTTP(S) to allowedHosts, through fetch, http and https';
@@ -46,6 +47,7 @@ function connectAddress(args: unknown[]): ConnectAddress {
   return {port: first, host: typeof args[1] === 'string' ? args[1] : undefined};
 }
 
+/** A UDP socket may be created (it reaches nothing); binding, sending or connecting it is refused. */
 function refuseDatagrams(): void {
   const prototype = dgram.Socket.prototype as unknown as Record<string, unknown>;
   prototype.bind = function (this: dgram.Socket, ...args: unknown[]): dgram.Socket {
@@ -93,10 +95,6 @@ function refuseLookups(): void {
       target[name] = (...args: unknown[]) => Promise.reject(denied(String(args[0])));
     }
   }
-}
-
-function hostPort(host: string, port: unknown): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${String(port ?? '')}`;
 }
 
 function denied(resource: string): SandboxDeniedError {

@@ -180,6 +180,18 @@ describe('the egress proxy', () => {
     ]);
   });
 
+  it('reaches an IPv6 upstream allowed as [::1]:port and reports it in brackets', async () => {
+    const server = http.createServer((_req, res) => res.end('v6'));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const reported = await start([`[::1]:${port}`]);
+    expect(await send(`http://[::1]:${port}/`)).toMatchObject({status: 200, body: 'v6'});
+    expect((await send(`http://[::1]:${port + 1}/`)).headers['x-capsule-denied']).toBe(`[::1]:${port + 1}`);
+    await settled(reported, 2);
+    expect(reported[0]).toMatchObject({host: `[::1]:${port}`, status: 200, bytes: 2});
+  });
+
   it('answers an upstream failure with 502 and its code', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
