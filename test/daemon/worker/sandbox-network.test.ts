@@ -15,6 +15,8 @@ let dir: string;
 let upstream: http.Server;
 let port: number;
 let upstreamConnections = 0;
+const LARGE_BYTES = 64 * 1024 * 1024;
+let largeWritten = 0;
 const releaseHeld: (() => void)[] = [];
 
 beforeAll(async () => {
@@ -34,6 +36,23 @@ beforeAll(async () => {
       return;
     }
     if (req.url === '/silent') return;
+    if (req.url === '/large') {
+      // As fast as the connection takes it: how far it gets shows whether the reader's pause reaches back here.
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const more = (): void => {
+        while (largeWritten < LARGE_BYTES && !res.destroyed) {
+          largeWritten += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+      return;
+    }
+    if (req.url === '/progress') {
+      res.end(String(largeWritten));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => res.end(JSON.stringify({method: req.method, url: req.url, host: req.headers.host, body: Buffer.concat(chunks).toString()})));
@@ -153,6 +172,22 @@ describe.each(MODES)('the sandbox network ($mode)', ({launch, permission}) => {
     await expect.poll(() => reported.length).toBe(4);
     expect(reported.find((entry) => entry.method === 'POST')).toMatchObject({host: `127.0.0.1:${port}`, status: 200, denied: false});
     expect(reported.find((entry) => entry.method === 'GET' && entry.bytes === 'first part;second part'.length)).toBeDefined();
+  });
+
+  it('fetch holds the response back while the task does not read it', async () => {
+    largeWritten = 0;
+    const result = await inSandbox(`
+      const res = await fetch(base + '/large');
+      const reader = res.body.getReader();
+      const first = (await reader.read()).value.length;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const written = Number(await (await fetch(base + '/progress')).text());
+      await reader.cancel();
+      return {first: first > 0, written};
+    `);
+    expect(result.first).toBe(true);
+    // Socket and stream buffers hold a few megabytes at most; without backpressure all 64 MB would be sent in that pause.
+    expect(result.written).toBeLessThan(LARGE_BYTES / 4);
   });
 
   it('fetch to a host not allowed rejects "fetch failed" with the SandboxDeniedError as its cause', async () => {
