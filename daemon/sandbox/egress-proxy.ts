@@ -32,6 +32,16 @@ export interface EgressProxyOptions {
   /** `allowedHosts` entries (host-patterns.ts). */
   hosts: readonly string[];
   onRequest?: (entry: EgressRequest) => void;
+  /**
+   * How long a connection from the sandbox has to send a request's headers.
+   * @default 10_000
+   */
+  headersTimeoutMs?: number;
+  /**
+   * How long a connection, to the sandbox or upstream, may stay silent mid-request before it is ended.
+   * @default 60_000
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface EgressProxy {
@@ -43,10 +53,6 @@ export interface EgressProxy {
 
 /** Requests a proxy serves at once; the next ones get 503 rather than a queue without end. */
 export const MAX_IN_FLIGHT = 64;
-/** A sandbox that opens a connection has this long to send a request's headers. */
-const HEADERS_TIMEOUT_MS = 10_000;
-/** A connection (either side) silent this long is ended. */
-const IDLE_TIMEOUT_MS = 60_000;
 /** A kept-alive connection from the sandbox with no request is ended after this long. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
@@ -61,7 +67,7 @@ interface Target {
 }
 
 export async function startEgressProxy(options: EgressProxyOptions): Promise<EgressProxy> {
-  const {socketPath} = options;
+  const {socketPath, headersTimeoutMs = 10_000, idleTimeoutMs = 60_000} = options;
   const hosts = [...options.hosts];
   const agents = {
     'http:': new http.Agent({keepAlive: true, maxSockets: MAX_IN_FLIGHT}),
@@ -72,8 +78,9 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   let inFlight = 0;
   let closing = false;
 
-  const server = http.createServer({headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS});
-  server.timeout = IDLE_TIMEOUT_MS;
+  // Node checks the headers timeout on this interval (30 s unless told): often enough that the timeout means what it says.
+  const server = http.createServer({headersTimeout: headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs)});
+  server.timeout = idleTimeoutMs;
   const proxy: EgressProxy = {socketPath, onRequest: options.onRequest ?? (() => {}), close};
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -124,7 +131,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       method: req.method,
       headers,
       agent: agents[target.protocol],
-      timeout: IDLE_TIMEOUT_MS,
+      timeout: idleTimeoutMs,
     });
     upstreams.add(upstream);
     upstream.on('close', () => upstreams.delete(upstream));

@@ -3,7 +3,7 @@ import {execFileSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type {AddressInfo} from 'node:net';
+import net, {type AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -236,6 +236,37 @@ describe('the egress proxy', () => {
     expect(answer.headers['x-capsule-error']).toBe('busy');
     for (const req of held) req.destroy();
     await settled(reported, MAX_IN_FLIGHT + 1);
+  });
+
+  it('ends a connection that does not finish its headers in time, and an upstream that goes silent mid-response', async () => {
+    const port = await upstream((_req, res) => {
+      res.writeHead(200);
+      res.write('partial');
+    });
+    const reported: EgressRequest[] = [];
+    proxy = await startEgressProxy({socketPath, hosts: [`127.0.0.1:${port}`], onRequest: (entry) => reported.push(entry), headersTimeoutMs: 200, idleTimeoutMs: 300});
+
+    const slow = net.connect(socketPath);
+    slow.write(`GET http://127.0.0.1:${port}/ HTTP/1.1\r\n`);
+    let answered = '';
+    slow.on('data', (chunk: Buffer) => (answered += chunk.toString()));
+    const startedAt = Date.now();
+    await new Promise((resolve) => slow.on('close', resolve));
+    expect(answered).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+
+    const cut = await new Promise<string>((resolve) => {
+      http
+        .get({socketPath, path: `http://127.0.0.1:${port}/`}, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('close', () => resolve(`${res.complete ? 'complete' : 'cut'} after ${body}`));
+        })
+        .on('error', () => {});
+    });
+    expect(cut).toBe('cut after partial');
+    await settled(reported, 1);
+    expect(reported[0]).toMatchObject({status: 200, bytes: 'partial'.length});
   });
 
   it('close() ends the requests in flight, reports them without a status and removes its socket', async () => {
