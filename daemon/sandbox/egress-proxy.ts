@@ -12,6 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type {Duplex} from 'node:stream';
 import {allowEntryFor, hostAllowed, hostPort} from './host-patterns.js';
+import {forwardedHeaders, parseTarget, type Target} from './proxy-request.js';
 
 /** One request the sandbox made, told when it ends. */
 export interface EgressRequest {
@@ -55,16 +56,6 @@ export interface EgressProxy {
 export const MAX_IN_FLIGHT = 64;
 /** A kept-alive connection from the sandbox with no request is ended after this long. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-
-/** Headers that describe one connection, not the request (RFC 9110 §7.6.1), never forwarded either way. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
-
-interface Target {
-  url: URL;
-  hostname: string;
-  port: number;
-  protocol: 'http:' | 'https:';
-}
 
 export async function startEgressProxy(options: EgressProxyOptions): Promise<EgressProxy> {
   const {socketPath, headersTimeoutMs = 10_000, idleTimeoutMs = 60_000} = options;
@@ -190,38 +181,6 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   // The socket is the sandbox's network: only the daemon's user may open it.
   await chmod(socketPath, 0o600);
   return proxy;
-}
-
-/** The target of an absolute-form request, or what the sandbox sent instead. */
-function parseTarget(requestTarget: string): Target | string {
-  if (requestTarget.startsWith('/') || requestTarget === '*') return 'origin-form target';
-  let url: URL;
-  try {
-    url = new URL(requestTarget);
-  } catch {
-    return 'unparsable target';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme ${url.protocol}`;
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-  return {url, hostname, port, protocol: url.protocol};
-}
-
-/** Raw header pairs without the hop-by-hop ones, nor those the Connection header names. */
-function forwardedHeaders(raw: readonly string[]): Record<string, string | string[]> {
-  const named = new Set<string>();
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]?.toLowerCase() === 'connection') for (const token of (raw[i + 1] ?? '').split(',')) named.add(token.trim().toLowerCase());
-  }
-  const headers: Record<string, string | string[]> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] ?? '').toLowerCase();
-    const value = raw[i + 1] ?? '';
-    if (HOP_BY_HOP.has(name) || named.has(name)) continue;
-    const previous = headers[name];
-    headers[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
-  }
-  return headers;
 }
 
 function deny(res: http.ServerResponse, what: string, hint: string): number {

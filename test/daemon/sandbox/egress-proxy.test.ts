@@ -238,23 +238,25 @@ describe('the egress proxy', () => {
     await settled(reported, MAX_IN_FLIGHT + 1);
   });
 
-  it('ends a connection that does not finish its headers in time, and an upstream that goes silent mid-response', async () => {
-    const port = await upstream((_req, res) => {
-      res.writeHead(200);
-      res.write('partial');
-    });
-    const reported: EgressRequest[] = [];
-    proxy = await startEgressProxy({socketPath, hosts: [`127.0.0.1:${port}`], onRequest: (entry) => reported.push(entry), headersTimeoutMs: 200, idleTimeoutMs: 300});
-
+  it('ends a connection that does not finish its headers in time with 408', async () => {
+    proxy = await startEgressProxy({socketPath, hosts: [], headersTimeoutMs: 200});
     const slow = net.connect(socketPath);
-    slow.write(`GET http://127.0.0.1:${port}/ HTTP/1.1\r\n`);
+    slow.write('GET http://127.0.0.1:1/ HTTP/1.1\r\n');
     let answered = '';
     slow.on('data', (chunk: Buffer) => (answered += chunk.toString()));
     const startedAt = Date.now();
     await new Promise((resolve) => slow.on('close', resolve));
     expect(answered).toMatch(/^HTTP\/1\.1 408/);
     expect(Date.now() - startedAt).toBeLessThan(5_000);
+  });
 
+  it('ends a response whose upstream goes silent, and reports what got through', async () => {
+    const port = await upstream((_req, res) => {
+      res.writeHead(200);
+      res.write('partial');
+    });
+    const reported: EgressRequest[] = [];
+    proxy = await startEgressProxy({socketPath, hosts: [`127.0.0.1:${port}`], onRequest: (entry) => reported.push(entry), idleTimeoutMs: 300});
     const cut = await new Promise<string>((resolve) => {
       http
         .get({socketPath, path: `http://127.0.0.1:${port}/`}, (res) => {
