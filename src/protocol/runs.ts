@@ -22,13 +22,17 @@ export const AttemptWorker = z.object({
 });
 export type AttemptWorker = z.infer<typeof AttemptWorker>;
 
-/** One HTTP request of a sandboxed attempt, as its egress proxy saw it end (placeholder until sandbox-config lands). */
+/** One HTTP request of a sandboxed attempt, as its egress proxy (daemon/sandbox) saw it end. */
 export const EgressRequest = z.object({
   method: z.string(),
+  /** "name:port"; for a request the proxy could not place, what it was sent (the Host header, the CONNECT target). */
   host: z.string(),
+  /** The status the sandbox got; null when it got no response (the connection ended first). */
   status: z.number().int().nullable(),
+  /** Response body bytes sent to the sandbox. */
   bytes: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
+  /** Refused by the proxy (a host not allowed, CONNECT, an upgrade, an origin-form target). */
   denied: z.boolean(),
 });
 export type EgressRequest = z.infer<typeof EgressRequest>;
