@@ -1,10 +1,13 @@
 import {copyFile, mkdtemp, rm, symlink, writeFile} from 'node:fs/promises';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {homedir, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {createExecutor, type TaskExecutor} from '../../../daemon/executor/index.js';
 import {probeSandbox} from '../../../daemon/sandbox/availability.js';
 import {DEFAULT_SANDBOX_POLICY} from '../../../src/config/sandbox-policy.js';
+import type {EgressRequest} from '../../../src/protocol/index.js';
 import {attemptRequest, BASE_ENV, errorOf, FIXTURES, isAlive, MB, recordingHooks} from '../executor/helpers.js';
 
 describe('executor with sandbox isolation', () => {
@@ -144,5 +147,52 @@ describe('a machine without bubblewrap', () => {
       await executor.close();
       await rm(home, {recursive: true, force: true});
     }
+  });
+});
+
+describe('a sandboxed task on the network', () => {
+  let executor: TaskExecutor;
+  let home: string;
+  let server: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'capsule-sandbox-'));
+    executor = createExecutor({maxParallel: 2, sandbox: {availability: probeSandbox(), socketDir: join(home, 'sandbox')}});
+    server = createServer((request, response) => response.end(`served ${request.method} ${request.url}`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await executor.close();
+    await new Promise((resolve) => server.close(resolve));
+    await rm(home, {recursive: true, force: true});
+  });
+
+  const run = (exportName: string, input: unknown, hosts: string[] = []) => {
+    const requests: EgressRequest[] = [];
+    const {hooks} = recordingHooks({request: (entry) => requests.push(entry)});
+    const request = attemptRequest('sandbox.ts', exportName, {isolation: 'sandbox', sandbox: {...DEFAULT_SANDBOX_POLICY, hosts}, input});
+    return executor.execute(request, hooks, new AbortController().signal).then((outcome) => ({outcome, requests}));
+  };
+
+  it('fetches from an allowed host through the proxy, and the request is reported', async () => {
+    const {outcome, requests} = await run('fetches', {url: `http://127.0.0.1:${port}/hello`}, [`127.0.0.1:${port}`]);
+    expect(outcome).toMatchObject({ok: true, result: {status: 200, body: 'served GET /hello'}});
+    expect(requests).toEqual([{method: 'GET', host: `127.0.0.1:${port}`, status: 200, bytes: 17, durationMs: expect.any(Number), denied: false}]);
+  });
+
+  it('is denied a host not on its list, and the denial is reported', async () => {
+    const {outcome, requests} = await run('fetches', {url: `http://127.0.0.1:${port}/hello`}, ['api.example.com']);
+    expect(outcome).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_denied', message: expect.stringMatching(new RegExp(`denied a request to 127\\.0\\.0\\.1:${port}`))}});
+    expect(requests).toMatchObject([{method: 'GET', host: `127.0.0.1:${port}`, status: 403, denied: true}]);
+  });
+
+  it('cannot open a TCP socket, even to an allowed host, nor a unix socket such as the daemon’s', async () => {
+    const tcp = await run('connects', {port}, [`127.0.0.1:${port}`]);
+    expect(tcp.outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(new RegExp(`denied a connection to 127\\.0\\.0\\.1:${port}`))}});
+    const unix = await run('connects', {path: join(home, 'daemon.sock')});
+    expect(unix.outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied a connection to .*daemon\.sock/)}});
   });
 });
