@@ -192,8 +192,11 @@ class PooledExecutor implements TaskExecutor {
     return sandboxLease(sandbox, await sandbox.hostPid);
   }
 
-  reload(): Promise<void> {
-    return this.pools.recycle();
+  async reload(): Promise<void> {
+    const sandboxes = await this.sandboxes;
+    // A spare mounted what its project (and Capsule's dist/) were when it started.
+    if (sandboxes instanceof SandboxPool) sandboxes.retireSpares();
+    await this.pools.recycle();
   }
 
   async close(): Promise<void> {

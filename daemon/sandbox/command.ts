@@ -73,7 +73,8 @@ export function sandboxCommand(layout: SandboxLayout): {file: string; args: stri
     '--chdir',
     root,
   ];
-  const readable = [layout.distDir, root, ...layout.nodeModules, ...policy.files.map((file) => file.path), SCRATCH_DIR, '/tmp'];
+  // /proc is the sandbox's own: its PID namespace holds the task alone.
+  const readable = [layout.distDir, root, ...layout.nodeModules, ...policy.files.map((file) => file.path), SCRATCH_DIR, '/tmp', '/proc'];
   const writable = [SCRATCH_DIR, '/tmp', ...policy.files.filter((file) => file.writable).map((file) => file.path)];
   const nodeArgs = [
     '--experimental-permission',

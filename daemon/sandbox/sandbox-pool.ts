@@ -81,9 +81,14 @@ export class SandboxPool {
     }
   }
 
+  /** Ends every spare: the next attempts start sandboxes afresh. */
+  retireSpares(): void {
+    for (const key of [...this.spares.keys()]) this.retire(key);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const key of [...this.spares.keys()]) this.retire(key);
+    this.retireSpares();
     // One still starting refuses to spawn once it sees `closed`.
     await Promise.allSettled(this.starting);
     const gone = [...this.live].map((sandbox) => new Promise<void>((resolve) => (sandbox.exit !== null ? resolve() : sandbox.child.once('exit', () => resolve()))));

@@ -65,8 +65,11 @@ describe('a sandboxed task', SLOW, () => {
     await denied('reads', {path}, what);
   });
 
-  it("cannot read the daemon's agent key nor another project's file", async () => {
+  it("cannot read the daemon's agent key, its environment, nor another project's file", async () => {
     await denied('reads', {path: join(home.home, 'agent.key')}, /denied reading .*agent\.key/);
+    await denied('reads', {path: join(home.home, 'state.json')}, /denied reading .*state\.json/);
+    // Its /proc is its own PID namespace's: the daemon is not in it.
+    await denied('reads', {path: `/proc/${await home.daemonPid()}/environ`}, /denied reading \/proc\/\d+\/environ/);
     await denied('reads', {path: join(other, 'secret.txt')}, /denied reading .*secret\.txt/);
   });
 
