@@ -4,6 +4,7 @@ import {signalGroup} from '../supervisor/process-group.js';
 import {attemptMarker, endAttemptProcesses, killProcess} from '../worker/attempt-processes.js';
 import {exceedsMemoryLimit, toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
 import {namingHiddenPaths} from '../sandbox/hidden-paths.js';
+import {AttemptGuard} from '../sandbox/attempt-guard.js';
 import type {KernelCpuLimit} from './cpu-limit.js';
 import {describeStop, type Measured, type StopReason} from './failure.js';
 import {openExecutorLink, type ExecutorLink} from './link.js';
@@ -63,6 +64,8 @@ export class Attempt {
   /** Process isolation: the task started a process, to be looked for once the worker is gone. */
   private spawned = false;
   private wake: (() => void) | null = null;
+  /** Sandbox isolation: what its worker asks is checked, since the task's code can ask it too. */
+  private readonly guard: AttemptGuard | null;
 
   constructor(
     private readonly request: AttemptRequest,
@@ -70,6 +73,7 @@ export class Attempt {
     private readonly lease: WorkerLease,
     private readonly settings: AttemptSettings,
   ) {
+    this.guard = request.sandbox === null ? null : new AttemptGuard(request.namespace, request.cwd, request.sandbox);
     this.link = openExecutorLink(request.isolation, this.token, (message) => this.onMessage(message), lease.threads);
     lease.onRequest((entry) => this.callHook(() => this.hooks.request(entry)));
   }
@@ -163,14 +167,20 @@ export class Attempt {
         return this.callHook(() => this.hooks.log(message.level, message.message));
       case 'progress':
         return this.callHook(() => this.hooks.progress(message.current, message.total, message.message));
-      case 'submit':
-        return this.answer(message.call, () => this.hooks.submitChild(message.task, message.input));
-      case 'await':
-        return this.answer(message.call, () => this.hooks.awaitChild(message.runId));
+      case 'submit': {
+        const submit = () => this.hooks.submitChild(message.task, message.input);
+        return this.answer(message.call, () => (this.guard === null ? submit() : this.guard.submit(message.task, submit)));
+      }
+      case 'await': {
+        const wait = () => this.hooks.awaitChild(message.runId);
+        return this.answer(message.call, () => (this.guard === null ? wait() : this.guard.await(message.runId, wait)));
+      }
       case 'durable':
         return this.answer(message.call, () => this.hooks.durable(message.op));
-      case 'module':
-        return this.answer(message.call, () => this.settings.modules.serve(this.request.namespace, message.url, message.format));
+      case 'module': {
+        const serve = () => this.settings.modules.serve(this.request.namespace, message.url, message.format);
+        return this.answer(message.call, () => (this.guard === null ? serve() : this.guard.load(message.url, serve)));
+      }
       case 'spawned':
         this.spawned = true;
         return;
