@@ -92,6 +92,8 @@ class PooledExecutor implements TaskExecutor {
 
   async execute(request: AttemptRequest, hooks: AttemptHooks, signal: StopSignal): Promise<AttemptOutcome> {
     if (this.closing.signal.aborted) return stopped('interrupted', request);
+    // The pools below would run a sandboxed attempt as a plain process, unconfined: until the sandbox launcher is wired in, refuse it.
+    if (request.isolation === 'sandbox') return NO_SANDBOX;
     let release = this.slots.tryAcquire();
     if (release === null) {
       try {
@@ -154,6 +156,14 @@ class PooledExecutor implements TaskExecutor {
     await this.modules.close();
   }
 }
+
+const NO_SANDBOX: AttemptOutcome = {
+  ok: false,
+  error: {type: 'sandbox_unavailable', message: 'this daemon has no sandbox launcher: a sandboxed task is never run unconfined instead', stack: null},
+  fatal: true,
+  cpuMs: null,
+  peakMemoryMb: null,
+};
 
 function stopped(type: 'cancelled' | 'interrupted', request: AttemptRequest): AttemptOutcome {
   return {ok: false, error: {type, message: describeStop(type, request.limits, {cpuMs: null, memoryBytes: null}), stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null};

@@ -10,7 +10,7 @@ import {INTERRUPTED_MESSAGE} from './recovery.js';
 import {shouldRetry} from './retry.js';
 import {StopSwitch} from './stop-switch.js';
 import type {RunCounts} from './run-counts.js';
-import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordWorker, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
+import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordRequest, recordWorker, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
 import type {RunSteps} from './run-steps.js';
 import {crashedOutcome} from './submission.js';
 import type {TaskRegistry} from './task-registry.js';
@@ -301,6 +301,7 @@ export class AttemptStarter {
       input: run.input,
       isolation: spec.isolation,
       limits: spec.limits,
+      sandbox: spec.sandbox,
       env: spec.env,
       cwd: root,
       modulePath: spec.modulePath,
@@ -398,6 +399,11 @@ export class AttemptStarter {
       recordWorker: (worker) => {
         const run = this.#deps.record(active.id);
         this.#deps.save(recordWorker(run, worker), run.status, {sync: false});
+      },
+      // Not synced on its own: the attempt's end writes the record, its requests with it, synced.
+      recordRequest: (request) => {
+        const run = this.#deps.record(active.id);
+        this.#deps.save(recordRequest(run, request), run.status, {sync: false});
       },
       durable: (op) => this.#deps.steps.apply(active.id, attempt, op),
       blocked: (blocked) => {

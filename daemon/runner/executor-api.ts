@@ -2,7 +2,8 @@
  * The seam between the run orchestration (queue, retries, locks, persistence: daemon/runner)
  * and the execution of one attempt in a worker (pools, limits, module loading: the executor).
  */
-import type {AttemptWorker, Isolation, LogLevel, RunErrorType} from '../../src/protocol/index.js';
+import type {AttemptWorker, EgressRequest, Isolation, LogLevel, RunErrorType} from '../../src/protocol/index.js';
+import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import type {AttemptLimits} from '../../src/config/task-limits.js';
 import type {StopSignal} from './stop-switch.js';
 import type {DurableOp, DurableReply, MemoStep} from '../worker/protocol.js';
@@ -30,6 +31,8 @@ export interface AttemptRequest extends TaskLocation {
   input: unknown;
   isolation: Isolation;
   limits: AttemptLimits;
+  /** What the sandbox lets the attempt reach: non-null exactly when `isolation` is "sandbox". */
+  sandbox: SandboxPolicy | null;
   /** The whole environment the task sees: declared variables plus a minimal base. */
   env: Record<string, string>;
   /** Project root: the attempt's working directory. */
@@ -47,6 +50,8 @@ export interface AttemptHooks {
   awaitChild(runId: string): Promise<unknown>;
   /** Process isolation: the worker process that took the attempt, to be kept with it (should this daemon die, the next one ends it). */
   worker(worker: AttemptWorker): void;
+  /** Sandbox isolation: an HTTP request through the egress proxy ended (or was denied); kept with the attempt, the first MAX_ATTEMPT_REQUESTS of them. */
+  request(entry: EgressRequest): void;
   /** A durable step, sleep, wait or prompt: recorded (on disk) before the reply. */
   durable(op: DurableOp): Promise<DurableReply>;
 }

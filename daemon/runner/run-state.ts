@@ -9,7 +9,8 @@
  *                   └──► cancelled  (from any state that is not final)
  */
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {AttemptWorker, RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
+import type {AttemptWorker, EgressRequest, RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
+import {MAX_ATTEMPT_REQUESTS} from '../../src/protocol/runs.js';
 
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   scheduled: ['queued', 'cancelled'],
@@ -96,6 +97,20 @@ export function recordWorker(run: RunRecord, worker: AttemptWorker): RunRecord {
   if (run.status !== 'running') throw new CapsuleError('internal', `run ${run.id} is ${run.status}: only a running attempt has a worker to record`);
   const last = run.attempts.length - 1;
   return {...run, attempts: run.attempts.map((attempt, index) => (index === last ? {...attempt, worker} : attempt))};
+}
+
+/**
+ * running, unchanged: an HTTP request of the open attempt, listed while it has fewer than
+ * MAX_ATTEMPT_REQUESTS, else counted in `requestsDropped`.
+ */
+export function recordRequest(run: RunRecord, request: EgressRequest): RunRecord {
+  if (run.status !== 'running') throw new CapsuleError('internal', `run ${run.id} is ${run.status}: only a running attempt makes requests to record`);
+  const last = run.attempts.length - 1;
+  const open = run.attempts[last]!;
+  const listed = open.requests ?? [];
+  const next: RunAttempt =
+    listed.length < MAX_ATTEMPT_REQUESTS ? {...open, requests: [...listed, request]} : {...open, requestsDropped: (open.requestsDropped ?? 0) + 1};
+  return {...run, attempts: run.attempts.map((attempt, index) => (index === last ? next : attempt))};
 }
 
 /** running → succeeded. */

@@ -22,8 +22,12 @@ export function isFinalRunStatus(status: RunStatus): boolean {
   return FINAL_RUN_STATUSES.has(status);
 }
 
-/** `nondeterminism`: an attempt called its steps otherwise than the recorded ones (the task changed between attempts); never retried. */
-export const RUN_ERROR_TYPES = ['error', 'timeout', 'out_of_memory', 'compute_exhausted', 'cancelled', 'interrupted', 'crashed', 'nondeterminism'] as const;
+/**
+ * `nondeterminism`: an attempt called its steps otherwise than the recorded ones (the task changed between attempts); never retried.
+ * `sandbox_denied`: a sandboxed task tried what its declaration does not allow (the message names the path, host or operation).
+ * `sandbox_unavailable`: the sandbox cannot be made on this machine (no bubblewrap, user namespaces off); the task never runs unconfined instead.
+ */
+export const RUN_ERROR_TYPES = ['error', 'timeout', 'out_of_memory', 'compute_exhausted', 'cancelled', 'interrupted', 'crashed', 'nondeterminism', 'sandbox_denied', 'sandbox_unavailable'] as const;
 export type RunErrorType = (typeof RUN_ERROR_TYPES)[number];
 
 /** What a durable step of a run is: `ctx.step`, `ctx.sleep`/`sleepUntil`, `ctx.waitFor` or `ctx.prompt`. */
@@ -37,8 +41,8 @@ export type StepStatus = (typeof STEP_STATUSES)[number];
 export const LOG_LEVELS = ['log', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Where a task's attempts run: a worker thread of the daemon, or a child process. */
-export const ISOLATIONS = ['thread', 'process'] as const;
+/** Where a task's attempts run: a worker thread of the daemon, a child process, or a fresh process in a bubblewrap sandbox that sees only what the task declares. */
+export const ISOLATIONS = ['thread', 'process', 'sandbox'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 
 export const SERVICE_STATES = ['starting', 'running', 'healthy', 'unhealthy', 'backoff', 'stopping', 'stopped', 'exited', 'failed'] as const;
