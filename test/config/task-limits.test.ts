@@ -13,7 +13,8 @@ const MB = 1024 * 1024;
 function fromDefaults(key: string, literal: string): unknown {
   const text = toml('[project]', 'name = "reports"', '[defaults]', `${key} = ${literal}`);
   try {
-    return {taken: parseProjectConfig(text, 'capsule.toml').defaults};
+    const {computeMs, ramBytes, timeoutMs, maxRetries} = parseProjectConfig(text, 'capsule.toml').defaults;
+    return {taken: {computeMs, ramBytes, timeoutMs, maxRetries}};
   } catch {
     const [issue] = issuesFrom(() => parseProjectConfig(text, 'capsule.toml'));
     expect(issue).toMatchObject({path: `defaults.${key}`, line: 4});

@@ -89,7 +89,7 @@ describe('normaliseTask', () => {
     expect(errorOf({timeout: '0s'}).message).toBe('task reports/build_report: option "timeout": expected a duration above zero such as "30s", "5m" or "1h", got "0s"');
     expect(errorOf({maxRetries: 1.5}).message).toBe('task reports/build_report: option "maxRetries": expected an integer from 0 to 100, got number 1.5');
     expect(errorOf({concurrency: 0}).message).toBe('task reports/build_report: option "concurrency": expected an integer of at least 1, got number 0');
-    expect(errorOf({isolation: 'vm'}).message).toBe('task reports/build_report: option "isolation": expected one of "thread", "process", got "vm"');
+    expect(errorOf({isolation: 'vm'}).message).toBe('task reports/build_report: option "isolation": expected one of "thread", "process", "sandbox", got "vm"');
     expect(errorOf({isolation: 'proces'}).hint).toBe('did you mean "process"?');
     expect(errorOf({compute: 'EXTREME'}).message).toBe(
       'task reports/build_report: option "compute": expected "LOW", "MEDIUM", "HIGH" or CPU milliseconds as a positive integer, got "EXTREME"',
