@@ -1,0 +1,58 @@
+// What a sandboxed task declares, through the real CLI and daemon: refusals at their place in
+// capsule.toml or in the task's options, the isolation in the tree, and a run that is refused
+// (never run unconfined) while this daemon has no sandbox launcher.
+import {mkdir, symlink} from 'node:fs/promises';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import type {RunRecord} from '../../src/protocol/index.js';
+import {TestHome, eachTestHome} from '../helpers/cli.js';
+import {makeProject, projectToml} from '../helpers/project.js';
+
+let home: TestHome;
+
+eachTestHome((created) => {
+  home = created;
+});
+
+const task = (options: string) => `import {task} from 'capsule';\nexport const fetch = task(${options}, async () => 'fetched');\n`;
+
+describe('sandbox declarations', () => {
+  it('refuses an allowed_files entry that a symlink leads out of the project, at its line and column', async () => {
+    const root = await makeProject({'capsule.toml': projectToml('p', '[defaults]\nallowed_files = ["data", "link"]\n'), 'data/x': '', 'tasks/fetch.ts': task('{}')});
+    await symlink('/etc', join(root, 'link'));
+    home.removeOnCleanup(root);
+    const added = await home.run(['project', 'add', root]);
+    expect(added.code).toBe(2);
+    expect(added.stderr).toContain(`${root}/capsule.toml:5:26 defaults.allowed_files[1]: expected a path that stays in the project ${root}, got "link", which a symlink leads to /etc`);
+  });
+
+  it('refuses allowedFiles on a task that is not sandboxed, and lists why', async () => {
+    const root = await makeProject({'capsule.toml': projectToml('p'), 'tasks/fetch.ts': task(`{allowedFiles: ['tasks']}`)});
+    home.removeOnCleanup(root);
+    const added = await home.run(['project', 'add', root]);
+    expect(added.code).toBe(2);
+    const refusal = 'task p/fetch: option "allowedFiles" applies to isolation "sandbox" only, and this task\'s isolation is "thread": it would not be confined';
+    expect(added.stderr).toContain(refusal);
+    expect((await home.run(['list', '--tree'])).stdout).toContain('task p/fetch: option "allowedFiles" applies to isolation "sandbox" only');
+  });
+
+  it('shows a sandboxed task as such, and fails its run sandbox_unavailable at once rather than run it unconfined', async () => {
+    const root = await makeProject({
+      'capsule.toml': projectToml('p', '[defaults]\nisolation = "sandbox"\nallowed_hosts = ["api.example.com"]\n'),
+      'tasks/fetch.ts': task(`{allowedFiles: ['out:rw'], maxRetries: 2}`),
+    });
+    await mkdir(join(root, 'out'));
+    home.removeOnCleanup(root);
+    const added = await home.run(['project', 'add', root]);
+    expect(added.code, added.stderr).toBe(0);
+    expect((await home.run(['list', '--tree'])).stdout).toMatch(/fetch .*· sandbox/);
+
+    const ran = await home.run(['run', 'p/fetch']);
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(ran.stdout + ran.stderr).toContain('sandbox_unavailable');
+    const {runs} = await home.json<{runs: RunRecord[]}>(['runs', 'p/fetch']);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({status: 'failed', error: {type: 'sandbox_unavailable'}});
+    expect(runs[0]!.attempts).toHaveLength(1);
+  });
+});
