@@ -10,7 +10,7 @@ import {INTERRUPTED_MESSAGE} from './recovery.js';
 import {shouldRetry} from './retry.js';
 import {StopSwitch} from './stop-switch.js';
 import type {RunCounts} from './run-counts.js';
-import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordRequest, recordWorker, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
+import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordDroppedRequests, recordRequest, recordWorker, requestListFull, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
 import type {RunSteps} from './run-steps.js';
 import {crashedOutcome} from './submission.js';
 import type {TaskRegistry} from './task-registry.js';
@@ -45,6 +45,8 @@ interface ActiveRun {
   spec: TaskSpec | null;
   /** Settles once the current attempt's outcome is recorded. */
   settled: Promise<void> | null;
+  /** Requests of the current attempt past the ones its record lists: counted here, written once at its end, so a chatty task costs no record change (nor event) per request. */
+  droppedRequests: number;
 }
 
 /** What the attempt starter needs from the runner, which owns the records. */
@@ -112,6 +114,7 @@ export class AttemptStarter {
       stop: null,
       spec: null,
       settled: null,
+      droppedRequests: 0,
     });
     if (lockKey !== null && run.status !== 'scheduled') this.#locks.join(lockKey, run.id);
     if (run.parentId !== null && this.#active.has(run.parentId)) {
@@ -289,7 +292,7 @@ export class AttemptStarter {
     }
     const started = startAttempt(run, clock.now());
     const controller = new StopSwitch();
-    Object.assign(active, {phase: 'running', controller, spec, stop: null} satisfies Partial<ActiveRun>);
+    Object.assign(active, {phase: 'running', controller, spec, stop: null, droppedRequests: 0} satisfies Partial<ActiveRun>);
     // Nobody is told an attempt started: its record goes to disk with the next synced group.
     this.#deps.save(started, run.status, {sync: false});
     const attempt = started.attempts.length;
@@ -316,7 +319,7 @@ export class AttemptStarter {
   }
 
   #finishAttempt(active: ActiveRun, outcome: AttemptOutcome): void {
-    const run = this.#deps.record(active.id);
+    const run = recordDroppedRequests(this.#deps.record(active.id), active.droppedRequests);
     const now = this.#deps.clock.now();
     const usage = {cpuMs: outcome.cpuMs, peakMemoryMb: outcome.peakMemoryMb};
     const {stop, spec} = active;
@@ -403,7 +406,8 @@ export class AttemptStarter {
       // Not synced on its own: the attempt's end writes the record, its requests with it, synced.
       recordRequest: (request) => {
         const run = this.#deps.record(active.id);
-        this.#deps.save(recordRequest(run, request), run.status, {sync: false});
+        if (requestListFull(run)) active.droppedRequests++;
+        else this.#deps.save(recordRequest(run, request), run.status, {sync: false});
       },
       durable: (op) => this.#deps.steps.apply(active.id, attempt, op),
       blocked: (blocked) => {

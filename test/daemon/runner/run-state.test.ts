@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {isFinalRunStatus} from '../../../src/protocol/index.js';
-import {assertTransition, canTransition, cancelRun, failAttempt, newRun, NO_USAGE, recordRequest, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
+import {assertTransition, canTransition, cancelRun, failAttempt, newRun, NO_USAGE, recordDroppedRequests, recordRequest, requestListFull, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
 import {MAX_ATTEMPT_REQUESTS, RunRecord as RunRecordSchema} from '../../../src/protocol/runs.js';
 import type {RunError, RunStatus} from '../../../src/protocol/index.js';
 
@@ -80,16 +80,23 @@ describe('recordRequest', () => {
     expect(retried.attempts[1]).not.toHaveProperty('requests');
   });
 
-  it(`lists ${MAX_ATTEMPT_REQUESTS} at most and counts the rest; the record still matches its schema`, () => {
+  it(`lists ${MAX_ATTEMPT_REQUESTS} at most, then refuses to list more: the rest are counted, and the record still matches its schema`, () => {
     let run = startAttempt(queued(), T0);
-    for (let n = 0; n < MAX_ATTEMPT_REQUESTS + 2; n++) run = recordRequest(run, request(n));
+    for (let n = 0; n < MAX_ATTEMPT_REQUESTS; n++) {
+      expect(requestListFull(run)).toBe(false);
+      run = recordRequest(run, request(n));
+    }
+    expect(requestListFull(run)).toBe(true);
+    expect(() => recordRequest(run, request(MAX_ATTEMPT_REQUESTS))).toThrow(/count the next ones/);
+    run = recordDroppedRequests(recordDroppedRequests(run, 2), 3);
     expect(run.attempts[0]!.requests).toHaveLength(MAX_ATTEMPT_REQUESTS);
-    expect(run.attempts[0]!.requests!.at(-1)!.bytes).toBe(MAX_ATTEMPT_REQUESTS - 1);
-    expect(run.attempts[0]!.requestsDropped).toBe(2);
+    expect(run.attempts[0]!.requestsDropped).toBe(5);
+    expect(recordDroppedRequests(run, 0)).toBe(run);
     expect(RunRecordSchema.safeParse(run).success).toBe(true);
   });
 
   it('refuses a run that is not running: no attempt is open to make requests', () => {
     expect(() => recordRequest(queued(), request(1))).toThrow(/only a running attempt/);
+    expect(() => recordDroppedRequests(queued(), 1)).toThrow(/only a running attempt/);
   });
 });
