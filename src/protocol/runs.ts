@@ -52,7 +52,7 @@ export const RunAttempt = z.object({
   suspended: z.enum(['sleeping', 'waiting']).optional(),
   /** Sandbox isolation: its HTTP requests through the egress proxy, in the order they ended, at most MAX_ATTEMPT_REQUESTS; absent before the first. */
   requests: z.array(EgressRequest).max(MAX_ATTEMPT_REQUESTS).optional(),
-  /** Requests made after the first MAX_ATTEMPT_REQUESTS: counted, not listed. */
+  /** Requests made after the first MAX_ATTEMPT_REQUESTS: counted, not listed; written when the attempt ends. */
   requestsDropped: z.number().int().positive().optional(),
 });
 export type RunAttempt = z.infer<typeof RunAttempt>;
