@@ -47,6 +47,7 @@ await build({
     client: 'src/client/public.ts',
     service: 'src/service/agent.ts',
     'task-worker': 'daemon/worker/task-worker.ts',
+    'sandbox-worker': 'daemon/worker/sandbox-worker.ts',
     'loader-hooks': 'daemon/worker/loader-hooks.ts',
   },
   outdir: 'dist',

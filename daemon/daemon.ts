@@ -33,6 +33,8 @@ import {systemClock} from './core/clock.js';
 import {RunStore, type RunRetention} from './runner/run-store.js';
 import {Runner} from './runner/runner.js';
 import type {DaemonServices, ShutdownOptions} from './services.js';
+import {probeSandbox} from './sandbox/availability.js';
+import type {SandboxStatus} from '../src/protocol/index.js';
 
 /** Attempts a parent blocked on `ctx.submit(...).result()` may hold beyond maxParallel, so its children find a worker. */
 const NESTED_ATTEMPT_HEADROOM = 64;
@@ -87,7 +89,18 @@ export class Daemon {
       const audit = await AuditLog.open(paths.audit, (event) => bus.publish('audit.event', event));
 
       const maxParallel = Number(process.env.CAPSULE_MAX_PARALLEL) || availableParallelism();
-      const executor = createExecutor({maxParallel: maxParallel + NESTED_ATTEMPT_HEADROOM, onError: (error) => logger.error('task executor', error)});
+      const sandbox = probeSandbox();
+      let sandboxStatus: SandboxStatus | null = null;
+      void sandbox.then((found) => {
+        sandboxStatus = found.available ? {available: true, reason: `bubblewrap at ${found.bwrap}`, hint: null} : {available: false, reason: found.reason, hint: found.hint};
+        if (found.available) logger.info(`sandbox: ${sandboxStatus.reason}`);
+        else logger.warn(`sandboxed tasks cannot run here: ${found.reason}; ${found.hint}`);
+      });
+      const executor = createExecutor({
+        maxParallel: maxParallel + NESTED_ATTEMPT_HEADROOM,
+        onError: (error) => logger.error('task executor', error),
+        sandbox: {availability: sandbox, socketDir: paths.sandboxSocketDir},
+      });
       const runStore = await RunStore.open({
         file: paths.runs,
         logsDir: paths.runLogsDir,
@@ -142,6 +155,7 @@ export class Daemon {
         bus,
         audit,
         projects,
+        sandbox: () => sandboxStatus,
         requestShutdown: (timeoutMs, options) => void ref.daemon?.stop(timeoutMs, options),
         // Runs get the timeout; services stop alongside, each within its own stop_timeout.
         shutdownWithinMs: (timeoutMs, options) => Math.max(timeoutMs, options?.leaveServices ? 0 : serviceManager.longestStopMs()),

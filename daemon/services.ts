@@ -1,3 +1,4 @@
+import type {SandboxStatus} from '../src/protocol/index.js';
 import type {HomePaths} from '../src/lib/home.js';
 import type {AuditLog} from './core/audit-log.js';
 import type {EventBus} from './core/event-bus.js';
@@ -13,6 +14,8 @@ export interface DaemonServices {
   bus: EventBus;
   audit: AuditLog;
   projects: ProjectRegistry;
+  /** Whether sandboxed tasks can run here; null until the start's probe ends. */
+  sandbox(): SandboxStatus | null;
   requestShutdown(timeoutMs: number, options?: ShutdownOptions): void;
   /** The longest a shutdown asked now may take, flushing and exiting aside: what `daemon stop` waits for. */
   shutdownWithinMs(timeoutMs: number, options?: ShutdownOptions): number;

@@ -3,15 +3,17 @@ import {StopSwitch} from '../runner/stop-switch.js';
 import {signalGroup} from '../supervisor/process-group.js';
 import {attemptMarker, endAttemptProcesses, killProcess} from '../worker/attempt-processes.js';
 import {exceedsMemoryLimit, toSentError, type AttemptPayload, type WorkerMessage, type WorkerOutcome} from '../worker/protocol.js';
+import {namingHiddenPaths} from '../sandbox/hidden-paths.js';
 import type {KernelCpuLimit} from './cpu-limit.js';
 import {describeStop, type Measured, type StopReason} from './failure.js';
 import {openExecutorLink, type ExecutorLink} from './link.js';
 import type {ModuleSources} from './module-sources.js';
 import {measuredUsage, settleOutcome, type AttemptFacts} from './outcome.js';
-import type {PoolLease} from './pools.js';
+import type {WorkerLease} from './lease.js';
 import type {ThreadMemoryProbe} from './thread-memory.js';
 import {Watchdog} from './watchdog.js';
-import type {WorkerHandle, WorkerRegistry} from './workers.js';
+import {SCRATCH_DIR} from '../sandbox/protocol.js';
+import type {WorkerHandle} from './workers.js';
 
 /** Longest an attempt may wait for a worker to pick it up (a child process booting on a loaded machine) before it is given up as crashed. */
 export const WORKER_START_TIMEOUT_MS = 60_000;
@@ -23,7 +25,6 @@ const REPORT_WAIT_MS = 1_000;
 export const CPU_LIMIT_ARM_AFTER_MS = 1_000;
 
 export interface AttemptSettings {
-  registry: WorkerRegistry;
   cpuLimit: KernelCpuLimit;
   abortGraceMs: number;
   watchdogIntervalMs: number;
@@ -66,10 +67,11 @@ export class Attempt {
   constructor(
     private readonly request: AttemptRequest,
     private readonly hooks: AttemptHooks,
-    private readonly lease: PoolLease,
+    private readonly lease: WorkerLease,
     private readonly settings: AttemptSettings,
   ) {
     this.link = openExecutorLink(request.isolation, this.token, (message) => this.onMessage(message), lease.threads);
+    lease.onRequest((entry) => this.callHook(() => this.hooks.request(entry)));
   }
 
   async run(): Promise<AttemptOutcome> {
@@ -83,7 +85,7 @@ export class Attempt {
         const signal = this.terminate;
         // Each shape written out: a spread followed by new keys is slow in V8 (see newRun in run-state.ts).
         const options = workerPort !== null ? {transferList: [workerPort], signal} : channel !== null ? {channel, signal} : {signal};
-        await this.lease.pool.run(this.payload(), options);
+        await this.lease.run(this.payload(), options);
       } catch (error) {
         failure = {error};
       }
@@ -117,7 +119,7 @@ export class Attempt {
     this.terminate.abort();
     // tinypool ends a child with SIGTERM, which a task may trap; once stopped, it gets no say.
     // The worker leads its process group: what the task spawned there goes in the same signal.
-    if (this.request.isolation === 'process' && this.started !== null && this.handle?.exit === null) {
+    if (this.request.isolation !== 'thread' && this.started !== null && this.handle?.exit === null) {
       if (!signalGroup(this.started.pid, 'SIGKILL')) killProcess(this.started.pid);
     }
   }
@@ -145,7 +147,8 @@ export class Attempt {
       attempt: request.attempt,
       input: request.input,
       env: request.env,
-      cwd: request.isolation === 'process' ? request.cwd : null,
+      cwd: request.isolation === 'thread' ? null : request.cwd,
+      sandbox: request.sandbox === null ? null : {scratchDir: SCRATCH_DIR, scratchBytes: request.sandbox.scratchBytes},
       port: this.link.workerPort,
       ramBytes: request.limits.ramBytes,
       memo: request.memo,
@@ -180,14 +183,14 @@ export class Attempt {
     this.started = started;
     const {isolation, limits} = this.request;
     this.clearTimer('deadline');
-    this.handle = this.settings.registry.find(this.lease.pool, isolation, isolation === 'thread' ? started.threadId : started.pid);
+    this.handle = this.lease.worker(isolation === 'thread' ? started.threadId : started.pid);
     if (this.handle !== null) {
       this.handle.watch({
         onExit: () => this.onWorkerExit(),
         onOutput: (level, line) => this.callHook(() => this.hooks.log(level, line)),
       });
     }
-    if (isolation === 'process' && started.startTime !== null) {
+    if (isolation !== 'thread' && started.startTime !== null) {
       const worker = {pid: started.pid, startTime: started.startTime};
       this.callHook(() => this.hooks.worker(worker));
     }
@@ -196,7 +199,7 @@ export class Attempt {
     const worker = {isolation, pid: started.pid, threadId: started.threadId, tid: started.tid, cpuBeforeMs: started.cpuMs};
     this.watchdog = new Watchdog(worker, limits, this.settings.memoryProbe, (reason) => this.stop(reason));
     this.watchdog.start(this.settings.watchdogIntervalMs);
-    if (isolation !== 'process') return;
+    if (isolation === 'thread') return;
     const {cpuLimit} = this.settings;
     if (started.cpuLimitSeconds !== null) void cpuLimit.disarm(started.pid).then(() => this.link.send({t: 'resume'}));
     if (Number.isFinite(limits.computeMs) && cpuLimit.isAvailable) this.armTimer = setTimeout(() => this.setKernelLimit(started), CPU_LIMIT_ARM_AFTER_MS);
@@ -230,7 +233,8 @@ export class Attempt {
 
   private outcome(failure: {error: unknown} | null): AttemptOutcome {
     const {limits, stopReason, reported, sampled} = this.facts();
-    return settleOutcome({limits, stopReason, reported, sampled, failure, exit: this.handle?.exit ?? null, stderrTail: this.handle?.stderrTail() ?? ''});
+    const shown = this.request.sandbox === null ? reported : namingHiddenPaths(reported);
+    return settleOutcome({limits, stopReason, reported: shown, sampled, failure, exit: this.handle?.exit ?? null, stderrTail: this.handle?.stderrTail() ?? ''});
   }
 
   private measured(): Measured {
@@ -294,3 +298,4 @@ export class Attempt {
     if (this.kernelLimitSet && this.started !== null && this.handle?.exit === null) void this.settings.cpuLimit.disarm(this.started.pid);
   }
 }
+

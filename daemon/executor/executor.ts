@@ -13,6 +13,10 @@ import {PoolSet} from './pools.js';
 import {Slots} from './slots.js';
 import {ThreadMemoryProbe} from './thread-memory.js';
 import {WorkerRegistry} from './workers.js';
+import type {WorkerLease} from './lease.js';
+import type {SandboxAvailability} from '../sandbox/availability.js';
+import {sandboxLease} from '../sandbox/sandbox-lease.js';
+import {SandboxPool, type SandboxSpec} from '../sandbox/sandbox-pool.js';
 
 /** How long what an earlier daemon's attempts left running may take to be gone before its runs are tried again anyway. */
 const ORPHANS_END_MS = 10_000;
@@ -36,6 +40,19 @@ export interface ExecutorOptions {
   modules?: ModuleSources;
   /** Something failed outside any attempt (an idle worker crashed, a hook threw). @default ignored */
   onError?: (error: Error) => void;
+  /** Sandbox isolation. @default none: sandboxed attempts fail `sandbox_unavailable` */
+  sandbox?: SandboxOptions;
+}
+
+export interface SandboxOptions {
+  /** Whether bubblewrap works here, probed once (sandbox/availability.ts). */
+  availability: Promise<SandboxAvailability>;
+  /** Where the egress proxies' sockets are made. */
+  socketDir: string;
+  /** Spares kept started, one per spec at most. @default maxParallel */
+  maxSpares?: number;
+  /** A spare not taken for this long is ended. @default 300_000 */
+  spareIdleMs?: number;
 }
 
 /** The executor the daemon holds: the runner's `Executor` plus pool management. */
@@ -47,6 +64,8 @@ export interface TaskExecutor extends Executor {
   readonly modules: ModuleSources;
   /** Starts the pool of this class now, so the first attempt finds a warm worker. */
   warm(isolation: Isolation, ramBytes: number): void;
+  /** Starts a spare sandbox for this spec now, so the first attempt does not wait for one. */
+  warmSandbox(spec: SandboxSpec): void;
   /** Replaces every worker once it is free; call it when a project's modules changed (workers cache imports). */
   reload(): Promise<void>;
 }
@@ -62,6 +81,8 @@ class PooledExecutor implements TaskExecutor {
   private readonly pools: PoolSet;
   private readonly cpuLimit = new KernelCpuLimit();
   private readonly registry = new WorkerRegistry();
+  /** Made once bubblewrap is found to work. */
+  private readonly sandboxes: Promise<SandboxPool | SandboxAvailability & {available: false}>;
   private readonly memoryProbe = new ThreadMemoryProbe();
   private readonly attempts = new Map<Attempt, Promise<AttemptOutcome>>();
   private readonly closing = new AbortController();
@@ -82,8 +103,19 @@ class PooledExecutor implements TaskExecutor {
       warmWorkers: options.warmWorkers ?? 1,
       workerIdleMs: options.workerIdleMs ?? 30_000,
       poolIdleMs: options.poolIdleMs ?? 300_000,
+      registry: this.registry,
       onError: this.onError,
     });
+    const distDir = options.distDir ?? packageDistDir();
+    const {sandbox} = options;
+    this.sandboxes =
+      sandbox === undefined
+        ? Promise.resolve({available: false, reason: 'this executor was made without sandbox support', hint: 'a bug in capsule if you see this from the daemon'})
+        : sandbox.availability.then((found) =>
+            found.available
+              ? new SandboxPool({bwrap: found.bwrap, distDir, socketDir: sandbox.socketDir, maxSpares: sandbox.maxSpares ?? this.maxParallel, spareIdleMs: sandbox.spareIdleMs ?? 300_000})
+              : found,
+          );
   }
 
   get running(): number {
@@ -92,8 +124,9 @@ class PooledExecutor implements TaskExecutor {
 
   async execute(request: AttemptRequest, hooks: AttemptHooks, signal: StopSignal): Promise<AttemptOutcome> {
     if (this.closing.signal.aborted) return stopped('interrupted', request);
-    // The pools below would run a sandboxed attempt as a plain process, unconfined: until the sandbox launcher is wired in, refuse it.
-    if (request.isolation === 'sandbox') return NO_SANDBOX;
+    const sandboxes = request.isolation === 'sandbox' ? await this.sandboxes : null;
+    // Never run it unsandboxed instead: it fails now, saying how to make the sandbox possible.
+    if (sandboxes !== null && !(sandboxes instanceof SandboxPool)) return unavailable(sandboxes);
     let release = this.slots.tryAcquire();
     if (release === null) {
       try {
@@ -102,9 +135,14 @@ class PooledExecutor implements TaskExecutor {
         return stopped(signal.aborted ? 'cancelled' : 'interrupted', request);
       }
     }
-    const lease = this.pools.lease({isolation: request.isolation, ramBytes: request.limits.ramBytes});
+    let lease: WorkerLease;
+    try {
+      lease = sandboxes === null ? this.pools.lease({isolation: request.isolation, ramBytes: request.limits.ramBytes}) : await this.sandboxLease(sandboxes, request);
+    } catch (error) {
+      release();
+      return crashed(`the sandbox could not be started: ${(error as Error).message}`);
+    }
     const attempt = new Attempt(request, hooks, lease, {
-      registry: this.registry,
       cpuLimit: this.cpuLimit,
       abortGraceMs: this.abortGraceMs,
       watchdogIntervalMs: this.watchdogIntervalMs,
@@ -122,7 +160,7 @@ class PooledExecutor implements TaskExecutor {
     } catch (error) {
       // execute() never rejects: the runner records the attempt as crashed instead.
       this.onError(error as Error);
-      return {ok: false, error: {type: 'crashed', message: `the executor failed: ${(error as Error).message}`, stack: (error as Error).stack ?? null}, fatal: false, cpuMs: null, peakMemoryMb: null};
+      return crashed(`the executor failed: ${(error as Error).message}`, (error as Error).stack ?? null);
     } finally {
       signal.removeEventListener('abort', onCancel);
       this.attempts.delete(attempt);
@@ -139,7 +177,19 @@ class PooledExecutor implements TaskExecutor {
   }
 
   warm(isolation: Isolation, ramBytes: number): void {
-    if (!this.closing.signal.aborted) this.pools.lease({isolation, ramBytes}).release();
+    if (!this.closing.signal.aborted && isolation !== 'sandbox') this.pools.lease({isolation, ramBytes}).release();
+  }
+
+  warmSandbox(spec: SandboxSpec): void {
+    void this.sandboxes.then((pool) => {
+      if (pool instanceof SandboxPool && !this.closing.signal.aborted) pool.warm(spec);
+    });
+  }
+
+  private async sandboxLease(pool: SandboxPool, request: AttemptRequest): Promise<WorkerLease> {
+    if (request.sandbox === null) throw new Error('a sandboxed attempt came without its policy (a bug in capsule)');
+    const sandbox = await pool.take({root: request.cwd, policy: request.sandbox, ramBytes: request.limits.ramBytes});
+    return sandboxLease(sandbox, await sandbox.hostPid);
   }
 
   reload(): Promise<void> {
@@ -151,19 +201,21 @@ class PooledExecutor implements TaskExecutor {
     for (const attempt of this.attempts.keys()) attempt.stop('interrupted');
     await Promise.allSettled(this.attempts.values());
     await this.pools.close();
+    const sandboxes = await this.sandboxes;
+    if (sandboxes instanceof SandboxPool) await sandboxes.close();
     this.memoryProbe.close();
     await this.cpuLimit.close();
     await this.modules.close();
   }
 }
 
-const NO_SANDBOX: AttemptOutcome = {
-  ok: false,
-  error: {type: 'sandbox_unavailable', message: 'this daemon has no sandbox launcher: a sandboxed task is never run unconfined instead', stack: null},
-  fatal: true,
-  cpuMs: null,
-  peakMemoryMb: null,
-};
+function unavailable({reason, hint}: {reason: string; hint: string}): AttemptOutcome {
+  return {ok: false, error: {type: 'sandbox_unavailable', message: `sandboxed tasks cannot run on this machine: ${reason}; ${hint}`, stack: null}, fatal: true, cpuMs: null, peakMemoryMb: null};
+}
+
+function crashed(message: string, stack: string | null = null): AttemptOutcome {
+  return {ok: false, error: {type: 'crashed', message, stack}, fatal: false, cpuMs: null, peakMemoryMb: null};
+}
 
 function stopped(type: 'cancelled' | 'interrupted', request: AttemptRequest): AttemptOutcome {
   return {ok: false, error: {type, message: describeStop(type, request.limits, {cpuMs: null, memoryBytes: null}), stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null};

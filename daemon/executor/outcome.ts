@@ -1,6 +1,7 @@
 import {deserialize} from 'node:v8';
 import type {AttemptLimits, AttemptOutcome} from '../runner/executor-api.js';
 import {toSentError, type WorkerOutcome} from '../worker/protocol.js';
+import {SANDBOX_DENIED_CODE} from '../worker/sandbox-denial.js';
 import {classifyFailure, describeStop, type Classified, type Measured, type StopReason} from './failure.js';
 import type {WorkerExit} from './workers.js';
 
@@ -42,7 +43,11 @@ export function settleOutcome(facts: AttemptFacts): AttemptOutcome {
   });
 
   if (stopReason !== null) return fail({type: stopReason, message: describeStop(stopReason, limits, measured)});
-  if (reported !== null && reported.ok === false) return fail({type: reported.nondeterminism ? 'nondeterminism' : 'error', message: reported.error.message}, reported.error.stack, reported.fatal);
+  if (reported !== null && reported.ok === false) {
+    // A sandbox's wall stands on the next attempt too: it is not retried.
+    const denied = reported.error.code === SANDBOX_DENIED_CODE;
+    return fail({type: reported.nondeterminism ? 'nondeterminism' : denied ? 'sandbox_denied' : 'error', message: reported.error.message}, reported.error.stack, reported.fatal || denied);
+  }
   if (reported !== null && reported.ok === 'suspended') return {ok: 'suspended', cpuMs, peakMemoryMb};
   if (reported !== null) {
     try {

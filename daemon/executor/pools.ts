@@ -2,6 +2,8 @@ import Tinypool from 'tinypool';
 import type {Isolation} from '../runner/executor-api.js';
 import {ThreadChannels} from './thread-channels.js';
 import {detachProcessWorkers} from './worker-session.js';
+import type {WorkerLease} from './lease.js';
+import type {WorkerRegistry} from './workers.js';
 
 const MIB = 1024 * 1024;
 
@@ -22,16 +24,12 @@ export interface PoolSetConfig {
   workerIdleMs: number;
   /** A pool without attempts for this long is closed with its warm workers. */
   poolIdleMs: number;
+  /** Follows the pools' workers for the attempts on them. */
+  registry: WorkerRegistry;
   /** A worker that failed while no attempt was on it (tinypool replaces it). */
   onError(error: Error): void;
 }
 
-export interface PoolLease {
-  readonly pool: Tinypool;
-  /** Thread pools: the workers' lasting channels, and whether an attempt now must bring a port of its own. */
-  readonly threads: {channels: ThreadChannels; needsPort: boolean} | null;
-  release(): void;
-}
 
 interface Entry {
   pool: Tinypool;
@@ -47,7 +45,7 @@ export class PoolSet {
   constructor(private readonly config: PoolSetConfig) {}
 
   /** The pool for this class; release the lease when the attempt is over. */
-  lease(poolClass: PoolClass): PoolLease {
+  lease(poolClass: PoolClass): WorkerLease {
     const key = keyOf(poolClass);
     let entry = this.entries.get(key);
     if (entry === undefined) {
@@ -61,10 +59,14 @@ export class PoolSet {
     this.fitWorkerCap(held);
     let released = false;
     const {channels} = held;
+    const {pool} = held;
+    const {registry} = this.config;
     return {
-      pool: held.pool,
+      run: (payload, options) => pool.run(payload, options),
+      worker: (id) => registry.find(pool, poolClass.isolation, id),
+      onRequest: () => {},
       // The attempt may land on any worker, or on one the pool starts for it.
-      threads: channels === null ? null : {channels, needsPort: channels.needsPort(held.pool.threads.map((worker) => worker.threadId), held.active)},
+      threads: channels === null ? null : {channels, needsPort: channels.needsPort(pool.threads.map((worker) => worker.threadId), held.active)},
       release: () => {
         if (released) return;
         released = true;

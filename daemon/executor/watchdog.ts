@@ -50,7 +50,7 @@ export class Watchdog {
     const {isolation, pid, tid, cpuBeforeMs} = this.worker;
     const cpuNow = isolation === 'thread' ? (tid === null ? null : readCpuMs(process.pid, tid)) : readCpuMs(pid);
     if (cpuNow !== null && cpuBeforeMs !== null) this.cpuMs = Math.max(0, cpuNow - cpuBeforeMs);
-    if (isolation === 'process') this.memorySampled(readRssBytes(pid));
+    if (isolation !== 'thread') this.memorySampled(readRssBytes(pid));
     else if (!this.probing) this.probeThread();
     if (this.timer !== null && this.cpuMs !== null && this.cpuMs > this.limits.computeMs) this.exceeded('compute_exhausted');
   }

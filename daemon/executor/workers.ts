@@ -24,27 +24,34 @@ export interface WorkerWatcher {
 }
 
 /**
- * Follows one tinypool worker for its whole life with a single set of listeners: its exit
- * (tinypool does not notice a worker thread that calls process.exit) and, for a child process,
- * its raw output. The attempt running on it at the time gets the events.
+ * Follows one worker for its whole life with a single set of listeners: its exit (tinypool does
+ * not notice a worker thread that calls process.exit) and, for a child process, its raw output.
+ * The attempt running on it at the time gets the events. A worker is a tinypool worker, or a
+ * sandbox's bubblewrap process (whose exit status `toExit` reads).
  */
+/** What a worker's end is heard from: a tinypool worker, or a ChildProcess. */
+interface Exits {
+  // The listeners' arguments differ by emitter; each one below reads what its events give.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  once(event: string, listener: (...args: any[]) => void): unknown;
+}
+
 export class WorkerHandle {
   exit: WorkerExit | null = null;
   private watcher: WorkerWatcher | null = null;
   private tail = '';
 
-  constructor(worker: TinypoolWorker, isolation: Isolation) {
+  /** `group`: the process group the worker leads (a child's pid; 0 for a thread). */
+  constructor(worker: Exits, isolation: Isolation, child: ChildProcess | null, group: number, toExit: (code: number | null, signal: NodeJS.Signals | null) => WorkerExit = (code, signal) => ({code, signal})) {
     if (isolation === 'thread') {
       worker.once('exit', (code: number) => this.exited({code, signal: null}));
       return;
     }
     // 'close' comes after the child's stdio ended, so its last stderr lines are in the tail.
-    worker.once('close', (code: number | null, signal: NodeJS.Signals | null) => this.exited({code, signal}));
+    worker.once('close', (code: number | null, signal: NodeJS.Signals | null) => this.exited(toExit(code, signal)));
     // What is left of its process group goes with it, whatever ended it (a crash, tinypool
     // retiring it); until then its stdio may be held open by them, and 'close' would wait.
-    const pid = worker.threadId;
-    if (pid > 0) worker.once('exit', () => signalGroup(pid, 'SIGKILL'));
-    const child = childProcessOf(worker);
+    if (group > 0) worker.once('exit', () => signalGroup(group, 'SIGKILL'));
     if (child !== null) {
       this.forward(child.stdout, process.stdout, 'log');
       this.forward(child.stderr, process.stderr, 'error');
@@ -107,7 +114,7 @@ export class WorkerRegistry {
     if (worker === undefined) return null;
     let handle = this.handles.get(worker);
     if (handle === undefined) {
-      handle = new WorkerHandle(worker, isolation);
+      handle = new WorkerHandle(worker, isolation, childProcessOf(worker), isolation === 'thread' ? 0 : worker.threadId);
       this.handles.set(worker, handle);
     }
     return handle;

@@ -18,6 +18,7 @@ export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daem
         home: daemon.paths.home,
         projectCount: daemon.projects.size,
         nodeVersion: process.version,
+        sandbox: daemon.sandbox(),
       };
     },
     'daemon.stop': ({timeoutMs, leaveServices}) => {

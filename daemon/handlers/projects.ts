@@ -1,7 +1,7 @@
 import type {HandlerTable} from '../core/router.js';
 import type {DaemonServices} from '../services.js';
 
-export function projectHandlers({projects, audit}: DaemonServices): Pick<HandlerTable, 'project.add' | 'project.remove' | 'project.reload' | 'project.list'> {
+export function projectHandlers({projects, audit, sandbox}: DaemonServices): Pick<HandlerTable, 'project.add' | 'project.remove' | 'project.reload' | 'project.list'> {
   return {
     'project.add': async ({root}, call) => {
       const project = await projects.add(root);
@@ -18,6 +18,6 @@ export function projectHandlers({projects, audit}: DaemonServices): Pick<Handler
       audit.record({actor: call.actor, kind: 'project.reload', target: project.namespace, details: {status: project.status}});
       return project;
     },
-    'project.list': ({namespace}) => ({projects: projects.list(namespace)}),
+    'project.list': ({namespace}) => ({projects: projects.list(namespace), sandbox: sandbox()}),
   };
 }

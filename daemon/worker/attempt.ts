@@ -1,3 +1,4 @@
+import {lstatSync} from 'node:fs';
 import {serialize} from 'node:v8';
 import {pathToFileURL} from 'node:url';
 import {threadId} from 'node:worker_threads';
@@ -12,6 +13,7 @@ import {answerModulesWith} from './module-host.js';
 import {ATTEMPT_MARKER, attemptMarker, endAttemptProcesses} from './attempt-processes.js';
 import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId, readStat} from './procfs.js';
 import {exceedsMemoryLimit, MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
+import {findAbsentPath, findDenial} from './sandbox-denial.js';
 import {unwatchSpawns, watchSpawns} from './spawn-guard.js';
 
 /** How long a worker waits for what a finished attempt started to be gone before it reports anyway (the daemon's grace period is shorter: it ends the worker then). */
@@ -24,8 +26,9 @@ const PROCESSES_END_MS = 5_000;
  */
 export async function runAttempt(payload: AttemptPayload): Promise<void> {
   const link = openLink(payload);
-  const inProcess = payload.isolation === 'process';
-  const context = createAttemptContext(payload.runId, payload.attempt, payload.memo, link);
+  // A sandbox is a process of its own too.
+  const inProcess = payload.isolation !== 'thread';
+  const context = createAttemptContext(payload.runId, payload.attempt, payload.memo, link, payload.sandbox?.scratchDir ?? null);
   const cpuLimitSeconds = inProcess ? readOwnCpuSoftLimitSeconds() : null;
   let resume = () => {};
   const resumed = new Promise<void>((resolve) => (resume = resolve));
@@ -57,10 +60,13 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
       outcome = {ok: true, result: serializeResult(returned.value), ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
     }
   } catch (error) {
-    // A nondeterminism the task caught and went on from still ends the attempt.
-    const failure = context.durable.nondeterminism ?? error;
+    // A nondeterminism the task caught and went on from still ends the attempt; a sandbox's wall is named as such.
+    const failure = context.durable.nondeterminism ?? (payload.sandbox === null ? null : findDenial(error, payload.sandbox, linkOrNot)) ?? error;
     const nondeterminism = failure instanceof NondeterminismError;
-    outcome = {ok: false, error: toSentError(failure), fatal: nondeterminism || isFatalError(failure), nondeterminism, ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
+    const sent = toSentError(failure);
+    const absentPath = payload.sandbox === null ? null : findAbsentPath(failure);
+    if (absentPath !== null) sent.absentPath = absentPath;
+    outcome = {ok: false, error: sent, fatal: nondeterminism || isFatalError(failure), nondeterminism, ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
   } finally {
     answerModulesWith(null);
     routeConsoleTo(null);
@@ -86,6 +92,14 @@ function applyEnvironment(payload: AttemptPayload, marker: string): void {
   for (const [name, value] of Object.entries(payload.env)) if (env[name] !== value) env[name] = value;
   env[ATTEMPT_MARKER] = marker;
   if (payload.cwd !== null) process.chdir(payload.cwd);
+}
+
+function linkOrNot(path: string): 'link' | 'other' | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? 'link' : 'other';
+  } catch {
+    return null;
+  }
 }
 
 let startTime: number | null | undefined;

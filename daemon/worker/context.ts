@@ -26,7 +26,7 @@ export interface AttemptContext {
   flush(): void;
 }
 
-export function createAttemptContext(runId: string, attempt: number, memo: MemoStep[], link: WorkerLink): AttemptContext {
+export function createAttemptContext(runId: string, attempt: number, memo: MemoStep[], link: WorkerLink, scratchDir: string | null): AttemptContext {
   // Most tasks never read ctx.signal, and an AbortController costs more than the rest of the
   // context together: it is made when first asked for, already aborted if the abort came first.
   let controller: AbortController | null = null;
@@ -56,6 +56,7 @@ export function createAttemptContext(runId: string, attempt: number, memo: MemoS
   const ctx: TaskContext = {
     runId,
     attempt,
+    scratchDir,
     get signal() {
       if (controller === null) {
         controller = new AbortController();

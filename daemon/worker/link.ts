@@ -28,7 +28,7 @@ function routeToCurrent(message: unknown): void {
 }
 
 export function openLink(payload: AttemptPayload): WorkerLink {
-  return payload.isolation === 'process' ? processLink(payload.token) : threadLink(payload.token, payload.port);
+  return payload.isolation === 'thread' ? threadLink(payload.token, payload.port) : processLink(payload.token);
 }
 
 function threadLink(token: string, offered: MessagePort | null): WorkerLink {
@@ -62,7 +62,7 @@ function processLink(token: string): WorkerLink {
   return {
     adopted: false,
     send(message) {
-      if (process.send === undefined) throw new Error('process isolation: the worker has no IPC channel to the daemon');
+      if (process.send === undefined) throw new Error('capsule: a process worker has no IPC channel to the daemon');
       process.send({token, ...message});
     },
     onMessage(listener) {

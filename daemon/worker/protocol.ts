@@ -7,6 +7,7 @@
 import type {MessagePort} from 'node:worker_threads';
 import type {Isolation} from '../runner/executor-api.js';
 import type {LogLevel, StepKind} from '../../src/protocol/index.js';
+import type {SandboxView} from './sandbox-denial.js';
 
 /** The tinypool task for one attempt. */
 export interface AttemptPayload {
@@ -18,8 +19,10 @@ export interface AttemptPayload {
   attempt: number;
   input: unknown;
   env: Record<string, string>;
-  /** Working directory; process isolation only (worker threads cannot chdir). */
+  /** Working directory; process and sandbox isolation (worker threads cannot chdir). */
   cwd: string | null;
+  /** Sandbox isolation: its scratch directory, for `ctx.scratchDir` and for telling its walls from other failures. */
+  sandbox: SandboxView | null;
   /** Thread isolation: a port for a worker without a lasting channel yet (null: use the worker's). */
   port: MessagePort | null;
   /** The attempt's memory limit: a worker still over it when the task ends waits to be stopped (see exceedsMemoryLimit). */
@@ -73,6 +76,11 @@ export interface SentError {
   message: string;
   stack: string | null;
   code?: string;
+  /**
+   * Sandbox isolation: a path the task found absent (ENOENT). The daemon looks for it outside:
+   * there, it is what the sandbox hid (CAPSULE_HOME under /tmp, behind the sandbox's own /tmp).
+   */
+  absentPath?: string;
 }
 
 export type WorkerOutcome =

@@ -44,3 +44,75 @@ function describe(operation: DeniedOperation, resource: string): string {
       return resource;
   }
 }
+
+/** Where an error chain is followed: `fetch failed` says what happened only in its cause. */
+const MAX_CAUSES = 5;
+
+/** What the sandbox of the attempt looks like from inside, for telling a denial from another failure. */
+export interface SandboxView {
+  scratchDir: string;
+  scratchBytes: number;
+}
+
+/**
+ * The denial behind a task's failure, if a sandbox's wall was what it hit: Node's permission
+ * model (`ERR_ACCESS_DENIED`), Capsule's shims and proxy (already SandboxDeniedError), a
+ * read-only mount (`EROFS`), a full scratch directory (`ENOSPC`), or a path that exists in the
+ * project only as a symlink to somewhere the sandbox does not see.
+ */
+export function findDenial(error: unknown, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): SandboxDeniedError | null {
+  let current: unknown = error;
+  for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth++) {
+    const denial = asDenial(current, view, lstat);
+    if (denial !== null) return denial;
+    current = current.cause;
+  }
+  return null;
+}
+
+/** The path of the first ENOENT in an error chain: what may exist outside the sandbox, unseen inside. */
+export function findAbsentPath(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth++) {
+    const {code, path} = current as Error & {code?: unknown; path?: unknown};
+    if (code === 'ENOENT' && typeof path === 'string') return path;
+    current = current.cause;
+  }
+  return null;
+}
+
+/** What the daemon makes of an absent path that exists outside the sandbox. */
+export function hiddenPathDenial(path: string): SandboxDeniedError {
+  return new SandboxDeniedError('read', path, 'it is outside the sandbox, which sees its project, its node_modules and what allowedFiles lists');
+}
+
+function asDenial(error: Error, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): SandboxDeniedError | null {
+  if (error instanceof SandboxDeniedError) return error;
+  const {code, permission, resource, path} = error as Error & {code?: unknown; permission?: unknown; resource?: unknown; path?: unknown};
+  if (code === SANDBOX_DENIED_CODE) return null;
+  if (code === 'ERR_ACCESS_DENIED') {
+    const target = typeof resource === 'string' ? resource : '';
+    switch (permission) {
+      case 'FileSystemRead':
+        return new SandboxDeniedError('read', target, 'a sandboxed task reads its project, its node_modules and what allowedFiles lists');
+      case 'FileSystemWrite':
+        return new SandboxDeniedError('write', target, `a sandboxed task writes only to ctx.scratchDir, /tmp and the allowedFiles entries marked ":rw"`);
+      case 'ChildProcess':
+        return new SandboxDeniedError('spawn', '', 'a sandboxed task cannot run programs; use isolation "process" for trusted code that must');
+      case 'WorkerThreads':
+        return new SandboxDeniedError('worker', '', 'a sandboxed task runs on one thread');
+      default:
+        return new SandboxDeniedError('addon', target, `${String(permission)} is not allowed in a sandbox`);
+    }
+  }
+  // A write to an open file names no path; the sandbox's small file systems are what fill up.
+  if (code === 'ENOSPC') {
+    const where = typeof path !== 'string' ? 'ctx.scratchDir or /tmp' : path.startsWith('/tmp/') ? '/tmp' : path === view.scratchDir || path.startsWith(`${view.scratchDir}/`) ? 'ctx.scratchDir' : null;
+    if (where !== null) return new SandboxDeniedError('limit', `writing past the ${Math.round(view.scratchBytes / (1024 * 1024))} MB cap of ${where}`, 'raise `scratch` in the task’s options or [defaults]');
+  }
+  if (typeof path !== 'string') return null;
+  if (code === 'EROFS' || code === 'EPERM') return new SandboxDeniedError('write', path, 'the project is read-only in a sandbox; mark the directory ":rw" in allowedFiles');
+  // A symlink whose target the sandbox does not see: present as a link, absent once followed.
+  if (code === 'ENOENT' && lstat(path) === 'link') return new SandboxDeniedError('read', path, 'it is a symlink to a path outside what the sandbox sees');
+  return null;
+}

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import type {ProjectSummary} from '../protocol/index.js';
-import {renderItemTable, renderProjectTree} from '../render/projects.js';
+import {renderItemTable, renderProjectTree, renderSandboxNote} from '../render/projects.js';
 import {terminalWidth} from '../render/style.js';
 import {stringArg} from '../cli/args.js';
 
@@ -20,6 +20,8 @@ export default class List extends CapsuleCommand {
     const result = await client.call('project.list', args.namespace === undefined ? {} : {namespace: args.namespace});
     const options = {width: terminalWidth(), paint: this.paint};
     this.log(flags.tree ? renderProjectTree(result.projects, options) : renderItemTable(result.projects, options));
+    const note = renderSandboxNote(result.projects, result.sandbox, this.paint);
+    if (note !== null) this.log(note);
     return result;
   }
 }

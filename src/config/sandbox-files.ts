@@ -59,7 +59,8 @@ function fileEntry(root: string, entry: unknown): Checked<SandboxMount> {
   if (!isInside(canonicalRoot, real)) {
     return {ok: false, message: `expected a path that stays in the project ${root}, got ${JSON.stringify(entry)}, which a symlink leads to ${real}`, suggestion: null};
   }
-  return {ok: true, value: {path: real, writable}};
+  // Under the project's directory as the daemon names it, which is where the sandbox mounts the project: the same file as `real`, reached without leaving the project.
+  return {ok: true, value: {path: path.join(path.resolve(root), path.relative(canonicalRoot, real)), writable}};
 }
 
 function canonical(file: string): string | null {

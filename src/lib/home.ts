@@ -24,6 +24,8 @@ export interface HomePaths {
   agentKey: string;
   /** Each registered project's last discovery of its tasks (daemon/executor/discovery-cache.ts). */
   discoveryCacheDir: string;
+  /** The sockets of sandboxes' egress proxies (daemon/sandbox). */
+  sandboxSocketDir: string;
 }
 
 export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
@@ -44,6 +46,7 @@ export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
     audit: join(home, 'audit.jsonl'),
     agentKey: join(home, 'agent.key'),
     discoveryCacheDir: join(home, 'discovery'),
+    sandboxSocketDir: join(socketDir, 'sandbox'),
   };
 }
 

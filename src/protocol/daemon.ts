@@ -11,6 +11,15 @@ export const HelloParams = z.strictObject({
   user: z.string().optional(),
 });
 
+/** Whether sandboxed tasks can run on the daemon's machine, and if not, why and how to fix it. */
+export const SandboxStatus = z.object({
+  available: z.boolean(),
+  /** What bubblewrap found: its path, or what stops it. */
+  reason: z.string(),
+  hint: z.string().nullable(),
+});
+export type SandboxStatus = z.infer<typeof SandboxStatus>;
+
 export const DaemonStatus = z.object({
   pid: z.number().int(),
   version: z.string(),
@@ -23,6 +32,8 @@ export const DaemonStatus = z.object({
   home: z.string(),
   projectCount: z.number().int(),
   nodeVersion: z.string(),
+  /** null while the daemon still probes for it (a few ms after its start); daemons before issue 16 do not say. */
+  sandbox: SandboxStatus.nullable().optional(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 

@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {ErrorPayload, Text} from './common.js';
+import {SandboxStatus} from './daemon.js';
 import {TaskSummary} from './runs.js';
 import {ScheduleSummary} from './schedules.js';
 import {ServiceSummary} from './services.js';
@@ -28,7 +29,8 @@ export const projectMethods = {
   'project.add': {params: z.strictObject({root: Text}), result: ProjectSummary},
   'project.remove': {params: ProjectTarget, result: Removed},
   'project.reload': {params: ProjectTarget, result: ProjectSummary},
-  'project.list': {params: z.strictObject({namespace: Text.optional()}), result: z.object({projects: z.array(ProjectSummary)})},
+  /** `sandbox`: as in daemon.status, so that a tree with sandboxed tasks says when they cannot run. */
+  'project.list': {params: z.strictObject({namespace: Text.optional()}), result: z.object({projects: z.array(ProjectSummary), sandbox: SandboxStatus.nullable().optional()})},
 };
 
 /** Pushed on the `project` topic whenever a project is added, reloaded, changes or goes away. */

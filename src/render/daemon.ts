@@ -1,7 +1,7 @@
 import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
 import type {StopProgress} from '../client/daemon-process.js';
-import type {DaemonStatus, RunRecord} from '../protocol/index.js';
+import type {DaemonStatus, RunRecord, SandboxStatus} from '../protocol/index.js';
 import {RUN_GLYPHS} from './items.js';
 import type {Paint} from './style.js';
 
@@ -15,8 +15,14 @@ export function renderDaemonStatus(status: DaemonStatus, paint: Paint): string {
     ['socket', status.socket],
     ['home', status.home],
     ['projects', String(status.projectCount)],
+    ...(status.sandbox ? [['sandbox', renderSandbox(status.sandbox, paint)] as [string, string]] : []),
   ];
   return rows.map(([key, value]) => `${paint('dim', key.padEnd(9))}${value}`).join('\n');
+}
+
+export function renderSandbox(sandbox: SandboxStatus, paint: Paint): string {
+  if (sandbox.available) return sandbox.reason;
+  return `${paint('red', 'unavailable')}: ${sandbox.reason}${sandbox.hint === null ? '' : `\n${' '.repeat(9)}${paint('dim', `fix: ${sandbox.hint}`)}`}`;
 }
 
 /** One line (two for the first) per step of `daemon stop`: plain lines, so a log or a pipe reads them as a terminal does. */

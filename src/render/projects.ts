@@ -1,4 +1,4 @@
-import type {ProjectSummary} from '../protocol/index.js';
+import type {ProjectSummary, SandboxStatus} from '../protocol/index.js';
 import {describeSchedule, describeService, describeTask} from './items.js';
 import {projectErrorHeadline} from './project-error.js';
 import type {Paint} from './style.js';
@@ -13,6 +13,15 @@ export interface RenderOptions {
 export function renderProjectTree(projects: ProjectSummary[], options: RenderOptions): string {
   if (projects.length === 0) return 'no projects yet: add one with `capsule project add DIR` (or `capsule init` to create one)';
   return renderTree(buildTree(projects), options);
+}
+
+/** Said under the list when it holds sandboxed tasks that cannot run on this machine. */
+export function renderSandboxNote(projects: ProjectSummary[], sandbox: SandboxStatus | null | undefined, paint: Paint): string | null {
+  if (!sandbox || sandbox.available) return null;
+  const sandboxed = projects.flatMap((project) => (project.status === 'ok' ? project.tasks.filter((task) => task.isolation === 'sandbox').map((task) => `${project.namespace}/${task.name}`) : []));
+  if (sandboxed.length === 0) return null;
+  const which = sandboxed.length > 3 ? `${sandboxed.slice(0, 3).join(', ')} and ${sandboxed.length - 3} more` : sandboxed.join(', ');
+  return `${paint('red', '!')} sandboxed tasks cannot run here (${which}): ${sandbox.reason}${sandbox.hint === null ? '' : `\n  ${paint('dim', `fix: ${sandbox.hint}`)}`}`;
 }
 
 /** One row per task, schedule and service. */

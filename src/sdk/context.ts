@@ -38,6 +38,12 @@ export interface TaskContext {
   readonly runId: string;
   /** 1 on the first attempt, 2 on the first retry, ... */
   readonly attempt: number;
+  /**
+   * Sandbox isolation: a directory of this attempt's own, readable and writable, capped in size
+   * (`scratch`) and gone when the attempt ends. null in a thread or a process, which write where
+   * they like.
+   */
+  readonly scratchDir: string | null;
   /** Aborted when the run is cancelled or the attempt times out; the worker is terminated shortly after. */
   readonly signal: AbortSignal;
   /** Writes a line to the run's log; arguments are formatted like console.log. */

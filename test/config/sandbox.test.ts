@@ -162,3 +162,14 @@ describe('the sandbox keys from [defaults] and from task(), alike', () => {
     expect(fromTask(option, value)).toEqual(expected);
   });
 });
+
+describe('a project reached through a symlink', () => {
+  it('names each path under the project directory as given, the one the sandbox mounts, and still refuses what leaves it', () => {
+    const alias = join(base, 'alias');
+    symlinkSync(root, alias);
+    const aliasFile = join(alias, 'capsule.toml');
+    const config = parseProjectConfig(toml(...head, 'allowed_files = ["data-link/deep:rw"]'), aliasFile);
+    expect(config.defaults.sandbox.files).toEqual([{path: join(alias, 'data', 'deep'), writable: true}]);
+    expect(linesFrom(() => parseProjectConfig(toml(...head, 'allowed_files = ["etc-link"]'), aliasFile))[0]).toContain('which a symlink leads to /etc');
+  });
+});

@@ -1,7 +1,7 @@
 // What a sandboxed task declares, through the real CLI and daemon: refusals at their place in
-// capsule.toml or in the task's options, the isolation in the tree, and a run that is refused
-// (never run unconfined) while this daemon has no sandbox launcher.
-import {mkdir, symlink} from 'node:fs/promises';
+// capsule.toml or in the task's options, the isolation in the tree, and the declared files, and
+// only those, writable in the sandbox.
+import {mkdir, readFile, symlink} from 'node:fs/promises';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {RunRecord} from '../../src/protocol/index.js';
@@ -36,23 +36,26 @@ describe('sandbox declarations', () => {
     expect((await home.run(['list', '--tree'])).stdout).toContain('task p/fetch: option "allowedFiles" applies to isolation "sandbox" only');
   });
 
-  it('shows a sandboxed task as such, and fails its run sandbox_unavailable at once rather than run it unconfined', async () => {
-    const root = await makeProject({
-      'capsule.toml': projectToml('p', '[defaults]\nisolation = "sandbox"\nallowed_hosts = ["api.example.com"]\n'),
-      'tasks/fetch.ts': task(`{allowedFiles: ['out:rw'], maxRetries: 2}`),
-    });
+  it('shows a sandboxed task as such, and gives it exactly the files it declares: [defaults] isolation, the task\'s allowedFiles', async () => {
+    const writes = `import {writeFileSync} from 'node:fs';\nimport {task} from 'capsule';\nexport const writes = task({allowedFiles: ['out:rw', 'data']}, async (input: {path: string}) => {\n  writeFileSync(input.path, 'written');\n  return 'ok';\n});\n`;
+    const root = await makeProject({'capsule.toml': projectToml('p', '[defaults]\nisolation = "sandbox"\nallowed_hosts = ["api.example.com"]\n'), 'tasks/writes.ts': writes, 'data/x': ''});
     await mkdir(join(root, 'out'));
     home.removeOnCleanup(root);
     const added = await home.run(['project', 'add', root]);
     expect(added.code, added.stderr).toBe(0);
-    expect((await home.run(['list', '--tree'])).stdout).toMatch(/fetch .*· sandbox/);
+    expect((await home.run(['list', '--tree'])).stdout).toMatch(/writes .*· sandbox/);
 
-    const ran = await home.run(['run', 'p/fetch']);
-    expect(ran.code, ran.stderr).toBe(1);
-    expect(ran.stdout + ran.stderr).toContain('sandbox_unavailable');
-    const {runs} = await home.json<{runs: RunRecord[]}>(['runs', 'p/fetch']);
+    const allowed = await home.run(['run', 'p/writes', '--input', JSON.stringify({path: join(root, 'out', 'x')})]);
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    expect(await readFile(join(root, 'out', 'x'), 'utf8')).toBe('written');
+
+    const denied = await home.run(['run', 'p/writes', '--input', JSON.stringify({path: join(root, 'data', 'x')})]);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout + denied.stderr).toContain('sandbox_denied');
+    expect(await readFile(join(root, 'data', 'x'), 'utf8')).toBe('');
+    const {runs} = await home.json<{runs: RunRecord[]}>(['runs', 'p/writes', '--status', 'failed']);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({status: 'failed', error: {type: 'sandbox_unavailable'}});
+    // A denial is not retried: the next attempt would meet the same wall.
     expect(runs[0]!.attempts).toHaveLength(1);
   });
 });

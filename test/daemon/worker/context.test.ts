@@ -6,7 +6,7 @@ const silentLink: WorkerLink = {adopted: false, send: () => {}, onMessage: () =>
 
 describe('attempt context: ctx.signal', () => {
   it('is aborted with the reason when the abort came before the task first read it', () => {
-    const context = createAttemptContext('run_1', 1, [], silentLink);
+    const context = createAttemptContext('run_1', 1, [], silentLink, null);
     const reason = new DOMException('the task ran past its 1s timeout', 'TimeoutError');
     context.abort(reason);
     const {signal} = context.ctx;
@@ -15,7 +15,7 @@ describe('attempt context: ctx.signal', () => {
   });
 
   it('aborts a signal the task already holds, once, keeping the first reason', () => {
-    const context = createAttemptContext('run_1', 1, [], silentLink);
+    const context = createAttemptContext('run_1', 1, [], silentLink, null);
     const {signal} = context.ctx;
     expect(signal.aborted).toBe(false);
     const heard: unknown[] = [];

@@ -1,0 +1,23 @@
+import {lstatSync} from 'node:fs';
+import {toSentError, type WorkerOutcome} from '../worker/protocol.js';
+import {hiddenPathDenial} from '../worker/sandbox-denial.js';
+
+/**
+ * A sandboxed task that found a path absent may have looked for something the sandbox hides
+ * behind its own mounts (a CAPSULE_HOME under /tmp is behind the sandbox's private /tmp, and
+ * Node's permission model allows /tmp). Only the daemon sees the machine's files: a path that
+ * exists here is named a denial, without telling the task whether it exists.
+ */
+export function namingHiddenPaths(reported: WorkerOutcome | null): WorkerOutcome | null {
+  if (reported?.ok !== false || reported.error.absentPath === undefined || !existsHere(reported.error.absentPath)) return reported;
+  return {...reported, error: {...toSentError(hiddenPathDenial(reported.error.absentPath)), stack: reported.error.stack}, fatal: true};
+}
+
+function existsHere(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Entry of a sandboxed worker (built to dist/sandbox-worker.js), run by node inside bubblewrap
+ * (sandbox/command.ts): sets up what the attempt's code may use, then runs the one attempt the
+ * daemon sends and exits. It never takes a second one.
+ */
+import {syncBuiltinESMExports} from 'node:module';
+import workerThreads from 'node:worker_threads';
+import {runAttempt} from './attempt.js';
+import {registerLoaderHooks} from './module-host.js';
+import {SandboxDeniedError} from './sandbox-denial.js';
+import {installSandboxNetwork} from './sandbox-network.js';
+import {EGRESS_SOCKET, SANDBOX_RAN, type SandboxRunMessage} from '../sandbox/protocol.js';
+
+registerLoaderHooks(new URL('./loader-hooks.js', import.meta.url));
+process.setSourceMapsEnabled(true);
+denyWorkers();
+installSandboxNetwork(EGRESS_SOCKET);
+
+process.once('message', (message: SandboxRunMessage) => {
+  if (message.t !== 'run') return;
+  void runAttempt(message.payload).then(() => process.send?.({t: SANDBOX_RAN}, () => process.exit(0)));
+});
+
+/**
+ * The permission model lets this process start workers, because the module hooks need one
+ * (sandbox/command.ts); the task's code gets none.
+ */
+function denyWorkers(): void {
+  workerThreads.Worker = class DeniedWorker {
+    constructor() {
+      throw new SandboxDeniedError('worker', '', 'a sandboxed task runs on one thread');
+    }
+  } as unknown as typeof workerThreads.Worker;
+  syncBuiltinESMExports();
+}

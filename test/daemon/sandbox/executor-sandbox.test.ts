@@ -1,0 +1,131 @@
+import {copyFile, mkdtemp, rm, symlink, writeFile} from 'node:fs/promises';
+import {homedir, tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {createExecutor, type TaskExecutor} from '../../../daemon/executor/index.js';
+import {probeSandbox} from '../../../daemon/sandbox/availability.js';
+import {DEFAULT_SANDBOX_POLICY} from '../../../src/config/sandbox-policy.js';
+import {attemptRequest, BASE_ENV, errorOf, FIXTURES, isAlive, MB, recordingHooks} from '../executor/helpers.js';
+
+describe('executor with sandbox isolation', () => {
+  let executor: TaskExecutor;
+  let home: string;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'capsule-sandbox-'));
+    executor = createExecutor({maxParallel: 2, sandbox: {availability: probeSandbox(), socketDir: join(home, 'sandbox')}});
+  });
+
+  afterAll(async () => {
+    await executor.close();
+    await rm(home, {recursive: true, force: true});
+  });
+
+  const sandboxed = (file: string, exportName: string, overrides = {}) => attemptRequest(file, exportName, {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, ...overrides});
+
+  it('runs a task and returns its result', async () => {
+    const outcome = await executor.execute(sandboxed('basic.ts', 'echo', {input: {id: 7, at: new Date(0)}}), recordingHooks().hooks, new AbortController().signal);
+    expect(outcome).toMatchObject({ok: true, result: {echo: {id: 7, at: new Date(0)}}});
+    expect(outcome.peakMemoryMb).toBeGreaterThan(0);
+  });
+
+  it('reports a thrown error with its stack at the line of the TypeScript source', async () => {
+    const error = errorOf(await executor.execute(sandboxed('basic.ts', 'fails'), recordingHooks().hooks, new AbortController().signal));
+    expect(error).toMatchObject({type: 'error', message: 'boom'});
+    expect(error.stack).toContain('basic.ts:9:');
+  });
+
+  it('shows the task only its declared environment', async () => {
+    const request = sandboxed('basic.ts', 'readsEnv', {env: {...BASE_ENV, API_KEY: 'k1'}});
+    const outcome = await executor.execute(request, recordingHooks().hooks, new AbortController().signal);
+    expect(outcome).toMatchObject({ok: true, result: {...BASE_ENV, API_KEY: 'k1', CAPSULE_ATTEMPT: `${request.runId}:1`}});
+    expect(Object.keys((outcome as {result: object}).result).sort()).toEqual([...Object.keys(BASE_ENV), 'API_KEY', 'CAPSULE_ATTEMPT'].sort());
+  });
+
+  it('runs in the project directory', async () => {
+    const outcome = await executor.execute(sandboxed('basic.ts', 'whereAmI'), recordingHooks().hooks, new AbortController().signal);
+    expect(outcome).toMatchObject({ok: true, result: {cwd: FIXTURES.replace(/\/$/, ''), pid: 1}});
+  });
+});
+
+describe('a sandboxed task meets its walls', () => {
+  let executor: TaskExecutor;
+  let home: string;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'capsule-sandbox-'));
+    executor = createExecutor({maxParallel: 2, sandbox: {availability: probeSandbox(), socketDir: join(home, 'sandbox')}});
+  });
+
+  afterAll(async () => {
+    await executor.close();
+    await rm(home, {recursive: true, force: true});
+  });
+
+  const run = (exportName: string, input: unknown = null) =>
+    executor.execute(attemptRequest('sandbox.ts', exportName, {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input}), recordingHooks().hooks, new AbortController().signal);
+
+  it.each([
+    ['/etc/shadow', /denied reading \/etc\/shadow/],
+    [join(homedir(), '.ssh/id_rsa'), /denied reading .*\.ssh/],
+  ])('refuses to read %s', async (path, message) => {
+    const outcome = await run('reads', {path});
+    expect(outcome).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_denied', message: expect.stringMatching(message)}});
+  });
+
+  it('names a file the private /tmp hides (a CAPSULE_HOME under /tmp) as denied, and a missing one as missing', async () => {
+    const secret = join(home, 'agent.key');
+    await writeFile(secret, 'not for tasks');
+    expect(await run('reads', {path: secret})).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied reading .*agent\.key: it is outside the sandbox/)}});
+    expect(await run('reads', {path: join(home, 'nothing-here')})).toMatchObject({ok: false, fatal: false, error: {type: 'error', message: expect.stringMatching(/ENOENT/)}});
+  });
+
+  it('refuses to write into the project', async () => {
+    const outcome = await run('writes', {path: join(FIXTURES, 'written-by-sandbox')});
+    expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied writing .*written-by-sandbox/)}});
+  });
+
+  it('refuses a child process and a worker thread', async () => {
+    expect(await run('spawns')).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/starting a child process/)}});
+    expect(await run('startsWorker')).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/starting a worker thread/)}});
+  });
+
+  it('refuses a symlink planted in the project that points outside it', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'capsule-sandbox-project-'));
+    try {
+      await copyFile(join(FIXTURES, 'sandbox.ts'), join(project, 'sandbox.ts'));
+      await symlink('/etc/passwd', join(project, 'leak'));
+      const request = attemptRequest('sandbox.ts', 'reads', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, modulePath: join(project, 'sandbox.ts'), cwd: project, input: {path: join(project, 'leak')}});
+      const outcome = await executor.execute(request, recordingHooks().hooks, new AbortController().signal);
+      expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied reading .*leak: it is a symlink/)}});
+    } finally {
+      await rm(project, {recursive: true, force: true});
+    }
+  });
+
+  it.each([
+    ['busyLoop', {timeoutMs: 300}, 'timeout'],
+    ['heapBomb', {ramBytes: 64 * MB}, 'out_of_memory'],
+    ['bufferBomb', {ramBytes: 64 * MB}, 'out_of_memory'],
+    ['busyLoop', {computeMs: 300}, 'compute_exhausted'],
+  ] as const)('ends %s at its limit (%o) and leaves nothing running', async (exportName, limits, type) => {
+    const {hooks, logs} = recordingHooks();
+    const request = attemptRequest('limits.ts', exportName, {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, limits: {ramBytes: 256 * MB, timeoutMs: 20_000, computeMs: 20_000, ...limits}});
+    let hostPid: number | null = null;
+    hooks.worker = (worker) => (hostPid = worker.pid);
+    const outcome = await executor.execute(request, hooks, new AbortController().signal);
+    expect(outcome).toMatchObject({ok: false, error: {type}});
+    expect(logs.some((line) => line.message.startsWith('ready pid=1 '))).toBe(true);
+    expect(hostPid).toBeGreaterThan(1);
+    expect(isAlive(hostPid!)).toBe(false);
+  });
+
+  it('gives the attempt a scratch directory of its own', async () => {
+    expect(await run('scratch')).toMatchObject({ok: true, result: {dir: '/scratch', note: 'kept for the attempt'}});
+  });
+
+  it('stops a write past the scratch cap', async () => {
+    const outcome = await run('fillsScratch', {megabytes: 1024});
+    expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/past the 64 MB cap of ctx.scratchDir or \/tmp/)}});
+  });
+});
