@@ -61,9 +61,12 @@ function hostProblem(host: string, written: string): Refusal | null {
   if (host === '*' || host === '*.') return refused('a wildcard over a domain, such as "*.example.org": "*" alone would allow every host', written);
   const name = host.startsWith('*.') ? host.slice(2) : host;
   if (host.startsWith('*.') && !name.includes('.')) return refused('a wildcard over a domain of two labels or more, such as "*.example.org"', written);
-  if (name.length === 0 || name.length > MAX_HOST_LENGTH || !name.split('.').every((label) => LABEL.test(label))) {
+  const labels = name.split('.');
+  if (name.length === 0 || name.length > MAX_HOST_LENGTH || !labels.every((label) => LABEL.test(label))) {
     return refused(name.includes('*') ? `${HOST_EXPECTED} ("*." only at the start)` : HOST_EXPECTED, written);
   }
+  // No top-level domain is all digits: "10.0.0.256" or "127.000.000.001" is a mistyped address, not a name.
+  if (/^\d+$/.test(labels.at(-1)!)) return refused('an IPv4 address of four numbers from 0 to 255, without leading zeros, such as "127.0.0.1:8080"', written);
   return null;
 }
 

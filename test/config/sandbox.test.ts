@@ -100,6 +100,8 @@ describe('[defaults] isolation and the sandbox keys', () => {
     ['api*.example.com', 'expected a host such as "api.example.com", "*.example.org", "127.0.0.1:8080", "[::1]:8080" or "api.example.com:443" ("*." only at the start), got "api*.example.com"'],
     ['::1', 'expected an IPv6 address in brackets, such as "[::1]:8080", got "::1" (did you mean "[::1]"?)'],
     ['[::g]:80', 'expected an IPv6 address in brackets, such as "[::1]:8080", got "[::g]:80"'],
+    ['10.0.0.256', 'expected an IPv4 address of four numbers from 0 to 255, without leading zeros, such as "127.0.0.1:8080", got "10.0.0.256"'],
+    ['127.000.000.001:80', 'expected an IPv4 address of four numbers from 0 to 255, without leading zeros, such as "127.0.0.1:8080", got "127.000.000.001:80"'],
     ['api_example.com', 'expected a host such as "api.example.com", "*.example.org", "127.0.0.1:8080", "[::1]:8080" or "api.example.com:443", got "api_example.com"'],
   ])('refuses the host %j at its entry, saying what was expected', (host, message) => {
     expect(linesFrom(parse(`allowed_hosts = ["ok.example.com", ${JSON.stringify(host)}]`))).toEqual([`${file}:4:36 defaults.allowed_hosts[1]: ${message}`]);
