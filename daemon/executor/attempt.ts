@@ -196,7 +196,7 @@ export class Attempt {
     }
     if (this.stopReason !== null) return;
     if (Number.isFinite(limits.timeoutMs)) this.deadline = setTimeout(() => this.stop('timeout'), limits.timeoutMs);
-    const worker = {isolation, pid: started.pid, threadId: started.threadId, tid: started.tid, cpuBeforeMs: started.cpuMs};
+    const worker = {isolation, pid: started.pid, threadId: started.threadId, tid: started.tid, cpuBeforeMs: started.cpuMs, maxProcesses: this.request.sandbox?.maxProcesses ?? null};
     this.watchdog = new Watchdog(worker, limits, this.settings.memoryProbe, (reason) => this.stop(reason));
     this.watchdog.start(this.settings.watchdogIntervalMs);
     if (isolation === 'thread') return;

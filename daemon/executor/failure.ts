@@ -5,7 +5,7 @@ import type {AttemptLimits} from '../runner/executor-api.js';
 import type {WorkerExit} from './workers.js';
 
 /** Why the executor ended an attempt itself. */
-export type StopReason = Extract<RunErrorType, 'timeout' | 'cancelled' | 'out_of_memory' | 'compute_exhausted' | 'interrupted' | 'crashed'>;
+export type StopReason = Extract<RunErrorType, 'timeout' | 'cancelled' | 'out_of_memory' | 'compute_exhausted' | 'interrupted' | 'crashed' | 'sandbox_denied'>;
 
 export interface Classified {
   type: RunErrorType;
@@ -31,6 +31,8 @@ export function describeStop(reason: StopReason, limits: AttemptLimits, measured
       return `the attempt used ${measured.memoryBytes === null ? 'more' : formatSize(measured.memoryBytes)} of memory, over its limit of ${formatSize(limits.ramBytes)}`;
     case 'compute_exhausted':
       return `the attempt used ${measured.cpuMs === null ? 'more' : formatDuration(measured.cpuMs)} of CPU time, over its CPU budget of ${formatDuration(limits.computeMs)}`;
+    case 'sandbox_denied':
+      return 'the sandbox denied the attempt more processes than its cap: it was stopped with all of them';
   }
 }
 

@@ -42,7 +42,8 @@ export function settleOutcome(facts: AttemptFacts): AttemptOutcome {
     peakMemoryMb: type === 'out_of_memory' ? Math.max(peakMemoryMb ?? 0, toMb(limits.ramBytes)) : peakMemoryMb,
   });
 
-  if (stopReason !== null) return fail({type: stopReason, message: describeStop(stopReason, limits, measured)});
+  // A sandbox's cap stands on the next attempt too: it is not retried.
+  if (stopReason !== null) return fail({type: stopReason, message: describeStop(stopReason, limits, measured)}, null, stopReason === 'sandbox_denied');
   if (reported !== null && reported.ok === false) {
     // A sandbox's wall stands on the next attempt too: it is not retried.
     const denied = reported.error.code === SANDBOX_DENIED_CODE;

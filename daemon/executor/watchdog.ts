@@ -1,9 +1,9 @@
-import {readCpuMs, readRssBytes} from '../worker/procfs.js';
+import {countDescendants, readCpuMs, readRssBytes} from '../worker/procfs.js';
 import {exceedsMemoryLimit} from '../worker/protocol.js';
 import type {Isolation} from '../runner/executor-api.js';
 import type {ThreadMemoryProbe} from './thread-memory.js';
 
-export type Exceeded = 'out_of_memory' | 'compute_exhausted';
+export type Exceeded = 'out_of_memory' | 'compute_exhausted' | 'sandbox_denied';
 
 export interface WatchedWorker {
   isolation: Isolation;
@@ -14,6 +14,8 @@ export interface WatchedWorker {
   tid: number | null;
   /** The worker's CPU time when the attempt began, ms. */
   cpuBeforeMs: number | null;
+  /** Sandbox isolation: processes the worker may have below it (none can be started inside, this is the wall behind that). */
+  maxProcesses: number | null;
 }
 
 /**
@@ -53,6 +55,8 @@ export class Watchdog {
     if (isolation !== 'thread') this.memorySampled(readRssBytes(pid));
     else if (!this.probing) this.probeThread();
     if (this.timer !== null && this.cpuMs !== null && this.cpuMs > this.limits.computeMs) this.exceeded('compute_exhausted');
+    const {maxProcesses} = this.worker;
+    if (this.timer !== null && maxProcesses !== null && (countDescendants(pid, maxProcesses) ?? 0) > maxProcesses) this.exceeded('sandbox_denied');
   }
 
   private probeThread(): void {

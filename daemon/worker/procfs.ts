@@ -119,6 +119,34 @@ export function listPids(): number[] {
   return pids;
 }
 
+/**
+ * How many processes descend from `pid`, counting up to `atMost` (a fork bomb is not walked to
+ * its end), from each of its threads' `children` files; null without them (a kernel built
+ * without CONFIG_PROC_CHILDREN).
+ */
+export function countDescendants(pid: number, atMost: number): number | null {
+  let count = 0;
+  const pending = [pid];
+  for (let next = pending.pop(); next !== undefined && count <= atMost; next = pending.pop()) {
+    let threads: string[];
+    try {
+      threads = readdirSync(`/proc/${next}/task`);
+    } catch {
+      continue;
+    }
+    for (const thread of threads) {
+      const children = readProcFile(`/proc/${next}/task/${thread}/children`);
+      if (children === null) return next === pid ? null : count;
+      for (const child of children.split(' ')) {
+        if (child === '' || child === '\n') continue;
+        count++;
+        pending.push(Number(child));
+      }
+    }
+  }
+  return count;
+}
+
 /** AT_PAGESZ: the auxiliary vector's entry for the page size. */
 const AT_PAGESZ = 6n;
 

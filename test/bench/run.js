@@ -9,6 +9,7 @@ import {benchMemory} from './memory.js';
 import {benchPeer} from './peer.js';
 import {benchProtocol} from './protocol.js';
 import {benchReliability} from './reliability.js';
+import {benchSandbox} from './sandbox.js';
 import {benchSchedules} from './schedules.js';
 import {benchServices} from './services.js';
 import {benchStart} from './start.js';
@@ -30,6 +31,7 @@ const sections = [
   ['fleet', benchFleet],
   ['memory', benchMemory],
   ['peer', benchPeer],
+  ['sandbox', benchSandbox],
 ];
 const only = process.argv[2];
 

@@ -129,3 +129,21 @@ describe('a sandboxed task meets its walls', () => {
     expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/past the 64 MB cap of ctx.scratchDir or \/tmp/)}});
   });
 });
+
+describe('a machine without bubblewrap', () => {
+  it('is found at the probe, and a sandboxed attempt fails at once saying how to fix it, never unsandboxed', async () => {
+    const availability = probeSandbox('/nonexistent-bin');
+    expect(await availability).toMatchObject({available: false, reason: expect.stringMatching(/bubblewrap \(bwrap\) is not installed/), hint: expect.stringMatching(/apt-get install bubblewrap/)});
+    const home = await mkdtemp(join(tmpdir(), 'capsule-sandbox-'));
+    const executor = createExecutor({maxParallel: 1, sandbox: {availability, socketDir: join(home, 'sandbox')}});
+    try {
+      const {hooks, logs} = recordingHooks();
+      const outcome = await executor.execute(attemptRequest('basic.ts', 'chatty', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY}), hooks, new AbortController().signal);
+      expect(outcome).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_unavailable', message: expect.stringMatching(/cannot run on this machine: bubblewrap.*apt-get install bubblewrap/)}});
+      expect(logs).toEqual([]);
+    } finally {
+      await executor.close();
+      await rm(home, {recursive: true, force: true});
+    }
+  });
+});

@@ -1,0 +1,109 @@
+// Sandboxed tasks against a real daemon and real bubblewrap: each wall is tried by a task in a run
+// of its own, and ends the run `sandbox_denied` naming what was denied, with nothing left running.
+import {copyFile, mkdir, symlink, writeFile} from 'node:fs/promises';
+import {homedir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {RunRecord} from '../../src/protocol/index.js';
+import {ROOT, TestHome, isAlive} from '../helpers/cli.js';
+import {makeProject, projectToml} from '../helpers/project.js';
+import {SLOW, runAttached} from './tasks-helpers.js';
+
+const TASKS = join(ROOT, 'test', 'fixtures', 'tasks', 'sandbox.ts');
+
+let home: TestHome;
+let project: string;
+let other: string;
+
+beforeAll(async () => {
+  home = await TestHome.create();
+  other = await makeProject({'capsule.toml': projectToml('other'), 'secret.txt': 'other project'});
+  project = await makeProject({'capsule.toml': projectToml('sbx', '[defaults]\nmax_retries = 0\n')});
+  home.removeOnCleanup(project, other);
+  await mkdir(join(project, 'tasks'));
+  await mkdir(join(project, 'lib'));
+  // The fixture's tasks, declared sandboxed: the same code as the executor tests run.
+  await copyFile(TASKS, join(project, 'lib', 'walls.ts'));
+  await writeFile(
+    join(project, 'tasks', 'index.ts'),
+    "import {task} from 'capsule';\nimport * as walls from '../lib/walls.ts';\n" +
+      Object.keys(await import(TASKS))
+        .map((name) => `export const ${name} = task({name: '${name}', isolation: 'sandbox'}, (input: never, ctx) => (walls.${name} as unknown as {run: (i: never, c: typeof ctx) => unknown}).run(input, ctx));`)
+        .join('\n') +
+      '\n',
+  );
+  await symlink('/etc/passwd', join(project, 'leak'));
+  expect((await home.run(['daemon', 'start'])).code).toBe(0);
+  const added = await home.run(['project', 'add', project]);
+  expect(added.code, added.stderr).toBe(0);
+}, 60_000);
+
+afterAll(() => home.cleanup());
+
+async function denied(task: string, input: unknown, what: RegExp): Promise<RunRecord> {
+  const {result, run} = await runAttached(home, `sbx/${task}`, input);
+  expect(result.code, result.stderr).toBe(1);
+  expect(run.error).toMatchObject({type: 'sandbox_denied', message: expect.stringMatching(what)});
+  expect(run.attempts).toHaveLength(1);
+  const worker = run.attempts[0]!.worker;
+  expect(worker?.pid).toBeGreaterThan(1);
+  expect(isAlive(worker!.pid), `the sandbox of ${run.id} is still running`).toBe(false);
+  return run;
+}
+
+describe('a sandboxed task', SLOW, () => {
+  it('runs, with a scratch directory of its own', async () => {
+    const {result, run} = await runAttached(home, 'sbx/scratch');
+    expect(result.code, result.stderr).toBe(0);
+    expect(run.result).toEqual({dir: '/scratch', note: 'kept for the attempt'});
+  });
+
+  it.each([
+    ['/etc/shadow', /denied reading \/etc\/shadow/],
+    [join(homedir(), '.ssh', 'id_rsa'), /denied reading .*\.ssh\/id_rsa/],
+  ])('cannot read %s', async (path, what) => {
+    await denied('reads', {path}, what);
+  });
+
+  it("cannot read the daemon's agent key nor another project's file", async () => {
+    await denied('reads', {path: join(home.home, 'agent.key')}, /denied reading .*agent\.key/);
+    await denied('reads', {path: join(other, 'secret.txt')}, /denied reading .*secret\.txt/);
+  });
+
+  it('cannot write outside its scratch directory, nor follow a symlink planted in its project', async () => {
+    await denied('writes', {path: join(project, 'planted.txt')}, /denied writing .*planted\.txt/);
+    await denied('writes', {path: join(homedir(), 'capsule-sandbox-was-here')}, /denied writing/);
+    await denied('reads', {path: join(project, 'leak')}, /denied reading .*leak: it is a symlink/);
+  });
+
+  it('cannot start a process (a fork bomb included) nor a worker thread', async () => {
+    await denied('spawns', null, /starting a child process/);
+    await denied('forkBomb', null, /starting a child process/);
+    await denied('startsWorker', null, /starting a worker thread/);
+  });
+
+  it('is stopped by its scratch cap', async () => {
+    await denied('fillsScratch', {megabytes: 1024}, /past the 64 MB cap/);
+  });
+});
+
+describe('a machine without bubblewrap', SLOW, () => {
+  it('says so in daemon status and list, and fails sandboxed runs at once saying how to fix it', async () => {
+    const bare = await TestHome.create();
+    try {
+      // No bwrap on the daemon's PATH; node is found by its own path.
+      expect((await bare.run(['daemon', 'start'], {env: {PATH: '/nonexistent'}})).code).toBe(0);
+      expect((await bare.run(['project', 'add', project])).code).toBe(0);
+      const status = await bare.run(['daemon', 'status']);
+      expect(status.stdout).toMatch(/sandbox\s+unavailable: bubblewrap \(bwrap\) is not installed/);
+      const listed = await bare.run(['list']);
+      expect(listed.stdout).toMatch(/sandboxed tasks cannot run here \(sbx\/.*\): bubblewrap/);
+      const {result, run} = await runAttached(bare, 'sbx/scratch');
+      expect(result.code).toBe(1);
+      expect(run.error).toMatchObject({type: 'sandbox_unavailable', message: expect.stringMatching(/apt-get install bubblewrap/)});
+      expect(run.attempts).toHaveLength(1);
+    } finally {
+      await bare.cleanup();
+    }
+  });
+});
