@@ -22,17 +22,17 @@ export const AttemptWorker = z.object({
 });
 export type AttemptWorker = z.infer<typeof AttemptWorker>;
 
-/** One HTTP request a sandboxed attempt made through the daemon's egress proxy, allowed or not. */
+/** One HTTP request of a sandboxed attempt, as its egress proxy (daemon/sandbox) saw it end. */
 export const EgressRequest = z.object({
   method: z.string(),
-  /** As the request named it, with its port when it gave one: what `allowedHosts` was checked against. */
+  /** "name:port"; for a request the proxy could not place, what it was sent (the Host header, the CONNECT target). */
   host: z.string(),
-  /** The response's status; null when there was none (denied, or the connection failed). */
+  /** The status the sandbox got; null when it got no response (the connection ended first). */
   status: z.number().int().nullable(),
-  /** Bytes of the response body passed back. */
+  /** Response body bytes sent to the sandbox. */
   bytes: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
-  /** The proxy refused it: the host is not in `allowedHosts`. */
+  /** Refused by the proxy (a host not allowed, CONNECT, an upgrade, an origin-form target). */
   denied: z.boolean(),
 });
 export type EgressRequest = z.infer<typeof EgressRequest>;

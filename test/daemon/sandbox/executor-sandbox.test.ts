@@ -109,13 +109,12 @@ describe('a sandboxed task meets its walls', () => {
     ['bufferBomb', {ramBytes: 64 * MB}, 'out_of_memory'],
     ['busyLoop', {computeMs: 300}, 'compute_exhausted'],
   ] as const)('ends %s at its limit (%o) and leaves nothing running', async (exportName, limits, type) => {
-    const {hooks, logs} = recordingHooks();
+    const {hooks} = recordingHooks();
     const request = attemptRequest('limits.ts', exportName, {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, limits: {ramBytes: 256 * MB, timeoutMs: 20_000, computeMs: 20_000, ...limits}});
     let hostPid: number | null = null;
     hooks.worker = (worker) => (hostPid = worker.pid);
     const outcome = await executor.execute(request, hooks, new AbortController().signal);
     expect(outcome).toMatchObject({ok: false, error: {type}});
-    expect(logs.some((line) => line.message.startsWith('ready pid=1 '))).toBe(true);
     expect(hostPid).toBeGreaterThan(1);
     expect(isAlive(hostPid!)).toBe(false);
   });
