@@ -68,7 +68,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     if (this.projects.get(namespace)?.config === project) return;
     // Only a first load may take the stored discovery: a reload was asked for because something changed.
     const {tasks: discovered, modules} = await this.modules.discover(project.root, project.project.entry, {cache: this.loadedBefore.has(namespace) ? 'refresh' : 'reuse'});
-    const specs = discovered.map((task) => normaliseTask(namespace, task, project.defaults, process.env));
+    const specs = discovered.map((task) => normaliseTask({namespace, root: project.root}, task, project.defaults, process.env));
     this.modules.keep(namespace, modules);
     if (this.loadedBefore.has(namespace)) await this.modules.reload();
     this.loadedBefore.add(namespace);
@@ -108,7 +108,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     }
     // Each file keeps its own task name, so runs of two files never replace each other's task.
     const name = `${basename(file).replace(/\.[^.]+$/, '')}.${chosen.name}`;
-    this.adhoc.set(name, normaliseTask(ADHOC_NAMESPACE, {...chosen, name}, defaultsSchema.parse({}), process.env));
+    this.adhoc.set(name, normaliseTask({namespace: ADHOC_NAMESPACE, root: dirname(file)}, {...chosen, name}, defaultsSchema(dirname(file)).parse({}), process.env));
     this.modules.keep(ADHOC_NAMESPACE, modules, {merge: true});
     this.runner.setProjectTasks(ADHOC_NAMESPACE, dirname(file), [...this.adhoc.values()]);
     return {namespace: ADHOC_NAMESPACE, task: name};

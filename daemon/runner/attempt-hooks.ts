@@ -1,5 +1,5 @@
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {AttemptWorker, RunLogLine, RunProgress, RunRecord} from '../../src/protocol/index.js';
+import type {AttemptWorker, EgressRequest, RunLogLine, RunProgress, RunRecord} from '../../src/protocol/index.js';
 import type {AttemptHooks, DurableOp, DurableReply} from './executor-api.js';
 import type {TaskRef} from '../../src/protocol/index.js';
 
@@ -20,6 +20,8 @@ export interface AttemptContext {
   blocked(blocked: boolean): void;
   /** Records the attempt's worker process with the run. */
   recordWorker(worker: AttemptWorker): void;
+  /** Records an HTTP request of the attempt with the run. */
+  recordRequest(request: EgressRequest): void;
   /** Records a durable step of the attempt; resolves with the reply once on disk. */
   durable(op: DurableOp): Promise<DurableReply>;
 }
@@ -37,8 +39,9 @@ export function attemptHooks(context: AttemptContext): AttemptHooks {
     worker(worker) {
       if (context.isCurrent()) context.recordWorker(worker);
     },
-    // Recorded once sandbox-config lands.
-    request() {},
+    request(entry) {
+      if (context.isCurrent()) context.recordRequest(entry);
+    },
     durable(op) {
       // An ended attempt's steps must not be recorded: a later attempt may own the run by now.
       if (!context.isCurrent()) return Promise.reject(new CapsuleError('conflict', `attempt ${context.attempt} of run ${context.runId} has ended; its step ${op.key} is not recorded`));

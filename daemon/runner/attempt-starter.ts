@@ -1,4 +1,3 @@
-import {DEFAULT_SANDBOX_POLICY} from '../../src/config/sandbox-policy.js';
 import type {RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
 import {attemptHooks, type AttemptContext} from './attempt-hooks.js';
 import {backoffDelay} from './backoff.js';
@@ -11,7 +10,7 @@ import {INTERRUPTED_MESSAGE} from './recovery.js';
 import {shouldRetry} from './retry.js';
 import {StopSwitch} from './stop-switch.js';
 import type {RunCounts} from './run-counts.js';
-import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordWorker, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
+import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordDroppedRequests, recordRequest, recordWorker, requestListFull, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
 import type {RunSteps} from './run-steps.js';
 import {crashedOutcome} from './submission.js';
 import type {TaskRegistry} from './task-registry.js';
@@ -46,6 +45,8 @@ interface ActiveRun {
   spec: TaskSpec | null;
   /** Settles once the current attempt's outcome is recorded. */
   settled: Promise<void> | null;
+  /** Requests of the current attempt past the ones its record lists: counted here, written once at its end, so a chatty task costs no record change (nor event) per request. */
+  droppedRequests: number;
 }
 
 /** What the attempt starter needs from the runner, which owns the records. */
@@ -113,6 +114,7 @@ export class AttemptStarter {
       stop: null,
       spec: null,
       settled: null,
+      droppedRequests: 0,
     });
     if (lockKey !== null && run.status !== 'scheduled') this.#locks.join(lockKey, run.id);
     if (run.parentId !== null && this.#active.has(run.parentId)) {
@@ -290,7 +292,7 @@ export class AttemptStarter {
     }
     const started = startAttempt(run, clock.now());
     const controller = new StopSwitch();
-    Object.assign(active, {phase: 'running', controller, spec, stop: null} satisfies Partial<ActiveRun>);
+    Object.assign(active, {phase: 'running', controller, spec, stop: null, droppedRequests: 0} satisfies Partial<ActiveRun>);
     // Nobody is told an attempt started: its record goes to disk with the next synced group.
     this.#deps.save(started, run.status, {sync: false});
     const attempt = started.attempts.length;
@@ -302,13 +304,12 @@ export class AttemptStarter {
       input: run.input,
       isolation: spec.isolation,
       limits: spec.limits,
+      sandbox: spec.sandbox,
       env: spec.env,
       cwd: root,
       modulePath: spec.modulePath,
       exportName: spec.exportName,
       memo: this.#deps.steps.memo(run.id),
-      // Until the task spec carries its own (sandbox-config).
-      sandbox: spec.isolation === 'sandbox' ? DEFAULT_SANDBOX_POLICY : null,
     };
     active.settled = executor
       .execute(request, this.#hooks(active, attempt), controller)
@@ -318,7 +319,7 @@ export class AttemptStarter {
   }
 
   #finishAttempt(active: ActiveRun, outcome: AttemptOutcome): void {
-    const run = this.#deps.record(active.id);
+    const run = recordDroppedRequests(this.#deps.record(active.id), active.droppedRequests);
     const now = this.#deps.clock.now();
     const usage = {cpuMs: outcome.cpuMs, peakMemoryMb: outcome.peakMemoryMb};
     const {stop, spec} = active;
@@ -401,6 +402,12 @@ export class AttemptStarter {
       recordWorker: (worker) => {
         const run = this.#deps.record(active.id);
         this.#deps.save(recordWorker(run, worker), run.status, {sync: false});
+      },
+      // Not synced on its own: the attempt's end writes the record, its requests with it, synced.
+      recordRequest: (request) => {
+        const run = this.#deps.record(active.id);
+        if (requestListFull(run)) active.droppedRequests++;
+        else this.#deps.save(recordRequest(run, request), run.status, {sync: false});
       },
       durable: (op) => this.#deps.steps.apply(active.id, attempt, op),
       blocked: (blocked) => {

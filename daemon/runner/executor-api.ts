@@ -31,14 +31,14 @@ export interface AttemptRequest extends TaskLocation {
   input: unknown;
   isolation: Isolation;
   limits: AttemptLimits;
+  /** What the sandbox lets the attempt reach: non-null exactly when `isolation` is "sandbox". */
+  sandbox: SandboxPolicy | null;
   /** The whole environment the task sees: declared variables plus a minimal base. */
   env: Record<string, string>;
   /** Project root: the attempt's working directory. */
   cwd: string;
   /** The run's steps as earlier attempts left them, for this one to replay. */
   memo: MemoStep[];
-  /** What a sandboxed attempt may reach; non-null exactly when `isolation` is 'sandbox'. */
-  sandbox: SandboxPolicy | null;
 }
 
 export interface AttemptHooks {
@@ -50,10 +50,10 @@ export interface AttemptHooks {
   awaitChild(runId: string): Promise<unknown>;
   /** Process isolation: the worker process that took the attempt, to be kept with it (should this daemon die, the next one ends it). */
   worker(worker: AttemptWorker): void;
+  /** Sandbox isolation: an HTTP request through the egress proxy ended (or was denied); kept with the attempt, the first MAX_ATTEMPT_REQUESTS of them. */
+  request(entry: EgressRequest): void;
   /** A durable step, sleep, wait or prompt: recorded (on disk) before the reply. */
   durable(op: DurableOp): Promise<DurableReply>;
-  /** Sandbox isolation: an HTTP request of the attempt ended (or was denied). */
-  request(entry: EgressRequest): void;
 }
 
 /** An attempt an earlier daemon left running: what it may have left behind. */

@@ -9,7 +9,8 @@
  *                   └──► cancelled  (from any state that is not final)
  */
 import {CapsuleError} from '../../src/lib/errors.js';
-import type {AttemptWorker, RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
+import type {AttemptWorker, EgressRequest, RunAttempt, RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
+import {MAX_ATTEMPT_REQUESTS} from '../../src/protocol/runs.js';
 
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   scheduled: ['queued', 'cancelled'],
@@ -93,9 +94,36 @@ export function startAttempt(run: RunRecord, at: number): RunRecord {
 
 /** running, unchanged: the open attempt's worker process, as it took the attempt. */
 export function recordWorker(run: RunRecord, worker: AttemptWorker): RunRecord {
-  if (run.status !== 'running') throw new CapsuleError('internal', `run ${run.id} is ${run.status}: only a running attempt has a worker to record`);
+  assertAttemptOpen(run, 'has a worker to record');
+  return withOpenAttempt(run, (open) => ({...open, worker}));
+}
+
+/** Whether the open attempt lists MAX_ATTEMPT_REQUESTS requests already: later ones are only counted (recordDroppedRequests). */
+export function requestListFull(run: RunRecord): boolean {
+  return (run.attempts.at(-1)?.requests?.length ?? 0) >= MAX_ATTEMPT_REQUESTS;
+}
+
+/** running, unchanged: an HTTP request of the open attempt, listed. */
+export function recordRequest(run: RunRecord, request: EgressRequest): RunRecord {
+  assertAttemptOpen(run, 'makes requests to record');
+  if (requestListFull(run)) throw new CapsuleError('internal', `attempt ${run.attempts.length} of run ${run.id} lists ${MAX_ATTEMPT_REQUESTS} requests already: count the next ones`);
+  return withOpenAttempt(run, (open) => ({...open, requests: [...(open.requests ?? []), request]}));
+}
+
+/** running, unchanged: `count` more requests of the open attempt than it lists. */
+export function recordDroppedRequests(run: RunRecord, count: number): RunRecord {
+  if (count === 0) return run;
+  assertAttemptOpen(run, 'makes requests to count');
+  return withOpenAttempt(run, (open) => ({...open, requestsDropped: (open.requestsDropped ?? 0) + count}));
+}
+
+function assertAttemptOpen(run: RunRecord, what: string): void {
+  if (run.status !== 'running') throw new CapsuleError('internal', `run ${run.id} is ${run.status}: only a running attempt ${what}`);
+}
+
+function withOpenAttempt(run: RunRecord, change: (open: RunAttempt) => RunAttempt): RunRecord {
   const last = run.attempts.length - 1;
-  return {...run, attempts: run.attempts.map((attempt, index) => (index === last ? {...attempt, worker} : attempt))};
+  return {...run, attempts: run.attempts.map((attempt, index) => (index === last ? change(attempt) : attempt))};
 }
 
 /** running → succeeded. */

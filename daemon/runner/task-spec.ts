@@ -9,10 +9,14 @@ import {
   oneOfRule,
   ramRule,
   refused,
+  scratchRule,
   timeoutRule,
   type Rule,
   type TaskDefaults,
 } from '../../src/config/task-limits.js';
+import {allowedFilesRule} from '../../src/config/sandbox-files.js';
+import {allowedHostsRule} from '../../src/config/sandbox-hosts.js';
+import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import {DEFAULT_BACKOFF, type BackoffPolicy} from './backoff.js';
 import type {AttemptLimits, DiscoveredTask, Isolation, TaskLocation} from './executor-api.js';
 import {parseLockTemplate} from './lock-key.js';
@@ -35,10 +39,20 @@ export interface TaskSpec extends TaskLocation {
   /** Lock key template such as "report:{id}"; null for none. */
   lock: string | null;
   lockMode: LockMode;
+  /** What the sandbox lets the task reach: non-null exactly when `isolation` is "sandbox". */
+  sandbox: SandboxPolicy | null;
+}
+
+/** The project a task is declared in: its namespace names it in errors, its root is what `allowedFiles` are relative to. */
+export interface TaskProject {
+  namespace: string;
+  root: string;
 }
 
 // `schedule` is read by the scheduler (src/config/schedules.ts scheduleFromTask), not here.
-const OPTION_NAMES = ['name', 'compute', 'ram', 'timeout', 'maxRetries', 'backoff', 'env', 'isolation', 'concurrency', 'lock', 'lockMode', 'schedule'];
+const OPTION_NAMES = ['name', 'compute', 'ram', 'timeout', 'maxRetries', 'backoff', 'env', 'isolation', 'allowedFiles', 'allowedHosts', 'scratch', 'concurrency', 'lock', 'lockMode', 'schedule'];
+/** Options that mean something only in a sandbox: given to another isolation, they would make its author believe it confined. */
+const SANDBOX_OPTIONS = ['allowedFiles', 'allowedHosts', 'scratch'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -46,7 +60,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * defaults. Throws `config_invalid` naming the task, the option, what was expected and what was got.
  * `daemonEnv` supplies the variables a task declares by name.
  */
-export function normaliseTask(namespace: string, discovered: DiscoveredTask, defaults: TaskDefaults, daemonEnv: NodeJS.ProcessEnv): TaskSpec {
+export function normaliseTask({namespace, root}: TaskProject, discovered: DiscoveredTask, defaults: TaskDefaults, daemonEnv: NodeJS.ProcessEnv): TaskSpec {
   const where = `task ${namespace}/${discovered.name}`;
   const options = discovered.options;
   for (const key of Object.keys(options)) {
@@ -61,7 +75,7 @@ export function normaliseTask(namespace: string, discovered: DiscoveredTask, def
     if (value === undefined) return fallback;
     const checked = rule(value);
     if (checked.ok) return checked.value;
-    const named = checked.key === undefined ? option : `${option}.${checked.key}`;
+    const named = checked.key === undefined ? option : typeof checked.key === 'number' ? `${option}[${checked.key}]` : `${option}.${checked.key}`;
     throw new CapsuleError('config_invalid', `${where}: option "${named}": ${checked.message}`, {
       hint: checked.hint ?? (checked.suggestion === null ? undefined : `did you mean ${JSON.stringify(checked.suggestion)}?`),
     });
@@ -71,11 +85,27 @@ export function normaliseTask(namespace: string, discovered: DiscoveredTask, def
   if (options.lockMode !== undefined && lock === null) {
     throw new CapsuleError('config_invalid', `${where}: option "lockMode" has no effect without "lock"`, {hint: 'add a lock template such as "report:{id}", or remove lockMode'});
   }
+  const isolation = read<Isolation>('isolation', isolationRule, defaults.isolation);
+  const misplaced = SANDBOX_OPTIONS.find((option) => options[option] !== undefined);
+  if (isolation !== 'sandbox' && misplaced !== undefined) {
+    throw new CapsuleError('config_invalid', `${where}: option "${misplaced}" applies to isolation "sandbox" only, and this task's isolation is "${isolation}": it would not be confined`, {
+      hint: `add isolation: "sandbox" to confine the task, or remove ${misplaced}`,
+    });
+  }
+  const sandbox: SandboxPolicy | null =
+    isolation === 'sandbox'
+      ? {
+          ...defaults.sandbox,
+          files: read('allowedFiles', allowedFilesRule(root), defaults.sandbox.files),
+          hosts: read('allowedHosts', allowedHostsRule, defaults.sandbox.hosts),
+          scratchBytes: read('scratch', scratchRule, defaults.sandbox.scratchBytes),
+        }
+      : null;
   return {
     name: discovered.name,
     modulePath: discovered.modulePath,
     exportName: discovered.exportName,
-    isolation: read<Isolation>('isolation', isolationRule, 'thread'),
+    isolation,
     limits: {
       computeMs: read('compute', computeRule, defaults.computeMs),
       ramBytes: read('ram', ramRule, defaults.ramBytes),
@@ -87,6 +117,7 @@ export function normaliseTask(namespace: string, discovered: DiscoveredTask, def
     concurrency: read<number | null>('concurrency', concurrencyRule, null),
     lock,
     lockMode,
+    sandbox,
   };
 }
 

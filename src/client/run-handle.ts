@@ -28,7 +28,7 @@ export const MAX_REPLAYED_EVENTS = 1_000;
 export class RunFailedError extends CapsuleError {
   /** The run's final record. */
   readonly run: RunRecord;
-  /** `error.type` of the run: "error", "timeout", "out_of_memory", "compute_exhausted", "cancelled", "interrupted" or "crashed". */
+  /** `error.type` of the run: "error", "timeout", "out_of_memory", "compute_exhausted", "cancelled", "interrupted", "crashed", "nondeterminism", "sandbox_denied" or "sandbox_unavailable". */
   readonly type: RunErrorType;
 
   constructor(run: RunRecord) {

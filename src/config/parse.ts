@@ -12,8 +12,9 @@ import {validateDocument} from './zod-issues.js';
  * place; throws CapsuleError('config_invalid') whose details are `{file, issues}`.
  */
 export function parseProjectConfig(text: string, file: string): ProjectConfig {
-  const {value, index} = parseLocated(text, file, configSchema);
-  return {file, root: path.dirname(file), ...value, nameAt: index.locate(['project', 'name'])};
+  const root = path.dirname(file);
+  const {value, index} = parseLocated(text, file, configSchema(root));
+  return {file, root, ...value, nameAt: index.locate(['project', 'name'])};
 }
 
 /** The parse behind parseProjectConfig, for any schema of the whole file. */

@@ -5,9 +5,9 @@
  * the egress proxy's host list.
  */
 export interface SandboxPolicy {
-  /** `allowedFiles`: canonical absolute paths inside the project (no symlink leaves it), each mounted at the same path. */
+  /** `allowedFiles`: absolute paths under the project root as the daemon names it, no symlink below it (none leaves the project), each mounted at the same path. */
   files: SandboxMount[];
-  /** `allowedHosts` as written and checked: `api.example.com`, `*.example.org`, `127.0.0.1:8080`. */
+  /** `allowedHosts` as written (lower-cased) and checked: `api.example.com`, `*.example.org`, `127.0.0.1:8080`, `[::1]:8080`. */
   hosts: string[];
   /** Size cap of `ctx.scratchDir` (and of the private /tmp, separately), bytes. */
   scratchBytes: number;

@@ -59,19 +59,21 @@ const projectSchema = z
  * The whole file. Schedules and services are validated by schemas their own modules own;
  * anything zod accepts as a table schema fits here, transforms and refinements included.
  */
-export function createConfigSchema<Schedule extends z.ZodType, Service extends z.ZodType>(tables: {schedule: Schedule; service: Service}) {
+export function createConfigSchema<Schedule extends z.ZodType, Service extends z.ZodType>(tables: {schedule: Schedule; service: Service}, root: string) {
   return z.strictObject({
     project: projectSchema,
-    defaults: defaultsSchema.prefault({}),
+    defaults: defaultsSchema(root).prefault({}),
     schedules: z.record(nameSchema, tables.schedule).prefault({}),
     services: z.record(nameSchema, tables.service).prefault({}),
   });
 }
 
-export const configSchema = createConfigSchema({schedule: scheduleSchema, service: serviceSchema}).superRefine((config, context) => {
-  // Zod refines what parsed so far too: a service that did not parse is reported on its own, and its dependencies once it does.
-  if (!Object.values(config.services ?? {}).every((service) => Array.isArray((service as Partial<ServiceConfig> | undefined)?.dependsOn))) return;
-  for (const {path, message, suggestion} of dependencyProblems(config.services)) {
-    context.addIssue({code: 'custom', path: ['services', ...path], message, params: {suggestion}});
-  }
-});
+/** The file of the project at `root`: `[defaults] allowed_files` are checked against that directory as it is on disk. */
+export const configSchema = (root: string) =>
+  createConfigSchema({schedule: scheduleSchema, service: serviceSchema}, root).superRefine((config, context) => {
+    // Zod refines what parsed so far too: a service that did not parse is reported on its own, and its dependencies once it does.
+    if (!Object.values(config.services ?? {}).every((service) => Array.isArray((service as Partial<ServiceConfig> | undefined)?.dependsOn))) return;
+    for (const {path, message, suggestion} of dependencyProblems(config.services)) {
+      context.addIssue({code: 'custom', path: ['services', ...path], message, params: {suggestion}});
+    }
+  });

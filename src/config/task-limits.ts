@@ -4,7 +4,8 @@ import {formatSize, parseSize} from '../lib/size.js';
 import {didYouMean} from '../lib/suggest.js';
 import {COMPUTE_EXPECTED, parseCompute, suggestComputeLevel} from './compute.js';
 import {describeValue} from './describe.js';
-import {ISOLATIONS} from '../protocol/vocabulary.js';
+import {ISOLATIONS, type Isolation} from '../protocol/vocabulary.js';
+import type {SandboxPolicy} from './sandbox-policy.js';
 
 /**
  * One set of rules for a task's limits, whether they are written in `[defaults]` of capsule.toml
@@ -26,6 +27,10 @@ export interface AttemptLimits {
 export interface TaskDefaults extends AttemptLimits {
   /** Attempts after the first one fails. @default 2 */
   maxRetries: number;
+  /** @default "thread" */
+  isolation: Isolation;
+  /** What a sandboxed task reaches unless its task() options say otherwise; tasks of other isolations ignore it. @default DEFAULT_SANDBOX_POLICY */
+  sandbox: SandboxPolicy;
 }
 
 /** What `backoff` sets; what it leaves out keeps the runner's default. */
@@ -37,8 +42,8 @@ export interface BackoffOverrides {
   jitter?: number;
 }
 
-/** No JS worker starts in less; a smaller value is almost surely a missing unit. */
-const MIN_RAM_BYTES = parseSize('1MB');
+/** No JS worker starts in less, no scratch directory is worth less; a smaller value is almost surely a missing unit. */
+const MIN_SIZE_BYTES = parseSize('1MB');
 /** Retries beyond this are a loop, not a policy. */
 const MAX_RETRIES_LIMIT = 100;
 const BACKOFF_KEYS = ['initial', 'factor', 'max', 'jitter'] as const;
@@ -53,7 +58,8 @@ export interface Refusal {
   ok: false;
   message: string;
   suggestion: string | null;
-  key?: string;
+  /** A key of an object value, or the index of a list's element. */
+  key?: string | number;
   hint?: string;
 }
 
@@ -97,20 +103,28 @@ export const oneOfRule = <const T extends string>(allowed: readonly T[]): Rule<T
 
 export const computeRule = rule(COMPUTE_EXPECTED, (value) => (stringOrNumber(value) ? parseCompute(value) : undefined), suggestComputeLevel);
 
-// A bare number is refused although parseSize takes it as bytes: whoever writes `ram = 256` means megabytes, whoever writes 268435456 means bytes, and a limit must not guess.
-export const ramRule = rule(
-  'a size with its unit, of at least 1MB, such as "256MB" or "2GB"',
-  (value) => {
-    if (typeof value !== 'string' || /^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
-    const bytes = parseSize(value);
-    return bytes >= MIN_RAM_BYTES ? bytes : undefined;
-  },
-  (value) => {
-    const number = typeof value === 'string' ? Number(value) : value;
-    if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) return undefined;
-    return number < MIN_RAM_BYTES ? `${number}MB` : formatSize(number);
-  },
-);
+/**
+ * A size with its unit, of at least 1MB. A bare number is refused although parseSize takes it as bytes: whoever writes `ram = 256`
+ * means megabytes, whoever writes 268435456 means bytes, and a limit must not guess.
+ */
+export const sizeRule = (examples: string): Rule<number> =>
+  rule(
+    `a size with its unit, of at least 1MB, such as ${examples}`,
+    (value) => {
+      if (typeof value !== 'string' || /^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
+      const bytes = parseSize(value);
+      return bytes >= MIN_SIZE_BYTES ? bytes : undefined;
+    },
+    (value) => {
+      const number = typeof value === 'string' ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) return undefined;
+      return number < MIN_SIZE_BYTES ? `${number}MB` : formatSize(number);
+    },
+  );
+
+export const ramRule = sizeRule('"256MB" or "2GB"');
+
+export const scratchRule = sizeRule('"64MB" or "1GB"');
 
 export const timeoutRule = rule('a duration above zero such as "30s", "5m" or "1h"', (value) => {
   const ms = stringOrNumber(value) ? parseDuration(value) : 0;

@@ -37,6 +37,9 @@ export const EgressRequest = z.object({
 });
 export type EgressRequest = z.infer<typeof EgressRequest>;
 
+/** The most requests one attempt's record lists; later ones are only counted (`requestsDropped`), so a chatty task cannot grow its run's record without bound. */
+export const MAX_ATTEMPT_REQUESTS = 100;
+
 export const RunAttempt = z.object({
   /** 1 for the first attempt. */
   n: z.number().int().positive(),
@@ -47,6 +50,10 @@ export const RunAttempt = z.object({
   worker: AttemptWorker.optional(),
   /** The attempt ended at a durable sleep or wait, not in failure: the run went on in a later attempt. */
   suspended: z.enum(['sleeping', 'waiting']).optional(),
+  /** Sandbox isolation: its HTTP requests through the egress proxy, in the order they ended, at most MAX_ATTEMPT_REQUESTS; absent before the first. */
+  requests: z.array(EgressRequest).max(MAX_ATTEMPT_REQUESTS).optional(),
+  /** Requests made after the first MAX_ATTEMPT_REQUESTS: counted, not listed; written when the attempt ends. */
+  requestsDropped: z.number().int().positive().optional(),
 });
 export type RunAttempt = z.infer<typeof RunAttempt>;
 

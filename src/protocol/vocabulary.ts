@@ -22,7 +22,11 @@ export function isFinalRunStatus(status: RunStatus): boolean {
   return FINAL_RUN_STATUSES.has(status);
 }
 
-/** `nondeterminism`: an attempt called its steps otherwise than the recorded ones (the task changed between attempts); never retried. */
+/**
+ * `nondeterminism`: an attempt called its steps otherwise than the recorded ones (the task changed between attempts); never retried.
+ * `sandbox_denied`: a sandboxed task tried what its declaration does not allow (the message names the path, host or operation).
+ * `sandbox_unavailable`: the sandbox cannot be made on this machine (no bubblewrap, user namespaces off); the task never runs unconfined instead.
+ */
 export const RUN_ERROR_TYPES = ['error', 'timeout', 'out_of_memory', 'compute_exhausted', 'cancelled', 'interrupted', 'crashed', 'nondeterminism', 'sandbox_denied', 'sandbox_unavailable'] as const;
 export type RunErrorType = (typeof RUN_ERROR_TYPES)[number];
 
@@ -37,7 +41,7 @@ export type StepStatus = (typeof STEP_STATUSES)[number];
 export const LOG_LEVELS = ['log', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Where a task's attempts run: a worker thread of the daemon, a child process, or a child process in a sandbox that sees only what the task declares. */
+/** Where a task's attempts run: a worker thread of the daemon, a child process, or a fresh process in a bubblewrap sandbox that sees only what the task declares. */
 export const ISOLATIONS = ['thread', 'process', 'sandbox'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 

@@ -42,7 +42,7 @@ export function relativeTime(iso: string, now: number): string {
 
 export function describeTask(task: TaskSummary, now = Date.now()): ItemLine {
   const [glyph, tone] = task.running > 0 ? RUN_GLYPHS.running : task.lastRun ? RUN_GLYPHS[task.lastRun.status] : (['○', 'gray'] as [string, StyleName]);
-  const facts = [`${formatSize(task.ramBytes)} · ${formatDuration(task.timeoutMs)} · cpu ${formatDuration(task.computeMs)}${task.maxRetries ? ` · retries ${task.maxRetries}` : ''}${task.isolation === 'process' ? ' · process' : ''}`];
+  const facts = [`${formatSize(task.ramBytes)} · ${formatDuration(task.timeoutMs)} · cpu ${formatDuration(task.computeMs)}${task.maxRetries ? ` · retries ${task.maxRetries}` : ''}${task.isolation === 'thread' ? '' : ` · ${task.isolation}`}`];
   const live: string[] = task.running || task.queued ? [`${task.running} running${task.queued ? `, ${task.queued} queued` : ''}`] : [];
   // Runs that hold no worker: delayed, or paused at a durable sleep, wait or prompt.
   for (const status of ['scheduled', 'sleeping', 'waiting'] as const) if (task[status] > 0) live.push(`${task[status]} ${status}`);

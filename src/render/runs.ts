@@ -2,6 +2,7 @@ import {formatDuration} from '../lib/duration.js';
 import type {RunLogLine, RunProgress, RunRecord, StepRecord} from '../protocol/index.js';
 import {formatSize} from '../lib/size.js';
 import {RUN_GLYPHS, relativeTime} from './items.js';
+import {renderAttemptRequests} from './requests.js';
 import type {Paint} from './style.js';
 import {renderTable} from './table.js';
 
@@ -101,7 +102,7 @@ export function renderRunDetails(run: RunRecord, paint: Paint, now = Date.now())
   for (const attempt of run.attempts) {
     const worker = attempt.worker === undefined ? '' : ` (pid ${attempt.worker.pid})`;
     const outcome = attempt.error ? `  ${attempt.error.type}: ${attempt.error.message}` : attempt.suspended ? `  ${attempt.suspended}` : attempt.finishedAt === null ? '' : '  ok';
-    lines.push(`  #${attempt.n} ${attempt.startedAt} → ${attempt.finishedAt ?? 'running'}${worker}${outcome}`);
+    lines.push(`  #${attempt.n} ${attempt.startedAt} → ${attempt.finishedAt ?? 'running'}${worker}${outcome}`, ...renderAttemptRequests(attempt, paint));
   }
   if (run.error?.stack) lines.push(paint('dim', run.error.stack));
   return lines.join('\n');

@@ -57,8 +57,26 @@ export interface TaskOptions {
    * @default []
    */
   env?: string[] | Record<string, string>;
-  /** "thread": a worker thread (fast start, heap cap only). "process": a child process (RSS cap, kernel CPU limit, survives crashes). @default "thread" */
-  isolation?: 'thread' | 'process';
+  /**
+   * "thread": a worker thread (fast start, heap cap only). "process": a child process (RSS cap, kernel CPU limit, survives crashes).
+   * Both are for trusted code. "sandbox": a fresh process in bubblewrap that sees the project read-only, its node_modules and
+   * what `allowedFiles`, `allowedHosts` and `env` declare, nothing else. @default `[defaults] isolation`, else "thread"
+   */
+  isolation?: 'thread' | 'process' | 'sandbox';
+  /**
+   * Sandbox only: paths inside the project it may reach besides the project itself (read-only), relative to the project root,
+   * each "PATH" or "PATH:ro" (read-only) or "PATH:rw" (read-write). A path, or a symlink on its way, that leaves the project is refused.
+   * Replaces `[defaults] allowed_files`. @default `[defaults] allowed_files`, else []
+   */
+  allowedFiles?: string[];
+  /**
+   * Sandbox only: hosts its `fetch`, `http` and `https` may reach, through the daemon's proxy: "api.example.com", "*.example.org",
+   * "127.0.0.1:8080", "[::1]:8080", "api.example.com:443" (without a port: any port). Replaces `[defaults] allowed_hosts`.
+   * @default `[defaults] allowed_hosts`, else [] (no network)
+   */
+  allowedHosts?: string[];
+  /** Sandbox only: size cap of `ctx.scratchDir`, with its unit, at least "1MB". @default `[defaults] scratch`, else "64MB" */
+  scratch?: string;
   /** Most runs of this task at once. @default unlimited (the daemon's parallelism still applies) */
   concurrency?: number;
   /** Key template filled from the input, e.g. "report:{id}": at most one run per key at a time. @default none */

@@ -22,7 +22,7 @@ const service = z
     }
   });
 
-const schema = createConfigSchema({schedule, service});
+const schema = createConfigSchema({schedule, service}, '.');
 const parse = (text: string) => () => parseConfigText(text, 'capsule.toml', schema);
 const head = ['[project]', 'name = "reports"'];
 

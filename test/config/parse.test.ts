@@ -1,4 +1,5 @@
 import {describe, expect, test} from 'vitest';
+import {DEFAULT_SANDBOX_POLICY} from '../../src/config/sandbox-policy.js';
 import {parseProjectConfig, type ProjectConfig} from '../../src/config/index.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {issuesFrom, linesFrom, toml} from './helpers.js';
@@ -35,7 +36,7 @@ describe('parseProjectConfig on a valid file', () => {
       root: '/srv/reports',
       nameAt: {line: 2, column: 1},
       project: {name: 'reports', version: '1.0.0', description: 'Nightly reports', entry: ['tasks/*.ts', 'jobs/**/*.js']},
-      defaults: {computeMs: 120_000, ramBytes: 512 * 1024 * 1024, timeoutMs: 120_000, maxRetries: 5},
+      defaults: {computeMs: 120_000, ramBytes: 512 * 1024 * 1024, timeoutMs: 120_000, maxRetries: 5, isolation: 'thread', sandbox: DEFAULT_SANDBOX_POLICY},
       schedules: {
         nightly: {task: 'build_report', cron: '0 3 * * *', timezone: 'Europe/Paris', input: {}, overlap: 'skip', catchUp: 'latest', catchUpWindowMs: 3_600_000, jitterMs: 0, enabled: true},
       },
@@ -72,7 +73,7 @@ describe('parseProjectConfig on a valid file', () => {
   test('fills in the documented defaults when only the name is given', () => {
     const config = parseProjectConfig(toml('[project]', 'name = "tiny"'), '/p/capsule.toml');
     expect(config.project).toEqual({name: 'tiny', version: null, description: null, entry: ['tasks/*.ts', 'tasks/*.js']});
-    expect(config.defaults).toEqual({computeMs: 30_000, ramBytes: 256 * 1024 * 1024, timeoutMs: 30_000, maxRetries: 2});
+    expect(config.defaults).toEqual({computeMs: 30_000, ramBytes: 256 * 1024 * 1024, timeoutMs: 30_000, maxRetries: 2, isolation: 'thread', sandbox: DEFAULT_SANDBOX_POLICY});
     expect(config.schedules).toEqual({});
     expect(config.services).toEqual({});
   });

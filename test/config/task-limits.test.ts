@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {normaliseTask} from '../../daemon/runner/task-spec.js';
 import {parseProjectConfig} from '../../src/config/index.js';
+import {DEFAULT_SANDBOX_POLICY} from '../../src/config/sandbox-policy.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {issuesFrom, toml} from './helpers.js';
 
@@ -12,7 +13,8 @@ const MB = 1024 * 1024;
 function fromDefaults(key: string, literal: string): unknown {
   const text = toml('[project]', 'name = "reports"', '[defaults]', `${key} = ${literal}`);
   try {
-    return {taken: parseProjectConfig(text, 'capsule.toml').defaults};
+    const {computeMs, ramBytes, timeoutMs, maxRetries} = parseProjectConfig(text, 'capsule.toml').defaults;
+    return {taken: {computeMs, ramBytes, timeoutMs, maxRetries}};
   } catch {
     const [issue] = issuesFrom(() => parseProjectConfig(text, 'capsule.toml'));
     expect(issue).toMatchObject({path: `defaults.${key}`, line: 4});
@@ -22,9 +24,9 @@ function fromDefaults(key: string, literal: string): unknown {
 
 /** `task({OPTION: value})` over the documented defaults: the same shape as fromDefaults. */
 function fromTask(option: string, value: unknown): unknown {
-  const defaults = {computeMs: 30_000, ramBytes: 256 * MB, timeoutMs: 30_000, maxRetries: 2};
+  const defaults = {computeMs: 30_000, ramBytes: 256 * MB, timeoutMs: 30_000, maxRetries: 2, isolation: 'thread' as const, sandbox: DEFAULT_SANDBOX_POLICY};
   try {
-    const spec = normaliseTask('reports', {name: 'build', modulePath: '/p/tasks/build.ts', exportName: 'build', options: {[option]: value}}, defaults, {});
+    const spec = normaliseTask({namespace: 'reports', root: '/p'}, {name: 'build', modulePath: '/p/tasks/build.ts', exportName: 'build', options: {[option]: value}}, defaults, {});
     return {taken: {...spec.limits, maxRetries: spec.maxRetries}};
   } catch (error) {
     expect(error).toBeInstanceOf(CapsuleError);

@@ -42,6 +42,47 @@ describe('renderRunDetails', () => {
   });
 });
 
+describe('renderRunDetails: the requests of a sandboxed attempt', () => {
+  const sandboxed: RunRecord = {
+    ...run,
+    status: 'failed',
+    error: {type: 'sandbox_denied', message: 'the sandbox denied a request to evil.example.net', stack: null},
+    attempts: [
+      {
+        n: 1,
+        startedAt: '2026-11-21T12:00:00.000Z',
+        finishedAt: '2026-11-21T12:00:01.000Z',
+        error: {type: 'sandbox_denied', message: 'the sandbox denied a request to evil.example.net', stack: null},
+        requests: [
+          {method: 'GET', host: 'api.example.com', status: 200, bytes: 2048, durationMs: 35, denied: false},
+          {method: 'POST', host: '127.0.0.1:8080', status: 503, bytes: 12, durationMs: 1500, denied: false},
+          {method: 'GET', host: 'evil.example.net', status: null, bytes: 0, durationMs: 0.4, denied: true},
+        ],
+        requestsDropped: 3,
+      },
+      {n: 2, startedAt: '2026-11-21T12:00:02.000Z', finishedAt: null, error: null},
+    ],
+  };
+
+  it('lists each request under its attempt: method, host, status, bytes, duration; a denied one marked, the dropped ones counted', () => {
+    const lines = renderRunDetails(sandboxed, painter(false)).split('\n');
+    const first = lines.indexOf('  #1 2026-11-21T12:00:00.000Z → 2026-11-21T12:00:01.000Z  sandbox_denied: the sandbox denied a request to evil.example.net');
+    expect(first).toBeGreaterThan(-1);
+    expect(lines.slice(first + 1, first + 6)).toEqual([
+      '      GET   api.example.com   200     2KB  35ms',
+      '      POST  127.0.0.1:8080    503     12B  1s',
+      '      GET   evil.example.net    -      0B  0ms  denied',
+      '      … and 3 more requests, counted, not listed',
+      '  #2 2026-11-21T12:00:02.000Z → running',
+    ]);
+  });
+
+  it('paints a denied request red', () => {
+    const painted = renderRunDetails(sandboxed, painter(true));
+    expect(painted).toContain('\u001b[31mdenied');
+  });
+});
+
 describe('a scheduled run', () => {
   const scheduled: RunRecord = {...run, status: 'scheduled', attempts: [], startedAt: null, wakeAt: '2026-11-21T12:10:00.000Z', priority: 5, idempotencyKey: 'order-42', idempotencyExpiresAt: '2026-11-22T12:00:00.000Z'};
   const now = Date.parse('2026-11-21T12:00:00.000Z');

@@ -29,6 +29,11 @@ describe('item facts', () => {
     expect(line.facts).toEqual(['512MB · 2m · cpu 30s · retries 3', '1 running, 2 queued', 'last failed 3m ago']);
   });
 
+  it('names a task\'s isolation unless it is the default thread', () => {
+    expect(describeTask(task({isolation: 'process'}), NOW).facts).toEqual(['512MB · 2m · cpu 30s · retries 3 · process']);
+    expect(describeTask(task({isolation: 'sandbox'}), NOW).facts).toEqual(['512MB · 2m · cpu 30s · retries 3 · sandbox']);
+  });
+
   it('counts a task\'s scheduled, sleeping and waiting runs beside the running and queued ones, when there are any', () => {
     expect(describeTask(task({running: 1, scheduled: 3, sleeping: 2, waiting: 1}), NOW).facts).toEqual(['512MB · 2m · cpu 30s · retries 3', '1 running, 3 scheduled, 2 sleeping, 1 waiting']);
     expect(describeTask(task({waiting: 1}), NOW).facts).toEqual(['512MB · 2m · cpu 30s · retries 3', '1 waiting']);

@@ -22,10 +22,10 @@ export function attemptRequest(file: string, exportName: string, overrides: Part
     input: null,
     isolation: 'thread' satisfies Isolation,
     limits: {ramBytes: 256 * MB, timeoutMs: 20_000, computeMs: 20_000},
+    sandbox: null,
     env: BASE_ENV,
     cwd: FIXTURES,
     memo: [],
-    sandbox: null,
     ...overrides,
   };
 }
@@ -48,8 +48,8 @@ export function recordingHooks(overrides: Partial<AttemptHooks> = {}): RecordedH
       submitChild: () => Promise.reject(new Error('this test submits no child run')),
       awaitChild: () => Promise.reject(new Error('this test awaits no child run')),
       worker: () => {},
-      durable: () => Promise.reject(new Error('this test records no durable step')),
       request: () => {},
+      durable: () => Promise.reject(new Error('this test records no durable step')),
       ...overrides,
     },
   };

@@ -12,10 +12,12 @@ describe('shouldRetry', () => {
     expect(shouldRetry({errorType: 'error', fatal: false, attempt: 1, maxRetries: 0})).toBe(false);
   });
 
-  it('retries every failure type but cancellation', () => {
+  it('retries every failure type but cancellation and the sandbox refusals', () => {
     const types: RunErrorType[] = ['error', 'timeout', 'out_of_memory', 'compute_exhausted', 'crashed', 'interrupted'];
     for (const errorType of types) expect(shouldRetry({errorType, fatal: false, attempt: 1, maxRetries: 1}), errorType).toBe(true);
-    expect(shouldRetry({errorType: 'cancelled', fatal: false, attempt: 1, maxRetries: 5})).toBe(false);
+    for (const errorType of ['cancelled', 'sandbox_denied', 'sandbox_unavailable'] as const) {
+      expect(shouldRetry({errorType, fatal: false, attempt: 1, maxRetries: 5}), errorType).toBe(false);
+    }
   });
 
   it('never retries a FatalError', () => {

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {isFinalRunStatus} from '../../../src/protocol/index.js';
-import {assertTransition, canTransition, cancelRun, failAttempt, newRun, NO_USAGE, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
+import {assertTransition, canTransition, cancelRun, failAttempt, newRun, NO_USAGE, recordDroppedRequests, recordRequest, requestListFull, startAttempt, succeedRun} from '../../../daemon/runner/run-state.js';
+import {MAX_ATTEMPT_REQUESTS, RunRecord as RunRecordSchema} from '../../../src/protocol/runs.js';
 import type {RunError, RunStatus} from '../../../src/protocol/index.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
@@ -65,5 +66,37 @@ describe('run state machine', () => {
     const running = cancelRun(startAttempt(queued(), T0), 'stop', NO_USAGE, T0 + 3);
     expect(running.attempts[0]).toMatchObject({finishedAt: '2025-01-01T00:00:00.003Z', error: {type: 'cancelled'}});
     expect(running.durationMs).toBe(3);
+  });
+});
+
+describe('recordRequest', () => {
+  const request = (n: number) => ({method: 'GET', host: 'api.example.com', status: 200, bytes: n, durationMs: 1, denied: false});
+
+  it('appends to the open attempt only, leaving the earlier ones and the given record as they were', () => {
+    const retried = startAttempt(failAttempt(startAttempt(queued(), T0), boom, NO_USAGE, T0, true), T0);
+    const next = recordRequest(retried, request(1));
+    expect(next.attempts[0]).not.toHaveProperty('requests');
+    expect(next.attempts[1]!.requests).toEqual([request(1)]);
+    expect(retried.attempts[1]).not.toHaveProperty('requests');
+  });
+
+  it(`lists ${MAX_ATTEMPT_REQUESTS} at most, then refuses to list more: the rest are counted, and the record still matches its schema`, () => {
+    let run = startAttempt(queued(), T0);
+    for (let n = 0; n < MAX_ATTEMPT_REQUESTS; n++) {
+      expect(requestListFull(run)).toBe(false);
+      run = recordRequest(run, request(n));
+    }
+    expect(requestListFull(run)).toBe(true);
+    expect(() => recordRequest(run, request(MAX_ATTEMPT_REQUESTS))).toThrow(/count the next ones/);
+    run = recordDroppedRequests(recordDroppedRequests(run, 2), 3);
+    expect(run.attempts[0]!.requests).toHaveLength(MAX_ATTEMPT_REQUESTS);
+    expect(run.attempts[0]!.requestsDropped).toBe(5);
+    expect(recordDroppedRequests(run, 0)).toBe(run);
+    expect(RunRecordSchema.safeParse(run).success).toBe(true);
+  });
+
+  it('refuses a run that is not running: no attempt is open to make requests', () => {
+    expect(() => recordRequest(queued(), request(1))).toThrow(/only a running attempt/);
+    expect(() => recordDroppedRequests(queued(), 1)).toThrow(/only a running attempt/);
   });
 });

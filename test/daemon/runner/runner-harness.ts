@@ -25,6 +25,7 @@ export function spec(name: string, overrides: Partial<TaskSpec> = {}): TaskSpec 
     concurrency: null,
     lock: null,
     lockMode: 'queue',
+    sandbox: null,
     ...overrides,
   };
 }

@@ -25,6 +25,7 @@ describe('Runner: a run from submit to result', () => {
       input: {id: 7},
       isolation: 'thread',
       limits: {computeMs: 5000, ramBytes: 64 * 1024 * 1024, timeoutMs: 10_000},
+      sandbox: null,
       env: {PATH: '/usr/bin'},
       cwd: ROOT,
       modulePath: `${ROOT}/tasks/build.ts`,

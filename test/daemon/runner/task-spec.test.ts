@@ -2,10 +2,12 @@ import {describe, expect, it} from 'vitest';
 import {COMPUTE_LEVELS, parseCompute} from '../../../src/config/compute.js';
 import type {DiscoveredTask} from '../../../daemon/runner/executor-api.js';
 import {normaliseTask} from '../../../daemon/runner/task-spec.js';
+import {DEFAULT_SANDBOX_POLICY} from '../../../src/config/sandbox-policy.js';
 import type {TaskDefaults} from '../../../src/config/task-limits.js';
 import {CapsuleError} from '../../../src/lib/errors.js';
 
-const defaults: TaskDefaults = {computeMs: 30_000, ramBytes: 256 * 1024 * 1024, timeoutMs: 30_000, maxRetries: 2};
+const defaults: TaskDefaults = {computeMs: 30_000, ramBytes: 256 * 1024 * 1024, timeoutMs: 30_000, maxRetries: 2, isolation: 'thread', sandbox: DEFAULT_SANDBOX_POLICY};
+const project = {namespace: 'reports', root: '/p'};
 const daemonEnv = {PATH: '/usr/bin', HOME: '/home/ada', SECRET_TOKEN: 'daemon-only', API_KEY: 'k-123'};
 
 function discovered(options: Record<string, unknown>): DiscoveredTask {
@@ -14,7 +16,7 @@ function discovered(options: Record<string, unknown>): DiscoveredTask {
 
 function errorOf(options: Record<string, unknown>): CapsuleError {
   try {
-    normaliseTask('reports', discovered(options), defaults, daemonEnv);
+    normaliseTask(project, discovered(options), defaults, daemonEnv);
   } catch (error) {
     expect(error).toBeInstanceOf(CapsuleError);
     return error as CapsuleError;
@@ -24,7 +26,7 @@ function errorOf(options: Record<string, unknown>): CapsuleError {
 
 describe('normaliseTask', () => {
   it('fills omitted options from the project defaults', () => {
-    const spec = normaliseTask('reports', discovered({}), defaults, daemonEnv);
+    const spec = normaliseTask(project, discovered({}), defaults, daemonEnv);
     expect(spec).toEqual({
       name: 'build_report',
       modulePath: '/p/tasks/report.ts',
@@ -37,12 +39,13 @@ describe('normaliseTask', () => {
       concurrency: null,
       lock: null,
       lockMode: 'queue',
+      sandbox: null,
     });
   });
 
   it('reads every option into numbers', () => {
     const spec = normaliseTask(
-      'reports',
+      project,
       discovered({
         name: 'build_report',
         compute: 'HIGH',
@@ -68,13 +71,13 @@ describe('normaliseTask', () => {
 
   it('takes compute as a level or CPU milliseconds', () => {
     expect(COMPUTE_LEVELS).toEqual({LOW: 5000, MEDIUM: 30_000, HIGH: 120_000});
-    expect(normaliseTask('reports', discovered({compute: 'LOW'}), defaults, daemonEnv).limits.computeMs).toBe(5000);
-    expect(normaliseTask('reports', discovered({compute: 750}), defaults, daemonEnv).limits.computeMs).toBe(750);
+    expect(normaliseTask(project, discovered({compute: 'LOW'}), defaults, daemonEnv).limits.computeMs).toBe(5000);
+    expect(normaliseTask(project, discovered({compute: 750}), defaults, daemonEnv).limits.computeMs).toBe(750);
     expect(() => parseCompute('low')).toThrow('invalid compute: expected "LOW", "MEDIUM", "HIGH" or CPU milliseconds as a positive integer, got "low"');
   });
 
   it('gives fixed env values and never leaks the daemon environment', () => {
-    const spec = normaliseTask('reports', discovered({env: {MODE: 'batch', PATH: '/opt/bin'}}), defaults, daemonEnv);
+    const spec = normaliseTask(project, discovered({env: {MODE: 'batch', PATH: '/opt/bin'}}), defaults, daemonEnv);
     expect(spec.env).toEqual({PATH: '/opt/bin', HOME: '/home/ada', MODE: 'batch'});
     expect(spec.env).not.toHaveProperty('SECRET_TOKEN');
   });
@@ -86,7 +89,7 @@ describe('normaliseTask', () => {
     expect(errorOf({timeout: '0s'}).message).toBe('task reports/build_report: option "timeout": expected a duration above zero such as "30s", "5m" or "1h", got "0s"');
     expect(errorOf({maxRetries: 1.5}).message).toBe('task reports/build_report: option "maxRetries": expected an integer from 0 to 100, got number 1.5');
     expect(errorOf({concurrency: 0}).message).toBe('task reports/build_report: option "concurrency": expected an integer of at least 1, got number 0');
-    expect(errorOf({isolation: 'vm'}).message).toBe('task reports/build_report: option "isolation": expected one of "thread", "process", got "vm"');
+    expect(errorOf({isolation: 'vm'}).message).toBe('task reports/build_report: option "isolation": expected one of "thread", "process", "sandbox", got "vm"');
     expect(errorOf({isolation: 'proces'}).hint).toBe('did you mean "process"?');
     expect(errorOf({compute: 'EXTREME'}).message).toBe(
       'task reports/build_report: option "compute": expected "LOW", "MEDIUM", "HIGH" or CPU milliseconds as a positive integer, got "EXTREME"',
@@ -115,7 +118,7 @@ describe('normaliseTask', () => {
   });
 
   it('takes jitter as true (the default fraction), false (none) or the fraction', () => {
-    const jitterOf = (jitter: unknown) => normaliseTask('reports', discovered({backoff: {jitter}}), defaults, daemonEnv).backoff.jitter;
+    const jitterOf = (jitter: unknown) => normaliseTask(project, discovered({backoff: {jitter}}), defaults, daemonEnv).backoff.jitter;
     expect([jitterOf(true), jitterOf(false), jitterOf(0.5)]).toEqual([0.2, 0, 0.5]);
   });
 
