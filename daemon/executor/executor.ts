@@ -1,5 +1,5 @@
 import {availableParallelism} from 'node:os';
-import {join} from 'node:path';
+import {join, resolve} from 'node:path';
 import type {AttemptHooks, AttemptOutcome, AttemptRequest, Executor, Isolation, OrphanedAttempt, StopSignal} from '../runner/executor-api.js';
 import {isSameWorker} from '../runner/recovery.js';
 import {attemptMarker, endAttemptProcesses} from '../worker/attempt-processes.js';
@@ -188,7 +188,7 @@ class PooledExecutor implements TaskExecutor {
 
   private async sandboxLease(pool: SandboxPool, request: AttemptRequest): Promise<WorkerLease> {
     if (request.sandbox === null) throw new Error('a sandboxed attempt came without its policy (a bug in capsule)');
-    const sandbox = await pool.take({root: request.cwd, policy: request.sandbox, ramBytes: request.limits.ramBytes});
+    const sandbox = await pool.take({root: resolve(request.cwd), policy: request.sandbox, ramBytes: request.limits.ramBytes});
     return sandboxLease(sandbox, await sandbox.hostPid);
   }
 

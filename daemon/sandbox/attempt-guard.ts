@@ -1,3 +1,4 @@
+import {resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import type {ModuleSource} from '../worker/protocol.js';
@@ -19,7 +20,8 @@ export class AttemptGuard {
     root: string,
     policy: SandboxPolicy,
   ) {
-    this.readable = [root, ...nodeModulesAbove(root), ...policy.files.map((file) => file.path)];
+    const dir = resolve(root);
+    this.readable = [dir, ...nodeModulesAbove(dir), ...policy.files.map((file) => file.path)];
   }
 
   /** A module's source, only where the sandbox could read the file itself. */

@@ -60,7 +60,7 @@ export interface SandboxView {
  * read-only mount (`EROFS`), a full scratch directory (`ENOSPC`), or a path that exists in the
  * project only as a symlink to somewhere the sandbox does not see.
  */
-export function findDenial(error: unknown, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): SandboxDeniedError | null {
+export function findDenial(error: unknown, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): Error | null {
   let current: unknown = error;
   for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth++) {
     const denial = asDenial(current, view, lstat);
@@ -86,10 +86,11 @@ export function hiddenPathDenial(path: string): SandboxDeniedError {
   return new SandboxDeniedError('read', path, 'it is outside the sandbox, which sees its project, its node_modules and what allowedFiles lists');
 }
 
-function asDenial(error: Error, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): SandboxDeniedError | null {
+function asDenial(error: Error, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): Error | null {
+  // Made here, or by the daemon and sent back as a reply (then it is an Error with the code).
   if (error instanceof SandboxDeniedError) return error;
   const {code, permission, resource, path} = error as Error & {code?: unknown; permission?: unknown; resource?: unknown; path?: unknown};
-  if (code === SANDBOX_DENIED_CODE) return null;
+  if (code === SANDBOX_DENIED_CODE) return error;
   if (code === 'ERR_ACCESS_DENIED') {
     const target = typeof resource === 'string' ? resource : '';
     switch (permission) {

@@ -122,6 +122,20 @@ describe('a sandboxed task meets its walls', () => {
     expect(isAlive(hostPid!)).toBe(false);
   });
 
+  it('serves no module its sandbox could not read, even asked on its channel by the task itself', async () => {
+    const outcome = await run('forgesModuleRequest', {path: '/etc/passwd'});
+    expect(outcome).toMatchObject({ok: true, result: {t: 'reply', ok: false, error: {message: expect.stringMatching(/denied reading \/etc\/passwd/)}}});
+    expect(JSON.stringify(outcome)).not.toContain('root:x:0:0');
+  });
+
+  it("cannot submit a run of another project's task", async () => {
+    const {hooks} = recordingHooks({submitChild: () => Promise.resolve('run_child')});
+    const outcome = await executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'other/deploy'}}), hooks, new AbortController().signal);
+    expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/submitting a run of other\/deploy/)}});
+    const own = await executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'deploy'}}), hooks, new AbortController().signal);
+    expect(own).toMatchObject({ok: true, result: 'run_child'});
+  });
+
   it('gives the attempt a scratch directory of its own', async () => {
     expect(await run('scratch')).toMatchObject({ok: true, result: {dir: '/scratch', note: 'kept for the attempt'}});
   });
