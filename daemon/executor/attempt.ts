@@ -96,6 +96,8 @@ export class Attempt {
       // The task returned, so the worker sent its report, maybe not processed yet; a stopped task
       // that honoured the abort has its last log lines in front of it.
       if (failure === null && this.reported === null) await this.until(() => this.reported !== null, REPORT_WAIT_MS);
+      // A sandbox takes one attempt: it ends with it, and whatever the task left running in it (a timer) with it.
+      if (this.request.sandbox !== null && this.handle?.exit === null) this.kill();
       if (failure !== null || this.terminate.aborted) await this.until(() => this.handle === null || this.handle.exit !== null, EXIT_WAIT_MS);
       // A worker that finished its attempt ended what it started itself; one that is gone could not.
       if (this.spawned && (this.terminate.aborted || this.handle?.exit)) await this.endProcesses();

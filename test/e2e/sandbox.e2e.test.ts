@@ -1,6 +1,8 @@
 // Sandboxed tasks against a real daemon and real bubblewrap: each wall is tried by a task in a run
 // of its own, and ends the run `sandbox_denied` naming what was denied, with nothing left running.
 import {copyFile, mkdir, symlink, writeFile} from 'node:fs/promises';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -11,34 +13,36 @@ import {SLOW, runAttached} from './tasks-helpers.js';
 
 const TASKS = join(ROOT, 'test', 'fixtures', 'tasks', 'sandbox.ts');
 
+
 let home: TestHome;
 let project: string;
 let other: string;
 
+let server: Server;
+let port: number;
+
 beforeAll(async () => {
+  server = createServer((request, response) => response.end(`served ${request.url}`));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
   home = await TestHome.create();
   other = await makeProject({'capsule.toml': projectToml('other'), 'secret.txt': 'other project'});
-  project = await makeProject({'capsule.toml': projectToml('sbx', '[defaults]\nmax_retries = 0\n')});
+  // The executor tests' fixture tasks, sandboxed by the project's defaults, allowed one path on the local server's port.
+  const defaults = `[defaults]\nmax_retries = 0\nisolation = "sandbox"\nallowed_hosts = ["127.0.0.1:${port}"]\n`;
+  project = await makeProject({'capsule.toml': projectToml('sbx', defaults)});
   home.removeOnCleanup(project, other);
   await mkdir(join(project, 'tasks'));
-  await mkdir(join(project, 'lib'));
-  // The fixture's tasks, declared sandboxed: the same code as the executor tests run.
-  await copyFile(TASKS, join(project, 'lib', 'walls.ts'));
-  await writeFile(
-    join(project, 'tasks', 'index.ts'),
-    "import {task} from 'capsule';\nimport * as walls from '../lib/walls.ts';\n" +
-      Object.keys(await import(TASKS))
-        .map((name) => `export const ${name} = task({name: '${name}', isolation: 'sandbox'}, (input: never, ctx) => (walls.${name} as unknown as {run: (i: never, c: typeof ctx) => unknown}).run(input, ctx));`)
-        .join('\n') +
-      '\n',
-  );
+  await copyFile(TASKS, join(project, 'tasks', 'walls.ts'));
   await symlink('/etc/passwd', join(project, 'leak'));
   expect((await home.run(['daemon', 'start'])).code).toBe(0);
   const added = await home.run(['project', 'add', project]);
   expect(added.code, added.stderr).toBe(0);
 }, 60_000);
 
-afterAll(() => home.cleanup());
+afterAll(async () => {
+  await home.cleanup();
+  await new Promise((resolve) => server.close(resolve));
+});
 
 async function denied(task: string, input: unknown, what: RegExp): Promise<RunRecord> {
   const {result, run} = await runAttached(home, `sbx/${task}`, input);
@@ -83,6 +87,19 @@ describe('a sandboxed task', SLOW, () => {
     await denied('spawns', null, /starting a child process/);
     await denied('forkBomb', null, /starting a child process/);
     await denied('startsWorker', null, /starting a worker thread/);
+  });
+
+  it('reaches an allowed server through fetch only: the request is on its run; other hosts, TCP and the daemon socket are denied', async () => {
+    const {result, run} = await runAttached(home, 'sbx/fetches', {url: `http://127.0.0.1:${port}/hello`});
+    expect(result.code, result.stderr).toBe(0);
+    expect(run.result).toEqual({status: 200, body: 'served /hello'});
+    expect(run.attempts[0]!.requests).toEqual([{method: 'GET', host: `127.0.0.1:${port}`, status: 200, bytes: 13, durationMs: expect.any(Number), denied: false}]);
+    const shown = await home.run(['show', run.id]);
+    expect(shown.stdout).toMatch(new RegExp(`GET\\s+127\\.0\\.0\\.1:${port}\\s+200`));
+    const off = await denied('fetches', {url: `http://localhost:${port}/`}, new RegExp(`denied a request to localhost:${port}`));
+    expect(off.attempts[0]!.requests).toMatchObject([{host: `localhost:${port}`, status: 403, denied: true}]);
+    await denied('connects', {port}, new RegExp(`denied a connection to 127\\.0\\.0\\.1:${port}`));
+    await denied('connects', {path: join(home.home, 'run', 'daemon.sock')}, /denied a connection to .*daemon\.sock/);
   });
 
   it('is stopped by its scratch cap', async () => {
