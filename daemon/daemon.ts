@@ -123,6 +123,7 @@ export class Daemon {
           keep: (namespace, snapshot, options) => modules.keep(namespace, snapshot, options),
           forget: (namespace) => modules.forget(namespace),
           reload: () => executor.reload(),
+          warmSandbox: (spec) => executor.warmSandbox(spec),
         },
         bus,
       );

@@ -64,7 +64,7 @@ export interface TaskExecutor extends Executor {
   readonly modules: ModuleSources;
   /** Starts the pool of this class now, so the first attempt finds a warm worker. */
   warm(isolation: Isolation, ramBytes: number): void;
-  /** Starts a spare sandbox for this spec now, so the first attempt does not wait for one. */
+  /** Starts a spare sandbox for this spec now, so the first attempt does not wait for one; not when the spares are all in use. */
   warmSandbox(spec: SandboxSpec): void;
   /** Replaces every worker once it is free; call it when a project's modules changed (workers cache imports). */
   reload(): Promise<void>;
@@ -182,7 +182,7 @@ class PooledExecutor implements TaskExecutor {
 
   warmSandbox(spec: SandboxSpec): void {
     void this.sandboxes.then((pool) => {
-      if (pool instanceof SandboxPool && !this.closing.signal.aborted) pool.warm(spec);
+      if (pool instanceof SandboxPool && !this.closing.signal.aborted) pool.warm(spec, {evict: false});
     });
   }
 

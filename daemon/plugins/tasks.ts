@@ -1,3 +1,5 @@
+import {resolve} from 'node:path';
+import type {SandboxSpec} from '../sandbox/sandbox-pool.js';
 import {stat} from 'node:fs/promises';
 import {basename, dirname, relative} from 'node:path';
 import type {ProjectConfig} from '../../src/config/index.js';
@@ -26,6 +28,8 @@ export interface TaskModules {
   forget(namespace: string): void;
   /** Workers cache imported modules: a reloaded project needs fresh ones. */
   reload(): Promise<void>;
+  /** Starts a spare sandbox for a sandboxed task just loaded, if there is room for one, so its first run does not wait for it. */
+  warmSandbox(spec: SandboxSpec): void;
 }
 
 /** Ad-hoc runs (`capsule run ./file.ts`) live in this namespace, one task per file and export. */
@@ -73,6 +77,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     if (this.loadedBefore.has(namespace)) await this.modules.reload();
     this.loadedBefore.add(namespace);
     this.runner.setProjectTasks(namespace, project.root, specs);
+    for (const spec of specs) if (spec.sandbox !== null) this.modules.warmSandbox({root: resolve(project.root), policy: spec.sandbox, ramBytes: spec.limits.ramBytes});
     const schedules = discovered.filter((task) => task.options.schedule !== undefined).map((task) => ({task: task.name, option: task.options.schedule}));
     this.projects.set(namespace, {config: project, root: project.root, specs, schedules});
   }

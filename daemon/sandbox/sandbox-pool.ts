@@ -61,10 +61,11 @@ export class SandboxPool {
     return sandbox !== null && sandbox.exit === null ? sandbox : this.start(spec);
   }
 
-  /** Starts a spare for this spec, unless there is one. */
-  warm(spec: SandboxSpec): void {
+  /** Starts a spare for this spec, unless there is one; `evict: false` unless another can be kept beside the ones there are. */
+  warm(spec: SandboxSpec, {evict = true} = {}): void {
     const key = keyOf(spec);
     if (this.closed || this.options.maxSpares === 0 || this.spares.has(key)) return;
+    if (!evict && this.spares.size >= this.options.maxSpares) return;
     const spare: Spare = {ready: this.start(spec), idle: null};
     this.spares.set(key, spare);
     spare.ready.then(
