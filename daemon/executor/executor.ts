@@ -213,7 +213,7 @@ class PooledExecutor implements TaskExecutor {
 }
 
 function unavailable({reason, hint}: {reason: string; hint: string}): AttemptOutcome {
-  return {ok: false, error: {type: 'sandbox_unavailable', message: `sandboxed tasks cannot run on this machine: ${reason}; ${hint}`, stack: null}, fatal: true, cpuMs: null, peakMemoryMb: null};
+  return {ok: false, error: {type: 'sandbox_unavailable', message: `sandboxed tasks cannot run on this machine: ${reason}; ${hint}`, stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null};
 }
 
 function crashed(message: string, stack: string | null = null): AttemptOutcome {

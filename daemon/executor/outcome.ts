@@ -42,12 +42,10 @@ export function settleOutcome(facts: AttemptFacts): AttemptOutcome {
     peakMemoryMb: type === 'out_of_memory' ? Math.max(peakMemoryMb ?? 0, toMb(limits.ramBytes)) : peakMemoryMb,
   });
 
-  // A sandbox's cap stands on the next attempt too: it is not retried.
-  if (stopReason !== null) return fail({type: stopReason, message: describeStop(stopReason, limits, measured)}, null, stopReason === 'sandbox_denied');
+  if (stopReason !== null) return fail({type: stopReason, message: describeStop(stopReason, limits, measured)});
   if (reported !== null && reported.ok === false) {
-    // A sandbox's wall stands on the next attempt too: it is not retried.
-    const denied = reported.error.code === SANDBOX_DENIED_CODE;
-    return fail({type: reported.nondeterminism ? 'nondeterminism' : denied ? 'sandbox_denied' : 'error', message: reported.error.message}, reported.error.stack, reported.fatal || denied);
+    const type = reported.nondeterminism ? 'nondeterminism' : reported.error.code === SANDBOX_DENIED_CODE ? 'sandbox_denied' : 'error';
+    return fail({type, message: reported.error.message}, reported.error.stack, reported.fatal);
   }
   if (reported !== null && reported.ok === 'suspended') return {ok: 'suspended', cpuMs, peakMemoryMb};
   if (reported !== null) {

@@ -10,7 +10,7 @@ import {hiddenPathDenial} from '../worker/sandbox-denial.js';
  */
 export function namingHiddenPaths(reported: WorkerOutcome | null): WorkerOutcome | null {
   if (reported?.ok !== false || reported.error.absentPath === undefined || !existsHere(reported.error.absentPath)) return reported;
-  return {...reported, error: {...toSentError(hiddenPathDenial(reported.error.absentPath)), stack: reported.error.stack}, fatal: true};
+  return {...reported, error: {...toSentError(hiddenPathDenial(reported.error.absentPath)), stack: reported.error.stack}};
 }
 
 function existsHere(path: string): boolean {

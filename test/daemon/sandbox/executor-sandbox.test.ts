@@ -73,14 +73,14 @@ describe('a sandboxed task meets its walls', () => {
     [join(homedir(), '.ssh/id_rsa'), /denied reading .*\.ssh/],
   ])('refuses to read %s', async (path, message) => {
     const outcome = await run('reads', {path});
-    expect(outcome).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_denied', message: expect.stringMatching(message)}});
+    expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(message)}});
   });
 
   it('names a file the private /tmp hides (a CAPSULE_HOME under /tmp) as denied, and a missing one as missing', async () => {
     const secret = join(home, 'agent.key');
     await writeFile(secret, 'not for tasks');
-    expect(await run('reads', {path: secret})).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied reading .*agent\.key: it is outside the sandbox/)}});
-    expect(await run('reads', {path: join(home, 'nothing-here')})).toMatchObject({ok: false, fatal: false, error: {type: 'error', message: expect.stringMatching(/ENOENT/)}});
+    expect(await run('reads', {path: secret})).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied reading .*agent\.key: it is outside the sandbox/)}});
+    expect(await run('reads', {path: join(home, 'nothing-here')})).toMatchObject({ok: false, error: {type: 'error', message: expect.stringMatching(/ENOENT/)}});
   });
 
   it('refuses to write into the project', async () => {
@@ -155,7 +155,7 @@ describe('a machine without bubblewrap', () => {
     try {
       const {hooks, logs} = recordingHooks();
       const outcome = await executor.execute(attemptRequest('basic.ts', 'chatty', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY}), hooks, new AbortController().signal);
-      expect(outcome).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_unavailable', message: expect.stringMatching(/cannot run on this machine: bubblewrap.*apt-get install bubblewrap/)}});
+      expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_unavailable', message: expect.stringMatching(/cannot run on this machine: bubblewrap.*apt-get install bubblewrap/)}});
       expect(logs).toEqual([]);
     } finally {
       await executor.close();
@@ -199,7 +199,7 @@ describe('a sandboxed task on the network', () => {
 
   it('is denied a host not on its list, and the denial is reported', async () => {
     const {outcome, requests} = await run('fetches', {url: `http://127.0.0.1:${port}/hello`}, ['api.example.com']);
-    expect(outcome).toMatchObject({ok: false, fatal: true, error: {type: 'sandbox_denied', message: expect.stringMatching(new RegExp(`denied a request to 127\\.0\\.0\\.1:${port}`))}});
+    expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(new RegExp(`denied a request to 127\\.0\\.0\\.1:${port}`))}});
     expect(requests).toMatchObject([{method: 'GET', host: `127.0.0.1:${port}`, status: 403, denied: true}]);
   });
 
