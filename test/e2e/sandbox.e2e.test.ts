@@ -1,6 +1,6 @@
 // Sandboxed tasks against a real daemon and real bubblewrap: each wall is tried by a task in a run
 // of its own, and ends the run `sandbox_denied` naming what was denied, with nothing left running.
-import {copyFile, mkdir, symlink, writeFile} from 'node:fs/promises';
+import {copyFile, mkdir, symlink} from 'node:fs/promises';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {homedir} from 'node:os';
