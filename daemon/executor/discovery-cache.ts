@@ -112,16 +112,17 @@ export class DiscoveryCache {
 
   /** Removes the files of directories no longer registered (a project removed while the daemon was down, a temp file a crash left). */
   async prune(roots: Iterable<string>): Promise<void> {
-    // A write under way has a temp file that is no registered directory's.
+    // The writes asked for before it land first; one asked for meanwhile (a reload) keeps its temp file, named by this process.
     await this.settled();
     const kept = new Set([...roots].map((root) => fileName(root)));
+    const ours = `.${process.pid}.tmp`;
     let names: string[];
     try {
       names = await readdir(this.options.dir);
     } catch {
       return;
     }
-    await Promise.all(names.filter((name) => !kept.has(name)).map((name) => rm(join(this.options.dir, name), {force: true})));
+    await Promise.all(names.filter((name) => !kept.has(name) && !name.endsWith(ours)).map((name) => rm(join(this.options.dir, name), {force: true})));
   }
 
   /** Settles once every write and removal asked for so far has ended: the daemon waits for it before it exits. */

@@ -1,4 +1,4 @@
-import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -119,6 +119,14 @@ describe('DiscoveryCache', () => {
     await cache.prune([]);
     expect(await readdir(join(dir, 'discovery'))).toEqual([]);
     expect(warnings).toEqual([]);
+  });
+
+  it('prunes the temp file a crashed daemon left, never one a write of its own is filling', async () => {
+    await mkdir(join(dir, 'discovery'));
+    await writeFile(join(dir, 'discovery', `x.v8.${process.pid + 1}.tmp`), 'left by a crash');
+    await writeFile(join(dir, 'discovery', `y.v8.${process.pid}.tmp`), 'being written');
+    await cache.prune([]);
+    expect(await readdir(join(dir, 'discovery'))).toEqual([`y.v8.${process.pid}.tmp`]);
   });
 
   it('hashes content, not names', () => {
