@@ -48,6 +48,7 @@ interface Parts {
   schedules: SchedulesPlugin;
   services: ServicesPlugin;
   agents: AgentHub;
+  discoveries: DiscoveryCache;
 }
 
 /** Run history limits from CAPSULE_RUN_HISTORY (runs kept per task) and CAPSULE_RUN_MAX_AGE (a duration). */
@@ -161,7 +162,7 @@ export class Daemon {
         // Runs get the timeout; services stop alongside, each within its own stop_timeout.
         shutdownWithinMs: (timeoutMs, options) => Math.max(timeoutMs, options?.leaveServices ? 0 : serviceManager.longestStopMs()),
       };
-      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents}, onStopped);
+      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents, discoveries}, onStopped);
       ref.daemon = daemon;
       const handlers: PartialHandlerTable = {
         ...daemonHandlers(services),
@@ -249,7 +250,7 @@ export class Daemon {
   }
 
   private async shutDown(timeoutMs: number, {leaveServices = false}: ShutdownOptions): Promise<void> {
-    const {core, state, runStore, executor, tasks, schedules, services, agents} = this.parts;
+    const {core, state, runStore, executor, tasks, schedules, services, agents, discoveries} = this.parts;
     const {logger, paths, projects, audit} = core;
     logger.info(`stopping (timeout ${timeoutMs}ms${leaveServices ? ', leaving services running' : ''})`);
     // Connected clients stay until the end: `capsule daemon stop` shows the runs it waits for
@@ -266,6 +267,8 @@ export class Daemon {
     await Promise.all([tasks.runner.close(timeoutMs), services.close({leaveServices})]);
     tasks.close();
     await executor.close();
+    // Discoveries stored in the background finish writing, or the next start discovers them again.
+    await discoveries.settled();
     await runStore.close();
     projects.close();
     await state.save();

@@ -33,8 +33,11 @@ export interface DiscoveryOptions {
 export interface Discovery {
   tasks: DiscoveredTask[];
   modules: ModuleSnapshot;
-  /** Every file the worker asked the daemon for (the entry modules and what they import, but what Node loads itself): what the cache's key hashes. */
-  files: string[];
+  /**
+   * Every file the worker asked the daemon for (the entry modules and what they import, but what
+   * Node loads itself), with the sha256 of the bytes it was served from: the cache's key.
+   */
+  hashes: Record<string, string>;
 }
 
 /**
@@ -45,12 +48,12 @@ export interface Discovery {
  */
 export async function discoverTasks(root: string, entryGlobs: readonly string[], options: DiscoveryOptions = {}): Promise<Discovery> {
   const files = await expandEntries(root, entryGlobs);
-  if (files.length === 0) return {tasks: [], modules: new Map(), files: []};
+  if (files.length === 0) return {tasks: [], modules: new Map(), hashes: {}};
   const {cache} = options;
   const cached = cache?.reuse ? await cache.store.lookup(root, files) : null;
   if (cached) return cached;
   const discovery = await discoverWith(root, files, options);
-  await cache?.store.store(root, files, discovery);
+  cache?.store.store(root, files, discovery);
   return discovery;
 }
 
@@ -110,7 +113,7 @@ class DiscoveryWorkerThread implements DiscoveryThread {
   async run({root, files, modules, timeoutMs, signal}: DiscoveryJob): Promise<Discovery> {
     if (this.lost) throw new Error('capsule: a lost discovery worker was given a job');
     const snapshot: ModuleSnapshot = new Map();
-    const asked = new Set<string>();
+    const hashes: Record<string, string> = {};
     let timer: NodeJS.Timeout | undefined;
     const settled = new AbortController();
     try {
@@ -129,11 +132,10 @@ class DiscoveryWorkerThread implements DiscoveryThread {
             }
             if (message.url.startsWith('file:')) {
               const path = fileURLToPath(message.url);
-              asked.add(path);
               this.loaded.add(path);
               if (!isUnder(path, root)) this.strayed = true;
             }
-            answerModule(message, modules, snapshot, (answer) => this.worker.postMessage(answer));
+            answerModule(message, modules, snapshot, hashes, (answer) => this.worker.postMessage(answer));
           },
         };
         if (signal?.aborted) fail(stopped());
@@ -144,7 +146,7 @@ class DiscoveryWorkerThread implements DiscoveryThread {
         throw loadFailure(`${relative(root, reply.file)} failed to load: ${reply.error.message}`, "fix the error in that module (its stack is in the details)", reply.error.stack, reply.file);
       }
       checkUniqueNames(root, reply.tasks);
-      return {tasks: reply.tasks, modules: snapshot, files: [...asked].sort()};
+      return {tasks: reply.tasks, modules: snapshot, hashes};
     } finally {
       clearTimeout(timer);
       settled.abort();
@@ -164,12 +166,16 @@ class DiscoveryWorkerThread implements DiscoveryThread {
   }
 }
 
-/** Reads a module the discovery imports from disk, and notes its source: it is the definition the project would run. */
-function answerModule(request: Extract<DiscoveryMessage, {t: 'module'}>, modules: ModuleSources, snapshot: ModuleSnapshot, send: (answer: DiscoveryAnswer) => void): void {
+/**
+ * Reads a module the discovery imports from disk, and notes its source (it is the definition the
+ * project would run) and the hash of the bytes that source came from (the cache's key).
+ */
+function answerModule(request: Extract<DiscoveryMessage, {t: 'module'}>, modules: ModuleSources, snapshot: ModuleSnapshot, hashes: Record<string, string>, send: (answer: DiscoveryAnswer) => void): void {
   const {call, url, format} = request;
-  modules.read(url, format).then(
-    (module) => {
+  modules.readHashed(url, format).then(
+    ({module, sha256}) => {
       if (module !== null) snapshot.set(url, module);
+      if (sha256 !== null) hashes[fileURLToPath(url)] = sha256;
       send({call, ok: true, module});
     },
     (error: unknown) => send({call, ok: false, error: toSentError(error)}),

@@ -1,10 +1,10 @@
-import {createHash} from 'node:crypto';
 import {mkdir, readFile, readdir, rename, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {deserialize, serialize} from 'node:v8';
 import type {DiscoveredTask} from '../runner/executor-api.js';
 import type {ModuleSource} from '../worker/protocol.js';
 import {PRIVATE_DIR_MODE, PRIVATE_FILE_MODE} from '../core/private-file.js';
+import {hashFile, sha256} from './content-hash.js';
 import type {Discovery} from './discover.js';
 
 /** Bumped when what a cache file holds changes shape: an older file is then a miss, never misread. */
@@ -32,10 +32,6 @@ interface CacheFile {
   modules: [string, ModuleSource][];
 }
 
-export function sha256(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-
 /** Why a stored key does not fit what is on disk now (null: it does); `hashOf` gives a file's hash now, null if it cannot be read. */
 export async function keyMismatch(stored: DiscoveryKey, now: Omit<DiscoveryKey, 'hashes'>, hashOf: (path: string) => Promise<string | null>): Promise<string | null> {
   if (stored.capsule !== now.capsule) return `capsule ${stored.capsule} → ${now.capsule}`;
@@ -45,14 +41,6 @@ export async function keyMismatch(stored: DiscoveryKey, now: Omit<DiscoveryKey, 
     if ((await hashOf(path)) !== hash) return `${path} changed`;
   }
   return null;
-}
-
-export async function hashFile(path: string): Promise<string | null> {
-  try {
-    return sha256(await readFile(path));
-  } catch {
-    return null;
-  }
 }
 
 function isCacheFile(value: unknown, root: string): value is CacheFile {
@@ -78,6 +66,9 @@ export interface DiscoveryCacheOptions {
  * logged, never an error.
  */
 export class DiscoveryCache {
+  /** The last write or removal asked for, per project directory (one each: a later one chains after it). */
+  private readonly pending = new Map<string, Promise<void>>();
+
   constructor(private readonly options: DiscoveryCacheOptions) {}
 
   /** The stored discovery of `root` if it still fits the files on disk; null otherwise. */
@@ -101,19 +92,47 @@ export class DiscoveryCache {
     }
     const mismatch = await keyMismatch(stored.key, this.keyBase(entryFiles), hashFile);
     if (mismatch !== null) return null;
-    return {tasks: stored.tasks, modules: new Map(stored.modules), files: Object.keys(stored.key.hashes)};
+    return {tasks: stored.tasks, modules: new Map(stored.modules), hashes: stored.key.hashes};
   }
 
-  /** Stores a successful discovery of `root`; a failure to write only costs the next start a discovery. */
-  async store(root: string, entryFiles: string[], discovery: Discovery): Promise<void> {
+  /**
+   * Stores a successful discovery of `root` in the background: the load it came from goes on at
+   * once. The key holds the hashes of the bytes the discovery was served (`discovery.hashes`), not
+   * of the files read again now, so a file saved meanwhile is a miss next time. A failure to write
+   * only costs the next start a discovery.
+   */
+  store(root: string, entryFiles: string[], discovery: Discovery): void {
+    void this.after(root, () => this.write(root, entryFiles, discovery));
+  }
+
+  /** After the write under way of `root`, if any: a file it would have left does not outlive the project. */
+  forget(root: string): Promise<void> {
+    return this.after(root, () => rm(this.fileOf(root), {force: true}));
+  }
+
+  /** Removes the files of directories no longer registered (a project removed while the daemon was down, a temp file a crash left). */
+  async prune(roots: Iterable<string>): Promise<void> {
+    // The writes asked for before it land first; one asked for meanwhile (a reload) keeps its temp file, named by this process.
+    await this.settled();
+    const kept = new Set([...roots].map((root) => fileName(root)));
+    const ours = `.${process.pid}.tmp`;
+    let names: string[];
     try {
-      const hashes: Record<string, string> = {};
-      for (const path of discovery.files) {
-        // What compiled for the worker was read then; read again now, a file changed meanwhile is a miss next time, never a stale hit.
-        const hash = await hashFile(path);
-        if (hash !== null) hashes[path] = hash;
-      }
-      const content: CacheFile = {format: CACHE_FORMAT, root, key: {...this.keyBase(entryFiles), hashes}, tasks: discovery.tasks, modules: [...discovery.modules]};
+      names = await readdir(this.options.dir);
+    } catch {
+      return;
+    }
+    await Promise.all(names.filter((name) => !kept.has(name) && !name.endsWith(ours)).map((name) => rm(join(this.options.dir, name), {force: true})));
+  }
+
+  /** Settles once every write and removal asked for so far has ended: the daemon waits for it before it exits. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending.values());
+  }
+
+  private async write(root: string, entryFiles: string[], discovery: Discovery): Promise<void> {
+    try {
+      const content: CacheFile = {format: CACHE_FORMAT, root, key: {...this.keyBase(entryFiles), hashes: discovery.hashes}, tasks: discovery.tasks, modules: [...discovery.modules]};
       await mkdir(this.options.dir, {recursive: true, mode: PRIVATE_DIR_MODE});
       const file = this.fileOf(root);
       const temp = `${file}.${process.pid}.tmp`;
@@ -124,20 +143,15 @@ export class DiscoveryCache {
     }
   }
 
-  async forget(root: string): Promise<void> {
-    await rm(this.fileOf(root), {force: true});
-  }
-
-  /** Removes the files of directories no longer registered (a project removed while the daemon was down, a temp file a crash left). */
-  async prune(roots: Iterable<string>): Promise<void> {
-    const kept = new Set([...roots].map((root) => fileName(root)));
-    let names: string[];
-    try {
-      names = await readdir(this.options.dir);
-    } catch {
-      return;
-    }
-    await Promise.all(names.filter((name) => !kept.has(name)).map((name) => rm(join(this.options.dir, name), {force: true})));
+  /** Runs `job` once the one before it for `root` has ended, so a removal never lands before a write it follows. */
+  private after(root: string, job: () => Promise<void>): Promise<void> {
+    const done = (this.pending.get(root) ?? Promise.resolve()).then(job);
+    const settled = done.catch(() => undefined);
+    this.pending.set(root, settled);
+    void settled.then(() => {
+      if (this.pending.get(root) === settled) this.pending.delete(root);
+    });
+    return done;
   }
 
   private keyBase(entryFiles: string[]): Omit<DiscoveryKey, 'hashes'> {

@@ -4,9 +4,16 @@ import {fileURLToPath} from 'node:url';
 import type {Message, TransformFailure} from 'esbuild';
 import type {ModuleSource} from '../worker/protocol.js';
 import {typescriptLoader} from '../worker/typescript.js';
+import {sha256} from './content-hash.js';
 
 /** What a discovery loaded, by module URL: the definition a project runs once it is kept. */
 export type ModuleSnapshot = Map<string, ModuleSource>;
+
+/** A module as a discovery was served it, with the sha256 of the bytes it came from (null: they could not be read). */
+export interface HashedModule {
+  module: ModuleSource | null;
+  sha256: string | null;
+}
 
 type Esbuild = typeof import('esbuild');
 
@@ -33,10 +40,25 @@ export class ModuleSources {
    */
   async read(url: string, format: string | null): Promise<ModuleSource | null> {
     const path = fileURLToPath(url);
-    const loader = typescriptLoader(extname(path));
-    if (loader !== undefined) return {format: 'module', source: await this.compile(path, loader)};
-    if (format === 'module') return {format: 'module', source: await readFile(path, 'utf8')};
-    return null;
+    if (!servedFromHere(path, format)) return null;
+    return this.sourceOf(path, await readFile(path));
+  }
+
+  /**
+   * `read`, with the hash of the very bytes the source was made from: what the discovery cache
+   * keys on, so a file saved again after this read is a miss next time, never a stale hit. A file
+   * the worker loads itself (null) is hashed as it is now, before the worker reads it, so an edit
+   * in between is a miss too.
+   */
+  async readHashed(url: string, format: string | null): Promise<HashedModule> {
+    const path = fileURLToPath(url);
+    if (!servedFromHere(path, format)) {
+      // Unreadable: the worker's own load fails and says why, as it would without the cache.
+      const bytes = await readFile(path).catch(() => null);
+      return {module: null, sha256: bytes === null ? null : sha256(bytes)};
+    }
+    const bytes = await readFile(path);
+    return {module: await this.sourceOf(path, bytes), sha256: sha256(bytes)};
   }
 
   /** What a run of a `namespace` task loads for `url`: the kept snapshot's source, else the file as it is now. */
@@ -62,8 +84,13 @@ export class ModuleSources {
     if (esbuild !== null) await (await esbuild).stop();
   }
 
-  private async compile(path: string, loader: 'ts' | 'tsx'): Promise<string> {
-    const source = await readFile(path, 'utf8');
+  private async sourceOf(path: string, bytes: Buffer): Promise<ModuleSource> {
+    const loader = typescriptLoader(extname(path));
+    const source = bytes.toString('utf8');
+    return {format: 'module', source: loader === undefined ? source : await this.compile(path, source, loader)};
+  }
+
+  private async compile(path: string, source: string, loader: 'ts' | 'tsx'): Promise<string> {
     // Loaded on first use: a daemon whose projects are all JavaScript never starts esbuild.
     this.esbuild ??= import('esbuild');
     const esbuild = await this.esbuild;
@@ -77,6 +104,11 @@ export class ModuleSources {
       return (await esbuild.transform(source, options)).code;
     }
   }
+}
+
+/** TypeScript is compiled here, an ES module sent as written; any other format the worker loads itself. */
+function servedFromHere(path: string, format: string | null): boolean {
+  return typescriptLoader(extname(path)) !== undefined || format === 'module';
 }
 
 function isTransformFailure(error: unknown): error is TransformFailure {

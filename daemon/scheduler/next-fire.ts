@@ -1,7 +1,5 @@
-import type {CronExpression} from 'cron-parser';
-import {cronExpressionParser} from '../../src/config/cron-parser.js';
-import {cronProblem} from '../../src/config/schedules.js';
 import {CapsuleError} from '../../src/lib/errors.js';
+import {CronWalls} from './cron-walls.js';
 import {instantsOfWallTime, machineZone, offsetAt, transitionBetween, type WallMapping} from './zone.js';
 
 /** Wider than any daylight-saving shift in the tz database (at most two hours). */
@@ -30,18 +28,14 @@ export class CronSchedule {
   readonly zone: string;
   /** The hour field allows all 24 hours, so the schedule fires in both passes of a repeated hour. */
   readonly everyHour: boolean;
-  readonly #walls: CronExpression;
+  readonly #walls: CronWalls;
 
   /** @param seed fixes the values cron-parser picks for `H` fields; the scheduler passes the schedule's key. */
   constructor(expression: string, zone: string | null, seed?: string) {
-    const problem = cronProblem(expression);
-    if (problem !== undefined) {
-      throw new CapsuleError('bad_input', problem, {hint: 'write five fields (minute hour day month weekday), six with seconds first, or @hourly, @daily...'});
-    }
+    this.#walls = CronWalls.of(expression, seed ?? expression);
     this.expression = expression;
     this.zone = zone ?? machineZone();
-    this.#walls = cronExpressionParser().parse(expression, {tz: 'UTC', currentDate: 0, hashSeed: seed ?? expression});
-    this.everyHour = this.#walls.fields.hour.values.length === 24;
+    this.everyHour = this.#walls.everyHour;
   }
 
   /** The first fire instant strictly after `from` (epoch ms). */
@@ -120,8 +114,7 @@ export class CronSchedule {
   }
 
   #wallAfter(wall: number): number {
-    this.#walls.reset(new Date(wall));
-    return this.#walls.next().getTime();
+    return this.#walls.after(wall);
   }
 
   #fires(mapping: WallMapping): number[] {

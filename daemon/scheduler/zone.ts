@@ -82,8 +82,13 @@ export function transitionBetween(zone: string, from: number, to: number): numbe
   return high * 1000;
 }
 
-/** The zone a schedule without `timezone` runs in: the machine's. */
+/** The last answer of machineZone, and the TZ it was given under: V8 reads the zone again only when TZ changes. */
+let machine: {tz: string | undefined; zone: string} | null = null;
+
+/** The zone a schedule without `timezone` runs in: the machine's. Building the formatter that says it costs more than a fire's offsets. */
 export function machineZone(): string {
-  return new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const tz = process.env.TZ;
+  if (machine === null || machine.tz !== tz) machine = {tz, zone: new Intl.DateTimeFormat().resolvedOptions().timeZone};
+  return machine.zone;
 }
 

@@ -32,8 +32,21 @@ export interface ScheduleConfig {
 
 const PREDEFINED_CRONS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@hourly', '@minutely', '@secondly', '@weekdays', '@weekends'];
 
+/** Distinct expressions whose verdict is kept; past it the memo starts over. */
+const MAX_CRON_VERDICTS = 1_000;
+/** What cronProblem said of each expression: a pure function of the text, and a cron-parser parse per call otherwise (projects share a few crons). */
+const cronVerdicts = new Map<string, string | undefined>();
+
 /** Why `expression` is not a cron expression Capsule accepts, or undefined when it is one. */
 export function cronProblem(expression: string): string | undefined {
+  if (cronVerdicts.has(expression)) return cronVerdicts.get(expression);
+  const problem = findCronProblem(expression);
+  if (cronVerdicts.size >= MAX_CRON_VERDICTS) cronVerdicts.clear();
+  cronVerdicts.set(expression, problem);
+  return problem;
+}
+
+function findCronProblem(expression: string): string | undefined {
   const text = expression.trim();
   const got = JSON.stringify(expression);
   if (text.startsWith('@')) {

@@ -1,8 +1,8 @@
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {discoverTasks} from '../../../daemon/executor/index.js';
+import {DiscoveryCache, discoverTasks} from '../../../daemon/executor/index.js';
 import {CapsuleError} from '../../../src/lib/errors.js';
 import {FIXTURES} from './helpers.js';
 
@@ -37,7 +37,7 @@ describe('discoverTasks', () => {
   });
 
   it('returns nothing when no file matches', async () => {
-    expect(await discoverTasks(FIXTURES, ['nothing/*.ts'])).toEqual({tasks: [], modules: new Map(), files: []});
+    expect(await discoverTasks(FIXTURES, ['nothing/*.ts'])).toEqual({tasks: [], modules: new Map(), hashes: {}});
   });
 
   it('reports a module that throws at import with its file and stack', async () => {
@@ -77,5 +77,22 @@ describe('discoverTasks', () => {
     } finally {
       delete process.env.CAPSULE_DAEMON_SECRET;
     }
+  });
+
+  it('stores a discovery under the content it loaded: a file saved again meanwhile is discovered afresh next time, never served stale', async () => {
+    const cache = new DiscoveryCache({dir: join(dir, 'cache'), capsuleVersion: 'test', onWarning: (message) => expect.fail(message)});
+    const reuse = {cache: {store: cache, reuse: true}};
+    const file = join(dir, 'tasks', 'jobs.ts');
+    const saved = 'import {task} from "capsule";\nexport const after = task(() => "after");\n';
+    await mkdir(join(dir, 'tasks'));
+    // Its top level stands for an editor saving the file after the daemon read it, before the discovery ended.
+    await writeFile(file, `import {task} from "capsule";\nimport {writeFileSync} from "node:fs";\nwriteFileSync(new URL(import.meta.url), ${JSON.stringify(saved)});\nexport const before = task(() => "before");\n`);
+    expect((await discoverTasks(dir, ['tasks/*.ts'], reuse)).tasks.map((task) => task.name)).toEqual(['before']);
+    await cache.settled();
+    expect(await cache.lookup(dir, [file])).toBeNull();
+    expect((await discoverTasks(dir, ['tasks/*.ts'], reuse)).tasks.map((task) => task.name)).toEqual(['after']);
+    await cache.settled();
+    // Nothing changed since: the stored discovery fits.
+    expect((await cache.lookup(dir, [file]))?.tasks.map((task) => task.name)).toEqual(['after']);
   });
 });

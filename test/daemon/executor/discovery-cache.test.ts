@@ -1,8 +1,9 @@
-import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {DiscoveryCache, keyMismatch, sha256, type DiscoveryKey} from '../../../daemon/executor/discovery-cache.js';
+import {sha256} from '../../../daemon/executor/content-hash.js';
+import {DiscoveryCache, keyMismatch, type DiscoveryKey} from '../../../daemon/executor/discovery-cache.js';
 
 const KEY: DiscoveryKey = {capsule: '1.0.0', node: 'v20.0.0', entryFiles: ['/p/tasks/a.ts', '/p/tasks/b.ts'], hashes: {'/p/tasks/a.ts': 'ha', '/p/lib/util.ts': 'hu'}};
 const hashes = (now: Record<string, string | null>) => async (path: string) => now[path] ?? null;
@@ -50,28 +51,39 @@ describe('DiscoveryCache', () => {
     await rm(project, {recursive: true, force: true});
   });
 
-  const discovery = (files: string[]) => ({
-    tasks: [{name: 'a', exportName: 'a', modulePath: files[0]!, options: {when: new Date(0), pattern: /x/}}],
-    modules: new Map([[`file://${files[0]}`, {format: 'module' as const, source: 'export {}'}]]),
-    files,
+  /** A discovery of `entry` as a worker served it with `content`. */
+  const discovery = (entry: string, content = 'one') => ({
+    tasks: [{name: 'a', exportName: 'a', modulePath: entry, options: {when: new Date(0), pattern: /x/}}],
+    modules: new Map([[`file://${entry}`, {format: 'module' as const, source: 'export {}'}]]),
+    hashes: {[entry]: sha256(content)},
   });
 
   it('gives back what it stored, values structured-clone can carry included, until a file read changes', async () => {
     const entry = join(project, 'a.ts');
     await writeFile(entry, 'one');
-    await cache.store(project, [entry], discovery([entry]));
+    cache.store(project, [entry], discovery(entry));
+    await cache.settled();
     const hit = await cache.lookup(project, [entry]);
-    expect(hit).toEqual(discovery([entry]));
+    expect(hit).toEqual(discovery(entry));
     await writeFile(entry, 'two');
     expect(await cache.lookup(project, [entry])).toBeNull();
     expect(warnings).toEqual([]);
   });
 
+  it('keys on the content the discovery was served, not the file as it is when the store runs', async () => {
+    const entry = join(project, 'a.ts');
+    await writeFile(entry, 'saved after the discovery read it');
+    cache.store(project, [entry], discovery(entry, 'one'));
+    await cache.settled();
+    expect(await cache.lookup(project, [entry])).toBeNull();
+  });
+
   it('keeps one file per project directory, and another directory never reads it', async () => {
     const entry = join(project, 'a.ts');
     await writeFile(entry, 'one');
-    await cache.store(project, [entry], discovery([entry]));
-    await cache.store(project, [entry], discovery([entry]));
+    cache.store(project, [entry], discovery(entry));
+    cache.store(project, [entry], discovery(entry));
+    await cache.settled();
     expect(await readdir(join(dir, 'discovery'))).toHaveLength(1);
     expect(await cache.lookup(`${project}-other`, [entry])).toBeNull();
   });
@@ -79,20 +91,42 @@ describe('DiscoveryCache', () => {
   it('ignores a corrupt file with a warning, and forgets and prunes', async () => {
     const entry = join(project, 'a.ts');
     await writeFile(entry, 'one');
-    await cache.store(project, [entry], discovery([entry]));
+    cache.store(project, [entry], discovery(entry));
+    await cache.settled();
     const [file] = await readdir(join(dir, 'discovery'));
     await writeFile(join(dir, 'discovery', file!), 'garbage');
     expect(await cache.lookup(project, [entry])).toBeNull();
     expect(warnings[0]).toContain(`ignoring the unreadable discovery cache ${join(dir, 'discovery', file!)} of ${project}`);
 
-    await cache.store(project, [entry], discovery([entry]));
+    cache.store(project, [entry], discovery(entry));
     await cache.prune([project]);
     expect(await readdir(join(dir, 'discovery'))).toHaveLength(1);
     await cache.prune([]);
     expect(await readdir(join(dir, 'discovery'))).toEqual([]);
-    await cache.store(project, [entry], discovery([entry]));
+    cache.store(project, [entry], discovery(entry));
+    await cache.settled();
     await cache.forget(project);
     expect(await readdir(join(dir, 'discovery'))).toEqual([]);
+  });
+
+  it('forgets after a write still under way, and prunes after it too: neither leaves a file behind', async () => {
+    const entry = join(project, 'a.ts');
+    await writeFile(entry, 'one');
+    cache.store(project, [entry], discovery(entry));
+    await cache.forget(project);
+    expect(await readdir(join(dir, 'discovery'))).toEqual([]);
+    cache.store(project, [entry], discovery(entry));
+    await cache.prune([]);
+    expect(await readdir(join(dir, 'discovery'))).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('prunes the temp file a crashed daemon left, never one a write of its own is filling', async () => {
+    await mkdir(join(dir, 'discovery'));
+    await writeFile(join(dir, 'discovery', `x.v8.${process.pid + 1}.tmp`), 'left by a crash');
+    await writeFile(join(dir, 'discovery', `y.v8.${process.pid}.tmp`), 'being written');
+    await cache.prune([]);
+    expect(await readdir(join(dir, 'discovery'))).toEqual([`y.v8.${process.pid}.tmp`]);
   });
 
   it('hashes content, not names', () => {

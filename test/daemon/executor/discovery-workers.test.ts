@@ -32,7 +32,7 @@ class FakeThread implements DiscoveryThread {
       return Promise.reject(new Error(`${job.root} ended thread ${this.id}`));
     }
     if (what === 'throws') return Promise.reject(new Error(`${job.root} threw`));
-    return Promise.resolve({tasks: [], modules: new Map(), files: [...job.files]});
+    return Promise.resolve({tasks: [], modules: new Map(), hashes: Object.fromEntries(job.files.map((file) => [file, 'hash']))});
   }
 
   terminate(): Promise<void> {
