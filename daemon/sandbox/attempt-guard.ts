@@ -1,3 +1,4 @@
+import {realpathSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
@@ -21,13 +22,18 @@ export class AttemptGuard {
     policy: SandboxPolicy,
   ) {
     const dir = resolve(root);
-    this.readable = [dir, ...nodeModulesAbove(dir), ...policy.files.map((file) => file.path)];
+    this.readable = [dir, ...nodeModulesAbove(dir), ...policy.files.map((file) => file.path)].map(canonical);
   }
 
-  /** A module's source, only where the sandbox could read the file itself. */
+  /**
+   * A module's source, only where the sandbox could read the file itself: the daemon reads it
+   * with its symlinks followed, so where they lead is what is checked (a link in the project to
+   * a file outside is absent inside the sandbox, and must be here too).
+   */
   async load(url: string, serve: () => Promise<ModuleSource | null>): Promise<ModuleSource | null> {
     const path = url.startsWith('file:') ? fileURLToPath(url) : null;
-    if (path === null || !this.readable.some((dir) => path === dir || path.startsWith(`${dir}/`))) {
+    const real = path === null ? null : canonical(path);
+    if (real === null || !this.readable.some((dir) => real === dir || real.startsWith(`${dir}/`))) {
       throw new SandboxDeniedError('read', path ?? url, 'a sandboxed task imports modules from its project and its node_modules');
     }
     return serve();
@@ -47,5 +53,14 @@ export class AttemptGuard {
   await(runId: string, wait: () => Promise<unknown>): Promise<unknown> {
     if (!this.submitted.has(runId)) throw new SandboxDeniedError('limit', `awaiting run ${runId}`, 'a sandboxed attempt awaits only the runs it submitted');
     return wait();
+  }
+}
+
+/** The path with every symlink resolved; as written if it does not exist (then nothing is served anyway). */
+function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }

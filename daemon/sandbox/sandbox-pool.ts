@@ -1,4 +1,4 @@
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import {startEgressProxy} from './egress-proxy.js';
@@ -47,6 +47,8 @@ export class SandboxPool {
   private closed = false;
 
   constructor(private readonly options: SandboxPoolOptions) {
+    // One daemon per home: what is there is an earlier one's, which died before removing it.
+    rmSync(options.socketDir, {recursive: true, force: true});
     mkdirSync(options.socketDir, {recursive: true, mode: 0o700});
   }
 

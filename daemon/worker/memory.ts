@@ -1,3 +1,4 @@
+import {getHeapStatistics} from 'node:v8';
 import {MEMORY_PROBE_GLOBAL} from './protocol.js';
 
 /**
@@ -9,9 +10,23 @@ import {MEMORY_PROBE_GLOBAL} from './protocol.js';
  * and SharedArrayBuffers at once is measured short by the smaller share.
  */
 export function ownMemoryBytes(inProcess: boolean): number {
-  if (inProcess) return process.memoryUsage.rss();
+  if (inProcess) return processRss();
   const {heapUsed, external, arrayBuffers} = process.memoryUsage();
   return heapUsed + Math.max(external, arrayBuffers);
+}
+
+/**
+ * Reading the resident set opens /proc/self/stat: a task that used up its open files (a
+ * sandbox's RLIMIT_NOFILE) would make the report of its own failure throw. The heap is then
+ * the figure there is; the daemon's watchdog reads the resident set from outside anyway.
+ */
+function processRss(): number {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    const {used_heap_size: heap, external_memory: external} = getHeapStatistics();
+    return heap + external;
+  }
 }
 
 /** A full garbage collection (through the worker's own inspector session: no --expose-gc), so that only what is still held counts against a limit. */

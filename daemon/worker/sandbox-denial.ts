@@ -106,6 +106,7 @@ function asDenial(error: Error, view: SandboxView, lstat: (path: string) => 'lin
         return new SandboxDeniedError('addon', target, `${String(permission)} is not allowed in a sandbox`);
     }
   }
+  if (code === 'EMFILE') return new SandboxDeniedError('limit', 'opening more files than its cap (RLIMIT_NOFILE)', 'close files the task no longer needs');
   // A write to an open file names no path; the sandbox's small file systems are what fill up.
   if (code === 'ENOSPC') {
     const where = typeof path !== 'string' ? 'ctx.scratchDir or /tmp' : path.startsWith('/tmp/') ? '/tmp' : path === view.scratchDir || path.startsWith(`${view.scratchDir}/`) ? 'ctx.scratchDir' : null;

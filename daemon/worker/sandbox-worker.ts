@@ -3,7 +3,7 @@
  * (sandbox/command.ts): sets up what the attempt's code may use, then runs the one attempt the
  * daemon sends and exits. It never takes a second one.
  */
-import {syncBuiltinESMExports} from 'node:module';
+import nodeModule, {syncBuiltinESMExports} from 'node:module';
 import workerThreads from 'node:worker_threads';
 import {runAttempt} from './attempt.js';
 import {registerLoaderHooks} from './module-host.js';
@@ -14,6 +14,7 @@ import {EGRESS_SOCKET, SANDBOX_RAN, type SandboxRunMessage} from '../sandbox/pro
 registerLoaderHooks(new URL('./loader-hooks.js', import.meta.url));
 process.setSourceMapsEnabled(true);
 denyWorkers();
+denyModuleHooks();
 installSandboxNetwork(EGRESS_SOCKET);
 
 process.once('message', (message: SandboxRunMessage) => {
@@ -31,5 +32,13 @@ function denyWorkers(): void {
       throw new SandboxDeniedError('worker', '', 'a sandboxed task runs on one thread');
     }
   } as unknown as typeof workerThreads.Worker;
+  syncBuiltinESMExports();
+}
+
+/** Module hooks of the task's own would run on the hooks thread, where the shims above are not. */
+function denyModuleHooks(): void {
+  nodeModule.register = () => {
+    throw new SandboxDeniedError('worker', '', 'a sandboxed task cannot register module hooks (they run on a thread of their own)');
+  };
   syncBuiltinESMExports();
 }

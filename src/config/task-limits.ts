@@ -107,13 +107,13 @@ export const computeRule = rule(COMPUTE_EXPECTED, (value) => (stringOrNumber(val
  * A size with its unit, of at least 1MB. A bare number is refused although parseSize takes it as bytes: whoever writes `ram = 256`
  * means megabytes, whoever writes 268435456 means bytes, and a limit must not guess.
  */
-export const sizeRule = (examples: string): Rule<number> =>
+export const sizeRule = (examples: string, maxBytes = Number.POSITIVE_INFINITY): Rule<number> =>
   rule(
-    `a size with its unit, of at least 1MB, such as ${examples}`,
+    `a size with its unit, of at least 1MB${Number.isFinite(maxBytes) ? ` and at most ${formatSize(maxBytes)}` : ''}, such as ${examples}`,
     (value) => {
       if (typeof value !== 'string' || /^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
       const bytes = parseSize(value);
-      return bytes >= MIN_SIZE_BYTES ? bytes : undefined;
+      return bytes >= MIN_SIZE_BYTES && bytes <= maxBytes ? bytes : undefined;
     },
     (value) => {
       const number = typeof value === 'string' ? Number(value) : value;
@@ -124,7 +124,10 @@ export const sizeRule = (examples: string): Rule<number> =>
 
 export const ramRule = sizeRule('"256MB" or "2GB"');
 
-export const scratchRule = sizeRule('"64MB" or "1GB"');
+/** A sandbox's scratch directory and its /tmp are each a tmpfs of this size: the machine's memory, which no task limit counts. */
+export const MAX_SCRATCH_BYTES = 2 * 1024 * 1024 * 1024;
+
+export const scratchRule = sizeRule('"64MB" or "1GB"', MAX_SCRATCH_BYTES);
 
 export const timeoutRule = rule('a duration above zero such as "30s", "5m" or "1h"', (value) => {
   const ms = stringOrNumber(value) ? parseDuration(value) : 0;

@@ -109,7 +109,7 @@ describe('[defaults] isolation and the sandbox keys', () => {
 
   it('refuses a scratch size without its unit, and an isolation that does not exist', () => {
     expect(linesFrom(parse('scratch = 64', 'isolation = "sandbx"'))).toEqual([
-      `${file}:4:1 defaults.scratch: expected a size with its unit, of at least 1MB, such as "64MB" or "1GB", got number 64 (did you mean "64MB"?)`,
+      `${file}:4:1 defaults.scratch: expected a size with its unit, of at least 1MB and at most 2GB, such as "64MB" or "1GB", got number 64 (did you mean "64MB"?)`,
       `${file}:5:1 defaults.isolation: expected one of "thread", "process", "sandbox", got "sandbx" (did you mean "sandbox"?)`,
     ]);
   });

@@ -128,12 +128,34 @@ describe('a sandboxed task meets its walls', () => {
     expect(JSON.stringify(outcome)).not.toContain('root:x:0:0');
   });
 
+  it('serves no module through a symlink in the project that leads outside it', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'capsule-sandbox-project-'));
+    try {
+      await copyFile(join(FIXTURES, 'sandbox.ts'), join(project, 'sandbox.ts'));
+      await symlink('/etc/passwd', join(project, 'passwd.mjs'));
+      const request = attemptRequest('sandbox.ts', 'forgesModuleRequest', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, modulePath: join(project, 'sandbox.ts'), cwd: project, input: {path: join(project, 'passwd.mjs')}});
+      const outcome = await executor.execute(request, recordingHooks().hooks, new AbortController().signal);
+      expect(outcome).toMatchObject({ok: true, result: {t: 'reply', ok: false, error: {message: expect.stringMatching(/denied reading .*passwd\.mjs/)}}});
+      expect(JSON.stringify(outcome)).not.toContain('root:x:0:0');
+    } finally {
+      await rm(project, {recursive: true, force: true});
+    }
+  });
+
   it("cannot submit a run of another project's task", async () => {
     const {hooks} = recordingHooks({submitChild: () => Promise.resolve('run_child')});
     const outcome = await executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'other/deploy'}}), hooks, new AbortController().signal);
     expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/submitting a run of other\/deploy/)}});
     const own = await executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'deploy'}}), hooks, new AbortController().signal);
     expect(own).toMatchObject({ok: true, result: 'run_child'});
+  });
+
+  it('refuses module hooks of the task’s own (they would run on a thread the shims are not on)', async () => {
+    expect(await run('registersHooks')).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/cannot register module hooks/)}});
+  });
+
+  it('names its open-files cap when the task reaches it', async () => {
+    expect(await run('opensFiles')).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/more files than its cap/)}});
   });
 
   it('gives the attempt a scratch directory of its own', async () => {
