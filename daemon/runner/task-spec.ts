@@ -113,7 +113,7 @@ export function normaliseTask({namespace, root}: TaskProject, discovered: Discov
     },
     maxRetries: read('maxRetries', maxRetriesRule, defaults.maxRetries),
     backoff: {...DEFAULT_BACKOFF, ...read('backoff', backoffRule, {})},
-    env: taskEnvironment(read('env', envRule, []), daemonEnv),
+    env: taskEnvironment(read('env', isolation === 'sandbox' ? sandboxEnvRule : envRule, []), daemonEnv),
     concurrency: read<number | null>('concurrency', concurrencyRule, null),
     lock,
     lockMode,
@@ -135,6 +135,16 @@ const lockRule: Rule<string> = (value) => {
 };
 
 const ENV_NAME_EXPECTED = 'variable names such as "API_KEY"';
+
+/** The daemon's own variables (CAPSULE_HOME and the rest) say where its files are: a sandbox never sees them. */
+const sandboxEnvRule: Rule<DeclaredEnv> = (value) => {
+  const checked = envRule(value);
+  if (!checked.ok) return checked;
+  const names = Array.isArray(checked.value) ? checked.value : Object.keys(checked.value);
+  const own = names.find((name) => name.startsWith('CAPSULE_'));
+  if (own === undefined) return checked;
+  return {ok: false, message: `${own} is the daemon's own variable, and a sandboxed task never sees the daemon's variables of its own`, suggestion: null, hint: 'give the task what it needs under a name of its own, e.g. env: {DATA_DIR: "..."}'};
+};
 
 const envRule: Rule<DeclaredEnv> = (value) => {
   if (Array.isArray(value)) {

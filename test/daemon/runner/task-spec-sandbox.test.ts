@@ -75,3 +75,14 @@ describe('normaliseTask: the sandbox policy', () => {
     expect(errorOf({isolation: 'sandbox', allowedFile: ['data']})).toMatchObject({message: 'task reports/fetch: unknown option "allowedFile"', hint: 'did you mean "allowedFiles"?'});
   });
 });
+
+describe('normaliseTask: a sandboxed task’s environment', () => {
+  it('never takes the daemon’s own variables, by name or by value', () => {
+    for (const env of [['API_KEY', 'CAPSULE_HOME'], {CAPSULE_TOKEN: 'x'}]) {
+      const error = errorOf({isolation: 'sandbox', env});
+      expect(error.message).toMatch(/CAPSULE_(HOME|TOKEN) is the daemon's own variable/);
+    }
+    expect(normaliseTask(project, discovered({isolation: 'sandbox', env: ['API_KEY']}), threadDefaults, {API_KEY: 'k', CAPSULE_HOME: '/home/x/.capsule'}).env).toEqual({API_KEY: 'k'});
+    expect(specOf({isolation: 'process', env: ['CAPSULE_HOME']}).env).toEqual({});
+  });
+});
