@@ -1,3 +1,4 @@
+import {resolve} from 'node:path';
 import {availableParallelism} from 'node:os';
 import {listen, type IpcServer} from '../src/transport/ipc.js';
 import {CAPSULE_VERSION} from '../src/lib/version.js';
@@ -119,7 +120,15 @@ export class Daemon {
       const tasks = new TasksPlugin(
         runner,
         {
-          discover: (root, entry, {cache} = {}) => discoverTasks(root, entry, {modules, workers: startupDiscovery, timeoutMs: discoveryTimeoutMs, signal: ref.daemon?.loads.signal, cache: cache && {store: discoveries, reuse: cache === 'reuse'}}),
+          discover: async (root, entry, {cache, sandbox} = {}) =>
+            discoverTasks(root, entry, {
+              modules,
+              workers: startupDiscovery,
+              host: sandbox && (await executor.sandboxDiscovery(sandbox.namespace, {root: resolve(root), policy: sandbox.policy, ramBytes: sandbox.ramBytes})),
+              timeoutMs: discoveryTimeoutMs,
+              signal: ref.daemon?.loads.signal,
+              cache: cache && {store: discoveries, reuse: cache === 'reuse'},
+            }),
           forgetDiscovery: (root) => discoveries.forget(root),
           keep: (namespace, snapshot, options) => modules.keep(namespace, snapshot, options),
           forget: (namespace) => modules.forget(namespace),

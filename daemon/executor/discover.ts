@@ -5,7 +5,7 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import {formatDuration} from '../../src/lib/duration.js';
 import type {DiscoveredTask} from '../runner/executor-api.js';
 import {discoveryRequest, type DiscoveryAnswer, type DiscoveryJobMessage, type DiscoveryMessage, type DiscoveryReply} from '../worker/discover.js';
-import {toSentError} from '../worker/protocol.js';
+import {toSentError, type SentError} from '../worker/protocol.js';
 import {packageDistDir} from './dist-files.js';
 import {expandEntries} from './entry-files.js';
 import type {DiscoveryCache} from './discovery-cache.js';
@@ -25,6 +25,8 @@ export interface DiscoveryOptions {
   signal?: AbortSignal | undefined;
   /** The start-up batch's shared threads (sharedDiscoveryWorkers); without, the discovery runs in a worker of its own. */
   workers?: DiscoveryWorkers | undefined;
+  /** Where the modules load instead of a worker thread (a sandbox, for a project whose code is not trusted); alone, never in a shared thread. */
+  host?: (() => DiscoveryHost) | undefined;
   /** Where a successful discovery is stored; `reuse`: a stored one that still fits the files is returned without loading anything. */
   cache?: {store: DiscoveryCache; reuse: boolean} | undefined;
 }
@@ -69,6 +71,8 @@ async function discoverWith(root: string, files: string[], options: DiscoveryOpt
 
 function discoverIn(root: string, files: string[], modules: ModuleSources, options: DiscoveryOptions): Promise<Discovery> {
   const job: DiscoveryJob = {root, files, modules, timeoutMs: options.timeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS, signal: options.signal};
+  const {host} = options;
+  if (host !== undefined) return new DiscoveryWorkers(0, () => new DiscoveryWorkerThread(host())).discover(job);
   return (options.workers ?? loneWorkers(options)).discover(job);
 }
 
@@ -76,22 +80,32 @@ export const DEFAULT_DISCOVERY_TIMEOUT_MS = 30_000;
 
 /** Workers with no thread to share: every discovery runs alone. */
 function loneWorkers(options: Pick<DiscoveryOptions, 'distDir' | 'heapMb'>): DiscoveryWorkers {
-  return new DiscoveryWorkers(0, () => new DiscoveryWorkerThread(options));
+  return new DiscoveryWorkers(0, () => new DiscoveryWorkerThread(new ThreadHost(options)));
 }
 
 /** The discovery workers of a start-up batch: `size` threads shared by the projects it loads (see DiscoveryWorkers). */
 export function sharedDiscoveryWorkers(size: number, options: Pick<DiscoveryOptions, 'distDir' | 'heapMb'> = {}): DiscoveryWorkers {
-  return new DiscoveryWorkers(size, () => new DiscoveryWorkerThread(options));
+  return new DiscoveryWorkers(size, () => new DiscoveryWorkerThread(new ThreadHost(options)));
 }
 
-/** A throwaway worker thread (never the daemon's own: a module's top level is user code), taking one project at a time. */
-class DiscoveryWorkerThread implements DiscoveryThread {
-  lost = false;
-  strayed = false;
-  readonly loaded = new Set<string>();
+/**
+ * Where a discovery's modules load: a worker thread of the daemon's (ThreadHost), or a sandbox
+ * for a project whose code is not trusted (sandbox/sandbox-discovery.ts).
+ */
+export interface DiscoveryHost {
+  postMessage(message: DiscoveryJobMessage | DiscoveryAnswer): void;
+  /** Each message of the loading, and, once, why it ended if it ends on its own. */
+  listen(onMessage: (message: DiscoveryMessage) => void, onEnd: (error: CapsuleError) => void): void;
+  /** Throws if the loading may not be given this module (a sandbox gets only what it could read itself). */
+  admit(url: string): Promise<void>;
+  /** A module's failure as the project's error says it (a sandbox names the path it hid). */
+  explain(error: SentError): SentError;
+  terminate(): Promise<void>;
+}
+
+/** A throwaway worker thread (never the daemon's own: a module's top level is user code). */
+class ThreadHost implements DiscoveryHost {
   private readonly worker: Worker;
-  /** The job under way: where its worker's messages go, and what ends it if the worker does. */
-  private current: {onMessage(message: DiscoveryMessage): void; fail(error: CapsuleError): void} | null = null;
 
   constructor(options: Pick<DiscoveryOptions, 'distDir' | 'heapMb'>) {
     this.worker = new Worker(join(options.distDir ?? packageDistDir(), 'task-worker.js'), {
@@ -105,9 +119,42 @@ class DiscoveryWorkerThread implements DiscoveryThread {
     });
     this.worker.stdout.resume();
     this.worker.stderr.resume();
-    this.worker.on('message', (message: DiscoveryMessage) => this.current?.onMessage(message));
-    this.worker.once('error', (error) => this.end(loadFailure(`loading the entry modules failed: ${error.message}`, 'fix the error in the module named by the stack', error.stack)));
-    this.worker.once('exit', (code) => this.end(loadFailure(`a module ended the loading worker (exit code ${code}) while the entry modules loaded`, 'do not call process.exit at the top level of an entry module')));
+  }
+
+  postMessage(message: DiscoveryJobMessage | DiscoveryAnswer): void {
+    this.worker.postMessage(message);
+  }
+
+  listen(onMessage: (message: DiscoveryMessage) => void, onEnd: (error: CapsuleError) => void): void {
+    this.worker.on('message', onMessage);
+    this.worker.once('error', (error) => onEnd(loadFailure(`loading the entry modules failed: ${error.message}`, 'fix the error in the module named by the stack', error.stack)));
+    this.worker.once('exit', (code) => onEnd(loadFailure(`a module ended the loading worker (exit code ${code}) while the entry modules loaded`, 'do not call process.exit at the top level of an entry module')));
+  }
+
+  async admit(): Promise<void> {}
+
+  explain(error: SentError): SentError {
+    return error;
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** A discovery worker, taking one project at a time, on its host. */
+export class DiscoveryWorkerThread implements DiscoveryThread {
+  lost = false;
+  strayed = false;
+  readonly loaded = new Set<string>();
+  /** The job under way: where its worker's messages go, and what ends it if the worker does. */
+  private current: {onMessage(message: DiscoveryMessage): void; fail(error: CapsuleError): void} | null = null;
+
+  constructor(private readonly host: DiscoveryHost) {
+    host.listen(
+      (message) => this.current?.onMessage(message),
+      (error) => this.end(error),
+    );
   }
 
   async run({root, files, modules, timeoutMs, signal}: DiscoveryJob): Promise<Discovery> {
@@ -135,15 +182,20 @@ class DiscoveryWorkerThread implements DiscoveryThread {
               this.loaded.add(path);
               if (!isUnder(path, root)) this.strayed = true;
             }
-            answerModule(message, modules, snapshot, hashes, (answer) => this.worker.postMessage(answer));
+            const send = (answer: DiscoveryAnswer) => this.host.postMessage(answer);
+            this.host.admit(message.url).then(
+              () => answerModule(message, modules, snapshot, hashes, send),
+              (error: unknown) => send({call: message.call, ok: false, error: toSentError(error)}),
+            );
           },
         };
         if (signal?.aborted) fail(stopped());
         signal?.addEventListener('abort', () => fail(stopped()), {once: true, signal: settled.signal});
-        this.worker.postMessage({t: 'discover', files} satisfies DiscoveryJobMessage);
+        this.host.postMessage({t: 'discover', files} satisfies DiscoveryJobMessage);
       });
       if (!reply.ok) {
-        throw loadFailure(`${relative(root, reply.file)} failed to load: ${reply.error.message}`, "fix the error in that module (its stack is in the details)", reply.error.stack, reply.file);
+        const error = this.host.explain(reply.error);
+        throw loadFailure(`${relative(root, reply.file)} failed to load: ${error.message}`, "fix the error in that module (its stack is in the details)", error.stack, reply.file);
       }
       checkUniqueNames(root, reply.tasks);
       return {tasks: reply.tasks, modules: snapshot, hashes};
@@ -156,7 +208,7 @@ class DiscoveryWorkerThread implements DiscoveryThread {
 
   async terminate(): Promise<void> {
     this.lost = true;
-    await this.worker.terminate();
+    await this.host.terminate();
   }
 
   /** The worker ended (or threw outside any import): the job under way fails with why, and no other is given to it. */
@@ -186,7 +238,7 @@ function stopped(): CapsuleError {
   return new CapsuleError('conflict', 'the daemon is stopping: the project was not loaded', {hint: 'start the daemon again: `capsule daemon start`'});
 }
 
-function loadFailure(message: string, hint: string, stack: string | null = null, file: string | null = null): CapsuleError {
+export function loadFailure(message: string, hint: string, stack: string | null = null, file: string | null = null): CapsuleError {
   return new CapsuleError('config_invalid', message, {hint, details: {file, stack}});
 }
 

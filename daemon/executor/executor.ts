@@ -17,6 +17,9 @@ import type {WorkerLease} from './lease.js';
 import type {SandboxAvailability} from '../sandbox/availability.js';
 import {sandboxLease} from '../sandbox/sandbox-lease.js';
 import {SandboxPool, type SandboxSpec} from '../sandbox/sandbox-pool.js';
+import {SandboxDiscoveryHost} from '../sandbox/sandbox-discovery.js';
+import type {DiscoveryHost} from './discover.js';
+import {CapsuleError} from '../../src/lib/errors.js';
 
 /** How long what an earlier daemon's attempts left running may take to be gone before its runs are tried again anyway. */
 const ORPHANS_END_MS = 10_000;
@@ -66,6 +69,8 @@ export interface TaskExecutor extends Executor {
   warm(isolation: Isolation, ramBytes: number): void;
   /** Starts a spare sandbox for this spec now, so the first attempt does not wait for one; not when the spares are all in use. */
   warmSandbox(spec: SandboxSpec): void;
+  /** Where a project that sandboxes its tasks by default loads its entry modules: a sandbox each time. Throws a CapsuleError where none can be made. */
+  sandboxDiscovery(namespace: string, spec: SandboxSpec): Promise<() => DiscoveryHost>;
   /** Replaces every worker once it is free; call it when a project's modules changed (workers cache imports). */
   reload(): Promise<void>;
 }
@@ -184,6 +189,14 @@ class PooledExecutor implements TaskExecutor {
     void this.sandboxes.then((pool) => {
       if (pool instanceof SandboxPool && !this.closing.signal.aborted) pool.warm(spec, {evict: false});
     });
+  }
+
+  async sandboxDiscovery(namespace: string, spec: SandboxSpec): Promise<() => DiscoveryHost> {
+    const pool = await this.sandboxes;
+    if (!(pool instanceof SandboxPool)) {
+      throw new CapsuleError('config_invalid', `${namespace} sandboxes its tasks by default ([defaults] isolation = "sandbox"), so its modules load in a sandbox too, and none can be made here: ${pool.reason}`, {hint: pool.hint});
+    }
+    return () => new SandboxDiscoveryHost(pool.take(spec), namespace, spec.root, spec.policy);
   }
 
   private async sandboxLease(pool: SandboxPool, request: AttemptRequest): Promise<WorkerLease> {

@@ -1,5 +1,6 @@
 import {resolve} from 'node:path';
 import type {SandboxSpec} from '../sandbox/sandbox-pool.js';
+import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import {stat} from 'node:fs/promises';
 import {basename, dirname, relative} from 'node:path';
 import type {ProjectConfig} from '../../src/config/index.js';
@@ -20,7 +21,7 @@ export interface TaskModules {
    * Loads the entry modules as they are on disk (in a worker) and lists their tasks, with the sources they loaded.
    * A project's discovery is stored (`cache`); on its first load (`reuse`) a stored one whose files have not changed is as good.
    */
-  discover(root: string, entryGlobs: string[], options?: {cache?: 'reuse' | 'refresh'}): Promise<Discovery>;
+  discover(root: string, entryGlobs: string[], options?: {cache?: 'reuse' | 'refresh'; sandbox?: SandboxedLoad}): Promise<Discovery>;
   /** Drops the stored discovery of a project directory: it was removed. */
   forgetDiscovery(root: string): Promise<void>;
   /** The namespace's runs load `snapshot` from now on, whatever the files hold later; `merge` adds to what was kept. */
@@ -30,6 +31,13 @@ export interface TaskModules {
   reload(): Promise<void>;
   /** Starts a spare sandbox for a sandboxed task just loaded, if there is room for one, so its first run does not wait for it. */
   warmSandbox(spec: SandboxSpec): void;
+}
+
+/** A project whose tasks are sandboxed by default loads its entry modules in a sandbox: their top level is its code too. */
+export interface SandboxedLoad {
+  namespace: string;
+  policy: SandboxPolicy;
+  ramBytes: number;
 }
 
 /** Ad-hoc runs (`capsule run ./file.ts`) live in this namespace, one task per file and export. */
@@ -71,7 +79,9 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     // The registry restores the last good definition after a reload this plugin refused: it still runs it.
     if (this.projects.get(namespace)?.config === project) return;
     // Only a first load may take the stored discovery: a reload was asked for because something changed.
-    const {tasks: discovered, modules} = await this.modules.discover(project.root, project.project.entry, {cache: this.loadedBefore.has(namespace) ? 'refresh' : 'reuse'});
+    const {defaults} = project;
+    const sandbox = defaults.isolation === 'sandbox' ? {namespace, policy: defaults.sandbox, ramBytes: defaults.ramBytes} : undefined;
+    const {tasks: discovered, modules} = await this.modules.discover(project.root, project.project.entry, {cache: this.loadedBefore.has(namespace) ? 'refresh' : 'reuse', sandbox});
     const specs = discovered.map((task) => normaliseTask({namespace, root: project.root}, task, project.defaults, process.env));
     this.modules.keep(namespace, modules);
     if (this.loadedBefore.has(namespace)) await this.modules.reload();

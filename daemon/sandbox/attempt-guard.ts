@@ -31,12 +31,17 @@ export class AttemptGuard {
    * a file outside is absent inside the sandbox, and must be here too).
    */
   async load(url: string, serve: () => Promise<ModuleSource | null>): Promise<ModuleSource | null> {
+    this.admit(url);
+    return serve();
+  }
+
+  /** Throws unless the sandbox could read the module at `url` itself. */
+  admit(url: string): void {
     const path = url.startsWith('file:') ? fileURLToPath(url) : null;
     const real = path === null ? null : canonical(path);
     if (real === null || !this.readable.some((dir) => real === dir || real.startsWith(`${dir}/`))) {
       throw new SandboxDeniedError('read', path ?? url, 'a sandboxed task imports modules from its project and its node_modules');
     }
-    return serve();
   }
 
   /** A child run, of this project's tasks only: another project's may run unsandboxed, with this task's input. */

@@ -1,5 +1,5 @@
 import {lstatSync} from 'node:fs';
-import {toSentError, type WorkerOutcome} from '../worker/protocol.js';
+import {toSentError, type SentError, type WorkerOutcome} from '../worker/protocol.js';
 import {hiddenPathDenial} from '../worker/sandbox-denial.js';
 
 /**
@@ -9,8 +9,15 @@ import {hiddenPathDenial} from '../worker/sandbox-denial.js';
  * exists here is named a denial, without telling the task whether it exists.
  */
 export function namingHiddenPaths(reported: WorkerOutcome | null): WorkerOutcome | null {
-  if (reported?.ok !== false || reported.error.absentPath === undefined || !existsHere(reported.error.absentPath)) return reported;
-  return {...reported, error: {...toSentError(hiddenPathDenial(reported.error.absentPath)), stack: reported.error.stack}};
+  if (reported?.ok !== false) return reported;
+  const error = namingHiddenPath(reported.error);
+  return error === reported.error ? reported : {...reported, error};
+}
+
+/** The same for one error (a module's failure while a sandbox loads a project). */
+export function namingHiddenPath(error: SentError): SentError {
+  if (error.absentPath === undefined || !existsHere(error.absentPath)) return error;
+  return {...toSentError(hiddenPathDenial(error.absentPath)), stack: error.stack};
 }
 
 function existsHere(path: string): boolean {

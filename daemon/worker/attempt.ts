@@ -1,4 +1,3 @@
-import {lstatSync} from 'node:fs';
 import {serialize} from 'node:v8';
 import {pathToFileURL} from 'node:url';
 import {threadId} from 'node:worker_threads';
@@ -13,7 +12,7 @@ import {answerModulesWith} from './module-host.js';
 import {ATTEMPT_MARKER, attemptMarker, endAttemptProcesses} from './attempt-processes.js';
 import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId, readStat} from './procfs.js';
 import {exceedsMemoryLimit, MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
-import {findAbsentPath, findDenial} from './sandbox-denial.js';
+import {describeInSandbox} from './sandbox-denial.js';
 import {unwatchSpawns, watchSpawns} from './spawn-guard.js';
 
 /** How long a worker waits for what a finished attempt started to be gone before it reports anyway (the daemon's grace period is shorter: it ends the worker then). */
@@ -61,11 +60,9 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
     }
   } catch (error) {
     // A nondeterminism the task caught and went on from still ends the attempt; a sandbox's wall is named as such.
-    const failure = context.durable.nondeterminism ?? (payload.sandbox === null ? null : findDenial(error, payload.sandbox, linkOrNot)) ?? error;
+    const failure = context.durable.nondeterminism ?? error;
     const nondeterminism = failure instanceof NondeterminismError;
-    const sent = toSentError(failure);
-    const absentPath = payload.sandbox === null ? null : findAbsentPath(failure);
-    if (absentPath !== null) sent.absentPath = absentPath;
+    const sent = payload.sandbox === null || nondeterminism ? toSentError(failure) : describeInSandbox(failure, payload.sandbox);
     outcome = {ok: false, error: sent, fatal: nondeterminism || isFatalError(failure), nondeterminism, ...(await usage(inProcess, cpuBefore, payload.ramBytes))};
   } finally {
     answerModulesWith(null);
@@ -92,14 +89,6 @@ function applyEnvironment(payload: AttemptPayload, marker: string): void {
   for (const [name, value] of Object.entries(payload.env)) if (env[name] !== value) env[name] = value;
   env[ATTEMPT_MARKER] = marker;
   if (payload.cwd !== null) process.chdir(payload.cwd);
-}
-
-function linkOrNot(path: string): 'link' | 'other' | null {
-  try {
-    return lstatSync(path).isSymbolicLink() ? 'link' : 'other';
-  } catch {
-    return null;
-  }
 }
 
 let startTime: number | null | undefined;

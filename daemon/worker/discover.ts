@@ -19,6 +19,8 @@ export type DiscoveryReply = {ok: true; tasks: DiscoveredTask[]} | {ok: false; f
 export interface DiscoveryJobMessage {
   t: 'discover';
   files: string[];
+  /** In a sandbox: the size of its scratch directory, for naming the cap a module's top level filled. */
+  scratchBytes?: number;
 }
 
 /** From the discovery worker to the daemon: a module it imports (answered with a DiscoveryAnswer), then the job's reply. */
@@ -40,12 +42,25 @@ export function isDiscoveryRequest(value: unknown): value is DiscoveryRequest {
  * ESM cache of one job's modules is not another's (daemon/executor/discovery-workers.ts keeps
  * a worker from taking a project whose files an earlier job loaded).
  */
-export function discover(_request: DiscoveryRequest, daemon: MessagePort): void {
+/** The daemon's end, as discover() uses it: a worker thread's port, or a sandbox's IPC channel. */
+export interface DiscoveryChannel {
+  send(message: DiscoveryMessage): void;
+  onMessage(listener: (message: DiscoveryAnswer | DiscoveryJobMessage) => void): void;
+  /** What a module's failure is sent as (a sandbox names its walls). @default toSentError */
+  describe?(error: unknown): SentError;
+}
+
+/** A worker thread's parent port as a DiscoveryChannel. */
+export function portChannel(port: MessagePort): DiscoveryChannel {
+  return {send: (message) => port.postMessage(message), onMessage: (listener) => port.on('message', listener)};
+}
+
+export function discover(_request: DiscoveryRequest, daemon: DiscoveryChannel): void {
   const calls = new Map<number, (answer: DiscoveryAnswer) => void>();
   let lastCall = 0;
-  daemon.on('message', (message: DiscoveryAnswer | DiscoveryJobMessage) => {
+  daemon.onMessage((message) => {
     if ('t' in message) {
-      void findTasks(message.files).then((reply) => daemon.postMessage({t: 'discovered', reply} satisfies DiscoveryMessage));
+      void findTasks(message.files, daemon.describe ?? toSentError).then((reply) => daemon.send({t: 'discovered', reply}));
       return;
     }
     calls.get(message.call)?.(message);
@@ -55,7 +70,7 @@ export function discover(_request: DiscoveryRequest, daemon: MessagePort): void 
     const call = ++lastCall;
     const answer = await new Promise<DiscoveryAnswer>((resolve) => {
       calls.set(call, resolve);
-      daemon.postMessage({t: 'module', call, url, format} satisfies DiscoveryMessage);
+      daemon.send({t: 'module', call, url, format});
     });
     if (!answer.ok) throw fromSentError(answer.error);
     return answer.module;
@@ -63,7 +78,7 @@ export function discover(_request: DiscoveryRequest, daemon: MessagePort): void 
 }
 
 /** Imports each entry module and lists its task() exports; stops at the first module that fails. */
-async function findTasks(files: readonly string[]): Promise<DiscoveryReply> {
+async function findTasks(files: readonly string[], describe: (error: unknown) => SentError): Promise<DiscoveryReply> {
   const tasks: DiscoveredTask[] = [];
   for (const file of files) {
     try {
@@ -79,7 +94,7 @@ async function findTasks(files: readonly string[]): Promise<DiscoveryReply> {
         });
       }
     } catch (error) {
-      return {ok: false, file, error: toSentError(error)};
+      return {ok: false, file, error: describe(error)};
     }
   }
   return {ok: true, tasks};

@@ -1,3 +1,5 @@
+import {lstatSync} from 'node:fs';
+import {toSentError, type SentError} from './protocol.js';
 /**
  * A sandbox's refusals, under one error: whatever layer said no (Node's permission model,
  * Capsule's network shims, the egress proxy, bubblewrap's mounts), the run ends
@@ -60,7 +62,7 @@ export interface SandboxView {
  * read-only mount (`EROFS`), a full scratch directory (`ENOSPC`), or a path that exists in the
  * project only as a symlink to somewhere the sandbox does not see.
  */
-export function findDenial(error: unknown, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): Error | null {
+function findDenial(error: unknown, view: SandboxView, lstat: (path: string) => 'link' | 'other' | null): Error | null {
   let current: unknown = error;
   for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth++) {
     const denial = asDenial(current, view, lstat);
@@ -70,8 +72,26 @@ export function findDenial(error: unknown, view: SandboxView, lstat: (path: stri
   return null;
 }
 
+/** A failure in a sandbox as it is sent to the daemon: its wall named, and a path it found absent noted (the daemon looks for it outside). */
+export function describeInSandbox(error: unknown, view: SandboxView): SentError {
+  const denial = findDenial(error, view, lstatKind);
+  if (denial !== null) return toSentError(denial);
+  const sent = toSentError(error);
+  const absentPath = findAbsentPath(error);
+  if (absentPath !== null) sent.absentPath = absentPath;
+  return sent;
+}
+
+function lstatKind(path: string): 'link' | 'other' | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? 'link' : 'other';
+  } catch {
+    return null;
+  }
+}
+
 /** The path of the first ENOENT in an error chain: what may exist outside the sandbox, unseen inside. */
-export function findAbsentPath(error: unknown): string | null {
+function findAbsentPath(error: unknown): string | null {
   let current: unknown = error;
   for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth++) {
     const {code, path} = current as Error & {code?: unknown; path?: unknown};

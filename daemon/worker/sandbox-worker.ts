@@ -6,10 +6,12 @@
 import nodeModule, {syncBuiltinESMExports} from 'node:module';
 import workerThreads from 'node:worker_threads';
 import {runAttempt} from './attempt.js';
+import {discover, discoveryRequest, type DiscoveryJobMessage} from './discover.js';
 import {registerLoaderHooks} from './module-host.js';
 import {SandboxDeniedError} from './sandbox-denial.js';
 import {installSandboxNetwork} from './sandbox-network.js';
-import {EGRESS_SOCKET, SANDBOX_RAN, type SandboxRunMessage} from '../sandbox/protocol.js';
+import {EGRESS_SOCKET, SANDBOX_RAN, SCRATCH_DIR, type SandboxRunMessage} from '../sandbox/protocol.js';
+import {describeInSandbox} from './sandbox-denial.js';
 
 registerLoaderHooks(new URL('./loader-hooks.js', import.meta.url));
 process.setSourceMapsEnabled(true);
@@ -17,9 +19,20 @@ denyWorkers();
 denyModuleHooks();
 installSandboxNetwork(EGRESS_SOCKET);
 
-process.once('message', (message: SandboxRunMessage) => {
-  if (message.t !== 'run') return;
-  void runAttempt(message.payload).then(() => process.send?.({t: SANDBOX_RAN}, () => process.exit(0)));
+// Its one job: an attempt, or the loading of a project's entry modules (then the daemon ends it).
+process.once('message', (message: SandboxRunMessage | DiscoveryJobMessage) => {
+  if (message.t === 'run') {
+    void runAttempt(message.payload).then(() => process.send?.({t: SANDBOX_RAN}, () => process.exit(0)));
+    return;
+  }
+  if (message.t !== 'discover') return;
+  discover(discoveryRequest(), {
+    send: (reply) => process.send?.(reply),
+    onMessage: (listener) => process.on('message', listener),
+    describe: (error) => describeInSandbox(error, {scratchDir: SCRATCH_DIR, scratchBytes: message.scratchBytes ?? 0}),
+  });
+  // The listener above came after this message: it is handed the job now.
+  process.emit('message', message, undefined);
 });
 
 /**

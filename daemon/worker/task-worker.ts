@@ -3,7 +3,7 @@
  * isolation kinds, whose default export runs one attempt, and the one-shot discovery worker.
  */
 import {isMainThread, parentPort, workerData} from 'node:worker_threads';
-import {discover, isDiscoveryRequest} from './discover.js';
+import {discover, isDiscoveryRequest, portChannel} from './discover.js';
 import {exposeMemoryProbe} from './memory.js';
 import {registerLoaderHooks} from './module-host.js';
 import {endWithParent} from './parent-watch.js';
@@ -20,4 +20,4 @@ exposeMemoryProbe();
 
 export {runAttempt as default} from './attempt.js';
 
-if (isDiscoveryRequest(workerData) && parentPort !== null) discover(workerData, parentPort);
+if (isDiscoveryRequest(workerData) && parentPort !== null) discover(workerData, portChannel(parentPort));

@@ -1,5 +1,6 @@
 // Sandboxed tasks against a real daemon and real bubblewrap: each wall is tried by a task in a run
 // of its own, and ends the run `sandbox_denied` naming what was denied, with nothing left running.
+import {existsSync} from 'node:fs';
 import {copyFile, mkdir, symlink} from 'node:fs/promises';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -107,18 +108,41 @@ describe('a sandboxed task', SLOW, () => {
   });
 });
 
+describe('a project sandboxed by default', SLOW, () => {
+  it('loads its entry modules in a sandbox too: their top level reads and writes nothing of the machine', async () => {
+    const marker = join(home.home, 'written-at-import');
+    const hostile = await makeProject({
+      'capsule.toml': projectToml('hostile', '[defaults]\nisolation = "sandbox"\n'),
+      'tasks/a.ts': `import {writeFileSync} from 'node:fs';\nimport {task} from 'capsule';\ntry { writeFileSync(${JSON.stringify(marker)}, 'x'); } catch {}\nexport const a = task(() => process.pid);\n`,
+      'tasks/b.ts': `import {readFileSync} from 'node:fs';\nreadFileSync(${JSON.stringify(join(home.home, 'agent.key'))});\nexport {};\n`,
+    });
+    home.removeOnCleanup(hostile);
+    const added = await home.run(['project', 'add', hostile]);
+    expect(added.code).toBe(2);
+    expect(added.stderr).toMatch(/tasks\/b\.ts failed to load: .*denied reading .*agent\.key/);
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
 describe('a machine without bubblewrap', SLOW, () => {
   it('says so in daemon status and list, and fails sandboxed runs at once saying how to fix it', async () => {
     const bare = await TestHome.create();
     try {
       // No bwrap on the daemon's PATH; node is found by its own path.
       expect((await bare.run(['daemon', 'start'], {env: {PATH: '/nonexistent'}})).code).toBe(0);
-      expect((await bare.run(['project', 'add', project])).code).toBe(0);
+      // A task that asks for the sandbox itself, in a project whose modules load as usual.
+      const own = await makeProject({'capsule.toml': projectToml('own'), 'tasks/t.ts': "import {task} from 'capsule';\nexport const confined = task({isolation: 'sandbox'}, () => 1);\n"});
+      bare.removeOnCleanup(own);
+      expect((await bare.run(['project', 'add', own])).code).toBe(0);
+      // One sandboxed by default loads its modules in a sandbox: it cannot load at all.
+      const refused = await bare.run(['project', 'add', project]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/sbx sandboxes its tasks by default .* none can be made here: bubblewrap \(bwrap\) is not installed/);
       const status = await bare.run(['daemon', 'status']);
       expect(status.stdout).toMatch(/sandbox\s+unavailable: bubblewrap \(bwrap\) is not installed/);
       const listed = await bare.run(['list']);
-      expect(listed.stdout).toMatch(/sandboxed tasks cannot run here \(sbx\/.*\): bubblewrap/);
-      const {result, run} = await runAttached(bare, 'sbx/scratch');
+      expect(listed.stdout).toMatch(/sandboxed tasks cannot run here \(own\/confined\): bubblewrap/);
+      const {result, run} = await runAttached(bare, 'own/confined');
       expect(result.code).toBe(1);
       expect(run.error).toMatchObject({type: 'sandbox_unavailable', message: expect.stringMatching(/apt-get install bubblewrap/)});
       expect(run.attempts).toHaveLength(1);
