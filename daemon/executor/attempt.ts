@@ -53,6 +53,8 @@ export class Attempt {
   private readonly terminate = new StopSwitch();
   private readonly link: ExecutorLink;
   private stopReason: StopReason | null = null;
+  /** What to say of the stop instead of describeStop's words (a sandbox's refusal names what it refused). */
+  private stopMessage: string | null = null;
   private reported: WorkerOutcome | null = null;
   private started: Started | null = null;
   private handle: WorkerHandle | null = null;
@@ -76,6 +78,10 @@ export class Attempt {
     this.guard = request.sandbox === null ? null : new AttemptGuard(request.namespace, request.cwd, request.sandbox);
     this.link = openExecutorLink(request.isolation, this.token, (message) => this.onMessage(message), lease.threads);
     lease.onRequest((entry) => this.callHook(() => this.hooks.request(entry)));
+    lease.onDenied((message) => {
+      this.stopMessage = message;
+      this.stop('sandbox_denied');
+    });
   }
 
   async run(): Promise<AttemptOutcome> {
@@ -246,7 +252,7 @@ export class Attempt {
   private outcome(failure: {error: unknown} | null): AttemptOutcome {
     const {limits, stopReason, reported, sampled} = this.facts();
     const shown = this.request.sandbox === null ? reported : namingHiddenPaths(reported);
-    return settleOutcome({limits, stopReason, reported: shown, sampled, failure, exit: this.handle?.exit ?? null, stderrTail: this.handle?.stderrTail() ?? ''});
+    return settleOutcome({limits, stopReason, stopMessage: this.stopMessage, reported: shown, sampled, failure, exit: this.handle?.exit ?? null, stderrTail: this.handle?.stderrTail() ?? ''});
   }
 
   private measured(): Measured {

@@ -23,5 +23,7 @@ export interface WorkerLease {
   readonly threads: ThreadRoute | null;
   /** A sandbox's HTTP requests, each as its egress proxy saw it end. */
   onRequest(listener: (request: EgressRequest) => void): void;
+  /** A sandbox stopped for what it sent (a message past the cap), with what to say. */
+  onDenied(listener: (message: string) => void): void;
   release(): void;
 }

@@ -12,6 +12,8 @@ export interface AttemptFacts {
   limits: AttemptLimits;
   /** Set when the executor ended the attempt: it names the outcome whatever the worker did after. */
   stopReason: StopReason | null;
+  /** Said of the stop instead of describeStop's words. */
+  stopMessage?: string | null;
   /** The worker's own report, if it got to send one. */
   reported: WorkerOutcome | null;
   /** What tinypool rejected the run with, if it did. */
@@ -42,7 +44,7 @@ export function settleOutcome(facts: AttemptFacts): AttemptOutcome {
     peakMemoryMb: type === 'out_of_memory' ? Math.max(peakMemoryMb ?? 0, toMb(limits.ramBytes)) : peakMemoryMb,
   });
 
-  if (stopReason !== null) return fail({type: stopReason, message: describeStop(stopReason, limits, measured)});
+  if (stopReason !== null) return fail({type: stopReason, message: facts.stopMessage ?? describeStop(stopReason, limits, measured)});
   if (reported !== null && reported.ok === false) {
     const type = reported.nondeterminism ? 'nondeterminism' : reported.error.code === SANDBOX_DENIED_CODE ? 'sandbox_denied' : 'error';
     return fail({type, message: reported.error.message}, reported.error.stack, reported.fatal);

@@ -65,6 +65,7 @@ export class PoolSet {
       run: (payload, options) => pool.run(payload, options),
       worker: (id) => registry.find(pool, poolClass.isolation, id),
       onRequest: () => {},
+      onDenied: () => {},
       // The attempt may land on any worker, or on one the pool starts for it.
       threads: channels === null ? null : {channels, needsPort: channels.needsPort(pool.threads.map((worker) => worker.threadId), held.active)},
       release: () => {

@@ -9,6 +9,9 @@ export const SCRATCH_DIR = '/scratch';
 /** Where the egress proxy's socket is, inside a sandbox. */
 export const EGRESS_SOCKET = '/run/capsule/egress.sock';
 
+/** The file descriptor of a sandbox's channel to the daemon (frames.ts), the same in the worker as in the daemon's view of its child. */
+export const CHANNEL_FD = 3;
+
 /** The one attempt a sandbox runs (then it exits). */
 export interface SandboxRunMessage {
   t: 'run';

@@ -29,16 +29,15 @@ export class SandboxDiscoveryHost implements DiscoveryHost {
   postMessage(message: DiscoveryJobMessage | DiscoveryAnswer): void {
     const sent = 't' in message ? {...message, scratchBytes: this.scratchBytes} : message;
     // In order: each waits on the same promise, and its reactions run as they were added.
-    void this.sandbox.then(({child}) => {
-      if (child.connected) child.send(sent);
-    }, () => {});
+    void this.sandbox.then((sandbox) => sandbox.send(sent), () => {});
   }
 
   listen(onMessage: (message: DiscoveryMessage) => void, onEnd: (error: CapsuleError) => void): void {
     this.sandbox.then(
-      ({child}) => {
-        child.on('message', (message: DiscoveryMessage) => onMessage(message));
-        child.once('exit', () => onEnd(loadFailure('the sandbox the entry modules loaded in ended while they loaded', 'do not call process.exit at the top level of an entry module')));
+      (sandbox) => {
+        sandbox.onMessage((message) => onMessage(message as DiscoveryMessage));
+        sandbox.whenRefused((message) => onEnd(loadFailure(message, 'a module sent the daemon more than a sandbox may')));
+        sandbox.child.once('exit', () => onEnd(loadFailure('the sandbox the entry modules loaded in ended while they loaded', 'do not call process.exit at the top level of an entry module')));
       },
       (error: unknown) => onEnd(loadFailure(`the sandbox to load the entry modules in could not be started: ${(error as Error).message}`, 'see `capsule daemon status` for the sandbox')),
     );

@@ -18,6 +18,7 @@ export function sandboxLease(sandbox: SandboxProcess, hostPid: number | null): W
     onRequest: (onRequest) => {
       listener = onRequest;
     },
+    onDenied: (onDenied) => sandbox.whenRefused(onDenied),
     // Its attempt is over: nothing the task left behind (a timer, a pending promise) runs on.
     release: () => {
       listener = null;

@@ -1,14 +1,16 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import {constants} from 'node:os';
-import type {Readable} from 'node:stream';
+import type {Duplex, Readable} from 'node:stream';
 import type {TinypoolChannel} from 'tinypool';
 import {readStat} from '../worker/procfs.js';
 import type {AttemptPayload} from '../worker/protocol.js';
 import {signalGroup} from '../supervisor/process-group.js';
 import type {StopSignal} from '../runner/stop-switch.js';
 import {INFO_FD, sandboxCommand, type SandboxLayout} from './command.js';
+import {frame, FrameReader, MAX_FRAME_BYTES} from './frames.js';
+import {formatSize} from '../../src/lib/size.js';
 import type {EgressProxy} from './egress-proxy.js';
-import {SANDBOX_RAN, type SandboxRunMessage} from './protocol.js';
+import {CHANNEL_FD, SANDBOX_RAN, type SandboxRunMessage} from './protocol.js';
 import type {WorkerExit} from '../executor/workers.js';
 
 /**
@@ -20,7 +22,12 @@ export class SandboxProcess {
   /** The sandboxed node's pid in the daemon's PID namespace (bubblewrap's `child-pid`), or null if it never started. */
   readonly hostPid: Promise<number | null>;
   exit: WorkerExit | null = null;
+  /** Set when it sent a message past the cap: what it was stopped for. */
+  refusal: string | null = null;
   private taken = false;
+  private readonly channel: Duplex;
+  private readonly listeners = new Set<(message: {t?: unknown}) => void>();
+  private onRefused: ((message: string) => void) | null = null;
 
   constructor(
     layout: SandboxLayout,
@@ -29,14 +36,45 @@ export class SandboxProcess {
   ) {
     const {file, args} = sandboxCommand(layout);
     // No variable of the daemon's: the attempt sets the task's own (worker/attempt.ts).
-    this.child = spawn(file, args, {stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], env: {}, detached: true, serialization: 'advanced'});
+    this.child = spawn(file, args, {stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], env: {}, detached: true});
     this.hostPid = readInfo(this.child);
+    this.channel = this.child.stdio[CHANNEL_FD] as Duplex;
+    const reader = new FrameReader(
+      (message) => {
+        for (const listener of this.listeners) listener(message as {t?: unknown});
+      },
+      (bytes) => this.refuse(`the sandbox denied a message of ${formatSize(bytes)} to the daemon, over the ${formatSize(MAX_FRAME_BYTES)} a sandbox may send: return large results as files in an allowed ":rw" directory`),
+    );
+    this.channel.on('data', (chunk: Buffer) => reader.push(chunk));
+    this.channel.on('error', () => {});
     this.child.once('exit', (code, signal) => {
       this.exit = fromBubblewrap(code, signal);
       void proxy.close();
     });
-    // A spare that failed to start reports it through its exit; an IPC error means the same.
+    // A spare that failed to start reports it through its exit; a channel error means the same.
     this.child.on('error', () => {});
+  }
+
+  /** What its worker sends, in order. */
+  onMessage(listener: (message: {t?: unknown}) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  send(message: unknown): void {
+    // Once it exited, what it would have been told no longer matters.
+    if (this.exit === null && this.channel.writable) this.channel.write(frame(message));
+  }
+
+  /** Who is told when it is stopped for a message past the cap (the attempt on it). */
+  whenRefused(listener: (message: string) => void): void {
+    this.onRefused = listener;
+  }
+
+  private refuse(message: string): void {
+    this.refusal = message;
+    this.onRefused?.(message);
+    this.kill();
   }
 
   /**
@@ -53,7 +91,7 @@ export class SandboxProcess {
       const settle = (outcome: () => void) => {
         signal.removeEventListener('abort', onAbort);
         child.off('exit', onExit);
-        child.off('message', onMessage);
+        stopListening();
         outcome();
       };
       const onAbort = () => {
@@ -74,13 +112,10 @@ export class SandboxProcess {
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort);
       child.once('exit', onExit);
-      child.on('message', onMessage);
-      channel.onMessage?.((message) => {
-        // Once it exited, what it would have been told no longer matters.
-        if (child.connected) child.send(message as object);
-      });
+      const stopListening = this.onMessage(onMessage);
+      channel.onMessage?.((message) => this.send(message));
       const run: SandboxRunMessage = {t: 'run', payload};
-      child.send(run);
+      this.send(run);
     });
   }
 

@@ -10,9 +10,12 @@ import {discover, discoveryRequest, type DiscoveryJobMessage} from './discover.j
 import {registerLoaderHooks} from './module-host.js';
 import {SandboxDeniedError} from './sandbox-denial.js';
 import {installSandboxNetwork} from './sandbox-network.js';
-import {EGRESS_SOCKET, SANDBOX_RAN, SCRATCH_DIR, type SandboxRunMessage} from '../sandbox/protocol.js';
+import {Socket} from 'node:net';
+import {frame, FrameReader} from '../sandbox/frames.js';
+import {CHANNEL_FD, EGRESS_SOCKET, SANDBOX_RAN, SCRATCH_DIR, type SandboxRunMessage} from '../sandbox/protocol.js';
 import {describeInSandbox} from './sandbox-denial.js';
 
+openChannel();
 registerLoaderHooks(new URL('./loader-hooks.js', import.meta.url));
 process.setSourceMapsEnabled(true);
 denyWorkers();
@@ -34,6 +37,26 @@ process.once('message', (message: SandboxRunMessage | DiscoveryJobMessage) => {
   // The listener above came after this message: it is handed the job now.
   process.emit('message', message, undefined);
 });
+
+/**
+ * The daemon's channel, in frames on the descriptor it left open (sandbox/frames.ts), as
+ * `process.send` and `process.on('message')`: what the attempt's code and the module hooks
+ * already talk through in a process worker. The daemon refuses a frame past the cap.
+ */
+function openChannel(): void {
+  const channel = new Socket({fd: CHANNEL_FD, readable: true, writable: true});
+  const reader = new FrameReader(
+    (message) => process.emit('message', message as never, undefined),
+    () => process.exit(1),
+  );
+  channel.on('data', (chunk: Buffer) => reader.push(chunk));
+  // The daemon is gone, or ended this sandbox: nothing is left to do.
+  channel.on('close', () => process.exit(0));
+  process.send = ((message: unknown, ...rest: unknown[]) => {
+    const callback = rest.findLast((arg) => typeof arg === 'function') as ((error: Error | null) => void) | undefined;
+    return channel.write(frame(message), callback === undefined ? undefined : () => callback(null));
+  }) as typeof process.send;
+}
 
 /**
  * The permission model lets this process start workers, because the module hooks need one

@@ -158,6 +158,13 @@ describe('a sandboxed task meets its walls', () => {
     expect(await run('opensFiles')).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/more files than its cap/)}});
   });
 
+  it('is stopped, without the daemon taking it in, when it sends a message past the cap', async () => {
+    const before = process.memoryUsage.rss();
+    const outcome = await run('floodsChannel', {megabytes: 30});
+    expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied a message of 30(\.\d)?MB to the daemon, over the 24MB/)}});
+    expect(process.memoryUsage.rss() - before).toBeLessThan(64 * MB);
+  });
+
   it('gives the attempt a scratch directory of its own', async () => {
     expect(await run('scratch')).toMatchObject({ok: true, result: {dir: '/scratch', note: 'kept for the attempt'}});
   });
