@@ -21,11 +21,13 @@ process.setSourceMapsEnabled(true);
 denyWorkers();
 denyModuleHooks();
 installSandboxNetwork(EGRESS_SOCKET);
+// A spare waits for its attempt: what every task imports ("capsule", the SDK) is loaded by then, through the hooks thread, which that warms too.
+const ready = import(new URL('./sdk.js', import.meta.url).href).catch(() => {});
 
 // Its one job: an attempt, or the loading of a project's entry modules (then the daemon ends it).
 process.once('message', (message: SandboxRunMessage | DiscoveryJobMessage) => {
   if (message.t === 'run') {
-    void runAttempt(message.payload).then(() => process.send?.({t: SANDBOX_RAN}, () => process.exit(0)));
+    void ready.then(() => runAttempt(message.payload)).then(() => process.send?.({t: SANDBOX_RAN}, () => process.exit(0)));
     return;
   }
   if (message.t !== 'discover') return;
