@@ -10,63 +10,55 @@ import {DEFAULT_SANDBOX_POLICY} from '../../../src/config/sandbox-policy.js';
 import type {EgressRequest} from '../../../src/protocol/index.js';
 import {attemptRequest, BASE_ENV, errorOf, FIXTURES, isAlive, MB, recordingHooks} from '../executor/helpers.js';
 
-describe('executor with sandbox isolation', () => {
-  let executor: TaskExecutor;
-  let home: string;
-
+/** An executor with sandboxes for the calling describe block, in a home of its own, closed after it. */
+function sandboxedExecutor(): {executor: TaskExecutor; home: string} {
+  const made = {} as {executor: TaskExecutor; home: string};
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'capsule-sandbox-'));
-    executor = createExecutor({maxParallel: 2, sandbox: {availability: probeSandbox(), socketDir: join(home, 'sandbox')}});
+    made.home = await mkdtemp(join(tmpdir(), 'capsule-sandbox-'));
+    made.executor = createExecutor({maxParallel: 2, sandbox: {availability: probeSandbox(), socketDir: join(made.home, 'sandbox')}});
   });
-
   afterAll(async () => {
-    await executor.close();
-    await rm(home, {recursive: true, force: true});
+    await made.executor.close();
+    await rm(made.home, {recursive: true, force: true});
   });
+  return made;
+}
+
+describe('executor with sandbox isolation', () => {
+  const made = sandboxedExecutor();
 
   const sandboxed = (file: string, exportName: string, overrides = {}) => attemptRequest(file, exportName, {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, ...overrides});
 
   it('runs a task and returns its result', async () => {
-    const outcome = await executor.execute(sandboxed('basic.ts', 'echo', {input: {id: 7, at: new Date(0)}}), recordingHooks().hooks, new AbortController().signal);
+    const outcome = await made.executor.execute(sandboxed('basic.ts', 'echo', {input: {id: 7, at: new Date(0)}}), recordingHooks().hooks, new AbortController().signal);
     expect(outcome).toMatchObject({ok: true, result: {echo: {id: 7, at: new Date(0)}}});
     expect(outcome.peakMemoryMb).toBeGreaterThan(0);
   });
 
   it('reports a thrown error with its stack at the line of the TypeScript source', async () => {
-    const error = errorOf(await executor.execute(sandboxed('basic.ts', 'fails'), recordingHooks().hooks, new AbortController().signal));
+    const error = errorOf(await made.executor.execute(sandboxed('basic.ts', 'fails'), recordingHooks().hooks, new AbortController().signal));
     expect(error).toMatchObject({type: 'error', message: 'boom'});
     expect(error.stack).toContain('basic.ts:9:');
   });
 
   it('shows the task only its declared environment', async () => {
     const request = sandboxed('basic.ts', 'readsEnv', {env: {...BASE_ENV, API_KEY: 'k1'}});
-    const outcome = await executor.execute(request, recordingHooks().hooks, new AbortController().signal);
+    const outcome = await made.executor.execute(request, recordingHooks().hooks, new AbortController().signal);
     expect(outcome).toMatchObject({ok: true, result: {...BASE_ENV, API_KEY: 'k1', CAPSULE_ATTEMPT: `${request.runId}:1`}});
     expect(Object.keys((outcome as {result: object}).result).sort()).toEqual([...Object.keys(BASE_ENV), 'API_KEY', 'CAPSULE_ATTEMPT'].sort());
   });
 
   it('runs in the project directory', async () => {
-    const outcome = await executor.execute(sandboxed('basic.ts', 'whereAmI'), recordingHooks().hooks, new AbortController().signal);
+    const outcome = await made.executor.execute(sandboxed('basic.ts', 'whereAmI'), recordingHooks().hooks, new AbortController().signal);
     expect(outcome).toMatchObject({ok: true, result: {cwd: FIXTURES.replace(/\/$/, ''), pid: 1}});
   });
 });
 
 describe('a sandboxed task meets its walls', () => {
-  let executor: TaskExecutor;
-  let home: string;
-
-  beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'capsule-sandbox-'));
-    executor = createExecutor({maxParallel: 2, sandbox: {availability: probeSandbox(), socketDir: join(home, 'sandbox')}});
-  });
-
-  afterAll(async () => {
-    await executor.close();
-    await rm(home, {recursive: true, force: true});
-  });
+  const made = sandboxedExecutor();
 
   const run = (exportName: string, input: unknown = null) =>
-    executor.execute(attemptRequest('sandbox.ts', exportName, {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input}), recordingHooks().hooks, new AbortController().signal);
+    made.executor.execute(attemptRequest('sandbox.ts', exportName, {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input}), recordingHooks().hooks, new AbortController().signal);
 
   it.each([
     ['/etc/shadow', /denied reading \/etc\/shadow/],
@@ -77,10 +69,10 @@ describe('a sandboxed task meets its walls', () => {
   });
 
   it('names a file the private /tmp hides (a CAPSULE_HOME under /tmp) as denied, and a missing one as missing', async () => {
-    const secret = join(home, 'agent.key');
+    const secret = join(made.home, 'agent.key');
     await writeFile(secret, 'not for tasks');
     expect(await run('reads', {path: secret})).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied reading .*agent\.key: it is outside the sandbox/)}});
-    expect(await run('reads', {path: join(home, 'nothing-here')})).toMatchObject({ok: false, error: {type: 'error', message: expect.stringMatching(/ENOENT/)}});
+    expect(await run('reads', {path: join(made.home, 'nothing-here')})).toMatchObject({ok: false, error: {type: 'error', message: expect.stringMatching(/ENOENT/)}});
   });
 
   it('refuses to write into the project', async () => {
@@ -99,7 +91,7 @@ describe('a sandboxed task meets its walls', () => {
       await copyFile(join(FIXTURES, 'sandbox.ts'), join(project, 'sandbox.ts'));
       await symlink('/etc/passwd', join(project, 'leak'));
       const request = attemptRequest('sandbox.ts', 'reads', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, modulePath: join(project, 'sandbox.ts'), cwd: project, input: {path: join(project, 'leak')}});
-      const outcome = await executor.execute(request, recordingHooks().hooks, new AbortController().signal);
+      const outcome = await made.executor.execute(request, recordingHooks().hooks, new AbortController().signal);
       expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied reading .*leak: it is a symlink/)}});
     } finally {
       await rm(project, {recursive: true, force: true});
@@ -116,7 +108,7 @@ describe('a sandboxed task meets its walls', () => {
     const request = attemptRequest('limits.ts', exportName, {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, limits: {ramBytes: 256 * MB, timeoutMs: 20_000, computeMs: 20_000, ...limits}});
     let hostPid: number | null = null;
     hooks.worker = (worker) => (hostPid = worker.pid);
-    const outcome = await executor.execute(request, hooks, new AbortController().signal);
+    const outcome = await made.executor.execute(request, hooks, new AbortController().signal);
     expect(outcome).toMatchObject({ok: false, error: {type}});
     expect(hostPid).toBeGreaterThan(1);
     expect(isAlive(hostPid!)).toBe(false);
@@ -134,7 +126,7 @@ describe('a sandboxed task meets its walls', () => {
       await copyFile(join(FIXTURES, 'sandbox.ts'), join(project, 'sandbox.ts'));
       await symlink('/etc/passwd', join(project, 'passwd.mjs'));
       const request = attemptRequest('sandbox.ts', 'forgesModuleRequest', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, modulePath: join(project, 'sandbox.ts'), cwd: project, input: {path: join(project, 'passwd.mjs')}});
-      const outcome = await executor.execute(request, recordingHooks().hooks, new AbortController().signal);
+      const outcome = await made.executor.execute(request, recordingHooks().hooks, new AbortController().signal);
       expect(outcome).toMatchObject({ok: true, result: {t: 'reply', ok: false, error: {message: expect.stringMatching(/denied reading .*passwd\.mjs/)}}});
       expect(JSON.stringify(outcome)).not.toContain('root:x:0:0');
     } finally {
@@ -144,9 +136,9 @@ describe('a sandboxed task meets its walls', () => {
 
   it("cannot submit a run of another project's task", async () => {
     const {hooks} = recordingHooks({submitChild: () => Promise.resolve('run_child')});
-    const outcome = await executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'other/deploy'}}), hooks, new AbortController().signal);
+    const outcome = await made.executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'other/deploy'}}), hooks, new AbortController().signal);
     expect(outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/submitting a run of other\/deploy/)}});
-    const own = await executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'deploy'}}), hooks, new AbortController().signal);
+    const own = await made.executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'deploy'}}), hooks, new AbortController().signal);
     expect(own).toMatchObject({ok: true, result: 'run_child'});
   });
 
@@ -194,30 +186,25 @@ describe('a machine without bubblewrap', () => {
 });
 
 describe('a sandboxed task on the network', () => {
-  let executor: TaskExecutor;
-  let home: string;
+  const made = sandboxedExecutor();
   let server: Server;
   let port: number;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'capsule-sandbox-'));
-    executor = createExecutor({maxParallel: 2, sandbox: {availability: probeSandbox(), socketDir: join(home, 'sandbox')}});
     server = createServer((request, response) => response.end(`served ${request.method} ${request.url}`));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
 
   afterAll(async () => {
-    await executor.close();
     await new Promise((resolve) => server.close(resolve));
-    await rm(home, {recursive: true, force: true});
   });
 
   const run = (exportName: string, input: unknown, hosts: string[] = []) => {
     const requests: EgressRequest[] = [];
     const {hooks} = recordingHooks({request: (entry) => requests.push(entry)});
     const request = attemptRequest('sandbox.ts', exportName, {isolation: 'sandbox', sandbox: {...DEFAULT_SANDBOX_POLICY, hosts}, input});
-    return executor.execute(request, hooks, new AbortController().signal).then((outcome) => ({outcome, requests}));
+    return made.executor.execute(request, hooks, new AbortController().signal).then((outcome) => ({outcome, requests}));
   };
 
   it('fetches from an allowed host through the proxy, and the request is reported', async () => {
@@ -235,7 +222,7 @@ describe('a sandboxed task on the network', () => {
   it('cannot open a TCP socket, even to an allowed host, nor a unix socket such as the daemon’s', async () => {
     const tcp = await run('connects', {port}, [`127.0.0.1:${port}`]);
     expect(tcp.outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(new RegExp(`denied a connection to 127\\.0\\.0\\.1:${port}`))}});
-    const unix = await run('connects', {path: join(home, 'daemon.sock')});
+    const unix = await run('connects', {path: join(made.home, 'daemon.sock')});
     expect(unix.outcome).toMatchObject({ok: false, error: {type: 'sandbox_denied', message: expect.stringMatching(/denied a connection to .*daemon\.sock/)}});
   });
 });
