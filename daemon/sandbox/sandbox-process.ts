@@ -22,8 +22,6 @@ export class SandboxProcess {
   /** The sandboxed node's pid in the daemon's PID namespace (bubblewrap's `child-pid`), or null if it never started. */
   readonly hostPid: Promise<number | null>;
   exit: WorkerExit | null = null;
-  /** Set when it sent a message past the cap: what it was stopped for. */
-  refusal: string | null = null;
   private taken = false;
   private readonly channel: Duplex;
   private readonly listeners = new Set<(message: {t?: unknown}) => void>();
@@ -72,7 +70,6 @@ export class SandboxProcess {
   }
 
   private refuse(message: string): void {
-    this.refusal = message;
     this.onRefused?.(message);
     this.kill();
   }
