@@ -25,6 +25,8 @@ export class Scheduler {
   readonly #random: () => number;
   readonly #submitter: FireSubmitter;
   readonly #entries = new Map<string, ScheduleEntry>();
+  /** The same entries by namespace: `list` describes each project's schedules, and a filter of all of them per project was quadratic in the projects. */
+  readonly #byNamespace = new Map<string, Set<ScheduleEntry>>();
   /** Every schedule's state by key, including schedules whose project is unloaded. */
   readonly #states = new Map<string, ScheduleState>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -71,6 +73,7 @@ export class Scheduler {
       if (!existing) {
         const entry: ScheduleEntry = {key, namespace, name, config, cron, state: this.#stateFor(key), nextFireAt: null, wakeAt: null, cancelWake: undefined, work: Promise.resolve()};
         this.#entries.set(key, entry);
+        this.#byNamespace.set(namespace, (this.#byNamespace.get(namespace) ?? new Set()).add(entry));
         if (this.#started) this.#activate(entry);
       } else if (!isDeepStrictEqual(existing.config, config)) {
         this.#disarm(existing);
@@ -137,8 +140,7 @@ export class Scheduler {
   }
 
   list(namespace?: string): ScheduleListing[] {
-    return [...this.#entries.values()]
-      .filter((entry) => namespace === undefined || entry.namespace === namespace)
+    return (namespace === undefined ? [...this.#entries.values()] : this.#entriesOf(namespace))
       .sort((a, b) => compareStrings(a.key, b.key))
       .map(listingOf);
   }
@@ -250,10 +252,13 @@ export class Scheduler {
   #drop(entry: ScheduleEntry): void {
     this.#disarm(entry);
     this.#entries.delete(entry.key);
+    const siblings = this.#byNamespace.get(entry.namespace);
+    siblings?.delete(entry);
+    if (siblings?.size === 0) this.#byNamespace.delete(entry.namespace);
   }
 
   #entriesOf(namespace: string): ScheduleEntry[] {
-    return [...this.#entries.values()].filter((entry) => entry.namespace === namespace);
+    return [...(this.#byNamespace.get(namespace) ?? [])];
   }
 
   #stateFor(key: string): ScheduleState {

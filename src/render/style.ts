@@ -14,9 +14,11 @@ export function painter(enabled: boolean): Paint {
   return (style, text) => `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m`;
 }
 
-
 /** Cuts a plain string to `width` columns with an ellipsis. */
 export function truncate(text: string, width: number): string {
+  // A string never has more code points than UTF-16 units: most lines (every one, when piped)
+  // fit without splitting them into an array, which for a 500-project tree was a fifth of its time.
+  if (text.length <= width) return text;
   const chars = [...text];
   if (chars.length <= width) return text;
   if (width <= 1) return chars.slice(0, width).join('');

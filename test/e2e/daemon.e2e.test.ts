@@ -45,12 +45,12 @@ describe('daemon lifecycle', () => {
     expect(tree.stdout).toMatch(/services[\s\S]*api/);
     expect(tree.stdout).not.toContain('\u001B[');
 
-    const listed = await home.json<{projects: {namespace: string; root: string; status: string; error: unknown; schedules: {name: string}[]; services: {name: string}[]; tasks: {name: string}[]}[]}>(['list']);
+    const listed = await home.json<{projects: {namespace: string; root: string; status: string; error: unknown; schedules: {name: string}[]; services: {name: string}[]; tasks: {name: string; module: string}[]}[]}>(['list']);
     expect(listed.projects).toHaveLength(1);
     expect(listed.projects[0]).toMatchObject({namespace: 'reports', root, status: 'ok', error: null, tasks: expect.any(Array)});
     expect(listed.projects[0]!.schedules.map((s) => s.name)).toEqual(['nightly']);
     expect(listed.projects[0]!.services.map((s) => s.name)).toEqual(['api']);
-    expect(listed.projects[0]!.tasks.map((t) => t.name)).toEqual(['build_report']);
+    expect(listed.projects[0]!.tasks.map((t) => [t.name, t.module])).toEqual([['build_report', 'tasks/report.ts']]);
     // A pipe on stdin is not an argument: oclif alone would read it as the missing namespace.
     const piped = await home.run(['list', '--json'], {input: 'nosuch\n'});
     expect(piped.code).toBe(0);

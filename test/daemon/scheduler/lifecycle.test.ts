@@ -118,6 +118,21 @@ describe('setProjectSchedules', () => {
     expect(daemon.scheduler.list().find((row) => row.name === 'sync')).toMatchObject({paused: true, nextFireAt: null});
   });
 
+  it("lists one namespace's schedules, in order, and none of a project removed or emptied", async () => {
+    const shared = world('2025-01-01T10:01:00Z');
+    const daemon = await boot(shared, {sync: {cron: '* * * * *'}, digest: {cron: '0 * * * *'}});
+    daemon.scheduler.setProjectSchedules('web', {purge: schedule({cron: '0 0 * * *'})});
+    expect(daemon.scheduler.list('ops').map((row) => row.name)).toEqual(['digest', 'sync']);
+    expect(daemon.scheduler.list('web').map((row) => row.name)).toEqual(['purge']);
+    daemon.scheduler.setProjectSchedules('ops', {});
+    expect(daemon.scheduler.list('ops')).toEqual([]);
+    await daemon.scheduler.removeProject('web');
+    expect(daemon.scheduler.list('web')).toEqual([]);
+    daemon.scheduler.setProjectSchedules('web', {purge: schedule({cron: '0 0 * * *'})});
+    expect(daemon.scheduler.list('web').map((row) => row.name)).toEqual(['purge']);
+    expect(daemon.scheduler.list().map((row) => row.name)).toEqual(['purge']);
+  });
+
   it('removeProject disarms every schedule of the project; forget also drops their state', async () => {
     const shared = world('2025-01-01T10:01:00Z');
     const daemon = await boot(shared, {sync: {cron: '* * * * *'}});
