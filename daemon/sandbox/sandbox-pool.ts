@@ -33,6 +33,8 @@ interface Spare {
 }
 
 let lastSocket = 0;
+/** How long a closing pool waits for its sandboxes to end before it kills bubblewrap itself. */
+const CLOSE_WAIT_MS = 5_000;
 
 /**
  * Sandboxes for attempts, each used once: a fresh process per attempt keeps runs apart, and a
@@ -94,9 +96,15 @@ export class SandboxPool {
     this.retireSpares();
     // One still starting refuses to spawn once it sees `closed`.
     await Promise.allSettled(this.starting);
-    const gone = [...this.live].map((sandbox) => new Promise<void>((resolve) => (sandbox.exit !== null ? resolve() : sandbox.child.once('exit', () => resolve()))));
-    for (const sandbox of this.live) sandbox.kill();
+    const live = [...this.live];
+    const gone = live.map((sandbox) => new Promise<void>((resolve) => (sandbox.exit !== null ? resolve() : sandbox.child.once('exit', () => resolve()))));
+    for (const sandbox of live) sandbox.kill();
+    // Whatever keeps one from ending, the daemon's stop does not wait for it forever.
+    const late = setTimeout(() => {
+      for (const sandbox of live) if (sandbox.exit === null) sandbox.child.kill('SIGKILL');
+    }, CLOSE_WAIT_MS);
     await Promise.all(gone);
+    clearTimeout(late);
   }
 
   private start(spec: SandboxSpec): Promise<SandboxProcess> {

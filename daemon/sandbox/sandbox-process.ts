@@ -5,6 +5,7 @@ import type {TinypoolChannel} from 'tinypool';
 import {readStat} from '../worker/procfs.js';
 import type {AttemptPayload} from '../worker/protocol.js';
 import {signalGroup} from '../supervisor/process-group.js';
+import {killProcess} from '../worker/attempt-processes.js';
 import type {StopSignal} from '../runner/stop-switch.js';
 import {INFO_FD, sandboxCommand, type SandboxLayout} from './command.js';
 import {frame, FrameReader, MAX_FRAME_BYTES} from './frames.js';
@@ -120,14 +121,15 @@ export class SandboxProcess {
    * Ends it at once, whatever it does. The node is killed, not bubblewrap: bubblewrap reaps it
    * and exits, where killing bubblewrap first would leave the node to whatever reaps orphans (in
    * a container, maybe nothing: a zombie). Its node leads its own session, and the namespace,
-   * with anything in it, dies with its init.
+   * with anything in it, dies with its init. A sandbox just started may not have made its
+   * session yet (bubblewrap tells its pid first): then the node itself is killed.
    */
   kill(): void {
     if (this.exit !== null) return;
     void this.hostPid.then((pid) => {
       if (this.exit !== null) return;
-      if (pid !== null) signalGroup(pid, 'SIGKILL');
-      else this.child.kill('SIGKILL');
+      if (pid === null) this.child.kill('SIGKILL');
+      else if (!signalGroup(pid, 'SIGKILL')) killProcess(pid);
     });
   }
 }
