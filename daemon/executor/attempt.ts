@@ -13,7 +13,6 @@ import {measuredUsage, settleOutcome, type AttemptFacts} from './outcome.js';
 import type {WorkerLease} from './lease.js';
 import type {ThreadMemoryProbe} from './thread-memory.js';
 import {Watchdog} from './watchdog.js';
-import {SCRATCH_DIR} from '../sandbox/protocol.js';
 import type {WorkerHandle} from './workers.js';
 
 /** Longest an attempt may wait for a worker to pick it up (a child process booting on a loaded machine) before it is given up as crashed. */
@@ -160,7 +159,7 @@ export class Attempt {
       input: request.input,
       env: request.env,
       cwd: request.isolation === 'thread' ? null : request.cwd,
-      sandbox: request.sandbox === null ? null : {scratchDir: SCRATCH_DIR, scratchBytes: request.sandbox.scratchBytes},
+      sandbox: request.sandbox === null ? null : {scratchBytes: request.sandbox.scratchBytes},
       port: this.link.workerPort,
       ramBytes: request.limits.ramBytes,
       memo: request.memo,
@@ -198,6 +197,9 @@ export class Attempt {
   }
 
   private onStarted(started: Started): void {
+    // The worker says it once, before the task's code runs; another is the task's own (a process
+    // can write on its channel), and would re-arm the timeout and restart the CPU count.
+    if (this.started !== null) return;
     this.started = started;
     const {isolation, limits} = this.request;
     this.clearTimer('deadline');

@@ -97,13 +97,9 @@ export class SandboxProcess {
         settle(() => reject(new Error('the attempt was stopped')));
       };
       const onExit = () => settle(() => reject(new Error(`the sandboxed worker exited (${describeExit(this.exit)})`)));
-      let started = false;
       const onMessage = (message: {t?: unknown}) => {
         if (message.t === SANDBOX_RAN) return settle(resolve);
         if (message.t !== 'started') return channel.postMessage?.(message);
-        // The first one comes before any code of the task runs; a later one would be the task's own, lying about its CPU.
-        if (started) return;
-        started = true;
         // Inside its PID namespace the worker is pid 1: the executor reads /proc and signals by its pid out here.
         channel.postMessage?.({...message, pid: hostPid, startTime: readStat(hostPid)?.startTime ?? null});
       };

@@ -134,6 +134,12 @@ describe('a sandboxed task meets its walls', () => {
     }
   });
 
+  it.each(['process', 'sandbox'] as const)('in %s isolation, keeps its timeout when the task keeps saying it started', async (isolation) => {
+    const request = attemptRequest('sandbox.ts', 'keepsStarting', {isolation, sandbox: isolation === 'sandbox' ? DEFAULT_SANDBOX_POLICY : null, limits: {ramBytes: 256 * MB, timeoutMs: 600, computeMs: 20_000}});
+    // Re-armed by each one, the timeout would never come: the test's own would.
+    expect(await made.executor.execute(request, recordingHooks().hooks, new AbortController().signal)).toMatchObject({ok: false, error: {type: 'timeout'}});
+  }, 30_000);
+
   it("cannot submit a run of another project's task", async () => {
     const {hooks} = recordingHooks({submitChild: () => Promise.resolve('run_child')});
     const outcome = await made.executor.execute(attemptRequest('sandbox.ts', 'submitsElsewhere', {isolation: 'sandbox', sandbox: DEFAULT_SANDBOX_POLICY, input: {task: 'other/deploy'}}), hooks, new AbortController().signal);
