@@ -34,7 +34,7 @@ import {systemClock} from './core/clock.js';
 import {RunStore, type RunRetention} from './runner/run-store.js';
 import {Runner} from './runner/runner.js';
 import type {DaemonServices, ShutdownOptions} from './services.js';
-import {probeSandbox} from './sandbox/availability.js';
+import {probeSandbox, sandboxStatus} from './sandbox/availability.js';
 import type {SandboxStatus} from '../src/protocol/index.js';
 
 /** Attempts a parent blocked on `ctx.submit(...).result()` may hold beyond maxParallel, so its children find a worker. */
@@ -92,10 +92,10 @@ export class Daemon {
 
       const maxParallel = Number(process.env.CAPSULE_MAX_PARALLEL) || availableParallelism();
       const sandbox = probeSandbox();
-      let sandboxStatus: SandboxStatus | null = null;
+      let sandboxFound: SandboxStatus | null = null;
       void sandbox.then((found) => {
-        sandboxStatus = found.available ? {available: true, reason: `bubblewrap at ${found.bwrap}`, hint: null} : {available: false, reason: found.reason, hint: found.hint};
-        if (found.available) logger.info(`sandbox: ${sandboxStatus.reason}`);
+        sandboxFound = sandboxStatus(found);
+        if (found.available) logger.info(`sandbox: ${sandboxFound.reason}`);
         else logger.warn(`sandboxed tasks cannot run here: ${found.reason}; ${found.hint}`);
       });
       const executor = createExecutor({
@@ -166,7 +166,7 @@ export class Daemon {
         bus,
         audit,
         projects,
-        sandbox: () => sandboxStatus,
+        sandbox: () => sandboxFound,
         requestShutdown: (timeoutMs, options) => void ref.daemon?.stop(timeoutMs, options),
         // Runs get the timeout; services stop alongside, each within its own stop_timeout.
         shutdownWithinMs: (timeoutMs, options) => Math.max(timeoutMs, options?.leaveServices ? 0 : serviceManager.longestStopMs()),

@@ -1,6 +1,7 @@
 import {execFile} from 'node:child_process';
 import {accessSync, constants} from 'node:fs';
 import {delimiter, join} from 'node:path';
+import type {SandboxStatus} from '../../src/protocol/index.js';
 import {nodeRuntime} from './runtime-files.js';
 
 /** Whether sandboxed tasks can run here; found once, when the daemon starts. */
@@ -47,4 +48,9 @@ function findOnPath(command: string, path: string): string | null {
     }
   }
   return null;
+}
+
+/** The probe's finding as `daemon status` and `list` report it. */
+export function sandboxStatus(found: SandboxAvailability): SandboxStatus {
+  return found.available ? {available: true, reason: `bubblewrap at ${found.bwrap}`, hint: null} : {available: false, reason: found.reason, hint: found.hint};
 }

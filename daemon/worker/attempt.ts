@@ -13,6 +13,7 @@ import {ATTEMPT_MARKER, attemptMarker, endAttemptProcesses} from './attempt-proc
 import {readOwnCpuSoftLimitSeconds, readOwnThreadCpuMs, readOwnThreadId, readStat} from './procfs.js';
 import {exceedsMemoryLimit, MAX_RESULT_BYTES, toSentError, type AttemptPayload, type WorkerOutcome} from './protocol.js';
 import {describeInSandbox} from './sandbox-denial.js';
+import {SCRATCH_DIR} from '../sandbox/protocol.js';
 import {unwatchSpawns, watchSpawns} from './spawn-guard.js';
 
 /** How long a worker waits for what a finished attempt started to be gone before it reports anyway (the daemon's grace period is shorter: it ends the worker then). */
@@ -27,7 +28,7 @@ export async function runAttempt(payload: AttemptPayload): Promise<void> {
   const link = openLink(payload);
   // A sandbox is a process of its own too.
   const inProcess = payload.isolation !== 'thread';
-  const context = createAttemptContext(payload.runId, payload.attempt, payload.memo, link, payload.sandbox?.scratchDir ?? null);
+  const context = createAttemptContext(payload.runId, payload.attempt, payload.memo, link, payload.sandbox === null ? null : SCRATCH_DIR);
   const cpuLimitSeconds = inProcess ? readOwnCpuSoftLimitSeconds() : null;
   let resume = () => {};
   const resumed = new Promise<void>((resolve) => (resume = resolve));

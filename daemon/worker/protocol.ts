@@ -21,7 +21,7 @@ export interface AttemptPayload {
   env: Record<string, string>;
   /** Working directory; process and sandbox isolation (worker threads cannot chdir). */
   cwd: string | null;
-  /** Sandbox isolation: its scratch directory, for `ctx.scratchDir` and for telling its walls from other failures. */
+  /** Sandbox isolation: what the worker needs to name the sandbox's walls (null: not a sandbox). */
   sandbox: SandboxView | null;
   /** Thread isolation: a port for a worker without a lasting channel yet (null: use the worker's). */
   port: MessagePort | null;

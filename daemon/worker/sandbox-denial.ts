@@ -1,5 +1,6 @@
 import {lstatSync} from 'node:fs';
 import {toSentError, type SentError} from './protocol.js';
+import {SCRATCH_DIR} from '../sandbox/protocol.js';
 /**
  * A sandbox's refusals, under one error: whatever layer said no (Node's permission model,
  * Capsule's network shims, the egress proxy, bubblewrap's mounts), the run ends
@@ -50,9 +51,8 @@ function describe(operation: DeniedOperation, resource: string): string {
 /** Where an error chain is followed: `fetch failed` says what happened only in its cause. */
 const MAX_CAUSES = 5;
 
-/** What the sandbox of the attempt looks like from inside, for telling a denial from another failure. */
+/** What of the attempt's sandbox the worker does not know by itself: for naming the cap a write filled. */
 export interface SandboxView {
-  scratchDir: string;
   scratchBytes: number;
 }
 
@@ -129,7 +129,7 @@ function asDenial(error: Error, view: SandboxView, lstat: (path: string) => 'lin
   if (code === 'EMFILE') return new SandboxDeniedError('limit', 'opening more files than its cap (RLIMIT_NOFILE)', 'close files the task no longer needs');
   // A write to an open file names no path; the sandbox's small file systems are what fill up.
   if (code === 'ENOSPC') {
-    const where = typeof path !== 'string' ? 'ctx.scratchDir or /tmp' : path.startsWith('/tmp/') ? '/tmp' : path === view.scratchDir || path.startsWith(`${view.scratchDir}/`) ? 'ctx.scratchDir' : null;
+    const where = typeof path !== 'string' ? 'ctx.scratchDir or /tmp' : path.startsWith('/tmp/') ? '/tmp' : path === SCRATCH_DIR || path.startsWith(`${SCRATCH_DIR}/`) ? 'ctx.scratchDir' : null;
     if (where !== null) return new SandboxDeniedError('limit', `writing past the ${Math.round(view.scratchBytes / (1024 * 1024))} MB cap of ${where}`, 'raise `scratch` in the task’s options or [defaults]');
   }
   if (typeof path !== 'string') return null;

@@ -12,7 +12,7 @@ import {SandboxDeniedError} from './sandbox-denial.js';
 import {installSandboxNetwork} from './sandbox-network.js';
 import {Socket} from 'node:net';
 import {frame, FrameReader} from '../sandbox/frames.js';
-import {CHANNEL_FD, EGRESS_SOCKET, SANDBOX_RAN, SCRATCH_DIR, type SandboxRunMessage} from '../sandbox/protocol.js';
+import {CHANNEL_FD, EGRESS_SOCKET, SANDBOX_RAN, type SandboxRunMessage} from '../sandbox/protocol.js';
 import {describeInSandbox} from './sandbox-denial.js';
 
 openChannel();
@@ -34,7 +34,7 @@ process.once('message', (message: SandboxRunMessage | DiscoveryJobMessage) => {
   discover(discoveryRequest(), {
     send: (reply) => process.send?.(reply),
     onMessage: (listener) => process.on('message', listener),
-    describe: (error) => describeInSandbox(error, {scratchDir: SCRATCH_DIR, scratchBytes: message.scratchBytes ?? 0}),
+    describe: (error) => describeInSandbox(error, {scratchBytes: message.scratchBytes ?? 0}),
   });
   // The listener above came after this message: it is handed the job now.
   process.emit('message', message, undefined);

@@ -22,5 +22,5 @@ export interface SandboxMount {
   writable: boolean;
 }
 
-/** The HTTP requests' host pattern rule lives with the proxy; this is the default policy for a sandboxed task that declares nothing. */
+/** The policy of a sandboxed task that declares nothing. */
 export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {files: [], hosts: [], scratchBytes: 64 * 1024 * 1024, maxProcesses: 64, maxOpenFiles: 256};

@@ -1,3 +1,4 @@
+import {readdirSync, readFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -31,5 +32,20 @@ it('closes at once however early its spares are, and leaves none running', async
     const pid = taken === null ? null : await taken.hostPid;
     await pool.close();
     if (pid !== null) expect(isAlive(pid)).toBe(false);
+    // bubblewrap's command line names the proxy socket it mounts, which is under this pool's directory.
+    expect(processesMentioning(join(home, `s${round}`))).toEqual([]);
   }
 }, 120_000);
+
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
