@@ -1,6 +1,6 @@
 // Sandboxed tasks against a real daemon and real bubblewrap: each wall is tried by a task in a run
 // of its own, and ends the run `sandbox_denied` naming what was denied, with nothing left running.
-import {existsSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {copyFile, mkdir, symlink} from 'node:fs/promises';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -8,7 +8,7 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {RunRecord} from '../../src/protocol/index.js';
-import {ROOT, TestHome, isAlive} from '../helpers/cli.js';
+import {ROOT, TestHome, isAlive, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 import {SLOW, runAttached} from './tasks-helpers.js';
 
@@ -57,6 +57,15 @@ async function denied(task: string, input: unknown, what: RegExp): Promise<RunRe
 }
 
 describe('a sandboxed task', SLOW, () => {
+  it('has a spare started for it as soon as its project loaded, before any run', async () => {
+    // Its modules load in the daemon's discovery thread: no sandbox has been started for its project yet.
+    const own = await makeProject({'capsule.toml': projectToml('spare'), 'tasks/t.ts': "import {task} from 'capsule';\nexport const confined = task({isolation: 'sandbox'}, () => 1);\n"});
+    home.removeOnCleanup(own);
+    expect((await home.run(['project', 'add', own])).code).toBe(0);
+    const spare = await waitFor(() => sandboxWorkersOf(own).length > 0, {timeoutMs: 20_000, what: 'a spare sandbox of the project'});
+    expect(spare).toBe(true);
+  });
+
   it('runs, with a scratch directory of its own', async () => {
     const {result, run} = await runAttached(home, 'sbx/scratch');
     expect(result.code, result.stderr).toBe(0);
@@ -151,3 +160,18 @@ describe('a machine without bubblewrap', SLOW, () => {
     }
   });
 });
+
+/** The sandboxed workers there are now whose bubblewrap mounts `root`. */
+function sandboxWorkersOf(root: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return command.includes('sandbox-worker.js') && command.includes(`\0${root}\0`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
