@@ -177,7 +177,7 @@ export class Daemon {
         ...daemonHandlers(services),
         ...projectHandlers(services),
         ...auditHandlers(services, runner),
-        ...runHandlers(tasks),
+        ...runHandlers(tasks, projects),
         ...scheduleHandlers(schedules, audit, projects),
         ...serviceHandlers(serviceManager, projects),
         ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit}),

@@ -30,6 +30,8 @@ const SCOPES: {[M in GatedMethod]: (params: HandlerParams<M>) => LoadScope} = {
   'project.reload': (target) => target,
   // Without a namespace: every project, those loading listed as `loading`.
   'project.list': ({namespace}) => (namespace === undefined ? null : {namespace}),
+  // Typed in a project's directory: that project; elsewhere, every project, or a name would be missed.
+  'project.resolve': ({root}) => (root === undefined ? 'all' : {root}),
   'run.submit': ({target}) => ('file' in target ? null : {namespace: target.namespace}),
   'run.get': none,
   'run.steps': none,

@@ -1,7 +1,8 @@
+import {resolveBareName} from '../../src/protocol/targets.js';
 import type {HandlerTable} from '../core/router.js';
 import type {DaemonServices} from '../services.js';
 
-export function projectHandlers({projects, audit, sandbox}: DaemonServices): Pick<HandlerTable, 'project.add' | 'project.remove' | 'project.reload' | 'project.list'> {
+export function projectHandlers({projects, audit, sandbox}: DaemonServices): Pick<HandlerTable, 'project.add' | 'project.remove' | 'project.reload' | 'project.list' | 'project.resolve'> {
   return {
     'project.add': async ({root}, call) => {
       const project = await projects.add(root);
@@ -19,5 +20,6 @@ export function projectHandlers({projects, audit, sandbox}: DaemonServices): Pic
       return project;
     },
     'project.list': ({namespace}) => ({projects: projects.list(namespace), sandbox: sandbox()}),
+    'project.resolve': (query) => resolveBareName(projects.list(), query),
   };
 }

@@ -1,10 +1,11 @@
 import {CapsuleError} from '../../src/lib/errors.js';
 import type {HandlerTable} from '../core/router.js';
-import type {TasksPlugin} from '../plugins/tasks.js';
+import {ADHOC_NAMESPACE, type TasksPlugin} from '../plugins/tasks.js';
+import type {ProjectRegistry} from '../projects/registry.js';
 
 type RunMethods = 'run.submit' | 'run.get' | 'run.steps' | 'run.signal' | 'run.answer' | 'run.wait' | 'run.list' | 'run.cancel' | 'run.rerun' | 'run.logs';
 
-export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> {
+export function runHandlers(tasks: TasksPlugin, projects: Pick<ProjectRegistry, 'list'>): Pick<HandlerTable, RunMethods> {
   const {runner} = tasks;
   return {
     'run.submit': async ({target, input, follow, wait, runAt, ...options}, call) => {
@@ -21,7 +22,15 @@ export function runHandlers(tasks: TasksPlugin): Pick<HandlerTable, RunMethods> 
     'run.signal': ({id, name, value}) => runner.signal(id, name, value),
     'run.answer': ({id, step, value}) => runner.answer(id, step, value),
     'run.wait': ({id}) => runner.waitFor(id),
-    'run.list': (filter) => ({runs: runner.list(filter)}),
+    'run.list': (filter) => {
+      const runs = runner.list(filter);
+      // None: a misspelt name must not read as a quiet history. Runs outlive their task, so a name is checked only then.
+      if (runs.length === 0 && filter.namespace !== undefined && filter.namespace !== ADHOC_NAMESPACE) {
+        if (filter.task === undefined) projects.list(filter.namespace);
+        else tasks.requireTask(filter.namespace, filter.task);
+      }
+      return {runs};
+    },
     'run.cancel': ({id}) => runner.cancel(id),
     'run.rerun': ({id}) => runner.rerun(id),
     'run.logs': async (params, call) => {

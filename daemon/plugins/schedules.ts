@@ -4,7 +4,7 @@ import type {ProjectConfig} from '../../src/config/index.js';
 import {configInvalid, type ConfigIssue} from '../../src/config/issues.js';
 import {TomlKeyIndex} from '../../src/config/locator.js';
 import {CapsuleError} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import type {ScheduleSummary} from '../../src/protocol/index.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {EventBus} from '../core/event-bus.js';
@@ -114,7 +114,7 @@ export class SchedulesPlugin implements ProjectPlugin {
     const listings = this.scheduler.list(namespace);
     const listing = listings.find((entry) => entry.name === name);
     if (listing) return {...this.summarize(listing), namespace};
-    const suggestion = didYouMean(name, listings.map((entry) => entry.name));
+    const suggestion = nearestName(name, listings.map((entry) => entry.name));
     throw new CapsuleError('not_found', `${namespace} has no schedule named "${name}"`, {
       hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `see \`capsule schedules ${namespace}\``,
     });

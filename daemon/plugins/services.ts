@@ -2,7 +2,7 @@ import type {ProjectConfig} from '../../src/config/index.js';
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {notFound} from '../../src/lib/errors.js';
 import type {HomePaths} from '../../src/lib/home.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import type {ProjectService, ProjectSummary, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
 import type {AgentHub} from '../agent/agent-hub.js';
 import type {AuditLog} from '../core/audit-log.js';
@@ -219,7 +219,7 @@ export class ServicesPlugin implements ProjectPlugin {
     const services = this.declared.get(namespace) ?? {};
     const config = services[name];
     if (config) return config;
-    const suggestion = didYouMean(name, Object.keys(services));
+    const suggestion = nearestName(name, Object.keys(services));
     throw notFound(`${namespace} declares no service "${name}"`, suggestion ? `did you mean "${suggestion}"?` : 'capsule services lists them');
   }
 

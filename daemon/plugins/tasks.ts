@@ -6,7 +6,7 @@ import {basename, dirname, relative} from 'node:path';
 import type {ProjectConfig} from '../../src/config/index.js';
 import {defaultsSchema} from '../../src/config/defaults.js';
 import {CapsuleError} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import {isFinalRunStatus, type ProjectSummary, type RunRecord, type RunStatus, type TaskSummary} from '../../src/protocol/index.js';
 import type {EventBus} from '../core/event-bus.js';
 import type {ProjectPlugin} from '../projects/registry.js';
@@ -119,7 +119,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     const chosen =
       taskName === undefined ? (discovered.length === 1 ? discovered[0] : discovered.find((task) => task.name === 'main')) : discovered.find((task) => task.name === taskName);
     if (!chosen) {
-      const suggestion = taskName === undefined ? undefined : didYouMean(taskName, names);
+      const suggestion = taskName === undefined ? undefined : nearestName(taskName, names);
       throw new CapsuleError('bad_input', taskName === undefined ? `${file} declares several tasks (${names.join(', ')}) and none is named main` : `${file} has no task "${taskName}"`, {
         hint: suggestion ? `did you mean --task ${suggestion}?` : `choose one with --task: ${names.join(', ')}`,
       });
@@ -138,7 +138,7 @@ export class TasksPlugin implements ProjectPlugin, RunPort {
     if (!specs) throw new CapsuleError('not_found', `no project named "${namespace}" with tasks`, {hint: 'see `capsule list --tree`'});
     const spec = specs.find((candidate) => candidate.name === task);
     if (spec) return spec;
-    const suggestion = didYouMean(task, specs.map((candidate) => candidate.name));
+    const suggestion = nearestName(task, specs.map((candidate) => candidate.name));
     throw new CapsuleError('not_found', `${namespace} has no task "${task}"`, {hint: suggestion ? `did you mean "${namespace}/${suggestion}"?` : `see \`capsule list ${namespace} --tree\``});
   }
 

@@ -4,7 +4,7 @@ import {parse} from 'smol-toml';
 import {loadProjectConfig, type ProjectConfig} from '../../src/config/index.js';
 import {formatConfigIssue, type ConfigIssue} from '../../src/config/issues.js';
 import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import type {Events, ProjectSummary, ProjectTarget} from '../../src/protocol/index.js';
 import {SerialQueue} from '../core/serial-queue.js';
 import {Slots} from '../executor/slots.js';
@@ -228,7 +228,7 @@ export class ProjectRegistry {
   private named(namespace: string): Entry[] {
     const entries = this.ordered().filter((entry) => entry.namespace === namespace);
     if (entries.length > 0) return entries;
-    const suggestion = didYouMean(namespace, [...this.entries.values()].map((entry) => entry.namespace));
+    const suggestion = nearestName(namespace, [...this.entries.values()].map((entry) => entry.namespace));
     throw new CapsuleError('not_found', `no project named "${namespace}"`, {
       hint: suggestion ? `did you mean "${suggestion}"?` : 'see `capsule project list` (a directory is named as a path, like ./reports), or register it with `capsule project add DIR`',
     });

@@ -1,5 +1,5 @@
 import {CapsuleError, notFound} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import type {TaskRef} from '../../src/protocol/index.js';
 import type {TaskSpec} from './task-spec.js';
 
@@ -39,12 +39,12 @@ export class TaskRegistry {
   require({namespace, task}: TaskRef): TaskSpec {
     const project = this.#projects.get(namespace);
     if (!project) {
-      const guess = didYouMean(namespace, this.#projects.keys());
+      const guess = nearestName(namespace, this.#projects.keys());
       throw notFound(`no project "${namespace}" is loaded`, guess ? `did you mean "${guess}/${task}"?` : 'add it with `capsule project add DIR`; `capsule list` shows the loaded projects');
     }
     const spec = project.tasks.get(task);
     if (spec) return spec;
-    const guess = didYouMean(task, project.tasks.keys());
+    const guess = nearestName(task, project.tasks.keys());
     throw notFound(`project "${namespace}" has no task "${task}"`, guess ? `did you mean "${namespace}/${guess}"?` : '`capsule list --tree` shows the tasks of each project');
   }
 }

@@ -1,7 +1,7 @@
 import {isDeepStrictEqual} from 'node:util';
 import type {ScheduleConfig} from '../../src/config/schedules.js';
 import {alreadyDone, badInput, CapsuleError, notFound} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import {MAX_NEXT_FIRES} from '../../src/protocol/index.js';
 import {FireSubmitter} from './fire-submitter.js';
 import {errorMessage, freshState, listingOf, settle, type ScheduleEntry} from './entry.js';
@@ -276,7 +276,7 @@ export class Scheduler {
     const key = `${namespace}/${name}`;
     const entry = this.#entries.get(key);
     if (entry) return entry;
-    const suggestion = didYouMean(key, this.#entries.keys());
+    const suggestion = nearestName(key, this.#entries.keys());
     throw notFound(`no schedule "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, `run \`capsule schedules ${namespace}\` to list the project's schedules`);
   }
 

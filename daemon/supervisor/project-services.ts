@@ -6,7 +6,7 @@
 import type {ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {DAEMON_ACTOR} from '../core/audit-log.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import {dependencyLayers, longestStopMs, stopDependentsFirst} from './dependency-graph.js';
 import {definitionFingerprint} from './fingerprint.js';
 import {SerialQueue} from '../core/serial-queue.js';
@@ -62,7 +62,7 @@ export class ProjectServices {
     const {service} = splitInstance(name);
     const group = this.units.get(service);
     if (group) return group;
-    const suggestion = didYouMean(service, this.units.keys());
+    const suggestion = nearestName(service, this.units.keys());
     throw new CapsuleError('not_found', `project ${this.namespace} has no service "${service}"`, {
       hint: suggestion ? `did you mean "${this.namespace}/${suggestion}"?` : `its services: ${[...this.units.keys()].join(', ') || 'none'}`,
     });

@@ -5,7 +5,7 @@
  */
 import {CapsuleError} from '../../src/lib/errors.js';
 import {DAEMON_ACTOR} from '../core/audit-log.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import {runAgentAction, type AgentActionRunner} from './agent-action.js';
 import {runCommandAction} from './action-runner.js';
 import type {Clock} from '../core/clock.js';
@@ -46,7 +46,7 @@ export class ServiceActions {
     const listed = connected ?? [];
     if (!declared && !listed.includes(action)) {
       const names = [...new Set([...Object.keys(definition.config.actions), ...listed])];
-      const suggestion = didYouMean(action, names);
+      const suggestion = nearestName(action, names);
       throw new CapsuleError('not_found', `${target} has no action "${action}"`, {
         hint: suggestion ? `did you mean "${suggestion}"?` : names.length > 0 ? `its actions: ${names.join(', ')}` : `declare it as [services.${name}.actions.${action}]`,
       });

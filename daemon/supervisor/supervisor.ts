@@ -11,7 +11,7 @@
 import {join} from 'node:path';
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError, alreadyDone} from '../../src/lib/errors.js';
-import {didYouMean} from '../../src/lib/suggest.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import {AdoptionRegistry, type AdoptionReport} from './adoption.js';
 import type {AgentActionRunner} from './agent-action.js';
 import {auditEvent} from './audit.js';
@@ -375,7 +375,7 @@ export class Supervisor {
   private findProject(namespace: string): ProjectServices {
     const project = this.projects.get(namespace);
     if (project) return project;
-    const suggestion = didYouMean(namespace, this.projects.keys());
+    const suggestion = nearestName(namespace, this.projects.keys());
     throw new CapsuleError('not_found', `no project "${namespace}" has services`, {hint: suggestion ? `did you mean "${suggestion}"?` : 'capsule services lists them'});
   }
 

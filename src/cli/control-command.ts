@@ -1,6 +1,7 @@
 import type {ControlResult, ControlVerb} from '../protocol/index.js';
 import {CapsuleCommand, autostartFlag} from './base.js';
 import {stringArg} from './args.js';
+import {resolveTarget} from '../client/targets.js';
 
 /** `capsule restart|stop|start TARGET`: one daemon method resolves what TARGET names and acts on it. */
 export function controlCommand(verb: ControlVerb, summary: string, examples: string[]): typeof CapsuleCommand {
@@ -13,7 +14,10 @@ export function controlCommand(verb: ControlVerb, summary: string, examples: str
 
     async run(): Promise<ControlResult> {
       const {args, flags} = await this.parse(Control);
-      const result = await (await this.daemon(flags.autostart)).call('control.apply', {verb, target: args.target});
+      const client = await this.daemon(flags.autostart);
+      // A task is resolved too, for the daemon to say that tasks are run, not started.
+      const target = await resolveTarget(client, args.target, ['service', 'schedule', 'task'], {namespaces: true});
+      const result = await client.call('control.apply', {verb, target});
       this.log(result.message);
       return result;
     }

@@ -25,7 +25,7 @@ import {startDaemon, tryConnect} from './daemon-process.js';
 import {MAX_REPLAYED_EVENTS, TrackedRun, stepEvent, type RunEvent, type RunHandle, type RunSource} from './run-handle.js';
 import {parseItemRef} from '../protocol/targets.js';
 import {submitParams, type SubmitOptions} from './submit-options.js';
-import {parseRunTarget} from './targets.js';
+import {fileRunTarget} from './targets.js';
 
 export {CapsuleError, type ErrorCode} from '../lib/errors.js';
 export {MAX_UNREAD_EVENTS} from './event-queue.js';
@@ -251,9 +251,13 @@ class Client implements CapsuleClient, RunSource {
   }
 }
 
-/** `ns/task`, or a task file; only a target that looks like a file is looked for on disk. */
+/**
+ * `ns/task`, or a task file; only a target that looks like a file is looked for on disk. A program
+ * names its tasks in full: unlike the CLI's, its bare names do not depend on its directory.
+ */
 function runTarget(target: string): RunTarget {
-  if (/\.(m?[jt]s|tsx)$/.test(target) || target.startsWith('.') || target.startsWith('/')) return parseRunTarget(target);
+  const file = /\.(m?[jt]s|tsx)$/.test(target) || target.startsWith('.') || target.startsWith('/') ? fileRunTarget(target) : undefined;
+  if (file) return file;
   const ref = parseItemRef(target, 'task');
   return {namespace: ref.namespace, task: ref.name};
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
-import {parseItemRef} from '../protocol/targets.js';
+import {resolveItemRef} from '../client/targets.js';
 import {parseActionArgs, type ActionResult} from '../protocol/index.js';
 import {stringArg} from '../cli/args.js';
 
@@ -25,7 +25,7 @@ export default class Action extends CapsuleCommand {
         if (event === 'action.output') process.stdout.write(data.chunk);
       });
     }
-    const result = await client.call('service.action', {...parseItemRef(args.service, 'service'), action: args.action, args: actionArgs});
+    const result = await client.call('service.action', {...(await resolveItemRef(client, args.service, 'service')), action: args.action, args: actionArgs});
     if (result.result !== null && result.result !== undefined) this.log(JSON.stringify(result.result, null, 2));
     if (result.exitCode !== 0) {
       if (this.jsonEnabled()) this.logJson(result);

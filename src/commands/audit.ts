@@ -5,6 +5,7 @@ import type {AuditEvent} from '../protocol/index.js';
 import {terminalWidth} from '../render/style.js';
 import {renderTable} from '../render/table.js';
 import {stringArg} from '../cli/args.js';
+import {resolveTarget} from '../client/targets.js';
 
 export default class Audit extends CapsuleCommand {
   static override summary = 'Show the audit trail: starts, stops, crashes, restarts, health and config changes, actions, schedule fires.';
@@ -19,9 +20,10 @@ export default class Audit extends CapsuleCommand {
   async run(): Promise<{events: AuditEvent[]}> {
     const {args, flags} = await this.parse(Audit);
     const params: {target?: string; sinceMs?: number; limit: number} = {limit: flags.limit};
-    if (args.target) params.target = args.target;
     if (flags.since) params.sinceMs = parseDuration(flags.since, '--since');
-    const result = await (await this.daemon(flags.autostart)).call('audit.list', params);
+    const client = await this.daemon(flags.autostart);
+    if (args.target) params.target = await resolveTarget(client, args.target, ['service', 'task', 'schedule'], {namespaces: true});
+    const result = await client.call('audit.list', params);
     const rows = result.events.map((event) => [event.time.replace('T', ' ').slice(0, 19), event.actor, event.kind, event.target, JSON.stringify(event.details)]);
     this.log(rows.length === 0 ? 'no audit events' : renderTable(['TIME', 'ACTOR', 'KIND', 'TARGET', 'DETAILS'], rows, {width: terminalWidth(), paint: this.paint}));
     return result;

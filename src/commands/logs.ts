@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {connectionLost} from '../client/follow.js';
 import {LogJoin, serviceKey} from '../client/log-join.js';
-import {resolveItem} from '../client/targets.js';
+import {resolveItem, resolveTarget} from '../client/targets.js';
 import {isRunId, parseItemRef} from '../protocol/targets.js';
 import {CapsuleError} from '../lib/errors.js';
 import {isFinalRunStatus, type ItemRef, type RunLogLine, type ServiceLogLine, type ServiceLogPosition} from '../protocol/index.js';
@@ -32,7 +32,7 @@ export default class Logs extends CapsuleCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Logs);
     const client = await this.daemon(flags.autostart);
-    const {target} = args;
+    const target = args.target === undefined ? undefined : await resolveTarget(client, args.target, ['service', 'task', 'schedule'], {namespaces: true});
     const many = target === undefined || (!isRunId(target) && !target.includes('/'));
     const ref = many || isRunId(target) ? null : parseItemRef(target, 'task or service');
     const kind = many ? 'services' : ref ? await resolveItem(client, ref) : 'run';

@@ -3,7 +3,7 @@ import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {stringArg} from '../cli/args.js';
 import {parseDuration} from '../lib/duration.js';
 import type {ServiceSummary} from '../protocol/index.js';
-import {parseItemRef} from '../protocol/targets.js';
+import {resolveItemRef} from '../client/targets.js';
 import {renderServiceTable} from '../render/services.js';
 import {terminalWidth} from '../render/style.js';
 
@@ -20,9 +20,9 @@ export default class Reload extends CapsuleCommand {
 
   async run(): Promise<{services: (ServiceSummary & {namespace: string})[]}> {
     const {args, flags} = await this.parse(Reload);
-    const ref = parseItemRef(args.service, 'service');
     const timeoutMs = parseDuration(flags.timeout, '--timeout');
-    const result = await (await this.daemon(flags.autostart)).call('service.reload', {...ref, timeoutMs});
+    const client = await this.daemon(flags.autostart);
+    const result = await client.call('service.reload', {...(await resolveItemRef(client, args.service, 'service')), timeoutMs});
     this.log(renderServiceTable(result.services, {width: terminalWidth(), paint: this.paint}));
     return result;
   }

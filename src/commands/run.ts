@@ -4,7 +4,7 @@ import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {followRun} from '../client/follow.js';
 import {readRunInput} from '../client/input.js';
 import {submitParams, type OptionNames} from '../client/submit-options.js';
-import {parseRunTarget} from '../client/targets.js';
+import {fileRunTarget, resolveRunTarget} from '../client/targets.js';
 import type {RunRecord} from '../protocol/index.js';
 import {renderLogLine, renderOutcome, renderProgress, renderSubmitted} from '../render/runs.js';
 import {stringArg} from '../cli/args.js';
@@ -42,10 +42,12 @@ export default class Run extends CapsuleCommand {
   async run(): Promise<RunRecord> {
     const {args, flags} = await this.parse(Run);
     const input = await readRunInput(flags);
-    const target = parseRunTarget(args.target, flags.task);
+    // A missing file is refused before the daemon is started for it.
+    fileRunTarget(args.target, flags.task);
     const key = flags['idempotency-key'];
     const options = submitParams({delay: flags.in, runAt: flags.at, idempotencyKey: key, idempotencyTtl: flags['idempotency-ttl'], priority: flags.priority}, FLAG_NAMES);
     const client = await this.daemon(flags.autostart);
+    const target = await resolveRunTarget(client, args.target, flags.task);
     const sent = Date.now();
     // A run the key found was made before this submit was sent; a new one after.
     const announce = (run: RunRecord) => {

@@ -5,6 +5,7 @@ import {MAX_RUN_LIST, RUN_STATUSES, type RunListParams, type RunRecord, type Run
 import {renderRunTable} from '../render/runs.js';
 import {terminalWidth} from '../render/style.js';
 import {stringArg} from '../cli/args.js';
+import {resolveTarget} from '../client/targets.js';
 
 
 export default class Runs extends CapsuleCommand {
@@ -21,13 +22,14 @@ export default class Runs extends CapsuleCommand {
     const {args, flags} = await this.parse(Runs);
     const params: RunListParams = {limit: flags.limit};
     if (flags.status) params.status = flags.status as RunStatus;
+    const client = await this.daemon(flags.autostart);
     if (args.target) {
-      const [namespace, task, extra] = args.target.split('/');
+      const [namespace, task, extra] = (await resolveTarget(client, args.target, ['task'], {namespaces: true})).split('/');
       if (!namespace || extra !== undefined) throw badInput(`expected NAMESPACE or NAMESPACE/TASK, got ${JSON.stringify(args.target)}`);
       params.namespace = namespace;
       if (task) params.task = task;
     }
-    const result = await (await this.daemon(flags.autostart)).call('run.list', params);
+    const result = await client.call('run.list', params);
     this.log(renderRunTable(result.runs, {width: terminalWidth(), paint: this.paint}));
     return result;
   }

@@ -2,7 +2,7 @@ import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {stringArg} from '../cli/args.js';
 import {badInput} from '../lib/errors.js';
 import {MAX_INSTANCES, type ServiceSummary} from '../protocol/index.js';
-import {parseItemRef} from '../protocol/targets.js';
+import {resolveItemRef} from '../client/targets.js';
 import {renderServiceTable} from '../render/services.js';
 import {terminalWidth} from '../render/style.js';
 
@@ -18,9 +18,9 @@ export default class Scale extends CapsuleCommand {
 
   async run(): Promise<{services: (ServiceSummary & {namespace: string})[]}> {
     const {args, flags} = await this.parse(Scale);
-    const ref = parseItemRef(args.service, 'service');
-    const instances = parseCount(args.count, `${ref.namespace}/${ref.name}`);
-    const result = await (await this.daemon(flags.autostart)).call('service.scale', {...ref, instances});
+    const instances = parseCount(args.count, args.service);
+    const client = await this.daemon(flags.autostart);
+    const result = await client.call('service.scale', {...(await resolveItemRef(client, args.service, 'service')), instances});
     this.log(renderServiceTable(result.services, {width: terminalWidth(), paint: this.paint}));
     return result;
   }

@@ -1,7 +1,8 @@
 export {COMPUTE_LEVELS, parseCompute, type ComputeLevel} from './compute.js';
 export type {TaskDefaults} from './task-limits.js';
 export {formatConfigIssues, type ConfigIssue} from './issues.js';
-export {CONFIG_FILE_NAME, loadProjectConfig} from './load.js';
+export {CONFIG_FILE_NAME} from './file-name.js';
+export {loadProjectConfig} from './load.js';
 export {NAMESPACE_PATTERN} from './names.js';
 export {parseProjectConfig} from './parse.js';
 export type {ScheduleConfig} from './schedules.js';

@@ -3,10 +3,9 @@ import path from 'node:path';
 import {CapsuleError} from '../lib/errors.js';
 import {formatSize} from '../lib/size.js';
 import {MAX_CONFIG_BYTES} from './bounds.js';
+import {CONFIG_FILE_NAME} from './file-name.js';
 import {parseProjectConfig} from './parse.js';
 import type {ProjectConfig} from './schema.js';
-
-export const CONFIG_FILE_NAME = 'capsule.toml';
 
 
 /** Reads and validates `<root>/capsule.toml`. */

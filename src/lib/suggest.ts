@@ -1,14 +1,19 @@
-/** Levenshtein distance; small inputs only (config keys, command names). */
+/**
+ * Edit distance where swapping two neighbours counts as one edit, as a slip of the fingers does
+ * ("shpo" → "shop"): optimal string alignment. Small inputs only (config keys, command names).
+ */
 export function editDistance(a: string, b: string): number {
-  const previous = Array.from({length: b.length + 1}, (_, index) => index);
+  let before: number[] = [];
+  let previous = Array.from({length: b.length + 1}, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
+    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      let distance = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) distance = Math.min(distance, before[j - 2]! + 1);
+      current.push(distance);
     }
+    before = previous;
+    previous = current;
   }
   return previous[b.length]!;
 }
@@ -55,4 +60,18 @@ function longestWordPrefix(input: string, candidates: string[]): string | undefi
     bestLength = prefix.length;
   }
   return best;
+}
+
+/**
+ * didYouMean for a name typed on the command line, where a name is often cut short: failing a
+ * typo, the one candidate it begins ("tick" → "ticker"). Config keys do not take this rule: a
+ * key that starts a declared one ("restart" of "restart_window") is a key of its own.
+ */
+export function nearestName(input: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const typo = didYouMean(input, list);
+  if (typo !== undefined || input.length < 2) return typo;
+  const lower = input.toLowerCase();
+  const extended = list.filter((candidate) => candidate.toLowerCase().startsWith(lower));
+  return extended.length === 1 ? extended[0] : undefined;
 }

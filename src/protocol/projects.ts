@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {ErrorPayload, Text} from './common.js';
+import {ITEM_KINDS} from './targets.js';
 import {SandboxStatus} from './daemon.js';
 import {TaskSummary} from './runs.js';
 import {ScheduleSummary} from './schedules.js';
@@ -31,6 +32,11 @@ export const projectMethods = {
   'project.reload': {params: ProjectTarget, result: ProjectSummary},
   /** `sandbox`: as in daemon.status, so that a tree with sandboxed tasks says when they cannot run. */
   'project.list': {params: z.strictObject({namespace: Text.optional()}), result: z.object({projects: z.array(ProjectSummary), sandbox: SandboxStatus.nullable().optional()})},
+  /** What a name typed without its namespace means (src/protocol/targets.ts resolveBareName); `root`: the project directory it was typed in. */
+  'project.resolve': {
+    params: z.strictObject({name: Text, kinds: z.array(z.enum(ITEM_KINDS)), namespaces: z.boolean(), root: Text.optional()}),
+    result: z.object({target: z.string(), kind: z.enum([...ITEM_KINDS, 'namespace'])}),
+  },
 };
 
 /** Pushed on the `project` topic whenever a project is added, reloaded, changes or goes away. */

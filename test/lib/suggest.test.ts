@@ -1,9 +1,12 @@
 import {describe, expect, it} from 'vitest';
-import {didYouMean, editDistance} from '../../src/lib/suggest.js';
+import {didYouMean, editDistance, nearestName} from '../../src/lib/suggest.js';
 
 describe('suggestions', () => {
-  it('measures edit distance', () => {
-    expect(editDistance('restart', 'restrat')).toBe(2);
+  it('measures edit distance, a swap of neighbours being one edit', () => {
+    expect(editDistance('restart', 'restrat')).toBe(1);
+    expect(editDistance('shpo', 'shop')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('ca', 'abc')).toBe(3);
     expect(editDistance('', 'abc')).toBe(3);
     expect(editDistance('same', 'same')).toBe(0);
   });
@@ -31,5 +34,13 @@ describe('suggestions', () => {
     expect(didYouMean('stop', serviceKeys)).toBeUndefined();
     expect(didYouMean('restarting_policy', serviceKeys)).toBeUndefined();
     expect(didYouMean('restart', ['restart_window'])).toBeUndefined();
+  });
+
+  it('takes a name cut short for the one candidate it begins, on the command line only', () => {
+    expect(nearestName('tick', ['ticker', 'api'])).toBe('ticker');
+    expect(nearestName('tic', ['ticker', 'tickets'])).toBeUndefined();
+    expect(nearestName('t', ['ticker'])).toBeUndefined();
+    expect(nearestName('apx', ['api', 'apex'])).toBe('api');
+    expect(didYouMean('tick', ['ticker'])).toBeUndefined();
   });
 });

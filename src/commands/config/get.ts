@@ -1,5 +1,5 @@
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
-import {parseItemRef} from '../../protocol/targets.js';
+import {resolveItemRef} from '../../client/targets.js';
 import type {ConfigEntry} from '../../protocol/index.js';
 import {formatValue} from '../../render/services.js';
 import {stringArg} from '../../cli/args.js';
@@ -15,7 +15,8 @@ export default class ConfigGet extends CapsuleCommand {
 
   async run(): Promise<{entry: ConfigEntry}> {
     const {args, flags} = await this.parse(ConfigGet);
-    const result = await (await this.daemon(flags.autostart)).call('service.config.get', {...parseItemRef(args.service, 'service'), key: args.key});
+    const client = await this.daemon(flags.autostart);
+    const result = await client.call('service.config.get', {...(await resolveItemRef(client, args.service, 'service')), key: args.key});
     this.log(formatValue(result.entry.value));
     return result;
   }

@@ -1,5 +1,5 @@
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
-import {parseItemRef} from '../../protocol/targets.js';
+import {resolveItemRef} from '../../client/targets.js';
 import type {ConfigEntry} from '../../protocol/index.js';
 import {renderConfigEntries} from '../../render/services.js';
 import {terminalWidth} from '../../render/style.js';
@@ -13,7 +13,8 @@ export default class ConfigList extends CapsuleCommand {
 
   async run(): Promise<{entries: ConfigEntry[]}> {
     const {args, flags} = await this.parse(ConfigList);
-    const result = await (await this.daemon(flags.autostart)).call('service.config.list', parseItemRef(args.service, 'service'));
+    const client = await this.daemon(flags.autostart);
+    const result = await client.call('service.config.list', await resolveItemRef(client, args.service, 'service'));
     this.log(renderConfigEntries(result.entries, {width: terminalWidth(), paint: this.paint}));
     return result;
   }

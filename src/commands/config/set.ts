@@ -1,5 +1,5 @@
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
-import {parseItemRef} from '../../protocol/targets.js';
+import {resolveItemRef} from '../../client/targets.js';
 import type {ConfigEntry} from '../../protocol/index.js';
 import {formatValue} from '../../render/services.js';
 import {stringArg} from '../../cli/args.js';
@@ -19,8 +19,10 @@ export default class ConfigSet extends CapsuleCommand {
 
   async run(): Promise<{entry: ConfigEntry; applied: keyof typeof APPLIED}> {
     const {args, flags} = await this.parse(ConfigSet);
-    const result = await (await this.daemon(flags.autostart)).call('service.config.set', {...parseItemRef(args.service, 'service'), key: args.key, value: args.value});
-    this.log(`${args.service} ${result.entry.key} = ${formatValue(result.entry.value)}: ${APPLIED[result.applied]}`);
+    const client = await this.daemon(flags.autostart);
+    const ref = await resolveItemRef(client, args.service, 'service');
+    const result = await client.call('service.config.set', {...ref, key: args.key, value: args.value});
+    this.log(`${ref.namespace}/${ref.name} ${result.entry.key} = ${formatValue(result.entry.value)}: ${APPLIED[result.applied]}`);
     return result;
   }
 }

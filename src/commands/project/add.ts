@@ -3,8 +3,8 @@ import {CapsuleError} from '../../lib/errors.js';
 import type {ProjectSummary} from '../../protocol/index.js';
 import {renderProjectTree} from '../../render/projects.js';
 import {terminalWidth} from '../../render/style.js';
-import {resolve} from 'node:path';
 import {stringArg} from '../../cli/args.js';
+import {projectDir} from '../../client/targets.js';
 
 export default class ProjectAdd extends CapsuleCommand {
   static override summary = 'Register a project (a directory with a capsule.toml).';
@@ -16,7 +16,7 @@ export default class ProjectAdd extends CapsuleCommand {
   async run(): Promise<ProjectSummary> {
     const {args, flags} = await this.parse(this.constructor as typeof ProjectAdd);
     const client = await this.daemon(flags.autostart);
-    const project = await client.call('project.add', {root: resolve(args.dir)});
+    const project = await client.call('project.add', {root: projectDir(args.dir)});
     this.log(renderProjectTree([project], {width: terminalWidth(), paint: this.paint}));
     if (project.status === 'error' && project.error) throw CapsuleError.fromPayload(project.error);
     return project;

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
-import {parseItemRef} from '../../protocol/targets.js';
+import {resolveItemRef} from '../../client/targets.js';
 import {stringArg} from '../../cli/args.js';
 
 export default class ScheduleNext extends CapsuleCommand {
@@ -14,7 +14,8 @@ export default class ScheduleNext extends CapsuleCommand {
 
   async run(): Promise<{timezone: string; fires: string[]}> {
     const {args, flags} = await this.parse(ScheduleNext);
-    const result = await (await this.daemon(flags.autostart)).call('schedule.next', {...parseItemRef(args.schedule, 'schedule'), count: flags.count});
+    const client = await this.daemon(flags.autostart);
+    const result = await client.call('schedule.next', {...(await resolveItemRef(client, args.schedule, 'schedule')), count: flags.count});
     const local = new Intl.DateTimeFormat('sv-SE', {timeZone: result.timezone, dateStyle: 'short', timeStyle: 'medium'});
     for (const fire of result.fires) this.log(`${local.format(new Date(fire))} ${result.timezone}   ${fire}`);
     return result;

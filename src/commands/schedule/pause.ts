@@ -1,5 +1,5 @@
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
-import {parseItemRef} from '../../protocol/targets.js';
+import {resolveItemRef} from '../../client/targets.js';
 import type {ScheduleSummary} from '../../protocol/index.js';
 import {stringArg} from '../../cli/args.js';
 
@@ -13,8 +13,10 @@ function toggleCommand(method: 'schedule.pause' | 'schedule.resume', summary: st
 
     async run(): Promise<ScheduleSummary> {
       const {args, flags} = await this.parse(Toggle);
-      const schedule = await (await this.daemon(flags.autostart)).call(method, parseItemRef(args.schedule, 'schedule'));
-      this.log(`${args.schedule} ${schedule.paused ? 'paused' : `resumed; next fire ${schedule.nextFireAt ?? '-'}`}`);
+      const client = await this.daemon(flags.autostart);
+      const ref = await resolveItemRef(client, args.schedule, 'schedule');
+      const schedule = await client.call(method, ref);
+      this.log(`${ref.namespace}/${ref.name} ${schedule.paused ? 'paused' : `resumed; next fire ${schedule.nextFireAt ?? '-'}`}`);
       return schedule;
     }
   };

@@ -1,5 +1,5 @@
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
-import {parseItemRef} from '../../protocol/targets.js';
+import {resolveItemRef} from '../../client/targets.js';
 import {stringArg} from '../../cli/args.js';
 
 export default class ScheduleTrigger extends CapsuleCommand {
@@ -10,8 +10,10 @@ export default class ScheduleTrigger extends CapsuleCommand {
 
   async run(): Promise<{runId: string | null; skipped: boolean}> {
     const {args, flags} = await this.parse(ScheduleTrigger);
-    const result = await (await this.daemon(flags.autostart)).call('schedule.trigger', parseItemRef(args.schedule, 'schedule'));
-    this.log(`${args.schedule}: submitted ${result.runId}`);
+    const client = await this.daemon(flags.autostart);
+    const ref = await resolveItemRef(client, args.schedule, 'schedule');
+    const result = await client.call('schedule.trigger', ref);
+    this.log(`${ref.namespace}/${ref.name}: submitted ${result.runId}`);
     return result;
   }
 }
