@@ -7,9 +7,9 @@ import {resolveTarget} from '../client/targets.js';
 export function controlCommand(verb: ControlVerb, summary: string, examples: string[]): typeof CapsuleCommand {
   return class Control extends CapsuleCommand {
     static override summary = summary;
-    static override description = 'TARGET is NAMESPACE/NAME (a service or schedule), a run id, or a NAMESPACE for all of its services.';
+    static override description = 'TARGET is NAMESPACE/NAME (a service or schedule; inside a project, NAME alone), a run id, or a NAMESPACE for all of its services.';
     static override examples = examples.map((example) => `<%= config.bin %> ${verb} ${example}`);
-    static override args = {target: stringArg({required: true, description: 'NAMESPACE/NAME, run id or NAMESPACE.'})};
+    static override args = {target: stringArg({required: true, description: 'NAMESPACE/NAME, NAME in its project, run id or NAMESPACE.'})};
     static override flags = {...autostartFlag};
 
     async run(): Promise<ControlResult> {

@@ -8,7 +8,7 @@ export default class Action extends CapsuleCommand {
   static override summary = 'Run an operator action a service declares, streaming its output.';
   static override examples = ['<%= config.bin %> action reports/api rotate-keys', '<%= config.bin %> action reports/api flush --arg scope=all --arg dry_run=true'];
   static override args = {
-    service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'}),
+    service: stringArg({required: true, description: 'NAMESPACE/SERVICE, or SERVICE in its project.'}),
     action: stringArg({required: true, description: 'Action name.'}),
   };
   static override flags = {

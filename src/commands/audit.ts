@@ -10,7 +10,7 @@ import {resolveTarget} from '../client/targets.js';
 export default class Audit extends CapsuleCommand {
   static override summary = 'Show the audit trail: starts, stops, crashes, restarts, health and config changes, actions, schedule fires.';
   static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit reports/api --since 1h', '<%= config.bin %> audit reports --json'];
-  static override args = {target: stringArg({description: 'NAMESPACE or NAMESPACE/NAME.'})};
+  static override args = {target: stringArg({description: 'NAMESPACE, NAMESPACE/NAME or NAME in its project.'})};
   static override flags = {
     since: Flags.string({description: 'Only events newer than this (e.g. 30m, 1h, 2d).'}),
     limit: Flags.integer({char: 'n', default: 100, min: 1, max: 5000, description: 'At most this many (newest).'}),

@@ -12,7 +12,7 @@ export default class Reload extends CapsuleCommand {
   static override description =
     'Ready: healthy, or running when the service declares no health probe. An instance not ready within --timeout stops the reload (exit 1); the instances after it keep running. With one instance this is a restart that waits until it is ready. To reload a project\'s capsule.toml, see `capsule project reload`.';
   static override examples = ['<%= config.bin %> reload reports/api', '<%= config.bin %> reload reports/api --timeout 2m'];
-  static override args = {service: stringArg({required: true, description: 'NAMESPACE/SERVICE (or NAMESPACE/SERVICE#N: one instance).'})};
+  static override args = {service: stringArg({required: true, description: 'NAMESPACE/SERVICE or SERVICE in its project (SERVICE#N: one instance).'})};
   static override flags = {
     timeout: Flags.string({default: '60s', description: 'How long each instance may take to be ready again (e.g. 30s, 2m).'}),
     ...autostartFlag,

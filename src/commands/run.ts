@@ -24,7 +24,7 @@ export default class Run extends CapsuleCommand {
     '<%= config.bin %> run reports/build_report --at 2026-12-02T03:00 --idempotency-key nightly-2026-12-02',
     '<%= config.bin %> run reports/build_report --priority 10',
   ];
-  static override args = {target: stringArg({required: true, description: 'NAMESPACE/TASK or a task file.'})};
+  static override args = {target: stringArg({required: true, description: 'NAMESPACE/TASK, TASK in its project, or a task file.'})};
   static override flags = {
     input: Flags.string({char: 'i', description: 'Input as JSON.'}),
     'input-file': Flags.string({description: 'Read the input (JSON) from a file.'}),

@@ -11,7 +11,7 @@ import {resolveTarget} from '../client/targets.js';
 export default class Runs extends CapsuleCommand {
   static override summary = 'List recent runs, newest first.';
   static override examples = ['<%= config.bin %> runs', '<%= config.bin %> runs reports/build_report --status failed', '<%= config.bin %> runs reports --limit 50 --json'];
-  static override args = {target: stringArg({description: 'NAMESPACE or NAMESPACE/TASK.'})};
+  static override args = {target: stringArg({description: 'NAMESPACE, NAMESPACE/TASK or TASK in its project.'})};
   static override flags = {
     status: Flags.string({char: 's', options: [...RUN_STATUSES], description: 'Only runs in this status.'}),
     limit: Flags.integer({char: 'n', default: 20, min: 1, max: MAX_RUN_LIST, description: 'How many runs.'}),

@@ -11,7 +11,7 @@ export default class Scale extends CapsuleCommand {
   static override description = `New instances start (if the service is up); scaling down stops the highest. The count holds across daemon restarts until capsule.toml's \`instances\` for the service changes. N is 1 to ${MAX_INSTANCES}.`;
   static override examples = ['<%= config.bin %> scale reports/api 4'];
   static override args = {
-    service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'}),
+    service: stringArg({required: true, description: 'NAMESPACE/SERVICE, or SERVICE in its project.'}),
     count: stringArg({required: true, description: `How many instances, 1 to ${MAX_INSTANCES}.`}),
   };
   static override flags = {...autostartFlag};

@@ -8,7 +8,7 @@ export default class ConfigGet extends CapsuleCommand {
   static override summary = 'Print one configuration value of a service (a secret prints as ***).';
   static override examples = ['<%= config.bin %> config get reports/api port'];
   static override args = {
-    service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'}),
+    service: stringArg({required: true, description: 'NAMESPACE/SERVICE, or SERVICE in its project.'}),
     key: stringArg({required: true, description: 'Configuration key.'}),
   };
   static override flags = {...autostartFlag};

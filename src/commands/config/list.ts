@@ -8,7 +8,7 @@ import {stringArg} from '../../cli/args.js';
 export default class ConfigList extends CapsuleCommand {
   static override summary = "List a service's declared configuration (secrets shown as ***).";
   static override examples = ['<%= config.bin %> config list reports/api'];
-  static override args = {service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'})};
+  static override args = {service: stringArg({required: true, description: 'NAMESPACE/SERVICE, or SERVICE in its project.'})};
   static override flags = {...autostartFlag};
 
   async run(): Promise<{entries: ConfigEntry[]}> {

@@ -11,7 +11,7 @@ export default class ConfigSet extends CapsuleCommand {
   static override description = 'The change is recorded in the audit trail (secrets masked). A service with the embedded agent receives it live; others are restarted to apply it.';
   static override examples = ['<%= config.bin %> config set reports/api port 8081', '<%= config.bin %> config set reports/api api_key s3cr3t'];
   static override args = {
-    service: stringArg({required: true, description: 'NAMESPACE/SERVICE.'}),
+    service: stringArg({required: true, description: 'NAMESPACE/SERVICE, or SERVICE in its project.'}),
     key: stringArg({required: true, description: 'Configuration key.'}),
     value: stringArg({required: true, description: 'New value (parsed as the declared type).'}),
   };

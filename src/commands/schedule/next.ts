@@ -6,7 +6,7 @@ import {stringArg} from '../../cli/args.js';
 export default class ScheduleNext extends CapsuleCommand {
   static override summary = "Print a schedule's next fire instants, in its zone and in UTC.";
   static override examples = ['<%= config.bin %> schedule next reports/nightly', '<%= config.bin %> schedule next reports/nightly -n 10'];
-  static override args = {schedule: stringArg({required: true, description: 'NAMESPACE/SCHEDULE.'})};
+  static override args = {schedule: stringArg({required: true, description: 'NAMESPACE/SCHEDULE, or SCHEDULE in its project.'})};
   static override flags = {
     count: Flags.integer({char: 'n', default: 5, min: 1, max: 100, description: 'How many fires.'}),
     ...autostartFlag,

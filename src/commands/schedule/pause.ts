@@ -8,7 +8,7 @@ function toggleCommand(method: 'schedule.pause' | 'schedule.resume', summary: st
   return class Toggle extends CapsuleCommand {
     static override summary = summary;
     static override examples = [`<%= config.bin %> schedule ${verb} reports/nightly`];
-    static override args = {schedule: stringArg({required: true, description: 'NAMESPACE/SCHEDULE.'})};
+    static override args = {schedule: stringArg({required: true, description: 'NAMESPACE/SCHEDULE, or SCHEDULE in its project.'})};
     static override flags = {...autostartFlag};
 
     async run(): Promise<ScheduleSummary> {

@@ -5,7 +5,7 @@ import {stringArg} from '../../cli/args.js';
 export default class ScheduleTrigger extends CapsuleCommand {
   static override summary = 'Submit a run of a schedule now, whatever its cron, pause and overlap policy say.';
   static override examples = ['<%= config.bin %> schedule trigger reports/nightly'];
-  static override args = {schedule: stringArg({required: true, description: 'NAMESPACE/SCHEDULE.'})};
+  static override args = {schedule: stringArg({required: true, description: 'NAMESPACE/SCHEDULE, or SCHEDULE in its project.'})};
   static override flags = {...autostartFlag};
 
   async run(): Promise<{runId: string | null; skipped: boolean}> {
