@@ -46,6 +46,8 @@ await build({
     sdk: 'src/sdk/index.ts',
     client: 'src/client/public.ts',
     service: 'src/service/agent.ts',
+    'service-register': 'src/service/register.ts',
+    'service-resolve-hooks': 'src/service/resolve-hooks.ts',
     'task-worker': 'daemon/worker/task-worker.ts',
     'sandbox-worker': 'daemon/worker/sandbox-worker.ts',
     'loader-hooks': 'daemon/worker/loader-hooks.ts',

@@ -281,7 +281,7 @@ describe('audit', () => {
 
     for (const [target, message, hint] of [
       ['reports/apx', 'reports has no service, task or schedule named "apx"', 'did you mean "reports/api"?'],
-      ['report', 'no project named "report"', 'did you mean "reports"?'],
+      ['report', 'no service, task, schedule or project is named "report"', 'did you mean "reports"?'],
       ['report/api', 'no project named "report"', 'did you mean "reports"?'],
       ['run_nope', 'no run run_nope', 'capsule runs'],
     ]) {

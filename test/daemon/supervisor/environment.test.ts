@@ -1,6 +1,8 @@
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {agentTokenHash} from '../../../daemon/supervisor/agent-token.js';
+import {mayImportCapsule} from '../../../daemon/supervisor/service-env.js';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {fixture, Harness, NODE, service, waitFor} from './harness.js';
 
@@ -70,5 +72,33 @@ describe('what a service starts with, with real processes', () => {
     await supervisor.setProjectServices('app', h.dir, {env: service({command: [NODE, fixture('sleeper.js')], env_file: 'missing.env', max_restarts: 0})});
     await waitFor('failed', () => supervisor.snapshot('app', 'env').state === 'failed');
     expect(h.eventsOf('crash')[0]?.details.error).toMatch(/could not start: env_file of app\/env could not be read: .*missing\.env \(ENOENT\)/);
+  });
+});
+
+describe('which services may import capsule (and get the capsule/service preload)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'preload-'));
+    await writeFile(join(dir, 'agent.mjs'), "import {agent} from 'capsule/service';\n");
+    await writeFile(join(dir, 'plain.js'), "require('http').createServer().listen(0);\n");
+  });
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true});
+  });
+
+  it('looks in the script `node FILE` runs, past the options that take a value', async () => {
+    expect(await mayImportCapsule(['node', 'agent.mjs'], dir)).toBe(true);
+    expect(await mayImportCapsule([process.execPath, '--require', 'plain.js', '--enable-source-maps', 'agent.mjs'], dir)).toBe(true);
+    expect(await mayImportCapsule(['node', 'plain.js'], dir)).toBe(false);
+    expect(await mayImportCapsule(['node', '-e', "import('capsule/client')"], dir)).toBe(true);
+    expect(await mayImportCapsule(['node', '-e', 'setInterval(() => {}, 1000)'], dir)).toBe(false);
+  });
+
+  it('gives it to what runs a script it cannot see, and never to other programs', async () => {
+    expect(await mayImportCapsule('node plain.js', dir)).toBe(true);
+    expect(await mayImportCapsule(['npm', 'start'], dir)).toBe(true);
+    expect(await mayImportCapsule(['tsx', 'watch', 'src/server.ts'], dir)).toBe(true);
+    expect(await mayImportCapsule(['python3', '-m', 'http.server'], dir)).toBe(false);
+    expect(await mayImportCapsule('echo capsule', dir)).toBe(false);
   });
 });
