@@ -18,6 +18,8 @@ import {SecretBox} from './core/secret-box.js';
 import {EMPTY_STATE, type DaemonState} from './core/state.js';
 import {JsonStore} from './core/store.js';
 import {createExecutor, discoverTasks, DiscoveryCache, sharedDiscoveryWorkers, type DiscoveryWorkers, type TaskExecutor} from './executor/index.js';
+import {AdhocProject} from './adhoc/adhoc-project.js';
+import {adhocHandlers} from './handlers/adhoc.js';
 import {auditHandlers} from './handlers/audit.js';
 import {controlHandlers} from './handlers/control.js';
 import {daemonHandlers} from './handlers/daemon.js';
@@ -182,6 +184,7 @@ export class Daemon {
         ...serviceHandlers(serviceManager, projects),
         ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit}),
         ...agentHandlers(agents),
+        ...adhocHandlers({adhoc: new AdhocProject(paths.home, projects, serviceManager), services: serviceManager, projects, audit, serviceLogsDir: paths.serviceLogsDir}),
       };
       // Listed (as loading) before the socket opens: the first `list` shows every project.
       await projects.registerAll();

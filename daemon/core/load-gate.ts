@@ -1,3 +1,4 @@
+import {ADHOC_NAMESPACE} from '../../src/config/adhoc-file.js';
 import type {HandlerParams, MethodName} from '../../src/protocol/index.js';
 import {isRunId} from '../../src/protocol/targets.js';
 
@@ -58,6 +59,10 @@ const SCOPES: {[M in GatedMethod]: (params: HandlerParams<M>) => LoadScope} = {
   'service.config.get': byNamespace,
   'service.config.set': byNamespace,
   'service.action': byNamespace,
+  'service.create': () => ({namespace: ADHOC_NAMESPACE}),
+  // A name the ad-hoc project lacks is looked for in every project, to point at the file that declares it.
+  'service.delete': () => 'all',
+  'service.describe': byNamespace,
   'audit.list': ({target}) => (target === undefined ? null : ofTarget(target)),
   'control.apply': ({target}) => ofTarget(target),
   'agent.register': ({service}) => ofTarget(service),

@@ -26,6 +26,15 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
     },
   };
 
+  /** The dependencies a start brought up with it (the supervisor starts idle ones first): the message names them. */
+  function alsoStarted(namespace: string, service: string, idleBefore: Set<string>): string {
+    const started = services.supervisor
+      .snapshot(namespace)
+      .filter((snapshot) => splitInstance(snapshot.name).service !== service && idleBefore.has(snapshot.name) && (snapshot.pid !== null || snapshot.state === 'starting'))
+      .map((snapshot) => `${namespace}/${snapshot.name}${snapshot.pid ? ` (pid ${snapshot.pid})` : ''}`);
+    return started.length === 0 ? '' : `; also started ${started.join(', ')}`;
+  }
+
   async function apply(verb: ControlVerb, target: string, actor: string): Promise<ControlResult> {
     if (isRunId(target)) {
       if (verb === 'restart') {
@@ -57,9 +66,10 @@ export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksP
     }
     const kind = findItem(project!, name, ['service', 'schedule', 'task']);
     if (kind === 'service') {
+      const idleBefore = new Set(services.supervisor.snapshot(namespace).filter((snapshot) => snapshot.pid === null).map((snapshot) => snapshot.name));
       const snapshots = await services.supervisor[verb](namespace, name, actor);
       const each = snapshots.map((snapshot) => `${snapshots.length > 1 ? `${snapshot.name} ` : ''}${snapshot.state}${snapshot.pid ? `, pid ${snapshot.pid}` : ''}`);
-      return {kind: 'service', target, message: `${PAST[verb]} ${target} (${each.join('; ')})`, runId: null};
+      return {kind: 'service', target, message: `${PAST[verb]} ${target} (${each.join('; ')})${alsoStarted(namespace, splitInstance(name).service, idleBefore)}`, runId: null};
     }
     if (kind === 'schedule') {
       if (verb === 'restart') {

@@ -215,7 +215,8 @@ export class ServicesPlugin implements ProjectPlugin {
     return values;
   }
 
-  private declaration(namespace: string, name: string): ServiceConfig {
+  /** What capsule.toml declares for one service; not_found with the nearest name if nothing. */
+  declaration(namespace: string, name: string): ServiceConfig {
     const services = this.declared.get(namespace) ?? {};
     const config = services[name];
     if (config) return config;

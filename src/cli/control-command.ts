@@ -1,6 +1,7 @@
 import type {ControlResult, ControlVerb} from '../protocol/index.js';
 import {CapsuleCommand, autostartFlag} from './base.js';
 import {stringArg} from './args.js';
+import type {DaemonClient} from '../client/client.js';
 import {resolveTarget} from '../client/targets.js';
 
 /** `capsule restart|stop|start TARGET`: one daemon method resolves what TARGET names and acts on it. */
@@ -14,12 +15,15 @@ export function controlCommand(verb: ControlVerb, summary: string, examples: str
 
     async run(): Promise<ControlResult> {
       const {args, flags} = await this.parse(Control);
-      const client = await this.daemon(flags.autostart);
-      // A task is resolved too, for the daemon to say that tasks are run, not started.
-      const target = await resolveTarget(client, args.target, ['service', 'schedule', 'task'], {namespaces: true});
-      const result = await client.call('control.apply', {verb, target});
+      const result = await applyControl(await this.daemon(flags.autostart), verb, args.target);
       this.log(result.message);
       return result;
     }
   };
+}
+
+export async function applyControl(client: DaemonClient, verb: ControlVerb, target: string): Promise<ControlResult> {
+  // A task is resolved too, for the daemon to say that tasks are run, not started.
+  const resolved = await resolveTarget(client, target, ['service', 'schedule', 'task'], {namespaces: true});
+  return client.call('control.apply', {verb, target: resolved});
 }

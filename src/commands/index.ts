@@ -13,6 +13,8 @@ import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
 import DaemonUninstall from './daemon/uninstall.js';
 import Dashboard from './dashboard.js';
+import Delete from './delete.js';
+import Describe from './describe.js';
 import HelpCommand from './help.js';
 import Init from './init.js';
 import List from './list.js';
@@ -55,6 +57,8 @@ export const COMMANDS = {
   'daemon:stop': DaemonStop,
   'daemon:uninstall': DaemonUninstall,
   dashboard: Dashboard,
+  delete: Delete,
+  describe: Describe,
   help: HelpCommand,
   init: Init,
   list: List,

@@ -7,7 +7,7 @@ export const AuditEvent = z.object({
   time: Instant,
   /** The OS user of the client that asked, or "capsule" for the daemon's own decisions. */
   actor: z.string(),
-  /** e.g. service.start, service.crash, service.restart, service.health, config.set, action.run, schedule.fire, schedule.skip, project.reload */
+  /** e.g. service.start, service.crash, service.create, service.delete, service.restart, service.health, config.set, action.run, schedule.fire, schedule.skip, project.reload */
   kind: z.string(),
   /** "ns/name", a run id or a namespace. */
   target: z.string(),

@@ -98,7 +98,54 @@ const ServiceLogsParams = z
 const ServiceLogPosition = z.object({namespace: z.string(), name: z.string(), seq: z.number().int().nonnegative()});
 export type ServiceLogPosition = z.infer<typeof ServiceLogPosition>;
 
+/** `capsule start --name NAME -- CMD`: a service of the ad-hoc project, its command and cwd resolved by the caller. */
+const AdhocServiceParams = z.strictObject({
+  name: Text,
+  command: z.array(Text).min(1),
+  cwd: Text.refine((dir) => dir.startsWith('/'), {message: 'expected an absolute directory'}),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).default({}),
+  restart: z.enum(['always', 'on-failure', 'never']).nullable().default(null),
+  health: Text.nullable().default(null),
+});
+
+/** What `capsule describe` shows of a service beside its summary: its declaration and where its output goes. */
+export const ServiceDescription = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  /** The capsule.toml that declares it. */
+  file: z.string(),
+  instances: z.array(ProjectService),
+  command: z.union([z.array(z.string()), z.string()]),
+  cwd: z.string(),
+  /** Names only: values may be secrets. */
+  envKeys: z.array(z.string()),
+  envFile: z.string().nullable(),
+  restart: z.enum(['always', 'on-failure', 'never']),
+  maxRestarts: z.number().int(),
+  restartWindowMs: z.number(),
+  stopSignal: z.string(),
+  stopTimeoutMs: z.number(),
+  health: z.object({probe: z.string(), intervalMs: z.number(), timeoutMs: z.number(), failureThreshold: z.number().int()}).nullable(),
+  dependsOn: z.array(z.object({name: z.string(), condition: z.enum(['started', 'healthy'])})),
+  port: z.number().int().nullable(),
+  maxMemoryBytes: z.number().nullable(),
+  config: z.array(ConfigEntry),
+  logFiles: z.array(z.string()),
+  adhoc: z.boolean(),
+});
+export type ServiceDescription = z.infer<typeof ServiceDescription>;
+
 export const serviceMethods = {
+  /**
+   * Adds a service to the ad-hoc project (a capsule.toml the daemon keeps in CAPSULE_HOME) and
+   * starts it. The same name with the same command and options starts it if it is down
+   * (`created` false); with another command it is refused (`conflict`).
+   */
+  'service.create': {params: AdhocServiceParams, result: z.object({created: z.boolean(), file: z.string(), services: z.array(ProjectService)})},
+  /** Stops a service of the ad-hoc project and removes it; one a project's own capsule.toml declares is refused. */
+  'service.delete': {params: ItemRef, result: z.object({namespace: z.string(), name: z.string(), file: z.string()})},
+  'service.describe': {params: ItemRef, result: ServiceDescription},
+
   'service.list': {params: z.strictObject({namespace: Text.optional()}), result: Services},
   'service.start': {params: ServicesOf, result: Services},
   'service.stop': {params: ServicesOf, result: Services},
