@@ -7,6 +7,7 @@ import type {ProjectConfig} from '../../src/config/index.js';
 import {defaultsSchema} from '../../src/config/defaults.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {nearestName} from '../../src/lib/suggest.js';
+import {ADHOC_NAMESPACE} from '../../src/config/adhoc-file.js';
 import {isFinalRunStatus, type ProjectSummary, type RunRecord, type RunStatus, type TaskSummary} from '../../src/protocol/index.js';
 import type {EventBus} from '../core/event-bus.js';
 import type {ProjectPlugin} from '../projects/registry.js';
@@ -40,8 +41,8 @@ export interface SandboxedLoad {
   ramBytes: number;
 }
 
-/** Ad-hoc runs (`capsule run ./file.ts`) live in this namespace, one task per file and export. */
-export const ADHOC_NAMESPACE = 'adhoc';
+// Ad-hoc runs (`capsule run ./file.ts`) live in the namespace of the ad-hoc services, one task per file and export.
+export {ADHOC_NAMESPACE};
 
 interface LoadedTasks {
   /** The definition these tasks came from. */

@@ -6,7 +6,7 @@
 import {parse, stringify} from 'smol-toml';
 import type {RestartMode} from './services.js';
 
-/** The namespace (and directory name, under CAPSULE_HOME) of the ad-hoc project. */
+/** The namespace (and directory name, under CAPSULE_HOME) of the ad-hoc project; ad-hoc task runs (`capsule run ./file.ts`) are in it too. */
 export const ADHOC_NAMESPACE = 'adhoc';
 
 /** One ad-hoc service as `capsule start --name` gave it: the command resolved, the cwd absolute. */
