@@ -30,6 +30,20 @@ export function unknownCommand(words: readonly string[], ids: readonly string[])
   return {typed: words.slice(0, depth + 1).join(' '), topic: depth > 0 ? prefix.join(' ') : undefined, suggestions};
 }
 
+/**
+ * Whether `words` begin with a command, or are a topic: what `help` can show. The words after a
+ * command are its arguments (`help run shop/x`); after a topic, one of its commands must follow.
+ */
+export function namesCommand(words: readonly string[], ids: readonly string[]): boolean {
+  const paths = ids.map((id) => id.split(':'));
+  for (let length = 1; length <= words.length; length++) {
+    const prefix = words.slice(0, length);
+    if (ids.includes(prefix.join(':'))) return true;
+    if (!isTopic(paths, prefix)) return false;
+  }
+  return words.length > 0;
+}
+
 /** The message for an unknown command, `bin` being the program's name. */
 export function unknownCommandMessage(bin: string, unknown: UnknownCommand): {message: string; hint: string} {
   const {typed, topic, suggestions} = unknown;

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {renderUnknownCommand, unknownCommand, unknownCommandMessage} from '../../src/cli/unknown-command.js';
+import {namesCommand, renderUnknownCommand, unknownCommand, unknownCommandMessage} from '../../src/cli/unknown-command.js';
 import {closeMatches} from '../../src/lib/suggest.js';
 
 const IDS = ['services', 'schedules', 'schedule:next', 'schedule:pause', 'schedule:resume', 'schedule:trigger', 'project:add', 'project:remove', 'restart', 'run', 'runs', 'list'];
@@ -28,6 +28,16 @@ describe('unknown commands', () => {
     expect(renderUnknownCommand('capsule', unknownCommand(['sched'], IDS))).toContain('Did you mean one of these?\n  capsule schedule\n  capsule schedules\n');
     expect(renderUnknownCommand('capsule', unknownCommand(['xyzzy'], IDS))).toContain('Nothing is close to it.');
     expect(unknownCommandMessage('capsule', unknownCommand(['xyzzy'], IDS))).toEqual({message: '"xyzzy" is not a command', hint: 'nothing is close to it; `capsule help` lists the commands'});
+  });
+});
+
+describe('what help can show', () => {
+  it('is a command with its arguments after it, or a topic, or a topic and one of its commands', () => {
+    expect(namesCommand(['run', 'shop/x'], IDS)).toBe(true);
+    expect(namesCommand(['schedule'], IDS)).toBe(true);
+    expect(namesCommand(['schedule', 'next', 'shop/poll'], IDS)).toBe(true);
+    expect(namesCommand(['schedule', 'nxt'], IDS)).toBe(false);
+    expect(namesCommand(['sevices'], IDS)).toBe(false);
   });
 });
 

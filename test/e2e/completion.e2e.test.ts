@@ -139,6 +139,17 @@ describe('did you mean', {timeout: 30_000}, () => {
     });
   });
 
+  it('help for an unknown command is answered as the command is', async () => {
+    for (const args of [['help', 'sevices'], ['sevices', '--help']]) {
+      const result = await home.run(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('capsule: "sevices" is not a command. Did you mean "services"?');
+    }
+    const topic = await home.run(['schedule', 'nxt', '--help']);
+    expect(topic.stderr).toContain('Did you mean "schedule next"?');
+    expect((await home.run(['schedule', 'next', '--help'])).code).toBe(0);
+  });
+
   it("an unknown flag names the command's nearest", async () => {
     const result = await home.run(['list', '--tre']);
     expect(result.code).toBe(2);
