@@ -1,6 +1,7 @@
 import {Command} from '@oclif/core';
 import {completionCandidates, completionPosition, namesWanted} from '../cli/completion/candidates.js';
 import {commandSpecs, liveNames} from '../cli/completion/live.js';
+import {findProjectRoot} from '../client/targets.js';
 import {homePaths} from '../lib/home.js';
 
 /**
@@ -17,7 +18,7 @@ export default class Complete extends Command {
     const words = this.argv[0] === '--' ? this.argv.slice(1) : this.argv;
     const commands = commandSpecs(this.config);
     const position = completionPosition(words.length === 0 ? [''] : words, commands);
-    const names = await liveNames(homePaths(), namesWanted(position));
+    const names = await liveNames(homePaths(), namesWanted(position), {root: findProjectRoot(process.cwd())});
     const candidates = completionCandidates(position, words.at(-1) ?? '', commands, names);
     if (candidates.length > 0) process.stdout.write(`${candidates.join('\n')}\n`);
   }

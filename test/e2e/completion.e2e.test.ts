@@ -17,11 +17,12 @@ let home: TestHome;
 let idle: TestHome;
 /** A directory holding `capsule`, a link to bin/run.js, as an install puts one on PATH. */
 let bin: string;
+let shop: string;
 
 beforeAll(async () => {
   home = await TestHome.create();
   idle = await TestHome.create();
-  const shop = await makeProject({'capsule.toml': projectToml('shop', SCHEDULE), 'tasks/stock.ts': TASK});
+  shop = await makeProject({'capsule.toml': projectToml('shop', SCHEDULE), 'tasks/stock.ts': TASK});
   home.removeOnCleanup(shop);
   bin = await home.scratch('capbin-');
   await symlink(BIN, join(bin, 'capsule'));
@@ -34,18 +35,18 @@ afterAll(async () => {
   await idle?.cleanup();
 });
 
-function shell(program: string, args: string[], test: TestHome = home): Promise<{code: number; stdout: string; stderr: string}> {
+function shell(program: string, args: string[], test: TestHome = home, cwd?: string): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
-    execFile(program, args, {env: {...test.env, PATH: `${bin}:${process.env.PATH}`}, timeout: 20_000}, (error, stdout, stderr) => {
+    execFile(program, args, {env: {...test.env, PATH: `${bin}:${process.env.PATH}`}, cwd, timeout: 20_000}, (error, stdout, stderr) => {
       resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr});
     });
   });
 }
 
 /** What bash's completion function offers for the command line `words`, the last being the word under the cursor. */
-async function bashComplete(words: string[], test: TestHome = home): Promise<string[]> {
+async function bashComplete(words: string[], test: TestHome = home, cwd?: string): Promise<string[]> {
   const quoted = words.map((word) => `'${word}'`).join(' ');
-  const result = await shell('bash', ['-c', `source <(capsule completion bash) && COMP_WORDS=(capsule ${quoted}) && COMP_CWORD=${words.length} && _capsule && printf '%s\\n' "\${COMPREPLY[@]}"`], test);
+  const result = await shell('bash', ['-c', `source <(capsule completion bash) && COMP_WORDS=(capsule ${quoted}) && COMP_CWORD=${words.length} && _capsule && printf '%s\\n' "\${COMPREPLY[@]}"`], test, cwd);
   expect(result.stderr).toBe('');
   return result.stdout.split('\n').filter((line) => line !== '');
 }
@@ -73,6 +74,8 @@ describe('shell completion', {timeout: 60_000}, () => {
     expect(await bashComplete(['run', '--input', '{}', 'shop/'])).toEqual(['shop/fetch_stock']);
     expect(await bashComplete(['schedule', 'next', ''])).toEqual(['shop/poll']);
     expect(await bashComplete(['project', 'remove', ''])).toEqual(['shop']);
+    // In the project's directory, its names bare too, as commands take them there.
+    expect(await bashComplete(['schedule', 'pause', ''], home, join(shop, 'tasks'))).toEqual(['poll', 'shop/poll']);
     const run = await home.run(['run', 'shop/fetch_stock', '--detach']);
     expect(run.code, run.stderr).toBe(0);
     expect(await bashComplete(['show', 'run_'])).toEqual([run.stdout.trim()]);

@@ -53,7 +53,7 @@ export const ARGUMENT_NAMES: Readonly<Record<string, readonly NameKind[]>> = {
   'config:set': ['service'],
 };
 
-/** The daemon's names, each as a command takes it: `ns`, `ns/name`, `run_…`. */
+/** The daemon's names, each as a command takes it: `ns`, `ns/name` (or `name` in its project's directory), `run_…`. */
 export type LiveNames = Readonly<Record<NameKind, readonly string[]>>;
 
 export const NO_NAMES: LiveNames = {namespace: [], task: [], service: [], schedule: [], run: []};

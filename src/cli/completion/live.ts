@@ -2,6 +2,7 @@ import type {Config} from '@oclif/core';
 import type {DaemonClient} from '../../client/client.js';
 import {tryConnect} from '../../client/daemon-process.js';
 import type {HomePaths} from '../../lib/home.js';
+import type {ProjectSummary} from '../../protocol/index.js';
 import {splitInstance} from '../../protocol/instances.js';
 import {NO_NAMES, type CommandSpec, type LiveNames, type NameKind} from './candidates.js';
 
@@ -35,9 +36,10 @@ export function commandSpecs(config: Config): CommandSpec[] {
 
 /**
  * The names of `kinds` the running daemon knows, or none: this never starts a daemon, says
- * nothing when there is none, and gives up after `timeoutMs`.
+ * nothing when there is none, and gives up after `timeoutMs`. `root`: the project directory
+ * the command is typed in, whose items are offered without their namespace as well.
  */
-export async function liveNames(paths: HomePaths, kinds: readonly NameKind[], timeoutMs = COMPLETION_TIMEOUT_MS): Promise<LiveNames> {
+export async function liveNames(paths: HomePaths, kinds: readonly NameKind[], {root, timeoutMs = COMPLETION_TIMEOUT_MS}: {root?: string | undefined; timeoutMs?: number} = {}): Promise<LiveNames> {
   if (kinds.length === 0) return NO_NAMES;
   let client: DaemonClient | null = null;
   let abandoned = false;
@@ -52,12 +54,18 @@ export async function liveNames(paths: HomePaths, kinds: readonly NameKind[], ti
       kinds.includes('run') ? client.call('run.list', {limit: COMPLETION_RUNS}) : undefined,
     ]);
     const list = projects?.projects ?? [];
+    // Inside a project's directory its items are named bare too, as the commands take them there.
+    const here = root === undefined ? undefined : list.find((project) => project.root === root);
+    const names = (items: (project: ProjectSummary) => string[]) => [
+      ...(here ? items(here) : []),
+      ...list.flatMap((project) => items(project).map((name) => `${project.namespace}/${name}`)),
+    ];
     return {
       namespace: list.map((project) => project.namespace),
-      task: list.flatMap((project) => project.tasks.map((task) => `${project.namespace}/${task.name}`)),
+      task: names((project) => project.tasks.map((task) => task.name)),
       // Listed by instance (api#0, api#1): the service is what a command takes first.
-      service: list.flatMap((project) => [...new Set(project.services.map((service) => `${project.namespace}/${splitInstance(service.name).service}`))]),
-      schedule: list.flatMap((project) => project.schedules.map((schedule) => `${project.namespace}/${schedule.name}`)),
+      service: names((project) => [...new Set(project.services.map((service) => splitInstance(service.name).service))]),
+      schedule: names((project) => project.schedules.map((schedule) => schedule.name)),
       run: runs?.runs.map((run) => run.id) ?? [],
     };
   };
