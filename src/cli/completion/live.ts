@@ -41,13 +41,15 @@ export function commandSpecs(config: Config): CommandSpec[] {
  */
 export async function liveNames(paths: HomePaths, kinds: readonly NameKind[], {root, timeoutMs = COMPLETION_TIMEOUT_MS}: {root?: string | undefined; timeoutMs?: number} = {}): Promise<LiveNames> {
   if (kinds.length === 0) return NO_NAMES;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   let client: DaemonClient | null = null;
-  let abandoned = false;
-  const lookup = async (): Promise<LiveNames> => {
-    client = await tryConnect(paths);
-    // Connected after the timeout: nothing closes it later.
-    if (abandoned) client?.close();
-    if (client === null || abandoned) return NO_NAMES;
+  try {
+    client = await tryConnect(paths, {signal: controller.signal});
+    if (client === null) return NO_NAMES;
+    const connected = client;
+    // Closing fails the requests still waiting for their replies.
+    controller.signal.addEventListener('abort', () => connected.close(), {once: true});
     const wantsProjects = kinds.some((kind) => kind !== 'run');
     const [projects, runs] = await Promise.all([
       wantsProjects ? client.call('project.list', {}) : undefined,
@@ -68,19 +70,11 @@ export async function liveNames(paths: HomePaths, kinds: readonly NameKind[], {r
       schedule: names((project) => project.schedules.map((schedule) => schedule.name)),
       run: runs?.runs.map((run) => run.id) ?? [],
     };
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<LiveNames>((resolve) => {
-    timer = setTimeout(() => {
-      abandoned = true;
-      resolve(NO_NAMES);
-    }, timeoutMs);
-  });
-  try {
-    // A daemon of another protocol version, or one that goes away mid-request: commands and flags still complete.
-    return await Promise.race([lookup().catch(() => NO_NAMES), timeout]);
+  } catch {
+    // Too slow, a daemon of another protocol version, or one that went away: commands and flags still complete.
+    return NO_NAMES;
   } finally {
     clearTimeout(timer);
-    (client as DaemonClient | null)?.close();
+    client?.close();
   }
 }
