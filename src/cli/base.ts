@@ -3,6 +3,7 @@ import type {DaemonClient} from '../client/client.js';
 import {startDaemon, tryConnect} from '../client/daemon-process.js';
 import {CapsuleError} from '../lib/errors.js';
 import {homePaths} from '../lib/home.js';
+import {closeMatches} from '../lib/suggest.js';
 import {renderError} from '../render/error.js';
 import {colorEnabled, painter, type Paint} from '../render/style.js';
 
@@ -47,13 +48,24 @@ export abstract class CapsuleCommand extends Command {
     if (error instanceof Errors.ExitError) throw error;
     if (!(error instanceof CapsuleError)) {
       // oclif's own usage errors (unknown flag, missing argument) keep oclif's wording and exit 2.
-      if (error instanceof Errors.CLIError) throw error;
+      if (error instanceof Errors.CLIError) throw this.withNearestFlag(error);
       error = new CapsuleError('internal', error.message, {hint: 'this is a bug in capsule; the daemon log may say more: `capsule daemon logs`', cause: error});
     }
     const failure = error as CapsuleError;
     if (this.jsonEnabled()) this.logJson({error: failure.toPayload()});
     else this.logToStderr(renderError(failure, painter(colorEnabled(process.stderr))));
     return this.exit(failure.exitCode);
+  }
+
+  /** oclif's "Nonexistent flag: --tre", with the flag of this command it is nearest to. */
+  private withNearestFlag(error: Errors.CLIError): Errors.CLIError {
+    const unknown = (error as Errors.CLIError & {flags?: unknown}).flags;
+    if (!Array.isArray(unknown) || unknown.length !== 1 || typeof unknown[0] !== 'string') return error;
+    const flags = Object.values(this.config.findCommand(this.id ?? '')?.flags ?? {}).flatMap((flag) => [`--${flag.name}`, ...(flag.type === 'boolean' && flag.allowNo ? [`--no-${flag.name}`] : [])]);
+    const [nearest] = closeMatches(unknown[0].split('=')[0]!, flags);
+    // Under the first line: oclif's message goes on with "See more help with --help".
+    if (nearest !== undefined) error.message = error.message.replace(/^(.*)$/m, `$1. Did you mean ${nearest}?`);
+    return error;
   }
 }
 

@@ -29,8 +29,10 @@ export class DaemonClient {
   /**
    * Connects and performs the `hello` handshake. Rejects with `daemon_unreachable` if nobody
    * answers. `protocol`: another version than this client's, only to stop a daemon of that version.
+   * `signal`: aborting it closes the connection, so a daemon that accepts and never answers is
+   * given up on (rejecting with `daemon_unreachable`).
    */
-  static async connect(paths: Pick<HomePaths, 'socket' | 'home'>, {protocol = PROTOCOL_VERSION}: {protocol?: number} = {}): Promise<DaemonClient> {
+  static async connect(paths: Pick<HomePaths, 'socket' | 'home'>, {protocol = PROTOCOL_VERSION, signal}: {protocol?: number; signal?: AbortSignal | undefined} = {}): Promise<DaemonClient> {
     const client = new DaemonClient(paths.socket);
     try {
       client.connection = await connectSocket(paths.socket, {
@@ -40,6 +42,9 @@ export class DaemonClient {
     } catch (error) {
       throw unreachable(paths, error);
     }
+    const abort = () => client.close();
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, {once: true});
     try {
       const hello = await client.call('hello', {protocol, client: CAPSULE_VERSION} as ParamsOf<'hello'>);
       client.daemonPid = hello.pid;
@@ -47,6 +52,8 @@ export class DaemonClient {
     } catch (error) {
       client.close();
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', abort);
     }
     return client;
   }

@@ -38,9 +38,10 @@ async function connectToStop(paths: HomePaths): Promise<DaemonClient | null> {
   }
 }
 
-export async function tryConnect(paths: HomePaths): Promise<DaemonClient | null> {
+/** A connected client, or null when no daemon answers (`signal`: see DaemonClient.connect). */
+export async function tryConnect(paths: HomePaths, {signal}: {signal?: AbortSignal} = {}): Promise<DaemonClient | null> {
   try {
-    return await DaemonClient.connect(paths);
+    return await DaemonClient.connect(paths, {signal});
   } catch (error) {
     if (error instanceof CapsuleError && error.code === 'daemon_unreachable') return null;
     throw error;

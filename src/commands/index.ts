@@ -2,6 +2,8 @@ import Action from './action.js';
 import Answer from './answer.js';
 import Audit from './audit.js';
 import Cancel from './cancel.js';
+import Complete from './complete.js';
+import Completion from './completion.js';
 import ConfigGet from './config/get.js';
 import ConfigList from './config/list.js';
 import ConfigSet from './config/set.js';
@@ -46,6 +48,7 @@ export const COMMANDS = {
   answer: Answer,
   audit: Audit,
   cancel: Cancel,
+  completion: Completion,
   'config:get': ConfigGet,
   'config:list': ConfigList,
   'config:set': ConfigSet,
@@ -83,4 +86,6 @@ export const COMMANDS = {
   start: Start,
   stop: Stop,
   up: Up,
+  // The completion scripts' callback, hidden from help.
+  __complete: Complete,
 };

@@ -75,3 +75,22 @@ export function nearestName(input: string, candidates: Iterable<string>): string
   const extended = list.filter((candidate) => candidate.toLowerCase().startsWith(lower));
   return extended.length === 1 ? extended[0] : undefined;
 }
+
+/**
+ * Every candidate `input` may have meant, nearest first, for a "did you mean" that lists them
+ * all: those within typo distance; failing any, those it begins ("sched" → "schedule",
+ * "schedules"), as a name cut short.
+ */
+export function closeMatches(input: string, candidates: Iterable<string>): string[] {
+  if (input.length > MAX_TYPO_LENGTH) return [];
+  const lower = input.toLowerCase();
+  const threshold = Math.max(1, Math.floor(input.length / 3));
+  const list = [...new Set(candidates)];
+  const near = list
+    .map((candidate) => ({candidate, distance: editDistance(lower, candidate.toLowerCase())}))
+    .filter(({distance}) => distance <= threshold)
+    .sort((a, b) => a.distance - b.distance);
+  if (near.length > 0) return near.map(({candidate}) => candidate);
+  // The shortest first: the fewest letters left out.
+  return input.length < 2 ? [] : list.filter((candidate) => candidate.toLowerCase().startsWith(lower)).sort((a, b) => a.length - b.length);
+}
