@@ -32,6 +32,8 @@ export const ARGUMENT_NAMES: Readonly<Record<string, readonly NameKind[]>> = {
   logs: ['service', 'task', 'namespace', 'run'],
   runs: ['task', 'namespace'],
   audit: ['service', 'task', 'schedule', 'namespace'],
+  describe: ['service', 'task', 'schedule'],
+  delete: ['service'],
   show: ['run'],
   cancel: ['run'],
   signal: ['run'],
