@@ -65,6 +65,7 @@ describe('the packed tarball, installed into a prefix', {timeout: 120_000}, () =
     expect(stdout).toContain('package/dist/service-register.js');
     expect(stdout).toContain('package/templates/basic/capsule.toml');
     expect(stdout).not.toContain('package/test/');
+    expect(stdout).not.toContain('package/daemon/');
     expect(stdout).not.toContain('.cache');
     const version = await capsule(['--version'], scratch);
     expect(version.stdout).toMatch(/^capsule\/0\.\d+\.\d+ /);

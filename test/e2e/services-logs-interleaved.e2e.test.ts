@@ -93,7 +93,7 @@ describe('capsule logs NS', SLOW, () => {
     await s.project('mix', `[services.api]\n${fixtureCommand('ticker.js', '1000')}\n`);
     const result = await s.run(['logs', 'mixx']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('no project named "mixx"');
+    expect(result.stderr).toContain('no service, task, schedule or project is named "mixx"');
     expect(result.stderr).toContain('did you mean "mix"?');
   });
 });
