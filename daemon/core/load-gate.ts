@@ -57,6 +57,8 @@ const SCOPES: {[M in GatedMethod]: (params: HandlerParams<M>) => LoadScope} = {
   'service.config.list': byNamespace,
   'service.config.get': byNamespace,
   'service.config.set': byNamespace,
+  'service.config.unset': byNamespace,
+  'service.logs.flush': byNamespace,
   'service.action': byNamespace,
   'audit.list': ({target}) => (target === undefined ? null : ofTarget(target)),
   'control.apply': ({target}) => ofTarget(target),
