@@ -67,7 +67,8 @@ describe('ServiceLog', () => {
     await writeFile(join(dir, 'flush.log.7'), 'old\n');
     await writeFile(join(dir, 'flush.log.other'), 'not a rotation\n');
     const last = log.lastSeq();
-    expect(log.empty('log flushed by tester')).toBeGreaterThan(2000);
+    // Two full files at least: the current one and a rotated one, beside the stray .7.
+    expect(log.empty('log flushed by tester')).toBeGreaterThan(1000);
     expect((await readdir(dir)).sort()).toEqual(['flush.log', 'flush.log.other']);
     log.note('after');
     expect(await log.tail(10)).toEqual([
