@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs';
 import {get} from 'node:http';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {waitFor} from '../helpers/cli.js';
+import {collect, waitFor} from '../helpers/cli.js';
 import {makeProject} from '../helpers/project.js';
 import {freePort} from '../daemon/supervisor/harness.js';
 import {fixtureCommand, ServicesHome, toml} from './services-harness.js';
@@ -129,6 +129,10 @@ describe('capsule logs --flush', () => {
     await waitFor(() => existsSync(join(dir, 'tick.log.2')), {what: 'the log to rotate twice'});
     const before = Number([...(await s.ok(['logs', 'clock/tick', '-n', '5'])).matchAll(/tick (\d+)/g)].at(-1)![1]);
 
+    // Following across the flush: the note comes live (a tail may have rotated it out already, at this pace).
+    const follower = s.home.spawn(['logs', 'clock/tick', '-f', '-n', '0']);
+    const followed = collect(follower);
+    await waitFor(() => /tick \d+/.test(followed.stdout), {what: 'the follower to start'});
     const flushed = await s.ok(['logs', '--flush', 'clock/tick']);
     expect(flushed).toMatch(/^flushed clock\/tick \(\d/);
     // Every line from before is gone, the rotated files' too (a tail reads them); the ticks go on.
@@ -138,7 +142,9 @@ describe('capsule logs --flush', () => {
     }, {what: 'new lines after the flush'});
     const ticks = [...after.matchAll(/tick (\d+)/g)].map((match) => Number(match[1]));
     expect(Math.min(...ticks)).toBeGreaterThan(before);
-    expect(after).toContain('log flushed by');
+    await waitFor(() => followed.stdout.includes('log flushed by'), {what: 'the flush note to be followed'});
+    follower.kill('SIGINT');
+    expect(await followed.closed).toBe(0);
     expect((await s.events('clock/tick', 'service.logs.flush')).length).toBe(1);
 
     const task = await s.run(['logs', '--flush', 'run_01HZX3AAAAAAAAAAAAAAAAAAAA']);
