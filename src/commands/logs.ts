@@ -36,7 +36,7 @@ export default class Logs extends CapsuleCommand {
   private async flush(client: Client, target: string | undefined, kind: string, ref: ItemRef | null): Promise<void> {
     if (target === undefined) throw new CapsuleError('bad_input', '--flush needs a service or a namespace', {hint: 'name it: `capsule logs --flush NAMESPACE/SERVICE`, or `capsule logs --flush NAMESPACE` for all its services'});
     if (kind !== 'service' && kind !== 'services') {
-      throw new CapsuleError('bad_input', `--flush empties a service's log; ${target} is ${kind === 'run' ? 'a run' : `a ${kind}`}, whose logs are kept with its runs`, {
+      throw new CapsuleError('bad_input', `--flush empties a service's log; ${target} is ${kind === 'run' ? 'a run, whose log is kept with it' : `a ${kind}, whose runs keep their logs`}`, {
         hint: 'runs are removed with their logs by the run retention (see the README); name a service, or a namespace for all its services',
       });
     }
