@@ -58,6 +58,8 @@ const SCOPES: {[M in GatedMethod]: (params: HandlerParams<M>) => LoadScope} = {
   'service.config.list': byNamespace,
   'service.config.get': byNamespace,
   'service.config.set': byNamespace,
+  'service.config.unset': byNamespace,
+  'service.logs.flush': byNamespace,
   'service.action': byNamespace,
   'service.create': () => ({namespace: ADHOC_NAMESPACE}),
   // A name the ad-hoc project lacks is looked for in every project, to point at the file that declares it.

@@ -15,6 +15,8 @@ type ServiceMethods =
   | 'service.config.list'
   | 'service.config.get'
   | 'service.config.set'
+  | 'service.config.unset'
+  | 'service.logs.flush'
   | 'service.action';
 
 export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegistry): Pick<HandlerTable, ServiceMethods> {
@@ -55,6 +57,11 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
       const {entry, delivery} = await supervisor.configSet(namespace, name, key, value, call.actor);
       return {entry, applied: delivery};
     },
+    'service.config.unset': async ({namespace, name, key}, call) => {
+      const {entry, delivery} = await supervisor.configUnset(namespace, name, key, call.actor);
+      return {entry, applied: delivery};
+    },
+    'service.logs.flush': async ({namespace, name}, call) => ({flushed: await supervisor.flushLogs(namespace, name, call.actor)}),
     'service.action': async ({namespace, name, action, args}, call) => {
       // A topic of its own, so only the caller receives this action's output.
       const key = `action-${randomUUID()}`;

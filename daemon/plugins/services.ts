@@ -145,13 +145,12 @@ export class ServicesPlugin implements ProjectPlugin {
 
   summarize(snapshot: ServiceSnapshot): ProjectService {
     const service = splitInstance(snapshot.name).service;
-    const config = this.declared.get(snapshot.namespace)?.[service];
     return {
       namespace: snapshot.namespace,
       name: snapshot.name,
       instance: snapshot.instance,
       instances: snapshot.instances,
-      command: config?.command ?? [],
+      command: snapshot.command,
       description: snapshot.description,
       state: snapshot.state,
       health: snapshot.health,

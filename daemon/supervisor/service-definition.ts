@@ -1,5 +1,6 @@
 /** What a service is, as opposed to how it is running: its definition, root and config values. */
 import type {ConfigValue, HealthConfig, ServiceConfig} from '../../src/config/services.js';
+import {missingReferences, referencedConfigKeys, resolveReferences} from '../../src/config/config-refs.js';
 import {INSTANCE_ENVIRONMENT, instanceName} from '../../src/protocol/instances.js';
 import {effectiveValues, secretValues} from './config-values.js';
 import {definitionFingerprint, processFingerprint} from './fingerprint.js';
@@ -49,9 +50,24 @@ export class ServiceDefinition {
     return this.config.port === null ? null : this.config.port + this.instance;
   }
 
-  /** The probe as this instance runs it: `{port}` and `{instance}` filled in. */
+  /** The probe as this instance runs it: `{port}`, `{instance}` and `{config.KEY}` filled in. */
   get health(): HealthConfig | null {
-    return instanceHealth(this.config.health, this.instance, this.port);
+    return instanceHealth(this.resolved.health, this.instance, this.port);
+  }
+
+  /** The declaration with `{config.KEY}` filled in from the values of now: read at each start and probe. */
+  get resolved(): ServiceConfig {
+    return resolveReferences(this.config, this.values());
+  }
+
+  /** Referenced keys without a value: the service cannot start until they are set. */
+  missingConfig(): string[] {
+    return missingReferences(this.config, this.values());
+  }
+
+  /** Whether the command, cwd, env or probe refers to `key`: a change of it needs a new process. */
+  refersTo(key: string): boolean {
+    return referencedConfigKeys(this.config).has(key);
   }
 
   get config(): ServiceConfig {
@@ -72,7 +88,7 @@ export class ServiceDefinition {
   }
 
   get argv(): string[] {
-    return commandArgv(this.config.command);
+    return commandArgv(this.resolved.command);
   }
 
   /** A string command: `/bin/sh -c` is what is spawned, and it reports a missing program by its exit status. */
@@ -81,7 +97,7 @@ export class ServiceDefinition {
   }
 
   get cwd(): string {
-    return serviceCwd(this.root, this.config);
+    return serviceCwd(this.root, this.resolved);
   }
 
   replace(config: ServiceConfig, root: string): void {
@@ -110,6 +126,6 @@ export class ServiceDefinition {
   environment(): Promise<Record<string, string>> {
     const instance: Record<string, string> = {[INSTANCE_ENVIRONMENT]: String(this.instance)};
     if (this.port !== null) instance['PORT'] = String(this.port);
-    return serviceEnvironment({namespace: this.namespace, name: this.name, root: this.root, config: this.config, values: this.values(), extra: {...this.extraEnvironment(), ...instance}});
+    return serviceEnvironment({namespace: this.namespace, name: this.name, root: this.root, config: this.resolved, values: this.values(), extra: {...this.extraEnvironment(), ...instance}});
   }
 }

@@ -5,8 +5,8 @@
  * is at most 64KB and a local append takes microseconds, which keeps memory flat no matter how
  * chatty the service is.
  */
-import {closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync} from 'node:fs';
-import {dirname} from 'node:path';
+import {closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
+import {basename, dirname, join} from 'node:path';
 import type {LogsConfig} from '../../src/config/services.js';
 import type {Clock} from '../core/clock.js';
 import {scrub} from './config-values.js';
@@ -70,6 +70,26 @@ export class ServiceLog {
 
   tail(count: number): Promise<LogLine[]> {
     return tailLines(this.files(), count);
+  }
+
+  /**
+   * Empties the log: the current file is cut to nothing and every rotated one removed (those
+   * beyond `keep` too, left by a larger `keep` before). Returns the bytes freed. The numbering
+   * goes on, and `note` is written first into the empty file, so a restarted daemon reads the
+   * seq back from it: a follower never sees a seq go back.
+   */
+  empty(note: string): number {
+    const seq = this.lastSeq();
+    this.closeFile();
+    let freed = 0;
+    for (const file of [this.file, ...this.rotatedFiles()]) {
+      freed += sizeOf(file);
+      rmSync(file, {force: true});
+    }
+    this.size = 0;
+    this.seq = seq;
+    this.note(note);
+    return freed;
   }
 
   close(): void {
@@ -152,6 +172,18 @@ export class ServiceLog {
     this.fd = null;
   }
 
+  /** `<name>.log.N` for any N: what `files()` lists and what an earlier, larger `keep` left. */
+  private rotatedFiles(): string[] {
+    const prefix = `${basename(this.file)}.`;
+    let names: string[];
+    try {
+      names = readdirSync(dirname(this.file));
+    } catch {
+      return [];
+    }
+    return names.filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length))).map((name) => join(dirname(this.file), name));
+  }
+
   private rotateSafely(): void {
     try {
       this.rotate();
@@ -174,6 +206,14 @@ function renameIfPresent(from: string, to: string): void {
     renameSync(from, to);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -286,6 +286,7 @@ export class ServiceUnit {
       instance: this.definition.instance,
       instances: this.definition.instances,
       description: this.config.description,
+      command: this.definition.resolved.command,
       state: this.currentState,
       health: run ? run.health : this.config.health ? 'unknown' : null,
       healthDetail: run?.healthDetail ?? null,
@@ -345,6 +346,14 @@ export class ServiceUnit {
     this.log.setSecrets(this.secrets());
     this.schedule.cancelRestart();
     this.setState('starting');
+    const missing = this.definition.missingConfig();
+    if (missing.length > 0) {
+      // Restarting cannot fill them in: only `capsule config set` (or a default in capsule.toml) can.
+      const {serviceTarget} = this.definition;
+      this.lastExit = null;
+      this.fail(`no value for config ${missing.join(', ')} (referenced as {config.${missing[0]}}): set it with \`capsule config set ${serviceTarget} ${missing[0]} VALUE\``, {pid: null});
+      return;
+    }
     let handle: ProcessHandle;
     let env: Record<string, string>;
     // The token goes to the service's process (and what it starts) only: probes and actions get `env` without it.

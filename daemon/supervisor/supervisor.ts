@@ -259,6 +259,21 @@ export class Supervisor {
     return tail === 0 ? [] : merged.slice(-tail);
   }
 
+  /**
+   * Empties the logs of one service (each instance's; an instance's name: that one's) or, `name`
+   * omitted, of every service of the namespace; audited once per service.
+   */
+  flushLogs(namespace: string, name: string | undefined, actor = DAEMON_ACTOR): {namespace: string; name: string; bytes: number}[] {
+    const project = this.findProject(namespace);
+    const selections = name === undefined ? [...project.units.values()].map((group) => group.units) : [project.select(name).units];
+    return selections.flatMap((units) => {
+      const flushed = units.map((unit) => ({namespace, name: unit.definition.label, bytes: unit.log.empty(`log flushed by ${actor}`)}));
+      const bytes = flushed.reduce((sum, each) => sum + each.bytes, 0);
+      if (units.length > 0) this.emitAudit(units[0]!.definition.serviceTarget, 'logs.flush', {instances: flushed.map((each) => each.name), bytes}, [], actor);
+      return flushed;
+    });
+  }
+
   /** Calls `listener` with every new line of every instance (those scaled up later too) until the returned function is called. */
   followLogs(namespace: string, name: string, listener: InstanceLogListener): () => void {
     return this.findProject(namespace).find(name).followLogs(listener);
@@ -286,6 +301,10 @@ export class Supervisor {
   /** Validates `value` against the declaration (strings are parsed as the declared type), stores it, and delivers it to every instance, live or by restart. */
   configSet(namespace: string, name: string, key: string, value: ConfigValue, actor = DAEMON_ACTOR): Promise<ConfigSetResult> {
     return this.configValues.set(this.findProject(namespace).find(name).units, key, value, actor);
+  }
+
+  configUnset(namespace: string, name: string, key: string, actor = DAEMON_ACTOR): Promise<ConfigSetResult> {
+    return this.configValues.unset(this.findProject(namespace).find(name).units, key, actor);
   }
 
   /** Runs a command action (in the named instance's environment; the service's name: instance 0's); a non-zero exit is a result, not an error. */

@@ -18,6 +18,8 @@ export interface ServiceSnapshot {
   instance: number;
   instances: number;
   description: string | null;
+  /** As declared, with `{config.KEY}` filled in from the current values (never a secret: the config refuses one there). */
+  command: string[] | string;
   state: ServiceState;
   /** null: no health probe is declared. */
   health: HealthStatus | null;
@@ -43,7 +45,7 @@ export interface ServiceSnapshot {
 }
 
 /** `gone`: a process an earlier daemon recorded ended while no daemon watched it; its record was dropped. */
-export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'gone' | 'health' | 'config' | 'action' | 'scale' | 'reload';
+export type AuditKind = 'start' | 'stop' | 'crash' | 'exit' | 'restart' | 'failed' | 'adopt' | 'gone' | 'health' | 'config' | 'logs.flush' | 'action' | 'scale' | 'reload';
 
 /**
  * What the supervisor asks its owner to add to the audit trail (the trail gives it its id): the
@@ -103,8 +105,8 @@ export interface ConfigChange {
   namespace: string;
   name: string;
   key: string;
-  /** Unmasked: for delivery to the service itself. */
-  value: ConfigValue;
+  /** Unmasked: for delivery to the service itself; null when unset left the key without a value. */
+  value: ConfigValue | null;
   values: Record<string, ConfigValue>;
 }
 

@@ -7,6 +7,7 @@ import Completion from './completion.js';
 import ConfigGet from './config/get.js';
 import ConfigList from './config/list.js';
 import ConfigSet from './config/set.js';
+import ConfigUnset from './config/unset.js';
 import DaemonInstall from './daemon/install.js';
 import DaemonLogs from './daemon/logs.js';
 import DaemonRestart from './daemon/restart.js';
@@ -52,6 +53,7 @@ export const COMMANDS = {
   'config:get': ConfigGet,
   'config:list': ConfigList,
   'config:set': ConfigSet,
+  'config:unset': ConfigUnset,
   'daemon:install': DaemonInstall,
   'daemon:logs': DaemonLogs,
   'daemon:restart': DaemonRestart,

@@ -5,6 +5,7 @@ import {LogJoin, serviceKey} from '../client/log-join.js';
 import {resolveItem, resolveTarget} from '../client/targets.js';
 import {isRunId, parseItemRef} from '../protocol/targets.js';
 import {CapsuleError} from '../lib/errors.js';
+import {formatSize} from '../lib/size.js';
 import {isFinalRunStatus, type ItemRef, type RunLogLine, type ServiceLogLine, type ServiceLogPosition} from '../protocol/index.js';
 import {renderLogLine} from '../render/runs.js';
 import {renderServiceLogLine, renderTaggedServiceLogLine, serviceColours} from '../render/services.js';
@@ -20,14 +21,29 @@ export default class Logs extends CapsuleCommand {
     '<%= config.bin %> logs reports/api -f',
     '<%= config.bin %> logs reports -f',
     '<%= config.bin %> logs -n 20',
+    '<%= config.bin %> logs --flush reports/api',
   ];
   static override enableJsonFlag = false;
   static override args = {target: stringArg({description: "Run id, NAMESPACE/TASK, NAMESPACE/SERVICE, or NAMESPACE (all its services); none: every project's services."})};
   static override flags = {
     follow: Flags.boolean({char: 'f', description: 'Keep printing new lines (a run: until it ends; services: until Ctrl-C).'}),
     lines: Flags.integer({char: 'n', default: 100, min: 0, description: 'How many of the last lines to print first (across all the services shown).'}),
+    flush: Flags.boolean({description: "Empty the service's log (a NAMESPACE: each of its services'), rotated files too; the service keeps running and logging.", exclusive: ['follow']}),
     ...autostartFlag,
   };
+
+  /** Only a service's log is the daemon's to empty: a run's log is part of the run's record, kept as long as the run. */
+  private async flush(client: Client, target: string | undefined, kind: string, ref: ItemRef | null): Promise<void> {
+    if (target === undefined) throw new CapsuleError('bad_input', '--flush needs a service or a namespace', {hint: 'name it: `capsule logs --flush NAMESPACE/SERVICE`, or `capsule logs --flush NAMESPACE` for all its services'});
+    if (kind !== 'service' && kind !== 'services') {
+      throw new CapsuleError('bad_input', `--flush empties a service's log; ${target} is ${kind === 'run' ? 'a run, whose log is kept with it' : `a ${kind}, whose runs keep their logs`}`, {
+        hint: 'runs are removed with their logs by the run retention (see the README); name a service, or a namespace for all its services',
+      });
+    }
+    const {flushed} = await client.call('service.logs.flush', ref === null ? {namespace: target} : {namespace: ref.namespace, name: ref.name});
+    if (flushed.length === 0) this.logToStderr(`${target} declares no services`);
+    for (const each of flushed) this.log(`flushed ${each.namespace}/${each.name} (${formatSize(each.bytes)})`);
+  }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Logs);
@@ -36,6 +52,7 @@ export default class Logs extends CapsuleCommand {
     const many = target === undefined || (!isRunId(target) && !target.includes('/'));
     const ref = many || isRunId(target) ? null : parseItemRef(target, 'task or service');
     const kind = many ? 'services' : ref ? await resolveItem(client, ref) : 'run';
+    if (flags.flush) return this.flush(client, target, kind, ref);
     if (kind === 'schedule') throw new CapsuleError('bad_input', `${target} is a schedule; its runs' logs are under its task`, {hint: 'use `capsule logs NAMESPACE/TASK` or `capsule runs NAMESPACE/TASK`'});
 
     const done = new AbortController();
@@ -88,6 +105,8 @@ export default class Logs extends CapsuleCommand {
     });
   }
 }
+
+type Client = Awaited<ReturnType<Logs['daemon']>>;
 
 /** A single service's key is its own, so one map serves both forms. */
 function positions(readUpTo: readonly ServiceLogPosition[]): Map<string, number> {

@@ -10,6 +10,7 @@ import {z} from 'zod';
 import {parseDuration} from '../lib/duration.js';
 import {globToRegExp} from '../lib/glob.js';
 import {parseSize} from '../lib/size.js';
+import {referenceProblems} from './config-refs.js';
 
 export type RestartMode = 'always' | 'on-failure' | 'never';
 export type DependencyCondition = 'started' | 'healthy';
@@ -175,7 +176,7 @@ function hostPort(value: string, ctx: z.RefinementCtx): {host: string; port: num
 
 /** Checked as the URL an instance would get: the placeholders stand for numbers. */
 const httpUrl = z.string().refine((value) => {
-  const sample = value.replaceAll(PORT_PLACEHOLDER, '1').replaceAll(INSTANCE_PLACEHOLDER, '0');
+  const sample = value.replaceAll(PORT_PLACEHOLDER, '1').replaceAll(INSTANCE_PLACEHOLDER, '0').replace(/\{config\.[^{}]*\}/g, '1');
   return URL.canParse(sample) && /^https?:$/.test(new URL(sample).protocol);
 }, {
   message: 'expected an http:// or https:// URL',
@@ -298,9 +299,9 @@ export const serviceSchema = z
       return z.NEVER;
     }
     // Here rather than in a refinement: a transform sees only a table whose every key parsed.
-    const problems = instanceProblems(value.port ?? null, value.env, value.health ?? null);
+    const problems = [...instanceProblems(value.port ?? null, value.env, value.health ?? null), ...configReferenceProblems(value)];
     if (problems.length > 0) {
-      for (const problem of problems) ctx.issues.push({code: 'custom', input: value, ...problem});
+      for (const {suggestion, ...problem} of problems) ctx.issues.push({code: 'custom', input: value, ...problem, ...(suggestion === undefined ? {} : {params: {suggestion}})});
       return z.NEVER;
     }
     return {
@@ -330,9 +331,28 @@ export const serviceSchema = z
     };
   });
 
+interface PlacedProblem {
+  message: string;
+  path: (string | number)[];
+  suggestion?: string;
+}
+
+/** `{config.KEY}` in the fields that take it: a declared key, and no secret where `ps` or `capsule services` would show it. */
+function configReferenceProblems(value: {command: string[] | string; cwd?: string | undefined; env: Record<string, unknown>; health?: HealthConfig | undefined; config: Record<string, ConfigKeyDeclaration>}): PlacedProblem[] {
+  const fields: {path: (string | number)[]; text: string; visible: boolean}[] = [];
+  if (typeof value.command === 'string') fields.push({path: ['command'], text: value.command, visible: true});
+  else value.command.forEach((arg, index) => fields.push({path: ['command', index], text: arg, visible: true}));
+  if (value.cwd !== undefined) fields.push({path: ['cwd'], text: value.cwd, visible: true});
+  for (const [key, entry] of Object.entries(value.env)) if (typeof entry === 'string') fields.push({path: ['env', key], text: entry, visible: false});
+  const probe = value.health?.probe;
+  if (probe?.kind === 'http') fields.push({path: ['health', 'http'], text: probe.url, visible: true});
+  if (probe?.kind === 'exec') probe.argv.forEach((arg, index) => fields.push({path: ['health', 'exec', index], text: arg, visible: true}));
+  return fields.flatMap(({path, text, visible}) => referenceProblems(text, value.config, visible).map((problem) => ({...problem, path})));
+}
+
 /** What `port` and `{port}` need: room for every instance's port, PORT left to `port`, and a `port` for `{port}`. */
-function instanceProblems(port: number | null, env: Record<string, unknown>, health: HealthConfig | null): {message: string; path: string[]}[] {
-  const problems: {message: string; path: string[]}[] = [];
+function instanceProblems(port: number | null, env: Record<string, unknown>, health: HealthConfig | null): PlacedProblem[] {
+  const problems: PlacedProblem[] = [];
   if (port !== null && port + MAX_INSTANCES - 1 > 65535) {
     problems.push({message: `expected a port of at most ${65536 - MAX_INSTANCES}, so that every instance (up to ${MAX_INSTANCES}, with \`capsule scale\`) has one`, path: ['port']});
   }

@@ -162,6 +162,14 @@ export const serviceMethods = {
   'service.config.get': {params: ConfigKey, result: z.object({entry: ConfigEntry})},
   /** `value` is parsed and validated against the declared type; `applied` says how the change reaches the service. */
   'service.config.set': {params: ConfigKey.extend({value: z.string()}), result: z.object({entry: ConfigEntry, applied: z.enum(CONFIG_DELIVERIES)})},
+  /** The operator's value goes and the declared default applies again; `applied` as for `set`. */
+  'service.config.unset': {params: ConfigKey, result: z.object({entry: ConfigEntry, applied: z.enum(CONFIG_DELIVERIES)})},
+  /**
+   * Empties the log of one service (each instance's), or (`name` omitted) of every service of the
+   * namespace: the current files are cut to nothing and rotated ones removed, while the services
+   * go on writing. `flushed` names each instance and the bytes it freed.
+   */
+  'service.logs.flush': {params: ServicesOf, result: z.object({flushed: z.array(z.object({namespace: z.string(), name: z.string(), bytes: z.number().int().nonnegative()}))})},
   /** Runs `instances` copies (1 … MAX_INSTANCES); kept until capsule.toml's `instances` changes. */
   'service.scale': {params: ItemRef.extend({instances: z.number().int()}), result: Services},
   /** Restarts the instances one at a time, each next once the one before is ready again within `timeoutMs`. */

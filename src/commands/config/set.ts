@@ -4,7 +4,8 @@ import type {ConfigEntry} from '../../protocol/index.js';
 import {formatValue} from '../../render/services.js';
 import {stringArg} from '../../cli/args.js';
 
-const APPLIED = {live: 'delivered live to the running service', restart: 'the service was restarted to apply it', stored: 'stored; it applies when the service next starts', unchanged: 'unchanged'};
+/** How a change reached the service, as `config set` and `config unset` say it. */
+export const CONFIG_APPLIED = {live: 'delivered live to the running service', restart: 'the service was restarted to apply it', stored: 'stored; it applies when the service next starts', unchanged: 'unchanged'};
 
 export default class ConfigSet extends CapsuleCommand {
   static override summary = 'Set a configuration value of a service, typed and validated against its declaration.';
@@ -17,12 +18,12 @@ export default class ConfigSet extends CapsuleCommand {
   };
   static override flags = {...autostartFlag};
 
-  async run(): Promise<{entry: ConfigEntry; applied: keyof typeof APPLIED}> {
+  async run(): Promise<{entry: ConfigEntry; applied: keyof typeof CONFIG_APPLIED}> {
     const {args, flags} = await this.parse(ConfigSet);
     const client = await this.daemon(flags.autostart);
     const ref = await resolveItemRef(client, args.service, 'service');
     const result = await client.call('service.config.set', {...ref, key: args.key, value: args.value});
-    this.log(`${ref.namespace}/${ref.name} ${result.entry.key} = ${formatValue(result.entry.value)}: ${APPLIED[result.applied]}`);
+    this.log(`${ref.namespace}/${ref.name} ${result.entry.key} = ${formatValue(result.entry.value)}: ${CONFIG_APPLIED[result.applied]}`);
     return result;
   }
 }

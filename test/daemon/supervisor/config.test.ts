@@ -89,4 +89,44 @@ describe('config values, with real processes', () => {
     await supervisor.start('app', 'svc');
     await waitFor('started with the stored token', async () => (await h.logText('app', 'svc')).includes(`token-length=${'stored-before-start'.length}`));
   });
+  it('restarts, rather than delivering live, for a key the command or env refers to, and fills it in anew', async () => {
+    const changes: unknown[] = [];
+    const supervisor = h.supervisor({
+      onConfigChange: (change) => {
+        changes.push(change);
+        return true;
+      },
+    });
+    const svc = service({
+      command: [NODE, fixture('print-env.js'), 'LEVEL', 'NAME'],
+      env: {LEVEL: 'level-{config.level}', NAME: '{config.name}'},
+      config: {level: {type: 'integer', default: 1}, name: {type: 'string', default: 'x'}, other: {type: 'integer', default: 0}},
+      stop_timeout: '2s',
+    });
+    await supervisor.setProjectServices('app', h.dir, {svc});
+    await waitFor('first start', async () => (await h.logText('app', 'svc')).includes('LEVEL=level-1'));
+    const pid = supervisor.snapshot('app', 'svc').pid;
+    expect((await supervisor.configSet('app', 'svc', 'other', '5')).delivery).toBe('live');
+    expect((await supervisor.configSet('app', 'svc', 'level', '2')).delivery).toBe('restart');
+    await waitFor('restarted with the new value', async () => (await h.logText('app', 'svc')).includes('LEVEL=level-2'));
+    expect(supervisor.snapshot('app', 'svc').pid).not.toBe(pid);
+    expect(changes).toHaveLength(1);
+
+    const unset = await supervisor.configUnset('app', 'svc', 'level');
+    expect(unset).toMatchObject({entry: {value: 1, overridden: false}, previous: 2, delivery: 'restart'});
+    await waitFor('back to the default', async () => (await h.logText('app', 'svc')).split('LEVEL=level-1').length === 3);
+    expect(h.eventsOf('config').at(-1)?.details).toEqual({key: 'level', from: 2, to: 1, delivery: 'restart', unset: true});
+    expect((await supervisor.configUnset('app', 'svc', 'name')).delivery).toBe('unchanged');
+    expect(h.persistence.configValues.get('app/svc')).toEqual({other: 5});
+  });
+
+  it('refuses to unset a required key, and does not start a service whose reference has no value', async () => {
+    const supervisor = h.supervisor();
+    const svc = service({command: [NODE, fixture('print-env.js'), '{config.token}'], config: {token: {type: 'string'}}, stop_timeout: '2s'});
+    await supervisor.setProjectServices('app', h.dir, {svc});
+    await waitFor('failed', () => supervisor.snapshot('app', 'svc').state === 'failed');
+    expect(supervisor.snapshot('app', 'svc').reason).toBe('no value for config token (referenced as {config.token}): set it with `capsule config set app/svc token VALUE`');
+    await expect(supervisor.configUnset('app', 'svc', 'token')).rejects.toMatchObject({code: 'bad_input', message: 'config token of app/svc is required: it has no default, and the service refers to it as {config.token}'});
+    await expect(supervisor.configUnset('app', 'svc', 'tokn')).rejects.toMatchObject({code: 'not_found', hint: 'did you mean "token"?'});
+  });
 });

@@ -59,6 +59,28 @@ describe('ServiceLog', () => {
     expect((await log.tail(1000)).map((line) => line.seq)).toEqual(all.map((n) => n + 1));
   });
 
+  it('empties the current file and every rotated one, and numbers on after the flush, across a new daemon too', async () => {
+    const file = join(dir, 'flush.log');
+    log = new ServiceLog(file, {maxSizeBytes: 1000, keep: 2}, clock);
+    for (let index = 0; index < 100; index++) log.note(`line ${index} ${'x'.repeat(40)}`);
+    // What a larger `keep` left before: gone too.
+    await writeFile(join(dir, 'flush.log.7'), 'old\n');
+    await writeFile(join(dir, 'flush.log.other'), 'not a rotation\n');
+    const last = log.lastSeq();
+    // Two full files at least: the current one and a rotated one, beside the stray .7.
+    expect(log.empty('log flushed by tester')).toBeGreaterThan(1000);
+    expect((await readdir(dir)).sort()).toEqual(['flush.log', 'flush.log.other']);
+    log.note('after');
+    expect(await log.tail(10)).toEqual([
+      expect.objectContaining({seq: last + 1, text: 'log flushed by tester'}),
+      expect.objectContaining({seq: last + 2, text: 'after'}),
+    ]);
+    log.close();
+    log = new ServiceLog(file, {maxSizeBytes: 1000, keep: 2}, clock);
+    log.note('next daemon');
+    expect((await log.tail(1))[0]!.seq).toBe(last + 3);
+  });
+
   it('numbers on from the lines already in its files, so a new daemon never goes back', async () => {
     const file = join(dir, 'again.log');
     log = new ServiceLog(file, {maxSizeBytes: 300, keep: 1}, clock);
