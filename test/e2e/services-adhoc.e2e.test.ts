@@ -1,10 +1,10 @@
 /** `capsule start --name … -- CMD`, `capsule delete`, `capsule describe`, and a start's dependencies named, through the real CLI and one daemon. */
 import {readFile, writeFile} from 'node:fs/promises';
-import {createServer} from 'node:net';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Description} from '../../src/client/describe.js';
 import {waitFor} from '../helpers/cli.js';
+import {freePort} from '../daemon/supervisor/harness.js';
 import {isRunning, NODE, ServicesHome} from './services-harness.js';
 
 let s: ServicesHome;
@@ -16,17 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.cleanup();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number};
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const SERVER = "require('http').createServer((q, r) => r.end(process.env.GREETING + ' from ' + process.cwd())).listen(Number(process.env.PORT), '127.0.0.1')";
 
