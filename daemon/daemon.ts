@@ -184,7 +184,7 @@ export class Daemon {
         ...serviceHandlers(serviceManager, projects),
         ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit}),
         ...agentHandlers(agents),
-        ...adhocHandlers({adhoc: new AdhocProject(paths.home, projects, serviceManager), services: serviceManager, projects, audit, serviceLogsDir: paths.serviceLogsDir}),
+        ...adhocHandlers({adhoc: new AdhocProject(paths.home, projects, serviceManager), services: serviceManager, projects, audit}),
       };
       // Listed (as loading) before the socket opens: the first `list` shows every project.
       await projects.registerAll();

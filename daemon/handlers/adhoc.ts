@@ -12,8 +12,8 @@ import type {ProjectRegistry} from '../projects/registry.js';
 import {serviceCwd} from '../supervisor/service-env.js';
 
 /** `capsule start --name … -- CMD`, `capsule delete NAME` and the service part of `capsule describe`. */
-export function adhocHandlers(parts: {adhoc: AdhocProject; services: ServicesPlugin; projects: ProjectRegistry; audit: AuditLog; serviceLogsDir: string}): Pick<HandlerTable, 'service.create' | 'service.delete' | 'service.describe'> {
-  const {adhoc, services, projects, audit, serviceLogsDir} = parts;
+export function adhocHandlers(parts: {adhoc: AdhocProject; services: ServicesPlugin; projects: ProjectRegistry; audit: AuditLog}): Pick<HandlerTable, 'service.create' | 'service.delete' | 'service.describe'> {
+  const {adhoc, services, projects, audit} = parts;
   return {
     'service.create': async ({name, command, cwd, env, restart, health}, call) => {
       const result = await adhoc.create(name, {command, cwd, env, restart, health}, call.actor);
@@ -50,8 +50,7 @@ export function adhocHandlers(parts: {adhoc: AdhocProject; services: ServicesPlu
         port: config.port,
         maxMemoryBytes: config.maxMemoryBytes,
         config: services.supervisor.configList(namespace, service),
-        // Instance 0's log keeps the service's own name (service-definition.ts `key`).
-        logFiles: instances.map((unit) => join(serviceLogsDir, namespace, `${unit.instance === 0 ? service : `${service}#${unit.instance}`}.log`)),
+        logFiles: instances.map((unit) => services.supervisor.logFile(namespace, service, unit.instance)),
         adhoc: namespace === ADHOC_NAMESPACE && project!.root === adhoc.dir,
       };
       return description;

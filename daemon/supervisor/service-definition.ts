@@ -42,7 +42,7 @@ export class ServiceDefinition {
    * the count: instance 0 keeps the service's own name, so scaling never moves it.
    */
   get key(): string {
-    return this.instance === 0 ? this.name : `${this.name}#${this.instance}`;
+    return instanceKey(this.name, this.instance);
   }
 
   /** `port` + the instance number, or null without a `port`. */
@@ -128,4 +128,9 @@ export class ServiceDefinition {
     if (this.port !== null) instance['PORT'] = String(this.port);
     return serviceEnvironment({namespace: this.namespace, name: this.name, root: this.root, config: this.resolved, values: this.values(), extra: {...this.extraEnvironment(), ...instance}});
   }
+}
+
+/** What ServiceDefinition.key is for instance `instance` of service `name`. */
+export function instanceKey(name: string, instance: number): string {
+  return instance === 0 ? name : `${name}#${instance}`;
 }

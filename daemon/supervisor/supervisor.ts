@@ -22,7 +22,7 @@ import {ProjectServices} from './project-services.js';
 import {ResourceSampler, SAMPLE_INTERVAL_MS} from './resource-sampler.js';
 import {ServiceActions, type RunActionOptions} from './service-actions.js';
 import {ServiceConfigValues} from './service-config-values.js';
-import {ServiceDefinition} from './service-definition.js';
+import {instanceKey, ServiceDefinition} from './service-definition.js';
 import {ServiceLog} from './service-log.js';
 import type {InstanceLogLine, InstanceLogListener} from './service-group.js';
 import {ServiceUnit} from './service-unit.js';
@@ -279,6 +279,11 @@ export class Supervisor {
     return this.findProject(namespace).find(name).followLogs(listener);
   }
 
+  /** Where instance `instance` of service `name` writes its output (SupervisorOptions.logsDir). */
+  logFile(namespace: string, name: string, instance: number): string {
+    return join(this.options.logsDir, namespace, `${instanceKey(name, instance)}.log`);
+  }
+
   /** Config belongs to the service: an instance's name reads its service's. */
   configList(namespace: string, name: string): ConfigEntry[] {
     return this.configValues.list(this.findProject(namespace).unit(name));
@@ -350,7 +355,7 @@ export class Supervisor {
     const stored = await this.options.persistence.loadConfigValues(namespace, name);
     const definition = new ServiceDefinition(namespace, name, {config, root}, stored, () => this.options.serviceEnvironment?.(namespace, name) ?? {}, instance);
     const stoppedByOperator = await this.options.persistence.loadStoppedByOperator(namespace, definition.key);
-    const log = new ServiceLog(join(this.options.logsDir, namespace, `${definition.key}.log`), config.logs, this.clock);
+    const log = new ServiceLog(this.logFile(namespace, name, instance), config.logs, this.clock);
     const unit: ServiceUnit = new ServiceUnit(definition, log, {
       clock: this.clock,
       persistence: this.options.persistence,
