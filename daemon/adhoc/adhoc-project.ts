@@ -1,4 +1,4 @@
-import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import {ADHOC_NAMESPACE, readAdhocFile, renderAdhocFile, sameAdhocService, type AdhocService} from '../../src/config/adhoc-file.js';
 import {CONFIG_FILE_NAME} from '../../src/config/file-name.js';
@@ -7,6 +7,7 @@ import {CapsuleError, alreadyDone, badInput, notFound} from '../../src/lib/error
 import {nearestName} from '../../src/lib/suggest.js';
 import type {ProjectService, ProjectSummary} from '../../src/protocol/index.js';
 import {splitInstance} from '../../src/protocol/instances.js';
+import {PrivateDataFile} from '../core/private-file.js';
 import {SerialQueue} from '../core/serial-queue.js';
 import type {ServicesPlugin} from '../plugins/services.js';
 import type {ProjectRegistry} from '../projects/registry.js';
@@ -20,6 +21,8 @@ export class AdhocProject {
   readonly dir: string;
   readonly file: string;
   private readonly queue = new SerialQueue();
+  /** Read whole and written whole, aside and renamed over, durably: the watcher and a crash never see half a file. */
+  private readonly text: PrivateDataFile<string>;
 
   constructor(
     home: string,
@@ -28,32 +31,33 @@ export class AdhocProject {
   ) {
     this.dir = join(home, ADHOC_NAMESPACE);
     this.file = join(this.dir, CONFIG_FILE_NAME);
+    this.text = new PrivateDataFile(this.file, {parse: (text) => text, stringify: (text) => text});
   }
 
   create(name: string, service: AdhocService, actor: string): Promise<{created: boolean; services: ProjectService[]}> {
     if (!NAMESPACE_PATTERN.test(name)) throw badInput(`--name ${JSON.stringify(name)} is not a service name`, 'use lowercase letters, digits, "_" and "-", starting with a letter or digit, like --name web');
     return this.queue.run(async () => {
-      const current = await this.read();
+      const before = await this.text.read();
+      const current = this.parse(before);
       const existing = current[name];
       if (existing && !sameAdhocService(existing, service)) {
         throw alreadyDone(`${ADHOC_NAMESPACE}/${name} already exists with another command or options`, `restart it with \`capsule restart ${ADHOC_NAMESPACE}/${name}\`, or \`capsule delete ${name}\` first to replace it`);
       }
       if (existing) {
         await this.loadProject();
-        const units = this.services.list(ADHOC_NAMESPACE).filter((unit) => splitInstance(unit.name).service === name);
+        const units = this.servicesNamed(name);
         if (units.every((unit) => unit.pid !== null)) {
           throw alreadyDone(`${ADHOC_NAMESPACE}/${name} is already running (pid ${units.map((unit) => unit.pid).join(', ')})`, `restart it with \`capsule restart ${ADHOC_NAMESPACE}/${name}\``);
         }
         await this.services.supervisor.start(ADHOC_NAMESPACE, name, actor);
         return {created: false, services: this.servicesNamed(name)};
       }
-      const before = await this.readText();
       await this.write({...current, [name]: service});
       const summary = await this.loadProject();
       if (summary.status === 'error') {
         // The file stays as it was: the one bad service must not keep the others from loading.
         if (before === null) await rm(this.file, {force: true});
-        else await this.writeText(before);
+        else await this.text.write(before);
         await this.loadProject();
         throw new CapsuleError('bad_input', `${ADHOC_NAMESPACE}/${name} was not created: ${summary.error?.message ?? 'the service did not load'}`, {hint: 'check the flags given to `capsule start --name`'});
       }
@@ -66,7 +70,7 @@ export class AdhocProject {
   delete(namespace: string, name: string): Promise<{namespace: string; name: string; file: string}> {
     return this.queue.run(async () => {
       if (namespace !== ADHOC_NAMESPACE) throw this.declaredElsewhere(namespace, name) ?? notFound(`${namespace}/${name} is not an ad-hoc service`, 'only services started with `capsule start --name` are deleted; see `capsule services adhoc`');
-      const current = await this.read();
+      const current = this.parse(await this.text.read());
       if (!current[name]) {
         const elsewhere = this.projects.list().find((project) => project.namespace !== ADHOC_NAMESPACE && this.services.has(project.namespace, name));
         if (elsewhere) throw this.declaredElsewhere(elsewhere.namespace, name)!;
@@ -98,8 +102,7 @@ export class AdhocProject {
     return registered ? this.projects.reload({root: this.dir}) : this.projects.add(this.dir);
   }
 
-  private async read(): Promise<Record<string, AdhocService>> {
-    const text = await this.readText();
+  private parse(text: string | null): Record<string, AdhocService> {
     if (text === null) return {};
     const {services, unreadable} = readAdhocFile(text);
     if (unreadable.length > 0) {
@@ -108,24 +111,8 @@ export class AdhocProject {
     return services;
   }
 
-  private async readText(): Promise<string | null> {
-    try {
-      return await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
-  }
-
-  private write(services: Record<string, AdhocService>): Promise<void> {
-    return this.writeText(renderAdhocFile(services));
-  }
-
-  /** Written aside and renamed over: the watcher and a daemon crash never see half a file. */
-  private async writeText(text: string): Promise<void> {
+  private async write(services: Record<string, AdhocService>): Promise<void> {
     await mkdir(this.dir, {recursive: true});
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, text, {mode: 0o600});
-    await rename(temporary, this.file);
+    await this.text.write(renderAdhocFile(services));
   }
 }

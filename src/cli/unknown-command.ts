@@ -1,4 +1,5 @@
 import {closeMatches} from '../lib/suggest.js';
+import {commandPaths, isTopic, namesUnder} from './command-paths.js';
 
 /** What a person typed that names no command, and what they may have meant (as typed: words joined by spaces). */
 export interface UnknownCommand {
@@ -16,7 +17,7 @@ export interface UnknownCommand {
  * ("schedul next" → "schedule next").
  */
 export function unknownCommand(words: readonly string[], ids: readonly string[]): UnknownCommand {
-  const paths = ids.map((id) => id.split(':'));
+  const paths = commandPaths(ids);
   let depth = 0;
   while (depth < words.length - 1 && isTopic(paths, words.slice(0, depth + 1))) depth++;
   const prefix = words.slice(0, depth);
@@ -35,7 +36,7 @@ export function unknownCommand(words: readonly string[], ids: readonly string[])
  * command are its arguments (`help run shop/x`); after a topic, one of its commands must follow.
  */
 export function namesCommand(words: readonly string[], ids: readonly string[]): boolean {
-  const paths = ids.map((id) => id.split(':'));
+  const paths = commandPaths(ids);
   for (let length = 1; length <= words.length; length++) {
     const prefix = words.slice(0, length);
     if (ids.includes(prefix.join(':'))) return true;
@@ -62,14 +63,4 @@ export function renderUnknownCommand(bin: string, unknown: UnknownCommand): stri
   if (suggestions.length === 0) return `${head} Nothing is close to it.\n${help}\n`;
   if (suggestions.length === 1) return `${head} Did you mean "${suggestions[0]}"?\n${help}\n`;
   return `${head} Did you mean one of these?\n${suggestions.map((suggestion) => `  ${bin} ${suggestion}`).join('\n')}\n${help}\n`;
-}
-
-function isTopic(paths: readonly string[][], prefix: readonly string[]): boolean {
-  return paths.some((path) => path.length > prefix.length && prefix.every((word, index) => path[index] === word));
-}
-
-/** The distinct words that follow `prefix` in the ids: the commands and topics one level under it. */
-function namesUnder(paths: readonly string[][], prefix: readonly string[]): string[] {
-  const names = paths.filter((path) => path.length > prefix.length && prefix.every((word, index) => path[index] === word)).map((path) => path[prefix.length]!);
-  return [...new Set(names)];
 }

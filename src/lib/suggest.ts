@@ -70,9 +70,8 @@ function longestWordPrefix(input: string, candidates: string[]): string | undefi
 export function nearestName(input: string, candidates: Iterable<string>): string | undefined {
   const list = [...candidates];
   const typo = didYouMean(input, list);
-  if (typo !== undefined || input.length < 2) return typo;
-  const lower = input.toLowerCase();
-  const extended = list.filter((candidate) => candidate.toLowerCase().startsWith(lower));
+  if (typo !== undefined) return typo;
+  const extended = extensionsOf(input, list);
   return extended.length === 1 ? extended[0] : undefined;
 }
 
@@ -92,5 +91,12 @@ export function closeMatches(input: string, candidates: Iterable<string>): strin
     .sort((a, b) => a.distance - b.distance);
   if (near.length > 0) return near.map(({candidate}) => candidate);
   // The shortest first: the fewest letters left out.
-  return input.length < 2 ? [] : list.filter((candidate) => candidate.toLowerCase().startsWith(lower)).sort((a, b) => a.length - b.length);
+  return extensionsOf(input, list).sort((a, b) => a.length - b.length);
+}
+
+/** The candidates `input` (two characters or more) is the start of: a name cut short. */
+function extensionsOf(input: string, candidates: readonly string[]): string[] {
+  if (input.length < 2) return [];
+  const lower = input.toLowerCase();
+  return candidates.filter((candidate) => candidate.toLowerCase().startsWith(lower));
 }

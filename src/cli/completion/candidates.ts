@@ -1,3 +1,5 @@
+import {beginsCommand, commandPaths, isTopic, namesUnder} from '../command-paths.js';
+
 /**
  * What a shell completes for a capsule command line: the pure part, given the command table and
  * the names the daemon knows (src/cli/completion/live.ts fetches them).
@@ -77,13 +79,13 @@ export type Position =
 export function completionPosition(words: readonly string[], commands: readonly CommandSpec[]): Position {
   const typed = words.slice(0, -1);
   const current = words.at(-1) ?? '';
-  const paths = commands.map((command) => command.id.split(':'));
+  const paths = commandPaths(commands.map((command) => command.id));
   const path: string[] = [];
   let index = 0;
   let command: CommandSpec | undefined;
   while (index < typed.length && command === undefined) {
     const word = typed[index]!;
-    if (word.startsWith('-') || !paths.some((candidate) => startsWith(candidate, [...path, word]))) break;
+    if (word.startsWith('-') || !beginsCommand(paths, [...path, word])) break;
     path.push(word);
     index++;
     command = commands.find((candidate) => candidate.id === path.join(':'));
@@ -135,7 +137,7 @@ export function completionCandidates(position: Position, current: string, comman
   const all = ((): readonly string[] => {
     switch (position.kind) {
       case 'command':
-        return namesUnder(commands, position.topic);
+        return namesUnder(commandPaths(commands.map((command) => command.id)), position.topic);
       case 'flag':
         return [...position.command.flags.flatMap((flag) => [`--${flag.name}`, ...(flag.allowNo ? [`--no-${flag.name}`] : [])]), '--help'];
       case 'flag-value':
@@ -155,7 +157,7 @@ export function completionCandidates(position: Position, current: string, comman
 /** `capsule help schedule <TAB>`: the words after help name a command as they would without it. */
 function helpPosition(after: readonly string[], current: string, paths: readonly string[][]): Position {
   if (current.startsWith('-') || after.some((word) => word.startsWith('-'))) return {kind: 'none'};
-  return paths.some((path) => path.length > after.length && startsWith(path, after)) ? {kind: 'command', topic: after} : {kind: 'none'};
+  return isTopic(paths, after) ? {kind: 'command', topic: after} : {kind: 'none'};
 }
 
 function flagOf(command: CommandSpec, word: string): FlagSpec | undefined {
@@ -164,11 +166,4 @@ function flagOf(command: CommandSpec, word: string): FlagSpec | undefined {
   return name.length === 2 ? command.flags.find((flag) => flag.char === name[1]) : undefined;
 }
 
-function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
-  return prefix.length <= path.length && prefix.every((word, index) => path[index] === word);
-}
 
-/** The commands and topics one level under `topic`, in table order. */
-function namesUnder(commands: readonly CommandSpec[], topic: readonly string[]): string[] {
-  return commands.map((command) => command.id.split(':')).filter((path) => path.length > topic.length && startsWith(path, topic)).map((path) => path[topic.length]!);
-}
