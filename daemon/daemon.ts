@@ -37,6 +37,11 @@ import {RunStore, type RunRetention} from './runner/run-store.js';
 import {Runner} from './runner/runner.js';
 import type {DaemonServices, ShutdownOptions} from './services.js';
 import {probeSandbox, sandboxStatus} from './sandbox/availability.js';
+import {loadDaemonConfig} from '../src/config/daemon-file.js';
+import {remoteHandlers} from './handlers/remote.js';
+import {RemoteAgents} from './remote/remote-agents.js';
+import {RemoteControl} from './remote/remote-control.js';
+import {RemoteTokens} from './remote/remote-tokens.js';
 import type {SandboxStatus} from '../src/protocol/index.js';
 
 /** Attempts a parent blocked on `ctx.submit(...).result()` may hold beyond maxParallel, so its children find a worker. */
@@ -51,6 +56,8 @@ interface Parts {
   schedules: SchedulesPlugin;
   services: ServicesPlugin;
   agents: AgentHub;
+  /** null: daemon.toml has no `listen`. */
+  remoteAgents: RemoteAgents | null;
   discoveries: DiscoveryCache;
 }
 
@@ -88,6 +95,8 @@ export class Daemon {
   static async start(paths: HomePaths, logger: Logger, onStopped: () => void): Promise<Daemon> {
     const claim = claimHome(paths, logger);
     try {
+      // First: a daemon.toml with a mistake stops the start, saying where, before anything runs.
+      const settings = await loadDaemonConfig(paths.home);
       const state = await JsonStore.open<DaemonState>(paths.state, EMPTY_STATE);
       const bus = new EventBus();
       const audit = await AuditLog.open(paths.audit, (event) => bus.publish('audit.event', event));
@@ -142,8 +151,12 @@ export class Daemon {
       const schedules = new SchedulesPlugin(tasks, state, bus, audit);
       // Read (or made on a first start) once: sealed secrets derive from it.
       const homeKey = await loadAgentKey(paths.agentKey);
+      const secrets = new SecretBox(homeKey);
       const agents = new AgentHub(paths.socket);
-      const serviceManager = new ServicesPlugin(paths, state, bus, audit, new SecretBox(homeKey), logger, agents);
+      const auditAgent = (kind: string, target: string, details: Record<string, unknown>) => void audit.record({kind, target, details});
+      const remoteAgents = settings.listen && settings.advertise ? await RemoteAgents.open({tlsDir: paths.tlsDir, listen: settings.listen, advertise: settings.advertise, hub: agents, audit: auditAgent}) : null;
+      const remote = new RemoteControl(await RemoteTokens.open(paths.remoteTokens, secrets), remoteAgents, audit);
+      const serviceManager = new ServicesPlugin(paths, state, bus, audit, secrets, logger, agents, (namespace, name, token) => remote.checkToken(namespace, name, token));
       await serviceManager.adopt();
 
       const projects = new ProjectRegistry({
@@ -173,7 +186,7 @@ export class Daemon {
         // Runs get the timeout; services stop alongside, each within its own stop_timeout.
         shutdownWithinMs: (timeoutMs, options) => Math.max(timeoutMs, options?.leaveServices ? 0 : serviceManager.longestStopMs()),
       };
-      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents, discoveries}, onStopped);
+      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents, remoteAgents, discoveries}, onStopped);
       ref.daemon = daemon;
       const handlers: PartialHandlerTable = {
         ...daemonHandlers(services),
@@ -184,6 +197,7 @@ export class Daemon {
         ...serviceHandlers(serviceManager, projects),
         ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit}),
         ...agentHandlers(agents),
+        ...remoteHandlers(remote, serviceManager),
         ...adhocHandlers({adhoc: new AdhocProject(paths.home, projects, serviceManager), services: serviceManager, projects, audit}),
       };
       // Listed (as loading) before the socket opens: the first `list` shows every project.
@@ -235,6 +249,7 @@ export class Daemon {
       await startupDiscovery.close();
       if (this.stopping) return;
       logger.info(`loaded ${projects.size} projects in ${Date.now() - started} ms`);
+      await this.listenForRemoteAgents();
       const stale = await serviceManager.settleAdoption();
       if (stale.length > 0) logger.info(`stopped service processes no project declares any more: ${stale.join(', ')}`);
       logRecovered(await runner.recover(), '');
@@ -244,6 +259,19 @@ export class Daemon {
       this.watchProjects();
     } catch (error) {
       logger.error('loading the projects', error);
+    }
+  }
+
+  /** A port that cannot be opened (taken, not allowed) leaves the rest of the daemon working, and says so. */
+  private async listenForRemoteAgents(): Promise<void> {
+    const {remoteAgents, core} = this.parts;
+    if (!remoteAgents) return;
+    try {
+      await remoteAgents.listen();
+      const {host, port} = remoteAgents.address;
+      core.logger.info(`remote agents: listening on ${core.paths.daemonConfig}'s listen, tokens lead to ${host}:${port} (certificate ${remoteAgents.fingerprint})`);
+    } catch (error) {
+      core.logger.error(`remote agents: cannot listen as ${core.paths.daemonConfig} asks; remote services stay disconnected`, error);
     }
   }
 
@@ -262,7 +290,7 @@ export class Daemon {
   }
 
   private async shutDown(timeoutMs: number, {leaveServices = false}: ShutdownOptions): Promise<void> {
-    const {core, state, runStore, executor, tasks, schedules, services, agents, discoveries} = this.parts;
+    const {core, state, runStore, executor, tasks, schedules, services, agents, remoteAgents, discoveries} = this.parts;
     const {logger, paths, projects, audit} = core;
     logger.info(`stopping (timeout ${timeoutMs}ms${leaveServices ? ', leaving services running' : ''})`);
     // Connected clients stay until the end: `capsule daemon stop` shows the runs it waits for
@@ -271,6 +299,7 @@ export class Daemon {
     // Except embedded agents': an agent whose connection closes registers again with the next
     // daemon, while one whose session is ended on an open connection takes itself for replaced.
     for (const id of agents.connectionIds()) this.server?.closeConnection(id);
+    await remoteAgents?.close();
     this.router?.refuseRequests(new CapsuleError('conflict', `the daemon (pid ${process.pid}) is stopping`, {hint: 'start it again once it has stopped: `capsule daemon start`'}));
     agents.close();
     await this.watcher.close();

@@ -7,7 +7,7 @@
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {AGENT_ENVIRONMENT, type AgentHealth, type AgentRegistration, type AgentStatus} from '../../src/protocol/index.js';
-import {agentTokenMatches, type AgentActionOutcome, type AgentActionRequest, type AgentActionRunner, type ConfigChange} from '../supervisor/index.js';
+import {agentTokenMatches, type AgentActionOutcome, type AgentActionRequest, type AgentActionRunner, type ConfigChange, type RemotePresence} from '../supervisor/index.js';
 import {AgentSession, type AgentManifest} from './agent-session.js';
 
 /** An agent that does not acknowledge a config change within this is assumed not to have applied it: the service is restarted. */
@@ -30,6 +30,16 @@ export interface AgentHost {
   changed(namespace: string, name: string): void;
   /** Records an audit event (`agent.connect`, `agent.disconnect`). */
   audit(kind: string, target: string, details: Record<string, unknown>): void;
+  /** Checks a remote service's token (the whole token string); throws a CapsuleError saying why it is refused. */
+  checkRemoteToken(namespace: string, name: string, token: string): void;
+  /** A remote service's agent registered, or went away. */
+  remoteConnected(namespace: string, name: string, presence: RemotePresence): void;
+  remoteDisconnected(namespace: string, name: string, reason: string): void;
+}
+
+/** Where a connection comes from: the daemon's own socket, or (`address`) a remote agent's TLS connection. */
+export interface AgentPeer {
+  address: string;
 }
 
 export interface RegisterParams extends AgentManifest {
@@ -57,25 +67,35 @@ export class AgentHub implements AgentActionRunner {
     return {[AGENT_ENVIRONMENT.socket]: this.socket};
   }
 
-  async register(connectionId: number, params: RegisterParams): Promise<AgentRegistration> {
+  /** `peer`: the connection is a remote agent's (TLS), which may register a remote service only, with its token. */
+  async register(connectionId: number, params: RegisterParams, peer?: AgentPeer): Promise<AgentRegistration> {
     const host = this.requireHost();
     const {namespace, name} = splitTarget(params.service);
     const target = `${namespace}/${name}`;
     const declaration = host.declaration(namespace, name);
-    // Only the token of the running process's launch: the pid an agent reports is its own claim, and proves nothing.
-    const expected = host.agentTokenHash(namespace, name);
-    if (expected === undefined) throw new CapsuleError('conflict', `${target} is not running`, {hint: 'an agent registers from within the running service'});
-    if (!agentTokenMatches(expected, params.token)) {
-      throw new CapsuleError('bad_request', `the agent token is not the one ${target}'s running process was given`, {
-        hint: `an agent connects from the process the daemon started as ${target} (or one it started), with the ${AGENT_ENVIRONMENT.token} it was given; a process started before the service's last restart must restart too`,
+    if (declaration.remote !== (peer !== undefined)) {
+      throw new CapsuleError('bad_request', declaration.remote ? `${target} is a remote service: its agent connects over TLS with the token \`capsule service token ${target}\` prints` : `${target} is not a remote service: only a remote one (remote = true in capsule.toml) registers over the network`, {
+        hint: declaration.remote ? `pass the token to agent({token}) or as ${AGENT_ENVIRONMENT.token}` : `declare [services.${name}] remote = true to run it elsewhere`,
       });
     }
-    const session = new AgentSession(target, connectionId, {pid: params.pid, version: params.version, actions: params.actions}, this.now());
+    if (peer) host.checkRemoteToken(namespace, name, params.token);
+    else {
+      // Only the token of the running process's launch: the pid an agent reports is its own claim, and proves nothing.
+      const expected = host.agentTokenHash(namespace, name);
+      if (expected === undefined) throw new CapsuleError('conflict', `${target} is not running`, {hint: 'an agent registers from within the running service'});
+      if (!agentTokenMatches(expected, params.token)) {
+        throw new CapsuleError('bad_request', `the agent token is not the one ${target}'s running process was given`, {
+          hint: `an agent connects from the process the daemon started as ${target} (or one it started), with the ${AGENT_ENVIRONMENT.token} it was given; a process started before the service's last restart must restart too`,
+        });
+      }
+    }
+    const session = new AgentSession(target, connectionId, {pid: params.pid, version: params.version, actions: params.actions}, this.now(), peer?.address ?? null);
     const replaced = this.byTarget.get(target);
     if (replaced) this.drop(replaced, 'replaced by a newer registration');
     this.byTarget.set(target, session);
     this.byId.set(session.id, session);
-    host.audit('agent.connect', target, {pid: params.pid, version: params.version, actions: session.actionNames});
+    host.audit('agent.connect', target, {pid: params.pid, version: params.version, actions: session.actionNames, ...(peer ? {address: peer.address} : {})});
+    if (peer) host.remoteConnected(namespace, name, {address: peer.address, pid: params.pid, version: params.version, connectedAt: new Date(this.now()).toISOString()});
     host.changed(namespace, name);
     return {session: session.id, config: host.configValues(namespace, name), heartbeatIntervalMs: heartbeatInterval(declaration)};
   }
@@ -95,12 +115,12 @@ export class AgentHub implements AgentActionRunner {
     this.requireHost().heartbeat(namespace, name, health);
   }
 
-  /** A client connection closed: the agents it carried are gone. */
   /** The connections an embedded agent is registered on. */
   connectionIds(): number[] {
     return [...new Set([...this.byId.values()].map((session) => session.connectionId))];
   }
 
+  /** A client connection closed: the agents it carried are gone. */
   disconnected(connectionId: number): void {
     for (const session of [...this.byId.values()]) if (session.connectionId === connectionId) this.drop(session, 'its connection closed');
   }
@@ -140,6 +160,14 @@ export class AgentHub implements AgentActionRunner {
     }
   }
 
+  /** Ends the service's agent session (its token was revoked or replaced); returns the connection it was on. */
+  disconnect(namespace: string, name: string, reason: string): number | undefined {
+    const session = this.byTarget.get(`${namespace}/${name}`);
+    if (!session) return undefined;
+    this.drop(session, reason);
+    return session.connectionId;
+  }
+
   close(): void {
     for (const session of [...this.byId.values()]) this.drop(session, 'the daemon is stopping');
   }
@@ -150,7 +178,8 @@ export class AgentHub implements AgentActionRunner {
     if (this.byTarget.get(session.target) !== session) return;
     this.byTarget.delete(session.target);
     const {namespace, name} = splitTarget(session.target);
-    this.host?.audit('agent.disconnect', session.target, {pid: session.manifest.pid, reason});
+    this.host?.audit('agent.disconnect', session.target, {pid: session.manifest.pid, reason, ...(session.address === null ? {} : {address: session.address})});
+    if (session.address !== null) this.host?.remoteDisconnected(namespace, name, reason);
     this.host?.changed(namespace, name);
   }
 

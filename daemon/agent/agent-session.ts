@@ -39,6 +39,8 @@ export class AgentSession {
     readonly connectionId: number,
     readonly manifest: AgentManifest,
     private readonly connectedAt: number,
+    /** A remote agent's IP address; null on the daemon's own socket. */
+    readonly address: string | null = null,
   ) {
     this.lastHeartbeatAt = connectedAt;
   }

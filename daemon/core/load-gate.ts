@@ -61,6 +61,7 @@ const SCOPES: {[M in GatedMethod]: (params: HandlerParams<M>) => LoadScope} = {
   'service.config.unset': byNamespace,
   'service.logs.flush': byNamespace,
   'service.action': byNamespace,
+  'service.token': byNamespace,
   'service.create': () => ({namespace: ADHOC_NAMESPACE}),
   // A name the ad-hoc project lacks is looked for in every project, to point at the file that declares it.
   'service.delete': () => 'all',

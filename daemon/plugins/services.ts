@@ -1,9 +1,9 @@
 import type {ProjectConfig} from '../../src/config/index.js';
 import type {ConfigValue, ServiceConfig} from '../../src/config/services.js';
-import {notFound} from '../../src/lib/errors.js';
+import {CapsuleError, notFound} from '../../src/lib/errors.js';
 import type {HomePaths} from '../../src/lib/home.js';
 import {nearestName} from '../../src/lib/suggest.js';
-import type {ProjectService, ProjectSummary, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
+import type {ProjectService, ProjectSummary, RemoteServiceStatus, ServiceLogLine, ServiceSummary} from '../../src/protocol/index.js';
 import type {AgentHub} from '../agent/agent-hub.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {EventBus} from '../core/event-bus.js';
@@ -37,6 +37,8 @@ export class ServicesPlugin implements ProjectPlugin {
     private readonly secrets: SecretBox,
     private readonly logger: Logger,
     private readonly agents?: AgentHub,
+    /** Checks the token a remote service's agent registers with (remote-control.ts). Without it no remote agent registers. */
+    checkRemoteToken?: (namespace: string, name: string, token: string) => void,
   ) {
     const services = state.data.services;
     const saveConfigValues = async (namespace: string, name: string, values: Record<string, ConfigValue>) => {
@@ -88,6 +90,12 @@ export class ServicesPlugin implements ProjectPlugin {
         if (this.has(namespace, name)) this.publishState(this.supervisor.snapshot(namespace, name));
       },
       audit: (kind, target, details) => audit.record({kind, target, details}),
+      checkRemoteToken: (namespace, name, token) => {
+        if (!checkRemoteToken) throw new CapsuleError('conflict', 'this daemon takes no remote agents', {hint: 'add `listen` to CAPSULE_HOME/daemon.toml and restart the daemon'});
+        checkRemoteToken(namespace, name, token);
+      },
+      remoteConnected: (namespace, name, presence) => void this.supervisor.remoteConnected(namespace, name, presence).catch((error: unknown) => this.logger.error(`${namespace}/${name}: remote agent`, error)),
+      remoteDisconnected: (namespace, name, reason) => void this.supervisor.remoteDisconnected(namespace, name, reason).catch((error: unknown) => this.logger.error(`${namespace}/${name}: remote agent`, error)),
     });
   }
 
@@ -113,13 +121,23 @@ export class ServicesPlugin implements ProjectPlugin {
       else this.declared.delete(namespace);
       throw error;
     }
+    this.dropRemoteAgents(namespace, previous, project.services);
     this.followLogs(namespace, Object.keys(project.services));
   }
 
   async unload(namespace: string): Promise<void> {
     this.followLogs(namespace, []);
+    const previous = this.declared.get(namespace);
     this.declared.delete(namespace);
     await this.supervisor.removeProject(namespace);
+    this.dropRemoteAgents(namespace, previous, {});
+  }
+
+  /** A remote service no longer declared (as remote) has its agent's session ended: nothing would answer its heartbeats. */
+  private dropRemoteAgents(namespace: string, before: ProjectConfig['services'] | undefined, after: ProjectConfig['services']): void {
+    for (const [name, config] of Object.entries(before ?? {})) {
+      if (config.remote && !after[name]?.remote) this.agents?.disconnect(namespace, name, 'it is no longer declared as a remote service');
+    }
   }
 
   /** After `project remove`: a project added again starts afresh, its operator's stops forgotten. */
@@ -163,6 +181,7 @@ export class ServicesPlugin implements ProjectPlugin {
       rssBytes: snapshot.rssBytes,
       agent: this.agents?.isConnected(snapshot.namespace, snapshot.name) ?? false,
       actions: this.actionsOf(snapshot.namespace, service),
+      remote: remoteStatus(snapshot.remote),
     };
   }
 
@@ -263,6 +282,12 @@ function agentOptions(agents: AgentHub): Pick<SupervisorOptions, 'serviceEnviron
     onConfigChange: (change) => agents.deliverConfig(change),
     agentActions: agents,
   };
+}
+
+function remoteStatus(remote: ServiceSnapshot['remote']): RemoteServiceStatus | null {
+  if (remote === null) return null;
+  const {presence} = remote;
+  return {connected: remote.connected, address: presence?.address ?? null, pid: presence?.pid ?? null, version: presence?.version ?? null, connectedAt: presence?.connectedAt ?? null, lastHeartbeatAt: remote.lastHeartbeatAt};
 }
 
 export function toLogLine(namespace: string, line: InstanceLogLine): ServiceLogLine {

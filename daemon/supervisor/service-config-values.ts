@@ -72,9 +72,11 @@ export class ServiceConfigValues {
   private async deliver(units: readonly ServiceUnit[], key: string, value: ConfigValue | null, unchanged: boolean): Promise<ConfigDelivery> {
     if (unchanged) return 'unchanged';
     if (!units.some((unit) => unit.isUp())) return 'stored';
-    if (units.length > 1 || units[0]!.definition.refersTo(key)) return 'restart';
+    const {remote} = units[0]!.config;
+    if (!remote && (units.length > 1 || units[0]!.definition.refersTo(key))) return 'restart';
     const {namespace, name} = units[0]!.definition;
     const delivered = await this.deliverLive?.({namespace, name, key, value, values: units[0]!.definition.values()});
-    return delivered ? 'live' : 'restart';
+    // A remote agent that did not take it gets it with its next registration: the daemon cannot restart what it does not run.
+    return delivered ? 'live' : remote ? 'stored' : 'restart';
   }
 }

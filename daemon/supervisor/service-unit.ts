@@ -24,7 +24,8 @@ import {SerialQueue} from '../core/serial-queue.js';
 import type {ServiceDefinition} from './service-definition.js';
 import type {ServiceLog} from './service-log.js';
 import {describeEnd, ServiceRun, type RunObserver} from './service-run.js';
-import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, ReportedHealth, ServiceSnapshot, ServiceState, SupervisorPersistence} from './types.js';
+import {RemoteRun, type RemoteObserver} from './remote-run.js';
+import type {AuditKind, HealthStatus, PersistedProcess, ProcessExit, RemotePresence, ReportedHealth, ServiceSnapshot, ServiceState, SupervisorPersistence} from './types.js';
 
 /** Former secret values kept masked while the process that may hold them runs. */
 const MAX_FORMER_SECRETS = 16;
@@ -53,6 +54,10 @@ export class ServiceUnit {
   private run: ServiceRun | null = null;
   /** The run being stopped: its process is still there (`stopping`), though nothing it reports is acted on. */
   private stoppingRun: ServiceRun | null = null;
+  /** A remote service's connected agent (its `run`, in a way: the daemon owns no process of it). */
+  private remoteRun: RemoteRun | null = null;
+  /** The remote agent's last connection, kept to show where it was last seen. */
+  private lastPresence: RemotePresence | null = null;
   private readonly schedule: RestartSchedule;
   /** Set while a start waits for dependencies: why, and who asked. */
   private pendingStart: {cause: StartCause; actor: string} | null = null;
@@ -71,6 +76,10 @@ export class ServiceUnit {
     ended: (run, end) => this.background(() => this.onEnd(run, end)),
     overMemory: (run, detail) => this.recover(run, {kind: 'max_memory'}, detail),
     usageChanged: () => this.context.changed(),
+  };
+  private readonly remoteObserver: RemoteObserver = {
+    healthChanged: (run, from, to, detail) => this.background(async () => this.onRemoteHealth(run, from, to, detail)),
+    lost: (run, detail) => this.background(async () => this.onRemoteLost(run, detail)),
   };
 
   constructor(
@@ -114,16 +123,16 @@ export class ServiceUnit {
   }
 
   isUp(): boolean {
-    return this.run !== null;
+    return this.run !== null || this.remoteRun !== null;
   }
 
   /** Neither up, nor waiting to start, nor waiting to restart. */
   isIdle(): boolean {
-    return this.run === null && this.pendingStart === null && this.currentState !== 'backoff';
+    return !this.isUp() && this.pendingStart === null && this.currentState !== 'backoff';
   }
 
   satisfies(condition: DependencyCondition): boolean {
-    if (condition === 'started') return this.run !== null;
+    if (condition === 'started') return this.isUp();
     return this.currentState === 'healthy' || (this.config.health === null && this.currentState === 'running');
   }
 
@@ -180,6 +189,7 @@ export class ServiceUnit {
    * `byOperator` also holds for a dependency started because an operator started its dependent.
    */
   start(cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
+    if (this.operatesNothing(cause)) return Promise.resolve();
     return this.enqueue(async () => {
       if (!(await this.mayStart(byOperator))) return;
       if (this.run !== null || this.pendingStart !== null) return;
@@ -192,6 +202,7 @@ export class ServiceUnit {
   }
 
   stop(cause: StopCause, actor = DAEMON_ACTOR): Promise<void> {
+    if (this.operatesNothing(cause)) return Promise.resolve();
     return this.enqueue(async () => {
       // Recorded before the process goes, so a daemon killed mid-stop does not start it again.
       if (cause === 'operator') await this.recordStoppedByOperator(true);
@@ -204,7 +215,16 @@ export class ServiceUnit {
 
   /** Stops the process if there is one and starts a new one: one restart, whether or not it was running. */
   restart(cause: StartCause, actor = DAEMON_ACTOR, byOperator = cause === 'operator'): Promise<void> {
+    if (this.operatesNothing(cause)) return Promise.resolve();
     return this.enqueue(() => this.restartNow(cause, actor, {}, byOperator));
+  }
+
+  /**
+   * The daemon owns no process of a remote service: an operator's start, stop or restart of its
+   * project leaves it as it is (the supervisor refuses one of the service itself, saying so).
+   */
+  private operatesNothing(cause: StartCause | StopCause): boolean {
+    return this.config.remote && (cause === 'operator' || cause === 'restart' || cause === 'config');
   }
 
   /**
@@ -215,6 +235,7 @@ export class ServiceUnit {
     return this.enqueue(async () => {
       this.schedule.cancelRestart();
       this.pendingStart = null;
+      this.endRemote();
       const run = this.run;
       if (run === null) return;
       this.detach();
@@ -272,6 +293,37 @@ export class ServiceUnit {
 
   heartbeat(health?: ReportedHealth): void {
     this.run?.heartbeat(health);
+    this.remoteRun?.heartbeat(health);
+  }
+
+  /** A remote service's agent registered: it is watched through its heartbeats from now on. */
+  remoteConnected(presence: RemotePresence): Promise<void> {
+    return this.enqueue(async () => {
+      this.endRemote();
+      this.pendingStart = null;
+      this.lastPresence = presence;
+      this.log.note(`agent connected from ${presence.address} (pid ${presence.pid} there${presence.version === null ? '' : `, version ${presence.version}`})`);
+      this.watchRemote(presence);
+    });
+  }
+
+  /** `starting` until its first heartbeat probe passes, as a probed process would be. */
+  private watchRemote(presence: RemotePresence): void {
+    this.reason = null;
+    this.remoteRun = new RemoteRun(presence, this.definition.health ?? this.config.health!, this.context.clock, this.remoteObserver);
+    if (!this.setState('starting')) this.context.changed();
+  }
+
+  /** A remote service's agent went away (`reason`: its connection closed, its token was revoked …). */
+  remoteDisconnected(reason: string): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.remoteRun === null) return;
+      this.endRemote();
+      if (this.currentState === 'stopped') return;
+      this.reason = `its agent disconnected: ${reason}`;
+      this.log.note(this.reason);
+      this.setState('lost');
+    });
   }
 
   reportUsage(usage: ResourceUsage): void {
@@ -280,6 +332,7 @@ export class ServiceUnit {
 
   snapshot(): ServiceSnapshot {
     const run = this.run ?? this.stoppingRun;
+    const remote = this.remoteRun;
     return {
       namespace: this.definition.namespace,
       name: this.definition.label,
@@ -288,12 +341,12 @@ export class ServiceUnit {
       description: this.config.description,
       command: this.definition.resolved.command,
       state: this.currentState,
-      health: run ? run.health : this.config.health ? 'unknown' : null,
-      healthDetail: run?.healthDetail ?? null,
+      health: remote ? remote.healthStatus : run ? run.health : this.config.health ? 'unknown' : null,
+      healthDetail: remote?.healthDetail ?? run?.healthDetail ?? null,
       pid: run?.pid ?? null,
       adopted: run?.handle.adopted ?? false,
-      startedAt: run ? new Date(run.handle.startedAt).toISOString() : null,
-      uptimeMs: run ? Math.max(0, this.context.clock.now() - run.handle.startedAt) : null,
+      startedAt: remote ? remote.presence.connectedAt : run ? new Date(run.handle.startedAt).toISOString() : null,
+      uptimeMs: remote ? Math.max(0, this.context.clock.now() - remote.connectedAt) : run ? Math.max(0, this.context.clock.now() - run.handle.startedAt) : null,
       restarts: this.restarts,
       lastExit: this.lastExit,
       cpuPercent: run?.usage?.cpuPercent ?? null,
@@ -301,6 +354,7 @@ export class ServiceUnit {
       waitingFor: [...this.waitingFor],
       nextRestartAt: this.schedule.nextRestartAt === null ? null : new Date(this.schedule.nextRestartAt).toISOString(),
       reason: this.reason,
+      remote: this.config.remote ? {connected: remote !== null, presence: this.lastPresence, lastHeartbeatAt: remote ? new Date(remote.lastHeard).toISOString() : null} : null,
     };
   }
 
@@ -342,6 +396,17 @@ export class ServiceUnit {
   }
 
   private async spawn(cause: StartCause, actor: string): Promise<void> {
+    if (this.config.remote) {
+      // Nothing to start here: the service runs elsewhere, and is up once its agent connects.
+      const connected = this.remoteRun?.presence;
+      this.endRemote();
+      if (connected) this.watchRemote(connected);
+      else {
+        this.reason = `waiting for its agent to connect (\`capsule service token ${this.definition.serviceTarget}\` gives it a token)`;
+        if (!this.setState('starting')) this.context.changed();
+      }
+      return;
+    }
     this.formerSecrets = [];
     this.log.setSecrets(this.secrets());
     this.schedule.cancelRestart();
@@ -444,6 +509,8 @@ export class ServiceUnit {
     this.schedule.cancelRestart();
     this.pendingStart = null;
     this.waitingFor = [];
+    // A new declaration (a reload, a restart) does not disconnect a remote agent: it is watched again as declared once started.
+    if (cause === 'removed' || cause === 'shutdown') this.endRemote();
     const run = this.run;
     if (run === null) {
       this.setState('stopped');
@@ -503,6 +570,33 @@ export class ServiceUnit {
     this.log.note(`failed: ${reason}; start it again once fixed`);
     this.context.audit('failed', {reason, ...details});
     this.setState('failed');
+  }
+
+  private onRemoteHealth(run: RemoteRun, from: HealthStatus, to: HealthStatus, detail: string): void {
+    if (run !== this.remoteRun || this.currentState === 'stopped') return;
+    this.context.audit('health', {from, to, detail});
+    this.log.note(`health ${to}: ${detail}`);
+    // Nothing to restart: the daemon does not own the process. It is shown as it is.
+    if (to === 'healthy') {
+      this.reason = null;
+      if (!this.setState('healthy')) this.context.changed();
+    } else if (to === 'unhealthy' && !run.isSilent) {
+      this.reason = detail;
+      this.setState('unhealthy');
+    }
+  }
+
+  private onRemoteLost(run: RemoteRun, detail: string): void {
+    if (run !== this.remoteRun || this.currentState === 'stopped') return;
+    this.reason = detail;
+    this.context.audit('health', {from: this.currentState, to: 'lost', detail});
+    this.log.note(`lost: ${detail}`);
+    this.setState('lost');
+  }
+
+  private endRemote(): void {
+    this.remoteRun?.stop();
+    this.remoteRun = null;
   }
 
   /** Drops the current run: from here on nothing it reports is acted on. */

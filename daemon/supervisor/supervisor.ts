@@ -28,7 +28,7 @@ import type {InstanceLogLine, InstanceLogListener} from './service-group.js';
 import {ServiceUnit} from './service-unit.js';
 import {longestTerminateMs} from './service-run.js';
 import {MAX_INSTANCES, splitInstance} from '../../src/protocol/instances.js';
-import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, ReportedHealth, ServiceSnapshot, SupervisorPersistence} from './types.js';
+import type {ActionResult, AuditEvent, AuditKind, ConfigChange, ConfigEntry, ConfigSetResult, RemotePresence, ReportedHealth, ServiceSnapshot, SupervisorPersistence} from './types.js';
 
 export interface SupervisorOptions {
   /** Service logs go to `<logsDir>/<namespace>/<name>.log` (rotated to .1, .2 …); instance N ≥ 1's to `<name>#N.log`. */
@@ -131,6 +131,7 @@ export class Supervisor {
   async start(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
     const project = this.findProject(namespace);
     const {group, units} = project.select(name);
+    refuseRemote(units, 'start');
     const idle = units.filter((unit) => !unit.isUp());
     if (idle.length === 0) {
       const up = units.map((unit) => unit.snapshot());
@@ -144,6 +145,7 @@ export class Supervisor {
   /** Stops a service's instances; when every one named is stopped already it is refused (`conflict`): nothing was stopped. */
   async stop(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
     const {units} = this.findProject(namespace).select(name);
+    refuseRemote(units, 'stop');
     if (units.every((unit) => unit.state === 'stopped')) {
       throw alreadyDone(`${namespace}/${units.length === 1 ? units[0]!.definition.label : name} is already stopped`, `start it with \`capsule start ${namespace}/${name}\``);
     }
@@ -155,6 +157,7 @@ export class Supervisor {
   async restart(namespace: string, name: string, actor = DAEMON_ACTOR): Promise<ServiceSnapshot[]> {
     const project = this.findProject(namespace);
     const {group, units} = project.select(name);
+    refuseRemote(units, 'restart');
     await project.restart(group, units, actor);
     return units.map((unit) => unit.snapshot());
   }
@@ -169,6 +172,7 @@ export class Supervisor {
     this.assertOpen();
     const project = this.findProject(namespace);
     const {group, units} = project.select(name);
+    refuseRemote(units, 'reload');
     await project.serially(async () => {
       this.emitAudit(`${namespace}/${name}`, 'reload', {instances: units.length, timeoutMs}, group.units[0]!.secrets(), actor);
       for (const [index, unit] of units.entries()) {
@@ -196,6 +200,7 @@ export class Supervisor {
     }
     const project = this.findProject(namespace);
     const group = project.find(name);
+    refuseRemote(group.units, 'scale');
     await project.serially(async () => {
       const from = group.count;
       if (from === count) throw alreadyDone(`${namespace}/${name} already runs ${count} instance${count === 1 ? '' : 's'}`, 'nothing to scale');
@@ -243,6 +248,17 @@ export class Supervisor {
    */
   heartbeat(namespace: string, name: string, health?: ReportedHealth): void {
     this.findProject(namespace).unit(name).heartbeat(health);
+  }
+
+  /** A remote service's agent registered from `presence.address`. */
+  remoteConnected(namespace: string, name: string, presence: RemotePresence): Promise<void> {
+    return this.findProject(namespace).unit(name).remoteConnected(presence);
+  }
+
+  /** A remote service's agent is gone; a service no longer declared is passed over. */
+  async remoteDisconnected(namespace: string, name: string, reason: string): Promise<void> {
+    const unit = this.projects.get(namespace)?.units.get(name)?.units[0];
+    await unit?.remoteDisconnected(reason);
   }
 
   /**
@@ -406,6 +422,16 @@ export class Supervisor {
   private assertOpen(): void {
     if (this.closed) throw new CapsuleError('conflict', 'the supervisor is shutting down', {hint: 'start the daemon again'});
   }
+}
+
+/** The daemon owns no process of a remote service: what would act on one is refused, saying what does work. */
+function refuseRemote(units: readonly ServiceUnit[], verb: string): void {
+  const remote = units.find((unit) => unit.config.remote);
+  if (!remote) return;
+  const {serviceTarget} = remote.definition;
+  throw new CapsuleError('conflict', `${serviceTarget} is a remote service: the daemon does not own its process, so it cannot ${verb} it`, {
+    hint: `${verb} it on the machine it runs on; from here, \`capsule action ${serviceTarget} NAME\` and \`capsule config set ${serviceTarget} KEY VALUE\` reach it through its agent`,
+  });
 }
 
 function checkName(name: string): void {

@@ -40,8 +40,27 @@ export interface ServiceSnapshot {
   waitingFor: string[];
   /** When a service in `backoff` will be started again. */
   nextRestartAt: string | null;
-  /** Why the service is `failed`, `unhealthy`, or could not start. */
+  /** Why the service is `failed`, `unhealthy`, `lost`, or could not start. */
   reason: string | null;
+  /** A remote service's agent: where it connected from and when it was last heard; null for a service the daemon starts. */
+  remote: RemoteStatus | null;
+}
+
+/** Where a remote service's agent connected from, as it registered. */
+export interface RemotePresence {
+  /** The peer's IP address. */
+  address: string;
+  /** The agent's own claim: a pid on its machine. */
+  pid: number;
+  version: string | null;
+  connectedAt: string;
+}
+
+export interface RemoteStatus {
+  connected: boolean;
+  /** The last connection's; null before any. */
+  presence: RemotePresence | null;
+  lastHeartbeatAt: string | null;
 }
 
 /** `gone`: a process an earlier daemon recorded ended while no daemon watched it; its record was dropped. */

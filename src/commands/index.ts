@@ -37,6 +37,7 @@ import ScheduleTrigger from './schedule/trigger.js';
 import Scale from './scale.js';
 import Schedules from './schedules.js';
 import Services from './services.js';
+import ServiceToken from './service/token.js';
 import Show from './show.js';
 import Signal from './signal.js';
 import Start from './start.js';
@@ -83,6 +84,7 @@ export const COMMANDS = {
   'schedule:trigger': ScheduleTrigger,
   schedules: Schedules,
   services: Services,
+  'service:token': ServiceToken,
   show: Show,
   signal: Signal,
   start: Start,

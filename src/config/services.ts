@@ -85,7 +85,13 @@ export interface WatchConfig {
 }
 
 export interface ServiceConfig {
-  /** An argv array, or a string run by `/bin/sh -c`. */
+  /**
+   * Runs on another machine, its embedded agent connecting over TLS with a token (`remote = true`):
+   * the daemon starts, stops and restarts nothing; it governs the service through its agent.
+   * @default false
+   */
+  remote: boolean;
+  /** An argv array, or a string run by `/bin/sh -c`; `[]` for a remote service. */
   command: string[] | string;
   /** Relative to the project root. null: the project root. */
   cwd: string | null;
@@ -266,8 +272,9 @@ const logsSchema = z.strictObject({
   keep: z.number().int().min(0).prefault(3),
 });
 
-export const serviceSchema = z
+const localServiceSchema = z
   .strictObject({
+    remote: z.literal(false).optional(),
     command,
     cwd: z.string().min(1).optional(),
     env: z.record(z.string().regex(/^[^=\0]+$/, 'expected an environment variable name'), configValue).prefault({}),
@@ -305,6 +312,7 @@ export const serviceSchema = z
       return z.NEVER;
     }
     return {
+      remote: false,
       command: value.command,
       cwd: value.cwd ?? null,
       env: Object.fromEntries(Object.entries(value.env).map(([key, entry]) => [key, String(entry)])),
@@ -330,6 +338,65 @@ export const serviceSchema = z
       watch: value.watch === undefined || value.watch === false ? null : {paths: value.watch === true ? ['**'] : value.watch, ignore: value.watch_ignore ?? []},
     };
   });
+
+/** What only a process the daemon starts has: refused on a remote service, each with the reason. */
+const PROCESS_KEYS = ['command', 'cwd', 'env', 'env_file', 'autostart', 'restart', 'backoff', 'min_uptime', 'max_restarts', 'restart_window', 'stop_signal', 'stop_timeout', 'depends_on', 'logs', 'max_memory', 'instances', 'port', 'watch', 'watch_ignore'] as const;
+
+/** A remote service that declares no probe is still watched: its agent's heartbeats, at the defaults of a probe. */
+const REMOTE_HEALTH: HealthConfig = {probe: {kind: 'heartbeat'}, intervalMs: 10_000, timeoutMs: 5_000, failureThreshold: 3, initialDelayMs: 0};
+
+const remoteServiceSchema = z
+  .strictObject({
+    remote: z.literal(true),
+    description: z.string().optional(),
+    version: z.string().optional(),
+    health: healthSchema.optional(),
+    config: z.record(z.string().regex(CONFIG_KEY_PATTERN, 'expected a config key of letters, digits and _'), configKeySchema).prefault({}),
+    actions: z.record(z.string().regex(NAME_PATTERN, 'expected an action name of letters, digits, - and _'), actionSchema).prefault({}),
+    ...(Object.fromEntries(PROCESS_KEYS.map((key) => [key, z.unknown().optional()])) as Record<(typeof PROCESS_KEYS)[number], z.ZodOptional<z.ZodUnknown>>),
+  })
+  .transform((value, ctx): ServiceConfig => {
+    const given = PROCESS_KEYS.filter((key) => value[key] !== undefined);
+    for (const key of given) {
+      ctx.issues.push({code: 'custom', message: `${key} applies only to a service the daemon starts; a remote service (remote = true) runs on another machine: remove ${key}, or remove remote = true and give a command`, path: [key], input: value[key]});
+    }
+    if (value.health !== undefined && value.health.probe.kind !== 'heartbeat') {
+      ctx.issues.push({code: 'custom', message: `a remote service is probed by its agent's heartbeats: expected health = {heartbeat = true, ...}, got a ${value.health.probe.kind} probe`, path: ['health'], input: value.health});
+    }
+    for (const [name, action] of Object.entries(value.actions)) {
+      if (action.command !== null) ctx.issues.push({code: 'custom', message: `an action of a remote service is run by its agent, where the service runs: remove command`, path: ['actions', name, 'command'], input: action.command});
+    }
+    if (ctx.issues.length > 0) return z.NEVER;
+    return {
+      remote: true,
+      command: [],
+      cwd: null,
+      env: {},
+      envFile: null,
+      description: value.description ?? null,
+      version: value.version ?? null,
+      autostart: true,
+      restart: 'never',
+      backoff: {initialMs: 500, factor: 2, maxMs: 30_000},
+      minUptimeMs: 10_000,
+      maxRestarts: 5,
+      restartWindowMs: 300_000,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 10_000,
+      dependsOn: [],
+      health: value.health ?? REMOTE_HEALTH,
+      config: value.config,
+      actions: value.actions,
+      logs: {maxSizeBytes: 10 * 1024 * 1024, keep: 3},
+      maxMemoryBytes: null,
+      instances: 1,
+      port: null,
+      watch: null,
+    };
+  });
+
+/** A `[services.NAME]` table: a process the daemon runs, or (`remote = true`) a service whose agent connects from elsewhere. */
+export const serviceSchema = z.discriminatedUnion('remote', [localServiceSchema, remoteServiceSchema]);
 
 interface PlacedProblem {
   message: string;

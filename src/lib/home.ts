@@ -26,6 +26,12 @@ export interface HomePaths {
   discoveryCacheDir: string;
   /** The sockets of sandboxes' egress proxies (daemon/sandbox). */
   sandboxSocketDir: string;
+  /** The daemon's own settings (src/config/daemon-file.ts). */
+  daemonConfig: string;
+  /** Remote services' tokens, sealed (daemon/remote/remote-tokens.ts). */
+  remoteTokens: string;
+  /** The certificate remote agents pin (daemon/remote/certificate.ts). */
+  tlsDir: string;
 }
 
 export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
@@ -47,6 +53,9 @@ export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
     agentKey: join(home, 'agent.key'),
     discoveryCacheDir: join(home, 'discovery'),
     sandboxSocketDir: join(socketDir, 'sandbox'),
+    daemonConfig: join(home, 'daemon.toml'),
+    remoteTokens: join(home, 'remote-tokens.json'),
+    tlsDir: join(home, 'tls'),
   };
 }
 

@@ -85,11 +85,10 @@ export function closeMatches(input: string, candidates: Iterable<string>): strin
   const lower = input.toLowerCase();
   const threshold = Math.max(1, Math.floor(input.length / 3));
   const list = [...new Set(candidates)];
-  const near = list
-    .map((candidate) => ({candidate, distance: editDistance(lower, candidate.toLowerCase())}))
-    .filter(({distance}) => distance <= threshold)
-    .sort((a, b) => a.distance - b.distance);
-  if (near.length > 0) return near.map(({candidate}) => candidate);
+  const near = list.map((candidate) => ({candidate, distance: editDistance(lower, candidate.toLowerCase())})).filter(({distance}) => distance <= threshold);
+  // Only the nearest, as git does: "sevices" means "services", not also "service".
+  const best = Math.min(...near.map(({distance}) => distance));
+  if (near.length > 0) return near.filter(({distance}) => distance === best).map(({candidate}) => candidate);
   // The shortest first: the fewest letters left out.
   return extensionsOf(input, list).sort((a, b) => a.length - b.length);
 }

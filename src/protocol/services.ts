@@ -6,6 +6,36 @@ import {CONFIG_DELIVERIES, CONFIG_VALUE_TYPES, HEALTH_STATUSES, LOG_STREAMS, SER
  * A service as `capsule list`, `capsule services` and the dashboard show it: one per instance,
  * `name` the instance's (`api`, or `api#2` while the service runs several: see instances.ts).
  */
+/** A remote service's agent, which connects from another machine (`remote = true`). */
+export const RemoteServiceStatus = z.object({
+  connected: z.boolean(),
+  /** The peer's IP address, of the last connection; null until the first. */
+  address: z.string().nullable(),
+  /** What the agent reported of itself when it last registered: a pid on its own machine, its version. */
+  pid: z.number().int().nullable(),
+  version: z.string().nullable(),
+  connectedAt: Instant.nullable(),
+  /** null while disconnected. */
+  lastHeartbeatAt: Instant.nullable(),
+});
+export type RemoteServiceStatus = z.infer<typeof RemoteServiceStatus>;
+
+export const ServiceToken = z.object({
+  service: z.string(),
+  /** What the agent is given (`agent({token})`, or CAPSULE_AGENT_TOKEN); null once revoked. */
+  token: z.string().nullable(),
+  /** "host:port" the token sends the agent to; null when the daemon opens no port (daemon.toml has no `listen`). */
+  address: z.string().nullable(),
+  /** SHA-256 of the daemon's TLS certificate, pinned by the token. */
+  fingerprint: z.string().nullable(),
+  issuedAt: Instant.nullable(),
+  expiresAt: Instant.nullable(),
+  /** This call made a new token (the first, or `rotate`). */
+  issued: z.boolean(),
+  revoked: z.boolean(),
+});
+export type ServiceToken = z.infer<typeof ServiceToken>;
+
 export const ServiceSummary = z.object({
   name: z.string(),
   /** 0 … instances-1, what the process has in CAPSULE_INSTANCE. */
@@ -28,6 +58,8 @@ export const ServiceSummary = z.object({
   /** Whether an embedded agent is connected (config changes then apply live). */
   agent: z.boolean(),
   actions: z.array(z.object({name: z.string(), description: z.string().nullable()})),
+  /** null: a service the daemon starts. */
+  remote: RemoteServiceStatus.nullable(),
 });
 export type ServiceSummary = z.infer<typeof ServiceSummary>;
 
@@ -175,6 +207,11 @@ export const serviceMethods = {
   /** Restarts the instances one at a time, each next once the one before is ready again within `timeoutMs`. */
   'service.reload': {params: ItemRef.extend({timeoutMs: z.number().int().positive().default(60_000)}), result: Services},
   /** Output streams as `action.output` events to the caller while the action runs. */
+  /** A remote service's token (issued the first time, or with `rotate`); `revoke` ends it, disconnecting its agent. */
+  'service.token': {
+    params: ItemRef.extend({rotate: z.boolean().default(false), revoke: z.boolean().default(false), ttlMs: z.number().int().positive().nullable().default(null)}),
+    result: ServiceToken,
+  },
   'service.action': {params: ItemRef.extend({action: Text, args: z.record(z.string(), z.string()).default({})}), result: ActionResult},
 };
 

@@ -45,7 +45,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ISOLATIONS = ['thread', 'process', 'sandbox'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 
-export const SERVICE_STATES = ['starting', 'running', 'healthy', 'unhealthy', 'backoff', 'stopping', 'stopped', 'exited', 'failed'] as const;
+export const SERVICE_STATES = ['starting', 'running', 'healthy', 'unhealthy', 'lost', 'backoff', 'stopping', 'stopped', 'exited', 'failed'] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];
 
 export const HEALTH_STATUSES = ['unknown', 'healthy', 'unhealthy'] as const;

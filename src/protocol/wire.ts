@@ -4,7 +4,7 @@ import type {ErrorPayload} from '../lib/errors.js';
  * Bump on any incompatible change to a method, a record or an event. The `hello`
  * handshake refuses a client and a daemon whose versions differ.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** One message may not exceed this many bytes on the socket; larger ones close the connection. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;

@@ -2,7 +2,7 @@ import type {Description} from '../client/describe.js';
 import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
 import type {AuditEvent, ProjectService, RunRecord} from '../protocol/index.js';
-import {RUN_GLYPHS, relativeTime} from './items.js';
+import {RUN_GLYPHS, describeRemote, relativeTime} from './items.js';
 import {formatValue} from './services.js';
 import type {Paint} from './style.js';
 
@@ -23,7 +23,7 @@ function commandText(command: string[] | string): string {
 }
 
 function eventLines(events: AuditEvent[], paint: Paint, now: number): string[] {
-  return events.map((event) => `${paint('dim', relativeTime(event.time, now).padEnd(9))}${event.kind}${event.actor === 'capsule' ? '' : ` by ${event.actor}`}`);
+  return events.map((event) => `${paint('dim', relativeTime(event.time, now).padEnd(9))} ${event.kind}${event.actor === 'capsule' ? '' : ` by ${event.actor}`}`);
 }
 
 function runLines(runs: RunRecord[], paint: Paint, now: number): string[] {
@@ -46,17 +46,28 @@ export function renderDescription(description: Description, paint: Paint, now = 
   if (description.kind === 'service') {
     const {service} = description;
     const first = service.instances[0];
-    const list: Row[] = [
-      ['state', first ? instanceLine(first) : '-'],
-      ['instances', String(service.instances.length)],
-      ['command', commandText(service.command)],
-      ['cwd', service.cwd],
-      ['env', service.envKeys.length === 0 ? '-' : `${service.envKeys.join(', ')} (values not shown)`],
-    ];
+    const remote = first?.remote ?? null;
+    // A remote service has no command, cwd, env or stop of the daemon's: where its agent is stands in for them.
+    const list: Row[] = remote
+      ? [
+          ['state', instanceLine(first!)],
+          ['remote', describeRemote(remote, now)],
+        ]
+      : [
+          ['state', first ? instanceLine(first) : '-'],
+          ['instances', String(service.instances.length)],
+          ['command', commandText(service.command)],
+          ['cwd', service.cwd],
+          ['env', service.envKeys.length === 0 ? '-' : `${service.envKeys.join(', ')} (values not shown)`],
+        ];
     if (service.envFile !== null) list.push(['env file', service.envFile]);
+    if (!remote) {
+      list.push(
+        ['restart', `${service.restart} (at most ${service.maxRestarts} in ${formatDuration(service.restartWindowMs)})`],
+        ['stop', `${service.stopSignal}, then SIGKILL after ${formatDuration(service.stopTimeoutMs)}`],
+      );
+    }
     list.push(
-      ['restart', `${service.restart} (at most ${service.maxRestarts} in ${formatDuration(service.restartWindowMs)})`],
-      ['stop', `${service.stopSignal}, then SIGKILL after ${formatDuration(service.stopTimeoutMs)}`],
       ['health', service.health === null ? '-' : `${service.health.probe} every ${formatDuration(service.health.intervalMs)} (timeout ${formatDuration(service.health.timeoutMs)}, unhealthy after ${service.health.failureThreshold} failures)`],
       ['last health', first?.health ?? '-'],
       ['depends on', service.dependsOn.length === 0 ? '-' : service.dependsOn.map((dependency) => `${dependency.name} (${dependency.condition})`).join(', ')],

@@ -1,6 +1,6 @@
 import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
-import type {RunStatus, ScheduleSummary, ServiceState, ServiceSummary, TaskSummary} from '../protocol/index.js';
+import type {RemoteServiceStatus, RunStatus, ScheduleSummary, ServiceState, ServiceSummary, TaskSummary} from '../protocol/index.js';
 import type {StyleName} from './style.js';
 
 /** One tree/table line for a task, schedule or service: a status glyph, its tone and short facts. */
@@ -27,6 +27,7 @@ export const SERVICE_GLYPHS: Record<ServiceState, [string, StyleName]> = {
   running: ['●', 'green'],
   healthy: ['●', 'green'],
   unhealthy: ['●', 'red'],
+  lost: ['◌', 'red'],
   backoff: ['↻', 'yellow'],
   stopping: ['◌', 'gray'],
   stopped: ['○', 'gray'],
@@ -61,6 +62,21 @@ export function describeSchedule(schedule: ScheduleSummary, now = Date.now()): I
   return {label: schedule.name, glyph: paused ? '⏸' : '◷', tone: paused ? 'gray' : 'magenta', facts};
 }
 
+/** Where a remote service's agent is: "remote · 203.0.113.7 · v1.4 · beat 2s ago", or why it is not. */
+export function describeRemote(remote: RemoteServiceStatus, now = Date.now()): string {
+  if (remote.address === null) return 'remote · no agent has connected yet';
+  const version = remote.version === null ? '' : ` · v${remote.version}`;
+  if (!remote.connected) return `remote · disconnected · last from ${remote.address}${version}`;
+  const beat = remote.lastHeartbeatAt === null ? '' : ` · beat ${relativeTime(remote.lastHeartbeatAt, now)}`;
+  return `remote · ${remote.address}${version}${beat}`;
+}
+
+/** The command a service runs, or where a remote one is. */
+export function serviceCommand(service: ServiceSummary, now = Date.now()): string {
+  if (service.remote !== null) return describeRemote(service.remote, now);
+  return Array.isArray(service.command) ? service.command.join(' ') : service.command;
+}
+
 export function describeService(service: ServiceSummary): ItemLine {
   const [glyph, tone] = SERVICE_GLYPHS[service.state];
   const facts: string[] = [service.health && service.health !== 'unknown' ? service.health : service.state];
@@ -72,6 +88,7 @@ export function describeService(service: ServiceSummary): ItemLine {
   if (service.lastExit && (service.state === 'exited' || service.state === 'failed' || service.state === 'backoff')) {
     facts.push(`exit ${service.lastExit.signal ?? service.lastExit.code}`);
   }
+  if (service.remote !== null) facts.push(describeRemote(service.remote));
   if (service.reason !== null) facts.push(service.reason);
   return {label: service.name, glyph, tone, facts};
 }

@@ -2,7 +2,7 @@ import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
 import type {ConfigEntry, ServiceLogLine, ServiceSummary} from '../protocol/index.js';
 import {splitInstance} from '../protocol/instances.js';
-import {SERVICE_GLYPHS} from './items.js';
+import {SERVICE_GLYPHS, serviceCommand} from './items.js';
 import type {Paint, StyleName} from './style.js';
 import {renderTable} from './table.js';
 
@@ -62,7 +62,7 @@ export function renderServiceTable(services: (ServiceSummary & {namespace: strin
     String(service.restarts),
     service.cpuPercent === null ? '-' : `${service.cpuPercent.toFixed(1)}%`,
     service.rssBytes === null ? '-' : formatSize(service.rssBytes),
-    Array.isArray(service.command) ? service.command.join(' ') : service.command,
+    serviceCommand(service),
   ]);
   const table = renderTable(['SERVICE', 'STATE', 'HEALTH', 'PID', 'UPTIME', '↻', 'CPU', 'MEM', 'COMMAND'], rows, options);
   // Below the table rather than in a column: a reason is long, and most services have none.

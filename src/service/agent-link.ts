@@ -3,7 +3,8 @@
  * pending and hands each request over, and says once when the connection is gone.
  */
 import {DaemonClient} from '../client/client.js';
-import type {AgentActionInfo, AgentOutcome, AgentRegistration, AgentRequest} from '../protocol/index.js';
+import type {AgentActionInfo, AgentOutcome, AgentRegistration, AgentRequest, MethodName, ParamsOf, ResultOf} from '../protocol/index.js';
+import {RemoteChannel} from './remote-channel.js';
 import type {AgentIdentity} from './identity.js';
 import type {Report} from './reports.js';
 
@@ -21,18 +22,27 @@ export interface LinkListener {
   lost(link: AgentLink, replacedBy: Error | null): void;
 }
 
+/** What a link talks through: the daemon's socket (DaemonClient), or a remote agent's TLS connection (RemoteChannel). */
+export interface AgentChannel {
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  onClose(listener: (error?: Error) => void): () => void;
+  readonly isClosed: boolean;
+  setKeepAlive(keep: boolean): void;
+  close(): void;
+}
+
 export class AgentLink {
   private ended = false;
 
   private constructor(
-    private readonly client: DaemonClient,
+    private readonly client: AgentChannel,
     readonly registration: AgentRegistration,
     private readonly listener: LinkListener,
   ) {}
 
   /** Connects and registers; rejects with the daemon's CapsuleError (or daemon_unreachable). */
   static async open(identity: AgentIdentity, manifest: Manifest, listener: LinkListener): Promise<AgentLink> {
-    const client = await DaemonClient.connect({socket: identity.socket, home: identity.home});
+    const client: AgentChannel = identity.kind === 'remote' ? await RemoteChannel.connect(identity.remote, {url: identity.url}) : await DaemonClient.connect({socket: identity.socket, home: identity.home});
     let registration: AgentRegistration;
     try {
       registration = await client.call('agent.register', {service: identity.service, token: identity.token, pid: process.pid, version: manifest.version, actions: manifest.actions});

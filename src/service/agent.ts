@@ -18,7 +18,9 @@
  *
  * Unlike task code, a service is a plain process the daemon does not load: it imports
  * `capsule/service` like any dependency (capsule installed or linked in the project).
- * Everything the agent needs comes from the environment the daemon gives the service.
+ * Everything the agent needs comes from the environment the daemon gives the service; a remote
+ * service (`remote = true`, on another machine) needs only its token instead:
+ * `agent({token})`, or CAPSULE_AGENT_TOKEN, and it connects over TLS to the daemon the token names.
  */
 import {CapsuleError} from '../lib/errors.js';
 import {agentIdentity} from './identity.js';
@@ -56,6 +58,13 @@ export interface AgentOptions<Config extends Record<string, ConfigValue> = Recor
   onError?: (error: Error) => void;
   /** Where the daemon's socket, the token and the service's name are read. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A remote service's token (`capsule service token NS/NAME` on the daemon's machine): the agent
+   * connects over TLS to the daemon it names, pinning its certificate. @default CAPSULE_AGENT_TOKEN
+   */
+  token?: string;
+  /** "capsule://host:port": where to reach the daemon, when not at the token's address. @default CAPSULE_AGENT_URL, else the token's */
+  url?: string;
 }
 
 export interface Agent<Config extends Record<string, ConfigValue> = Record<string, ConfigValue>> {
@@ -80,15 +89,17 @@ export interface Agent<Config extends Record<string, ConfigValue> = Record<strin
 let active: ServiceAgent | null = null;
 
 /**
- * Connects to the daemon that started this service and registers it. Resolves once registered
- * (retrying for up to 10 s while the daemon catches up); rejects with a CapsuleError when the
- * process was not started by capsule or its token is refused.
+ * Connects to the daemon that started this service (or, with a remote service's token, to the
+ * daemon the token names) and registers it. Resolves once registered (retrying for up to 10 s
+ * while the daemon catches up); rejects with a CapsuleError when the process was not started by
+ * capsule and has no remote token, when its token is refused, or when the daemon's certificate is
+ * not the one the token pins.
  */
 export async function agent<Config extends Record<string, ConfigValue> = Record<string, ConfigValue>>(options: AgentOptions<Config> = {}): Promise<Agent<Config>> {
   if (active) {
     throw new CapsuleError('conflict', `agent() was already called in this process for ${active.identity.service}`, {hint: 'share the agent it returned, or close() it first'});
   }
-  const identity = agentIdentity(options.env ?? process.env);
+  const identity = agentIdentity(options.env ?? process.env, {url: options.url, token: options.token});
   const actions = normalizeActions(options.actions ?? {});
   const service = new ServiceAgent(
     identity,

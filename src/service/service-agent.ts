@@ -110,16 +110,17 @@ export class ServiceAgent {
     this.link = null;
     this.stopBeating();
     // Another process took the service's place: fighting it back would go on forever.
-    if (replacedBy) this.report(new CapsuleError('conflict', `another process registered as ${this.identity.service}; this agent stops (${replacedBy.message})`));
+    if (replacedBy) this.report(new CapsuleError('conflict', `the daemon ended this agent's session of ${this.identity.service} (${replacedBy.message}); this agent stops`, {hint: 'another process registered as the service, or its token was revoked or rotated'}));
     else this.reconnect(0);
   }
 
+  /** Until registered again, or refused for good (a token revoked or replaced meanwhile): trying again would not help. */
   private reconnect(attempt: number): void {
     if (this.closed) return;
     this.retry = setTimeout(() => {
       this.connect().catch((error: unknown) => {
         this.report(error);
-        this.reconnect(attempt + 1);
+        if (!FINAL_CODES.has(toCapsuleError(error).code)) this.reconnect(attempt + 1);
       });
     }, reconnectDelay(attempt)).unref();
   }

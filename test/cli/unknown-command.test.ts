@@ -13,8 +13,10 @@ describe('unknown commands', () => {
     expect(unknownCommand(['schedule', 'nxt', 'shop/poll'], IDS)).toEqual({typed: 'schedule nxt', topic: 'schedule', suggestions: ['schedule next']});
   });
 
-  it('lists every close command, nearest first; a misspelt topic keeps the command typed after it', () => {
-    expect(unknownCommand(['schedul', 'next', 'shop/poll'], IDS).suggestions).toEqual(['schedule next', 'schedules']);
+  it('lists the nearest commands only, as git does; a misspelt topic keeps the command typed after it', () => {
+    expect(unknownCommand(['schedul', 'next', 'shop/poll'], IDS).suggestions).toEqual(['schedule next']);
+    expect(unknownCommand(['sevices'], [...IDS, 'service:token']).suggestions).toEqual(['services']);
+    expect(unknownCommand(['stat'], ['start', 'state', 'stop']).suggestions).toEqual(['start', 'state']);
     expect(unknownCommand(['sched'], IDS).suggestions).toEqual(['schedule', 'schedules']);
   });
 

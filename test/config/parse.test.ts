@@ -42,6 +42,7 @@ describe('parseProjectConfig on a valid file', () => {
       },
       services: {
         api: {
+          remote: false,
           command: ['node', 'server.js'],
           cwd: null,
           env: {},

@@ -11,6 +11,7 @@ const issues = (table: Record<string, unknown>) => {
 describe('serviceSchema', () => {
   it('fills every default and normalises durations and sizes to numbers', () => {
     expect(parse({command: ['node', 'server.js']})).toEqual({
+      remote: false,
       command: ['node', 'server.js'],
       cwd: null,
       env: {},
@@ -136,5 +137,26 @@ describe('serviceSchema', () => {
     expect(parse({command: 'x', watch: ['src/**/*.js', 'config'], watch_ignore: ['src/generated/**']}).watch).toEqual({paths: ['src/**/*.js', 'config'], ignore: ['src/generated/**']});
     expect(parse({command: 'x', watch: true}).watch).toEqual({paths: ['**'], ignore: []});
     expect(parse({command: 'x', watch: false}).watch).toBeNull();
+  });
+});
+
+describe('a remote service (remote = true)', () => {
+  it('has no process: a heartbeat probe at the defaults, its config and agent actions', () => {
+    const config = parse({remote: true, description: 'edge worker', config: {region: {type: 'string', default: 'eu'}}, actions: {drain: {description: 'stop taking work'}}});
+    expect(config).toMatchObject({remote: true, command: [], description: 'edge worker', restart: 'never', instances: 1, dependsOn: [], watch: null});
+    expect(config.health).toEqual({probe: {kind: 'heartbeat'}, intervalMs: 10_000, timeoutMs: 5_000, failureThreshold: 3, initialDelayMs: 0});
+    expect(config.actions.drain).toEqual({command: null, description: 'stop taking work', timeoutMs: 300_000});
+    expect(parse({remote: true, health: {heartbeat: true, interval: '2s'}}).health?.intervalMs).toBe(2_000);
+  });
+
+  it('refuses what only a started process has, each key at its place and saying why', () => {
+    const found = issues({remote: true, command: 'node x.js', restart: 'always', health: {http: 'http://127.0.0.1:1/'}, actions: {drain: {command: 'kill 1'}}});
+    expect(found.map((issue) => issue.path.join('.')).sort()).toEqual(['actions.drain.command', 'command', 'health', 'restart']);
+    expect(found.find((issue) => issue.path[0] === 'command')?.message).toMatch(/applies only to a service the daemon starts.*remove command/);
+    expect(found.find((issue) => issue.path[0] === 'health')?.message).toMatch(/expected health = \{heartbeat = true/);
+  });
+
+  it('a local service still needs its command', () => {
+    expect(issues({remote: false}).map((issue) => issue.path.join('.'))).toEqual(['command']);
   });
 });

@@ -66,5 +66,6 @@ export const service = (overrides: Partial<ServiceSummary> = {}): ServiceSummary
   rssBytes: 48 * 1024 * 1024,
   agent: false,
   actions: [],
+  remote: null,
   ...overrides,
 });

@@ -136,7 +136,7 @@ describe('agent() against a real socket', () => {
     await daemon.hub.register(999, {service: 'app/api', token, pid: process.pid, version: 'second', actions: []});
     await waitFor(() => !a.connected, {what: 'the first agent to give way'});
     // A heartbeat already on its way when the session ended may fail first.
-    expect(errors.map((error) => error.message)).toContainEqual(expect.stringContaining('another process registered as app/api; this agent stops'));
+    expect(errors.map((error) => error.message)).toContainEqual(expect.stringContaining("the daemon ended this agent's session of app/api"));
     // Past the first reconnect delay, the newer registration still stands.
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(daemon.hub.status('app', 'api')?.version).toBe('second');

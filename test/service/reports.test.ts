@@ -1,3 +1,4 @@
+import {formatRemoteToken} from '../../src/protocol/remote-token.js';
 import {describe, expect, it} from 'vitest';
 import {reconnectDelay, RECONNECT_MAX_MS} from '../../src/service/reconnect.js';
 import {Reports} from '../../src/service/reports.js';
@@ -38,10 +39,18 @@ describe('reconnectDelay', () => {
 
 describe('agentIdentity', () => {
   it('reads the service, socket and token, and finds the home from the socket', () => {
-    expect(agentIdentity({CAPSULE_SERVICE: 'app/api', CAPSULE_AGENT_SOCKET: '/h/run/daemon.sock', CAPSULE_AGENT_TOKEN: 'abc'})).toEqual({service: 'app/api', socket: '/h/run/daemon.sock', token: 'abc', home: '/h'});
+    expect(agentIdentity({CAPSULE_SERVICE: 'app/api', CAPSULE_AGENT_SOCKET: '/h/run/daemon.sock', CAPSULE_AGENT_TOKEN: 'abc'})).toEqual({kind: 'local', service: 'app/api', socket: '/h/run/daemon.sock', token: 'abc', home: '/h'});
+  });
+
+  it('takes a remote service\'s token, from agent() or the environment, with the service it names', () => {
+    const token = formatRemoteToken({address: {host: 'ops.example.com', port: 7700}, fingerprint: Array(32).fill('0A').join(':'), service: 'shop/edge', secret: 'x'.repeat(43)});
+    expect(agentIdentity({CAPSULE_AGENT_TOKEN: token})).toMatchObject({kind: 'remote', service: 'shop/edge', token, url: undefined, remote: {address: {host: 'ops.example.com', port: 7700}}});
+    expect(agentIdentity({CAPSULE_AGENT_URL: 'capsule://10.0.0.1:7700'}, {token})).toMatchObject({kind: 'remote', url: 'capsule://10.0.0.1:7700'});
+    expect(() => agentIdentity({CAPSULE_AGENT_TOKEN: `${token.slice(0, 30)}`})).toThrow('the remote token is damaged');
+    expect(() => agentIdentity({}, {url: 'capsule://h:1'})).toThrow("url \"capsule://h:1\" needs a remote service's token, got none");
   });
 
   it('names what is missing', () => {
-    expect(() => agentIdentity({CAPSULE_SERVICE: 'app/api'})).toThrow('agent() runs inside a service that capsule started: CAPSULE_AGENT_SOCKET, CAPSULE_AGENT_TOKEN are not set');
+    expect(() => agentIdentity({CAPSULE_SERVICE: 'app/api'})).toThrow("agent() runs inside a service that capsule started, or with a remote service's token: CAPSULE_AGENT_SOCKET, CAPSULE_AGENT_TOKEN are not set");
   });
 });

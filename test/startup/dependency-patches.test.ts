@@ -71,6 +71,7 @@ describe('debug only when DEBUG asks (oclif)', () => {
   });
 });
 
+// Capsule's own TLS (remote agents) is loaded with import() where it is used, so no bundle loads it at start either.
 describe("node-ipc's unused TLS transport", () => {
   const IMPORT_OF = (module: string) => new RegExp(`(require\\(|from ?)"(node:)?${module}"`);
 

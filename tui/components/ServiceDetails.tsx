@@ -3,7 +3,7 @@ import {formatDuration} from '../../src/lib/duration.js';
 import type {ErrorPayload} from '../../src/lib/errors.js';
 import {formatSize} from '../../src/lib/size.js';
 import type {ConfigEntry, ServiceSummary} from '../../src/protocol/index.js';
-import {SERVICE_GLYPHS, relativeTime} from '../../src/render/items.js';
+import {SERVICE_GLYPHS, relativeTime, serviceCommand} from '../../src/render/items.js';
 import {shownValue} from '../operations.js';
 import {Tone} from '../theme.js';
 import {Line, ScrollList} from './Lines.js';
@@ -21,7 +21,7 @@ export interface ServiceDetailsProps {
 /** A service's state, health, pid, uptime, restarts, CPU/RSS, why it failed, its config (secrets masked) and its actions. */
 export function ServiceDetails({service, config, configError, selected, width, height, now}: ServiceDetailsProps) {
   const [glyph, tone] = SERVICE_GLYPHS[service.state];
-  const command = Array.isArray(service.command) ? service.command.join(' ') : service.command;
+  const command = serviceCommand(service, now);
   const keyWidth = Math.min(24, Math.max(4, ...(config ?? []).map((entry) => entry.key.length)));
   const fixed = service.reason === null ? 6 : 7;
   return (
@@ -47,7 +47,7 @@ export function ServiceDetails({service, config, configError, selected, width, h
         <Text dimColor>{service.lastExit ? ` · last exit ${service.lastExit.signal ?? service.lastExit.code} ${relativeTime(service.lastExit.at, now)}` : ''}</Text>
       </Line>
       <Line width={width}>
-        <Text dimColor>command </Text>
+        <Text dimColor>{service.remote === null ? 'command ' : ''}</Text>
         {command}
       </Line>
       {service.reason === null ? null : (

@@ -56,6 +56,7 @@ export const ARGUMENT_NAMES: Readonly<Record<string, readonly NameKind[]>> = {
   'config:list': ['service'],
   'config:set': ['service'],
   'config:unset': ['service'],
+  'service:token': ['service'],
 };
 
 /** The daemon's names, each as a command takes it: `ns`, `ns/name` (or `name` in its project's directory), `run_…`. */

@@ -150,3 +150,40 @@ describe('AgentHub requests', () => {
     expect(hub.status('app', 'api')).toMatchObject({health: {ok: true, detail: 'warm'}, metrics: {queue_depth: 5}});
   });
 });
+
+describe('AgentHub and remote services', () => {
+  const peer = {address: '203.0.113.7'};
+
+  it('registers a remote service over a remote connection with its token, telling the host where from', async () => {
+    const host = await attached({remote: true});
+    host.remoteTokens.add('capsule1.good');
+    await hub.register(7, params({token: 'capsule1.good'}), peer);
+    expect(hub.isConnected('app', 'api')).toBe(true);
+    expect(host.presences).toEqual(['app/api connected from 203.0.113.7']);
+    expect(host.audits[0]).toMatchObject({kind: 'agent.connect', details: {address: '203.0.113.7'}});
+    expect(hub.disconnect('app', 'api', 'its token was revoked')).toBe(7);
+    expect(hub.isConnected('app', 'api')).toBe(false);
+    expect(host.presences.at(-1)).toBe('app/api gone: its token was revoked');
+    expect(host.audits.at(-1)).toMatchObject({kind: 'agent.disconnect', details: {reason: 'its token was revoked', address: '203.0.113.7'}});
+  });
+
+  it('refuses a wrong token, a remote service on the local socket and a local service over the network', async () => {
+    const host = await attached({remote: true});
+    host.remoteTokens.add('capsule1.good');
+    await expect(hub.register(7, params({token: 'capsule1.bad'}), peer)).rejects.toMatchObject({code: 'bad_request'});
+    await expect(hub.register(1, params({token: 'capsule1.good'}))).rejects.toMatchObject({code: 'bad_request', message: expect.stringContaining('app/api is a remote service')});
+    expect(hub.isConnected('app', 'api')).toBe(false);
+    expect(host.presences).toEqual([]);
+
+    const local = await attached();
+    await expect(hub.register(7, params({token: local.launch!.token}), peer)).rejects.toMatchObject({code: 'bad_request', message: expect.stringContaining('app/api is not a remote service')});
+  });
+
+  it('a remote agent\'s connection closing ends its session and tells the host', async () => {
+    const host = await attached({remote: true});
+    host.remoteTokens.add('capsule1.good');
+    await hub.register(7, params({token: 'capsule1.good'}), peer);
+    hub.disconnected(7);
+    expect(host.presences).toEqual(['app/api connected from 203.0.113.7', 'app/api gone: its connection closed']);
+  });
+});

@@ -1,8 +1,9 @@
 /** An AgentHost over one declared service, recording what the hub tells it. */
 import {serviceSchema, type ServiceConfig} from '../../../src/config/services.js';
-import {notFound} from '../../../src/lib/errors.js';
+import {CapsuleError, notFound} from '../../../src/lib/errors.js';
 import type {AgentHealth} from '../../../src/protocol/index.js';
 import type {AgentHost} from '../../../daemon/agent/agent-hub.js';
+import type {RemotePresence} from '../../../daemon/supervisor/index.js';
 import {newAgentToken, type AgentToken} from '../../../daemon/supervisor/agent-token.js';
 
 export class FakeHost implements AgentHost {
@@ -15,7 +16,7 @@ export class FakeHost implements AgentHost {
   readonly config: ServiceConfig;
 
   constructor(table: Record<string, unknown> = {}) {
-    this.config = serviceSchema.parse({command: ['true'], ...table});
+    this.config = serviceSchema.parse(table.remote === true ? table : {command: ['true'], ...table});
   }
 
   declaration(namespace: string, name: string): ServiceConfig {
@@ -41,5 +42,21 @@ export class FakeHost implements AgentHost {
 
   audit(kind: string, target: string, details: Record<string, unknown>): void {
     this.audits.push({kind, target, details});
+  }
+
+  /** Remote services' tokens this host accepts; a local service never gets this far. */
+  readonly remoteTokens = new Set<string>();
+  readonly presences: string[] = [];
+
+  checkRemoteToken(_namespace: string, _name: string, token: string): void {
+    if (!this.remoteTokens.has(token)) throw new CapsuleError('bad_request', 'the token is not the current one');
+  }
+
+  remoteConnected(namespace: string, name: string, presence: RemotePresence): void {
+    this.presences.push(`${namespace}/${name} connected from ${presence.address}`);
+  }
+
+  remoteDisconnected(namespace: string, name: string, reason: string): void {
+    this.presences.push(`${namespace}/${name} gone: ${reason}`);
   }
 }
