@@ -45,6 +45,8 @@ export interface AgentPeer {
 export interface RegisterParams extends AgentManifest {
   service: string;
   token: string;
+  /** The agent's own host name; shown for a remote service. */
+  host?: string | null;
 }
 
 export class AgentHub implements AgentActionRunner {
@@ -94,8 +96,8 @@ export class AgentHub implements AgentActionRunner {
     if (replaced) this.drop(replaced, 'replaced by a newer registration');
     this.byTarget.set(target, session);
     this.byId.set(session.id, session);
-    host.audit('agent.connect', target, {pid: params.pid, version: params.version, actions: session.actionNames, ...(peer ? {address: peer.address} : {})});
-    if (peer) host.remoteConnected(namespace, name, {address: peer.address, pid: params.pid, version: params.version, connectedAt: new Date(this.now()).toISOString()});
+    host.audit('agent.connect', target, {pid: params.pid, version: params.version, actions: session.actionNames, ...(peer ? {address: peer.address, host: params.host ?? null} : {})});
+    if (peer) host.remoteConnected(namespace, name, {address: peer.address, host: params.host ?? null, pid: params.pid, version: params.version, connectedAt: new Date(this.now()).toISOString()});
     host.changed(namespace, name);
     return {session: session.id, config: host.configValues(namespace, name), heartbeatIntervalMs: heartbeatInterval(declaration)};
   }

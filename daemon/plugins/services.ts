@@ -287,7 +287,7 @@ function agentOptions(agents: AgentHub): Pick<SupervisorOptions, 'serviceEnviron
 function remoteStatus(remote: ServiceSnapshot['remote']): RemoteServiceStatus | null {
   if (remote === null) return null;
   const {presence} = remote;
-  return {connected: remote.connected, address: presence?.address ?? null, pid: presence?.pid ?? null, version: presence?.version ?? null, connectedAt: presence?.connectedAt ?? null, lastHeartbeatAt: remote.lastHeartbeatAt};
+  return {connected: remote.connected, address: presence?.address ?? null, host: presence?.host ?? null, pid: presence?.pid ?? null, version: presence?.version ?? null, connectedAt: presence?.connectedAt ?? null, lastHeartbeatAt: remote.lastHeartbeatAt};
 }
 
 export function toLogLine(namespace: string, line: InstanceLogLine): ServiceLogLine {

@@ -8,7 +8,7 @@ import {createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificat
 import {mkdir, open, readFile, rename} from 'node:fs/promises';
 import {join} from 'node:path';
 import {CapsuleError} from '../../src/lib/errors.js';
-import {PRIVATE_DIR_MODE, PRIVATE_FILE_MODE} from '../core/private-file.js';
+import {PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, syncDirectory} from '../core/private-file.js';
 
 export interface DaemonCertificate {
   /** PEM, PKCS#8. */
@@ -32,6 +32,7 @@ export async function loadOrCreateCertificate(dir: string, commonName: string): 
   // Key first: a crash between the two leaves a key without a certificate, which is made again.
   await writePrivate(keyFile, made.key);
   await writePrivate(certFile, made.cert);
+  await syncDirectory(dir);
   return made;
 }
 

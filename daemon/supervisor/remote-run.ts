@@ -22,10 +22,17 @@ export function lostAfterMs(health: HealthConfig): number {
   return 2 * (health.failureThreshold * health.intervalMs + health.timeoutMs);
 }
 
+/**
+ * How stale the last heartbeat shown may get: a beat is announced (a state event) only when the
+ * one announced before is this old, not each time (every agent beats every few seconds).
+ */
+export const ANNOUNCE_BEAT_MS = 5_000;
+
 export class RemoteRun {
   private status: HealthStatus = 'unknown';
   private readonly monitor: HealthMonitor;
   private lastHeartbeatAt: number;
+  private announcedAt: number;
   private reportedHealth: ReportedHealth | null = null;
   private cancelLost: () => void = () => {};
   private silent = false;
@@ -39,6 +46,7 @@ export class RemoteRun {
   ) {
     // Registering is the first sign of life.
     this.lastHeartbeatAt = clock.now();
+    this.announcedAt = this.lastHeartbeatAt;
     const context = {cwd: '/', env: {}, lastHeartbeatAt: () => this.lastHeartbeatAt, reportedHealth: () => this.reportedHealth, now: () => clock.now()};
     this.monitor = new HealthMonitor(health, clock, (signal) => runProbe(health, context, signal), (status, detail) => this.onHealth(status, detail));
     this.monitor.start();
@@ -66,11 +74,15 @@ export class RemoteRun {
     return this.silent;
   }
 
-  heartbeat(health?: ReportedHealth): void {
+  /** True when the beat is worth announcing (ANNOUNCE_BEAT_MS since the last one announced). */
+  heartbeat(health?: ReportedHealth): boolean {
     this.lastHeartbeatAt = this.clock.now();
     if (health) this.reportedHealth = health;
     this.silent = false;
     this.armLost();
+    if (this.lastHeartbeatAt - this.announcedAt < ANNOUNCE_BEAT_MS) return false;
+    this.announcedAt = this.lastHeartbeatAt;
+    return true;
   }
 
   stop(): void {

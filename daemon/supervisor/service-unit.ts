@@ -293,7 +293,8 @@ export class ServiceUnit {
 
   heartbeat(health?: ReportedHealth): void {
     this.run?.heartbeat(health);
-    this.remoteRun?.heartbeat(health);
+    // So that `services`, the tree and the dashboard show the last beat as it is, give or take ANNOUNCE_BEAT_MS.
+    if (this.remoteRun?.heartbeat(health)) this.context.changed();
   }
 
   /** A remote service's agent registered: it is watched through its heartbeats from now on. */

@@ -50,6 +50,8 @@ export interface ServiceSnapshot {
 export interface RemotePresence {
   /** The peer's IP address. */
   address: string;
+  /** The host name the agent gave; null if it gave none. */
+  host: string | null;
   /** The agent's own claim: a pid on its machine. */
   pid: number;
   version: string | null;

@@ -342,6 +342,9 @@ const localServiceSchema = z
 /** What only a process the daemon starts has: refused on a remote service, each with the reason. */
 const PROCESS_KEYS = ['command', 'cwd', 'env', 'env_file', 'autostart', 'restart', 'backoff', 'min_uptime', 'max_restarts', 'restart_window', 'stop_signal', 'stop_timeout', 'depends_on', 'logs', 'max_memory', 'instances', 'port', 'watch', 'watch_ignore'] as const;
 
+/** The keys of a started process, at their defaults: a remote service has them only so that every service has the same shape. */
+const PROCESS_DEFAULTS: ServiceConfig = localServiceSchema.parse({command: ['-']});
+
 /** A remote service that declares no probe is still watched: its agent's heartbeats, at the defaults of a probe. */
 const REMOTE_HEALTH: HealthConfig = {probe: {kind: 'heartbeat'}, intervalMs: 10_000, timeoutMs: 5_000, failureThreshold: 3, initialDelayMs: 0};
 
@@ -368,30 +371,16 @@ const remoteServiceSchema = z
     }
     if (ctx.issues.length > 0) return z.NEVER;
     return {
+      ...PROCESS_DEFAULTS,
       remote: true,
       command: [],
-      cwd: null,
-      env: {},
-      envFile: null,
       description: value.description ?? null,
       version: value.version ?? null,
-      autostart: true,
+      // Nothing to restart: the daemon does not run it.
       restart: 'never',
-      backoff: {initialMs: 500, factor: 2, maxMs: 30_000},
-      minUptimeMs: 10_000,
-      maxRestarts: 5,
-      restartWindowMs: 300_000,
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 10_000,
-      dependsOn: [],
       health: value.health ?? REMOTE_HEALTH,
       config: value.config,
       actions: value.actions,
-      logs: {maxSizeBytes: 10 * 1024 * 1024, keep: 3},
-      maxMemoryBytes: null,
-      instances: 1,
-      port: null,
-      watch: null,
     };
   });
 

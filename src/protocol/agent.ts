@@ -66,7 +66,15 @@ const Accepted = z.object({accepted: z.boolean()});
 
 export const agentMethods = {
   'agent.register': {
-    params: z.strictObject({service: Text, token: Text, pid: z.number().int().positive(), version: ShownText.nullable().default(null), actions: z.array(AgentActionInfo)}),
+    params: z.strictObject({
+      service: Text,
+      token: Text,
+      pid: z.number().int().positive(),
+      /** The agent's machine, as it names itself (os.hostname()): shown for a remote service beside its address. */
+      host: z.string().max(255).nullable().default(null),
+      version: ShownText.nullable().default(null),
+      actions: z.array(AgentActionInfo),
+    }),
     result: AgentRegistration,
   },
   /** Resolves with the requests waiting for this agent, once there is at least one. */

@@ -11,6 +11,8 @@ export const RemoteServiceStatus = z.object({
   connected: z.boolean(),
   /** The peer's IP address, of the last connection; null until the first. */
   address: z.string().nullable(),
+  /** The host name its agent gave. */
+  host: z.string().nullable(),
   /** What the agent reported of itself when it last registered: a pid on its own machine, its version. */
   pid: z.number().int().nullable(),
   version: z.string().nullable(),

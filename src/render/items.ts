@@ -66,9 +66,10 @@ export function describeSchedule(schedule: ScheduleSummary, now = Date.now()): I
 export function describeRemote(remote: RemoteServiceStatus, now = Date.now()): string {
   if (remote.address === null) return 'remote · no agent has connected yet';
   const version = remote.version === null ? '' : ` · v${remote.version}`;
-  if (!remote.connected) return `remote · disconnected · last from ${remote.address}${version}`;
+  const from = remote.host === null || remote.host === remote.address ? remote.address : `${remote.host} (${remote.address})`;
+  if (!remote.connected) return `remote · disconnected · last from ${from}${version}`;
   const beat = remote.lastHeartbeatAt === null ? '' : ` · beat ${relativeTime(remote.lastHeartbeatAt, now)}`;
-  return `remote · ${remote.address}${version}${beat}`;
+  return `remote · ${from}${version}${beat}`;
 }
 
 /** The command a service runs, or where a remote one is. */

@@ -2,6 +2,7 @@
  * One registered connection from the agent to the daemon: it keeps a long poll (`agent.next`)
  * pending and hands each request over, and says once when the connection is gone.
  */
+import {hostname} from 'node:os';
 import {DaemonClient} from '../client/client.js';
 import type {AgentActionInfo, AgentOutcome, AgentRegistration, AgentRequest, MethodName, ParamsOf, ResultOf} from '../protocol/index.js';
 import {RemoteChannel} from './remote-channel.js';
@@ -45,7 +46,7 @@ export class AgentLink {
     const client: AgentChannel = identity.kind === 'remote' ? await RemoteChannel.connect(identity.remote, {url: identity.url}) : await DaemonClient.connect({socket: identity.socket, home: identity.home});
     let registration: AgentRegistration;
     try {
-      registration = await client.call('agent.register', {service: identity.service, token: identity.token, pid: process.pid, version: manifest.version, actions: manifest.actions});
+      registration = await client.call('agent.register', {service: identity.service, token: identity.token, pid: process.pid, host: hostname(), version: manifest.version, actions: manifest.actions});
     } catch (error) {
       client.close();
       throw error;

@@ -9,6 +9,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import {writeFile} from 'node:fs/promises';
 import {connect as connectTcp} from 'node:net';
+import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {connect as connectTls} from 'node:tls';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -85,10 +86,10 @@ describe('a remote service', () => {
     const {output} = startAgent(issued.token!);
     await printed(output, 'registered as shop/edge level=info', 'the agent to register');
     const healthy = await s.waitForService('shop/edge', (service) => service.state === 'healthy' && service.remote?.connected === true, 'to be healthy through its heartbeats');
-    expect(healthy).toMatchObject({agent: true, pid: null, remote: {address: '127.0.0.1', version: '1.4.0'}, actions: [{name: 'drain', description: 'stop taking work'}]});
+    expect(healthy).toMatchObject({agent: true, pid: null, remote: {address: '127.0.0.1', host: hostname(), version: '1.4.0'}, actions: [{name: 'drain', description: 'stop taking work'}]});
     expect(healthy.remote?.lastHeartbeatAt).not.toBeNull();
     const listed = await s.ok(['services', 'shop']);
-    expect(listed).toMatch(/shop\/edge\s+● healthy.*remote · 127\.0\.0\.1 · v1\.4\.0 · beat/);
+    expect(listed).toMatch(new RegExp(`shop/edge\\s+● healthy.*remote · ${hostname().replaceAll('.', '\\.')} \\(127\\.0\\.0\\.1\\) · v1\\.4\\.0 · beat`));
 
     const client = await DaemonClient.connect({socket: join(s.home.home, 'run', 'daemon.sock'), home: s.home.home});
     try {
@@ -108,7 +109,7 @@ describe('a remote service', () => {
     expect(restart.stderr).toContain('shop/edge is a remote service: the daemon does not own its process, so it cannot restart it');
 
     const connects = (await s.events('shop/edge', 'agent.connect')).map((event) => event.details);
-    expect(connects).toEqual([expect.objectContaining({address: '127.0.0.1', version: '1.4.0', actions: ['drain']})]);
+    expect(connects).toEqual([expect.objectContaining({address: '127.0.0.1', host: hostname(), version: '1.4.0', actions: ['drain']})]);
 
     // The daemon goes and comes back: the agent reconnects by itself, and gets the value set meanwhile.
     const firstConnect = healthy.remote!.connectedAt;

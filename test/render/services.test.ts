@@ -18,13 +18,14 @@ describe('renderServiceTable', () => {
   it('shows where a remote service\'s agent is instead of a command', () => {
     const now = Date.now();
     const remote = (status: Partial<NonNullable<ReturnType<typeof service>['remote']>>) => ({
-      ...service({name: 'edge', pid: null, command: [], remote: {connected: true, address: '203.0.113.9', pid: 4, version: '1.4.0', connectedAt: new Date(now).toISOString(), lastHeartbeatAt: new Date(now - 2_000).toISOString(), ...status}}),
+      ...service({name: 'edge', pid: null, command: [], remote: {connected: true, address: '203.0.113.9', host: null, pid: 4, version: '1.4.0', connectedAt: new Date(now).toISOString(), lastHeartbeatAt: new Date(now - 2_000).toISOString(), ...status}}),
       namespace: 'shop',
     });
     const table = renderServiceTable([remote({}), remote({connected: false, lastHeartbeatAt: null}), remote({address: null, version: null, connected: false})], {width: 200, paint: painter(false)}).split('\n');
     expect(table[1]).toMatch(/^shop\/edge\s+● healthy\s+healthy\s+-\s+.*remote · 203\.0\.113\.9 · v1\.4\.0 · beat 2s ago$/);
     expect(table[2]).toMatch(/remote · disconnected · last from 203\.0\.113\.9 · v1\.4\.0$/);
     expect(table[3]).toMatch(/remote · no agent has connected yet$/);
+    expect(renderServiceTable([remote({host: 'edge-01'})], {width: 200, paint: painter(false)})).toMatch(/remote · edge-01 \(203\.0\.113\.9\) · v1\.4\.0 · beat 2s ago/);
   });
 
   it('adds nothing when no service has a reason', () => {

@@ -13,7 +13,7 @@ afterEach(async () => {
   await h.close();
 });
 
-const presence = (): RemotePresence => ({address: '203.0.113.9', pid: 77, version: '1.0.0', connectedAt: new Date().toISOString()});
+const presence = (): RemotePresence => ({address: '203.0.113.9', host: 'edge-01', pid: 77, version: '1.0.0', connectedAt: new Date().toISOString()});
 const edge = {remote: true, health: {heartbeat: true, interval: '100ms', timeout: '100ms', failure_threshold: 2}, config: {level: {type: 'string', default: 'info'}}};
 
 describe('a remote service', () => {
