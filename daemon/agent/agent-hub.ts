@@ -131,6 +131,11 @@ export class AgentHub implements AgentActionRunner {
     return this.byTarget.has(`${namespace}/${name}`);
   }
 
+  /** A remote agent's IP address, while it is connected. */
+  address(namespace: string, name: string): string | null {
+    return this.byTarget.get(`${namespace}/${name}`)?.address ?? null;
+  }
+
   status(namespace: string, name: string): AgentStatus | null {
     return this.byTarget.get(`${namespace}/${name}`)?.status() ?? null;
   }

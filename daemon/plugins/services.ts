@@ -76,7 +76,7 @@ export class ServicesPlugin implements ProjectPlugin {
           await state.save();
         },
       },
-      audit: (event) => audit.record({actor: event.actor, kind: `service.${event.kind}`, target: event.target, details: event.details}),
+      audit: (event) => audit.record({actor: event.actor, kind: `service.${event.kind}`, target: event.target, details: this.withAgentAddress(event.target, event.details)}),
       onState: (snapshot) => this.publishState(snapshot),
       onScaled: (namespace, name, instances) => this.saveScaled(namespace, name, instances),
       ...(agents ? agentOptions(agents) : {}),
@@ -131,6 +131,16 @@ export class ServicesPlugin implements ProjectPlugin {
     this.declared.delete(namespace);
     await this.supervisor.removeProject(namespace);
     this.dropRemoteAgents(namespace, previous, {});
+  }
+
+  /** A remote service's events say where its agent is: a config change or an action reached that machine. */
+  private withAgentAddress(target: string, details: Record<string, unknown>): Record<string, unknown> {
+    const slash = target.indexOf('/');
+    const namespace = target.slice(0, slash);
+    const name = splitInstance(target.slice(slash + 1)).service;
+    if (!this.declared.get(namespace)?.[name]?.remote) return details;
+    const address = this.agents?.address(namespace, name);
+    return address ? {...details, address} : details;
   }
 
   /** A remote service no longer declared (as remote) has its agent's session ended: nothing would answer its heartbeats. */

@@ -108,6 +108,9 @@ describe('a remote service', () => {
     expect(restart.code).toBe(1);
     expect(restart.stderr).toContain('shop/edge is a remote service: the daemon does not own its process, so it cannot restart it');
 
+    // What reached the agent's machine says where it went.
+    expect((await s.events('shop/edge', 'service.config'))[0]?.details).toMatchObject({key: 'level', delivery: 'live', address: '127.0.0.1'});
+    expect((await s.events('shop/edge', 'service.action'))[0]?.details).toMatchObject({action: 'drain', address: '127.0.0.1'});
     const connects = (await s.events('shop/edge', 'agent.connect')).map((event) => event.details);
     expect(connects).toEqual([expect.objectContaining({address: '127.0.0.1', host: hostname(), version: '1.4.0', actions: ['drain']})]);
 
