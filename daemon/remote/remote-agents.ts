@@ -37,6 +37,10 @@ interface PeerState {
   service: string | null;
   /** The service it asked to register as, for the audit of a refusal. */
   claimed: string | null;
+  /** Settles once its registration is decided: a call sent right behind it waits for that, rather than being refused. */
+  registering: Promise<void> | null;
+  /** Refused and dropped: what it sent after is passed over. */
+  refused: boolean;
 }
 
 export class RemoteAgents {
@@ -72,7 +76,7 @@ export class RemoteAgents {
     this.#listener = await listenTls(
       {host: listen.host, port: listen.port, key: this.#certificate.key, cert: this.#certificate.cert},
       {
-        onOpen: (peer) => this.#peers.set(peer.id, {peer, service: null, claimed: null}),
+        onOpen: (peer) => this.#peers.set(peer.id, {peer, service: null, claimed: null, registering: null, refused: false}),
         onMessage: (peer, line) => void this.#handle(peer, line),
         onClose: (peer) => {
           this.#peers.delete(peer.id);
@@ -108,7 +112,7 @@ export class RemoteAgents {
 
   async #handle(peer: RemotePeer, line: string): Promise<void> {
     const state = this.#peers.get(peer.id);
-    if (!state) return;
+    if (!state || state.refused) return;
     let id: number | null = null;
     try {
       const request = parseRequest(line);
@@ -123,18 +127,24 @@ export class RemoteAgents {
     }
   }
 
-  #call(state: PeerState, method: RemoteMethod, params: unknown): Promise<unknown> | unknown {
+  async #call(state: PeerState, method: RemoteMethod, params: unknown): Promise<unknown> {
     const {hub} = this.options;
     const {peer} = state;
     if (method === 'agent.register') {
-      if (state.service !== null) throw new CapsuleError('conflict', `this connection already registered ${state.service}`, {hint: 'one connection carries one agent'});
+      if (state.registering !== null) throw new CapsuleError('conflict', `this connection already registered ${state.claimed}`, {hint: 'one connection carries one agent'});
       const checked = checkParams(method, params);
       state.claimed = checked.service;
-      return hub.register(peer.id, checked, {address: peer.address}).then((registration) => {
+      const registered = hub.register(peer.id, checked, {address: peer.address}).then((registration) => {
         state.service = checked.service;
         return registration;
       });
+      state.registering = registered.then(
+        () => undefined,
+        () => undefined,
+      );
+      return registered;
     }
+    await state.registering;
     if (state.service === null) throw new CapsuleError('bad_request', `${method} before agent.register: a remote agent registers first, with its service's token`);
     switch (method) {
       case 'agent.next': {
@@ -158,6 +168,8 @@ export class RemoteAgents {
   }
 
   #refuse(state: PeerState, failure: CapsuleError): void {
+    if (state.refused) return;
+    state.refused = true;
     const {peer} = state;
     this.options.audit('agent.refused', state.claimed ?? '-', {address: peer.address, code: failure.code, reason: failure.message});
     this.#listener?.recordFailure(peer.address);
