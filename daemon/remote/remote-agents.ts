@@ -5,6 +5,7 @@
  * token is refused, nothing reaches the hub. Each refusal is audited with the peer's address and
  * counts toward its throttle (agent-listener.ts).
  */
+import type {HostPort} from '../../src/config/daemon-file.js';
 import {checkParams} from '../../src/protocol/check.js';
 import {CapsuleError, toCapsuleError} from '../../src/lib/errors.js';
 import {formatRemoteToken} from '../../src/protocol/remote-token.js';
@@ -15,11 +16,6 @@ import {loadOrCreateCertificate, type DaemonCertificate} from './certificate.js'
 /** What a remote agent may call: the agent contract, without `agent.status` (a question of the CLI's). */
 const REMOTE_METHODS = new Set(['agent.register', 'agent.next', 'agent.reply', 'agent.output', 'agent.heartbeat'] as const);
 type RemoteMethod = typeof REMOTE_METHODS extends Set<infer M> ? M : never;
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
 
 export interface RemoteAgentsOptions {
   /** Where the certificate is kept (HomePaths.tlsDir). */
@@ -45,9 +41,8 @@ interface PeerState {
 
 export class RemoteAgents {
   readonly #peers = new Map<number, PeerState>();
-  #listener: AgentListener | null = null;
-
   readonly #certificate: DaemonCertificate;
+  #listener: AgentListener | null = null;
 
   private constructor(
     private readonly options: RemoteAgentsOptions,

@@ -4,7 +4,7 @@
  * the token a remote agent registers with.
  */
 import {CapsuleError} from '../../src/lib/errors.js';
-import {parseRemoteToken} from '../../src/protocol/remote-token.js';
+import {formatAddress, parseRemoteToken} from '../../src/protocol/remote-token.js';
 import type {ServiceToken} from '../../src/protocol/index.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {RemoteAgents} from './remote-agents.js';
@@ -57,9 +57,7 @@ export class RemoteControl {
   }
 
   private address(): string | null {
-    if (!this.agents) return null;
-    const {host, port} = this.agents.address;
-    return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    return this.agents ? formatAddress(this.agents.address) : null;
   }
 
   private requireListening(): RemoteAgents {
