@@ -408,6 +408,8 @@ export class ServiceUnit {
       }
       return;
     }
+    // Declared remote before, local now: its agent is no longer what the service is.
+    this.endRemote();
     this.formerSecrets = [];
     this.log.setSecrets(this.secrets());
     this.schedule.cancelRestart();

@@ -84,3 +84,16 @@ describe('a remote service', () => {
     expect(h.eventsOf('restart')).toEqual([]);
   });
 });
+
+describe('a service whose declaration turns from remote to local', () => {
+  it('forgets its agent and starts its process', async () => {
+    const supervisor = h.supervisor();
+    await supervisor.setProjectServices('shop', h.dir, {edge: service(edge)});
+    await supervisor.remoteConnected('shop', 'edge', presence());
+    await waitFor('healthy', () => supervisor.snapshot('shop', 'edge').state === 'healthy');
+    await supervisor.setProjectServices('shop', h.dir, {edge: service({command: [process.execPath, '-e', 'setInterval(() => {}, 1000)']})});
+    const local = await waitFor('running', () => (supervisor.snapshot('shop', 'edge').state === 'running' ? supervisor.snapshot('shop', 'edge') : null));
+    expect(local).toMatchObject({remote: null, health: null});
+    expect(local.pid).not.toBeNull();
+  });
+});
