@@ -1,10 +1,10 @@
 import {readFile} from 'node:fs/promises';
 import {extname} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {Message, TransformFailure} from 'esbuild';
 import type {ModuleSource} from '../worker/protocol.js';
 import {typescriptLoader} from '../worker/typescript.js';
 import {sha256} from './content-hash.js';
+import {isTransformFailure, transformErrorText} from './esbuild-errors.js';
 
 /** What a discovery loaded, by module URL: the definition a project runs once it is kept. */
 export type ModuleSnapshot = Map<string, ModuleSource>;
@@ -98,7 +98,7 @@ export class ModuleSources {
     try {
       return (await esbuild.transform(source, options)).code;
     } catch (error) {
-      if (isTransformFailure(error)) throw syntaxError(error.errors);
+      if (isTransformFailure(error)) throw new SyntaxError(transformErrorText(error.errors));
       // The service's process died (killed from outside): esbuild keeps refusing until it is restarted.
       await esbuild.stop();
       return (await esbuild.transform(source, options)).code;
@@ -111,14 +111,3 @@ function servedFromHere(path: string, format: string | null): boolean {
   return typescriptLoader(extname(path)) !== undefined || format === 'module';
 }
 
-function isTransformFailure(error: unknown): error is TransformFailure {
-  return error instanceof Error && Array.isArray((error as Partial<TransformFailure>).errors) && (error as TransformFailure).errors.length > 0;
-}
-
-/** `file:line:column: text` for the first error (column counted from 1, as editors do), not esbuild's banner. */
-function syntaxError(errors: readonly Message[]): SyntaxError {
-  const [first] = errors;
-  const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
-  return new SyntaxError(`${where}${first?.text ?? 'invalid syntax'}${more}`);
-}

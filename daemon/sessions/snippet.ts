@@ -14,9 +14,10 @@
  * a stack trace into the snippet's own lines (Node 20 applies no source map to a vm script).
  */
 import {parse, type Pattern, type Program, type Statement, type ModuleDeclaration} from 'acorn';
-import type {TransformResult} from 'esbuild';
+import type {Message, TransformFailure, TransformResult} from 'esbuild';
 import {SourceMap, type SourceMapPayload} from 'node:module';
 import {CapsuleError} from '../../src/lib/errors.js';
+import {isTransformFailure, transformErrorText} from '../executor/esbuild-errors.js';
 
 type Esbuild = typeof import('esbuild');
 
@@ -39,7 +40,7 @@ export class SnippetSyntaxError extends CapsuleError {
     message: string,
     readonly incomplete: boolean,
   ) {
-    super('bad_request', message, {details: {incomplete}});
+    super('bad_input', message, {details: {incomplete}});
   }
 }
 
@@ -59,7 +60,8 @@ export async function compileSnippet(esbuild: Pick<Esbuild, 'transform'>, code: 
       tsconfigRaw: {compilerOptions: {verbatimModuleSyntax: true}},
     });
   } catch (error) {
-    throw syntaxError(error, filename);
+    if (isTransformFailure(error)) throw syntaxError(error);
+    throw error;
   }
   const map = sourceMap(stripped.map);
   const {body, declared} = rewrite(stripped.code, filename, (offset) => snippetLine(map, stripped.code, offset));
@@ -214,14 +216,12 @@ export function snippetStack(stack: string, snippet: Pick<CompiledSnippet, 'file
     .join('\n');
 }
 
-function syntaxError(error: unknown, filename: string): SnippetSyntaxError {
-  const failure = (error as {errors?: {text: string; location: {line: number; column: number; lineText: string} | null}[]}).errors?.[0];
-  if (failure === undefined) return new SnippetSyntaxError(`${filename}: ${(error as Error).message}`, false);
-  const {location} = failure;
-  const where = location === null ? filename : `${filename}:${location.line}:${location.column + 1}`;
-  const incomplete = /unexpected end of file|expected .* but found end of file/i.test(failure.text);
+/** esbuild's message, with the line it points at and a caret under the place. */
+function syntaxError({errors}: TransformFailure): SnippetSyntaxError {
+  const [{text, location}] = errors as [Message];
+  const incomplete = /unexpected end of file|expected .* but found end of file/i.test(text);
   const caret = location === null ? '' : `\n  ${location.lineText}\n  ${' '.repeat(location.column)}^`;
-  return new SnippetSyntaxError(`${where}: ${failure.text}${caret}`, incomplete);
+  return new SnippetSyntaxError(`${transformErrorText(errors)}${caret}`, incomplete);
 }
 
 function countLines(text: string): number {

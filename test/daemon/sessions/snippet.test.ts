@@ -81,6 +81,7 @@ describe('compileSnippet', () => {
     const unfinished = await refusal('function f() {\n  return 1', 3);
     expect(unfinished).toBeInstanceOf(SnippetSyntaxError);
     expect(unfinished.incomplete).toBe(true);
+    expect(unfinished.code).toBe('bad_input');
     expect(unfinished.message).toMatch(/^snippet-3\.ts:2:\d+: /);
     const wrong = await refusal('const = 1', 4);
     expect(wrong.incomplete).toBe(false);
