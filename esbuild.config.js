@@ -51,6 +51,7 @@ await build({
     'task-worker': 'daemon/worker/task-worker.ts',
     'sandbox-worker': 'daemon/worker/sandbox-worker.ts',
     'loader-hooks': 'daemon/worker/loader-hooks.ts',
+    'session-host': 'daemon/sessions/session-host.ts',
   },
   outdir: 'dist',
   splitting: true,

@@ -27,6 +27,10 @@ import {projectHandlers} from './handlers/projects.js';
 import {runHandlers} from './handlers/runs.js';
 import {scheduleHandlers} from './handlers/schedules.js';
 import {serviceHandlers} from './handlers/services.js';
+import {sessionHandlers} from './handlers/sessions.js';
+import {SessionManager} from './sessions/session-manager.js';
+import {distFile} from '../src/lib/package-root.js';
+import {dirname} from 'node:path';
 import {SchedulesPlugin} from './plugins/schedules.js';
 import {ServicesPlugin} from './plugins/services.js';
 import {TasksPlugin} from './plugins/tasks.js';
@@ -58,7 +62,17 @@ interface Parts {
   agents: AgentHub;
   /** null: daemon.toml has no `listen`. */
   remoteAgents: RemoteAgents | null;
+  sessions: SessionManager;
   discoveries: DiscoveryCache;
+}
+
+/** A count from the environment; undefined (the default) when unset. */
+function countFromEnv(name: string, {zero = false} = {}): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  const count = Number(value);
+  if (Number.isInteger(count) && (count > 0 || (zero && count === 0))) return count;
+  throw new CapsuleError('bad_input', `${name} must be a whole number${zero ? '' : ' above zero'}, not ${JSON.stringify(value)}`, {hint: `e.g. ${name}=${zero ? 0 : 16}`});
 }
 
 /** Run history limits from CAPSULE_RUN_HISTORY (runs kept per task) and CAPSULE_RUN_MAX_AGE (a duration). */
@@ -186,7 +200,19 @@ export class Daemon {
         // Runs get the timeout; services stop alongside, each within its own stop_timeout.
         shutdownWithinMs: (timeoutMs, options) => Math.max(timeoutMs, options?.leaveServices ? 0 : serviceManager.longestStopMs()),
       };
-      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents, remoteAgents, discoveries}, onStopped);
+      const sessions = await SessionManager.open({
+        paths,
+        bus,
+        audit,
+        logger,
+        projects,
+        modules,
+        sandbox,
+        distDir: dirname(distFile('session-host.js')),
+        maxSessions: countFromEnv('CAPSULE_MAX_SESSIONS'),
+        warmSessions: countFromEnv('CAPSULE_WARM_SESSIONS', {zero: true}),
+      });
+      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents, remoteAgents, discoveries, sessions}, onStopped);
       ref.daemon = daemon;
       const handlers: PartialHandlerTable = {
         ...daemonHandlers(services),
@@ -195,6 +221,7 @@ export class Daemon {
         ...runHandlers(tasks, projects),
         ...scheduleHandlers(schedules, audit, projects),
         ...serviceHandlers(serviceManager, projects),
+        ...sessionHandlers(sessions),
         ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit}),
         ...agentHandlers(agents),
         ...remoteHandlers(remote, serviceManager),
@@ -290,7 +317,7 @@ export class Daemon {
   }
 
   private async shutDown(timeoutMs: number, {leaveServices = false}: ShutdownOptions): Promise<void> {
-    const {core, state, runStore, executor, tasks, schedules, services, agents, remoteAgents, discoveries} = this.parts;
+    const {core, state, runStore, executor, tasks, schedules, services, agents, remoteAgents, discoveries, sessions} = this.parts;
     const {logger, paths, projects, audit} = core;
     logger.info(`stopping (timeout ${timeoutMs}ms${leaveServices ? ', leaving services running' : ''})`);
     // Connected clients stay until the end: `capsule daemon stop` shows the runs it waits for
@@ -305,7 +332,8 @@ export class Daemon {
     await this.watcher.close();
     await schedules.close();
     // Runs and services stop together: both honour the timeout in their own way.
-    await Promise.all([tasks.runner.close(timeoutMs), services.close({leaveServices})]);
+    // A restart leaves sessions running, as it leaves services, for the next daemon to adopt.
+    await Promise.all([tasks.runner.close(timeoutMs), services.close({leaveServices}), sessions.shutdown({leave: leaveServices})]);
     tasks.close();
     await executor.close();
     // Discoveries stored in the background finish writing, or the next start discovers them again.

@@ -1,6 +1,6 @@
 import {ADHOC_NAMESPACE} from '../../src/config/adhoc-file.js';
 import type {HandlerParams, MethodName} from '../../src/protocol/index.js';
-import {isRunId} from '../../src/protocol/targets.js';
+import {isRunId, isSessionId} from '../../src/protocol/targets.js';
 
 /**
  * What a request must wait for while the daemon's projects load at start-up: the one project it
@@ -16,7 +16,7 @@ const none = (): LoadScope => null;
 const byNamespace = ({namespace}: {namespace: string}): LoadScope => ({namespace});
 const byRun = ({id}: {id: string}): LoadScope => ({run: id});
 /** `ns/name` or `ns`: the project part. */
-const ofTarget = (target: string): LoadScope => (isRunId(target) ? {run: target} : {namespace: target.split('/')[0]!});
+const ofTarget = (target: string): LoadScope => (isRunId(target) ? {run: target} : isSessionId(target) ? null : {namespace: target.split('/')[0]!});
 
 /**
  * One entry per method, so a new method is a compile error until someone decides what it waits for.
@@ -74,6 +74,14 @@ const SCOPES: {[M in GatedMethod]: (params: HandlerParams<M>) => LoadScope} = {
   'agent.output': none,
   'agent.heartbeat': none,
   'agent.status': byNamespace,
+  // A session opened for a project needs its definition (directory, sandbox policy); the rest are the session's own.
+  'session.new': ({project}) => (project === undefined ? null : {namespace: project}),
+  'session.list': none,
+  'session.close': none,
+  'session.execute': none,
+  'session.input': none,
+  'session.interrupt': none,
+  'session.complete': none,
 };
 
 export function loadScope<M extends GatedMethod>(method: M, params: HandlerParams<M>): LoadScope {

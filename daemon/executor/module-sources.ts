@@ -77,6 +77,11 @@ export class ModuleSources {
     this.kept.delete(namespace);
   }
 
+  /** esbuild's `transform` on the daemon's one service: what code sessions compile their snippets with. */
+  readonly transformer: Pick<Esbuild, 'transform'> = {
+    transform: (async (input: string, options?: object) => (await this.service()).transform(input, options)) as Esbuild['transform'],
+  };
+
   async close(): Promise<void> {
     this.kept.clear();
     const esbuild = this.esbuild;
@@ -90,10 +95,13 @@ export class ModuleSources {
     return {format: 'module', source: loader === undefined ? source : await this.compile(path, source, loader)};
   }
 
+  /** Loaded on first use: a daemon whose projects are all JavaScript never starts esbuild. */
+  private service(): Promise<Esbuild> {
+    return (this.esbuild ??= import('esbuild'));
+  }
+
   private async compile(path: string, source: string, loader: 'ts' | 'tsx'): Promise<string> {
-    // Loaded on first use: a daemon whose projects are all JavaScript never starts esbuild.
-    this.esbuild ??= import('esbuild');
-    const esbuild = await this.esbuild;
+    const esbuild = await this.service();
     const options = {loader, format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: path} as const;
     try {
       return (await esbuild.transform(source, options)).code;

@@ -1,4 +1,5 @@
-import {findItem, isRunId} from '../../src/protocol/targets.js';
+import {CapsuleError} from '../../src/lib/errors.js';
+import {findItem, isRunId, isSessionId} from '../../src/protocol/targets.js';
 import type {HandlerTable} from '../core/router.js';
 import type {Runner} from '../runner/runner.js';
 import type {DaemonServices} from '../services.js';
@@ -20,6 +21,7 @@ export function auditHandlers({audit, projects}: DaemonServices, runner: Pick<Ru
       runner.get(target);
       return;
     }
+    if (isSessionId(target)) throw new CapsuleError('not_found', `no session ${target} is in the audit trail`, {hint: 'see `capsule session list`'});
     const slash = target.indexOf('/');
     const [project] = projects.list(slash === -1 ? target : target.slice(0, slash));
     if (slash !== -1) findItem(project!, target.slice(slash + 1), ['service', 'task', 'schedule']);

@@ -203,6 +203,11 @@ export class ProjectRegistry {
     return entries.map((entry) => this.summarize(entry));
   }
 
+  /** The running definition of `namespace`: null while it has none (not_found, with the nearest name, if nothing is listed under it). */
+  config(namespace: string): ProjectConfig | null {
+    return this.named(namespace).find((entry) => entry.config?.project.name === namespace)?.config ?? null;
+  }
+
   get size(): number {
     return this.entries.size;
   }

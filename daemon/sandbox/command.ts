@@ -1,3 +1,4 @@
+import {dirname} from 'node:path';
 import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import {EGRESS_SOCKET, SCRATCH_DIR} from './protocol.js';
 import type {NodeRuntime} from './runtime-files.js';
@@ -22,6 +23,12 @@ export interface SandboxLayout {
   policy: SandboxPolicy;
   /** The egress proxy's socket in the daemon's file system, mounted at EGRESS_SOCKET. */
   egressSocket: string;
+  /**
+   * A code session's host instead of a task's worker: `runDir` (its socket's and its egress
+   * proxy's directory) is mounted where EGRESS_SOCKET is, so that a daemon started after this one
+   * finds both, and the sandbox outlives the daemon.
+   */
+  session?: {runDir: string};
   /** The heap cap, bytes (Infinity: none). */
   ramBytes: number;
 }
@@ -40,9 +47,11 @@ export function sandboxCommand(layout: SandboxLayout): {file: string; args: stri
   const scratchBytes = String(policy.scratchBytes);
   const bind = (flag: string, path: string) => [flag, path, path];
   const outsideRoot = (path: string) => path !== root && !path.startsWith(`${root}/`);
+  const {session} = layout;
+  const runDir = dirname(EGRESS_SOCKET);
   const bwrapArgs = [
     '--unshare-all',
-    '--die-with-parent',
+    ...(session === undefined ? ['--die-with-parent'] : []),
     '--new-session',
     '--as-pid-1',
     '--info-fd',
@@ -67,15 +76,13 @@ export function sandboxCommand(layout: SandboxLayout): {file: string; args: stri
     ...layout.nodeModules.filter(outsideRoot).flatMap((dir) => bind('--ro-bind', dir)),
     // After the project: a writable directory inside the read-only project is mounted over it.
     ...policy.files.flatMap((file) => bind(file.writable ? '--bind' : '--ro-bind', file.path)),
-    '--bind',
-    layout.egressSocket,
-    EGRESS_SOCKET,
+    ...(session === undefined ? ['--bind', layout.egressSocket, EGRESS_SOCKET] : ['--bind', session.runDir, runDir]),
     '--chdir',
     root,
   ];
   // /proc is the sandbox's own: its PID namespace holds the task alone.
-  const readable = [layout.distDir, root, ...layout.nodeModules, ...policy.files.map((file) => file.path), SCRATCH_DIR, '/tmp', '/proc'];
-  const writable = [SCRATCH_DIR, '/tmp', ...policy.files.filter((file) => file.writable).map((file) => file.path)];
+  const readable = [layout.distDir, root, ...layout.nodeModules, ...policy.files.map((file) => file.path), SCRATCH_DIR, '/tmp', '/proc', ...(session === undefined ? [] : [runDir])];
+  const writable = [SCRATCH_DIR, '/tmp', ...(session === undefined ? [] : [runDir]), ...policy.files.filter((file) => file.writable).map((file) => file.path)];
   const nodeArgs = [
     '--experimental-permission',
     // Node 20 runs module hooks (TypeScript, the `capsule` import) on a worker thread; the worker
@@ -86,7 +93,7 @@ export function sandboxCommand(layout: SandboxLayout): {file: string; args: stri
     '--disable-warning=ExperimentalWarning',
     '--disable-warning=SecurityWarning',
     ...(Number.isFinite(layout.ramBytes) ? [`--max-old-space-size=${Math.max(1, Math.floor(layout.ramBytes / MIB))}`] : []),
-    `${layout.distDir}/sandbox-worker.js`,
+    `${layout.distDir}/${session === undefined ? 'sandbox-worker.js' : 'session-host.js'}`,
   ];
   return {
     file: '/bin/sh',

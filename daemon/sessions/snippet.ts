@@ -32,6 +32,8 @@ export interface CompiledSnippet {
   declared: string[];
   /** The script's positions → the snippet's, for snippetStack. */
   map: SourceMapPayload;
+  /** The script's line that calls the arrow around the snippet: no line of the caller's, so left out of stacks. */
+  callLine: number;
 }
 
 /** A snippet's syntax error: `incomplete` when the input ended too soon (a REPL reads another line then). */
@@ -67,7 +69,7 @@ export async function compileSnippet(esbuild: Pick<Esbuild, 'transform'>, code: 
   const {body, declared} = rewrite(stripped.code, filename, (offset) => snippetLine(map, stripped.code, offset));
   const names = declared.length === 0 ? '' : `var ${declared.join(', ')}; `;
   const script = `${names}(async () => {\n${body}\n})()`;
-  return {script, filename, declared, map};
+  return {script, filename, declared, map, callLine: countLines(script)};
 }
 
 interface Edit {
@@ -126,7 +128,11 @@ function rewrite(code: string, filename: string, lineAt: (offset: number) => num
     }
   }
   const last = lastStatement(statements);
-  if (last?.type === 'ExpressionStatement') edits.push({at: last.expression.start, length: 0, text: 'return ('}, {at: last.expression.end, length: 0, text: ')'});
+  // The statement's bounds, not the expression's: acorn leaves the parentheses of `({a})` outside it.
+  if (last?.type === 'ExpressionStatement') {
+    const end = code[last.end - 1] === ';' ? last.end - 1 : last.end;
+    edits.push({at: last.start, length: 0, text: 'return ('}, {at: end, length: 0, text: ')'});
+  }
   const body = hoisted.join(' ') + applyEdits(code, edits);
   return {body, declared: [...declared]};
 }
@@ -200,9 +206,10 @@ function sourceMap(map: string): SourceMapPayload {
  * `stack` with each `snippet-N.ts:LINE:COLUMN` of this snippet put back to where it is in what
  * the caller wrote, and the frames below the snippet (the session's own) left out.
  */
-export function snippetStack(stack: string, snippet: Pick<CompiledSnippet, 'filename' | 'map'>): string {
+export function snippetStack(stack: string, snippet: Pick<CompiledSnippet, 'filename' | 'map' | 'callLine'>): string {
   const positions = new SourceMap(snippet.map);
-  const lines = stack.split('\n');
+  const call = `${snippet.filename}:${snippet.callLine}:`;
+  const lines = stack.split('\n').filter((line) => !line.includes(call));
   const lastOwn = lines.findLastIndex((line) => line.includes(snippet.filename));
   const kept = lastOwn === -1 ? lines : lines.slice(0, lastOwn + 1);
   const at = new RegExp(`${snippet.filename.replace('.', '\\.')}:(\\d+):(\\d+)`, 'g');

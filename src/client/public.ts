@@ -19,18 +19,21 @@
  */
 import {CapsuleError} from '../lib/errors.js';
 import {homePaths} from '../lib/home.js';
-import {isFinalRunStatus, type EventArgs, type RunRecord, type RunStatus, type RunTarget} from '../protocol/index.js';
+import {isFinalRunStatus, type EventArgs, type RunRecord, type RunStatus, type RunTarget, type SessionIsolation} from '../protocol/index.js';
 import {DaemonClient} from './client.js';
 import {startDaemon, tryConnect} from './daemon-process.js';
 import {MAX_REPLAYED_EVENTS, TrackedRun, stepEvent, type RunEvent, type RunHandle, type RunSource} from './run-handle.js';
 import {parseItemRef} from '../protocol/targets.js';
 import {submitParams, type SubmitOptions} from './submit-options.js';
 import {fileRunTarget} from './targets.js';
+import {SessionHandle} from './session.js';
 
 export {CapsuleError, type ErrorCode} from '../lib/errors.js';
 export {MAX_UNREAD_EVENTS} from './event-queue.js';
 export {MAX_REPLAYED_EVENTS, RunFailedError, type RunEvent, type RunHandle} from './run-handle.js';
 export type {Duration, SubmitOptions} from './submit-options.js';
+export {SessionHandle, type ExecuteOptions, type SessionMessage} from './session.js';
+export type {ExecutionResult, SessionSummary, SnippetFailure, SnippetErrorType} from '../protocol/index.js';
 export type {PromptRequest, RunAttempt, RunError, RunErrorType, RunLogLine, RunProgress, RunRecord, RunStatus, StepKind, StepRecord, StepStatus} from '../protocol/index.js';
 
 export interface ConnectOptions {
@@ -38,6 +41,21 @@ export interface ConnectOptions {
   home?: string;
   /** Start the daemon if none is running. @default true, unless CAPSULE_NO_AUTOSTART=1 */
   autostart?: boolean;
+}
+
+export interface SessionOptions {
+  /** The project's namespace: the session works in its directory, with its sandbox policy. */
+  project?: string;
+  /** @default "process" */
+  isolation?: SessionIsolation;
+  /** "512MB" (the default): the heap cap, and the size past which the process is replaced. */
+  ram?: string;
+  /** CPU time each snippet may use ("30s"). @default no limit */
+  cpu?: string;
+  /** @default "15m" */
+  idleTimeout?: string;
+  /** @default "24h" */
+  maxAge?: string;
 }
 
 export interface RunListFilter {
@@ -101,6 +119,20 @@ export interface CapsuleClient {
    * does. Rejects with `bad_input` for a run that has ended or waits for other signals only.
    */
   signal(runId: string, name: string, value?: unknown): Promise<{delivered: boolean}>;
+  /**
+   * Opens a code session: a persistent namespace in the daemon that snippets run in
+   * (`execute`, `stream`), for a project (its directory and, sandboxed, its allowedFiles and
+   * allowedHosts) or none. Rejects with `conflict` when the daemon keeps as many sessions as it
+   * may (CAPSULE_MAX_SESSIONS), or sandboxes cannot run here.
+   *
+   * ```ts
+   * const s = await capsule.session({isolation: 'sandbox'});
+   * await s.execute('const xs = [1, 2, 3]');
+   * console.log((await s.execute('xs.length')).value); // 3
+   * await s.close();
+   * ```
+   */
+  session(options?: SessionOptions): Promise<SessionHandle>;
   /** Closes the connection. Handles of runs not yet final reject their `wait()`/`result()` with `daemon_unreachable`. */
   close(): void;
 }
@@ -171,6 +203,10 @@ class Client implements CapsuleClient, RunSource {
     if (filter.status !== undefined) params.status = filter.status;
     if (filter.limit !== undefined) params.limit = filter.limit;
     return (await this.#connection.call('run.list', params)).runs;
+  }
+
+  async session(options: SessionOptions = {}): Promise<SessionHandle> {
+    return new SessionHandle(this.#connection, await this.#connection.call('session.new', options));
   }
 
   close(): void {

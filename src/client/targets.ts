@@ -3,7 +3,7 @@ import {dirname, join, resolve} from 'node:path';
 import {CONFIG_FILE_NAME} from '../config/file-name.js';
 import {CapsuleError} from '../lib/errors.js';
 import type {ItemRef, ProjectTarget, RunTarget} from '../protocol/index.js';
-import {findItem, isRunId, parseItemRef, type ItemKind} from '../protocol/targets.js';
+import {findItem, isRunId, isSessionId, parseItemRef, type ItemKind} from '../protocol/targets.js';
 import type {DaemonClient} from './client.js';
 
 /** The project `dir` is in: the nearest directory at or above it holding a capsule.toml, as git finds `.git`. */
@@ -20,7 +20,7 @@ export function findProjectRoot(dir: string): string | undefined {
  * the one item of that name anywhere (src/protocol/targets.ts resolveBareName).
  */
 export async function resolveTarget(client: DaemonClient, target: string, kinds: readonly ItemKind[], options: {namespaces: boolean}): Promise<string> {
-  if (isRunId(target) || target.includes('/')) return target;
+  if (isRunId(target) || isSessionId(target) || target.includes('/')) return target;
   const root = findProjectRoot(process.cwd());
   const resolved = await client.call('project.resolve', {name: target, kinds: [...kinds], namespaces: options.namespaces, ...(root === undefined ? {} : {root})});
   return resolved.target;

@@ -37,6 +37,11 @@ import ScheduleTrigger from './schedule/trigger.js';
 import Scale from './scale.js';
 import Schedules from './schedules.js';
 import Services from './services.js';
+import SessionClose from './session/close.js';
+import SessionList from './session/list.js';
+import SessionNew from './session/new.js';
+import SessionRepl from './session/repl.js';
+import Exec from './exec.js';
 import ServiceToken from './service/token.js';
 import Show from './show.js';
 import Signal from './signal.js';
@@ -65,6 +70,7 @@ export const COMMANDS = {
   dashboard: Dashboard,
   delete: Delete,
   describe: Describe,
+  exec: Exec,
   help: HelpCommand,
   init: Init,
   list: List,
@@ -84,6 +90,10 @@ export const COMMANDS = {
   'schedule:trigger': ScheduleTrigger,
   schedules: Schedules,
   services: Services,
+  'session:close': SessionClose,
+  'session:list': SessionList,
+  'session:new': SessionNew,
+  'session:repl': SessionRepl,
   'service:token': ServiceToken,
   show: Show,
   signal: Signal,

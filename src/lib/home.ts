@@ -28,6 +28,12 @@ export interface HomePaths {
   sandboxSocketDir: string;
   /** The daemon's own settings (src/config/daemon-file.ts). */
   daemonConfig: string;
+  /** Open code sessions, for the next daemon to adopt (daemon/sessions). */
+  sessions: string;
+  /** One directory per session holding its host's socket (and a sandboxed one's egress proxy). */
+  sessionSocketDir: string;
+  /** What each session's process wrote outside a snippet (a crash, V8 running out of heap). */
+  sessionLogsDir: string;
   /** Remote services' tokens, sealed (daemon/remote/remote-tokens.ts). */
   remoteTokens: string;
   /** The certificate remote agents pin (daemon/remote/certificate.ts). */
@@ -54,6 +60,9 @@ export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
     discoveryCacheDir: join(home, 'discovery'),
     sandboxSocketDir: join(socketDir, 'sandbox'),
     daemonConfig: join(home, 'daemon.toml'),
+    sessions: join(home, 'sessions.json'),
+    sessionSocketDir: join(socketDir, 'sessions'),
+    sessionLogsDir: join(home, 'logs', 'sessions'),
     remoteTokens: join(home, 'remote-tokens.json'),
     tlsDir: join(home, 'tls'),
   };

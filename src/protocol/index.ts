@@ -17,4 +17,5 @@ export type * from './projects.js';
 export type * from './runs.js';
 export type * from './schedules.js';
 export type * from './services.js';
+export type * from './sessions.js';
 export type {EventArgs, EventName, Events, HandlerParams, MethodName, Methods, ParamsOf, ResultOf, ServerEvent} from './methods.js';

@@ -7,16 +7,17 @@ import {projectEvents, projectMethods} from './projects.js';
 import {runEvents, runMethods} from './runs.js';
 import {scheduleEvents, scheduleMethods} from './schedules.js';
 import {serviceEvents, serviceMethods} from './services.js';
+import {sessionEvents, sessionMethods} from './sessions.js';
 
 /** Every method the daemon answers: name → the schemas of its params and result. */
-export const methods = {...daemonMethods, ...projectMethods, ...runMethods, ...scheduleMethods, ...serviceMethods, ...auditMethods, ...controlMethods, ...agentMethods};
+export const methods = {...daemonMethods, ...projectMethods, ...runMethods, ...scheduleMethods, ...serviceMethods, ...auditMethods, ...controlMethods, ...agentMethods, ...sessionMethods};
 
 /**
  * Every pushed event: name → the schema of its payload. An event's topic is the part of its
  * name before the first dot (`run.updated` → `run`); some events also go to a narrower topic
  * `topic:key`.
  */
-export const events = {...projectEvents, ...runEvents, ...scheduleEvents, ...serviceEvents, ...auditEvents};
+export const events = {...projectEvents, ...runEvents, ...scheduleEvents, ...serviceEvents, ...auditEvents, ...sessionEvents};
 
 type MethodSchemas = typeof methods;
 export type MethodName = keyof MethodSchemas;

@@ -13,6 +13,11 @@ export function isRunId(target: string): boolean {
   return /^run_[A-Za-z0-9_-]+$/.test(target);
 }
 
+/** A code session's id (daemon/sessions): `ses_` and hex digits. */
+export function isSessionId(target: string): boolean {
+  return /^ses_[0-9a-f]+$/.test(target);
+}
+
 /** Parses `ns/name` (a service's instance: `ns/name#2`); `what` names the kind of thing in the error ("service", "task"). */
 export function parseItemRef(target: string, what: string): ItemRef {
   const match = /^([a-z0-9][a-z0-9_-]*)\/([A-Za-z0-9_.-]+(?:#[0-9]+)?)$/.exec(target);

@@ -83,3 +83,15 @@ export type ControlVerb = (typeof CONTROL_VERBS)[number];
 
 /** What a secret config value is sent and shown as, wherever it would appear. */
 export const SECRET_MASK = '***';
+
+/** Where a code session's namespace lives: a process of its own, or one inside a sandbox. */
+export const SESSION_ISOLATIONS = ['process', 'sandbox'] as const;
+export type SessionIsolation = (typeof SESSION_ISOLATIONS)[number];
+
+/** `lost`: its process was gone when a restarted daemon looked for it (it is never replaced silently). */
+export const SESSION_STATES = ['idle', 'busy', 'lost', 'closed'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+/** How a snippet failed: `error` is what it threw, `syntax` what it could not be read as; the rest ended it from outside. */
+export const SNIPPET_ERROR_TYPES = ['error', 'syntax', 'interrupted', 'timeout', 'out_of_memory', 'compute_exhausted', 'crashed'] as const;
+export type SnippetErrorType = (typeof SNIPPET_ERROR_TYPES)[number];

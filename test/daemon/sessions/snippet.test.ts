@@ -44,6 +44,13 @@ describe('compileSnippet', () => {
     expect(await run('if (x) { 5 }')).toBeUndefined();
   });
 
+  it('returns a parenthesized last expression, an object literal among them', async () => {
+    const run = namespace();
+    await run('const got = 42');
+    expect(await run('({got, kind: typeof got})')).toEqual({got: 42, kind: 'number'});
+    expect(await run('(got + 1) * 2;')).toBe(86);
+  });
+
   it('hoists a function above its use within the snippet', async () => {
     expect(await namespace()('const v = later();\nfunction later() { return 7 }\nv')).toBe(7);
   });
@@ -66,6 +73,8 @@ describe('compileSnippet', () => {
     expect(stack).toMatch(/snippet-2\.ts:6:\d+/);
     // Nothing of the session's own below the snippet.
     expect(stack.split('\n').at(-1)).toContain('snippet-2.ts');
+    // Two frames, fail's and the call's: none for the script's own last line, which calls the snippet.
+    expect(stack.match(/snippet-2\.ts:\d+:\d+/g)).toHaveLength(2);
     expect(await run('kept + 1')).toBe(2);
   });
 
