@@ -130,7 +130,8 @@ export class SandboxProcess {
   }
 }
 
-function readInfo(child: ChildProcess): Promise<number | null> {
+/** The sandboxed node's pid, from bubblewrap's --info-fd once bubblewrap closes it: it writes the JSON in pieces, and a reader that closed after the first would kill it with SIGPIPE. */
+export function readInfo(child: ChildProcess): Promise<number | null> {
   const stream = child.stdio[INFO_FD] as Readable | null | undefined;
   return new Promise((resolve) => {
     if (stream === null || stream === undefined) return resolve(null);

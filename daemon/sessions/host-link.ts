@@ -2,9 +2,9 @@ import {spawn} from 'node:child_process';
 import {closeSync, mkdirSync, openSync, readSync, fstatSync, rmSync} from 'node:fs';
 import {connect, type Socket} from 'node:net';
 import {join} from 'node:path';
-import type {Readable} from 'node:stream';
 import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
-import {INFO_FD, sandboxCommand} from '../sandbox/command.js';
+import {sandboxCommand} from '../sandbox/command.js';
+import {readInfo} from '../sandbox/sandbox-process.js';
 import {startEgressProxy, type EgressProxy} from '../sandbox/egress-proxy.js';
 import {EGRESS_SOCKET} from '../sandbox/protocol.js';
 import {nodeModulesAbove, nodeRuntime, type NodeRuntime} from '../sandbox/runtime-files.js';
@@ -84,7 +84,7 @@ export class HostLink {
     const child = spawn(command.file, command.args, {stdio: ['ignore', log, log, 'ignore', spec.sandbox === null ? 'ignore' : 'pipe'], env, detached: true});
     closeSync(log);
     child.on('error', () => {});
-    const pid = spec.sandbox === null ? (child.pid ?? null) : await childPid(child.stdio[INFO_FD] as Readable | null);
+    const pid = spec.sandbox === null ? (child.pid ?? null) : await readInfo(child);
     // The host lives on its own; the daemon watches it through its socket.
     child.unref();
     let exited = false;
@@ -206,23 +206,6 @@ function tryConnect(path: string): Promise<Socket | null> {
       resolve(socket);
     });
     socket.once('error', () => resolve(null));
-  });
-}
-
-function childPid(stream: Readable | null): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (stream === null) return resolve(null);
-    let text = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      text += chunk;
-      const pid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
-      if (pid !== undefined) {
-        stream.destroy();
-        resolve(Number(pid));
-      }
-    });
-    stream.on('close', () => resolve(null));
   });
 }
 

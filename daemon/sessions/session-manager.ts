@@ -6,6 +6,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import {mkdirSync, rmSync} from 'node:fs';
+import {availableParallelism} from 'node:os';
 import {join, resolve} from 'node:path';
 import {CapsuleError, badInput} from '../../src/lib/errors.js';
 import {formatDuration, parseDuration} from '../../src/lib/duration.js';
@@ -112,8 +113,16 @@ export interface SessionManagerOptions {
   orphanMs?: number;
 }
 
+/**
+ * Hosts starting at once: a hundred Node processes started together on two cores each take
+ * seconds, and all of them past the start timeout; in turns, each starts in its usual time.
+ */
+const STARTS_AT_ONCE = Math.max(2, availableParallelism() * 2);
+
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
+  private starting = 0;
+  private readonly waitingToStart: (() => void)[] = [];
   private readonly warm: Promise<HostLink | null>[] = [];
   private warmWanted = false;
   private sweep: NodeJS.Timeout | null = null;
@@ -188,7 +197,9 @@ export class SessionManager {
       this.sessions.delete(id);
       throw new CapsuleError('failed', `session could not start: ${(error as Error).message}`, {hint: 'see `capsule daemon logs`'});
     }
-    await this.persist();
+    // Not waited for: an open costs no fsync. A daemon killed in the few milliseconds before the
+    // write lands leaves a session the next daemon does not know (its process exits alone, later).
+    this.persist().catch((error: unknown) => this.options.logger.error('sessions: cannot write sessions.json', error));
     this.options.audit.record({actor, kind: 'session.new', target: id, details: {project: record.project, isolation: record.isolation, pid: record.pid}});
     this.publish(session);
     return this.summarize(session);
@@ -480,7 +491,7 @@ export class SessionManager {
       record.logFile = link.logFile;
     } else {
       const sandbox = record.policy === null ? null : await this.options.sandbox;
-      link = await HostLink.start({
+      link = await this.startInTurn({
         runDir: record.runDir,
         logFile: record.logFile,
         distDir: this.options.distDir,
@@ -491,6 +502,17 @@ export class SessionManager {
     }
     link.send({type: 'init', cwd: record.cwd, env: record.env});
     return link;
+  }
+
+  private async startInTurn(spec: HostSpec): Promise<HostLink> {
+    if (this.starting >= STARTS_AT_ONCE) await new Promise<void>((resolve) => this.waitingToStart.push(resolve));
+    this.starting++;
+    try {
+      return await HostLink.start(spec);
+    } finally {
+      this.starting--;
+      this.waitingToStart.shift()?.();
+    }
   }
 
   private fillWarm(): void {
@@ -504,7 +526,7 @@ export class SessionManager {
         sandbox: null,
         orphanMs: this.orphanMs,
       };
-      const started = HostLink.start(spec).then(
+      const started = this.startInTurn(spec).then(
         (link) => {
           this.store.data.warm.push({pid: link.pid});
           void this.store.save();

@@ -47,29 +47,92 @@ export class SnippetSyntaxError extends CapsuleError {
 }
 
 /**
- * Compiles snippet number `index`: its TypeScript types stripped by esbuild (JavaScript is
- * TypeScript without types), then rewritten as the file's comment says.
+ * Compiles snippet number `index`, then rewrites it as the file's comment says. JavaScript is
+ * taken as it is (with a map of its own positions); anything else is TypeScript, its types
+ * stripped by esbuild, which costs a round trip to esbuild's process.
  */
 export async function compileSnippet(esbuild: Pick<Esbuild, 'transform'>, code: string, index: number): Promise<CompiledSnippet> {
   const filename = `snippet-${index}.ts`;
-  let stripped: TransformResult;
-  try {
-    stripped = await esbuild.transform(code, {
-      loader: 'ts',
-      sourcefile: filename,
-      sourcemap: 'external',
-      // An import nothing in the snippet uses is kept: importing it may be why it is there.
-      tsconfigRaw: {compilerOptions: {verbatimModuleSyntax: true}},
-    });
-  } catch (error) {
-    if (isTransformFailure(error)) throw syntaxError(error);
-    throw error;
+  let javascript = code;
+  let program = parseScript(code);
+  let map: SourceMapPayload;
+  if (program !== null) map = identityMap(code, filename);
+  else {
+    let stripped: TransformResult;
+    try {
+      stripped = await esbuild.transform(code, {
+        loader: 'ts',
+        sourcefile: filename,
+        sourcemap: 'external',
+        // An import nothing in the snippet uses is kept: importing it may be why it is there.
+        tsconfigRaw: {compilerOptions: {verbatimModuleSyntax: true}},
+      });
+    } catch (error) {
+      if (isTransformFailure(error)) throw syntaxError(error);
+      throw error;
+    }
+    javascript = stripped.code;
+    map = sourceMap(stripped.map);
+    program = parseScript(javascript);
+    // esbuild accepted it: only what it passes through as written can fail here.
+    if (program === null) throw new SnippetSyntaxError(`${filename}: ${parseError(javascript)}`, false);
   }
-  const map = sourceMap(stripped.map);
-  const {body, declared} = rewrite(stripped.code, filename, (offset) => snippetLine(map, stripped.code, offset));
+  const {body, declared} = rewrite(program, javascript, filename, (offset) => snippetLine(map, javascript, offset));
   const names = declared.length === 0 ? '' : `var ${declared.join(', ')}; `;
   const script = `${names}(async () => {\n${body}\n})()`;
   return {script, filename, declared, map, callLine: countLines(script)};
+}
+
+const PARSE_OPTIONS = {ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true} as const;
+
+/** The snippet as JavaScript, or null if it is not (TypeScript, or a mistake esbuild will word). */
+function parseScript(code: string): Program | null {
+  try {
+    return parse(code, PARSE_OPTIONS);
+  } catch {
+    return null;
+  }
+}
+
+function parseError(code: string): string {
+  try {
+    parse(code, PARSE_OPTIONS);
+    return 'cannot be parsed';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Columns of a line mapped one by one; past it, a line maps its start only. */
+const MAPPED_COLUMNS = 2_000;
+
+function vlq(value: number): string {
+  let rest = value < 0 ? (-value << 1) | 1 : value << 1;
+  let out = '';
+  do {
+    let digit = rest & 31;
+    rest >>>= 5;
+    if (rest > 0) digit |= 32;
+    out += BASE64[digit];
+  } while (rest > 0);
+  return out;
+}
+
+/** A map of JavaScript to itself, column by column, in the shape esbuild's would have (the script's first line mapped to nothing). */
+function identityMap(code: string, filename: string): SourceMapPayload {
+  const lines: string[] = [''];
+  let previousLine = 0;
+  let previousColumn = 0;
+  code.split('\n').forEach((text, line) => {
+    const columns = Math.max(1, Math.min(text.length, MAPPED_COLUMNS));
+    const segments = [`AA${vlq(line - previousLine)}${vlq(-previousColumn)}`];
+    for (let column = 1; column < columns; column++) segments.push('CAAC');
+    previousLine = line;
+    previousColumn = columns - 1;
+    lines.push(segments.join(','));
+  });
+  return {version: 3, file: filename, sources: [filename], sourceRoot: '', names: [], mappings: lines.join(';')} as unknown as SourceMapPayload;
 }
 
 interface Edit {
@@ -79,15 +142,8 @@ interface Edit {
   text: string;
 }
 
-/** `lineAt`: the snippet's line of an offset in `code` (esbuild's output). */
-function rewrite(code: string, filename: string, lineAt: (offset: number) => number): {body: string; declared: string[]} {
-  let program: Program;
-  try {
-    program = parse(code, {ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true});
-  } catch (error) {
-    // esbuild accepted it: only what it passes through as written can fail here.
-    throw new SnippetSyntaxError(`${filename}: ${(error as Error).message}`, false);
-  }
+/** `lineAt`: the snippet's line of an offset in `code` (the JavaScript `program` was parsed from). */
+function rewrite(program: Program, code: string, filename: string, lineAt: (offset: number) => number): {body: string; declared: string[]} {
   const declared = new Set<string>();
   const edits: Edit[] = [];
   const hoisted: string[] = [];

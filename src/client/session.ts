@@ -1,4 +1,3 @@
-import {randomUUID} from 'node:crypto';
 import type {ExecutionResult, SessionSummary} from '../protocol/index.js';
 import type {DaemonClient} from './client.js';
 
@@ -49,7 +48,8 @@ export class SessionHandle {
 
   /** Runs `code`, yielding its output and `input()` questions as they come (answer them with `respondInput`), then its result. */
   async *stream(code: string, {timeout}: Pick<ExecuteOptions, 'timeout'> = {}): AsyncGenerator<SessionMessage> {
-    const execution = randomUUID();
+    // The global, not node:crypto: the CLI's start must not load the crypto module (test/startup).
+    const execution = crypto.randomUUID();
     const pending: SessionMessage[] = [];
     let wake: (() => void) | null = null;
     let failure: unknown = null;

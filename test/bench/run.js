@@ -12,6 +12,7 @@ import {benchReliability} from './reliability.js';
 import {benchSandbox} from './sandbox.js';
 import {benchSchedules} from './schedules.js';
 import {benchServices} from './services.js';
+import {benchSessions} from './sessions.js';
 import {benchStart} from './start.js';
 import {benchTasks} from './tasks.js';
 import {benchTui} from './tui.js';
@@ -32,6 +33,7 @@ const sections = [
   ['memory', benchMemory],
   ['peer', benchPeer],
   ['sandbox', benchSandbox],
+  ['sessions', benchSessions],
 ];
 const only = process.argv[2];
 

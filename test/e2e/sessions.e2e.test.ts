@@ -188,6 +188,14 @@ describe.skipIf(!HAS_BWRAP)('a sandboxed session', () => {
     expect(imported.value).toBe(3);
     await session.close();
   });
+
+  it('opens many at once, each in its own sandbox (bubblewrap reports each pid whole)', async () => {
+    const sessions = await Promise.all(Array.from({length: 12}, () => client.session({isolation: 'sandbox'})));
+    expect(new Set(sessions.map((session) => session.summary.pid)).size).toBe(12);
+    const values = await Promise.all(sessions.map(async (session, index) => (await session.execute(`${index} * 3`)).value));
+    expect(values).toEqual(sessions.map((_, index) => index * 3));
+    await Promise.all(sessions.map((session) => session.close()));
+  }, 60_000);
 });
 
 describe('many sessions', () => {

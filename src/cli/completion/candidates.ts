@@ -23,7 +23,7 @@ export interface CommandSpec {
   args: readonly (readonly string[] | undefined)[];
 }
 
-export type NameKind = 'namespace' | 'task' | 'service' | 'schedule' | 'run';
+export type NameKind = 'namespace' | 'task' | 'service' | 'schedule' | 'run' | 'session';
 
 /** What each command's first argument names, the kinds a completion offers for it. */
 export const ARGUMENT_NAMES: Readonly<Record<string, readonly NameKind[]>> = {
@@ -57,12 +57,15 @@ export const ARGUMENT_NAMES: Readonly<Record<string, readonly NameKind[]>> = {
   'config:set': ['service'],
   'config:unset': ['service'],
   'service:token': ['service'],
+  exec: ['session'],
+  'session:close': ['session'],
+  'session:repl': ['session'],
 };
 
-/** The daemon's names, each as a command takes it: `ns`, `ns/name` (or `name` in its project's directory), `run_…`. */
+/** The daemon's names, each as a command takes it: `ns`, `ns/name` (or `name` in its project's directory), `run_…`, `ses_…`. */
 export type LiveNames = Readonly<Record<NameKind, readonly string[]>>;
 
-export const NO_NAMES: LiveNames = {namespace: [], task: [], service: [], schedule: [], run: []};
+export const NO_NAMES: LiveNames = {namespace: [], task: [], service: [], schedule: [], run: [], session: []};
 
 /** Where the word being completed stands: what kind of thing goes there. */
 export type Position =

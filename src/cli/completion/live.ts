@@ -50,10 +50,11 @@ export async function liveNames(paths: HomePaths, kinds: readonly NameKind[], {r
     const connected = client;
     // Closing fails the requests still waiting for their replies.
     controller.signal.addEventListener('abort', () => connected.close(), {once: true});
-    const wantsProjects = kinds.some((kind) => kind !== 'run');
-    const [projects, runs] = await Promise.all([
+    const wantsProjects = kinds.some((kind) => kind !== 'run' && kind !== 'session');
+    const [projects, runs, sessions] = await Promise.all([
       wantsProjects ? client.call('project.list', {}) : undefined,
       kinds.includes('run') ? client.call('run.list', {limit: COMPLETION_RUNS}) : undefined,
+      kinds.includes('session') ? client.call('session.list', {}) : undefined,
     ]);
     const list = projects?.projects ?? [];
     // Inside a project's directory its items are named bare too, as the commands take them there.
@@ -69,6 +70,7 @@ export async function liveNames(paths: HomePaths, kinds: readonly NameKind[], {r
       service: names((project) => [...new Set(project.services.map((service) => splitInstance(service.name).service))]),
       schedule: names((project) => project.schedules.map((schedule) => schedule.name)),
       run: runs?.runs.map((run) => run.id) ?? [],
+      session: sessions?.sessions.map((session) => session.id) ?? [],
     };
   } catch {
     // Too slow, a daemon of another protocol version, or one that went away: commands and flags still complete.

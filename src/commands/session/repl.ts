@@ -5,7 +5,7 @@ import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
 import {stringArg} from '../../cli/args.js';
 import {SessionHandle} from '../../client/session.js';
-import {CapsuleError} from '../../lib/errors.js';
+import {CapsuleError, badInput} from '../../lib/errors.js';
 import {renderSessionOpened, renderSnippetError} from '../../render/sessions.js';
 
 /** Lines of REPL history kept in CAPSULE_HOME/repl_history. */
@@ -18,13 +18,14 @@ export default class SessionRepl extends CapsuleCommand {
   static override examples = ['<%= config.bin %> session repl', '<%= config.bin %> session repl s1a2b3c4d5', '<%= config.bin %> session repl --project reports'];
   static override args = {id: stringArg({description: 'Session id; without it, a new session.'})};
   static override flags = {
-    project: Flags.string({char: 'p', description: 'For a new session: the project it works in.', exclusive: ['id']}),
+    project: Flags.string({char: 'p', description: 'For a new session: the project it works in.'}),
     ...autostartFlag,
   };
   static override enableJsonFlag = false;
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(SessionRepl);
+    if (args.id !== undefined && flags.project !== undefined) throw badInput('--project is for a new session; the session given keeps the project it was opened for', `capsule session repl --project ${flags.project}`);
     const client = await this.daemon(flags.autostart);
     let session: SessionHandle;
     const owned = args.id === undefined;

@@ -13,8 +13,10 @@ const COMMAND_TABLE: CommandSpec[] = [
   {id: 'daemon:stop', flags: [flag('timeout', {takesValue: true})], args: []},
   {id: 'completion', flags: [], args: [['bash', 'zsh', 'fish']]},
   {id: 'help', flags: [], args: [undefined]},
+  {id: 'exec', flags: [flag('file', {takesValue: true})], args: [undefined, undefined]},
+  {id: 'session:close', flags: [], args: [undefined]},
 ];
-const NAMES: LiveNames = {namespace: ['shop'], task: ['shop/fetch_stock', 'shop/ship'], service: ['shop/api'], schedule: ['shop/poll'], run: ['run_01', 'run_02']};
+const NAMES: LiveNames = {namespace: ['shop'], task: ['shop/fetch_stock', 'shop/ship'], service: ['shop/api'], schedule: ['shop/poll'], run: ['run_01', 'run_02'], session: ['ses_0a1b']};
 
 /** What completing the last word gives, with the daemon's names. */
 function complete(...words: string[]): string[] {
@@ -23,7 +25,7 @@ function complete(...words: string[]): string[] {
 
 describe('completion candidates', () => {
   it('completes commands and topics one word at a time, with spaces between them', () => {
-    expect(complete('')).toEqual(['run', 'runs', 'restart', 'schedule', 'schedules', 'daemon', 'completion', 'help']);
+    expect(complete('')).toEqual(['run', 'runs', 'restart', 'schedule', 'schedules', 'daemon', 'completion', 'help', 'exec', 'session']);
     expect(complete('sche')).toEqual(['schedule', 'schedules']);
     expect(complete('schedule', '')).toEqual(['next', 'pause']);
     expect(complete('schedule', 'n')).toEqual(['next']);
@@ -43,6 +45,8 @@ describe('completion candidates', () => {
     expect(complete('schedule', 'next', '')).toEqual(['shop/poll']);
     expect(complete('runs', 's')).toEqual(['shop/fetch_stock', 'shop/ship', 'shop']);
     expect(complete('completion', '')).toEqual(['bash', 'zsh', 'fish']);
+    expect(complete('exec', '')).toEqual(['ses_0a1b']);
+    expect(complete('session', 'close', 'ses')).toEqual(['ses_0a1b']);
   });
 
   it('skips flags and their values to find the argument, and completes no value it cannot know', () => {

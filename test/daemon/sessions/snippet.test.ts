@@ -51,6 +51,13 @@ describe('compileSnippet', () => {
     expect(await run('(got + 1) * 2;')).toBe(86);
   });
 
+  it('takes JavaScript as written, semicolons left out, and points its errors at the exact column', async () => {
+    const run = namespace();
+    expect(await run('let a = 1\nlet b = a + 1\nconst c = b * 2\na + b + c')).toBe(7);
+    const error = await run('const ok = 1\nif (ok) {\n    throw new Error("here")\n}').catch((caught: unknown) => caught as Error);
+    expect((error as Error).stack).toMatch(/snippet-2\.ts:3:11/);
+  });
+
   it('hoists a function above its use within the snippet', async () => {
     expect(await namespace()('const v = later();\nfunction later() { return 7 }\nv')).toBe(7);
   });
