@@ -137,7 +137,7 @@ export class Daemon {
       });
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
       const {modules} = executor;
-      const ref: {daemon?: Daemon} = {};
+      const ref: {daemon?: Daemon; sessions?: SessionManager} = {};
       const discoveryTimeoutMs = process.env.CAPSULE_DISCOVERY_TIMEOUT ? parseDuration(process.env.CAPSULE_DISCOVERY_TIMEOUT, 'CAPSULE_DISCOVERY_TIMEOUT') : undefined;
       // Shared by the start-up's loads, one project after another in each thread; closed once they end, then each discovery runs alone.
       const startupDiscovery = sharedDiscoveryWorkers(availableParallelism());
@@ -196,6 +196,7 @@ export class Daemon {
         audit,
         projects,
         sandbox: () => sandboxFound,
+        sessions: () => ref.sessions?.counts() ?? {idle: 0, busy: 0, lost: 0},
         requestShutdown: (timeoutMs, options) => void ref.daemon?.stop(timeoutMs, options),
         // Runs get the timeout; services stop alongside, each within its own stop_timeout.
         shutdownWithinMs: (timeoutMs, options) => Math.max(timeoutMs, options?.leaveServices ? 0 : serviceManager.longestStopMs()),
@@ -212,6 +213,7 @@ export class Daemon {
         maxSessions: countFromEnv('CAPSULE_MAX_SESSIONS'),
         warmSessions: countFromEnv('CAPSULE_WARM_SESSIONS', {zero: true}),
       });
+      ref.sessions = sessions;
       const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents, remoteAgents, discoveries, sessions}, onStopped);
       ref.daemon = daemon;
       const handlers: PartialHandlerTable = {

@@ -1,4 +1,4 @@
-import type {SandboxStatus} from '../src/protocol/index.js';
+import type {DaemonStatus, SandboxStatus} from '../src/protocol/index.js';
 import type {HomePaths} from '../src/lib/home.js';
 import type {AuditLog} from './core/audit-log.js';
 import type {EventBus} from './core/event-bus.js';
@@ -16,6 +16,8 @@ export interface DaemonServices {
   projects: ProjectRegistry;
   /** Whether sandboxed tasks can run here; null until the start's probe ends. */
   sandbox(): SandboxStatus | null;
+  /** Code sessions by state (daemon/sessions). */
+  sessions(): NonNullable<DaemonStatus['sessions']>;
   requestShutdown(timeoutMs: number, options?: ShutdownOptions): void;
   /** The longest a shutdown asked now may take, flushing and exiting aside: what `daemon stop` waits for. */
   shutdownWithinMs(timeoutMs: number, options?: ShutdownOptions): number;

@@ -19,6 +19,7 @@ export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daem
         projectCount: daemon.projects.size,
         nodeVersion: process.version,
         sandbox: daemon.sandbox(),
+        sessions: daemon.sessions(),
       };
     },
     'daemon.stop': ({timeoutMs, leaveServices}) => {

@@ -108,7 +108,10 @@ export class HostLink {
     if (!isAlive(pid)) return null;
     const socket = await tryConnect(HostLink.socketOf(spec.runDir));
     if (socket === null) return null;
-    const proxy = spec.sandbox === null ? null : await startEgressProxy({socketPath: join(spec.runDir, 'egress.sock'), hosts: spec.sandbox.policy.hosts}).catch(() => null);
+    // The dead daemon's proxy left its socket file behind: the new proxy listens in its place.
+    const egress = join(spec.runDir, 'egress.sock');
+    rmSync(egress, {force: true});
+    const proxy = spec.sandbox === null ? null : await startEgressProxy({socketPath: egress, hosts: spec.sandbox.policy.hosts}).catch(() => null);
     const link = await HostLink.handshake(pid, socket, proxy, spec).catch(() => null);
     if (link === null) await proxy?.close();
     return link;

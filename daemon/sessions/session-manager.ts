@@ -151,6 +151,12 @@ export class SessionManager {
     return manager;
   }
 
+  counts(): {idle: number; busy: number; lost: number} {
+    const counts = {idle: 0, busy: 0, lost: 0};
+    for (const {record} of this.sessions.values()) if (record.state !== 'closed') counts[record.state]++;
+    return counts;
+  }
+
   list(): SessionSummary[] {
     return [...this.sessions.values()].map((session) => this.summarize(session));
   }
@@ -276,7 +282,6 @@ export class SessionManager {
 
   private async run(session: Session, execution: string, code: string, timeoutMs: number | null): Promise<ExecutionResult> {
     const {record} = session;
-    if (session.link === null) throw this.unusable(session);
     const base = {session: record.id, execution, stdout: '', stderr: '', replaced: false};
     let compiled;
     try {
@@ -286,9 +291,11 @@ export class SessionManager {
       const failure: SnippetFailure = {type: 'syntax', name: 'SyntaxError', message: error.message, stack: null, incomplete: (error.details as {incomplete: boolean}).incomplete};
       return {...base, filename: `snippet-${record.executions + 1}.ts`, durationMs: 0, error: failure};
     }
+    // Its process may have gone while the snippet waited its turn or compiled.
+    const link = session.link;
+    if (link === null || session.closing) throw this.unusable(session);
     record.executions++;
     record.lastUsedAt = new Date().toISOString();
-    const link = session.link;
     const outcome = await new Promise<SnippetOutcome | null>((finish) => {
       const running: Running = {id: execution, filename: compiled.filename, map: compiled.map, callLine: compiled.callLine, stdout: '', stderr: '', outputBytes: 0, stoppedFor: null, openAsks: new Set(), finish};
       session.running = running;
@@ -313,6 +320,9 @@ export class SessionManager {
     const running = session.running!;
     session.running = null;
     record.lastUsedAt = new Date().toISOString();
+    if (outcome === null && session.closing) {
+      return {...base, filename: running.filename, durationMs: 0, stdout: running.stdout, stderr: running.stderr, error: {type: 'interrupted', name: 'Interrupted', message: 'the session was closed while the snippet ran', stack: null}};
+    }
     if (outcome === null) {
       // Its process died (or was killed) under it: a fresh one takes its place.
       const {type, message} = running.stoppedFor ?? (link.diedOutOfMemory() ? {type: 'out_of_memory' as const, message: `the session's process ran out of heap (its RAM limit is ${formatSize(record.ramBytes)})`} : {type: 'crashed' as const, message: "the session's process exited while the snippet ran"});
@@ -565,6 +575,8 @@ export class SessionManager {
           return;
         }
         await this.attach(session, link);
+        // Its last use was not written down each time: the restart counts as one, so it is not closed as idle at once.
+        record.lastUsedAt = new Date().toISOString();
         session.adoptedRunning = link.running;
         record.state = link.running === null ? 'idle' : 'busy';
         this.options.audit.record({kind: 'session.adopt', target: record.id, details: {pid: link.pid}});
@@ -603,7 +615,10 @@ export class SessionManager {
   }
 
   private publish(session: Session): void {
-    this.options.bus.publish('session.updated', this.summarize(session), [session.record.id]);
+    // A summary reads /proc: twice a snippet, it is made only for someone listening.
+    const {bus} = this.options;
+    if (!bus.hasSubscribers('session') && !bus.hasSubscribers(`session:${session.record.id}`)) return;
+    bus.publish('session.updated', this.summarize(session), [session.record.id]);
   }
 
   private summarize(session: Session): SessionSummary {

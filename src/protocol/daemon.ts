@@ -34,6 +34,8 @@ export const DaemonStatus = z.object({
   nodeVersion: z.string(),
   /** null while the daemon still probes for it (a few ms after its start); daemons before issue 16 do not say. */
   sandbox: SandboxStatus.nullable().optional(),
+  /** Code sessions by state; daemons before issue 20 do not say. */
+  sessions: z.object({idle: z.number().int(), busy: z.number().int(), lost: z.number().int()}).optional(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 

@@ -16,8 +16,14 @@ export function renderDaemonStatus(status: DaemonStatus, paint: Paint): string {
     ['home', status.home],
     ['projects', String(status.projectCount)],
     ...(status.sandbox ? [['sandbox', renderSandbox(status.sandbox, paint)] as [string, string]] : []),
+    ...(status.sessions ? [['sessions', renderSessionCounts(status.sessions)] as [string, string]] : []),
   ];
   return rows.map(([key, value]) => `${paint('dim', key.padEnd(9))}${value}`).join('\n');
+}
+
+/** "3 open (1 busy), 1 lost". */
+export function renderSessionCounts({idle, busy, lost}: NonNullable<DaemonStatus['sessions']>): string {
+  return `${idle + busy} open${busy > 0 ? ` (${busy} busy)` : ''}${lost > 0 ? `, ${lost} lost` : ''}`;
 }
 
 export function renderSandbox(sandbox: SandboxStatus, paint: Paint): string {

@@ -220,6 +220,9 @@ describe('many sessions', () => {
     await Promise.all(sessions.map((session, index) => session.execute(`const mine = ${index}`)));
     const values = await Promise.all(sessions.map(async (session) => (await session.execute('mine * 2')).value));
     expect(values).toEqual(sessions.map((_, index) => index * 2));
+    const status = await home.json<{sessions: {idle: number; busy: number; lost: number}}>(['daemon', 'status']);
+    expect(status.sessions.idle + status.sessions.busy).toBe(100);
+    expect((await home.run(['daemon', 'status'])).stdout).toMatch(/sessions\s+100 open/);
     await Promise.all(sessions.map((session) => session.close()));
     for (const pid of pids) await waitFor(() => !isAlive(pid!), {what: `session process ${pid} to end`});
   }, 180_000);

@@ -18,6 +18,13 @@ describe('dashboard tree', () => {
     expect(lineWith(frame, '◆ billing')).toMatch(/^›/);
   });
 
+  it('counts the daemon\'s code sessions in the header', async () => {
+    const world = makeWorld();
+    world.status = {...world.status, sessions: {idle: 2, busy: 1, lost: 1}};
+    const frame = await mount(new FakeClient(handlersFor(world)), {columns: 160, rows: 40}).waitFor('sessions');
+    expect(frame).toContain('›_ 3 sessions, 1 lost');
+  });
+
   it('moves with j k and the arrow keys, a page with PgDn, to the ends with g and G', async () => {
     const ui = mount(new FakeClient(handlersFor(makeWorld())));
     await ui.waitFor('worker');

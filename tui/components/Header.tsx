@@ -28,6 +28,12 @@ export function Header({status, counts, width}: {status: DaemonStatus | null; co
       <Tone tone={SERVICE_GLYPHS.healthy[1]}>{SERVICE_GLYPHS.healthy[0]}</Tone> {counts.healthy} up <Tone tone={counts.unhealthy ? SERVICE_GLYPHS.unhealthy[1] : 'dim'}>{SERVICE_GLYPHS.unhealthy[0]}</Tone> {counts.unhealthy} unhealthy
       <Text dimColor>{' · '}</Text>
       <Tone tone="magenta">◷</Tone> {counts.dueSoon} schedules due in 1h
+      {status?.sessions ? (
+        <>
+          <Text dimColor>{' · '}</Text>
+          <Tone tone="cyan">›_</Tone> {status.sessions.idle + status.sessions.busy} sessions{status.sessions.lost > 0 ? `, ${status.sessions.lost} lost` : ''}
+        </>
+      ) : null}
     </Text>
   );
   if (headerHeight(width) === 1) {
