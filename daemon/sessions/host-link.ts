@@ -94,6 +94,8 @@ export class HostLink {
       const socket = pid === null ? null : await tryConnect(socketPath);
       if (socket !== null) return HostLink.handshake(pid!, socket, proxy, spec);
       if (exited || pid === null || Date.now() > deadline) {
+        // The node first: a sandbox outlives its bubblewrap (no --die-with-parent for sessions).
+        if (pid !== null) killGroup(pid);
         child.kill('SIGKILL');
         await proxy?.close();
         const said = readTail(spec.logFile).trim();
@@ -160,13 +162,7 @@ export class HostLink {
 
   /** Ends it at once; `gone` settles when it has. Its process group goes with it (what its snippets started). */
   kill(): void {
-    for (const target of [-this.pid, this.pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // Not a group leader, or gone.
-      }
-    }
+    killGroup(this.pid);
   }
 
   /** Lets go of it, leaving it running for the next daemon (a restart). */
@@ -190,6 +186,17 @@ function daemonFreeEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CAPSULE_') && !name.startsWith('NODE_OPTIONS')) env[name] = value;
   return env;
+}
+
+/** A host leads its own process group (it is started detached, or by bubblewrap's --new-session). */
+function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Not a group leader, or gone.
+    }
+  }
 }
 
 function isAlive(pid: number): boolean {

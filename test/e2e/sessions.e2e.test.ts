@@ -1,4 +1,5 @@
 // Code sessions, end to end: the real CLI, daemon, host processes and bubblewrap sandboxes.
+import {readdirSync, readFileSync} from 'node:fs';
 import {mkdir, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
@@ -36,7 +37,25 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   await home?.cleanup();
+  // Nothing of this home's sessions is left: a host names its socket in its environment, a sandbox's bubblewrap in its arguments.
+  await waitFor(() => processesNaming(home.home).length === 0, {timeoutMs: 10_000, what: `the session processes of ${home.home} to end: ${processesNaming(home.home).join(', ')}`});
 }, 60_000);
+
+function processesNaming(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const read = (file: string) => {
+      try {
+        return readFileSync(`/proc/${entry}/${file}`, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    if (read('cmdline').includes(text) || read('environ').includes(text)) found.push(Number(entry));
+  }
+  return found;
+}
 
 async function newSession(args: string[] = []): Promise<string> {
   const opened = await home.json<SessionSummary>(['session', 'new', ...args]);
