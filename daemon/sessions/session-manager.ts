@@ -114,10 +114,11 @@ export interface SessionManagerOptions {
 }
 
 /**
- * Hosts starting at once: a hundred Node processes started together on two cores each take
- * seconds, and all of them past the start timeout; in turns, each starts in its usual time.
+ * Hosts starting at once: a start is CPU-bound, so a hundred Node processes started together on
+ * two cores each take seconds, all of them past the start timeout; in turns, each starts in its
+ * usual time, and the rest of the machine keeps a share of it.
  */
-const STARTS_AT_ONCE = Math.max(2, availableParallelism() * 2);
+const STARTS_AT_ONCE = Math.max(2, availableParallelism());
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
@@ -187,7 +188,7 @@ export class SessionManager {
       lastUsedAt: now,
       executions: 0,
       replacements: 0,
-      ramBytes: params.ram === undefined ? DEFAULT_SESSION_RAM_BYTES : positive(parseSize(params.ram, '--ram'), '--ram', '512MB'),
+      ramBytes: params.ram === undefined ? DEFAULT_SESSION_RAM_BYTES : sessionRam(params.ram),
       cpuMs: params.cpu === undefined ? null : positive(parseDuration(params.cpu, '--cpu'), '--cpu', '30s'),
       idleTimeoutMs: params.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT_MS : positive(parseDuration(params.idleTimeout, '--idle-timeout'), '--idle-timeout', '15m'),
       maxAgeMs: params.maxAge === undefined ? DEFAULT_MAX_AGE_MS : positive(parseDuration(params.maxAge, '--max-age'), '--max-age', '24h'),
@@ -641,6 +642,15 @@ export class SessionManager {
       reason: record.reason,
     };
   }
+}
+
+/** Below it, a session's Node process (about 50 MB idle) would be over its limit at its first snippet. */
+const MIN_SESSION_RAM_BYTES = 96 * 1024 * 1024;
+
+function sessionRam(ram: string | number): number {
+  const bytes = parseSize(ram, '--ram');
+  if (bytes >= MIN_SESSION_RAM_BYTES) return bytes;
+  throw badInput(`--ram ${ram} is too little for a session: its Node process alone takes about 50MB`, `give at least ${formatSize(MIN_SESSION_RAM_BYTES)}, e.g. --ram 256MB`);
 }
 
 function positive(value: number, flag: string, example: string): number {

@@ -27,7 +27,8 @@ beforeAll(async () => {
     'lib/stats.ts': `export function mean(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0) / xs.length;\n}\n`,
   });
   home.removeOnCleanup(root);
-  const started = await home.run(['daemon', 'start'], {env: {HOME: secretHome}});
+  // Niced: the 100 sessions' starts below must not starve the e2e file running beside this one.
+  const started = await home.run(['daemon', 'start'], {env: {HOME: secretHome}, wrap: ['nice', '-n', '10']});
   expect(started.code, started.stderr).toBe(0);
   const added = await home.run(['project', 'add', root]);
   expect(added.code, added.stderr).toBe(0);
@@ -114,6 +115,10 @@ describe('capsule exec', () => {
     const ram = await home.run(['session', 'new', '--ram', 'lots']);
     expect(ram.code).toBe(2);
     expect(ram.stderr).toContain('--ram');
+    const tiny = await home.run(['session', 'new', '--ram', '8MB']);
+    expect(tiny.code).toBe(2);
+    expect(tiny.stderr).toContain('--ram 8MB is too little');
+    expect(tiny.stderr).toContain('at least 96MB');
     const project = await home.run(['session', 'new', '--project', 'labb']);
     expect(project.code).toBe(2);
     expect(project.stderr).toContain('did you mean "lab"');
