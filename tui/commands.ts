@@ -5,7 +5,7 @@ import type {PickerOption} from './components/Picker.js';
 import type {StatusMessage} from './components/StatusLine.js';
 import type {Actions} from './hooks/useActions.js';
 import {waitingPrompts} from './hooks/useRunSteps.js';
-import {answerPrompt, cancelRun, rerun, restartService, runAction, setConfig, shownValue, startService, stopService, submitRun, toggleSchedule, triggerSchedule} from './operations.js';
+import {answerPrompt, cancelRun, closeSession, interruptSession, rerun, restartService, runAction, setConfig, shownValue, startService, stopService, submitRun, toggleSchedule, triggerSchedule} from './operations.js';
 import {taskOf, type SelectedItem} from './state/item.js';
 import {latestRun, runsOf} from './state/runs.js';
 
@@ -108,22 +108,27 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
     },
 
     stopStart() {
-      if (item?.kind !== 'service') return info('s stops or starts a service: select one first');
+      if (item?.kind === 'session') {
+        const {id, state} = item.session;
+        return confirm(`Close session ${id}${state === 'busy' ? ' (a snippet is running in it)' : ''}? Its names are gone for good.`, () => void perform(`closing ${id}…`, (client) => closeSession(client, id)));
+      }
+      if (item?.kind !== 'service') return info('s stops or starts a service, or closes a session: select one first');
       const ref = {namespace: item.namespace, name: item.service.name};
       if (STOPPED.has(item.service.state)) return void perform(`starting ${ref.namespace}/${ref.name}…`, (client) => startService(client, ref));
       confirm(`Stop ${ref.namespace}/${ref.name}?`, () => void perform(`stopping ${ref.namespace}/${ref.name}…`, (client) => stopService(client, ref)));
     },
 
     runTask() {
-      const task = taskOf(item);
-      if (item === null || task === null) return info('t runs a task: select a task (or a schedule, for its task) first');
-      const last = latestRun(runs, item.namespace, task);
+      const ref = taskOf(item);
+      if (ref === null) return info('t runs a task: select a task (or a schedule, for its task) first');
+      const {namespace, task} = ref;
+      const last = latestRun(runs, namespace, task);
       const initial = last === undefined || last.input === undefined ? '{}' : JSON.stringify(last.input);
-      const id = `run:${item.namespace}/${task}`;
+      const id = `run:${namespace}/${task}`;
       setModal({
         kind: 'prompt',
         id,
-        title: `Run ${item.namespace}/${task} with input (JSON)`,
+        title: `Run ${namespace}/${task} with input (JSON)`,
         initial,
         hint: last ? 'prefilled with the last run\'s input' : undefined,
         error: null,
@@ -135,9 +140,9 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
             return setModal((modal) => (modal?.kind === 'prompt' && modal.id === id ? {...modal, error: `expected JSON input: ${(error as Error).message}`, errorHint: 'e.g. {"id": 7}'} : modal));
           }
           setModal(null);
-          void perform(`submitting a run of ${item.namespace}/${task}…`, async (client) => {
-            const submitted = await submitRun(client, item.namespace, task, input);
-            return `submitted ${submitted.id} for ${item.namespace}/${task} (${submitted.status})`;
+          void perform(`submitting a run of ${namespace}/${task}…`, async (client) => {
+            const submitted = await submitRun(client, namespace, task, input);
+            return `submitted ${submitted.id} for ${namespace}/${task} (${submitted.status})`;
           });
         },
       });
@@ -145,11 +150,16 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
 
     cancel() {
       if (run) return cancel(run);
+      if (item?.kind === 'session') {
+        const {id, state} = item.session;
+        if (state !== 'busy') return info(`no snippet is running in ${id}`);
+        return confirm(`Interrupt the snippet running in ${id}? The session and its names stay.`, () => void perform(`interrupting ${id}…`, (client) => interruptSession(client, id)));
+      }
       if (item?.kind === 'task') {
         const active = runsOf(runs, item.namespace, item.task.name).find((candidate) => !isFinalRunStatus(candidate.status));
         return active ? cancel(active) : info(`nothing of ${item.namespace}/${item.task.name} is running or queued`);
       }
-      info('c cancels a run: select a task, or pick a run in its details or on the board');
+      info('c cancels a run (select a task, or pick a run in its details or on the board) or interrupts a session\'s snippet');
     },
 
     pause() {

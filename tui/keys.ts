@@ -1,3 +1,5 @@
+import type {SelectedItem} from './state/item.js';
+
 /** Every key of the dashboard, in the order the help screen lists them. */
 export const KEYS: readonly {keys: string; action: string}[] = [
   {keys: '↑ ↓  j k', action: 'move (in the tree, a detail list, the log or the board)'},
@@ -6,9 +8,9 @@ export const KEYS: readonly {keys: string; action: string}[] = [
   {keys: 'Enter', action: 'focus the details (pick a run or a config value)'},
   {keys: 'Esc', action: 'back to the tree; close a prompt; clear the filter'},
   {keys: 'r', action: 'restart a service · trigger a schedule now · re-run a run'},
-  {keys: 's', action: 'stop / start a service'},
+  {keys: 's', action: 'stop / start a service · close a code session'},
   {keys: 't', action: 'run the task (asks for JSON input, the last one prefilled)'},
-  {keys: 'c', action: 'cancel a run (the picked one, or the task\'s active run)'},
+  {keys: 'c', action: 'cancel a run (the picked one, or the task\'s active run) · interrupt a session\'s snippet'},
   {keys: 'p', action: 'pause / resume a schedule'},
   {keys: 'a', action: 'run one of a service\'s actions (asks for key=value arguments) · answer the question of the picked waiting run'},
   {keys: 'e', action: 'edit a service config value'},
@@ -23,7 +25,7 @@ export const KEYS: readonly {keys: string; action: string}[] = [
 export type KeyHint = [key: string, label: string];
 
 /** The footer: the keys that do something for what is selected and focused, most useful first. */
-export function footerHints(mode: 'main' | 'board' | 'help', focus: 'tree' | 'details' | 'logs', kind: 'project' | 'task' | 'schedule' | 'service' | null, answerable = false): KeyHint[] {
+export function footerHints(mode: 'main' | 'board' | 'help', focus: 'tree' | 'details' | 'logs', kind: SelectedItem['kind'] | null, answerable = false): KeyHint[] {
   const tail: KeyHint[] = [['?', 'help'], ['q', 'quit']];
   if (mode === 'help') return [['Esc', 'close'], ['q', 'quit']];
   if (focus === 'logs') return [['↑↓', 'scroll'], ['f', 'follow'], ['/', 'search'], ['G', 'end'], ['Esc', 'back'], ...tail];
@@ -36,6 +38,8 @@ export function footerHints(mode: 'main' | 'board' | 'help', focus: 'tree' | 'de
     task: [['t', 'run'], ['r', 're-run'], ['c', 'cancel'], ['⏎', 'runs'], ['b', 'board']],
     schedule: [['r', 'trigger'], ['p', 'pause/resume'], ['t', 'run task'], ['b', 'board']],
     project: [['←→', 'fold'], ['b', 'board']],
+    session: [['c', 'interrupt'], ['s', 'close']],
+    sessions: [['←→', 'fold']],
   };
   return [...answer, move, ...(kind ? byKind[kind]! : []), ['l', 'log'], ['/', 'filter'], ...tail];
 }

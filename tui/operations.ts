@@ -103,3 +103,13 @@ export function shownValue(entry: ConfigEntry): string {
 function pidNote(service: ServiceSummary | undefined): string {
   return service?.pid ? ` (pid ${service.pid})` : '';
 }
+
+export async function closeSession(client: DashboardClient, id: string): Promise<string> {
+  await client.call('session.close', {id});
+  return `closed ${id}`;
+}
+
+export async function interruptSession(client: DashboardClient, id: string): Promise<string> {
+  const {interrupted} = await client.call('session.interrupt', {id});
+  return interrupted === null ? `nothing was running in ${id}` : `interrupted the snippet running in ${id}`;
+}

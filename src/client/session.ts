@@ -17,19 +17,12 @@ export interface ExecuteOptions {
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
-/**
- * One code session (`client.session()`): a namespace in the daemon that snippets of JavaScript or
- * TypeScript run in, one after another, each seeing what the earlier ones declared.
- */
-export class SessionHandle {
+/** The calls on one code session, by its id: what `capsule exec ID` needs, without first listing sessions. */
+export class SessionCalls {
   constructor(
-    private readonly client: DaemonClient,
-    readonly summary: SessionSummary,
+    protected readonly client: DaemonClient,
+    readonly id: string,
   ) {}
-
-  get id(): string {
-    return this.summary.id;
-  }
 
   /**
    * Runs `code` and resolves once it ended: its value (`value` when JSON carries it, `inspected`
@@ -105,5 +98,19 @@ export class SessionHandle {
 
   async close(): Promise<void> {
     await this.client.call('session.close', {id: this.id});
+  }
+}
+
+/**
+ * One code session (`client.session()`): a namespace in the daemon that snippets of JavaScript or
+ * TypeScript run in, one after another, each seeing what the earlier ones declared.
+ */
+export class SessionHandle extends SessionCalls {
+  constructor(
+    client: DaemonClient,
+    /** As the session was when it opened. */
+    readonly summary: SessionSummary,
+  ) {
+    super(client, summary.id);
   }
 }

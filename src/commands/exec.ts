@@ -3,8 +3,8 @@ import {createInterface} from 'node:readline';
 import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../cli/base.js';
 import {stringArg} from '../cli/args.js';
-import {SessionHandle} from '../client/session.js';
-import {CapsuleError, badInput} from '../lib/errors.js';
+import {SessionCalls} from '../client/session.js';
+import {badInput} from '../lib/errors.js';
 import type {ExecutionResult} from '../protocol/index.js';
 import {renderSnippetError} from '../render/sessions.js';
 
@@ -35,10 +35,8 @@ export default class Exec extends CapsuleCommand {
     if (fromStdin && process.stdin.isTTY) throw badInput('no snippet given', `pass it as an argument (\`capsule exec ${args.id} '1 + 1'\`), with --file, or on standard input; or use \`capsule session repl ${args.id}\``);
     const code = args.code ?? (flags.file === undefined ? await readStdin() : await readSnippetFile(flags.file));
     const client = await this.daemon(flags.autostart);
-    const {sessions} = await client.call('session.list', {});
-    const summary = sessions.find((session) => session.id === args.id);
-    if (summary === undefined) throw new CapsuleError('not_found', `no session ${args.id}`, {hint: 'see `capsule session list`, or open one with `capsule session new`'});
-    const session = new SessionHandle(client, summary);
+    // An unknown id is the daemon's not_found, worded once there.
+    const session = new SessionCalls(client, args.id);
     const answers = fromStdin ? null : lineReader();
     const interrupt = () => void session.interrupt();
     process.on('SIGINT', interrupt);

@@ -1,6 +1,6 @@
 import {formatDuration} from '../lib/duration.js';
 import {formatSize} from '../lib/size.js';
-import type {RemoteServiceStatus, RunStatus, ScheduleSummary, ServiceState, ServiceSummary, TaskSummary} from '../protocol/index.js';
+import type {RemoteServiceStatus, RunStatus, ScheduleSummary, ServiceState, ServiceSummary, SessionState, SessionSummary, TaskSummary} from '../protocol/index.js';
 import type {StyleName} from './style.js';
 
 /** One tree/table line for a task, schedule or service: a status glyph, its tone and short facts. */
@@ -33,6 +33,13 @@ export const SERVICE_GLYPHS: Record<ServiceState, [string, StyleName]> = {
   stopped: ['○', 'gray'],
   exited: ['○', 'gray'],
   failed: ['✗', 'red'],
+};
+
+export const SESSION_GLYPHS: Record<SessionState, [string, StyleName]> = {
+  idle: ['○', 'green'],
+  busy: ['●', 'blue'],
+  lost: ['◌', 'red'],
+  closed: ['○', 'gray'],
 };
 
 /** "3m ago" / "in 3h 12m" relative to `now`. */
@@ -92,4 +99,17 @@ export function describeService(service: ServiceSummary): ItemLine {
   if (service.remote !== null) facts.push(describeRemote(service.remote));
   if (service.reason !== null) facts.push(service.reason);
   return {label: service.name, glyph, tone, facts};
+}
+
+/** A code session's line: what it is for, how much it did, when it was last used, and why it is lost. */
+export function describeSession(session: SessionSummary, now = Date.now()): ItemLine {
+  const [glyph, tone] = SESSION_GLYPHS[session.state];
+  const facts = [session.state, session.project ?? 'no project'];
+  if (session.isolation !== 'process') facts.push(session.isolation);
+  facts.push(`${session.executions} snippet${session.executions === 1 ? '' : 's'}`);
+  if (session.rssBytes !== null) facts.push(formatSize(session.rssBytes));
+  facts.push(`used ${relativeTime(session.lastUsedAt, now)}`);
+  if (session.replacements > 0) facts.push(`replaced ${session.replacements}×`);
+  if (session.reason !== null) facts.push(session.reason);
+  return {label: session.id, glyph, tone, facts};
 }

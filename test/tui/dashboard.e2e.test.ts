@@ -65,6 +65,36 @@ describe.skipIf(!HAS_TMUX)('the dashboard in a terminal (tmux)', () => {
     expect(after).not.toContain('Projects');
   });
 
+  it('lists a code session opened from the CLI, shows what its snippet prints, and closes it with s', {timeout: 90_000}, async () => {
+    tmux = await openDashboard(await makeProject({'capsule.toml': projectToml('e2e')}));
+    await tmux.waitFor('Projects');
+    const opened = await home.run(['session', 'new', '--project', 'e2e', '--json']);
+    expect(opened.code, opened.stderr).toBe(0);
+    const {id} = JSON.parse(opened.stdout) as {id: string};
+    await tmux.waitFor(new RegExp(`${id}\\s+idle · e2e · 0 snippets`));
+    await tmux.keys('/');
+    await tmux.waitFor('Filter the tree');
+    await tmux.keys(id, true);
+    await tmux.keys('Enter');
+    await tmux.waitFor(`Session ${id}`);
+    await tmux.waitFor(`${id} (its snippets' output from now on)`);
+
+    const executed = await home.run(['exec', id, 'for (const n of [1, 2]) console.log(`line ${n} from the snippet`); 40 + 2']);
+    expect(executed.code, executed.stderr).toBe(0);
+    expect(executed.stdout).toContain('42');
+    const screen = await tmux.waitFor('line 2 from the snippet');
+    expect(screen).toContain('line 1 from the snippet');
+    await tmux.waitFor(new RegExp(`${id}\\s+idle · e2e · 1 snippet`));
+
+    await tmux.keys('s');
+    await tmux.waitFor(`Close session ${id}?`);
+    await tmux.keys('y');
+    await tmux.waitFor(`✓ closed ${id}`);
+    await tmux.waitFor((text) => !text.includes(`Session ${id}`));
+    const listed = await home.run(['session', 'list', '--json']);
+    expect((JSON.parse(listed.stdout) as {id: string}[]).map((session) => session.id)).not.toContain(id);
+  });
+
   it('answers a waiting run\'s question from the board with a', {timeout: 90_000}, async () => {
     const root = await makeProject({
       'capsule.toml': projectToml('e2e'),

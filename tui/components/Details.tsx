@@ -7,6 +7,7 @@ import {PaneTitle} from './PaneTitle.js';
 import {ProjectDetails} from './ProjectDetails.js';
 import {ScheduleDetails} from './ScheduleDetails.js';
 import {ServiceDetails} from './ServiceDetails.js';
+import {SessionDetails, SessionsDetails} from './SessionDetails.js';
 import {StepTimeline, timelineHeight} from './StepTimeline.js';
 import {TaskDetails} from './TaskDetails.js';
 
@@ -24,14 +25,14 @@ export interface DetailsProps {
   now: number;
 }
 
-const TITLES = {project: 'Project', task: 'Task', schedule: 'Schedule', service: 'Service'} as const;
+const TITLES = {project: 'Project', task: 'Task', schedule: 'Schedule', service: 'Service', session: 'Session', sessions: 'Sessions'} as const;
 
-/** The right pane: everything about the selected namespace, task, schedule or service. */
+/** The right pane: everything about the selected namespace, task, schedule, service or code session. */
 export function Details({item, extra, run, steps, focused, detailIndex, width, height, now}: DetailsProps) {
   const timeline = run === null ? 0 : timelineHeight(steps, Math.floor((height - 1) / 2));
   const body = height - 1 - timeline;
   const selected = focused ? detailIndex : null;
-  const name = item === null ? '' : item.kind === 'project' ? item.namespace : `${item.namespace}/${item.kind === 'task' ? item.task.name : item.kind === 'schedule' ? item.schedule.name : item.service.name}`;
+  const name = item === null ? '' : itemName(item);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <PaneTitle title={item ? `${TITLES[item.kind]} ${name}` : 'Details'} focused={focused} width={width} />
@@ -42,7 +43,26 @@ export function Details({item, extra, run, steps, focused, detailIndex, width, h
         <ScheduleDetails namespace={item.namespace} schedule={item.schedule} next={extra.next.value} nextError={extra.next.error} runs={extra.runs} selected={selected} width={width} height={body} now={now} />
       ) : null}
       {run !== null && timeline > 0 ? <StepTimeline runId={run.id} steps={steps!} width={width} height={timeline} now={now} /> : null}
+      {item?.kind === 'session' ? <SessionDetails session={item.session} width={width} height={body} now={now} /> : null}
+      {item?.kind === 'sessions' ? <SessionsDetails sessions={item.sessions} width={width} height={body} /> : null}
       {item?.kind === 'service' ? <ServiceDetails service={item.service} config={extra.config.value} configError={extra.config.error} selected={selected} width={width} height={body} now={now} /> : null}
     </Box>
   );
+}
+
+function itemName(item: SelectedItem): string {
+  switch (item.kind) {
+    case 'project':
+      return item.namespace;
+    case 'task':
+      return `${item.namespace}/${item.task.name}`;
+    case 'schedule':
+      return `${item.namespace}/${item.schedule.name}`;
+    case 'service':
+      return `${item.namespace}/${item.service.name}`;
+    case 'session':
+      return item.session.id;
+    case 'sessions':
+      return `(${item.sessions.length})`;
+  }
 }

@@ -19,7 +19,7 @@ export interface TreeProps {
   now: number;
 }
 
-/** namespace → tasks / schedules / services; only the rows in view are described and rendered, so a long tree costs what a short one does. */
+/** namespace → tasks / schedules / services, then the code sessions; only the rows in view are described and rendered, so a long tree costs what a short one does. */
 export function Tree({rows, selected, height, width, focused, filter, activity, now}: TreeProps) {
   const lines = Math.max(1, height - 1);
   const top = useRef(0);
@@ -52,7 +52,7 @@ function TreeLine({row, line, selected, width}: {row: TreeRow; line: RowLine; se
         {indent}
         {fold}
         {line.glyph ? <Tone tone={line.tone}>{line.glyph} </Tone> : null}
-        <Text bold={row.depth !== 1} dimColor={row.depth === 1}>
+        <Text bold={row.subject.kind !== 'group'} dimColor={row.subject.kind === 'group'}>
           {row.label}
         </Text>
         <Text dimColor>{facts}</Text>

@@ -9,7 +9,7 @@ import {EventBatch, type Batch} from '../state/event-batch.js';
 export const FLUSH_INTERVAL_MS = 100;
 
 /** Topics carrying every event the dashboard shows (log lines travel on `run` and `service`). */
-export const DASHBOARD_TOPICS: readonly string[] = ['project', 'run', 'schedule', 'service'];
+export const DASHBOARD_TOPICS: readonly string[] = ['project', 'run', 'schedule', 'service', 'session'];
 
 /**
  * Subscribes `client` to `topics` and hands the events over in batches, one flush per

@@ -21,9 +21,10 @@ export interface SelectionData {
 
 /** What the details pane shows beyond the tree's summaries, fetched when the selection changes. */
 export function useSelectionData(client: DashboardClient | null, data: DashboardData, item: SelectedItem | null, dispatch: Dispatch<DataAction>): SelectionData {
-  const namespace = item?.namespace ?? null;
-  const task = taskOf(item);
-  useRunList(client, task === null ? null : namespace, task, DETAIL_RUNS, dispatch);
+  const ref = taskOf(item);
+  const namespace = ref?.namespace ?? null;
+  const task = ref?.task ?? null;
+  useRunList(client, namespace, task, DETAIL_RUNS, dispatch);
 
   const runs = useMemo(() => (namespace !== null && task !== null ? runsOf(data.runs, namespace, task).slice(0, DETAIL_RUNS) : []), [data.runs, namespace, task]);
 

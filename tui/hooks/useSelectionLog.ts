@@ -27,6 +27,8 @@ export function useSelectionLog(client: DashboardClient | null, target: LogTarge
 }
 
 async function fetchTail(client: DashboardClient, target: LogTarget): Promise<{runId: string | null; lines: ServerEvent[]}> {
+  // A session's output is kept by no one but the caller of each snippet: the pane shows what arrives from now on.
+  if (target.kind === 'session') return {runId: null, lines: []};
   if (target.kind === 'service') {
     const result = await client.call('service.logs', {namespace: target.namespace, name: target.name, tail: LOG_TAIL_LINES});
     return {runId: null, lines: result.lines.map((line) => ({event: 'service.log', data: line}))};

@@ -1,4 +1,4 @@
-import type {DaemonStatus, ProjectSummary, RunProgress, RunRecord, ServerEvent} from '../../src/protocol/index.js';
+import type {DaemonStatus, ProjectSummary, RunProgress, RunRecord, ServerEvent, SessionSummary} from '../../src/protocol/index.js';
 import {EMPTY_LOG, type LogState} from './log.js';
 import type {SnapshotProblem} from './snapshot.js';
 
@@ -15,6 +15,8 @@ export interface DashboardData {
   /** The daemon answered run.list, so every run not final is in `runs`. */
   runsTracked: boolean;
   progress: ReadonlyMap<string, RunProgress>;
+  /** The daemon's code sessions that are not closed, in the order it lists them. */
+  sessions: SessionSummary[];
   status: DaemonStatus | null;
   log: LogState;
   /** Lists the last snapshot could not load. */
@@ -29,6 +31,7 @@ export const EMPTY_DATA: DashboardData = {
   runs: new Map(),
   runsTracked: false,
   progress: new Map(),
+  sessions: [],
   status: null,
   log: EMPTY_LOG,
   problems: [],

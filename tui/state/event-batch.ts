@@ -12,7 +12,7 @@ export interface Batch {
 /** Distinct items one batch may carry before it gives up and asks for a reload instead. */
 export const MAX_BATCH_ITEMS = 10_000;
 
-const LINE_EVENTS = new Set<EventName>(['run.log', 'service.log', 'action.output']);
+const LINE_EVENTS = new Set<EventName>(['run.log', 'service.log', 'action.output', 'session.output']);
 
 // Each of these events carries an item's whole state, so a newer one replaces an older one
 // for the same item: a flood of updates costs one reducer step per item, not per event.
@@ -29,6 +29,8 @@ function itemKey(...[event, data]: EventArgs): string | null {
       return `schedule:${data.namespace}/${data.name}`;
     case 'service.updated':
       return `service:${data.namespace}/${data.name}`;
+    case 'session.updated':
+      return `session:${data.id}`;
     default:
       return null;
   }

@@ -1,4 +1,4 @@
-import type {ProjectSummary, ScheduleSummary, ServiceSummary, TaskSummary} from '../../src/protocol/index.js';
+import type {ProjectSummary, ScheduleSummary, ServiceSummary, SessionSummary, TaskSummary} from '../../src/protocol/index.js';
 import type {TaskActivity} from './runs.js';
 import type {Selection} from './selection.js';
 import {liveTask} from './tree.js';
@@ -8,10 +8,17 @@ export type SelectedItem =
   | {kind: 'project'; namespace: string; project: ProjectSummary}
   | {kind: 'task'; namespace: string; project: ProjectSummary; task: TaskSummary}
   | {kind: 'schedule'; namespace: string; project: ProjectSummary; schedule: ScheduleSummary}
-  | {kind: 'service'; namespace: string; project: ProjectSummary; service: ServiceSummary};
+  | {kind: 'service'; namespace: string; project: ProjectSummary; service: ServiceSummary}
+  | {kind: 'sessions'; sessions: readonly SessionSummary[]}
+  | {kind: 'session'; session: SessionSummary};
 
-export function findItem(projects: ProjectSummary[], selection: Selection | null, activity: ReadonlyMap<string, TaskActivity> | null): SelectedItem | null {
+export function findItem(projects: ProjectSummary[], selection: Selection | null, activity: ReadonlyMap<string, TaskActivity> | null, sessions: readonly SessionSummary[] = []): SelectedItem | null {
   if (selection === null) return null;
+  if (selection.kind === 'sessions') return {kind: 'sessions', sessions};
+  if (selection.kind === 'session') {
+    const session = sessions.find((candidate) => candidate.id === selection.id);
+    return session ? {kind: 'session', session} : null;
+  }
   const root = selection.kind === 'project' ? selection.root : undefined;
   // Without a root, the first listed under the namespace: the one holding it.
   const project = projects.find((candidate) => (root === undefined ? candidate.namespace === selection.namespace : candidate.root === root));
@@ -37,8 +44,8 @@ export function findItem(projects: ProjectSummary[], selection: Selection | null
 }
 
 /** The task whose runs a selection lists: the task itself, or the task a schedule submits. */
-export function taskOf(item: SelectedItem | null): string | null {
-  if (item?.kind === 'task') return item.task.name;
-  if (item?.kind === 'schedule') return item.schedule.task;
+export function taskOf(item: SelectedItem | null): {namespace: string; task: string} | null {
+  if (item?.kind === 'task') return {namespace: item.namespace, task: item.task.name};
+  if (item?.kind === 'schedule') return {namespace: item.namespace, task: item.schedule.task};
   return null;
 }

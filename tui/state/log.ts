@@ -3,8 +3,8 @@ import type {RunRecord, ServerEvent} from '../../src/protocol/index.js';
 /** Lines the log pane keeps for its target; older ones are dropped. */
 export const MAX_LOG_LINES = 500;
 
-/** Whose log the bottom pane shows: one run, a task's latest run, or a service. */
-export type LogTarget = {kind: 'run'; runId: string} | {kind: 'task'; namespace: string; task: string} | {kind: 'service'; namespace: string; name: string};
+/** Whose log the bottom pane shows: one run, a task's latest run, a service, or a code session (its snippets' output, live only: the daemon keeps none). */
+export type LogTarget = {kind: 'run'; runId: string} | {kind: 'task'; namespace: string; task: string} | {kind: 'service'; namespace: string; name: string} | {kind: 'session'; id: string};
 
 export type LogTone = 'warn' | 'error' | 'stderr' | 'action';
 
@@ -42,6 +42,7 @@ export function sameTarget(a: LogTarget | null, b: LogTarget | null): boolean {
   if (a.kind === 'run' && b.kind === 'run') return a.runId === b.runId;
   if (a.kind === 'task' && b.kind === 'task') return a.namespace === b.namespace && a.task === b.task;
   if (a.kind === 'service' && b.kind === 'service') return a.namespace === b.namespace && a.name === b.name;
+  if (a.kind === 'session' && b.kind === 'session') return a.id === b.id;
   return false;
 }
 
@@ -81,6 +82,7 @@ export function followRun(log: LogState, run: RunRecord, shown: RunRecord | unde
 function belongsTo(log: LogState, {event, data}: ServerEvent): boolean {
   const target = log.target!;
   if (event === 'run.log') return data.runId === (log.runId ?? (target.kind === 'run' ? target.runId : null));
+  if (event === 'session.output') return target.kind === 'session' && data.session === target.id;
   if (target.kind !== 'service' || (event !== 'service.log' && event !== 'action.output')) return false;
   return data.namespace === target.namespace && data.name === target.name;
 }
@@ -103,6 +105,7 @@ function toLines({event, data}: ServerEvent): Omit<LogLine, 'n'>[] {
     // A line stored before lines were numbered has seq 0: only its content tells it apart.
     return split(line.seq > 0 ? `${line.namespace}/${line.name}|${line.seq}` : `${line.stream}|${line.time}|${line.line}`, line.time, line.line, line.stream === 'stderr' ? 'stderr' : null);
   }
+  if (event === 'session.output') return split(`session|${data.execution}`, '', data.text.replace(/\n$/, ''), data.stream === 'stderr' ? 'stderr' : null);
   if (event !== 'action.output') return [];
   const chunk = data;
   return split(`action|${chunk.action}|${chunk.chunk}`, '', `[${chunk.action}] ${chunk.chunk.replace(/\n$/, '')}`, 'action');

@@ -1,4 +1,4 @@
-import {isFinalRunStatus, type DaemonStatus, type ProjectSummary, type RunProgress, type RunRecord, type ScheduleSummary, type ServiceSummary, type ServerEvent} from '../../src/protocol/index.js';
+import {isFinalRunStatus, type DaemonStatus, type ProjectSummary, type RunProgress, type RunRecord, type ScheduleSummary, type ServiceSummary, type ServerEvent, type SessionSummary} from '../../src/protocol/index.js';
 import type {DashboardData} from './data.js';
 import {MAX_BATCH_ITEMS, type Batch} from './event-batch.js';
 import {appendEvents, applyTail, followRun, retarget, type LogTarget} from './log.js';
@@ -52,6 +52,7 @@ function applySnapshot(data: DashboardData, snapshot: Snapshot): DashboardData {
     runs,
     runsTracked: snapshot.runs !== null,
     progress,
+    sessions: (snapshot.sessions ?? []).filter((session) => session.state !== 'closed'),
     status: snapshot.status ?? data.status,
     problems: snapshot.problems,
   };
@@ -79,6 +80,7 @@ function applyUpdates(data: DashboardData, updates: ServerEvent[]): DashboardDat
   let projects: ProjectSummary[] = data.projects;
   let runs: Map<string, RunRecord> | null = null;
   let progress: Map<string, RunProgress> | null = null;
+  let sessions = data.sessions;
   let log = data.log;
   for (const {event, data: payload} of updates) {
     switch (event) {
@@ -110,8 +112,18 @@ function applyUpdates(data: DashboardData, updates: ServerEvent[]): DashboardDat
         progress ??= new Map(data.progress);
         putProgress(progress, runs ?? data.runs, payload as RunProgress);
         break;
+      case 'session.updated':
+        sessions = putSession(sessions, payload as SessionSummary);
+        break;
     }
   }
   if (runs) trimRuns(runs);
-  return {...data, projects, runs: runs ?? data.runs, progress: progress ?? data.progress, log};
+  return {...data, projects, runs: runs ?? data.runs, progress: progress ?? data.progress, sessions, log};
+}
+
+/** A closed session leaves the list; any other takes its place in it, or joins its end. */
+function putSession(sessions: SessionSummary[], session: SessionSummary): SessionSummary[] {
+  const index = sessions.findIndex((known) => known.id === session.id);
+  if (session.state === 'closed') return index === -1 ? sessions : sessions.filter((known) => known.id !== session.id);
+  return index === -1 ? [...sessions, session] : sessions.with(index, session);
 }

@@ -3,7 +3,10 @@ export type Selection =
   /** `root` only on a second directory listed under a namespace another one holds (refused it, in error). */
   | {kind: 'project'; namespace: string; root?: string}
   | {kind: 'group'; namespace: string; group: ItemGroup}
-  | {kind: 'task' | 'schedule' | 'service'; namespace: string; name: string};
+  | {kind: 'task' | 'schedule' | 'service'; namespace: string; name: string}
+  /** The code sessions' heading, listed after the projects, and one session under it. */
+  | {kind: 'sessions'}
+  | {kind: 'session'; id: string};
 
 export type ItemGroup = 'tasks' | 'schedules' | 'services';
 export type ItemKind = 'task' | 'schedule' | 'service';
@@ -16,6 +19,11 @@ export function selectionKey(selection: Selection): string {
       return selection.root === undefined ? selection.namespace : `${selection.namespace}@${selection.root}`;
     case 'group':
       return `${selection.namespace}/${selection.group}`;
+    // A namespace holds no ':', so these never meet a project's keys.
+    case 'sessions':
+      return ':sessions';
+    case 'session':
+      return `:session:${selection.id}`;
     default:
       return `${selection.namespace}/${selection.kind}:${selection.name}`;
   }

@@ -1,5 +1,5 @@
 import {toCapsuleError} from '../../src/lib/errors.js';
-import {MAX_RUN_LIST, UNFINISHED_RUN_STATUSES, type DaemonStatus, type ProjectSummary, type RunRecord, type ScheduleSummary, type ServiceSummary} from '../../src/protocol/index.js';
+import {MAX_RUN_LIST, UNFINISHED_RUN_STATUSES, type DaemonStatus, type ProjectSummary, type RunRecord, type ScheduleSummary, type ServiceSummary, type SessionSummary} from '../../src/protocol/index.js';
 import type {DashboardClient} from '../client.js';
 
 /** Recent runs loaded on connect, besides every one not final. */
@@ -18,6 +18,7 @@ export interface Snapshot {
   runs: RunRecord[] | null;
   schedules: (ScheduleSummary & {namespace: string})[] | null;
   services: (ServiceSummary & {namespace: string})[] | null;
+  sessions: SessionSummary[] | null;
   status: DaemonStatus | null;
   /** The lists the daemon did not answer, and why. */
   problems: SnapshotProblem[];
@@ -31,15 +32,16 @@ export async function loadSnapshot(client: DashboardClient): Promise<Snapshot> {
       if (!problems.some((problem) => problem.method === method)) problems.push({method, message: toCapsuleError(error).message});
       return null;
     });
-  const [projects, recent, unfinished, schedules, services, status] = await Promise.all([
+  const [projects, recent, unfinished, schedules, services, sessions, status] = await Promise.all([
     client.call('project.list', {}),
     optional('run.list', client.call('run.list', {limit: SNAPSHOT_RECENT_RUNS})),
     // Every run not final, so the live counts beside each task start right.
     Promise.all(UNFINISHED_RUN_STATUSES.map((runStatus) => optional('run.list', client.call('run.list', {status: runStatus, limit: MAX_RUN_LIST})))),
     optional('schedule.list', client.call('schedule.list', {})),
     optional('service.list', client.call('service.list', {})),
+    optional('session.list', client.call('session.list', {})),
     optional('daemon.status', client.call('daemon.status', {})),
   ]);
   const runs = recent && unfinished.every((list) => list !== null) ? [...unfinished.flatMap((list) => list!.runs), ...recent.runs] : null;
-  return {projects: projects.projects, runs, schedules: schedules?.schedules ?? null, services: services?.services ?? null, status, problems};
+  return {projects: projects.projects, runs, schedules: schedules?.schedules ?? null, services: services?.services ?? null, sessions: sessions?.sessions ?? null, status, problems};
 }

@@ -1,5 +1,5 @@
-import {UNFINISHED_RUN_STATUSES, type ProjectSummary, type ScheduleSummary, type ServiceSummary, type TaskSummary, type UnfinishedRunStatus} from '../../src/protocol/index.js';
-import {describeSchedule, describeService, describeTask} from '../../src/render/items.js';
+import {UNFINISHED_RUN_STATUSES, type ProjectSummary, type ScheduleSummary, type ServiceSummary, type SessionSummary, type TaskSummary, type UnfinishedRunStatus} from '../../src/protocol/index.js';
+import {describeSchedule, describeService, describeSession, describeTask} from '../../src/render/items.js';
 import {projectMark} from '../../src/render/project-error.js';
 import type {StyleName} from '../../src/render/style.js';
 import type {TaskActivity} from './runs.js';
@@ -9,9 +9,11 @@ import {selectionKey, type ItemGroup, type Selection} from './selection.js';
 export type RowSubject =
   | {kind: 'project'; project: ProjectSummary}
   | {kind: 'group'; count: number}
-  | {kind: 'task'; task: TaskSummary}
+  | {kind: 'task'; namespace: string; task: TaskSummary}
   | {kind: 'schedule'; schedule: ScheduleSummary}
-  | {kind: 'service'; service: ServiceSummary};
+  | {kind: 'service'; service: ServiceSummary}
+  | {kind: 'sessions'; sessions: SessionSummary[]}
+  | {kind: 'session'; session: SessionSummary};
 
 /** One line of the tree. Only its structure: glyph and facts are worked out for the rows in view (describeRow). */
 export interface TreeRow {
@@ -41,11 +43,11 @@ export interface TreeOptions {
 // an update to one service of one project re-does that project's rows, not the whole tree.
 const cache = new WeakMap<ProjectSummary, {signature: string; rows: TreeRow[]}>();
 
-/** The visible rows of namespace → tasks / schedules / services, in display order. */
-export function buildRows(projects: ProjectSummary[], options: TreeOptions): TreeRow[] {
+/** The visible rows of namespace → tasks / schedules / services, in display order, then the code sessions. */
+export function buildRows(projects: ProjectSummary[], options: TreeOptions, sessions: readonly SessionSummary[] = []): TreeRow[] {
   const filter = options.filter.trim().toLowerCase();
   const listed = new Set<string>();
-  return projects.flatMap((project) => {
+  const rows = projects.flatMap((project) => {
     // A second directory under a namespace (refused it) gets a row of its own, told apart by its root.
     const selection: Selection = listed.has(project.namespace) ? {kind: 'project', namespace: project.namespace, root: project.root} : {kind: 'project', namespace: project.namespace};
     listed.add(project.namespace);
@@ -57,6 +59,26 @@ export function buildRows(projects: ProjectSummary[], options: TreeOptions): Tre
     cache.set(project, {signature, rows});
     return rows;
   });
+  return sessions.length === 0 ? rows : rows.concat(sessionRows(sessions, options.collapsed, filter));
+}
+
+const SESSIONS: Selection = {kind: 'sessions'};
+
+/** A heading, then a row per session (matched by id or project while a filter is set). */
+function sessionRows(sessions: readonly SessionSummary[], collapsed: ReadonlySet<string>, filter: string): TreeRow[] {
+  const shown = filter === '' ? [...sessions] : sessions.filter((session) => `${session.id} ${session.project ?? ''}`.toLowerCase().includes(filter));
+  if (shown.length === 0) return [];
+  const key = selectionKey(SESSIONS);
+  const folded = filter === '' && collapsed.has(key);
+  const heading: TreeRow = {key, selection: SESSIONS, depth: 0, label: 'sessions', subject: {kind: 'sessions', sessions: shown}, folded};
+  if (folded) return [heading];
+  return [
+    heading,
+    ...shown.map((session): TreeRow => {
+      const selection: Selection = {kind: 'session', id: session.id};
+      return {key: selectionKey(selection), selection, depth: 1, label: session.id, subject: {kind: 'session', session}, folded: null};
+    }),
+  ];
 }
 
 const GROUPS: ItemGroup[] = ['tasks', 'schedules', 'services'];
@@ -66,7 +88,7 @@ function projectRows(project: ProjectSummary, selection: Selection, folded: Read
   const wholeProject = filter === '' || namespace.toLowerCase().includes(filter);
   const matches = (name: string) => wholeProject || `${namespace}/${name}`.toLowerCase().includes(filter);
   const groups: [ItemGroup, TreeRow[]][] = [
-    ['tasks', project.tasks.filter((task) => matches(task.name)).map((task) => itemRow(namespace, 'task', task.name, {kind: 'task', task}))],
+    ['tasks', project.tasks.filter((task) => matches(task.name)).map((task) => itemRow(namespace, 'task', task.name, {kind: 'task', namespace, task}))],
     ['schedules', project.schedules.filter((schedule) => matches(schedule.name)).map((schedule) => itemRow(namespace, 'schedule', schedule.name, {kind: 'schedule', schedule}))],
     ['services', project.services.filter((service) => matches(service.name)).map((service) => itemRow(namespace, 'service', service.name, {kind: 'service', service}))],
   ];
@@ -103,7 +125,7 @@ export function describeRow(row: TreeRow, activity: ReadonlyMap<string, TaskActi
     case 'group':
       return {glyph: '', tone: 'dim', facts: [String(subject.count)]};
     case 'task': {
-      const line = describeTask(liveTask(subject.task, activity?.get(`${row.selection.namespace}/${subject.task.name}`), activity !== null), now);
+      const line = describeTask(liveTask(subject.task, activity?.get(`${subject.namespace}/${subject.task.name}`), activity !== null), now);
       return {...line, facts: line.facts.slice(1)};
     }
     case 'schedule': {
@@ -112,6 +134,14 @@ export function describeRow(row: TreeRow, activity: ReadonlyMap<string, TaskActi
     }
     case 'service':
       return describeService(subject.service);
+    case 'sessions': {
+      const lost = subject.sessions.filter((session) => session.state === 'lost').length;
+      return {glyph: '›_', tone: 'cyan', facts: [String(subject.sessions.length), ...(lost > 0 ? [`${lost} lost`] : [])]};
+    }
+    case 'session': {
+      const line = describeSession(subject.session, now);
+      return {glyph: line.glyph, tone: line.tone, facts: line.facts};
+    }
   }
 }
 

@@ -45,7 +45,7 @@ export const INITIAL_VIEW: ViewState = {
 export function selectedRow(rows: TreeRow[], view: ViewState): number {
   if (rows.length === 0) return 0;
   // A new filter lands on its first matching item rather than on a namespace row.
-  if (view.selectedKey === null && view.filter) return Math.max(0, rows.findIndex((row) => row.depth === 2));
+  if (view.selectedKey === null && view.filter) return Math.max(0, rows.findIndex((row) => row.folded === null));
   const byKey = view.selectedKey === null ? -1 : rows.findIndex((row) => row.key === view.selectedKey);
   return byKey !== -1 ? byKey : Math.min(view.selectedIndex, rows.length - 1);
 }

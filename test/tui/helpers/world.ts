@@ -1,5 +1,5 @@
 import {CapsuleError} from '../../../src/lib/errors.js';
-import type {ConfigEntry, DaemonStatus, ProjectSummary, RunLogLine, RunRecord, ServiceLogLine, StepRecord} from '../../../src/protocol/index.js';
+import type {ConfigEntry, DaemonStatus, ProjectSummary, RunLogLine, RunRecord, ServiceLogLine, SessionSummary, StepRecord} from '../../../src/protocol/index.js';
 import {project, schedule, service, task} from '../../render/fixtures.js';
 import type {Handlers} from './fake-client.js';
 
@@ -13,6 +13,7 @@ export interface World {
   /** Each run's durable steps, by run id. */
   steps: Record<string, StepRecord[]>;
   status: DaemonStatus;
+  sessions: SessionSummary[];
 }
 
 export const T0 = Date.parse('2025-06-01T12:00:00Z');
@@ -59,6 +60,25 @@ export const step = (overrides: Partial<StepRecord> = {}): StepRecord => ({
   ...overrides,
 });
 
+export const session = (overrides: Partial<SessionSummary> = {}): SessionSummary => ({
+  id: 'ses_0a1b2c3d4e',
+  project: 'reports',
+  isolation: 'process',
+  state: 'idle',
+  pid: 5151,
+  createdAt: '2025-06-01T11:00:00.000Z',
+  lastUsedAt: '2025-06-01T11:58:00.000Z',
+  executions: 12,
+  replacements: 0,
+  ramBytes: 512 * 1024 * 1024,
+  cpuMs: null,
+  idleTimeoutMs: 900_000,
+  maxAgeMs: 86_400_000,
+  rssBytes: 56 * 1024 * 1024,
+  reason: null,
+  ...overrides,
+});
+
 export const entry = (overrides: Partial<ConfigEntry> = {}): ConfigEntry => ({
   key: 'LOG_LEVEL',
   type: 'string',
@@ -96,6 +116,7 @@ export function makeWorld(overrides: Partial<World> = {}): World {
     steps: {},
     config: {'reports/api': [entry(), entry({key: 'API_TOKEN', value: 'hunter2', default: null, secret: true, overridden: true, description: null})]},
     status: {pid: 4242, version: '0.1.0', protocol: 3, startedAt: '2025-06-01T10:00:00.000Z', uptimeMs: 7_200_000, rssBytes: 50 * 1024 * 1024, heapUsedBytes: 10, socket: '/tmp/s', home: '/tmp/h', projectCount: 2, nodeVersion: 'v20'},
+    sessions: [],
     ...overrides,
   };
 }
@@ -121,6 +142,7 @@ export function handlersFor(world: World): Handlers {
     }),
     'schedule.list': () => ({schedules: world.projects.flatMap((known) => known.schedules.map((item) => ({...item, namespace: known.namespace})))}),
     'service.list': () => ({services: services()}),
+    'session.list': () => ({sessions: world.sessions}),
     'run.steps': ({id}) => ({steps: world.steps[id] ?? []}),
     'run.logs': (params) => {
       const runId = params.id ?? world.runs.filter((item) => item.namespace === params.namespace && item.task === params.task).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.id ?? null;

@@ -12,6 +12,7 @@ const snapshot = (overrides: Partial<Snapshot> = {}): Snapshot => ({
   runs: [],
   schedules: null,
   services: null,
+  sessions: null,
   status: null,
   problems: [],
   ...overrides,

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {buildRows, describeRow, type TreeOptions} from '../../../tui/state/tree.js';
 import {taskActivity} from '../../../tui/state/runs.js';
-import {run} from '../helpers/world.js';
+import {run, session} from '../helpers/world.js';
 import {fold, INITIAL_VIEW, select, selectedRow} from '../../../tui/state/view.js';
 import {scrollTop} from '../../../tui/state/window.js';
 import {project, schedule, service, task} from '../../render/fixtures.js';
@@ -23,6 +23,20 @@ describe('tree rows', () => {
     expect(labels(buildRows(projects, options({filter: 'CLEAN', collapsed: new Set(['reports'])})))).toEqual(['reports', '  tasks', '    cleanup']);
     expect(labels(buildRows(projects, options({filter: 'billing'})))).toEqual(['billing', '  tasks', '    invoice']);
     expect(buildRows(projects, options({filter: 'nothing'}))).toEqual([]);
+  });
+
+  it('lists code sessions after the projects, folds them, and filters them by id or project', () => {
+    const sessions = [session(), session({id: 'ses_ffee001122', project: null, state: 'lost', reason: 'its process was gone after a restart'})];
+    expect(labels(buildRows(projects.slice(1), options(), sessions))).toEqual(['billing', '  tasks', '    invoice', 'sessions', '  ses_0a1b2c3d4e', '  ses_ffee001122']);
+    expect(labels(buildRows(projects.slice(1), options({collapsed: new Set([':sessions'])}), sessions))).toEqual(['billing', '  tasks', '    invoice', 'sessions']);
+    expect(labels(buildRows(projects, options({filter: 'ffee'}), sessions))).toEqual(['sessions', '  ses_ffee001122']);
+    // "reports" matches the project and the session opened for it.
+    expect(labels(buildRows(projects, options({filter: 'reports'}), sessions)).slice(-2)).toEqual(['sessions', '  ses_0a1b2c3d4e']);
+    const rows = buildRows([], options(), sessions);
+    expect(describeRow(rows[0]!, null, 0)).toEqual({glyph: '›_', tone: 'cyan', facts: ['2', '1 lost']});
+    expect(describeRow(rows[2]!, null, Date.parse('2025-06-01T12:00:00Z'))).toEqual({glyph: '◌', tone: 'red', facts: ['lost', 'no project', '12 snippets', '56MB', 'used 2m ago', 'its process was gone after a restart']});
+    // A filter lands on the first row that is not a heading.
+    expect(selectedRow(buildRows(projects, options({filter: 'ffee'}), sessions), {...INITIAL_VIEW, filter: 'ffee'})).toBe(1);
   });
 
   it('rebuilds only the rows of a project that changed', () => {
