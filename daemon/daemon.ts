@@ -66,15 +66,6 @@ interface Parts {
   discoveries: DiscoveryCache;
 }
 
-/** A count from the environment; undefined (the default) when unset. */
-function countFromEnv(name: string, {zero = false} = {}): number | undefined {
-  const value = process.env[name];
-  if (value === undefined || value === '') return undefined;
-  const count = Number(value);
-  if (Number.isInteger(count) && (count > 0 || (zero && count === 0))) return count;
-  throw new CapsuleError('bad_input', `${name} must be a whole number${zero ? '' : ' above zero'}, not ${JSON.stringify(value)}`, {hint: `e.g. ${name}=${zero ? 0 : 16}`});
-}
-
 /** Run history limits from CAPSULE_RUN_HISTORY (runs kept per task) and CAPSULE_RUN_MAX_AGE (a duration). */
 function runRetention(env: NodeJS.ProcessEnv): Partial<RunRetention> {
   const retention: Partial<RunRetention> = {};
@@ -210,8 +201,7 @@ export class Daemon {
         modules,
         sandbox,
         distDir: dirname(distFile('session-host.js')),
-        maxSessions: countFromEnv('CAPSULE_MAX_SESSIONS'),
-        warmSessions: countFromEnv('CAPSULE_WARM_SESSIONS', {zero: true}),
+        settings: settings.sessions,
       });
       ref.sessions = sessions;
       const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents, remoteAgents, discoveries, sessions}, onStopped);

@@ -22,6 +22,7 @@ import type {Logger} from '../core/logger.js';
 import type {ModuleSources} from '../executor/module-sources.js';
 import type {ProjectRegistry} from '../projects/registry.js';
 import type {SandboxAvailability} from '../sandbox/availability.js';
+import type {SessionSettings} from '../../src/config/daemon-file.js';
 import {readCpuMs, readRssBytes} from '../worker/procfs.js';
 import {namingHiddenPath} from '../sandbox/hidden-paths.js';
 import {DEFAULT_ORPHAN_MS, INTERRUPTED_CODE, SNIPPET_OUTPUT_BYTES, type HostMessage, type SnippetOutcome} from './host-protocol.js';
@@ -29,10 +30,6 @@ import {HostLink, type HostSpec} from './host-link.js';
 import {compileSnippet, snippetStack, SnippetSyntaxError, type CompiledSnippet} from './snippet.js';
 
 export const DEFAULT_SESSION_RAM_BYTES = 512 * 1024 * 1024;
-export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
-export const DEFAULT_MAX_AGE_MS = 24 * 60 * 60_000;
-export const DEFAULT_MAX_SESSIONS = 128;
-export const DEFAULT_WARM_SESSIONS = 2;
 /** After an interrupt (or a limit's), how long a snippet has to stop before its process is killed and replaced. */
 const INTERRUPT_GRACE_MS = 2_000;
 /** How often a running snippet's memory and CPU are read. */
@@ -108,8 +105,8 @@ export interface SessionManagerOptions {
   modules: ModuleSources;
   sandbox: Promise<SandboxAvailability>;
   distDir: string;
-  maxSessions?: number;
-  warmSessions?: number;
+  /** daemon.toml's `[sessions]`. */
+  settings: SessionSettings;
   orphanMs?: number;
 }
 
@@ -129,16 +126,12 @@ export class SessionManager {
   private sweep: NodeJS.Timeout | null = null;
   private nextCall = 0;
   private closed = false;
-  private readonly maxSessions: number;
-  private readonly warmSessions: number;
   private readonly orphanMs: number;
 
   private constructor(
     private readonly options: SessionManagerOptions,
     private readonly store: JsonStore<SessionsFile>,
   ) {
-    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    this.warmSessions = options.warmSessions ?? DEFAULT_WARM_SESSIONS;
     this.orphanMs = options.orphanMs ?? DEFAULT_ORPHAN_MS;
   }
 
@@ -165,8 +158,9 @@ export class SessionManager {
   async create(params: HandlerParams<'session.new'>, actor: string): Promise<SessionSummary> {
     if (this.closed) throw new CapsuleError('conflict', 'the daemon is stopping');
     const open = [...this.sessions.values()].filter((session) => session.record.state !== 'lost').length;
-    if (open >= this.maxSessions) {
-      throw new CapsuleError('conflict', `${open} sessions are open, the most this daemon keeps (CAPSULE_MAX_SESSIONS=${this.maxSessions})`, {hint: 'close one with `capsule session close ID` (see `capsule session list`), or start the daemon with a larger CAPSULE_MAX_SESSIONS'});
+    const {max} = this.options.settings;
+    if (open >= max) {
+      throw new CapsuleError('conflict', `${open === 1 ? '1 session is' : `${open} sessions are`} open, the most this daemon keeps (daemon.toml: [sessions] max = ${max})`, {hint: 'close one with `capsule session close ID` (see `capsule session list`), or raise [sessions] max in daemon.toml and restart the daemon'});
     }
     const project = params.project === undefined ? null : this.options.projects.config(params.project);
     if (params.project !== undefined && project === null) throw new CapsuleError('conflict', `project ${params.project} has no definition that loads`, {hint: `see \`capsule list ${params.project}\` for its error`});
@@ -190,8 +184,8 @@ export class SessionManager {
       replacements: 0,
       ramBytes: params.ram === undefined ? DEFAULT_SESSION_RAM_BYTES : sessionRam(params.ram),
       cpuMs: params.cpu === undefined ? null : positive(parseDuration(params.cpu, '--cpu'), '--cpu', '30s'),
-      idleTimeoutMs: params.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT_MS : positive(parseDuration(params.idleTimeout, '--idle-timeout'), '--idle-timeout', '15m'),
-      maxAgeMs: params.maxAge === undefined ? DEFAULT_MAX_AGE_MS : positive(parseDuration(params.maxAge, '--max-age'), '--max-age', '24h'),
+      idleTimeoutMs: params.idleTimeout === undefined ? this.options.settings.idleTimeoutMs : positive(parseDuration(params.idleTimeout, '--idle-timeout'), '--idle-timeout', '15m'),
+      maxAgeMs: params.maxAge === undefined ? this.options.settings.maxAgeMs : positive(parseDuration(params.maxAge, '--max-age'), '--max-age', '24h'),
       state: 'idle',
       reason: null,
       env: project === null ? {} : {CAPSULE_PROJECT: project.project.name},
@@ -527,7 +521,7 @@ export class SessionManager {
   }
 
   private fillWarm(): void {
-    while (!this.closed && this.warmWanted && this.warm.length < this.warmSessions) {
+    while (!this.closed && this.warmWanted && this.warm.length < this.options.settings.warm) {
       const name = `w${randomBytes(5).toString('hex')}`;
       const spec: HostSpec = {
         runDir: join(this.options.paths.sessionSocketDir, name),

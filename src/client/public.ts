@@ -123,7 +123,7 @@ export interface CapsuleClient {
    * Opens a code session: a persistent namespace in the daemon that snippets run in
    * (`execute`, `stream`), for a project (its directory and, sandboxed, its allowedFiles and
    * allowedHosts) or none. Rejects with `conflict` when the daemon keeps as many sessions as it
-   * may (CAPSULE_MAX_SESSIONS), or sandboxes cannot run here.
+   * may (daemon.toml's [sessions] max), or sandboxes cannot run here.
    *
    * ```ts
    * const s = await capsule.session({isolation: 'sandbox'});

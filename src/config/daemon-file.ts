@@ -11,6 +11,7 @@ import {CapsuleError} from '../lib/errors.js';
 import {parseAddress} from '../protocol/remote-token.js';
 import {MAX_CONFIG_BYTES} from './bounds.js';
 import {parseConfigText} from './parse.js';
+import {duration} from './values.js';
 
 export const DAEMON_FILE_NAME = 'daemon.toml';
 
@@ -19,11 +20,24 @@ export interface HostPort {
   port: number;
 }
 
+/** `[sessions]`: the code sessions' pool, cap and the limits of one opened without its own. */
+export interface SessionSettings {
+  /** Ready hosts kept once a session has been opened; 0: none, each open starts a process. */
+  warm: number;
+  /** Open sessions at most (lost ones not counted); one more is refused, not queued. */
+  max: number;
+  idleTimeoutMs: number;
+  maxAgeMs: number;
+}
+
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = {warm: 2, max: 128, idleTimeoutMs: 15 * 60_000, maxAgeMs: 24 * 60 * 60_000};
+
 export interface DaemonFileConfig {
   /** Where remote agents connect (TLS). null: no TCP port is opened. */
   listen: HostPort | null;
   /** The address written into agent tokens: `advertise`, else `listen` with a wildcard host replaced by the host name. null without `listen`. */
   advertise: HostPort | null;
+  sessions: SessionSettings;
 }
 
 const address = (example: string) =>
@@ -38,10 +52,20 @@ const address = (example: string) =>
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 
+const positiveDuration = (what: string, example: string) => duration(what).refine((value) => value > 0, {message: `${what} must be above zero, such as "${example}"`});
+
+const sessions = z.strictObject({
+  warm: z.int().min(0, 'expected 0 or more ready sessions').max(64, 'at most 64 ready sessions').default(DEFAULT_SESSION_SETTINGS.warm),
+  max: z.int().min(1, 'expected at least 1 session').max(10_000, 'at most 10000 sessions').default(DEFAULT_SESSION_SETTINGS.max),
+  idle_timeout: positiveDuration('sessions.idle_timeout', '15m').default(DEFAULT_SESSION_SETTINGS.idleTimeoutMs),
+  max_age: positiveDuration('sessions.max_age', '24h').default(DEFAULT_SESSION_SETTINGS.maxAgeMs),
+});
+
 const schema = z
   .strictObject({
     listen: address('0.0.0.0:7700').optional(),
     advertise: address('ops.example.com:7700').optional(),
+    sessions: sessions.optional(),
   })
   .transform((value, ctx): DaemonFileConfig => {
     if (value.advertise !== undefined && value.listen === undefined) {
@@ -50,7 +74,8 @@ const schema = z
     }
     const listen = value.listen ?? null;
     const advertise = value.advertise ?? (listen && {host: WILDCARDS.has(listen.host) ? hostname() : listen.host, port: listen.port});
-    return {listen, advertise};
+    const {warm, max, idle_timeout: idleTimeoutMs, max_age: maxAgeMs} = value.sessions ?? sessions.parse({});
+    return {listen, advertise, sessions: {warm, max, idleTimeoutMs, maxAgeMs}};
   });
 
 export function parseDaemonConfig(text: string, file: string): DaemonFileConfig {
@@ -71,7 +96,7 @@ export async function loadDaemonConfig(home: string): Promise<DaemonFileConfig> 
     if (size > MAX_CONFIG_BYTES) throw new CapsuleError('config_invalid', `${file} is too large: expected at most ${MAX_CONFIG_BYTES} bytes, got ${size}`, {hint: 'daemon.toml holds a few settings'});
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {listen: null, advertise: null};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {listen: null, advertise: null, sessions: DEFAULT_SESSION_SETTINGS};
     throw error;
   }
   return parseDaemonConfig(text, file);

@@ -7,10 +7,9 @@
 import {constants} from 'node:os';
 import {isAbsolute} from 'node:path';
 import {z} from 'zod';
-import {parseDuration} from '../lib/duration.js';
 import {globToRegExp} from '../lib/glob.js';
-import {parseSize} from '../lib/size.js';
 import {referenceProblems} from './config-refs.js';
+import {duration, size} from './values.js';
 
 export type RestartMode = 'always' | 'on-failure' | 'never';
 export type DependencyCondition = 'started' | 'healthy';
@@ -132,21 +131,6 @@ export interface ServiceConfig {
 
 const CONFIG_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** Parses with one of the shared parsers, turning its CapsuleError into a zod issue at this path. */
-function parsed<T>(parse: (value: string | number) => T) {
-  return z.union([z.string(), z.number()]).transform((value, ctx): T => {
-    try {
-      return parse(value);
-    } catch (error) {
-      ctx.issues.push({code: 'custom', message: (error as Error).message, input: value});
-      return z.NEVER;
-    }
-  });
-}
-
-const duration = (what: string) => parsed((value) => parseDuration(value, what));
-const size = (what: string) => parsed((value) => parseSize(value, what));
 
 const argv = z.array(z.string().min(1, 'an argv entry cannot be empty')).min(1, 'expected the program and its arguments, got an empty array');
 const command = z.union([z.string().trim().min(1, 'expected a command to run'), argv]);

@@ -2,7 +2,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {hostname, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {loadDaemonConfig, parseDaemonConfig} from '../../src/config/daemon-file.js';
+import {DEFAULT_SESSION_SETTINGS, loadDaemonConfig, parseDaemonConfig} from '../../src/config/daemon-file.js';
 
 const parse = (text: string) => parseDaemonConfig(text, '/h/daemon.toml');
 const failure = (text: string): string => {
@@ -18,19 +18,30 @@ describe('daemon.toml', () => {
   it('is the defaults when missing or empty: no port at all', async () => {
     const home = await mkdtemp(join(tmpdir(), 'capsule-daemon-file-'));
     try {
-      expect(await loadDaemonConfig(home)).toEqual({listen: null, advertise: null});
+      expect(await loadDaemonConfig(home)).toEqual({listen: null, advertise: null, sessions: DEFAULT_SESSION_SETTINGS});
       await writeFile(join(home, 'daemon.toml'), 'listen = "127.0.0.1:7700"\n');
-      expect(await loadDaemonConfig(home)).toEqual({listen: {host: '127.0.0.1', port: 7700}, advertise: {host: '127.0.0.1', port: 7700}});
+      expect(await loadDaemonConfig(home)).toEqual({listen: {host: '127.0.0.1', port: 7700}, advertise: {host: '127.0.0.1', port: 7700}, sessions: DEFAULT_SESSION_SETTINGS});
     } finally {
       await rm(home, {recursive: true, force: true});
     }
-    expect(parse('')).toEqual({listen: null, advertise: null});
+    expect(parse('')).toEqual({listen: null, advertise: null, sessions: DEFAULT_SESSION_SETTINGS});
+    expect(DEFAULT_SESSION_SETTINGS).toEqual({warm: 2, max: 128, idleTimeoutMs: 900_000, maxAgeMs: 86_400_000});
   });
 
   it('advertises the host name for a wildcard listen, or what it is told', () => {
-    expect(parse('listen = "0.0.0.0:7700"')).toEqual({listen: {host: '0.0.0.0', port: 7700}, advertise: {host: hostname(), port: 7700}});
+    expect(parse('listen = "0.0.0.0:7700"')).toMatchObject({listen: {host: '0.0.0.0', port: 7700}, advertise: {host: hostname(), port: 7700}});
     expect(parse('listen = "[::]:7700"').advertise).toEqual({host: hostname(), port: 7700});
     expect(parse('listen = "0.0.0.0:7700"\nadvertise = "ops.example.com:443"').advertise).toEqual({host: 'ops.example.com', port: 443});
+  });
+
+  it('sets the code sessions\' pool, cap and default limits in [sessions], each key optional', () => {
+    expect(parse('[sessions]\nwarm = 0\nmax = 4\nidle_timeout = "90s"\nmax_age = "2h"').sessions).toEqual({warm: 0, max: 4, idleTimeoutMs: 90_000, maxAgeMs: 7_200_000});
+    expect(parse('[sessions]\nmax = 4').sessions).toEqual({...DEFAULT_SESSION_SETTINGS, max: 4});
+    expect(failure('[sessions]\nmax = 0')).toContain('daemon.toml:2:1 sessions.max: expected at least 1 session');
+    expect(failure('[sessions]\n\nwarm = 1.5')).toContain('daemon.toml:3:1 sessions.warm');
+    expect(failure('[sessions]\nidle_timeout = "soon"')).toContain('daemon.toml:2:1 sessions.idle_timeout');
+    expect(failure('[sessions]\nmax_age = "0s"')).toContain('sessions.max_age must be above zero, such as "24h"');
+    expect(failure('[sessions]\nwarn = 1')).toMatch(/daemon\.toml:2:1 .*warn.*did you mean "warm"\?/);
   });
 
   it('refuses a bad address, a misspelt key and advertise without listen, each at its line and column', () => {

@@ -223,14 +223,17 @@ describe.skipIf(!HAS_BWRAP)('a sandboxed session', () => {
 });
 
 describe('many sessions', () => {
-  it('refuses a session past CAPSULE_MAX_SESSIONS, saying how to make room', async () => {
+  it('refuses a session past daemon.toml\'s [sessions] max, saying how to make room; a session opened without limits takes the file\'s', async () => {
     const capped = await TestHome.create();
     try {
-      expect((await capped.run(['daemon', 'start'], {env: {CAPSULE_MAX_SESSIONS: '2', CAPSULE_WARM_SESSIONS: '0'}})).code).toBe(0);
-      for (let open = 0; open < 2; open++) expect((await capped.run(['session', 'new'])).code).toBe(0);
+      await writeFile(join(capped.home, 'daemon.toml'), '[sessions]\nmax = 2\nwarm = 0\nidle_timeout = "90s"\nmax_age = "2h"\n');
+      expect((await capped.run(['daemon', 'start'])).code).toBe(0);
+      const first = await capped.json<SessionSummary>(['session', 'new', '--json']);
+      expect(first).toMatchObject({idleTimeoutMs: 90_000, maxAgeMs: 7_200_000});
+      expect((await capped.run(['session', 'new', '--idle-timeout', '5m'])).code).toBe(0);
       const refused = await capped.run(['session', 'new']);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('CAPSULE_MAX_SESSIONS=2');
+      expect(refused.stderr).toContain('2 sessions are open, the most this daemon keeps (daemon.toml: [sessions] max = 2)');
       expect(refused.stderr).toContain('capsule session close');
     } finally {
       await capped.cleanup();
