@@ -79,6 +79,8 @@ interface Running {
   outputBytes: number;
   /** Why the daemon stopped it, if it did. */
   stoppedFor: {type: SnippetErrorType; message: string} | null;
+  /** The kill that follows a stop the snippet does not obey in time. */
+  force: NodeJS.Timeout | null;
   openAsks: Set<string>;
   finish(outcome: SnippetOutcome | null): void;
 }
@@ -292,7 +294,7 @@ export class SessionManager {
     record.executions++;
     record.lastUsedAt = new Date().toISOString();
     const outcome = await new Promise<SnippetOutcome | null>((finish) => {
-      const running: Running = {id: execution, filename: compiled.filename, map: compiled.map, callLine: compiled.callLine, stdout: '', stderr: '', outputBytes: 0, stoppedFor: null, openAsks: new Set(), finish};
+      const running: Running = {id: execution, filename: compiled.filename, map: compiled.map, callLine: compiled.callLine, stdout: '', stderr: '', outputBytes: 0, stoppedFor: null, force: null, openAsks: new Set(), finish};
       session.running = running;
       record.state = 'busy';
       this.publish(session);
@@ -307,6 +309,7 @@ export class SessionManager {
       }, WATCH_MS);
       running.finish = (settled) => {
         if (timeout !== null) clearTimeout(timeout);
+        if (running.force !== null) clearTimeout(running.force);
         clearInterval(watch);
         finish(settled);
       };
@@ -347,15 +350,9 @@ export class SessionManager {
     if (link === null) return;
     if (type === 'out_of_memory') return link.kill();
     link.signal('SIGINT');
-    const force = setTimeout(() => {
+    running.force = setTimeout(() => {
       if (session.running === running) link.kill();
     }, INTERRUPT_GRACE_MS);
-    void link.gone.then(() => clearTimeout(force));
-    const cleared = running.finish;
-    running.finish = (outcome) => {
-      clearTimeout(force);
-      cleared(outcome);
-    };
   }
 
   private onHostMessage(session: Session, message: HostMessage): void {
