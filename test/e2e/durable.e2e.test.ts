@@ -76,7 +76,9 @@ describe.each(['thread', 'process'])('durable runs (%s isolation)', SLOW, (isola
   it('frees the only worker slot while a run sleeps, and wakes it after a daemon restart', async () => {
     const env = {CAPSULE_MAX_PARALLEL: '1'};
     await startWithProject(home, env, DURABLE_PROJECT);
-    const sleeping = await submit(home, `durable/sleeper_${isolation}`, {dir, sleep: '6s'});
+    // Long enough for a stop and a start on a loaded machine: a sleep over before the daemon is back
+    // would take the one slot first.
+    const sleeping = await submit(home, `durable/sleeper_${isolation}`, {dir, sleep: '10s'});
     await waitForRun(home, sleeping, (run) => run.status === 'sleeping', 'to sleep');
     const stop = await home.run(['daemon', 'stop']);
     expect(stop.code, stop.stderr).toBe(0);
@@ -88,7 +90,7 @@ describe.each(['thread', 'process'])('durable runs (%s isolation)', SLOW, (isola
 
     const woken = await waitForFinal(home, sleeping, 30_000);
     expect(woken.status).toBe('succeeded');
-    expect((woken.result as {sleptMs: number}).sleptMs).toBeGreaterThanOrEqual(6000);
+    expect((woken.result as {sleptMs: number}).sleptMs).toBeGreaterThanOrEqual(10_000);
     // The daemon stopped and started within the sleep, and the other run went by before the sleeper's next attempt.
     expect(Date.parse(steps(woken)[1]!.until!)).toBeGreaterThan(stoppedAt);
     expect(Date.parse(other.finishedAt!)).toBeLessThanOrEqual(Date.parse(woken.attempts[1]!.startedAt));
