@@ -18,6 +18,8 @@ export interface CallContext {
    */
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
+  /** Aborted when the calling connection closes: work done only for its caller can stop. */
+  gone: AbortSignal;
 }
 
 export type Handler<M extends MethodName> = (params: HandlerParams<M>, call: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
@@ -50,6 +52,7 @@ interface ConnectionState {
   dropped: boolean;
   sink: EventSink;
   helloTimer: NodeJS.Timeout | undefined;
+  closed: AbortController;
 }
 
 /**
@@ -119,6 +122,7 @@ export class RequestRouter {
     if (state) {
       clearTimeout(state.helloTimer);
       this.bus.unsubscribeAll(state.sink);
+      state.closed.abort();
     }
     this.connections.delete(connection.id);
   }
@@ -136,7 +140,7 @@ export class RequestRouter {
         connection.send({event, data});
         this.checkTotalBacklog();
       };
-      state = {connection, greeted: false, dropped: false, sink, helloTimer: undefined};
+      state = {connection, greeted: false, dropped: false, sink, helloTimer: undefined, closed: new AbortController()};
       this.connections.set(connection.id, state);
     }
     return state;
@@ -224,6 +228,7 @@ export class RequestRouter {
       actor: this.actor,
       subscribe: (topic) => this.bus.subscribe(topic, state.sink),
       unsubscribe: (topic) => this.bus.unsubscribe(topic, state.sink),
+      gone: state.closed.signal,
     });
   }
 }

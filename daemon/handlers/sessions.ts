@@ -12,7 +12,7 @@ export function sessionHandlers(sessions: SessionManager): Pick<HandlerTable, Se
       // Subscribed before the snippet is queued: its first line cannot be missed.
       const execution = params.execution ?? crypto.randomUUID();
       if (params.follow) call.subscribe(`session:${execution}`);
-      return sessions.execute({...params, execution}).finally(() => {
+      return sessions.execute({...params, execution}, call.gone).finally(() => {
         if (params.follow) call.unsubscribe(`session:${execution}`);
       });
     },

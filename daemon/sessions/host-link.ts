@@ -63,10 +63,12 @@ export class HostLink {
 
   /** Starts a host and connects to it; rejects with what it wrote if it exits or stays silent first. */
   static async start(spec: HostSpec): Promise<HostLink> {
-    rmSync(spec.runDir, {recursive: true, force: true});
     mkdirSync(spec.runDir, {recursive: true, mode: 0o700});
+    // A replaced host's sockets go; the rest of the directory (a sandbox's empty working directory) stays.
     const socketPath = HostLink.socketOf(spec.runDir);
-    const proxy = spec.sandbox === null ? null : await startEgressProxy({socketPath: join(spec.runDir, 'egress.sock'), hosts: spec.sandbox.policy.hosts});
+    const egressPath = join(spec.runDir, 'egress.sock');
+    for (const stale of [socketPath, egressPath]) rmSync(stale, {force: true});
+    const proxy = spec.sandbox === null ? null : await startEgressProxy({socketPath: egressPath, hosts: spec.sandbox.policy.hosts});
     const log = openSync(spec.logFile, 'w', 0o600);
     const heap = spec.ramBytes === null ? [] : [`--max-old-space-size=${Math.max(16, Math.floor(spec.ramBytes / MIB))}`];
     let command: {file: string; args: string[]};

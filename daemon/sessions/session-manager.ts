@@ -172,12 +172,13 @@ export class SessionManager {
     }
     const id = `ses_${randomBytes(5).toString('hex')}`;
     const now = new Date().toISOString();
+    const runDir = join(this.options.paths.sessionSocketDir, id);
     const record: SessionRecord = {
       id,
       project: params.project ?? null,
       isolation: params.isolation,
-      cwd: project === null ? this.options.paths.home : resolve(project.root),
-      runDir: join(this.options.paths.sessionSocketDir, id),
+      cwd: project !== null ? resolve(project.root) : params.isolation === 'sandbox' ? emptyDirectory(join(runDir, 'work')) : this.options.paths.home,
+      runDir,
       logFile: join(this.options.paths.sessionLogsDir, `${id}.log`),
       pid: null,
       createdAt: now,
@@ -215,13 +216,26 @@ export class SessionManager {
     return this.summarize(session);
   }
 
-  /** Runs one snippet in its turn; `follow`ers get its output and questions as events meanwhile. */
-  execute(params: HandlerParams<'session.execute'> & {execution: string}): Promise<ExecutionResult> {
+  /**
+   * Runs a snippet in its turn; `follow`ers get its output and questions as events meanwhile. `gone` is its caller's connection: a snippet whose
+   * caller went away is dropped from the queue, or interrupted if it runs (a question it asks
+   * could never be answered, and the session would stay busy for good).
+   */
+  execute(params: HandlerParams<'session.execute'> & {execution: string}, gone?: AbortSignal): Promise<ExecutionResult> {
     const session = this.usable(params.id);
     const {execution} = params;
     const timeoutMs = params.timeout === undefined ? null : positive(parseDuration(params.timeout, 'timeout'), 'timeout', '30s');
     session.queued++;
-    const turn = session.tail.then(() => this.run(session, execution, params.code, timeoutMs));
+    const abandon = () => {
+      if (session.running?.id === execution) this.stop(session, session.running, 'interrupted', 'its caller went away');
+    };
+    gone?.addEventListener('abort', abandon, {once: true});
+    const turn = session.tail
+      .then(() => {
+        if (gone?.aborted) throw new CapsuleError('conflict', 'its caller went away before its turn');
+        return this.run(session, execution, params.code, timeoutMs);
+      })
+      .finally(() => gone?.removeEventListener('abort', abandon));
     session.tail = turn.catch(() => {});
     return turn.finally(() => session.queued--);
   }
@@ -647,4 +661,13 @@ function sessionRam(ram: string | number): number {
 function positive(value: number, flag: string, example: string): number {
   if (value > 0) return value;
   throw badInput(`${flag} must be more than zero`, `e.g. ${flag} ${example}`);
+}
+
+/**
+ * Where a sandboxed session without a project works: the sandbox shows it its directory, and
+ * CAPSULE_HOME (the daemon's keys, history and audit trail) must not be that directory.
+ */
+function emptyDirectory(path: string): string {
+  mkdirSync(path, {recursive: true, mode: PRIVATE_DIR_MODE});
+  return path;
 }

@@ -148,6 +148,7 @@ function rewrite(program: Program, code: string, filename: string, lineAt: (offs
   const edits: Edit[] = [];
   const hoisted: string[] = [];
   const statements = program.body;
+  dynamicImports(statements, edits);
   for (const statement of statements) {
     switch (statement.type) {
       case 'VariableDeclaration': {
@@ -191,6 +192,18 @@ function rewrite(program: Program, code: string, filename: string, lineAt: (offs
   }
   const body = hoisted.join(' ') + applyEdits(code, edits);
   return {body, declared: [...declared]};
+}
+
+/** `import(x)` anywhere → `__capsuleImport(x)`: a vm script has no module loader of its own to ask. */
+function dynamicImports(node: unknown, edits: Edit[]): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const child of node) dynamicImports(child, edits);
+    return;
+  }
+  const {type, start} = node as {type?: string; start?: number};
+  if (type === 'ImportExpression') edits.push({at: start!, length: 'import'.length, text: IMPORT_FUNCTION});
+  for (const value of Object.values(node)) if (typeof value === 'object') dynamicImports(value, edits);
 }
 
 function lastStatement(statements: (Statement | ModuleDeclaration)[]): Statement | ModuleDeclaration | undefined {

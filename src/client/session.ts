@@ -30,12 +30,28 @@ export class SessionCalls {
    * a limit (then `replaced` says whether its process had to be killed, losing the namespace).
    */
   async execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const {onInput} = options;
     let last: ExecutionResult | null = null;
+    let failure: {error: unknown} | null = null;
+    let ended = false;
     for await (const message of this.stream(code, options)) {
       if (message.type === 'output') options.onOutput?.(message.stream, message.text);
-      else if (message.type === 'input' && options.onInput !== undefined) await this.respondInput(message.inputId, await options.onInput(message.prompt));
-      else if (message.type === 'result' || message.type === 'error') last = message.result;
+      else if (message.type === 'input' && onInput !== undefined) {
+        // Answered beside the stream, not in it: an interrupt while a person thinks must still end the snippet.
+        void (async () => {
+          try {
+            await this.respondInput(message.inputId, await onInput(message.prompt));
+          } catch (error) {
+            // Once the snippet is over, an interrupt would reach whatever runs next.
+            if (ended) return;
+            failure ??= {error};
+            await this.interrupt().catch(() => {});
+          }
+        })();
+      } else if (message.type === 'result' || message.type === 'error') last = message.result;
     }
+    ended = true;
+    if (failure !== null) throw (failure as {error: unknown}).error;
     return last!;
   }
 

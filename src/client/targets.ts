@@ -64,6 +64,16 @@ export function parseProjectTarget(target: string): ProjectTarget {
   return target.includes('/') || target.startsWith('.') ? {root: projectDir(target)} : {namespace: target};
 }
 
+/** The namespace `--project` names: itself, or (written as a path, `.` or `./lab`) the one registered for that directory. */
+export async function projectNamespace(client: DaemonClient, target: string): Promise<string> {
+  const parsed = parseProjectTarget(target);
+  if ('namespace' in parsed) return parsed.namespace;
+  const {projects} = await client.call('project.list', {});
+  const found = projects.find((project) => project.root === parsed.root);
+  if (found === undefined) throw new CapsuleError('not_found', `no project is registered for ${parsed.root}`, {hint: `register it with \`capsule project add ${target}\`, or name a project by its namespace (see \`capsule project list\`)`});
+  return found.namespace;
+}
+
 /** The project a directory written on the command line is in: `capsule up` from `shop/tasks/` means shop. */
 export function projectDir(dir: string): string {
   return findProjectRoot(dir) ?? resolve(dir);

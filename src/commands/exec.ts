@@ -86,19 +86,20 @@ async function readStdin(): Promise<string> {
 function lineReader(): {next(): Promise<string>; close(): void} {
   const rl = createInterface({input: process.stdin, terminal: false});
   const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
+  const waiting: {resolve(line: string): void; reject(error: Error): void}[] = [];
   let ended = false;
   rl.on('line', (line) => {
     const take = waiting.shift();
-    if (take) take(line);
+    if (take) take.resolve(line);
     else lines.push(line);
   });
+  const noMore = () => badInput('standard input ended before the snippet\'s input() was answered', 'give one line of standard input per input() the snippet asks, or use `capsule session repl`');
   rl.on('close', () => {
     ended = true;
-    for (const take of waiting.splice(0)) take('');
+    for (const take of waiting.splice(0)) take.reject(noMore());
   });
   return {
-    next: () => (lines.length > 0 ? Promise.resolve(lines.shift()!) : ended ? Promise.resolve('') : new Promise((resolve) => waiting.push(resolve))),
+    next: () => (lines.length > 0 ? Promise.resolve(lines.shift()!) : ended ? Promise.reject(noMore()) : new Promise((resolve, reject) => waiting.push({resolve, reject}))),
     close: () => rl.close(),
   };
 }

@@ -15,17 +15,19 @@ let home: TestHome;
 let client: CapsuleClient;
 /** Where a sandboxed session must not read: a fake home with a key in .ssh. */
 let secretHome: string;
+/** The `lab` project's directory. */
+let labRoot: string;
 
 beforeAll(async () => {
   home = await TestHome.create();
   secretHome = await home.scratch('cap-user-');
   await mkdir(join(secretHome, '.ssh'));
   await writeFile(join(secretHome, '.ssh', 'id_ed25519'), 'PRIVATE KEY');
-  const root = await makeProject({
+  const root = (labRoot = await makeProject({
     'capsule.toml': projectToml('lab'),
     'tasks.ts': `import {task} from 'capsule';\nexport const noop = task(async () => 1);\n`,
     'lib/stats.ts': `export function mean(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0) / xs.length;\n}\n`,
-  });
+  }));
   home.removeOnCleanup(root);
   // Niced: the 100 sessions' starts below must not starve the e2e file running beside this one.
   const started = await home.run(['daemon', 'start'], {env: {HOME: secretHome}, wrap: ['nice', '-n', '10']});
@@ -89,6 +91,13 @@ describe('capsule exec', () => {
     expect(imported.stdout).toBe('3\n');
     expect((await home.run(['exec', id, 'mean([10])'])).stdout).toBe('10\n');
     await home.run(['session', 'close', id]);
+    // --project as a directory: the project it is in.
+    const byPath = await home.json<SessionSummary>(['session', 'new', '--project', join(labRoot, 'lib')]);
+    expect(byPath.project).toBe('lab');
+    await home.run(['session', 'close', byPath.id]);
+    const unregistered = await home.run(['session', 'new', '--project', secretHome]);
+    expect(unregistered.code).toBe(2);
+    expect(unregistered.stderr).toContain(`no project is registered for ${secretHome}`);
   });
 
   it("reports a thrown error with a stack in the snippet's own lines, exits 1, and the namespace lives on", async () => {
@@ -213,6 +222,17 @@ describe.skipIf(!HAS_BWRAP)('a sandboxed session', () => {
     await session.close();
   });
 
+  it('without a project, works in an empty directory of its own: CAPSULE_HOME stays out of sight', async () => {
+    const session = await client.session({isolation: 'sandbox'});
+    const here = await session.execute('import {readdirSync} from "node:fs"; [process.cwd(), readdirSync(".")]');
+    const [cwd, entries] = here.value as [string, string[]];
+    expect(cwd).toContain(session.id);
+    expect(entries).toEqual([]);
+    const key = await session.execute(`import {readFileSync} from "node:fs"; readFileSync(${JSON.stringify(join(home.home, 'agent.key'))})`);
+    expect(key.error?.message).toMatch(/sandbox denied/i);
+    await session.close();
+  });
+
   it('opens many at once, each in its own sandbox (bubblewrap reports each pid whole)', async () => {
     const sessions = await Promise.all(Array.from({length: 12}, () => client.session({isolation: 'sandbox'})));
     expect(new Set(sessions.map((session) => session.summary.pid)).size).toBe(12);
@@ -220,6 +240,25 @@ describe.skipIf(!HAS_BWRAP)('a sandboxed session', () => {
     expect(values).toEqual(sessions.map((_, index) => index * 3));
     await Promise.all(sessions.map((session) => session.close()));
   }, 60_000);
+});
+
+describe('a caller that goes away', () => {
+  it('takes its snippet with it: one waiting for input() is interrupted, and the session serves the next caller', async () => {
+    const session = await client.session();
+    // Code on standard input leaves no terminal to answer input() on: exec refuses, and leaves.
+    const refused = home.spawn(['exec', session.id]);
+    refused.stdin!.end('const answer = await input("q? ")');
+    const code = await new Promise<number | null>((resolve) => refused.once('exit', resolve));
+    expect(code).toBe(2);
+    const next = await session.execute('40 + 2', {timeout: '10s'});
+    expect(next.value).toBe(42);
+    // Killed mid-snippet: its await is given up, not left holding the session.
+    const killed = home.spawn(['exec', session.id, 'await new Promise((resolve) => setTimeout(resolve, 60_000))']);
+    await waitFor(async () => (await home.json<SessionSummary[]>(['session', 'list', '--json'])).find((each) => each.id === session.id)?.state === 'busy', {what: 'the snippet to run'});
+    killed.kill('SIGKILL');
+    expect((await session.execute('"free"', {timeout: '10s'})).value).toBe('free');
+    await session.close();
+  });
 });
 
 describe('many sessions', () => {
@@ -230,7 +269,11 @@ describe('many sessions', () => {
       expect((await capped.run(['daemon', 'start'])).code).toBe(0);
       const first = await capped.json<SessionSummary>(['session', 'new', '--json']);
       expect(first).toMatchObject({idleTimeoutMs: 90_000, maxAgeMs: 7_200_000});
-      expect((await capped.run(['session', 'new', '--idle-timeout', '5m'])).code).toBe(0);
+      const second = await capped.run(['session', 'new', '--idle-timeout', '5m']);
+      expect(second.code).toBe(0);
+      // The id alone on stdout, for `ID=$(capsule session new)`; what was opened on stderr.
+      expect(second.stdout.trim()).toMatch(/^ses_[0-9a-f]+$/);
+      expect(second.stderr).toContain(`${second.stdout.trim()}  (process, pid `);
       const refused = await capped.run(['session', 'new']);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('2 sessions are open, the most this daemon keeps (daemon.toml: [sessions] max = 2)');

@@ -5,6 +5,7 @@ import {Flags} from '@oclif/core';
 import {CapsuleCommand, autostartFlag} from '../../cli/base.js';
 import {stringArg} from '../../cli/args.js';
 import {SessionHandle} from '../../client/session.js';
+import {projectNamespace} from '../../client/targets.js';
 import {CapsuleError, badInput} from '../../lib/errors.js';
 import {renderSessionOpened, renderSnippetError} from '../../render/sessions.js';
 
@@ -30,7 +31,7 @@ export default class SessionRepl extends CapsuleCommand {
     let session: SessionHandle;
     const owned = args.id === undefined;
     if (args.id === undefined) {
-      session = new SessionHandle(client, await client.call('session.new', {isolation: 'process', ...(flags.project === undefined ? {} : {project: flags.project})}));
+      session = new SessionHandle(client, await client.call('session.new', {isolation: 'process', ...(flags.project === undefined ? {} : {project: await projectNamespace(client, flags.project)})}));
       this.logToStderr(`opened session ${renderSessionOpened(session.summary)}; it closes when you leave`);
     } else {
       const summary = (await client.call('session.list', {})).sessions.find((each) => each.id === args.id);

@@ -69,6 +69,14 @@ describe('compileSnippet', () => {
     await expect(run('import {x} from "missing"')).rejects.toThrow('no module missing');
   });
 
+  it('imports with import() too, at the top level and inside functions, in JavaScript and TypeScript', async () => {
+    const run = namespace({'node:fs': {tag: 'fs'}, './lib.ts': {double: (n: number) => n * 2}});
+    expect(await run('const fs = await import("node:fs")\nfs.tag')).toBe('fs');
+    await run('async function load(name: string) { return (await import(name)).double }');
+    expect(await run('(await load("./lib.ts"))(21)')).toBe(42);
+    await expect(run('await import("missing")')).rejects.toThrow('no module missing');
+  });
+
   it('points a thrown error into the snippet\'s own lines, and the namespace lives on', async () => {
     const run = namespace();
     await run('const kept = 1');
