@@ -1,3 +1,4 @@
+import {setMaxListeners} from 'node:events';
 import {checkEvent, checkParams, checkResult, checkingOutput, isMethod, suggestMethod} from '../../src/protocol/check.js';
 import {CapsuleError, toCapsuleError} from '../../src/lib/errors.js';
 import {PROTOCOL_VERSION, type HandlerParams, type MethodName, type Request, type ResultOf} from '../../src/protocol/index.js';
@@ -140,7 +141,10 @@ export class RequestRouter {
         connection.send({event, data});
         this.checkTotalBacklog();
       };
-      state = {connection, greeted: false, dropped: false, sink, helloTimer: undefined, closed: new AbortController()};
+      const closed = new AbortController();
+      // Each call still running on the connection listens to it; a client may have hundreds at once.
+      setMaxListeners(0, closed.signal);
+      state = {connection, greeted: false, dropped: false, sink, helloTimer: undefined, closed};
       this.connections.set(connection.id, state);
     }
     return state;
