@@ -217,9 +217,10 @@ export class SessionManager {
   }
 
   /**
-   * Runs a snippet in its turn; `follow`ers get its output and questions as events meanwhile. `gone` is its caller's connection: a snippet whose
-   * caller went away is dropped from the queue, or interrupted if it runs (a question it asks
-   * could never be answered, and the session would stay busy for good).
+   * Runs a snippet in its turn; `follow`ers get its output and questions as events meanwhile.
+   * `gone` is its caller's connection: a snippet whose caller went away is dropped from the queue,
+   * or interrupted if it runs (a question it asks could never be answered, and the session would
+   * stay busy for good).
    */
   execute(params: HandlerParams<'session.execute'> & {execution: string}, gone?: AbortSignal): Promise<ExecutionResult> {
     const session = this.usable(params.id);
