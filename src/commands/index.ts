@@ -38,6 +38,7 @@ import Scale from './scale.js';
 import Schedules from './schedules.js';
 import Services from './services.js';
 import SessionClose from './session/close.js';
+import SessionInterrupt from './session/interrupt.js';
 import SessionList from './session/list.js';
 import SessionNew from './session/new.js';
 import SessionRepl from './session/repl.js';
@@ -91,6 +92,7 @@ export const COMMANDS = {
   schedules: Schedules,
   services: Services,
   'session:close': SessionClose,
+  'session:interrupt': SessionInterrupt,
   'session:list': SessionList,
   'session:new': SessionNew,
   'session:repl': SessionRepl,

@@ -4,7 +4,7 @@ import {mkdir, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {connect, type CapsuleClient} from '../../src/client/public.js';
-import {TestHome, isAlive, waitFor} from '../helpers/cli.js';
+import {TestHome, collect, isAlive, waitFor} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
 import {HAS_TMUX, Tmux, capsuleInTmux} from '../helpers/tmux.js';
 import type {ExecutionResult, SessionSummary} from '../../src/protocol/index.js';
@@ -257,6 +257,17 @@ describe('a caller that goes away', () => {
     await waitFor(async () => (await home.json<SessionSummary[]>(['session', 'list', '--json'])).find((each) => each.id === session.id)?.state === 'busy', {what: 'the snippet to run'});
     killed.kill('SIGKILL');
     expect((await session.execute('"free"', {timeout: '10s'})).value).toBe('free');
+    // `capsule session interrupt` from another terminal ends a caller's snippet, which is told.
+    const waiting = home.spawn(['exec', session.id, 'await new Promise((resolve) => setTimeout(resolve, 60_000))']);
+    const output = collect(waiting);
+    await waitFor(async () => (await home.json<SessionSummary[]>(['session', 'list', '--json'])).find((each) => each.id === session.id)?.state === 'busy', {what: 'the snippet to run'});
+    const interrupted = await home.run(['session', 'interrupt', session.id]);
+    expect(interrupted.code, interrupted.stderr).toBe(0);
+    expect(await output.closed).toBe(1);
+    expect(output.stderr).toContain('interrupted');
+    const idle = await home.run(['session', 'interrupt', session.id]);
+    expect(idle.code).toBe(1);
+    expect(idle.stderr).toContain(`no snippet is running in ${session.id}`);
     await session.close();
   });
 });

@@ -59,6 +59,7 @@ export const ARGUMENT_NAMES: Readonly<Record<string, readonly NameKind[]>> = {
   'service:token': ['service'],
   exec: ['session'],
   'session:close': ['session'],
+  'session:interrupt': ['session'],
   'session:repl': ['session'],
 };
 
