@@ -18,6 +18,7 @@ import {runInThisContext} from 'node:vm';
 import {frame, FrameReader} from '../sandbox/frames.js';
 import {EGRESS_SOCKET} from '../sandbox/protocol.js';
 import {answerModulesWith, registerLoaderHooks} from '../worker/module-host.js';
+import {installSandboxFs} from '../worker/sandbox-fs.js';
 import {installSandboxNetwork} from '../worker/sandbox-network.js';
 import {toSentError, type ModuleSource, type SentError} from '../worker/protocol.js';
 import {describeInSandbox} from '../worker/sandbox-denial.js';
@@ -290,7 +291,10 @@ function waitAlone(): void {
   orphanTimer = setTimeout(() => process.exit(0), orphanMs);
 }
 
-if (sandboxScratchBytes !== null) installSandboxNetwork(EGRESS_SOCKET);
+if (sandboxScratchBytes !== null) {
+  installSandboxFs();
+  installSandboxNetwork(EGRESS_SOCKET);
+}
 registerLoaderHooks(new URL('./loader-hooks.js', import.meta.url));
 answerModulesWith(askModule);
 process.setSourceMapsEnabled(true);

@@ -9,6 +9,7 @@ import {runAttempt} from './attempt.js';
 import {discover, discoveryRequest, type DiscoveryJobMessage} from './discover.js';
 import {registerLoaderHooks} from './module-host.js';
 import {SandboxDeniedError} from './sandbox-denial.js';
+import {installSandboxFs} from './sandbox-fs.js';
 import {installSandboxNetwork} from './sandbox-network.js';
 import {Socket} from 'node:net';
 import {frame, FrameReader} from '../sandbox/frames.js';
@@ -20,6 +21,7 @@ registerLoaderHooks(new URL('./loader-hooks.js', import.meta.url));
 process.setSourceMapsEnabled(true);
 denyWorkers();
 denyModuleHooks();
+installSandboxFs();
 installSandboxNetwork(EGRESS_SOCKET);
 // A spare waits for its attempt: what every task imports ("capsule", the SDK) is loaded by then, through the hooks thread, which that warms too.
 const ready = import(new URL('./sdk.js', import.meta.url).href).catch(() => {});

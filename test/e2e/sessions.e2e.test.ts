@@ -215,6 +215,9 @@ describe.skipIf(!HAS_BWRAP)('a sandboxed session', () => {
     expect(denied.error?.message).not.toContain('PRIVATE KEY');
     const listing = await session.execute(`import {readdirSync} from "node:fs"; readdirSync(${JSON.stringify(join(secretHome, '.ssh'))})`);
     expect(listing.error?.message).toMatch(/sandbox denied/i);
+    // A probe never throws (Node documents existsSync so): what the sandbox hides does not exist.
+    const probed = await session.execute(`import {existsSync} from "node:fs"; import fs from "node:fs"; [existsSync(${JSON.stringify(key)}), fs.existsSync(${JSON.stringify(key)}), existsSync("./lib/stats.ts")]`);
+    expect(probed.value).toEqual([false, false, true]);
     const network = await session.execute('await fetch("http://example.com/")');
     expect(network.error?.message).toMatch(/example\.com/);
     const imported = await session.execute('import {mean} from "./lib/stats.ts"; mean([2, 4])');
