@@ -6,7 +6,7 @@ import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import {sandboxCommand} from '../sandbox/command.js';
 import {readInfo} from '../sandbox/sandbox-process.js';
 import {startEgressProxy, type EgressProxy} from '../sandbox/egress-proxy.js';
-import {EGRESS_SOCKET} from '../sandbox/protocol.js';
+import {EGRESS_SOCKET, SCRATCH_DIR} from '../sandbox/protocol.js';
 import {nodeModulesAbove, nodeRuntime, type NodeRuntime} from '../sandbox/runtime-files.js';
 import {frame, FrameReader} from '../sandbox/frames.js';
 import {SESSION_ORPHAN_ENV, SESSION_SOCKET_ENV, type DaemonMessage, type HostMessage} from './host-protocol.js';
@@ -81,7 +81,7 @@ export class HostLink {
       const {root, policy, bwrap} = spec.sandbox;
       command = sandboxCommand({bwrap, runtime, distDir: spec.distDir, root, nodeModules: nodeModulesAbove(root), policy, egressSocket: proxy!.socketPath, ramBytes: spec.ramBytes ?? Infinity, session: {runDir: spec.runDir}});
       // Nothing of the daemon's environment enters a sandbox; the session's own comes with `init`.
-      env = {[SESSION_SOCKET_ENV]: join(EGRESS_SOCKET, '..', 'session.sock'), [SESSION_ORPHAN_ENV]: String(spec.orphanMs), CAPSULE_SESSION_SANDBOX: String(policy.scratchBytes), PATH: '/usr/bin:/bin'};
+      env = {[SESSION_SOCKET_ENV]: join(EGRESS_SOCKET, '..', 'session.sock'), [SESSION_ORPHAN_ENV]: String(spec.orphanMs), CAPSULE_SESSION_SANDBOX: String(policy.scratchBytes), PATH: '/usr/bin:/bin', HOME: SCRATCH_DIR};
     }
     const child = spawn(command.file, command.args, {stdio: ['ignore', log, log, 'ignore', spec.sandbox === null ? 'ignore' : 'pipe'], env, detached: true});
     closeSync(log);

@@ -218,6 +218,9 @@ describe.skipIf(!HAS_BWRAP)('a sandboxed session', () => {
     // A probe never throws (Node documents existsSync so): what the sandbox hides does not exist.
     const probed = await session.execute(`import {existsSync} from "node:fs"; import fs from "node:fs"; [existsSync(${JSON.stringify(key)}), fs.existsSync(${JSON.stringify(key)}), existsSync("./lib/stats.ts")]`);
     expect(probed.value).toEqual([false, false, true]);
+    // Its home is its scratch directory: os.homedir() answers, and what is written there stays inside.
+    const homeDir = await session.execute('import os from "node:os"; import {writeFileSync} from "node:fs"; writeFileSync(`${os.homedir()}/.cache-probe`, "x"); os.homedir()');
+    expect(homeDir.value).toBe('/scratch');
     const network = await session.execute('await fetch("http://example.com/")');
     expect(network.error?.message).toMatch(/example\.com/);
     const imported = await session.execute('import {mean} from "./lib/stats.ts"; mean([2, 4])');
