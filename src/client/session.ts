@@ -32,7 +32,7 @@ export class SessionCalls {
   async execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     const {onInput} = options;
     let last: ExecutionResult | null = null;
-    let failure: {error: unknown} | null = null;
+    const failures: unknown[] = [];
     let ended = false;
     for await (const message of this.stream(code, options)) {
       if (message.type === 'output') options.onOutput?.(message.stream, message.text);
@@ -44,14 +44,14 @@ export class SessionCalls {
           } catch (error) {
             // Once the snippet is over, an interrupt would reach whatever runs next.
             if (ended) return;
-            failure ??= {error};
+            failures.push(error);
             await this.interrupt().catch(() => {});
           }
         })();
       } else if (message.type === 'result' || message.type === 'error') last = message.result;
     }
     ended = true;
-    if (failure !== null) throw (failure as {error: unknown}).error;
+    if (failures.length > 0) throw failures[0];
     return last!;
   }
 
