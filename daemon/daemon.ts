@@ -42,6 +42,9 @@ import {Runner} from './runner/runner.js';
 import type {DaemonServices, ShutdownOptions} from './services.js';
 import {probeSandbox, sandboxStatus} from './sandbox/availability.js';
 import {loadDaemonConfig} from '../src/config/daemon-file.js';
+import {parseBackend} from '../src/config/backend.js';
+import {joinCluster, type Cluster} from './cluster/cluster.js';
+import {localNode} from './cluster/node-registry.js';
 import {remoteHandlers} from './handlers/remote.js';
 import {RemoteAgents} from './remote/remote-agents.js';
 import {RemoteControl} from './remote/remote-control.js';
@@ -50,6 +53,12 @@ import type {SandboxStatus} from '../src/protocol/index.js';
 
 /** Attempts a parent blocked on `ctx.submit(...).result()` may hold beyond maxParallel, so its children find a worker. */
 const NESTED_ATTEMPT_HEADROOM = 64;
+
+/** What `dist/daemon.js` was started with, beside daemon.toml. */
+export interface DaemonStartOptions {
+  /** `daemon start --backend URL`: this start's backend, over daemon.toml's. */
+  backend?: string;
+}
 
 interface Parts {
   core: DaemonServices;
@@ -97,11 +106,13 @@ export class Daemon {
     this.watcher = new ProjectWatcher((root) => parts.core.projects.reloadRoot(root));
   }
 
-  static async start(paths: HomePaths, logger: Logger, onStopped: () => void): Promise<Daemon> {
+  static async start(paths: HomePaths, logger: Logger, onStopped: () => void, options: DaemonStartOptions = {}): Promise<Daemon> {
     const claim = claimHome(paths, logger);
+    let cluster: Cluster | null = null;
     try {
       // First: a daemon.toml with a mistake stops the start, saying where, before anything runs.
       const settings = await loadDaemonConfig(paths.home);
+      const backend = options.backend === undefined ? settings.cluster.backend : parseBackend(options.backend, '--backend');
       const state = await JsonStore.open<DaemonState>(paths.state, EMPTY_STATE);
       const bus = new EventBus();
       const audit = await AuditLog.open(paths.audit, (event) => bus.publish('audit.event', event));
@@ -127,6 +138,8 @@ export class Daemon {
         onWarning: (message) => logger.warn(message),
       });
       const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
+      // Before any project loads: a backend out of reach, or this node's name taken, stops the start.
+      cluster = await joinCluster(backend, localNode({name: settings.cluster.node, leaseMs: settings.cluster.nodeLeaseMs, version: CAPSULE_VERSION, capacity: maxParallel, running: () => runner.running}), logger);
       const {modules} = executor;
       const ref: {daemon?: Daemon; sessions?: SessionManager} = {};
       const discoveryTimeoutMs = process.env.CAPSULE_DISCOVERY_TIMEOUT ? parseDuration(process.env.CAPSULE_DISCOVERY_TIMEOUT, 'CAPSULE_DISCOVERY_TIMEOUT') : undefined;
@@ -187,6 +200,7 @@ export class Daemon {
         audit,
         projects,
         sandbox: () => sandboxFound,
+        cluster,
         sessions: () => ref.sessions?.counts() ?? {idle: 0, busy: 0, lost: 0},
         requestShutdown: (timeoutMs, options) => void ref.daemon?.stop(timeoutMs, options),
         // Runs get the timeout; services stop alongside, each within its own stop_timeout.
@@ -241,6 +255,7 @@ export class Daemon {
       daemon.loading = daemon.loadProjects(runner, serviceManager, discoveries, startupDiscovery).finally(() => startup.done());
       return daemon;
     } catch (error) {
+      await cluster?.close();
       claim.abort();
       throw error;
     }
@@ -331,6 +346,7 @@ export class Daemon {
     // Discoveries stored in the background finish writing, or the next start discovers them again.
     await discoveries.settled();
     await runStore.close();
+    await core.cluster.close();
     projects.close();
     await state.save();
     await audit.flush();

@@ -1,4 +1,4 @@
-// The daemon process: `node dist/daemon.js [--foreground]`, started by `capsule daemon start`.
+// The daemon process: `node dist/daemon.js [--foreground] [--backend=URL]`, started by `capsule daemon start`.
 import {toCapsuleError} from '../src/lib/errors.js';
 import {EXIT_HOME_TAKEN, homePaths} from '../src/lib/home.js';
 import {setFlagsFromString} from 'node:v8';
@@ -15,6 +15,8 @@ dropAddedEnvironment();
 
 const paths = homePaths();
 const foreground = process.argv.includes('--foreground');
+// `capsule daemon start --backend URL` passes it on as `--backend=URL`.
+const backend = process.argv.find((arg) => arg.startsWith('--backend='))?.slice('--backend='.length);
 const logger = createLogger(paths.daemonLog, {echo: foreground});
 
 // A bug in one handler must not take down every client: log it with its stack and keep serving.
@@ -22,7 +24,7 @@ process.on('uncaughtException', (error) => logger.error('uncaught exception', er
 process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', reason));
 
 try {
-  const daemon = await Daemon.start(paths, logger, () => process.exit(0));
+  const daemon = await Daemon.start(paths, logger, () => process.exit(0), {backend});
   setFlagsFromString(TIER_UP_SOONER);
   const stop = (signal: string) => {
     logger.info(`received ${signal}`);

@@ -1,3 +1,4 @@
+import type {Cluster} from './cluster/cluster.js';
 import type {DaemonStatus, SandboxStatus} from '../src/protocol/index.js';
 import type {HomePaths} from '../src/lib/home.js';
 import type {AuditLog} from './core/audit-log.js';
@@ -16,6 +17,8 @@ export interface DaemonServices {
   projects: ProjectRegistry;
   /** Whether sandboxed tasks can run here; null until the start's probe ends. */
   sandbox(): SandboxStatus | null;
+  /** The nodes sharing this daemon's backend (daemon/cluster). */
+  cluster: Cluster;
   /** Code sessions by state (daemon/sessions). */
   sessions(): NonNullable<DaemonStatus['sessions']>;
   requestShutdown(timeoutMs: number, options?: ShutdownOptions): void;

@@ -82,6 +82,7 @@ const SCOPES: {[M in GatedMethod]: (params: HandlerParams<M>) => LoadScope} = {
   'session.input': none,
   'session.interrupt': none,
   'session.complete': none,
+  'nodes.list': none,
 };
 
 export function loadScope<M extends GatedMethod>(method: M, params: HandlerParams<M>): LoadScope {

@@ -2,7 +2,7 @@ import {PROTOCOL_VERSION} from '../../src/protocol/index.js';
 import type {HandlerTable} from '../core/router.js';
 import type {DaemonServices} from '../services.js';
 
-export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daemon.status' | 'daemon.stop'> {
+export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daemon.status' | 'daemon.stop' | 'nodes.list'> {
   return {
     'daemon.status': () => {
       const memory = process.memoryUsage();
@@ -20,8 +20,10 @@ export function daemonHandlers(daemon: DaemonServices): Pick<HandlerTable, 'daem
         nodeVersion: process.version,
         sandbox: daemon.sandbox(),
         sessions: daemon.sessions(),
+        cluster: daemon.cluster.summary(),
       };
     },
+    'nodes.list': async () => ({backend: daemon.cluster.backend, nodes: await daemon.cluster.nodes()}),
     'daemon.stop': ({timeoutMs, leaveServices}) => {
       const withinMs = daemon.shutdownWithinMs(timeoutMs, {leaveServices});
       // Reply first: the shutdown closes this very connection.

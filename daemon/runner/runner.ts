@@ -270,6 +270,11 @@ export class Runner {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Attempts running now, of every task. */
+  get running(): number {
+    return this.#counts.total.running;
+  }
+
   taskStats(namespace: string, task: string): TaskStats {
     const last = this.#store.lastFinished(namespace, task);
     return {...this.#counts.of(`${namespace}/${task}`), lastRun: last ? {id: last.id, status: last.status, createdAt: last.createdAt, finishedAt: last.finishedAt ?? last.createdAt} : null};

@@ -53,14 +53,14 @@ export async function tryConnect(paths: HomePaths, {signal}: {signal?: AbortSign
  * it does. Racing starters are safe: the daemon itself takes the home's start lock, and a
  * starter whose daemon lost the race connects to the winner.
  */
-export async function startDaemon(paths: HomePaths): Promise<StartResult> {
+export async function startDaemon(paths: HomePaths, {backend}: {backend?: string} = {}): Promise<StartResult> {
   const existing = await tryConnect(paths);
   if (existing) return {pid: existing.daemonPid, started: false, client: existing};
 
   mkdirSync(paths.logsDir, {recursive: true, mode: 0o700});
   // The daemon's log may quote config and inputs: only its owner reads it (the daemon's own files are 0600 too).
   const log = openSync(paths.daemonLog, 'a', 0o600);
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js')], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js'), ...daemonArgs({backend})], {
     detached: true,
     stdio: ['ignore', log, log],
     env: daemonEnvironment(paths.home),
@@ -82,6 +82,11 @@ export async function startDaemon(paths: HomePaths): Promise<StartResult> {
     await sleep(POLL_MS);
   }
   throw new CapsuleError('daemon_unreachable', `the daemon did not answer within ${START_TIMEOUT_MS / 1000}s`, {hint: `see its log: ${paths.daemonLog}`});
+}
+
+/** What `dist/daemon.js` is told beside daemon.toml (daemon/main.ts reads it). */
+export function daemonArgs({backend}: {backend?: string}): string[] {
+  return backend === undefined ? [] : [`--backend=${backend}`];
 }
 
 /** Beyond what the daemon said its shutdown may take: its flush of state and logs, and its exit. */

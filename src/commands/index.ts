@@ -22,6 +22,7 @@ import HelpCommand from './help.js';
 import Init from './init.js';
 import List from './list.js';
 import Logs from './logs.js';
+import Nodes from './nodes.js';
 import ProjectAdd from './project/add.js';
 import ProjectList from './project/list.js';
 import ProjectReload from './project/reload.js';
@@ -76,6 +77,7 @@ export const COMMANDS = {
   init: Init,
   list: List,
   logs: Logs,
+  nodes: Nodes,
   'project:add': ProjectAdd,
   'project:list': ProjectList,
   'project:reload': ProjectReload,

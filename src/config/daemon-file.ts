@@ -9,6 +9,7 @@ import {join} from 'node:path';
 import {z} from 'zod';
 import {CapsuleError} from '../lib/errors.js';
 import {parseAddress} from '../protocol/remote-token.js';
+import {nodeName, parseBackend, type BackendSettings} from './backend.js';
 import {MAX_CONFIG_BYTES} from './bounds.js';
 import {parseConfigText} from './parse.js';
 import {duration} from './values.js';
@@ -32,12 +33,25 @@ export interface SessionSettings {
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {warm: 2, max: 128, idleTimeoutMs: 15 * 60_000, maxAgeMs: 24 * 60 * 60_000};
 
+export const DEFAULT_NODE_LEASE_MS = 5_000;
+
+/** Who this daemon is among the nodes, and where they meet. */
+export interface ClusterSettings {
+  /** null: the file store, this daemon alone. */
+  backend: BackendSettings | null;
+  /** This daemon's name among the nodes: `node`, else the host name. */
+  node: string;
+  /** How long a node silent on the backend is still counted up; past it, it is lost. */
+  nodeLeaseMs: number;
+}
+
 export interface DaemonFileConfig {
   /** Where remote agents connect (TLS). null: no TCP port is opened. */
   listen: HostPort | null;
   /** The address written into agent tokens: `advertise`, else `listen` with a wildcard host replaced by the host name. null without `listen`. */
   advertise: HostPort | null;
   sessions: SessionSettings;
+  cluster: ClusterSettings;
 }
 
 const address = (example: string) =>
@@ -61,8 +75,23 @@ const sessions = z.strictObject({
   max_age: positiveDuration('sessions.max_age', '24h').default(DEFAULT_SESSION_SETTINGS.maxAgeMs),
 });
 
+const backend = z.string().transform((value, ctx): BackendSettings => {
+  try {
+    return parseBackend(value, 'backend');
+  } catch (error) {
+    const failure = error as CapsuleError;
+    ctx.issues.push({code: 'custom', message: `${failure.message}; ${failure.hint}`, input: value});
+    return z.NEVER;
+  }
+});
+
 const schema = z
   .strictObject({
+    backend: backend.optional(),
+    node: z.string().optional(),
+    node_lease: duration('node_lease')
+      .refine((value) => value >= 1_000 && value <= 300_000, {message: 'node_lease must be from 1s to 5m, such as "5s"'})
+      .default(DEFAULT_NODE_LEASE_MS),
     listen: address('0.0.0.0:7700').optional(),
     advertise: address('ops.example.com:7700').optional(),
     sessions: sessions.optional(),
@@ -74,8 +103,15 @@ const schema = z
     }
     const listen = value.listen ?? null;
     const advertise = value.advertise ?? (listen && {host: WILDCARDS.has(listen.host) ? hostname() : listen.host, port: listen.port});
+    let node: string;
+    try {
+      node = nodeName(value.node);
+    } catch (error) {
+      ctx.issues.push({code: 'custom', message: (error as CapsuleError).message, path: ['node'], input: value.node});
+      return z.NEVER;
+    }
     const {warm, max, idle_timeout: idleTimeoutMs, max_age: maxAgeMs} = value.sessions ?? sessions.parse({});
-    return {listen, advertise, sessions: {warm, max, idleTimeoutMs, maxAgeMs}};
+    return {listen, advertise, sessions: {warm, max, idleTimeoutMs, maxAgeMs}, cluster: {backend: value.backend ?? null, node, nodeLeaseMs: value.node_lease}};
   });
 
 export function parseDaemonConfig(text: string, file: string): DaemonFileConfig {
@@ -96,8 +132,8 @@ export async function loadDaemonConfig(home: string): Promise<DaemonFileConfig> 
     if (size > MAX_CONFIG_BYTES) throw new CapsuleError('config_invalid', `${file} is too large: expected at most ${MAX_CONFIG_BYTES} bytes, got ${size}`, {hint: 'daemon.toml holds a few settings'});
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {listen: null, advertise: null, sessions: DEFAULT_SESSION_SETTINGS};
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') text = '';
+    else throw error;
   }
   return parseDaemonConfig(text, file);
 }

@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {Instant, NoParams} from './common.js';
+import {ClusterSummary} from './nodes.js';
 
 export const HelloParams = z.strictObject({
   protocol: z.number().int(),
@@ -36,6 +37,8 @@ export const DaemonStatus = z.object({
   sandbox: SandboxStatus.nullable().optional(),
   /** Code sessions by state; daemons before issue 20 do not say. */
   sessions: z.object({idle: z.number().int(), busy: z.number().int(), lost: z.number().int()}).optional(),
+  /** Daemons before issue 18 do not say. */
+  cluster: ClusterSummary.optional(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 

@@ -13,6 +13,7 @@ export type * from './audit.js';
 export type * from './common.js';
 export type * from './control.js';
 export type * from './daemon.js';
+export type * from './nodes.js';
 export type * from './projects.js';
 export type * from './runs.js';
 export type * from './schedules.js';

@@ -3,6 +3,7 @@ import {agentMethods} from './agent.js';
 import {auditEvents, auditMethods} from './audit.js';
 import {controlMethods} from './control.js';
 import {daemonMethods} from './daemon.js';
+import {nodeMethods} from './nodes.js';
 import {projectEvents, projectMethods} from './projects.js';
 import {runEvents, runMethods} from './runs.js';
 import {scheduleEvents, scheduleMethods} from './schedules.js';
@@ -10,7 +11,7 @@ import {serviceEvents, serviceMethods} from './services.js';
 import {sessionEvents, sessionMethods} from './sessions.js';
 
 /** Every method the daemon answers: name → the schemas of its params and result. */
-export const methods = {...daemonMethods, ...projectMethods, ...runMethods, ...scheduleMethods, ...serviceMethods, ...auditMethods, ...controlMethods, ...agentMethods, ...sessionMethods};
+export const methods = {...daemonMethods, ...projectMethods, ...runMethods, ...scheduleMethods, ...serviceMethods, ...auditMethods, ...controlMethods, ...agentMethods, ...sessionMethods, ...nodeMethods};
 
 /**
  * Every pushed event: name → the schema of its payload. An event's topic is the part of its

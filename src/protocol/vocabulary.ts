@@ -95,3 +95,7 @@ export type SessionState = (typeof SESSION_STATES)[number];
 /** How a snippet failed: `error` is what it threw, `syntax` what it could not be read as; the rest ended it from outside. */
 export const SNIPPET_ERROR_TYPES = ['error', 'syntax', 'interrupted', 'timeout', 'out_of_memory', 'compute_exhausted', 'crashed'] as const;
 export type SnippetErrorType = (typeof SNIPPET_ERROR_TYPES)[number];
+
+/** A node of a cluster: `up` while it renews its lease on the backend, `lost` once it let it pass (killed, cut off). */
+export const NODE_STATES = ['up', 'lost'] as const;
+export type NodeState = (typeof NODE_STATES)[number];

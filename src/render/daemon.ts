@@ -17,6 +17,7 @@ export function renderDaemonStatus(status: DaemonStatus, paint: Paint): string {
     ['projects', String(status.projectCount)],
     ...(status.sandbox ? [['sandbox', renderSandbox(status.sandbox, paint)] as [string, string]] : []),
     ...(status.sessions ? [['sessions', renderSessionCounts(status.sessions)] as [string, string]] : []),
+    ...(status.cluster ? [['node', renderClusterSummary(status.cluster, paint)] as [string, string]] : []),
   ];
   return rows.map(([key, value]) => `${paint('dim', key.padEnd(9))}${value}`).join('\n');
 }
@@ -24,6 +25,13 @@ export function renderDaemonStatus(status: DaemonStatus, paint: Paint): string {
 /** "3 open (1 busy), 1 lost". */
 export function renderSessionCounts({idle, busy, lost}: NonNullable<DaemonStatus['sessions']>): string {
   return `${idle + busy} open${busy > 0 ? ` (${busy} busy)` : ''}${lost > 0 ? `, ${lost} lost` : ''}`;
+}
+
+/** "worker-a on redis://10.0.0.5:6379/0, 3 nodes up, 1 lost", or "laptop, alone on the file store". */
+export function renderClusterSummary({node, backend, up, lost, reachable}: NonNullable<DaemonStatus['cluster']>, paint: Paint): string {
+  if (backend === 'file') return `${node}, alone on the file store`;
+  if (!reachable) return `${node} on ${backend}, ${paint('red', 'out of reach')} (reconnecting)`;
+  return `${node} on ${backend}, ${up} node${up === 1 ? '' : 's'} up${lost > 0 ? paint('red', `, ${lost} lost`) : ''}`;
 }
 
 export function renderSandbox(sandbox: SandboxStatus, paint: Paint): string {

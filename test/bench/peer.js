@@ -11,13 +11,11 @@
 // process, a job done when the Worker's `completed` event for it arrived. Its Redis is one the
 // bench starts on a free loopback port, without persistence (`--save '' --appendonly no`) and,
 // the closer match to Capsule's fdatasync, with `--appendonly yes --appendfsync everysec`.
-import {spawn} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import {createServer} from 'node:net';
-import {tmpdir} from 'node:os';
+import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
-import {BenchHome, ROOT, median, percentile, round, waitFor} from './harness.js';
+import {BenchHome, ROOT, median, percentile, round} from './harness.js';
+import {REDIS_SERVER, startRedis} from './redis-server.js';
 import {assertPersisted, processCpuMs} from './tasks.js';
 
 const BURST = 1000;
@@ -25,7 +23,6 @@ const BURST = 1000;
 const ROUNDS = 8;
 const SEQUENTIAL = 300;
 const BULLMQ_CONCURRENCY = 50;
-const REDIS = '/usr/bin/redis-server';
 
 const REDIS_MODES = [
   {name: 'bullmq', args: ['--appendonly', 'no']},
@@ -68,7 +65,7 @@ export async function benchPeer() {
       }
     } catch (error) {
       if (error.code !== 'ENOENT') throw error;
-      skipped = `skipped: no redis-server at ${REDIS}`;
+      skipped = `skipped: no redis-server at ${REDIS_SERVER}`;
     }
 
     const sides = [capsule, handles, ...peers];
@@ -154,48 +151,6 @@ async function bullmqSide(name, redis) {
   };
 }
 
-async function startRedis(persistence) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'capb-redis-'));
-  const child = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence], {stdio: ['ignore', 'pipe', 'pipe']});
-  const spawned = new Promise((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  try {
-    await spawned;
-    await waitFor(() => output.includes('Ready to accept connections') || child.exitCode !== null, 'redis-server to start', {deadlineMs: 10_000, intervalMs: 20});
-    if (child.exitCode !== null) throw new Error(`redis-server exited (status ${child.exitCode}): ${output}`);
-  } catch (error) {
-    child.kill('SIGKILL');
-    rmSync(dir, {recursive: true, force: true});
-    throw error;
-  }
-  return {
-    port,
-    pid: child.pid,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
-      rmSync(dir, {recursive: true, force: true});
-    },
-  };
-}
-
-/** A port nobody listens on now: the kernel's pick for a listener that is closed at once. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function timeSequential(runOne) {
   for (let index = 0; index < 30; index++) await runOne();

@@ -2,7 +2,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {hostname, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {DEFAULT_SESSION_SETTINGS, loadDaemonConfig, parseDaemonConfig} from '../../src/config/daemon-file.js';
+import {DEFAULT_NODE_LEASE_MS, DEFAULT_SESSION_SETTINGS, loadDaemonConfig, parseDaemonConfig} from '../../src/config/daemon-file.js';
 
 const parse = (text: string) => parseDaemonConfig(text, '/h/daemon.toml');
 const failure = (text: string): string => {
@@ -14,17 +14,19 @@ const failure = (text: string): string => {
   throw new Error('expected the file to be refused');
 };
 
+const ALONE = {backend: null, node: hostname(), nodeLeaseMs: DEFAULT_NODE_LEASE_MS};
+
 describe('daemon.toml', () => {
   it('is the defaults when missing or empty: no port at all', async () => {
     const home = await mkdtemp(join(tmpdir(), 'capsule-daemon-file-'));
     try {
-      expect(await loadDaemonConfig(home)).toEqual({listen: null, advertise: null, sessions: DEFAULT_SESSION_SETTINGS});
+      expect(await loadDaemonConfig(home)).toEqual({listen: null, advertise: null, sessions: DEFAULT_SESSION_SETTINGS, cluster: ALONE});
       await writeFile(join(home, 'daemon.toml'), 'listen = "127.0.0.1:7700"\n');
-      expect(await loadDaemonConfig(home)).toEqual({listen: {host: '127.0.0.1', port: 7700}, advertise: {host: '127.0.0.1', port: 7700}, sessions: DEFAULT_SESSION_SETTINGS});
+      expect(await loadDaemonConfig(home)).toEqual({listen: {host: '127.0.0.1', port: 7700}, advertise: {host: '127.0.0.1', port: 7700}, sessions: DEFAULT_SESSION_SETTINGS, cluster: ALONE});
     } finally {
       await rm(home, {recursive: true, force: true});
     }
-    expect(parse('')).toEqual({listen: null, advertise: null, sessions: DEFAULT_SESSION_SETTINGS});
+    expect(parse('')).toEqual({listen: null, advertise: null, sessions: DEFAULT_SESSION_SETTINGS, cluster: ALONE});
     expect(DEFAULT_SESSION_SETTINGS).toEqual({warm: 2, max: 128, idleTimeoutMs: 900_000, maxAgeMs: 86_400_000});
   });
 
@@ -49,5 +51,26 @@ describe('daemon.toml', () => {
     expect(failure('lisen = "0.0.0.0:7700"')).toMatch(/daemon\.toml:1:1 .*lisen.*did you mean "listen"\?/);
     expect(failure('advertise = "a:1"')).toContain('advertise names where agents reach `listen`');
     expect(failure('listen = 7700')).toContain('daemon.toml:1:1 listen');
+  });
+
+  it('names a Redis backend, this node and its lease; the password never shows', () => {
+    expect(parse('backend = "redis://127.0.0.1:6390/2"\nnode = "worker-a"\nnode_lease = "3s"').cluster).toEqual({
+      backend: {url: 'redis://127.0.0.1:6390/2', display: 'redis://127.0.0.1:6390/2'},
+      node: 'worker-a',
+      nodeLeaseMs: 3_000,
+    });
+    expect(parse('backend = "rediss://:s3cret@cache.example.com"').cluster.backend).toEqual({url: 'rediss://:s3cret@cache.example.com', display: 'rediss://:***@cache.example.com'});
+    expect(parse('node = "worker-b"').cluster).toEqual({...ALONE, node: 'worker-b'});
+  });
+
+  it('refuses a backend that is not a Redis URL, a node name with an @ and a lease out of range, at their lines', () => {
+    expect(failure('\nbackend = "http://127.0.0.1:6379"')).toContain('daemon.toml:2:1 backend: backend: expected redis:// or rediss://, not http://');
+    expect(failure('backend = "redis://127.0.0.1:6379/queue"')).toContain('the path is the database number');
+    expect(failure('backend = "redis://127.0.0.1:6379/0?family=6"')).toContain('options after ? or # are not read');
+    const leaked = failure('backend = "ftp://:hunter2@host"');
+    expect(leaked).toContain('ftp://:***@host');
+    expect(leaked).not.toContain('hunter2');
+    expect(failure('node = "api@a"')).toContain('daemon.toml:1:1 node: node "api@a" cannot name a node');
+    expect(failure('node_lease = "100ms"')).toContain('node_lease must be from 1s to 5m');
   });
 });

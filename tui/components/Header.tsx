@@ -13,7 +13,7 @@ export function headerHeight(width: number): number {
   return width >= ONE_LINE_WIDTH ? 1 : 2;
 }
 
-/** The daemon (version, uptime, RSS), then runs, services and schedules at a glance. */
+/** The daemon (version, uptime, RSS), then runs, services, schedules, nodes (with a backend) and sessions at a glance. */
 export function Header({status, counts, width}: {status: DaemonStatus | null; counts: HeaderCounts; width: number}) {
   const daemon = (
     <Text>
@@ -28,6 +28,19 @@ export function Header({status, counts, width}: {status: DaemonStatus | null; co
       <Tone tone={SERVICE_GLYPHS.healthy[1]}>{SERVICE_GLYPHS.healthy[0]}</Tone> {counts.healthy} up <Tone tone={counts.unhealthy ? SERVICE_GLYPHS.unhealthy[1] : 'dim'}>{SERVICE_GLYPHS.unhealthy[0]}</Tone> {counts.unhealthy} unhealthy
       <Text dimColor>{' · '}</Text>
       <Tone tone="magenta">◷</Tone> {counts.dueSoon} schedules due in 1h
+      {status?.cluster && status.cluster.backend !== 'file' ? (
+        <>
+          <Text dimColor>{' · '}</Text>
+          <Tone tone="blue">⬡</Tone>{' '}
+          {status.cluster.reachable ? (
+            <>
+              {status.cluster.up} nodes{status.cluster.lost > 0 ? <Tone tone="red">{`, ${status.cluster.lost} lost`}</Tone> : ''}
+            </>
+          ) : (
+            <Tone tone="red">backend out of reach</Tone>
+          )}
+        </>
+      ) : null}
       {status?.sessions ? (
         <>
           <Text dimColor>{' · '}</Text>

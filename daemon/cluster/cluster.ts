@@ -1,0 +1,66 @@
+import type {Redis} from 'ioredis';
+import type {BackendSettings} from '../../src/config/backend.js';
+import type {ClusterSummary, NodeInfo} from '../../src/protocol/index.js';
+import {CapsuleError} from '../../src/lib/errors.js';
+import type {Logger} from '../core/logger.js';
+import {backendFailure, connectBackend} from './backend.js';
+import {nodeInfo, NodeRegistry, type LocalNode} from './node-registry.js';
+
+/** The nodes this daemon is one of: itself alone on the file store, or every daemon sharing its Redis backend. */
+export interface Cluster {
+  /** "file", or the backend's URL with its password hidden. */
+  readonly backend: string;
+  nodes(): Promise<NodeInfo[]>;
+  summary(): ClusterSummary;
+  /** Leaves the backend's list and closes the connection; last in a shutdown, once no attempt runs here. */
+  close(): Promise<void>;
+}
+
+export async function joinCluster(backend: BackendSettings | null, node: LocalNode, logger: Logger): Promise<Cluster> {
+  if (backend === null) return alone(node);
+  const redis = await connectBackend(backend, logger);
+  let registry: NodeRegistry;
+  try {
+    registry = await NodeRegistry.join(redis, node, logger);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  logger.info(`node ${node.name} joined the backend ${backend.display}`);
+  return shared(backend.display, node.name, redis, registry);
+}
+
+function alone(node: LocalNode): Cluster {
+  return {
+    backend: 'file',
+    nodes: () => {
+      const now = Date.now();
+      return Promise.resolve([nodeInfo(node.name, node.facts(), now, now, node.name, node.leaseMs)]);
+    },
+    summary: () => ({node: node.name, backend: 'file', up: 1, lost: 0, reachable: true}),
+    close: () => Promise.resolve(),
+  };
+}
+
+function shared(display: string, name: string, redis: Redis, registry: NodeRegistry): Cluster {
+  return {
+    backend: display,
+    nodes: async () => {
+      try {
+        return await registry.list();
+      } catch (error) {
+        throw new CapsuleError('failed', `the backend ${display} did not answer: ${backendFailure(error)}`, {
+          hint: 'is its redis-server up and reachable from here? This daemon keeps trying, and goes on with the work it has meanwhile',
+        });
+      }
+    },
+    summary: () => {
+      const others = registry.last.filter((node) => !node.self);
+      return {node: name, backend: display, up: 1 + others.filter((node) => node.state === 'up').length, lost: others.filter((node) => node.state === 'lost').length, reachable: registry.reachable};
+    },
+    close: async () => {
+      await registry.leave();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
