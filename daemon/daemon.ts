@@ -137,9 +137,12 @@ export class Daemon {
         retention: runRetention(process.env),
         onWarning: (message) => logger.warn(message),
       });
-      const runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, onError: (error) => logger.error('runner', error)});
       // Before any project loads: a backend out of reach, or this node's name taken, stops the start.
-      cluster = await joinCluster(backend, localNode({name: settings.cluster.node, leaseMs: settings.cluster.nodeLeaseMs, version: CAPSULE_VERSION, capacity: maxParallel, running: () => runner.running}), logger);
+      // The runner takes the cluster's locks, and the node's heartbeat (from the join on) counts the runner's attempts.
+      const made: {runner?: Runner} = {};
+      const node = localNode({name: settings.cluster.node, leaseMs: settings.cluster.nodeLeaseMs, version: CAPSULE_VERSION, capacity: maxParallel, running: () => made.runner?.running ?? 0});
+      cluster = await joinCluster(backend, node, logger);
+      const runner = (made.runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, sharedLocks: cluster.locks, onError: (error) => logger.error('runner', error)}));
       const {modules} = executor;
       const ref: {daemon?: Daemon; sessions?: SessionManager} = {};
       const discoveryTimeoutMs = process.env.CAPSULE_DISCOVERY_TIMEOUT ? parseDuration(process.env.CAPSULE_DISCOVERY_TIMEOUT, 'CAPSULE_DISCOVERY_TIMEOUT') : undefined;

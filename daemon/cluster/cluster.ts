@@ -5,12 +5,16 @@ import {CapsuleError} from '../../src/lib/errors.js';
 import type {Logger} from '../core/logger.js';
 import {backendFailure, connectBackend} from './backend.js';
 import {nodeInfo, NodeRegistry, type LocalNode} from './node-registry.js';
+import type {SharedLocks} from '../runner/runner-types.js';
+import {RedisSharedLocks} from './shared-locks.js';
 
 /** The nodes this daemon is one of: itself alone on the file store, or every daemon sharing its Redis backend. */
 export interface Cluster {
   /** "file", or the backend's URL with its password hidden. */
   readonly backend: string;
   nodes(): Promise<NodeInfo[]>;
+  /** Lock keys across the nodes; undefined alone, where the runner's own lines suffice. */
+  readonly locks: SharedLocks | undefined;
   summary(): ClusterSummary;
   /** Leaves the backend's list and closes the connection; last in a shutdown, once no attempt runs here. */
   close(): Promise<void>;
@@ -27,12 +31,13 @@ export async function joinCluster(backend: BackendSettings | null, node: LocalNo
     throw error;
   }
   logger.info(`node ${node.name} joined the backend ${backend.display}`);
-  return shared(backend.display, node.name, redis, registry);
+  return shared(backend.display, node.name, redis, registry, new RedisSharedLocks(redis, {node: node.name, leaseMs: node.leaseMs, logger}));
 }
 
 function alone(node: LocalNode): Cluster {
   return {
     backend: 'file',
+    locks: undefined,
     nodes: () => {
       const now = Date.now();
       return Promise.resolve([nodeInfo(node.name, node.facts(), now, now, node.name, node.leaseMs)]);
@@ -42,9 +47,10 @@ function alone(node: LocalNode): Cluster {
   };
 }
 
-function shared(display: string, name: string, redis: Redis, registry: NodeRegistry): Cluster {
+function shared(display: string, name: string, redis: Redis, registry: NodeRegistry, locks: RedisSharedLocks): Cluster {
   return {
     backend: display,
+    locks,
     nodes: async () => {
       try {
         return await registry.list();
@@ -59,6 +65,7 @@ function shared(display: string, name: string, redis: Redis, registry: NodeRegis
       return {node: name, backend: display, up: 1 + others.filter((node) => node.state === 'up').length, lost: others.filter((node) => node.state === 'lost').length, reachable: registry.reachable};
     },
     close: async () => {
+      await locks.close();
       await registry.leave();
       await redis.quit().catch(() => redis.disconnect());
     },

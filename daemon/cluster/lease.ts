@@ -70,6 +70,11 @@ export class Leases {
     return (await RENEW.run(this.#redis, this.#key(lease.name), lease.owner, lease.token, ttlMs)) === 1;
   }
 
+  /** Who holds `name` now, or null. */
+  async holder(name: string): Promise<string | null> {
+    return this.#redis.hget(this.#key(name), 'owner');
+  }
+
   /** Gives the lease up at once; false if it was not held any more. */
   async release(lease: Lease): Promise<boolean> {
     return (await RELEASE.run(this.#redis, this.#key(lease.name), lease.owner, lease.token)) === 1;

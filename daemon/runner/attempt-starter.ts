@@ -10,6 +10,7 @@ import {INTERRUPTED_MESSAGE} from './recovery.js';
 import {shouldRetry} from './retry.js';
 import {StopSwitch} from './stop-switch.js';
 import type {RunCounts} from './run-counts.js';
+import type {SharedLocks} from './runner-types.js';
 import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordDroppedRequests, recordRequest, recordWorker, requestListFull, startAttempt, succeedRun, suspendRun, wakeRun, type AttemptUsage} from './run-state.js';
 import type {RunSteps} from './run-steps.js';
 import {crashedOutcome} from './submission.js';
@@ -37,6 +38,10 @@ interface ActiveRun {
   priority: number;
   phase: Phase;
   lockKey: string | null;
+  /** With shared locks: it holds its key across the nodes too. */
+  sharedHeld: boolean;
+  /** With shared locks: waiting for its key across the nodes; stops waiting. */
+  stopSharedWait: (() => void) | null;
   cancelRetry: (() => void) | null;
   controller: StopSwitch | null;
   /** Why the running attempt was aborted: a cancel ends the run, a shutdown interrupts it. */
@@ -66,6 +71,8 @@ export interface AttemptStarterDeps {
   attempt: Pick<AttemptContext, 'log' | 'progress' | 'submit' | 'waitFor'>;
   /** The runs' durable steps. */
   steps: RunSteps;
+  /** With a backend: lock keys across its nodes. */
+  sharedLocks?: SharedLocks | undefined;
   onError(error: unknown): void;
 }
 
@@ -109,6 +116,8 @@ export class AttemptStarter {
       priority: run.priority,
       phase: 'accepting',
       lockKey,
+      sharedHeld: false,
+      stopSharedWait: null,
       cancelRetry: null,
       controller: null,
       stop: null,
@@ -246,14 +255,28 @@ export class AttemptStarter {
     await Promise.all(left.map((active) => active.settled));
   }
 
-  /** Ready if it holds its lock key (or has none), else behind the key's holder. */
+  /** Ready if it holds its lock key (or has none), here and across the nodes, else behind the key's holder. */
   #line(active: ActiveRun): void {
     if (this.#closing) active.phase = 'parked';
-    else if (active.lockKey !== null && !this.#locks.holds(active.lockKey, active.id)) active.phase = 'lock';
+    else if (active.lockKey !== null && (!this.#locks.holds(active.lockKey, active.id) || !this.#holdsShared(active, active.lockKey))) active.phase = 'lock';
     else {
       active.phase = 'ready';
       this.#ready.push(active.taskKey, active.id, active.priority);
     }
+  }
+
+  /** Whether the run, first in its key's line here, holds the key across the nodes; if not, asks for it (once) and lines it up again when granted. */
+  #holdsShared(active: ActiveRun, key: string): boolean {
+    const shared = this.#deps.sharedLocks;
+    if (shared === undefined || active.sharedHeld) return true;
+    active.stopSharedWait ??= shared.take(key, active.id, () => {
+      active.stopSharedWait = null;
+      active.sharedHeld = true;
+      if (active.phase !== 'lock') return;
+      this.#line(active);
+      this.#startWhatCan();
+    });
+    return false;
   }
 
   /**
@@ -448,6 +471,8 @@ export class AttemptStarter {
     if (active.parentId !== null) this.#children.get(active.parentId)?.delete(active.id);
     this.#deps.save(final, previous);
     if (active.lockKey !== null) {
+      active.stopSharedWait?.();
+      if (active.sharedHeld) this.#deps.sharedLocks?.release(active.lockKey, active.id);
       const holder = this.#locks.leave(active.lockKey, active.id);
       const next = holder === undefined ? undefined : this.#active.get(holder);
       if (next?.phase === 'lock') this.#line(next);

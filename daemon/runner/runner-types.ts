@@ -11,6 +11,20 @@ export const DEFAULT_LIST_LIMIT = 50;
 /** How long `close` lets running attempts finish before interrupting them. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
+/**
+ * Lock keys held across the nodes sharing a backend (daemon/cluster/shared-locks.ts): a run
+ * first in its key's line on its own node also takes the key cluster-wide before it starts.
+ * Absent: this daemon alone, its own lines are the whole story.
+ */
+export interface SharedLocks {
+  /** Takes `key` for the run, now or once no other node holds it, and then calls `granted`; returns what stops waiting. */
+  take(key: string, runId: string, granted: () => void): () => void;
+  /** Gives the key back (the run ended). */
+  release(key: string, runId: string): void;
+  /** Which run holds `key` on another node, as "run_… on node-b", if one does. */
+  heldElsewhere(key: string): Promise<string | undefined>;
+}
+
 export interface RunnerOptions {
   executor: Executor;
   store: RunStore;
@@ -23,6 +37,8 @@ export interface RunnerOptions {
   maxQueued?: number;
   /** An error with no caller to receive it: a failed background write, a throwing listener. @default console.error */
   onError?: (error: unknown) => void;
+  /** With a backend: lock keys hold across its nodes. */
+  sharedLocks?: SharedLocks;
 }
 
 export interface SubmitOptions {

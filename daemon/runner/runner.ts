@@ -49,6 +49,7 @@ export class Runner {
   readonly #starter: AttemptStarter;
   readonly #steps: RunSteps;
   readonly #idempotency: IdempotencyIndex;
+  readonly #sharedLocks: RunnerOptions['sharedLocks'];
   #closing = false;
   #closed: Promise<void> | null = null;
   /** Unfinished runs found on disk, by namespace, until `recover` settles them (null: not read yet). */
@@ -60,6 +61,7 @@ export class Runner {
     this.#clock = options.clock;
     this.#maxQueued = options.maxQueued ?? MAX_QUEUED_RUNS;
     this.#onError = options.onError ?? console.error;
+    this.#sharedLocks = options.sharedLocks;
     this.#idempotency = new IdempotencyIndex(options.store.runs(), options.clock.now(), (runId) => options.store.get(runId) !== undefined);
     const maxParallel = options.maxParallel ?? availableParallelism();
     if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new CapsuleError('bad_input', `maxParallel must be an integer of at least 1, got ${maxParallel}`);
@@ -70,6 +72,7 @@ export class Runner {
       clock: options.clock,
       random: options.random ?? Math.random,
       maxParallel,
+      sharedLocks: options.sharedLocks,
       tasks: this.#tasks,
       counts: this.#counts,
       record: (runId) => this.get(runId),
@@ -152,7 +155,10 @@ export class Runner {
     if (idempotency !== null) this.#idempotency.add(taskKey, idempotency.key, run.id, idempotency.expiresAt, now);
     options.onAccepted?.(run.id);
     // A delayed run takes its key's line when it wakes: it is checked then (attempt-starter.ts).
-    const holder = scopedKey !== null && spec.lockMode === 'skip' && run.status === 'queued' ? this.#starter.lockHolder(scopedKey) : undefined;
+    const skipping = scopedKey !== null && spec.lockMode === 'skip' && run.status === 'queued';
+    // Another node's first, so the check here and the tracking below stay in one turn: of two submits here, the second sees the first.
+    const elsewhere = skipping ? await this.#heldElsewhere(scopedKey) : undefined;
+    const holder = skipping ? (elsewhere ?? this.#starter.lockHolder(scopedKey)) : undefined;
     if (holder !== undefined) {
       const skipped = cancelRun(run, skippedMessage(key!, holder), NO_USAGE, now);
       await this.#save(skipped, null);
@@ -170,6 +176,16 @@ export class Runner {
     const accepted = this.get(run.id);
     this.#starter.enqueue(run.id);
     return accepted;
+  }
+
+  /** The run holding the key on another node; none without a backend, or when it does not answer (then the run waits its turn). */
+  async #heldElsewhere(scopedKey: string): Promise<string | undefined> {
+    if (this.#sharedLocks === undefined) return undefined;
+    try {
+      return await this.#sharedLocks.heldElsewhere(scopedKey);
+    } catch {
+      return undefined;
+    }
   }
 
   /**

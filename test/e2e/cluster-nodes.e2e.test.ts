@@ -3,42 +3,31 @@
 // once stopped; a name is one daemon's at a time; a backend out of reach stops a start, saying where.
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {Redis} from 'ioredis';
 import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
-import type {NodeInfo} from '../../src/protocol/index.js';
 import {freePort} from '../bench/redis-server.js';
 import {isAlive, TestHome, waitFor} from '../helpers/cli.js';
 import {describeWithRedis, startRedis, type RedisServer} from '../helpers/redis.js';
-
-interface NodesResult {
-  backend: string;
-  nodes: NodeInfo[];
-}
+import {ClusterNodes, type NodesResult} from './cluster.helpers.js';
 
 describeWithRedis('nodes on a Redis backend', () => {
   let redis: RedisServer;
+  let cluster: ClusterNodes;
+  // Homes of the tests that set up their own daemon.toml.
   const homes: TestHome[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
+    cluster = new ClusterNodes(redis.url);
   });
   afterEach(async () => {
     for (const home of homes.splice(0)) await home.cleanup();
-    // A node killed in one test stays listed as lost: the next starts from an empty backend.
-    const client = new Redis(redis.url);
-    await client.flushdb();
-    await client.quit();
+    await cluster.cleanup();
   });
   afterAll(async () => {
     await redis?.stop();
   });
 
-  async function node(name: string, extra = ''): Promise<TestHome> {
-    const home = await TestHome.create();
-    homes.push(home);
-    await writeFile(join(home.home, 'daemon.toml'), `backend = "${redis.url}"\nnode = "${name}"\nnode_lease = "1s"\n${extra}`);
-    return home;
-  }
+  const node = (name: string) => cluster.home(name);
 
   const started = async (home: TestHome, args: string[] = []) => {
     const result = await home.run(['daemon', 'start', ...args]);
