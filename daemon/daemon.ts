@@ -169,7 +169,7 @@ export class Daemon {
         },
         bus,
       );
-      const schedules = new SchedulesPlugin(tasks, state, bus, audit);
+      const schedules = new SchedulesPlugin(tasks, state, bus, audit, cluster.firesHere);
       // Read (or made on a first start) once: sealed secrets derive from it.
       const homeKey = await loadAgentKey(paths.agentKey);
       const secrets = new SecretBox(homeKey);

@@ -7,6 +7,7 @@ import {backendFailure, connectBackend} from './backend.js';
 import {nodeInfo, NodeRegistry, type LocalNode} from './node-registry.js';
 import type {SharedLocks} from '../runner/runner-types.js';
 import {RedisSharedLocks} from './shared-locks.js';
+import {ScheduleOwners} from './schedule-owners.js';
 
 /** The nodes this daemon is one of: itself alone on the file store, or every daemon sharing its Redis backend. */
 export interface Cluster {
@@ -15,6 +16,8 @@ export interface Cluster {
   nodes(): Promise<NodeInfo[]>;
   /** Lock keys across the nodes; undefined alone, where the runner's own lines suffice. */
   readonly locks: SharedLocks | undefined;
+  /** Whether this node fires a schedule; undefined alone, where it fires them all. */
+  readonly firesHere: ((scheduleKey: string) => Promise<boolean>) | undefined;
   summary(): ClusterSummary;
   /** Leaves the backend's list and closes the connection; last in a shutdown, once no attempt runs here. */
   close(): Promise<void>;
@@ -31,13 +34,15 @@ export async function joinCluster(backend: BackendSettings | null, node: LocalNo
     throw error;
   }
   logger.info(`node ${node.name} joined the backend ${backend.display}`);
-  return shared(backend.display, node.name, redis, registry, new RedisSharedLocks(redis, {node: node.name, leaseMs: node.leaseMs, logger}));
+  const leasing = {node: node.name, leaseMs: node.leaseMs, logger};
+  return shared(backend.display, node.name, redis, registry, new RedisSharedLocks(redis, leasing), new ScheduleOwners(redis, leasing));
 }
 
 function alone(node: LocalNode): Cluster {
   return {
     backend: 'file',
     locks: undefined,
+    firesHere: undefined,
     nodes: () => {
       const now = Date.now();
       return Promise.resolve([nodeInfo(node.name, node.facts(), now, now, node.name, node.leaseMs)]);
@@ -47,10 +52,11 @@ function alone(node: LocalNode): Cluster {
   };
 }
 
-function shared(display: string, name: string, redis: Redis, registry: NodeRegistry, locks: RedisSharedLocks): Cluster {
+function shared(display: string, name: string, redis: Redis, registry: NodeRegistry, locks: RedisSharedLocks, schedules: ScheduleOwners): Cluster {
   return {
     backend: display,
     locks,
+    firesHere: (key) => schedules.firesHere(key),
     nodes: async () => {
       try {
         return await registry.list();
@@ -65,7 +71,7 @@ function shared(display: string, name: string, redis: Redis, registry: NodeRegis
       return {node: name, backend: display, up: 1 + others.filter((node) => node.state === 'up').length, lost: others.filter((node) => node.state === 'lost').length, reachable: registry.reachable};
     },
     close: async () => {
-      await locks.close();
+      await Promise.all([locks.close(), schedules.close()]);
       await registry.leave();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -37,9 +37,12 @@ export class SchedulesPlugin implements ProjectPlugin {
     state: JsonStore<DaemonState>,
     private readonly bus: EventBus,
     private readonly audit: AuditLog,
+    /** With a backend: which node fires each schedule (SchedulerOptions.firesHere). */
+    firesHere?: (scheduleKey: string) => Promise<boolean>,
   ) {
     this.scheduler = new Scheduler({
       clock: systemClock,
+      firesHere,
       submit: async (namespace, task, input, meta) => {
         if (meta.manual) return {runId: (await runs.submit(namespace, task, input)).id, existed: false};
         const runId = fireRunId(meta.schedule, meta.fireTime);

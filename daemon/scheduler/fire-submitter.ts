@@ -7,10 +7,10 @@ import type {SchedulerOptions} from './types.js';
  * previous run, persists, then submits. Called only from a schedule's serial job chain.
  */
 export class FireSubmitter {
-  readonly #options: Pick<SchedulerOptions, 'submit' | 'runStatus' | 'store'>;
+  readonly #options: Pick<SchedulerOptions, 'submit' | 'runStatus' | 'store' | 'firesHere'>;
   readonly #emit: Emit;
 
-  constructor(options: Pick<SchedulerOptions, 'submit' | 'runStatus' | 'store'>, emit: Emit) {
+  constructor(options: Pick<SchedulerOptions, 'submit' | 'runStatus' | 'store' | 'firesHere'>, emit: Emit) {
     this.#options = options;
     this.#emit = emit;
   }
@@ -18,6 +18,11 @@ export class FireSubmitter {
   /** Fires due together (one, or a catch-up) go, wait or are skipped as one. */
   async submitFires(entry: ScheduleEntry, fires: number[], catchUp: boolean): Promise<void> {
     const {state} = entry;
+    if (this.#options.firesHere && !(await this.#options.firesHere(entry.key))) {
+      // Another node fires it: these fires are its to submit, and this node's state moves past them.
+      await this.save(entry);
+      return;
+    }
     if (state.queuedFireAt !== null) await this.releaseQueued(entry);
     const previousRunId = state.lastRunId;
     const outcome = applyOverlap(entry.config.overlap, fires, await this.#isActive(previousRunId), state.queuedFireAt !== null);

@@ -63,6 +63,11 @@ export interface SchedulerOptions {
   /** Status of a run the scheduler submitted; a run the daemon no longer knows is 'done'. */
   runStatus(runId: string): RunStatus | Promise<RunStatus>;
   store: ScheduleStateStore;
+  /**
+   * With a backend: whether this node fires the schedule (daemon/cluster/schedule-owners.ts); a
+   * fire it does not is let pass, neither submitted nor recorded. @default every fire, here
+   */
+  firesHere?(scheduleKey: string): Promise<boolean>;
   /** Must not throw; it is called from timer callbacks. */
   onEvent?(event: ScheduleEvent): void;
 }
