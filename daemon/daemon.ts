@@ -139,8 +139,15 @@ export class Daemon {
       });
       // Before any project loads: a backend out of reach, or this node's name taken, stops the start.
       // The runner takes the cluster's locks, and the node's heartbeat (from the join on) counts the runner's attempts.
-      const made: {runner?: Runner} = {};
-      const node = localNode({name: settings.cluster.node, leaseMs: settings.cluster.nodeLeaseMs, version: CAPSULE_VERSION, capacity: maxParallel, running: () => made.runner?.running ?? 0});
+      const made: {runner?: Runner; services?: ServicesPlugin} = {};
+      const node = localNode({
+        name: settings.cluster.node,
+        leaseMs: settings.cluster.nodeLeaseMs,
+        version: CAPSULE_VERSION,
+        capacity: maxParallel,
+        running: () => made.runner?.running ?? 0,
+        services: () => made.services?.list() ?? [],
+      });
       cluster = await joinCluster(backend, node, logger);
       const runner = (made.runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, sharedLocks: cluster.locks, onError: (error) => logger.error('runner', error)}));
       const {modules} = executor;
@@ -177,7 +184,7 @@ export class Daemon {
       const auditAgent = (kind: string, target: string, details: Record<string, unknown>) => void audit.record({kind, target, details});
       const remoteAgents = settings.listen && settings.advertise ? await RemoteAgents.open({tlsDir: paths.tlsDir, listen: settings.listen, advertise: settings.advertise, hub: agents, audit: auditAgent}) : null;
       const remote = new RemoteControl(await RemoteTokens.open(paths.remoteTokens, secrets), remoteAgents, audit);
-      const serviceManager = new ServicesPlugin(paths, state, bus, audit, secrets, logger, agents, (namespace, name, token) => remote.checkToken(namespace, name, token));
+      const serviceManager = (made.services = new ServicesPlugin(paths, state, bus, audit, secrets, logger, agents, (namespace, name, token) => remote.checkToken(namespace, name, token)));
       await serviceManager.adopt();
 
       const projects = new ProjectRegistry({
@@ -229,9 +236,9 @@ export class Daemon {
         ...auditHandlers(services, runner),
         ...runHandlers(tasks, projects),
         ...scheduleHandlers(schedules, audit, projects),
-        ...serviceHandlers(serviceManager, projects),
+        ...serviceHandlers(serviceManager, projects, cluster),
         ...sessionHandlers(sessions),
-        ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit}),
+        ...controlHandlers({projects, tasks, schedules, services: serviceManager, audit, cluster}),
         ...agentHandlers(agents),
         ...remoteHandlers(remote, serviceManager),
         ...adhocHandlers({adhoc: new AdhocProject(paths.home, projects, serviceManager), services: serviceManager, projects, audit}),

@@ -1,45 +1,57 @@
 import type {Redis} from 'ioredis';
 import type {BackendSettings} from '../../src/config/backend.js';
-import type {ClusterSummary, NodeInfo} from '../../src/protocol/index.js';
 import {CapsuleError} from '../../src/lib/errors.js';
+import type {ClusterSummary, NodeInfo, ProjectService} from '../../src/protocol/index.js';
 import type {Logger} from '../core/logger.js';
-import {backendFailure, connectBackend} from './backend.js';
-import {nodeInfo, NodeRegistry, type LocalNode} from './node-registry.js';
 import type {SharedLocks} from '../runner/runner-types.js';
-import {RedisSharedLocks} from './shared-locks.js';
+import {backendFailure, connectBackend} from './backend.js';
+import {NodeCalls, type CallServer, type NodeCallMethod} from './node-calls.js';
+import {nodeInfo, NodeRegistry, type LocalNode} from './node-registry.js';
 import {ScheduleOwners} from './schedule-owners.js';
+import {RedisSharedLocks} from './shared-locks.js';
 
 /** The nodes this daemon is one of: itself alone on the file store, or every daemon sharing its Redis backend. */
 export interface Cluster {
+  /** This daemon's name among the nodes. */
+  readonly node: string;
   /** "file", or the backend's URL with its password hidden. */
   readonly backend: string;
-  nodes(): Promise<NodeInfo[]>;
   /** Lock keys across the nodes; undefined alone, where the runner's own lines suffice. */
   readonly locks: SharedLocks | undefined;
   /** Whether this node fires a schedule; undefined alone, where it fires them all. */
   readonly firesHere: ((scheduleKey: string) => Promise<boolean>) | undefined;
+  nodes(): Promise<NodeInfo[]>;
   summary(): ClusterSummary;
-  /** Leaves the backend's list and closes the connection; last in a shutdown, once no attempt runs here. */
+  /** The other nodes' services (of `namespace`, if given), each row naming its node; none alone. */
+  othersServices(namespace?: string): Promise<ProjectService[]>;
+  /** Has another node do `method` as `actor` (`capsule restart NS/NAME@node`). */
+  call(node: string, method: NodeCallMethod, params: unknown, actor: string): Promise<unknown>;
+  /** Serves the other nodes' calls from now on. */
+  serve(server: CallServer): void;
+  /** Leaves the backend's list and closes the connections; last in a shutdown, once no attempt runs here. */
   close(): Promise<void>;
 }
 
 export async function joinCluster(backend: BackendSettings | null, node: LocalNode, logger: Logger): Promise<Cluster> {
   if (backend === null) return alone(node);
   const redis = await connectBackend(backend, logger);
-  let registry: NodeRegistry;
+  let registry: NodeRegistry | undefined;
   try {
     registry = await NodeRegistry.join(redis, node, logger);
+    const calls = await NodeCalls.listen(redis, node.name, logger);
+    logger.info(`node ${node.name} joined the backend ${backend.display}`);
+    const leasing = {node: node.name, leaseMs: node.leaseMs, logger};
+    return shared({display: backend.display, name: node.name, redis, registry, calls, locks: new RedisSharedLocks(redis, leasing), schedules: new ScheduleOwners(redis, leasing)});
   } catch (error) {
+    await registry?.leave();
     redis.disconnect();
     throw error;
   }
-  logger.info(`node ${node.name} joined the backend ${backend.display}`);
-  const leasing = {node: node.name, leaseMs: node.leaseMs, logger};
-  return shared(backend.display, node.name, redis, registry, new RedisSharedLocks(redis, leasing), new ScheduleOwners(redis, leasing));
 }
 
 function alone(node: LocalNode): Cluster {
   return {
+    node: node.name,
     backend: 'file',
     locks: undefined,
     firesHere: undefined,
@@ -48,12 +60,31 @@ function alone(node: LocalNode): Cluster {
       return Promise.resolve([nodeInfo(node.name, node.facts(), now, now, node.name, node.leaseMs)]);
     },
     summary: () => ({node: node.name, backend: 'file', up: 1, lost: 0, reachable: true}),
+    othersServices: () => Promise.resolve([]),
+    call: (other) =>
+      Promise.reject(new CapsuleError('not_found', `no node ${other}: this daemon (${node.name}) has no backend, it is the only node`, {hint: 'set `backend` in daemon.toml to share one Redis with other nodes'})),
+    serve: () => {},
     close: () => Promise.resolve(),
   };
 }
 
-function shared(display: string, name: string, redis: Redis, registry: NodeRegistry, locks: RedisSharedLocks, schedules: ScheduleOwners): Cluster {
+interface SharedParts {
+  display: string;
+  name: string;
+  redis: Redis;
+  registry: NodeRegistry;
+  calls: NodeCalls;
+  locks: RedisSharedLocks;
+  schedules: ScheduleOwners;
+}
+
+function shared({display, name, redis, registry, calls, locks, schedules}: SharedParts): Cluster {
+  const unanswered = (error: unknown) =>
+    new CapsuleError('failed', `the backend ${display} did not answer: ${backendFailure(error)}`, {
+      hint: 'is its redis-server up and reachable from here? This daemon keeps trying, and goes on with the work it has meanwhile',
+    });
   return {
+    node: name,
     backend: display,
     locks,
     firesHere: (key) => schedules.firesHere(key),
@@ -61,17 +92,32 @@ function shared(display: string, name: string, redis: Redis, registry: NodeRegis
       try {
         return await registry.list();
       } catch (error) {
-        throw new CapsuleError('failed', `the backend ${display} did not answer: ${backendFailure(error)}`, {
-          hint: 'is its redis-server up and reachable from here? This daemon keeps trying, and goes on with the work it has meanwhile',
-        });
+        throw unanswered(error);
       }
     },
     summary: () => {
       const others = registry.last.filter((node) => !node.self);
       return {node: name, backend: display, up: 1 + others.filter((node) => node.state === 'up').length, lost: others.filter((node) => node.state === 'lost').length, reachable: registry.reachable};
     },
+    othersServices: async (namespace) => {
+      let byNode: Map<string, ProjectService[]>;
+      try {
+        byNode = await registry.othersServices();
+      } catch (error) {
+        throw unanswered(error);
+      }
+      const lost = new Map(registry.last.filter((node) => node.state === 'lost').map((node) => [node.name, node.heartbeatAt]));
+      return [...byNode].flatMap(([node, services]) =>
+        services
+          .filter((service) => namespace === undefined || service.namespace === namespace)
+          // Whatever became of them, their node no longer says: lost with it.
+          .map((service) => (lost.has(node) ? {...service, node, state: 'lost' as const, health: null, reason: `node ${node} is lost (last heard of at ${lost.get(node)})`} : {...service, node})),
+      );
+    },
+    call: (node, method, params, actor) => calls.call(node, method, params, actor),
+    serve: (server) => calls.serve(server),
     close: async () => {
-      await Promise.all([locks.close(), schedules.close()]);
+      await Promise.all([locks.close(), schedules.close(), calls.close()]);
       await registry.leave();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -4,7 +4,7 @@ import type {Redis} from 'ioredis';
 import {compareStrings} from '../../src/lib/compare.js';
 import {CapsuleError} from '../../src/lib/errors.js';
 import {isAlive} from '../../src/lib/process.js';
-import type {NodeInfo} from '../../src/protocol/index.js';
+import type {NodeInfo, ProjectService} from '../../src/protocol/index.js';
 import type {Logger} from '../core/logger.js';
 import {backendFailure, KEY_PREFIX, Script} from './backend.js';
 import {Leases, type Lease} from './lease.js';
@@ -14,6 +14,11 @@ const FORGET_AFTER_MS = 24 * 3_600_000;
 
 const NODES = `${KEY_PREFIX}nodes`;
 const NODE_FACTS = `${KEY_PREFIX}nodes:facts`;
+/** name → JSON of the node's services, as `capsule services` lists them. */
+const NODE_SERVICES = `${KEY_PREFIX}nodes:services`;
+
+/** A node's services are written when their states change, and this often at least (their CPU, memory, uptime). */
+const SERVICES_REFRESH_MS = 5_000;
 
 /** What a node tells the others of itself, written at each heartbeat. */
 export interface NodeFacts {
@@ -29,7 +34,8 @@ export interface NodeFacts {
 }
 
 // KEYS[1] nodes (a sorted set: name → last heartbeat, by the server's clock), KEYS[2] their facts
-// (a hash: name → JSON); ARGV forget-after ms, then optionally a name and its facts to write first.
+// and KEYS[3] their services (hashes: name → JSON); ARGV forget-after ms, then optionally a name
+// and its facts to write first.
 // Returns {now, name, heartbeat, facts, …}, dropping the nodes silent past forget-after.
 const HEARTBEAT = new Script(
   `
@@ -42,6 +48,7 @@ end
 for _, name in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))) do
   redis.call('ZREM', KEYS[1], name)
   redis.call('HDEL', KEYS[2], name)
+  redis.call('HDEL', KEYS[3], name)
 end
 local out = {now}
 local nodes = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
@@ -52,16 +59,17 @@ for i = 1, #nodes, 2 do
 end
 return out
 `,
-  2,
+  3,
 );
 
 const LEAVE = new Script(
   `
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
 return 1
 `,
-  2,
+  3,
 );
 
 /** This daemon as a node: its name, its lease, and its facts as of now. */
@@ -69,14 +77,31 @@ export interface LocalNode {
   name: string;
   leaseMs: number;
   facts(): NodeFacts;
+  /** Its services now, for the other nodes' `capsule services`. */
+  services(): ProjectService[];
 }
 
 /** `running`: attempts running now; `capacity`: at once at most. */
-export function localNode({name, leaseMs, version, capacity, running}: {name: string; leaseMs: number; version: string; capacity: number; running: () => number}): LocalNode {
+export function localNode({
+  name,
+  leaseMs,
+  version,
+  capacity,
+  running,
+  services,
+}: {
+  name: string;
+  leaseMs: number;
+  version: string;
+  capacity: number;
+  running: () => number;
+  services: () => ProjectService[];
+}): LocalNode {
   const startedAt = new Date().toISOString();
   return {
     name,
     leaseMs,
+    services,
     facts: () => ({version, host: hostname(), pid: process.pid, capacity, running: running(), load: Math.round(loadavg()[0]! * 100) / 100, cores: availableParallelism(), startedAt, leaseMs}),
   };
 }
@@ -118,6 +143,8 @@ export class NodeRegistry {
   #last: NodeInfo[] = [];
   /** The last heartbeat reached the backend. */
   #reachable = true;
+  /** The services as last written: their states, and when. */
+  #servicesWritten = {states: '', at: 0};
 
   private constructor(redis: Redis, node: LocalNode, logger: Logger, leases: Leases, lease: Lease) {
     this.#redis = redis;
@@ -152,7 +179,7 @@ export class NodeRegistry {
 
   /** Every node, as of now, by name. */
   async list(): Promise<NodeInfo[]> {
-    const reply = (await HEARTBEAT.run(this.#redis, NODES, NODE_FACTS, FORGET_AFTER_MS)) as (string | number)[];
+    const reply = (await HEARTBEAT.run(this.#redis, NODES, NODE_FACTS, NODE_SERVICES, FORGET_AFTER_MS)) as (string | number)[];
     return this.#read(reply);
   }
 
@@ -173,7 +200,7 @@ export class NodeRegistry {
     await this.#beating;
     try {
       await this.#leases.release(this.#lease);
-      await LEAVE.run(this.#redis, NODES, NODE_FACTS, this.#node.name);
+      await LEAVE.run(this.#redis, NODES, NODE_FACTS, NODE_SERVICES, this.#node.name);
     } catch (error) {
       // Then it shows as lost once its lease runs out, which is also true.
       this.#logger.warn(`node ${this.#node.name} could not leave the backend's list: ${backendFailure(error)}`);
@@ -207,8 +234,24 @@ export class NodeRegistry {
       this.#logger.warn(`node ${name}: its lease had run out; it is up again (token ${grant.lease.token})`);
       this.#lease = grant.lease;
     }
-    const reply = (await HEARTBEAT.run(this.#redis, NODES, NODE_FACTS, FORGET_AFTER_MS, name, JSON.stringify(this.#node.facts()))) as (string | number)[];
+    const reply = (await HEARTBEAT.run(this.#redis, NODES, NODE_FACTS, NODE_SERVICES, FORGET_AFTER_MS, name, JSON.stringify(this.#node.facts()))) as (string | number)[];
     this.#last = this.#read(reply);
+    await this.#writeServices();
+  }
+
+  /** The other nodes' services, by node, as each last wrote them. */
+  async othersServices(): Promise<Map<string, ProjectService[]>> {
+    const all = await this.#redis.hgetall(NODE_SERVICES);
+    return new Map(Object.entries(all).flatMap(([node, json]) => (node === this.#node.name ? [] : [[node, JSON.parse(json) as ProjectService[]]])));
+  }
+
+  async #writeServices(): Promise<void> {
+    const services = this.#node.services();
+    const states = services.map((service) => `${service.namespace}/${service.name} ${service.state} ${service.health} ${service.pid} ${service.restarts}`).join('\n');
+    const now = Date.now();
+    if (states === this.#servicesWritten.states && now - this.#servicesWritten.at < SERVICES_REFRESH_MS) return;
+    await this.#redis.hset(NODE_SERVICES, this.#node.name, JSON.stringify(services));
+    this.#servicesWritten = {states, at: now};
   }
 
   #read(reply: (string | number)[]): NodeInfo[] {

@@ -2,6 +2,8 @@ import {CapsuleError, badInput} from '../../src/lib/errors.js';
 import type {ControlResult, ControlVerb} from '../../src/protocol/index.js';
 import {splitInstance} from '../../src/protocol/instances.js';
 import {findItem, isRunId} from '../../src/protocol/targets.js';
+import {ControlParams} from '../../src/protocol/control.js';
+import type {Cluster} from '../cluster/cluster.js';
 import type {AuditLog} from '../core/audit-log.js';
 import type {HandlerTable} from '../core/router.js';
 import type {SchedulesPlugin} from '../plugins/schedules.js';
@@ -15,16 +17,28 @@ const PAST = {restart: 'restarted', stop: 'stopped', start: 'started'} as const;
  * `capsule restart|stop|start TARGET`: works out what TARGET names (a run, a schedule, a
  * service, a whole namespace) and does the natural thing to it.
  */
-export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksPlugin; schedules: SchedulesPlugin; services: ServicesPlugin; audit: AuditLog}): Pick<HandlerTable, 'control.apply'> {
-  const {projects, tasks, schedules, services, audit} = parts;
+export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksPlugin; schedules: SchedulesPlugin; services: ServicesPlugin; audit: AuditLog; cluster: Cluster}): Pick<HandlerTable, 'control.apply'> {
+  const {projects, tasks, schedules, services, audit, cluster} = parts;
+  // Another node's `capsule restart NS/NAME@here`: done here, in its asker's name, and audited here as well as there.
+  cluster.serve(async (_method, params, actor) => {
+    const {verb, target} = ControlParams.parse(params);
+    const result = await apply(verb, target, actor);
+    audit.record({actor, kind: `control.${verb}`, target, details: {kind: result.kind, message: result.message}});
+    return result;
+  });
   return {
-    'control.apply': async ({verb, target}, call) => {
-      const result = await apply(verb, target, call.actor);
+    'control.apply': async ({verb, target, node}, call) => {
+      const elsewhere = node !== undefined && node !== cluster.node;
+      const result = elsewhere ? onNode(node, (await cluster.call(node, 'control.apply', {verb, target}, call.actor)) as ControlResult) : await apply(verb, target, call.actor);
       // Who asked, and for what; the services' own events (service.stop, ...) record who asked too.
-      audit.record({actor: call.actor, kind: `control.${verb}`, target, details: {kind: result.kind, message: result.message}});
+      audit.record({actor: call.actor, kind: `control.${verb}`, target: elsewhere ? `${target}@${node}` : target, details: {kind: result.kind, message: result.message}});
       return result;
     },
   };
+
+  function onNode(node: string, result: ControlResult): ControlResult {
+    return {...result, target: `${result.target}@${node}`, message: `${result.message} on node ${node}`};
+  }
 
   /** The dependencies a start brought up with it (the supervisor starts idle ones first): the message names them. */
   function alsoStarted(namespace: string, service: string, idleBefore: Set<string>): string {

@@ -3,6 +3,7 @@ import type {CallContext, HandlerTable} from '../core/router.js';
 import type {ProjectRegistry} from '../projects/registry.js';
 import {toLogLine, type ServicesPlugin} from '../plugins/services.js';
 import {mergeLogTails} from '../supervisor/log-merge.js';
+import type {Cluster} from '../cluster/cluster.js';
 
 type ServiceMethods =
   | 'service.list'
@@ -19,7 +20,7 @@ type ServiceMethods =
   | 'service.logs.flush'
   | 'service.action';
 
-export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegistry): Pick<HandlerTable, ServiceMethods> {
+export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegistry, cluster: Cluster): Pick<HandlerTable, ServiceMethods> {
   const {supervisor} = services;
   const verb =
     (one: 'start' | 'stop' | 'restart') =>
@@ -28,9 +29,13 @@ export function serviceHandlers(services: ServicesPlugin, projects: ProjectRegis
       return {services: snapshots.map((snapshot) => services.summarize(snapshot))};
     };
   return {
-    'service.list': ({namespace}) => {
-      if (namespace !== undefined) projects.list(namespace);
-      return {services: services.list(namespace)};
+    'service.list': async ({namespace}) => {
+      const elsewhere = await cluster.othersServices(namespace);
+      // A project only other nodes have is listed with theirs; one that no node has is not found, as on a daemon alone.
+      if (namespace !== undefined && elsewhere.length === 0) projects.list(namespace);
+      const here = services.list(namespace);
+      if (cluster.backend === 'file') return {services: here};
+      return {services: [...here.map((service) => ({...service, node: cluster.node})), ...elsewhere]};
     },
     'service.start': verb('start'),
     'service.stop': verb('stop'),

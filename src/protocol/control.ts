@@ -18,6 +18,13 @@ export const ControlResult = z.object({
 });
 export type ControlResult = z.infer<typeof ControlResult>;
 
+export const ControlParams = z.strictObject({
+  verb: z.enum(CONTROL_VERBS),
+  target: Text,
+  /** With a backend: the node to act on (`capsule restart NS/NAME@node`); absent or this daemon's own name: here. */
+  node: Text.optional(),
+});
+
 export const controlMethods = {
-  'control.apply': {params: z.strictObject({verb: z.enum(CONTROL_VERBS), target: Text}), result: ControlResult},
+  'control.apply': {params: ControlParams, result: ControlResult},
 };

@@ -65,7 +65,11 @@ export const ServiceSummary = z.object({
 });
 export type ServiceSummary = z.infer<typeof ServiceSummary>;
 
-export const ProjectService = ServiceSummary.extend({namespace: z.string()});
+export const ProjectService = ServiceSummary.extend({
+  namespace: z.string(),
+  /** With a backend: the node supervising it (`service.list` lists every node's); absent on a daemon alone. */
+  node: z.string().optional(),
+});
 export type ProjectService = z.infer<typeof ProjectService>;
 
 export const ConfigValue = z.union([z.string(), z.number(), z.boolean()]);

@@ -51,10 +51,13 @@ function hash(text: string): number {
   return (value ^ (value >>> 16)) >>> 0;
 }
 
-export function renderServiceTable(services: (ServiceSummary & {namespace: string})[], options: {width: number; paint: Paint}): string {
+/** With a backend, a NODE column says which node supervises each (`capsule restart NS/NAME@NODE` acts there). */
+export function renderServiceTable(services: (ServiceSummary & {namespace: string; node?: string})[], options: {width: number; paint: Paint}): string {
   if (services.length === 0) return 'no services';
+  const nodes = services.some((service) => service.node !== undefined);
   const rows = services.map((service) => [
     `${service.namespace}/${service.name}`,
+    ...(nodes ? [service.node ?? '-'] : []),
     `${SERVICE_GLYPHS[service.state][0]} ${service.state}`,
     service.health ?? '-',
     service.pid === null ? '-' : String(service.pid),
@@ -64,9 +67,9 @@ export function renderServiceTable(services: (ServiceSummary & {namespace: strin
     service.rssBytes === null ? '-' : formatSize(service.rssBytes),
     serviceCommand(service),
   ]);
-  const table = renderTable(['SERVICE', 'STATE', 'HEALTH', 'PID', 'UPTIME', '↻', 'CPU', 'MEM', 'COMMAND'], rows, options);
+  const table = renderTable(['SERVICE', ...(nodes ? ['NODE'] : []), 'STATE', 'HEALTH', 'PID', 'UPTIME', '↻', 'CPU', 'MEM', 'COMMAND'], rows, options);
   // Below the table rather than in a column: a reason is long, and most services have none.
-  const reasons = services.filter((service) => service.reason !== null).map((service) => `${service.namespace}/${service.name} ${service.state}: ${service.reason}`);
+  const reasons = services.filter((service) => service.reason !== null).map((service) => `${service.namespace}/${service.name}${service.node === undefined ? '' : `@${service.node}`} ${service.state}: ${service.reason}`);
   return reasons.length === 0 ? table : `${table}\n\n${reasons.join('\n')}`;
 }
 

@@ -43,5 +43,7 @@ export async function loadSnapshot(client: DashboardClient): Promise<Snapshot> {
     optional('daemon.status', client.call('daemon.status', {})),
   ]);
   const runs = recent && unfinished.every((list) => list !== null) ? [...unfinished.flatMap((list) => list!.runs), ...recent.runs] : null;
-  return {projects: projects.projects, runs, schedules: schedules?.schedules ?? null, services: services?.services ?? null, sessions: sessions?.sessions ?? null, status, problems};
+  // The tree holds this daemon's projects and acts on their services here: other nodes' rows (with a backend) stay out of it.
+  const here = services && services.services.filter((service) => service.node === undefined || service.node === status?.cluster?.node);
+  return {projects: projects.projects, runs, schedules: schedules?.schedules ?? null, services: here, sessions: sessions?.sessions ?? null, status, problems};
 }
