@@ -22,7 +22,7 @@ export interface Cluster {
   readonly firesHere: ((scheduleKey: string) => Promise<boolean>) | undefined;
   nodes(): Promise<NodeInfo[]>;
   summary(): ClusterSummary;
-  /** The other nodes' services (of `namespace`, if given), each row naming its node; none alone. */
+  /** The other nodes' services (of `namespace`, if given), each row naming its node; none alone, or while the backend is out of reach. */
   othersServices(namespace?: string): Promise<ProjectService[]>;
   /** Has another node do `method` as `actor` (`capsule restart NS/NAME@node`). */
   call(node: string, method: NodeCallMethod, params: unknown, actor: string): Promise<unknown>;
@@ -103,8 +103,9 @@ function shared({display, name, redis, registry, calls, locks, schedules}: Share
       let byNode: Map<string, ProjectService[]>;
       try {
         byNode = await registry.othersServices();
-      } catch (error) {
-        throw unanswered(error);
+      } catch {
+        // This node's own services are still worth listing; `daemon status` and the dashboard's header say the backend is out of reach.
+        return [];
       }
       const lost = new Map(registry.last.filter((node) => node.state === 'lost').map((node) => [node.name, node.heartbeatAt]));
       return [...byNode].flatMap(([node, services]) =>

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {DEFAULT_BACKOFF} from '../../../daemon/runner/backoff.js';
 import {Runner} from '../../../daemon/runner/runner.js';
-import type {RunnerEvent} from '../../../daemon/runner/runner-types.js';
+import type {RunnerEvent, SharedLocks} from '../../../daemon/runner/runner-types.js';
 import {RunStore, type RunRetention} from '../../../daemon/runner/run-store.js';
 import type {TaskSpec} from '../../../daemon/runner/task-spec.js';
 import {FakeClock} from '../core/fake-clock.js';
@@ -50,6 +50,8 @@ export interface HarnessOptions {
   after?: Harness;
   /** Do not call recover() (tests of recovery call it themselves). */
   skipRecover?: boolean;
+  /** Lock keys across nodes, as a backend would hold them. */
+  sharedLocks?: SharedLocks;
 }
 
 const live: Harness[] = [];
@@ -63,7 +65,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const store = await RunStore.open({file, logsDir: join(dir, 'logs'), clock, retention: options.retention});
   const executor = new FakeExecutor();
   const errors: unknown[] = [];
-  const runner = new Runner({executor, store, clock, maxParallel: options.maxParallel ?? 4, maxQueued: options.maxQueued, random: () => 0.5, onError: (error) => errors.push(error)});
+  const runner = new Runner({executor, store, clock, maxParallel: options.maxParallel ?? 4, maxQueued: options.maxQueued, random: () => 0.5, sharedLocks: options.sharedLocks, onError: (error) => errors.push(error)});
   runner.setProjectTasks('reports', ROOT, options.tasks ?? [spec('build')]);
   const events: RunnerEvent[] = [];
   runner.on((event) => events.push(event));

@@ -1,4 +1,5 @@
 import {afterEach, describe, expect, it, vi} from 'vitest';
+import type {SharedLocks} from '../../../daemon/runner/runner-types.js';
 import {createHarness, spec, stopAllHarnesses} from './runner-harness.js';
 
 afterEach(stopAllHarnesses);
@@ -17,6 +18,77 @@ function maxOverlap(timeline: string[], runIds: Set<string>): number {
   }
   return most;
 }
+
+/** Lock keys as the other nodes hold them: granted when the test says, held elsewhere when it says. */
+class FakeSharedLocks implements SharedLocks {
+  readonly asked: string[] = [];
+  readonly released: string[] = [];
+  readonly elsewhere = new Map<string, string>();
+  readonly #waiting = new Map<string, () => void>();
+
+  take(key: string, runId: string, granted: () => void): () => void {
+    this.asked.push(`${key} ${runId}`);
+    this.#waiting.set(runId, granted);
+    return () => this.#waiting.delete(runId);
+  }
+
+  grant(runId: string): void {
+    const granted = this.#waiting.get(runId);
+    if (!granted) throw new Error(`${runId} is not waiting for a shared key`);
+    this.#waiting.delete(runId);
+    granted();
+  }
+
+  isWaiting(runId: string): boolean {
+    return this.#waiting.has(runId);
+  }
+
+  release(key: string, runId: string): void {
+    this.released.push(`${key} ${runId}`);
+  }
+
+  heldElsewhere(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.elsewhere.get(key));
+  }
+}
+
+describe('Runner: lock keys shared with other nodes', () => {
+  it('starts a run only once it holds its key across the nodes too, asking for it when first in line here, and gives it back at the end', async () => {
+    const shared = new FakeSharedLocks();
+    const {runner, executor} = await createHarness({tasks: [spec('build', {lock: 'report:{id}'})], sharedLocks: shared});
+    const a = await runner.submit(build, {id: 1});
+    const b = await runner.submit(build, {id: 1});
+    await vi.waitFor(() => expect(shared.asked).toEqual([`reports/report:1 ${a.id}`]));
+    expect(executor.running).toEqual([]);
+    expect(runner.get(a.id).status).toBe('queued');
+
+    shared.grant(a.id);
+    await vi.waitFor(() => expect(executor.of(a.id)).toBeDefined());
+    // Behind a here: not asked for until a ends.
+    expect(shared.asked).toHaveLength(1);
+    executor.of(a.id)!.succeed();
+    await runner.waitFor(a.id);
+    expect(shared.released).toEqual([`reports/report:1 ${a.id}`]);
+    await vi.waitFor(() => expect(shared.asked).toEqual([`reports/report:1 ${a.id}`, `reports/report:1 ${b.id}`]));
+
+    // Cancelled while it waits for the key: it stops waiting, and gives back nothing it never held.
+    await runner.cancel(b.id);
+    expect(shared.isWaiting(b.id)).toBe(false);
+    expect(shared.released).toHaveLength(1);
+  });
+
+  it('skips a "skip" run whose key a run on another node holds, naming it', async () => {
+    const shared = new FakeSharedLocks();
+    shared.elsewhere.set('reports/report:1', 'run_elsewhere on node beta');
+    const {runner} = await createHarness({tasks: [spec('build', {lock: 'report:{id}', lockMode: 'skip'})], sharedLocks: shared});
+    const skipped = await runner.submit(build, {id: 1});
+    expect(skipped).toMatchObject({status: 'cancelled', error: {message: `skipped: lock "report:1" is held by run run_elsewhere on node beta (the task's lockMode is "skip")`}});
+    expect(shared.asked).toEqual([]);
+    // Another key is free everywhere: asked for, as usual.
+    await runner.submit(build, {id: 2});
+    await vi.waitFor(() => expect(shared.asked).toHaveLength(1));
+  });
+});
 
 describe('Runner: locks', () => {
   it('never overlaps two runs with the same lock key, and runs them in submission order', async () => {
