@@ -76,10 +76,10 @@ function Screen({connect, exit}: {connect: Connect; exit(): void}) {
   const actions = useActions(client);
 
   const activity = useMemo(() => (data.runsTracked ? taskActivity(data.runs) : null), [data.runs, data.runsTracked]);
-  const rows = useMemo(() => buildRows(data.projects, {collapsed: view.collapsed, filter: view.filter}, data.sessions), [data.projects, view.collapsed, view.filter, data.sessions]);
+  const rows = useMemo(() => buildRows(data.projects, {collapsed: view.collapsed, filter: view.filter}, data.sessions, data.cluster), [data.projects, view.collapsed, view.filter, data.sessions, data.cluster]);
   const index = selectedRow(rows, view);
   const selection = rows[index]?.selection ?? null;
-  const item = useMemo(() => findItem(data.projects, selection, activity, data.sessions), [data.projects, selection, activity, data.sessions]);
+  const item = useMemo(() => findItem(data.projects, selection, activity, data.sessions, data.cluster), [data.projects, selection, activity, data.sessions, data.cluster]);
   const extra = useSelectionData(client, data, item, dispatch);
 
   const scope = view.mode === 'board' ? view.board.scope : null;

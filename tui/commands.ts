@@ -5,7 +5,7 @@ import type {PickerOption} from './components/Picker.js';
 import type {StatusMessage} from './components/StatusLine.js';
 import type {Actions} from './hooks/useActions.js';
 import {waitingPrompts} from './hooks/useRunSteps.js';
-import {answerPrompt, cancelRun, closeSession, interruptSession, rerun, restartService, runAction, setConfig, shownValue, startService, stopService, submitRun, toggleSchedule, triggerSchedule} from './operations.js';
+import {answerPrompt, cancelRun, closeSession, controlOnNode, interruptSession, rerun, restartService, runAction, setConfig, shownValue, startService, stopService, submitRun, toggleSchedule, triggerSchedule} from './operations.js';
 import {taskOf, type SelectedItem} from './state/item.js';
 import {latestRun, runsOf} from './state/runs.js';
 
@@ -41,6 +41,8 @@ export interface Commands {
 }
 
 const STOPPED = new Set(['stopped', 'exited', 'failed']);
+
+const remoteRef = (service: {namespace: string; name: string; node: string}) => ({namespace: service.namespace, name: service.name, node: service.node});
 
 /** The keys that reach the daemon: each asks what it needs (a confirmation, an input, a choice), then goes through `perform`. */
 export function commands(context: CommandContext, actions: Actions, setModal: Dispatch<SetStateAction<Modal | null>>): Commands {
@@ -96,6 +98,10 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
         const ref = {namespace: item.namespace, name: item.service.name};
         return confirm(`Restart ${ref.namespace}/${ref.name}?`, () => void perform(`restarting ${ref.namespace}/${ref.name}…`, (client) => restartService(client, ref)));
       }
+      if (item?.kind === 'remote') {
+        const ref = remoteRef(item.service);
+        return confirm(`Restart ${ref.namespace}/${ref.name} on node ${ref.node}?`, () => void perform(`restarting ${ref.namespace}/${ref.name} on ${ref.node}…`, (client) => controlOnNode(client, 'restart', ref)));
+      }
       if (item?.kind === 'schedule') {
         const ref = {namespace: item.namespace, name: item.schedule.name};
         return confirm(`Trigger ${ref.namespace}/${ref.name} now?`, () => void perform(`triggering ${ref.namespace}/${ref.name}…`, (client) => triggerSchedule(client, ref)));
@@ -111,6 +117,11 @@ export function commands(context: CommandContext, actions: Actions, setModal: Di
       if (item?.kind === 'session') {
         const {id, state} = item.session;
         return confirm(`Close session ${id}${state === 'busy' ? ' (a snippet is running in it)' : ''}? Its names are gone for good.`, () => void perform(`closing ${id}…`, (client) => closeSession(client, id)));
+      }
+      if (item?.kind === 'remote') {
+        const ref = remoteRef(item.service);
+        if (STOPPED.has(item.service.state)) return void perform(`starting ${ref.namespace}/${ref.name} on ${ref.node}…`, (client) => controlOnNode(client, 'start', ref));
+        return confirm(`Stop ${ref.namespace}/${ref.name} on node ${ref.node}?`, () => void perform(`stopping ${ref.namespace}/${ref.name} on ${ref.node}…`, (client) => controlOnNode(client, 'stop', ref)));
       }
       if (item?.kind !== 'service') return info('s stops or starts a service, or closes a session: select one first');
       const ref = {namespace: item.namespace, name: item.service.name};

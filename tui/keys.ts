@@ -7,7 +7,7 @@ export const KEYS: readonly {keys: string; action: string}[] = [
   {keys: '← →', action: 'fold / unfold a namespace or group (board: change column)'},
   {keys: 'Enter', action: 'focus the details (pick a run or a config value)'},
   {keys: 'Esc', action: 'back to the tree; close a prompt; clear the filter'},
-  {keys: 'r', action: 'restart a service · trigger a schedule now · re-run a run'},
+  {keys: 'r', action: 'restart a service (another node\'s there) · trigger a schedule now · re-run a run'},
   {keys: 's', action: 'stop / start a service · close a code session'},
   {keys: 't', action: 'run the task (asks for JSON input, the last one prefilled)'},
   {keys: 'c', action: 'cancel a run (the picked one, or the task\'s active run) · interrupt a session\'s snippet'},
@@ -40,6 +40,9 @@ export function footerHints(mode: 'main' | 'board' | 'help', focus: 'tree' | 'de
     project: [['←→', 'fold'], ['b', 'board']],
     session: [['c', 'interrupt'], ['s', 'close']],
     sessions: [['←→', 'fold']],
+    remote: [['r', 'restart there'], ['s', 'stop/start there']],
+    node: [['←→', 'fold']],
+    nodes: [['←→', 'fold']],
   };
   return [...answer, move, ...(kind ? byKind[kind]! : []), ['l', 'log'], ['/', 'filter'], ...tail];
 }

@@ -27,6 +27,12 @@ export async function startService(client: DashboardClient, ref: Ref): Promise<s
   return `started ${address(ref)}${pidNote(services[0])}`;
 }
 
+/** Another node's service: restarted, stopped or started there, as `capsule restart NS/NAME@NODE` does. */
+export async function controlOnNode(client: DashboardClient, verb: 'restart' | 'stop' | 'start', ref: Ref & {node: string}): Promise<string> {
+  const {message} = await client.call('control.apply', {verb, target: address(ref), node: ref.node});
+  return message;
+}
+
 export async function triggerSchedule(client: DashboardClient, ref: Ref): Promise<string> {
   const {runId, skipped} = await client.call('schedule.trigger', {namespace: ref.namespace, name: ref.name});
   if (skipped || runId === null) return `${address(ref)} did not fire: its overlap policy skipped it (a run is still going)`;

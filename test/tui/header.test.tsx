@@ -34,21 +34,3 @@ describe('dashboard header', () => {
   });
 });
 
-describe('dashboard with a backend', () => {
-  it("keeps other nodes' services out of this daemon's tree", async () => {
-    const world = makeWorld();
-    world.status = {...world.status, cluster: {node: 'alpha', backend: 'redis://10.0.0.5:6379/0', up: 2, lost: 0, reachable: true}};
-    const here = handlersFor(world);
-    const client = new FakeClient({
-      ...here,
-      'service.list': async (params) => {
-        const {services} = await here['service.list']!(params);
-        const local = services.map((service) => ({...service, node: 'alpha'}));
-        return {services: [...local, ...local.map((service) => ({...service, node: 'beta', name: `${service.name}-on-beta`}))]};
-      },
-    });
-    const ui = mount(client, {columns: 200, rows: 40});
-    const frame = await ui.waitFor('worker');
-    expect(frame).not.toContain('on-beta');
-  });
-});

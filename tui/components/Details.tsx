@@ -4,6 +4,7 @@ import type {SelectionData} from '../hooks/useSelectionData.js';
 import type {SelectedItem} from '../state/item.js';
 import {Line} from './Lines.js';
 import {PaneTitle} from './PaneTitle.js';
+import {NodeDetails, NodesDetails, RemoteServiceDetails} from './NodeDetails.js';
 import {ProjectDetails} from './ProjectDetails.js';
 import {ScheduleDetails} from './ScheduleDetails.js';
 import {ServiceDetails} from './ServiceDetails.js';
@@ -25,9 +26,9 @@ export interface DetailsProps {
   now: number;
 }
 
-const TITLES = {project: 'Project', task: 'Task', schedule: 'Schedule', service: 'Service', session: 'Session', sessions: 'Sessions'} as const;
+const TITLES = {project: 'Project', task: 'Task', schedule: 'Schedule', service: 'Service', remote: 'Service', node: 'Node', nodes: 'Nodes', session: 'Session', sessions: 'Sessions'} as const;
 
-/** The right pane: everything about the selected namespace, task, schedule, service or code session. */
+/** The right pane: everything about the selected namespace, task, schedule, service, node or code session. */
 export function Details({item, extra, run, steps, focused, detailIndex, width, height, now}: DetailsProps) {
   const timeline = run === null ? 0 : timelineHeight(steps, Math.floor((height - 1) / 2));
   const body = height - 1 - timeline;
@@ -45,6 +46,9 @@ export function Details({item, extra, run, steps, focused, detailIndex, width, h
       {run !== null && timeline > 0 ? <StepTimeline runId={run.id} steps={steps!} width={width} height={timeline} now={now} /> : null}
       {item?.kind === 'session' ? <SessionDetails session={item.session} width={width} height={body} now={now} /> : null}
       {item?.kind === 'sessions' ? <SessionsDetails sessions={item.sessions} width={width} height={body} /> : null}
+      {item?.kind === 'nodes' ? <NodesDetails nodes={item.nodes} width={width} height={body} now={now} /> : null}
+      {item?.kind === 'node' ? <NodeDetails node={item.node} services={item.services} width={width} height={body} now={now} /> : null}
+      {item?.kind === 'remote' ? <RemoteServiceDetails service={item.service} node={item.node} width={width} height={body} now={now} /> : null}
       {item?.kind === 'service' ? <ServiceDetails service={item.service} config={extra.config.value} configError={extra.config.error} selected={selected} width={width} height={body} now={now} /> : null}
     </Box>
   );
@@ -60,6 +64,12 @@ function itemName(item: SelectedItem): string {
       return `${item.namespace}/${item.schedule.name}`;
     case 'service':
       return `${item.namespace}/${item.service.name}`;
+    case 'nodes':
+      return `(${item.nodes.length})`;
+    case 'node':
+      return item.node.name;
+    case 'remote':
+      return `${item.service.namespace}/${item.service.name}@${item.service.node}`;
     case 'session':
       return item.session.id;
     case 'sessions':

@@ -1,7 +1,7 @@
 import {useCallback, useEffect, useReducer, useState, type Dispatch} from 'react';
 import {CapsuleError, toCapsuleError, type ErrorPayload} from '../../src/lib/errors.js';
 import type {Connect, DashboardClient} from '../client.js';
-import {EMPTY_DATA, type DashboardData} from '../state/data.js';
+import {EMPTY_DATA, type ClusterView, type DashboardData} from '../state/data.js';
 import type {Batch} from '../state/event-batch.js';
 import {reduce, type DataAction} from '../state/reduce.js';
 import {loadSnapshot} from '../state/snapshot.js';
@@ -9,7 +9,7 @@ import {DASHBOARD_TOPICS, useEvents} from './useEvents.js';
 
 /** Waits between reconnection attempts; the last one repeats. */
 export const RECONNECT_DELAYS_MS = [200, 500, 1000, 2000];
-/** daemon.status (uptime, RSS) is the one thing polled, this often. */
+/** daemon.status (uptime, RSS) is polled this often, and with a backend the other nodes and their services after it. */
 export const STATUS_POLL_MS = 1000;
 /** A snapshot that failed to load is tried again after this long. */
 export const SNAPSHOT_RETRY_MS = 2000;
@@ -130,6 +130,8 @@ export function useDaemon(connect: Connect): DaemonView {
       try {
         const status = await client.call('daemon.status', {});
         if (!stopped) dispatch({type: 'status', status});
+        const cluster = status.cluster && status.cluster.backend !== 'file' ? await loadCluster(client, status.cluster.node) : null;
+        if (!stopped) dispatch({type: 'cluster', cluster});
       } catch {
         // A lost connection is reported by onClose; a failing status call just leaves the old figures.
       }
@@ -143,6 +145,12 @@ export function useDaemon(connect: Connect): DaemonView {
   }, [client]);
 
   return {connection, client, data, dispatch, loadError};
+}
+
+/** The other nodes and their services (the daemon lists its own with them): what the tree's nodes group shows. */
+async function loadCluster(client: DashboardClient, self: string): Promise<ClusterView> {
+  const [{nodes}, {services}] = await Promise.all([client.call('nodes.list', {}), client.call('service.list', {})]);
+  return {nodes: nodes.filter((node) => !node.self), services: services.filter((service) => service.node !== undefined && service.node !== self)};
 }
 
 /** A socket error (ECONNRESET …) is the daemon going away, not a failure of the dashboard. */

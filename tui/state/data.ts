@@ -1,4 +1,4 @@
-import type {DaemonStatus, ProjectSummary, RunProgress, RunRecord, ServerEvent, SessionSummary} from '../../src/protocol/index.js';
+import type {DaemonStatus, NodeInfo, ProjectService, ProjectSummary, RunProgress, RunRecord, ServerEvent, SessionSummary} from '../../src/protocol/index.js';
 import {EMPTY_LOG, type LogState} from './log.js';
 import type {SnapshotProblem} from './snapshot.js';
 
@@ -18,9 +18,18 @@ export interface DashboardData {
   /** The daemon's code sessions that are not closed, in the order it lists them. */
   sessions: SessionSummary[];
   status: DaemonStatus | null;
+  /** With a backend: the other nodes and their services, polled with the status; null alone (or not polled yet). */
+  cluster: ClusterView | null;
   log: LogState;
   /** Lists the last snapshot could not load. */
   problems: SnapshotProblem[];
+}
+
+export interface ClusterView {
+  /** Every node but this daemon, by name. */
+  nodes: NodeInfo[];
+  /** Their services, each naming its node. */
+  services: ProjectService[];
 }
 
 export const EMPTY_DATA: DashboardData = {
@@ -33,6 +42,7 @@ export const EMPTY_DATA: DashboardData = {
   progress: new Map(),
   sessions: [],
   status: null,
+  cluster: null,
   log: EMPTY_LOG,
   problems: [],
 };

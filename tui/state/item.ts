@@ -1,4 +1,5 @@
-import type {ProjectSummary, ScheduleSummary, ServiceSummary, SessionSummary, TaskSummary} from '../../src/protocol/index.js';
+import type {NodeInfo, ProjectService, ProjectSummary, ScheduleSummary, ServiceSummary, SessionSummary, TaskSummary} from '../../src/protocol/index.js';
+import type {ClusterView} from './data.js';
 import type {TaskActivity} from './runs.js';
 import type {Selection} from './selection.js';
 import {liveTask} from './tree.js';
@@ -9,11 +10,30 @@ export type SelectedItem =
   | {kind: 'task'; namespace: string; project: ProjectSummary; task: TaskSummary}
   | {kind: 'schedule'; namespace: string; project: ProjectSummary; schedule: ScheduleSummary}
   | {kind: 'service'; namespace: string; project: ProjectSummary; service: ServiceSummary}
+  | {kind: 'nodes'; nodes: readonly NodeInfo[]}
+  | {kind: 'node'; node: NodeInfo; services: ProjectService[]}
+  /** Another node's service: shown, and restarted, stopped or started there. */
+  | {kind: 'remote'; node: NodeInfo | undefined; service: ProjectService & {node: string}}
   | {kind: 'sessions'; sessions: readonly SessionSummary[]}
   | {kind: 'session'; session: SessionSummary};
 
-export function findItem(projects: ProjectSummary[], selection: Selection | null, activity: ReadonlyMap<string, TaskActivity> | null, sessions: readonly SessionSummary[] = []): SelectedItem | null {
+export function findItem(
+  projects: ProjectSummary[],
+  selection: Selection | null,
+  activity: ReadonlyMap<string, TaskActivity> | null,
+  sessions: readonly SessionSummary[] = [],
+  cluster: ClusterView | null = null,
+): SelectedItem | null {
   if (selection === null) return null;
+  if (selection.kind === 'nodes') return cluster ? {kind: 'nodes', nodes: cluster.nodes} : null;
+  if (selection.kind === 'node') {
+    const node = cluster?.nodes.find((candidate) => candidate.name === selection.node);
+    return node ? {kind: 'node', node, services: cluster!.services.filter((service) => service.node === node.name)} : null;
+  }
+  if (selection.kind === 'remote') {
+    const service = cluster?.services.find((candidate) => candidate.node === selection.node && candidate.namespace === selection.namespace && candidate.name === selection.name);
+    return service ? {kind: 'remote', node: cluster!.nodes.find((candidate) => candidate.name === selection.node), service: {...service, node: selection.node}} : null;
+  }
   if (selection.kind === 'sessions') return {kind: 'sessions', sessions};
   if (selection.kind === 'session') {
     const session = sessions.find((candidate) => candidate.id === selection.id);

@@ -1,5 +1,5 @@
 import {isFinalRunStatus, type DaemonStatus, type ProjectSummary, type RunProgress, type RunRecord, type ScheduleSummary, type ServiceSummary, type ServerEvent, type SessionSummary} from '../../src/protocol/index.js';
-import type {DashboardData} from './data.js';
+import type {ClusterView, DashboardData} from './data.js';
 import {MAX_BATCH_ITEMS, type Batch} from './event-batch.js';
 import {appendEvents, applyTail, followRun, retarget, type LogTarget} from './log.js';
 import {mergeLists, putProject, putSchedule, putService, removeProject} from './projects.js';
@@ -12,6 +12,7 @@ export type DataAction =
   | {type: 'desync'}
   | {type: 'batch'; batch: Batch}
   | {type: 'status'; status: DaemonStatus}
+  | {type: 'cluster'; cluster: ClusterView | null}
   /** Runs fetched for a detail pane or the board. */
   | {type: 'runs'; runs: RunRecord[]}
   | {type: 'logTarget'; target: LogTarget | null}
@@ -27,6 +28,8 @@ export function reduce(data: DashboardData, action: DataAction): DashboardData {
       return applyBatch(data, action.batch);
     case 'status':
       return {...data, status: action.status};
+    case 'cluster':
+      return {...data, cluster: action.cluster};
     case 'runs':
       return applyUpdates(data, action.runs.map((run) => ({event: 'run.updated', data: run})));
     case 'logTarget':

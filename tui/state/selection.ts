@@ -4,6 +4,10 @@ export type Selection =
   | {kind: 'project'; namespace: string; root?: string}
   | {kind: 'group'; namespace: string; group: ItemGroup}
   | {kind: 'task' | 'schedule' | 'service'; namespace: string; name: string}
+  /** The other nodes' heading (with a backend), listed after the projects, a node under it, and a service of that node under the node. */
+  | {kind: 'nodes'}
+  | {kind: 'node'; node: string}
+  | {kind: 'remote'; node: string; namespace: string; name: string}
   /** The code sessions' heading, listed after the projects, and one session under it. */
   | {kind: 'sessions'}
   | {kind: 'session'; id: string};
@@ -20,6 +24,12 @@ export function selectionKey(selection: Selection): string {
     case 'group':
       return `${selection.namespace}/${selection.group}`;
     // A namespace holds no ':', so these never meet a project's keys.
+    case 'nodes':
+      return ':nodes';
+    case 'node':
+      return `:node:${selection.node}`;
+    case 'remote':
+      return `:node:${selection.node}:${selection.namespace}/${selection.name}`;
     case 'sessions':
       return ':sessions';
     case 'session':

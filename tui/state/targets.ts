@@ -22,8 +22,8 @@ export function logSubject(item: SelectedItem | null, run: RunRecord | null, run
   return null;
 }
 
-/** What `b` opens: the selected task's runs, else its namespace's (none for sessions, which have no runs). */
+/** What `b` opens: the selected task's runs, else its namespace's (none for sessions and nodes, whose runs are not here). */
 export function boardScopeOf(item: SelectedItem | null): BoardScope | null {
-  if (item === null || item.kind === 'sessions' || item.kind === 'session') return null;
+  if (item === null || item.kind === 'sessions' || item.kind === 'session' || item.kind === 'nodes' || item.kind === 'node' || item.kind === 'remote') return null;
   return {namespace: item.namespace, task: item.kind === 'task' ? item.task.name : null};
 }

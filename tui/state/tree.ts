@@ -1,7 +1,8 @@
-import {UNFINISHED_RUN_STATUSES, type ProjectSummary, type ScheduleSummary, type ServiceSummary, type SessionSummary, type TaskSummary, type UnfinishedRunStatus} from '../../src/protocol/index.js';
-import {describeSchedule, describeService, describeSession, describeTask} from '../../src/render/items.js';
+import {UNFINISHED_RUN_STATUSES, type NodeInfo, type ProjectService, type ProjectSummary, type ScheduleSummary, type ServiceSummary, type SessionSummary, type TaskSummary, type UnfinishedRunStatus} from '../../src/protocol/index.js';
+import {describeSchedule, describeService, describeSession, describeTask, relativeTime} from '../../src/render/items.js';
 import {projectMark} from '../../src/render/project-error.js';
 import type {StyleName} from '../../src/render/style.js';
+import type {ClusterView} from './data.js';
 import type {TaskActivity} from './runs.js';
 import {selectionKey, type ItemGroup, type Selection} from './selection.js';
 
@@ -12,6 +13,9 @@ export type RowSubject =
   | {kind: 'task'; namespace: string; task: TaskSummary}
   | {kind: 'schedule'; schedule: ScheduleSummary}
   | {kind: 'service'; service: ServiceSummary}
+  | {kind: 'nodes'; nodes: NodeInfo[]}
+  | {kind: 'node'; node: NodeInfo}
+  | {kind: 'remote'; service: ProjectService}
   | {kind: 'sessions'; sessions: SessionSummary[]}
   | {kind: 'session'; session: SessionSummary};
 
@@ -43,8 +47,8 @@ export interface TreeOptions {
 // an update to one service of one project re-does that project's rows, not the whole tree.
 const cache = new WeakMap<ProjectSummary, {signature: string; rows: TreeRow[]}>();
 
-/** The visible rows of namespace → tasks / schedules / services, in display order, then the code sessions. */
-export function buildRows(projects: ProjectSummary[], options: TreeOptions, sessions: readonly SessionSummary[] = []): TreeRow[] {
+/** The visible rows of namespace → tasks / schedules / services, in display order, then the other nodes (with a backend), then the code sessions. */
+export function buildRows(projects: ProjectSummary[], options: TreeOptions, sessions: readonly SessionSummary[] = [], cluster: ClusterView | null = null): TreeRow[] {
   const filter = options.filter.trim().toLowerCase();
   const listed = new Set<string>();
   const rows = projects.flatMap((project) => {
@@ -59,7 +63,32 @@ export function buildRows(projects: ProjectSummary[], options: TreeOptions, sess
     cache.set(project, {signature, rows});
     return rows;
   });
-  return sessions.length === 0 ? rows : rows.concat(sessionRows(sessions, options.collapsed, filter));
+  const nodes = cluster === null || cluster.nodes.length === 0 ? [] : nodeRows(cluster, options.collapsed, filter);
+  return rows.concat(nodes, sessions.length === 0 ? [] : sessionRows(sessions, options.collapsed, filter));
+}
+
+const NODES: Selection = {kind: 'nodes'};
+
+/** A heading, a row per other node, and under each its services (matched by node, namespace and name while a filter is set). */
+function nodeRows(cluster: ClusterView, collapsed: ReadonlySet<string>, filter: string): TreeRow[] {
+  const key = selectionKey(NODES);
+  const heading: TreeRow = {key, selection: NODES, depth: 0, label: 'nodes', subject: {kind: 'nodes', nodes: cluster.nodes}, folded: filter === '' && collapsed.has(key)};
+  if (heading.folded) return [heading];
+  const rows: TreeRow[] = [];
+  for (const node of cluster.nodes) {
+    const services = cluster.services.filter((service) => service.node === node.name && (filter === '' || `${node.name} ${service.namespace}/${service.name}`.toLowerCase().includes(filter)));
+    if (filter !== '' && services.length === 0 && !node.name.toLowerCase().includes(filter)) continue;
+    const selection: Selection = {kind: 'node', node: node.name};
+    const nodeKey = selectionKey(selection);
+    const folded = filter === '' && collapsed.has(nodeKey);
+    rows.push({key: nodeKey, selection, depth: 1, label: node.name, subject: {kind: 'node', node}, folded});
+    if (folded) continue;
+    for (const service of services) {
+      const remote: Selection = {kind: 'remote', node: node.name, namespace: service.namespace, name: service.name};
+      rows.push({key: selectionKey(remote), selection: remote, depth: 2, label: `${service.namespace}/${service.name}`, subject: {kind: 'remote', service}, folded: null});
+    }
+  }
+  return rows.length === 0 ? [] : [heading, ...rows];
 }
 
 const SESSIONS: Selection = {kind: 'sessions'};
@@ -133,7 +162,17 @@ export function describeRow(row: TreeRow, activity: ReadonlyMap<string, TaskActi
       return {...line, facts: line.facts.slice(2)};
     }
     case 'service':
+    case 'remote':
       return describeService(subject.service);
+    case 'nodes': {
+      const lost = subject.nodes.filter((node) => node.state === 'lost').length;
+      return {glyph: '⬡', tone: 'blue', facts: [String(subject.nodes.length), ...(lost > 0 ? [`${lost} lost`] : [])]};
+    }
+    case 'node': {
+      const {node} = subject;
+      const facts = node.state === 'lost' ? [`lost, last heard of ${relativeTime(node.heartbeatAt, now)}`] : [`${node.running}/${node.capacity} running`, `load ${node.load.toFixed(2)}/${node.cores}`];
+      return {glyph: '⬡', tone: node.state === 'lost' ? 'red' : 'green', facts};
+    }
     case 'sessions': {
       const lost = subject.sessions.filter((session) => session.state === 'lost').length;
       return {glyph: '›_', tone: 'cyan', facts: [String(subject.sessions.length), ...(lost > 0 ? [`${lost} lost`] : [])]};
