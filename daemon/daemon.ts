@@ -40,10 +40,11 @@ import {systemClock} from './core/clock.js';
 import {RunStore, type RunRetention} from './runner/run-store.js';
 import {Runner} from './runner/runner.js';
 import type {DaemonServices, ShutdownOptions} from './services.js';
+import type {Executor} from './runner/executor-api.js';
 import {probeSandbox, sandboxStatus} from './sandbox/availability.js';
 import {loadDaemonConfig} from '../src/config/daemon-file.js';
 import {parseBackend} from '../src/config/backend.js';
-import {joinCluster, type Cluster} from './cluster/cluster.js';
+import {joinCluster, type Cluster, type SharedExecutor} from './cluster/cluster.js';
 import {localNode} from './cluster/node-registry.js';
 import {remoteHandlers} from './handlers/remote.js';
 import {RemoteAgents} from './remote/remote-agents.js';
@@ -53,6 +54,8 @@ import type {SandboxStatus} from '../src/protocol/index.js';
 
 /** Attempts a parent blocked on `ctx.submit(...).result()` may hold beyond maxParallel, so its children find a worker. */
 const NESTED_ATTEMPT_HEADROOM = 64;
+/** With a backend: this node's runs' attempts queued or running across the nodes at once, at most. */
+const SHARED_ATTEMPTS_IN_FLIGHT = 1_000;
 
 /** What `dist/daemon.js` was started with, beside daemon.toml. */
 export interface DaemonStartOptions {
@@ -65,6 +68,8 @@ interface Parts {
   state: JsonStore<DaemonState>;
   runStore: RunStore;
   executor: TaskExecutor;
+  /** What runs the attempts: `executor`, or it shared with the other nodes (it closes `executor` then). */
+  attempts: Executor;
   tasks: TasksPlugin;
   schedules: SchedulesPlugin;
   services: ServicesPlugin;
@@ -139,17 +144,27 @@ export class Daemon {
       });
       // Before any project loads: a backend out of reach, or this node's name taken, stops the start.
       // The runner takes the cluster's locks, and the node's heartbeat (from the join on) counts the runner's attempts.
-      const made: {runner?: Runner; services?: ServicesPlugin} = {};
+      const made: {runner?: Runner; services?: ServicesPlugin; attempts?: SharedExecutor} = {};
       const node = localNode({
         name: settings.cluster.node,
         leaseMs: settings.cluster.nodeLeaseMs,
         version: CAPSULE_VERSION,
         capacity: maxParallel,
-        running: () => made.runner?.running ?? 0,
+        running: () => made.attempts?.executing() ?? made.runner?.running ?? 0,
         services: () => made.services?.list() ?? [],
       });
       cluster = await joinCluster(backend, node, logger);
-      const runner = (made.runner = new Runner({executor, store: runStore, clock: systemClock, maxParallel, sharedLocks: cluster.locks, onError: (error) => logger.error('runner', error)}));
+      const attempts = (made.attempts = cluster.shareAttempts(executor, maxParallel));
+      const runner = (made.runner = new Runner({
+        executor: attempts.executor,
+        store: runStore,
+        clock: systemClock,
+        // Shared, its attempts run on every node: as many may be under way as the nodes take (each takes maxParallel at once).
+        maxParallel: backend === null ? maxParallel : SHARED_ATTEMPTS_IN_FLIGHT,
+        sharedLocks: cluster.locks,
+        onError: (error) => logger.error('runner', error),
+      }));
+      attempts.attach({task: (namespace, task) => runner.task(namespace, task), memo: (runId) => runner.memo(runId)});
       const {modules} = executor;
       const ref: {daemon?: Daemon; sessions?: SessionManager} = {};
       const discoveryTimeoutMs = process.env.CAPSULE_DISCOVERY_TIMEOUT ? parseDuration(process.env.CAPSULE_DISCOVERY_TIMEOUT, 'CAPSULE_DISCOVERY_TIMEOUT') : undefined;
@@ -228,7 +243,7 @@ export class Daemon {
         settings: settings.sessions,
       });
       ref.sessions = sessions;
-      const daemon = new Daemon({core: services, state, runStore, executor, tasks, schedules, services: serviceManager, agents, remoteAgents, discoveries, sessions}, onStopped);
+      const daemon = new Daemon({core: services, state, runStore, executor, attempts: attempts.executor, tasks, schedules, services: serviceManager, agents, remoteAgents, discoveries, sessions}, onStopped);
       ref.daemon = daemon;
       const handlers: PartialHandlerTable = {
         ...daemonHandlers(services),
@@ -334,7 +349,7 @@ export class Daemon {
   }
 
   private async shutDown(timeoutMs: number, {leaveServices = false}: ShutdownOptions): Promise<void> {
-    const {core, state, runStore, executor, tasks, schedules, services, agents, remoteAgents, discoveries, sessions} = this.parts;
+    const {core, state, runStore, attempts, tasks, schedules, services, agents, remoteAgents, discoveries, sessions} = this.parts;
     const {logger, paths, projects, audit} = core;
     logger.info(`stopping (timeout ${timeoutMs}ms${leaveServices ? ', leaving services running' : ''})`);
     // Connected clients stay until the end: `capsule daemon stop` shows the runs it waits for
@@ -352,7 +367,7 @@ export class Daemon {
     // A restart leaves sessions running, as it leaves services, for the next daemon to adopt.
     await Promise.all([tasks.runner.close(timeoutMs), services.close({leaveServices}), sessions.shutdown({leave: leaveServices})]);
     tasks.close();
-    await executor.close();
+    await attempts.close();
     // Discoveries stored in the background finish writing, or the next start discovers them again.
     await discoveries.settled();
     await runStore.close();

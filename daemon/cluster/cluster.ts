@@ -8,7 +8,17 @@ import {backendFailure, connectBackend} from './backend.js';
 import {NodeCalls, type CallServer, type NodeCallMethod} from './node-calls.js';
 import {nodeInfo, NodeRegistry, type LocalNode} from './node-registry.js';
 import {ScheduleOwners} from './schedule-owners.js';
+import {SharedAttempts, type LocalTasks} from './shared-attempts.js';
+import type {Executor} from '../runner/executor-api.js';
 import {RedisSharedLocks} from './shared-locks.js';
+
+export interface SharedExecutor {
+  executor: Executor;
+  /** Tells it what this node has loaded, once the runner is made. */
+  attach(tasks: LocalTasks): void;
+  /** Attempts running on this node now; null alone, where the runner counts them. */
+  executing(): number | null;
+}
 
 /** The nodes this daemon is one of: itself alone on the file store, or every daemon sharing its Redis backend. */
 export interface Cluster {
@@ -26,8 +36,13 @@ export interface Cluster {
   othersServices(namespace?: string): Promise<ProjectService[]>;
   /** Has another node do `method` as `actor` (`capsule restart NS/NAME@node`). */
   call(node: string, method: NodeCallMethod, params: unknown, actor: string): Promise<unknown>;
-  /** Serves the other nodes' calls from now on. */
-  serve(server: CallServer): void;
+  /**
+   * What runs the runner's attempts: with a backend, `local` shared with the other nodes through
+   * BullMQ (`concurrency` attempts at once here); alone, `local` itself.
+   */
+  shareAttempts(local: Executor, concurrency: number): SharedExecutor;
+  /** Serves the other nodes' calls of `method` from now on. */
+  serve(method: NodeCallMethod, server: CallServer): void;
   /** Leaves the backend's list and closes the connections; last in a shutdown, once no attempt runs here. */
   close(): Promise<void>;
 }
@@ -41,7 +56,7 @@ export async function joinCluster(backend: BackendSettings | null, node: LocalNo
     const calls = await NodeCalls.listen(redis, node.name, logger);
     logger.info(`node ${node.name} joined the backend ${backend.display}`);
     const leasing = {node: node.name, leaseMs: node.leaseMs, logger};
-    return shared({display: backend.display, name: node.name, redis, registry, calls, locks: new RedisSharedLocks(redis, leasing), schedules: new ScheduleOwners(redis, leasing)});
+    return shared({backend, leaseMs: node.leaseMs, name: node.name, redis, registry, calls, logger, locks: new RedisSharedLocks(redis, leasing), schedules: new ScheduleOwners(redis, leasing)});
   } catch (error) {
     await registry?.leave();
     redis.disconnect();
@@ -61,6 +76,7 @@ function alone(node: LocalNode): Cluster {
     },
     summary: () => ({node: node.name, backend: 'file', up: 1, lost: 0, reachable: true}),
     othersServices: () => Promise.resolve([]),
+    shareAttempts: (local) => ({executor: local, attach: () => {}, executing: () => null}),
     call: (other) =>
       Promise.reject(new CapsuleError('not_found', `no node ${other}: this daemon (${node.name}) has no backend, it is the only node`, {hint: 'set `backend` in daemon.toml to share one Redis with other nodes'})),
     serve: () => {},
@@ -69,8 +85,10 @@ function alone(node: LocalNode): Cluster {
 }
 
 interface SharedParts {
-  display: string;
+  backend: BackendSettings;
+  leaseMs: number;
   name: string;
+  logger: Logger;
   redis: Redis;
   registry: NodeRegistry;
   calls: NodeCalls;
@@ -78,7 +96,8 @@ interface SharedParts {
   schedules: ScheduleOwners;
 }
 
-function shared({display, name, redis, registry, calls, locks, schedules}: SharedParts): Cluster {
+function shared({backend, leaseMs, name, logger, redis, registry, calls, locks, schedules}: SharedParts): Cluster {
+  const display = backend.display;
   const unanswered = (error: unknown) =>
     new CapsuleError('failed', `the backend ${display} did not answer: ${backendFailure(error)}`, {
       hint: 'is its redis-server up and reachable from here? This daemon keeps trying, and goes on with the work it has meanwhile',
@@ -115,8 +134,12 @@ function shared({display, name, redis, registry, calls, locks, schedules}: Share
           .map((service) => (lost.has(node) ? {...service, node, state: 'lost' as const, health: null, reason: `node ${node} is lost (last heard of at ${lost.get(node)})`} : {...service, node})),
       );
     },
+    shareAttempts: (local, concurrency) => {
+      const attempts = new SharedAttempts({local, backend, node: name, leaseMs, concurrency, calls, logger});
+      return {executor: attempts, attach: (tasks) => attempts.attach(tasks), executing: () => attempts.executing};
+    },
     call: (node, method, params, actor) => calls.call(node, method, params, actor),
-    serve: (server) => calls.serve(server),
+    serve: (method, server) => calls.serve(method, server),
     close: async () => {
       await Promise.all([locks.close(), schedules.close(), calls.close()]);
       await registry.leave();

@@ -7,16 +7,20 @@ import {backendFailure, KEY_PREFIX} from './backend.js';
 /** How long a node has to answer a call: a restart may wait for a service's stop_timeout. */
 const CALL_TIMEOUT_MS = 60_000;
 
-/** What one node may ask another to do (`capsule restart NS/NAME@node`): the operator commands, nothing that reads files. */
-export type NodeCallMethod = 'control.apply';
+/**
+ * What one node may ask another: the operator commands (`capsule restart NS/NAME@node`), and what
+ * an attempt run for another node's run tells or asks that node (daemon/cluster/shared-attempts.ts).
+ */
+export type NodeCallMethod = 'control.apply' | 'attempt.begin' | 'attempt.event' | 'attempt.durable' | 'attempt.child' | 'attempt.await' | 'attempt.done' | 'attempt.cancel';
 
 type Message =
+  /** `id` empty: a note, answered by nothing. */
   | {type: 'call'; id: string; from: string; method: NodeCallMethod; params: unknown; actor: string}
   | {type: 'reply'; id: string; ok: true; result: unknown}
   | {type: 'reply'; id: string; ok: false; error: ErrorPayload};
 
-/** Serves a call from another node; `actor` says who asked there, and through which node. */
-export type CallServer = (method: NodeCallMethod, params: unknown, actor: string) => Promise<unknown>;
+/** Serves a call from another node: `from` is that node, `actor` who asked there (and through which node). */
+export type CallServer = (params: unknown, context: {from: string; actor: string}) => Promise<unknown> | unknown;
 
 const channel = (node: string) => `${KEY_PREFIX}calls:${node}`;
 
@@ -32,7 +36,7 @@ export class NodeCalls {
   readonly #node: string;
   readonly #logger: Logger;
   readonly #pending = new Map<string, {resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout}>();
-  #serve: CallServer | null = null;
+  readonly #servers = new Map<NodeCallMethod, CallServer>();
 
   private constructor(redis: Redis, subscriber: Redis, node: string, logger: Logger) {
     this.#redis = redis;
@@ -52,9 +56,9 @@ export class NodeCalls {
     return calls;
   }
 
-  /** From now on, calls from other nodes are served by `serve`; until then they are refused. */
-  serve(serve: CallServer): void {
-    this.#serve = serve;
+  /** From now on, the other nodes' calls of `method` are served by `server`; until then they are refused. */
+  serve(method: NodeCallMethod, server: CallServer): void {
+    this.#servers.set(method, server);
   }
 
   /** Has `node` do `method`, as `actor`; resolves with its result or rejects with its error. */
@@ -81,6 +85,16 @@ export class NodeCalls {
       );
     }
     return reply;
+  }
+
+  /** Tells `node` something no answer is awaited for (an attempt's log line); false if it could not be sent. */
+  async notify(node: string, method: NodeCallMethod, params: unknown): Promise<boolean> {
+    const message: Message = {type: 'call', id: '', from: this.#node, method, params, actor: ''};
+    try {
+      return (await this.#redis.publish(channel(node), JSON.stringify(message))) > 0;
+    } catch {
+      return false;
+    }
   }
 
   async close(): Promise<void> {
@@ -114,9 +128,16 @@ export class NodeCalls {
   async #answer(call: Extract<Message, {type: 'call'}>): Promise<void> {
     let reply: Message;
     try {
-      if (this.#serve === null) throw new CapsuleError('conflict', `node ${this.#node} is still starting`, {hint: 'try again in a moment'});
-      reply = {type: 'reply', id: call.id, ok: true, result: await this.#serve(call.method, call.params, `${call.actor} via ${call.from}`)};
+      const server = this.#servers.get(call.method);
+      if (server === undefined) throw new CapsuleError('conflict', `node ${this.#node} does not serve ${call.method} (yet: it may still be starting)`, {hint: 'try again in a moment'});
+      const result = await server(call.params, {from: call.from, actor: `${call.actor} via ${call.from}`});
+      if (call.id === '') return;
+      reply = {type: 'reply', id: call.id, ok: true, result};
     } catch (error) {
+      if (call.id === '') {
+        this.#logger.warn(`node ${call.from}'s ${call.method} note failed: ${toCapsuleError(error).message}`);
+        return;
+      }
       const failure = toCapsuleError(error);
       reply = {type: 'reply', id: call.id, ok: false, error: {code: failure.code, message: failure.message, ...(failure.hint === undefined ? {} : {hint: failure.hint})}};
     }

@@ -20,7 +20,7 @@ const PAST = {restart: 'restarted', stop: 'stopped', start: 'started'} as const;
 export function controlHandlers(parts: {projects: ProjectRegistry; tasks: TasksPlugin; schedules: SchedulesPlugin; services: ServicesPlugin; audit: AuditLog; cluster: Cluster}): Pick<HandlerTable, 'control.apply'> {
   const {projects, tasks, schedules, services, audit, cluster} = parts;
   // Another node's `capsule restart NS/NAME@here`: done here, in its asker's name, and audited here as well as there.
-  cluster.serve(async (_method, params, actor) => {
+  cluster.serve('control.apply', async (params, {actor}) => {
     const {verb, target} = ControlParams.parse(params);
     const result = await apply(verb, target, actor);
     audit.record({actor, kind: `control.${verb}`, target, details: {kind: result.kind, message: result.message}});

@@ -88,6 +88,8 @@ export interface Executor {
   endOrphans(orphans: OrphanedAttempt[]): Promise<{ended: number; left: number}>;
   /** Stops every pool and worker it owns. */
   close(): Promise<void>;
+  /** Hears which projects' tasks are loaded: an executor shared by several nodes takes the attempts of those only. */
+  tasksChanged?(namespace: string, loaded: boolean): void;
 }
 
 /** What loading a project's entry modules finds. */

@@ -7,7 +7,7 @@ import type {Clock} from '../core/clock.js';
 import {AttemptStarter} from './attempt-starter.js';
 import {DEFAULT_IDEMPOTENCY_TTL_MS, IdempotencyIndex} from './idempotency.js';
 import {lockKey, skippedMessage} from './lock-key.js';
-import type {Executor} from './executor-api.js';
+import type {Executor, MemoStep} from './executor-api.js';
 import {orphanedAttempts, planRecovery} from './recovery.js';
 import {RunCounts} from './run-counts.js';
 import {cancelRun, newRun, NO_USAGE} from './run-state.js';
@@ -100,6 +100,7 @@ export class Runner {
   /** Sets a project's tasks (on load and reload). Waiting runs of a task that is gone are cancelled. */
   setProjectTasks(namespace: string, root: string, tasks: TaskSpec[]): void {
     this.#tasks.set(namespace, root, tasks);
+    this.#executor.tasksChanged?.(namespace, true);
     this.#starter.cancelWaiting(
       (run) => run.namespace === namespace && !this.#tasks.get(namespace, run.task),
       (run) => `task ${namespace}/${run.task} is no longer defined in project "${namespace}"`,
@@ -109,6 +110,7 @@ export class Runner {
   /** Forgets a project. Its history stays; its waiting runs are cancelled; running attempts finish and are not retried. */
   removeProject(namespace: string): void {
     this.#tasks.remove(namespace);
+    this.#executor.tasksChanged?.(namespace, false);
     this.#starter.cancelWaiting((run) => run.namespace === namespace, () => `project "${namespace}" was removed`);
   }
 
@@ -284,6 +286,18 @@ export class Runner {
   on(listener: RunnerListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** A task as loaded here, and its project's directory. */
+  task(namespace: string, task: string): {spec: TaskSpec; root: string} | undefined {
+    const spec = this.#tasks.get(namespace, task);
+    const root = this.#tasks.root(namespace);
+    return spec === undefined || root === undefined ? undefined : {spec, root};
+  }
+
+  /** What the run's next attempt replays (RunSteps.memo). */
+  memo(runId: string): MemoStep[] {
+    return this.#steps.memo(runId);
   }
 
   /** Attempts running now, of every task. */

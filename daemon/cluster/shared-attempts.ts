@@ -1,0 +1,340 @@
+import {createHash} from 'node:crypto';
+import {relative} from 'node:path';
+import {Queue, Worker, type Job} from 'bullmq';
+import {Redis} from 'ioredis';
+import type {BackendSettings} from '../../src/config/backend.js';
+import {CapsuleError, toCapsuleError} from '../../src/lib/errors.js';
+import type {Logger} from '../core/logger.js';
+import type {AttemptHooks, AttemptOutcome, AttemptRequest, DurableOp, Executor, MemoStep, OrphanedAttempt, StopSignal} from '../runner/executor-api.js';
+import {StopSwitch} from '../runner/stop-switch.js';
+import {crashedOutcome} from '../runner/submission.js';
+import type {TaskSpec} from '../runner/task-spec.js';
+import {backendFailure, KEY_PREFIX} from './backend.js';
+import type {NodeCalls} from './node-calls.js';
+
+/** What this node has of a project: the runner's side, given once the runner is made. */
+export interface LocalTasks {
+  /** The task as this node has it, and its project's directory. */
+  task(namespace: string, task: string): {spec: TaskSpec; root: string} | undefined;
+  /** The run's steps as recorded now: an attempt taken over replays what the node before it recorded. */
+  memo(runId: string): MemoStep[];
+}
+
+/** One attempt of one of this node's runs, queued or running on some node. */
+interface Owned {
+  request: AttemptRequest;
+  hooks: AttemptHooks;
+  signal: StopSignal;
+  resolve(outcome: AttemptOutcome): void;
+  /** The node running it; null until one began it. */
+  node: string | null;
+}
+
+interface JobData {
+  owner: string;
+  runId: string;
+  attempt: number;
+  namespace: string;
+  task: string;
+  input: unknown;
+  /** The owner's specHash of the task: another copy of it does not run the attempt. */
+  spec: string;
+}
+
+/** How long an awaited child may take before the node running its parent asks again (under the calls' own timeout). */
+const AWAIT_CHILD_POLL_MS = 30_000;
+
+const cancelled = (message: string): AttemptOutcome => ({ok: false, error: {type: 'cancelled', message, stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null});
+const failed = (message: string): AttemptOutcome => ({ok: false, error: {type: 'error', message, stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null});
+
+/** What must be the same for two nodes' copies of a task to run each other's attempts: where its code is, and how it is run. */
+export function specHash(spec: TaskSpec, root: string): string {
+  const {exportName, isolation, limits, sandbox, env} = spec;
+  const shape = {module: relative(root, spec.modulePath), exportName, isolation, limits, sandbox, env: Object.keys(env).sort()};
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Attempts as BullMQ jobs, so that every node with a run's project shares its runs' work. The
+ * node a run was submitted to keeps it (its record, steps, logs, retries and locks, as alone) and
+ * queues each attempt on its project's queue; any node serving that project (its tasks loaded)
+ * takes it, runs it in its own pools with the task's limits, and reports back over node calls:
+ * log lines and progress as notes, durable steps and child runs as calls answered once the owner
+ * has them on disk, and the outcome. A node that dies while running one stops renewing its job's
+ * lock, and once the lock is out (a lease) BullMQ hands the job to another node, which begins it
+ * again with the steps recorded so far: delivery is at least once. The owner's own attempts,
+ * when its own worker takes them, skip the calls.
+ */
+export class SharedAttempts implements Executor {
+  readonly #local: Executor;
+  readonly #backend: BackendSettings;
+  readonly #node: string;
+  readonly #leaseMs: number;
+  readonly #concurrency: number;
+  readonly #calls: NodeCalls;
+  readonly #logger: Logger;
+  readonly #queueConnection: Redis;
+  readonly #queues = new Map<string, Queue>();
+  readonly #workers = new Map<string, Worker>();
+  readonly #owned = new Map<string, Owned>();
+  /** Attempts running here, of any node's runs, by job id. */
+  readonly #running = new Map<string, StopSwitch>();
+  #tasks: LocalTasks | null = null;
+  #closing = false;
+
+  constructor(options: {local: Executor; backend: BackendSettings; node: string; leaseMs: number; concurrency: number; calls: NodeCalls; logger: Logger}) {
+    this.#local = options.local;
+    this.#backend = options.backend;
+    this.#node = options.node;
+    this.#leaseMs = options.leaseMs;
+    this.#concurrency = options.concurrency;
+    this.#calls = options.calls;
+    this.#logger = options.logger;
+    // BullMQ waits on its connections for as long as it takes: no per-request retry limit.
+    this.#queueConnection = new Redis(options.backend.url, {maxRetriesPerRequest: null});
+    this.#queueConnection.on('error', () => {}); // The daemon's own connection reports the backend's troubles.
+    this.#serveOwnerCalls();
+    this.#calls.serve('attempt.cancel', (params) => this.#running.get((params as {jobId: string}).jobId)?.abort());
+  }
+
+  /** Attempts running on this node now (its own runs' and other nodes'). */
+  get executing(): number {
+    return this.#running.size;
+  }
+
+  attach(tasks: LocalTasks): void {
+    this.#tasks = tasks;
+  }
+
+  /** The project's tasks are loaded here (take its attempts) or no longer are (stop taking them). */
+  tasksChanged(namespace: string, loaded: boolean): void {
+    if (this.#closing) return;
+    const worker = this.#workers.get(namespace);
+    if (loaded && worker === undefined) {
+      const created = new Worker(queueName(namespace), (job: Job<JobData>) => this.#take(job), {
+        connection: new Redis(this.#backend.url, {maxRetriesPerRequest: null}),
+        prefix: BULL_PREFIX,
+        concurrency: this.#concurrency,
+        // A node killed mid-attempt stops renewing the lock; once it is out, another node is given the job.
+        lockDuration: this.#leaseMs,
+        // BullMQ takes two checks to find a job stalled: half a lease each.
+        stalledInterval: Math.max(500, Math.floor(this.#leaseMs / 2)),
+        maxStalledCount: Number.MAX_SAFE_INTEGER,
+        removeOnComplete: {count: 0},
+        removeOnFail: {count: 0},
+        name: this.#node,
+      });
+      created.on('error', (error) => this.#logger.warn(`attempts of ${namespace}: ${backendFailure(error)}`));
+      this.#workers.set(namespace, created);
+    } else if (!loaded && worker !== undefined) {
+      this.#workers.delete(namespace);
+      void worker.close(true);
+    }
+  }
+
+  execute(request: AttemptRequest, hooks: AttemptHooks, signal: StopSignal): Promise<AttemptOutcome> {
+    const jobId = `${request.runId}.${request.attempt}`;
+    return new Promise<AttemptOutcome>((resolve) => {
+      const owned: Owned = {request, hooks, signal, resolve, node: null};
+      this.#owned.set(jobId, owned);
+      const settle = (outcome: AttemptOutcome) => {
+        if (this.#owned.get(jobId) !== owned) return;
+        this.#owned.delete(jobId);
+        resolve(outcome);
+      };
+      owned.resolve = settle;
+      signal.addEventListener('abort', () => void this.#cancel(jobId, owned), {once: true});
+      const tasks = this.#tasks;
+      const local = tasks?.task(request.namespace, request.task);
+      if (local === undefined) return settle(failed(`task ${request.namespace}/${request.task} is not loaded on node ${this.#node}`));
+      const data: JobData = {owner: this.#node, runId: request.runId, attempt: request.attempt, namespace: request.namespace, task: request.task, input: request.input, spec: specHash(local.spec, local.root)};
+      this.#queue(request.namespace)
+        .add('attempt', data, {jobId, removeOnComplete: true, removeOnFail: true})
+        .catch((error: unknown) => settle(failed(`could not queue attempt ${request.attempt} on the backend: ${backendFailure(error)}`)));
+    });
+  }
+
+  endOrphans(orphans: OrphanedAttempt[]): Promise<{ended: number; left: number}> {
+    return this.#local.endOrphans(orphans);
+  }
+
+  /**
+   * Stops taking attempts and ends those running here: their jobs, no longer renewed, go to
+   * another node once their lock is out (this node's own runs' come back to it at its next start,
+   * or to the other nodes meanwhile). Then the local pools.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const stop of this.#running.values()) stop.abort();
+    await Promise.allSettled([...this.#workers.values()].map((worker) => worker.close(true)));
+    this.#workers.clear();
+    await Promise.allSettled([...this.#queues.values()].map((queue) => queue.close()));
+    await this.#queueConnection.quit().catch(() => this.#queueConnection.disconnect());
+    await this.#local.close();
+  }
+
+  #queue(namespace: string): Queue {
+    let queue = this.#queues.get(namespace);
+    if (!queue) {
+      queue = new Queue(queueName(namespace), {connection: this.#queueConnection, prefix: BULL_PREFIX});
+      queue.on('error', () => {});
+      this.#queues.set(namespace, queue);
+    }
+    return queue;
+  }
+
+  /** A cancel of one of this node's attempts: taken off the queue if no node began it, else stopped where it runs. */
+  async #cancel(jobId: string, owned: Owned): Promise<void> {
+    if (owned.node === null) {
+      const removed = await this.#queue(owned.request.namespace)
+        .remove(jobId)
+        .catch(() => 0);
+      // Begun meanwhile: its begin sees the cancel (#begin).
+      if (removed === 1) owned.resolve(cancelled('cancelled before a node began it'));
+      return;
+    }
+    if (owned.node === this.#node) this.#running.get(jobId)?.abort();
+    else await this.#calls.call(owned.node, 'attempt.cancel', {jobId}, 'capsule').catch((error: unknown) => this.#logger.warn(`could not cancel attempt ${jobId} on node ${owned.node}: ${toCapsuleError(error).message}`));
+  }
+
+  /** A node (this one, or another) begins one of this node's attempts: it gets the steps recorded so far. */
+  #begin(jobId: string, node: string): MemoStep[] {
+    const owned = this.#owned.get(jobId);
+    if (!owned) throw new CapsuleError('conflict', `attempt ${jobId} is not running any more`);
+    if (owned.signal.aborted) {
+      owned.resolve(cancelled('cancelled before a node began it'));
+      throw new CapsuleError('conflict', `attempt ${jobId} was cancelled`);
+    }
+    if (owned.node !== null && owned.node !== node) {
+      // Its run's log says so too: whatever the attempt did outside its steps may be done twice.
+      this.#logger.info(`attempt ${jobId}: node ${node} takes it over from node ${owned.node}`);
+      owned.hooks.log('warn', `node ${owned.node} stopped running this attempt (lost or stopped); node ${node} runs it again from its recorded steps`);
+    }
+    owned.node = node;
+    return this.#tasks!.memo(owned.request.runId);
+  }
+
+  /** Another node's call about one of this node's attempts: only the node running it is heard. */
+  #ownedBy(jobId: string, node: string): Owned {
+    const owned = this.#owned.get(jobId);
+    if (!owned || owned.node !== node) throw new CapsuleError('conflict', `attempt ${jobId} is not node ${node}'s to run (any more)`);
+    return owned;
+  }
+
+  #serveOwnerCalls(): void {
+    type Params = {jobId: string};
+    this.#calls.serve('attempt.begin', (params, {from}) => ({memo: this.#begin((params as Params).jobId, from)}));
+    this.#calls.serve('attempt.event', (params, {from}) => {
+      const {jobId, kind, args} = params as Params & {kind: 'log' | 'progress' | 'request'; args: unknown[]};
+      const hooks = this.#ownedBy(jobId, from).hooks as unknown as Record<string, (...args: unknown[]) => void>;
+      hooks[kind]!(...args);
+    });
+    this.#calls.serve('attempt.durable', (params, {from}) => {
+      const {jobId, op} = params as Params & {op: DurableOp};
+      return this.#ownedBy(jobId, from).hooks.durable(op);
+    });
+    this.#calls.serve('attempt.child', (params, {from}) => {
+      const {jobId, task, input} = params as Params & {task: string; input: unknown};
+      return this.#ownedBy(jobId, from).hooks.submitChild(task, input);
+    });
+    this.#calls.serve('attempt.await', async (params, {from}) => {
+      const {jobId, runId} = params as Params & {runId: string};
+      const child = this.#ownedBy(jobId, from).hooks.awaitChild(runId);
+      let timer: NodeJS.Timeout | undefined;
+      const pending = new Promise<{done: false}>((resolve) => (timer = setTimeout(() => resolve({done: false}), AWAIT_CHILD_POLL_MS)));
+      try {
+        return await Promise.race([child.then((value) => ({done: true, value})), pending]);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+    this.#calls.serve('attempt.done', (params, {from}) => {
+      const {jobId, outcome} = params as Params & {outcome: AttemptOutcome};
+      this.#ownedBy(jobId, from).resolve(outcome);
+    });
+  }
+
+  /** A job this node's worker took: begin it with its owner, check this node's copy of the task, run it, report. */
+  async #take(job: Job<JobData>): Promise<void> {
+    const data = job.data;
+    const jobId = job.id!;
+    const mine = data.owner === this.#node;
+    let memo: MemoStep[];
+    try {
+      memo = mine ? this.#begin(jobId, this.#node) : ((await this.#calls.call(data.owner, 'attempt.begin', {jobId}, 'capsule')) as {memo: MemoStep[]}).memo;
+    } catch (error) {
+      // Ended or cancelled meanwhile, or its owner is gone (its next start retries the run): nothing to run.
+      this.#logger.info(`attempt ${jobId} of node ${data.owner} not run: ${toCapsuleError(error).message}`);
+      return;
+    }
+    const outcome = await this.#run(jobId, data, memo);
+    // Ended by this node's stop: left for another node (its lock runs out), not reported.
+    if (outcome === null) return;
+    if (mine) {
+      this.#owned.get(jobId)?.resolve(outcome);
+      return;
+    }
+    await this.#calls.call(data.owner, 'attempt.done', {jobId, outcome}, 'capsule').catch((error: unknown) => this.#logger.warn(`attempt ${jobId}: could not report its outcome to node ${data.owner}: ${toCapsuleError(error).message}`));
+  }
+
+  async #run(jobId: string, data: JobData, memo: MemoStep[]): Promise<AttemptOutcome | null> {
+    const local = this.#tasks?.task(data.namespace, data.task);
+    if (local === undefined) return failed(`node ${this.#node} has no task ${data.namespace}/${data.task} loaded`);
+    if (specHash(local.spec, local.root) !== data.spec) {
+      return failed(`node ${this.#node}'s copy of ${data.namespace}/${data.task} differs from node ${data.owner}'s (where its module is, its isolation, limits, sandbox or variables): deploy the same project on both`);
+    }
+    const {spec, root} = local;
+    const request: AttemptRequest = {
+      runId: data.runId,
+      namespace: data.namespace,
+      task: data.task,
+      attempt: data.attempt,
+      input: data.input,
+      isolation: spec.isolation,
+      limits: spec.limits,
+      sandbox: spec.sandbox,
+      env: spec.env,
+      cwd: root,
+      modulePath: spec.modulePath,
+      exportName: spec.exportName,
+      memo,
+    };
+    const hooks = data.owner === this.#node ? this.#owned.get(jobId)?.hooks : this.#remoteHooks(data.owner, jobId);
+    if (hooks === undefined) return null;
+    const stop = new StopSwitch();
+    this.#running.set(jobId, stop);
+    try {
+      const outcome = await this.#local.execute(request, hooks, stop).catch(crashedOutcome);
+      return this.#closing ? null : outcome;
+    } finally {
+      this.#running.delete(jobId);
+    }
+  }
+
+  /** What an attempt of another node's run tells and asks its owner. Its worker process is not: a pid means nothing on another machine. */
+  #remoteHooks(owner: string, jobId: string): AttemptHooks {
+    const note = (kind: string, args: unknown[]) => void this.#calls.notify(owner, 'attempt.event', {jobId, kind, args});
+    const ask = (method: 'attempt.durable' | 'attempt.child' | 'attempt.await', params: Record<string, unknown>) => this.#calls.call(owner, method, {jobId, ...params}, 'capsule');
+    return {
+      log: (level, message) => note('log', [level, message]),
+      progress: (current, total, message) => note('progress', [current, total, message]),
+      request: (entry) => note('request', [entry]),
+      worker: () => {},
+      durable: (op) => ask('attempt.durable', {op}) as ReturnType<AttemptHooks['durable']>,
+      submitChild: async (task, input) => (await ask('attempt.child', {task, input})) as string,
+      awaitChild: async (runId) => {
+        for (;;) {
+          const reply = (await ask('attempt.await', {runId})) as {done: boolean; value?: unknown};
+          if (reply.done) return reply.value;
+        }
+      },
+    };
+  }
+}
+
+const BULL_PREFIX = `${KEY_PREFIX}bull`;
+
+/** One queue per project: a node takes the attempts of the projects it has. */
+function queueName(namespace: string): string {
+  return `attempts-${namespace}`;
+}
