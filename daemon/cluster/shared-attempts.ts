@@ -124,7 +124,14 @@ export class SharedAttempts implements Executor {
         removeOnFail: {count: 0},
         name: this.#node,
       });
-      created.on('error', (error) => this.#logger.warn(`attempts of ${namespace}: ${backendFailure(error)}`));
+      // Once per kind of trouble: a backend out of reach fails each of its retries the same way.
+      let reported = '';
+      created.on('error', (error) => {
+        const message = backendFailure(error);
+        if (message !== reported) this.#logger.warn(`attempts of ${namespace}: ${message}`);
+        reported = message;
+      });
+      created.on('ready', () => (reported = ''));
       this.#workers.set(namespace, created);
     } else if (!loaded && worker !== undefined) {
       this.#workers.delete(namespace);
