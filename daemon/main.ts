@@ -1,8 +1,8 @@
-// The daemon process: `node dist/daemon.js [--foreground] [--backend=URL]`, started by `capsule daemon start`.
+// The daemon process: `node dist/daemon.js [--foreground]`, started by `capsule daemon start`.
 import {toCapsuleError} from '../src/lib/errors.js';
 import {EXIT_HOME_TAKEN, homePaths} from '../src/lib/home.js';
 import {setFlagsFromString} from 'node:v8';
-import {dropAddedEnvironment} from '../src/startup/daemon-env.js';
+import {dropAddedEnvironment, takeBackend} from '../src/startup/daemon-env.js';
 import {TIER_UP_SOONER, WORKER_THREADS_DEFAULT_YOUNG_GENERATION} from '../src/startup/v8-flags.js';
 import {Daemon} from './daemon.js';
 import {createLogger} from './core/logger.js';
@@ -15,8 +15,7 @@ dropAddedEnvironment();
 
 const paths = homePaths();
 const foreground = process.argv.includes('--foreground');
-// `capsule daemon start --backend URL` passes it on as `--backend=URL`.
-const backend = process.argv.find((arg) => arg.startsWith('--backend='))?.slice('--backend='.length);
+const backend = takeBackend();
 const logger = createLogger(paths.daemonLog, {echo: foreground});
 
 // A bug in one handler must not take down every client: log it with its stack and keep serving.

@@ -34,15 +34,28 @@ export async function connectBackend(settings: BackendSettings, logger: Logger):
   });
   try {
     await redis.connect();
+    // The client selects the URL's database as it connects, but goes on on database 0 when the server has no such one.
+    await redis.select(databaseOf(settings.url));
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CapsuleError('failed', `could not reach the backend ${settings.display}: ${reason}`, {
-      hint: 'start redis-server there, or fix `backend` in daemon.toml (or --backend); without a backend the daemon keeps its runs in its own files',
+    // The client's own error says more than the "Connection is closed" its connect rejects with after it.
+    const reason = reported ?? (error instanceof Error ? error.message : String(error));
+    const refused = /WRONGPASS|NOAUTH|NOPERM/.test(reason);
+    throw new CapsuleError('failed', `could not use the backend ${settings.display}: ${reason}`, {
+      hint: refused
+        ? 'check the user and password in the backend URL (redis://USER:PASSWORD@host:6379/0)'
+        : /DB index/.test(reason)
+          ? 'name a database the server has (redis-server has 16 by default: /0 to /15)'
+          : 'start redis-server there, or fix `backend` in daemon.toml (or --backend); without a backend the daemon keeps its runs in its own files',
     });
   }
   return redis;
+}
+
+function databaseOf(url: string): number {
+  const path = new URL(url).pathname.slice(1);
+  return path === '' ? 0 : Number(path);
 }
 
 /** What went wrong with a command, in words for an operator: the client's own says "Stream isn't writeable" when it is not connected. */

@@ -1,6 +1,7 @@
 import type {Redis} from 'ioredis';
 import type {BackendSettings} from '../../src/config/backend.js';
-import {CapsuleError} from '../../src/lib/errors.js';
+import {CapsuleError, toCapsuleError} from '../../src/lib/errors.js';
+import {nearestName} from '../../src/lib/suggest.js';
 import type {ClusterSummary, NodeInfo, ProjectService} from '../../src/protocol/index.js';
 import type {Logger} from '../core/logger.js';
 import type {SharedLocks} from '../runner/runner-types.js';
@@ -84,6 +85,19 @@ function alone(node: LocalNode): Cluster {
   };
 }
 
+/**
+ * A call to another node that failed, said as the operator needs it: a node nobody listens as is
+ * lost (and when it was last heard of) or misspelt (and which name is near); what the node itself
+ * refused is said to be its answer, for its hint names commands to run there.
+ */
+function aboutNode(node: string, error: CapsuleError, known: readonly NodeInfo[]): CapsuleError {
+  if (error.code !== 'not_found' || !error.message.startsWith('no node ')) return new CapsuleError(error.code, `node ${node} answered: ${error.message}`, {hint: error.hint});
+  const lost = known.find((each) => each.name === node);
+  if (lost) return new CapsuleError('failed', `node ${node} is lost: last heard of at ${lost.heartbeatAt}`, {hint: 'try again once it is back up; `capsule nodes` shows it'});
+  const near = nearestName(node, known.map((each) => each.name));
+  return new CapsuleError('not_found', `no node ${node} is up on this backend`, {hint: near ? `did you mean "${near}"?` : error.hint});
+}
+
 interface SharedParts {
   backend: BackendSettings;
   leaseMs: number;
@@ -138,7 +152,13 @@ function shared({backend, leaseMs, name, logger, redis, registry, calls, locks, 
       const attempts = new SharedAttempts({local, backend, node: name, leaseMs, concurrency, calls, logger});
       return {executor: attempts, attach: (tasks) => attempts.attach(tasks), executing: () => attempts.executing};
     },
-    call: (node, method, params, actor) => calls.call(node, method, params, actor),
+    call: async (node, method, params, actor) => {
+      try {
+        return await calls.call(node, method, params, actor);
+      } catch (error) {
+        throw aboutNode(node, toCapsuleError(error), registry.last);
+      }
+    },
     serve: (method, server) => calls.serve(method, server),
     close: async () => {
       await Promise.all([locks.close(), schedules.close(), calls.close()]);

@@ -21,8 +21,9 @@ interface Waiting {
  * while the run is not final (its retries, sleeps and waits included), renewed with the node's
  * heartbeat rhythm (three times a lease), given back when the run ends. A node that dies lets its
  * keys go once their lease runs out. Each node's own lines keep their order (runner/locks.ts),
- * so at most one run per key per node asks here; between nodes, the first to ask after a release
- * gets it.
+ * so at most one run per key per node asks here, and the nodes' asks line up on Redis by when
+ * they first asked: a node with many runs of a key takes turns with the others, it does not
+ * keep the key for all of its own.
  */
 export class RedisSharedLocks implements SharedLocks {
   readonly #leases: Leases;
@@ -50,7 +51,9 @@ export class RedisSharedLocks implements SharedLocks {
     this.#waiting.set(key, waiting);
     void this.#ask(key, waiting);
     return () => {
-      if (this.#waiting.get(key) === waiting) this.#waiting.delete(key);
+      if (this.#waiting.get(key) !== waiting) return;
+      this.#waiting.delete(key);
+      this.#leases.leaveLine(leaseName(key), this.#owner(runId)).catch(() => {});
     };
   }
 
@@ -86,7 +89,7 @@ export class RedisSharedLocks implements SharedLocks {
   async #ask(key: string, waiting: Waiting): Promise<void> {
     let grant;
     try {
-      grant = await this.#leases.acquire(leaseName(key), this.#owner(waiting.runId), this.#leaseMs);
+      grant = await this.#leases.acquireInTurn(leaseName(key), this.#owner(waiting.runId), this.#leaseMs, this.#leaseMs);
     } catch {
       return; // The backend out of reach: asked again with the next poll.
     }

@@ -7,7 +7,7 @@ import {distFile} from '../lib/package-root.js';
 import {DaemonClient} from './client.js';
 import {MAX_RUN_LIST, type RunRecord} from '../protocol/index.js';
 import {isAlive} from '../lib/process.js';
-import {daemonEnvironment} from '../startup/daemon-env.js';
+import {daemonStartEnvironment} from '../startup/daemon-env.js';
 import {DAEMON_NODE_FLAGS} from '../startup/v8-flags.js';
 
 /** How long `daemon start` (and autostart) waits for a new daemon to answer. */
@@ -60,10 +60,10 @@ export async function startDaemon(paths: HomePaths, {backend}: {backend?: string
   mkdirSync(paths.logsDir, {recursive: true, mode: 0o700});
   // The daemon's log may quote config and inputs: only its owner reads it (the daemon's own files are 0600 too).
   const log = openSync(paths.daemonLog, 'a', 0o600);
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js'), ...daemonArgs({backend})], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js')], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: daemonEnvironment(paths.home),
+    env: daemonStartEnvironment(paths.home, backend),
   });
   closeSync(log);
   let exitCode: number | null = null;
@@ -82,11 +82,6 @@ export async function startDaemon(paths: HomePaths, {backend}: {backend?: string
     await sleep(POLL_MS);
   }
   throw new CapsuleError('daemon_unreachable', `the daemon did not answer within ${START_TIMEOUT_MS / 1000}s`, {hint: `see its log: ${paths.daemonLog}`});
-}
-
-/** What `dist/daemon.js` is told beside daemon.toml (daemon/main.ts reads it). */
-export function daemonArgs({backend}: {backend?: string}): string[] {
-  return backend === undefined ? [] : [`--backend=${backend}`];
 }
 
 /** Beyond what the daemon said its shutdown may take: its flush of state and logs, and its exit. */

@@ -17,9 +17,9 @@ export const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 const EXAMPLE = 'redis://127.0.0.1:6379/0';
 
-/** Checks a backend URL (`what`: where it came from, for the message); throws bad_input saying what is wrong. */
-export function parseBackend(value: string, what: string): BackendSettings {
-  const fail = (problem: string) => new CapsuleError('bad_input', `${what}: ${problem}, got ${JSON.stringify(redact(value))}`, {hint: `expected a Redis URL such as "${EXAMPLE}" (rediss:// for TLS; a password as redis://:PASSWORD@host:6379/0)`});
+/** Checks a backend URL (`what`: where it came from, to start the message with; daemon.toml's errors name their key themselves); throws bad_input saying what is wrong. */
+export function parseBackend(value: string, what?: string): BackendSettings {
+  const fail = (problem: string) => new CapsuleError('bad_input', `${what === undefined ? '' : `${what}: `}${problem}, got ${JSON.stringify(redact(value))}`, {hint: `expected a Redis URL such as "${EXAMPLE}" (rediss:// for TLS; a password as redis://:PASSWORD@host:6379/0)`});
   let url: URL;
   try {
     url = new URL(value);

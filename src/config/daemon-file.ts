@@ -77,7 +77,7 @@ const sessions = z.strictObject({
 
 const backend = z.string().transform((value, ctx): BackendSettings => {
   try {
-    return parseBackend(value, 'backend');
+    return parseBackend(value);
   } catch (error) {
     const failure = error as CapsuleError;
     ctx.issues.push({code: 'custom', message: `${failure.message}; ${failure.hint}`, input: value});

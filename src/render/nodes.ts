@@ -12,7 +12,8 @@ export function renderNodeTable(backend: string, nodes: NodeInfo[], options: {wi
     node.version,
     `${node.running}/${node.capacity}`,
     `${node.load.toFixed(2)}/${node.cores}`,
-    relativeTime(node.heartbeatAt, now),
+    // Never "in 0ms": the daemon alone is heard of as it answers.
+    relativeTime(new Date(Math.min(Date.parse(node.heartbeatAt), now)).toISOString(), now),
     `${node.host} pid ${node.pid}`,
   ]);
   const table = renderTable(['NODE', 'STATE', 'VERSION', 'RUNNING', 'LOAD', 'HEARTBEAT', 'PROCESS'], rows, options);

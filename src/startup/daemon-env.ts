@@ -35,3 +35,24 @@ export function dropAddedEnvironment(env: NodeJS.ProcessEnv = process.env): void
   for (const name of (env[ADDED_MARKER] ?? '').split(',')) if (name !== '') delete env[name];
   delete env[ADDED_MARKER];
 }
+
+/**
+ * `daemon start --backend URL` hands the URL to the daemon in this variable, not in its arguments:
+ * `ps` shows arguments to every user, and the URL may hold a password. The daemon takes it out of
+ * its environment at once (daemon/main.ts), so nothing it starts inherits it.
+ */
+export const BACKEND_VARIABLE = 'CAPSULE_DAEMON_BACKEND';
+
+/** The environment of a daemon started for `home`, with this start's `--backend` if given. */
+export function daemonStartEnvironment(home: string, backend: string | undefined): NodeJS.ProcessEnv {
+  const env = daemonEnvironment(home);
+  delete env[BACKEND_VARIABLE];
+  return backend === undefined ? env : {...env, [BACKEND_VARIABLE]: backend};
+}
+
+/** In the daemon: this start's `--backend`, taken out of the environment. */
+export function takeBackend(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const backend = env[BACKEND_VARIABLE];
+  delete env[BACKEND_VARIABLE];
+  return backend;
+}

@@ -64,7 +64,7 @@ describe('daemon.toml', () => {
   });
 
   it('refuses a backend that is not a Redis URL, a node name with an @ and a lease out of range, at their lines', () => {
-    expect(failure('\nbackend = "http://127.0.0.1:6379"')).toContain('daemon.toml:2:1 backend: backend: expected redis:// or rediss://, not http://');
+    expect(failure('\nbackend = "http://127.0.0.1:6379"')).toContain('daemon.toml:2:1 backend: expected redis:// or rediss://, not http://');
     expect(failure('backend = "redis://127.0.0.1:6379/queue"')).toContain('the path is the database number');
     expect(failure('backend = "redis://127.0.0.1:6379/0?family=6"')).toContain('options after ? or # are not read');
     const leaked = failure('backend = "ftp://:hunter2@host"');

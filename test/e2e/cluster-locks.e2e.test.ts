@@ -50,6 +50,23 @@ describeWithRedis('lock keys across nodes', () => {
     expect(second![0]).toBeLessThan(first![1]);
   });
 
+  it('has the nodes take turns with a key: a node with many runs of it does not keep it for all of them', SLOW, async () => {
+    const [a, b] = [await cluster.node('alpha'), await cluster.node('beta')];
+    const file = join(await a.scratch('cap-turns-'), 'order.txt');
+    const input = {slot: 7, file, ms: 300};
+    // Long enough for the three submits below to be in before it ends.
+    const first = await submit(a, 'cluster/exclusive', {...input, ms: 4_000});
+    await waitForRun(a, first, (run) => run.status === 'running', 'the first run to hold the key');
+    const more = [await submit(a, 'cluster/exclusive', input), await submit(a, 'cluster/exclusive', input)];
+    // Asked for the key after alpha's first, before alpha's next ones were let ask.
+    const other = await submit(b, 'cluster/exclusive', input);
+    for (const id of [first, ...more]) expect((await waitForFinal(a, id, 30_000)).status).toBe('succeeded');
+    expect((await waitForFinal(b, other, 30_000)).status).toBe('succeeded');
+    const order = (await readFile(file, 'utf8')).trim().split('\n').map((line) => line.split(' ')).sort((x, y) => Number(x[0]) - Number(y[0])).map((fields) => fields[2]);
+    expect(order[0]).toBe(first);
+    expect(order[1], `beta's run waited behind alpha's later ones: ${order.join(', ')}`).toBe(other);
+  });
+
   it('skips a "skip" run while a run on another node holds its key, naming that run and node', async () => {
     const [a, b] = [await cluster.node('alpha'), await cluster.node('beta')];
     const holder = await submit(a, 'cluster/solo', {ms: 3_000});

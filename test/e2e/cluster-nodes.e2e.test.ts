@@ -1,7 +1,7 @@
 // Daemons sharing one Redis (each in its own CAPSULE_HOME, on a redis-server this file starts on
 // a free port) see each other as nodes: up while they renew their lease, lost once killed, gone
 // once stopped; a name is one daemon's at a time; a backend out of reach stops a start, saying where.
-import {writeFile} from 'node:fs/promises';
+import {readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
 import {freePort} from '../bench/redis-server.js';
@@ -97,6 +97,21 @@ describeWithRedis('nodes on a Redis backend', () => {
     expect(bad.stderr).toContain('--backend: expected redis:// or rediss://, not http://');
     await started(home, ['--backend', redis.url]);
     expect(await nodesOf(home)).toMatchObject({backend: redis.url, nodes: [{name: 'gamma', self: true, state: 'up'}]});
+    // Not in its arguments, which `ps` shows every user: a URL may hold a password.
+    const pid = (await home.daemonPid())!;
+    expect(await readFile(`/proc/${pid}/cmdline`, 'utf8')).not.toContain('redis://');
+  });
+
+  it('refuses a database the server does not have, rather than use database 0', async () => {
+    const home = await TestHome.create();
+    homes.push(home);
+    const url = redis.url.replace(/\/0$/, '/99');
+    await writeFile(join(home.home, 'daemon.toml'), `backend = "${url}"\nnode = "epsilon"\n`);
+    const refused = await home.run(['daemon', 'start']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`could not use the backend ${url}: ERR DB index is out of range`);
+    expect(refused.stderr).toContain('name a database the server has');
+    expect(await home.daemonPid()).toBe(null);
   });
 
   it('does not start against a backend nobody answers on, and says where it tried', async () => {
@@ -106,7 +121,7 @@ describeWithRedis('nodes on a Redis backend', () => {
     await writeFile(join(home.home, 'daemon.toml'), `backend = "redis://:s3cret@127.0.0.1:${port}/0"\n`);
     const refused = await home.run(['daemon', 'start']);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`could not reach the backend redis://:***@127.0.0.1:${port}/0`);
+    expect(refused.stderr).toContain(`could not use the backend redis://:***@127.0.0.1:${port}/0`);
     expect(refused.stderr).not.toContain('s3cret');
     expect(await home.daemonPid()).toBe(null);
   });

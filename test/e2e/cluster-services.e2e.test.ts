@@ -60,9 +60,13 @@ describeWithRedis('services across nodes', () => {
     expect(control?.actor).toMatch(/ via alpha$/);
     expect((await auditOf(a, 'jobs/worker@beta', 'control.restart')).length).toBe(1);
 
-    const unknown = await a.run(['restart', 'jobs/worker@gamma']);
+    const unknown = await a.run(['restart', 'jobs/worker@betta']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('no node gamma is listening on this backend');
+    expect(unknown.stderr).toContain('no node betta is up on this backend');
+    expect(unknown.stderr).toContain('did you mean "beta"?');
+    const stopped = await a.run(['start', 'jobs/worker@beta']);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain('node beta answered: ');
     const bare = await a.run(['restart', 'worker@beta']);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('expected NAMESPACE/NAME@NODE');
@@ -75,6 +79,9 @@ describeWithRedis('services across nodes', () => {
       return found?.state === 'lost' ? found : null;
     }, {timeoutMs: 10_000, what: "beta's worker to show as lost"});
     expect(lost.reason).toMatch(/^node beta is lost \(last heard of at /);
+    const toLost = await a.run(['restart', 'jobs/worker@beta']);
+    expect(toLost.code).toBe(1);
+    expect(toLost.stderr).toMatch(/node beta is lost: last heard of at \d{4}-/);
     // Its service outlived its daemon, as services do: the next daemon adopts it, and cleanup stops it.
     expect(isAlive(after.pid!)).toBe(true);
     expect((await b.run(['daemon', 'start'])).code).toBe(0);

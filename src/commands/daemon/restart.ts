@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 import {CapsuleCommand} from '../../cli/base.js';
 import {startDaemon, stopDaemon} from '../../client/daemon-process.js';
 import {parseDuration} from '../../lib/duration.js';
+import {parseBackend} from '../../config/backend.js';
 import {renderStopProgress} from '../../render/daemon.js';
 
 export interface DaemonRestartResult {
@@ -17,13 +18,15 @@ export default class DaemonRestart extends CapsuleCommand {
   static override flags = {
     timeout: Flags.string({default: '10s', description: 'How long running work may take to finish before the stop.'}),
     'stop-services': Flags.boolean({description: 'Stop the services too, and start them afresh with the new daemon.'}),
+    backend: Flags.string({description: 'Start the new daemon on this Redis backend, over `backend` in daemon.toml (a `daemon start --backend` is not remembered).', helpValue: 'URL'}),
   };
 
   async run(): Promise<DaemonRestartResult> {
     const {flags} = await this.parse(DaemonRestart);
     const timeoutMs = parseDuration(flags.timeout, '--timeout');
+    if (flags.backend !== undefined) parseBackend(flags.backend, '--backend');
     const previousPid = await stopDaemon(this.paths, timeoutMs, (update) => this.log(renderStopProgress(update, timeoutMs, this.paint)), {leaveServices: !flags['stop-services']});
-    const start = await startDaemon(this.paths);
+    const start = await startDaemon(this.paths, {backend: flags.backend});
     start.client.close();
     this.log(`restarted capsule daemon (pid ${start.pid})`);
     return {previousPid, pid: start.pid};

@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core';
 import {spawnSync} from 'node:child_process';
 import {CapsuleCommand} from '../../cli/base.js';
-import {daemonArgs, startDaemon, tryConnect} from '../../client/daemon-process.js';
+import {startDaemon, tryConnect} from '../../client/daemon-process.js';
 import {parseBackend} from '../../config/backend.js';
 import {EXIT_CODES} from '../../lib/errors.js';
 import {daemonAlreadyRunning, EXIT_HOME_TAKEN} from '../../lib/home.js';
-import {daemonEnvironment} from '../../startup/daemon-env.js';
+import {daemonStartEnvironment} from '../../startup/daemon-env.js';
 import {DAEMON_NODE_FLAGS} from '../../startup/v8-flags.js';
 import {distFile} from '../../lib/package-root.js';
 
@@ -28,7 +28,6 @@ export default class DaemonStart extends CapsuleCommand {
     const {flags} = await this.parse(DaemonStart);
     // Checked here too, so a typo is told at once, naming the flag, rather than read from the daemon's log.
     if (flags.backend !== undefined) parseBackend(flags.backend, '--backend');
-    const args = daemonArgs({backend: flags.backend});
     if (flags.foreground) {
       // Asked to be the daemon, and one is there: the request cannot be met (exit 1), unlike the
       // background start below, whose goal (a daemon running) is met already.
@@ -37,7 +36,7 @@ export default class DaemonStart extends CapsuleCommand {
         running.close();
         throw daemonAlreadyRunning(running.daemonPid, this.paths);
       }
-      const result = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js'), '--foreground', ...args], {stdio: 'inherit', env: daemonEnvironment(this.paths.home)});
+      const result = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, distFile('daemon.js'), '--foreground'], {stdio: 'inherit', env: daemonStartEnvironment(this.paths.home, flags.backend)});
       // A daemon that came up in between: the daemon process has said so on stderr.
       return this.exit(result.status === EXIT_HOME_TAKEN ? EXIT_CODES.conflict : (result.status ?? 1));
     }

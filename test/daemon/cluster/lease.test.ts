@@ -56,6 +56,31 @@ describeWithRedis('fenced leases on Redis', () => {
     expect(await granted('node:a', 'host/2/new', 60_000, {from: 'host/1/dead'})).toMatchObject({owner: 'host/2/new', token: 2});
   });
 
+  it('in turn: gives a held lease, once free, to the first owner that asked for it, not to whoever asks next', async () => {
+    const held = await granted('lock:k', 'alice', 10_000);
+    expect(await leases.acquireInTurn('lock:k', 'bob', 10_000, 5_000)).toMatchObject({heldBy: 'alice'});
+    expect(await leases.acquireInTurn('lock:k', 'carol', 10_000, 5_000)).toMatchObject({heldBy: 'alice'});
+    expect(await leases.release(held)).toBe(true);
+    // Free, but bob asked first.
+    expect(await leases.acquireInTurn('lock:k', 'carol', 10_000, 5_000)).toEqual({heldBy: 'bob', expiresInMs: 0});
+    const bob = await leases.acquireInTurn('lock:k', 'bob', 10_000, 5_000);
+    expect(bob).toMatchObject({lease: {owner: 'bob'}});
+    await leases.release((bob as {lease: Lease}).lease);
+    expect(await leases.acquireInTurn('lock:k', 'carol', 10_000, 5_000)).toMatchObject({lease: {owner: 'carol'}});
+  });
+
+  it('in turn: an owner that stopped asking loses its place, and one that leaves the line is passed over', async () => {
+    const held = await granted('lock:k', 'alice', 10_000);
+    await leases.acquireInTurn('lock:k', 'gone', 10_000, 100);
+    await leases.acquireInTurn('lock:k', 'left', 10_000, 100);
+    await leases.acquireInTurn('lock:k', 'erin', 10_000, 100);
+    await leases.leaveLine('lock:k', 'left');
+    await leases.release(held);
+    await sleep(250);
+    // "gone" and "left" asked no more: erin is first.
+    expect(await leases.acquireInTurn('lock:k', 'erin', 10_000, 100)).toMatchObject({lease: {owner: 'erin'}});
+  });
+
   it('gives each free name to exactly one of many owners asking at once, round after round', async () => {
     const clients = await Promise.all(Array.from({length: 8}, async () => new Redis(server.url)));
     try {
