@@ -41,6 +41,13 @@ interface JobData {
   spec: string;
 }
 
+/**
+ * Jobs a node's worker holds per attempt it may run at once. Each job costs round trips to Redis
+ * (taken, begun, finished) that a worker with no job in hand waits out; a few in hand, waiting for
+ * a slot here, keep the slots busy. More would keep jobs from idle nodes.
+ */
+const JOBS_IN_HAND = 4;
+
 /** How long an awaited child may take before the node running its parent asks again (under the calls' own timeout). */
 const AWAIT_CHILD_POLL_MS = 30_000;
 
@@ -79,6 +86,9 @@ export class SharedAttempts implements Executor {
   readonly #owned = new Map<string, Owned>();
   /** Attempts running here, of any node's runs, by job id. */
   readonly #running = new Map<string, StopSwitch>();
+  /** Jobs taken and waiting for one of the `#concurrency` slots. */
+  readonly #slotWaiters: Array<() => void> = [];
+  #slotsUsed = 0;
   #tasks: LocalTasks | null = null;
   #closing = false;
 
@@ -97,9 +107,9 @@ export class SharedAttempts implements Executor {
     this.#calls.serve('attempt.cancel', (params) => this.#running.get((params as {jobId: string}).jobId)?.abort());
   }
 
-  /** Attempts running on this node now (its own runs' and other nodes'). */
+  /** Attempts running on this node now (its own runs' and other nodes'), jobs in hand aside. */
   get executing(): number {
-    return this.#running.size;
+    return this.#slotsUsed;
   }
 
   attach(tasks: LocalTasks): void {
@@ -114,7 +124,7 @@ export class SharedAttempts implements Executor {
       const created = new Worker(queueName(namespace), (job: Job<JobData>) => this.#take(job), {
         connection: new Redis(this.#backend.url, {maxRetriesPerRequest: null}),
         prefix: BULL_PREFIX,
-        concurrency: this.#concurrency,
+        concurrency: this.#concurrency * JOBS_IN_HAND,
         // A node killed mid-attempt stops renewing the lock; once it is out, another node is given the job.
         lockDuration: this.#leaseMs,
         // BullMQ takes two checks to find a job stalled: half a lease each.
@@ -310,12 +320,45 @@ export class SharedAttempts implements Executor {
     if (hooks === undefined) return null;
     const stop = new StopSwitch();
     this.#running.set(jobId, stop);
+    await this.#takeSlot();
     try {
-      const outcome = await this.#local.execute(request, hooks, stop).catch(crashedOutcome);
+      if (stop.aborted || this.#closing) return this.#closing ? null : cancelled('cancelled before it started');
+      const outcome = await this.#local.execute(request, this.#lendingSlot(hooks), stop).catch(crashedOutcome);
       return this.#closing ? null : outcome;
     } finally {
       this.#running.delete(jobId);
+      this.#giveSlot();
     }
+  }
+
+  /** One of the `#concurrency` attempts this node runs at once: CAPSULE_MAX_PARALLEL, whatever the jobs in hand. */
+  #takeSlot(): Promise<void> {
+    if (this.#slotsUsed < this.#concurrency) {
+      this.#slotsUsed++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#slotWaiters.push(resolve));
+  }
+
+  #giveSlot(): void {
+    const next = this.#slotWaiters.shift();
+    if (next) next();
+    else this.#slotsUsed--;
+  }
+
+  /** A parent waiting on its child gives its slot up meanwhile, so the child finds one (as the runner lends it alone). */
+  #lendingSlot(hooks: AttemptHooks): AttemptHooks {
+    return {
+      ...hooks,
+      awaitChild: async (runId) => {
+        this.#giveSlot();
+        try {
+          return await hooks.awaitChild(runId);
+        } finally {
+          await this.#takeSlot();
+        }
+      },
+    };
   }
 
   /** What an attempt of another node's run tells and asks its owner. Its worker process is not: a pid means nothing on another machine. */

@@ -181,7 +181,7 @@ export class SchedulesPlugin implements ProjectPlugin {
   }
 
   private onSchedulerEvent(event: ScheduleEvent): void {
-    this.audit.record({kind: `schedule.${event.type}`, target: event.schedule, details: event.details});
+    if (event.type !== 'pass') this.audit.record({kind: `schedule.${event.type}`, target: event.schedule, details: event.details});
     const [namespace, name] = event.schedule.split('/') as [string, string];
     const listing = this.scheduler.list(namespace).find((entry) => entry.name === name);
     if (listing) this.publish(listing);

@@ -21,6 +21,7 @@ export class FireSubmitter {
     if (this.#options.firesHere && !(await this.#options.firesHere(entry.key))) {
       // Another node fires it: these fires are its to submit, and this node's state moves past them.
       await this.save(entry);
+      this.#emit(entry, 'pass', {fireTimes: fires});
       return;
     }
     if (state.queuedFireAt !== null) await this.releaseQueued(entry);

@@ -39,7 +39,8 @@ export interface ScheduleStateStore {
   delete(key: string): Promise<void> | void;
 }
 
-export type ScheduleEventType = 'fire' | 'skip' | 'queue' | 'catch-up' | 'trigger' | 'pause' | 'resume' | 'error';
+/** `pass`: fires another node fires (SchedulerOptions.firesHere): the schedule's listing moved on, nothing happened here to audit. */
+export type ScheduleEventType = 'fire' | 'skip' | 'queue' | 'catch-up' | 'trigger' | 'pause' | 'resume' | 'error' | 'pass';
 
 /** One audit record: everything a schedule does or has done to it. */
 export interface ScheduleEvent {

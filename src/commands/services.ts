@@ -12,8 +12,11 @@ export default class Services extends CapsuleCommand {
 
   async run(): Promise<{services: (ServiceSummary & {namespace: string})[]}> {
     const {args, flags} = await this.parse(Services);
-    const result = await (await this.daemon(flags.autostart)).call('service.list', args.namespace === undefined ? {} : {namespace: args.namespace});
+    const client = await this.daemon(flags.autostart);
+    const result = await client.call('service.list', args.namespace === undefined ? {} : {namespace: args.namespace});
     this.log(renderServiceTable(result.services, {width: terminalWidth(), paint: this.paint}));
+    // Listed without them rather than not at all: say so.
+    if ((await client.call('daemon.status', {})).cluster?.reachable === false) this.warn("the backend is out of reach: the other nodes' services are not listed (`capsule daemon status` says more)");
     return result;
   }
 }

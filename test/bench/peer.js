@@ -111,7 +111,7 @@ export async function benchPeer() {
 }
 
 /** BullMQ on `redis`: a queue, its Worker in this process, and the QueueEvents that sequential waits need. */
-async function bullmqSide(name, redis) {
+export async function bullmqSide(name, redis) {
   const {Queue, QueueEvents, Worker} = await import('bullmq');
   const connection = {host: '127.0.0.1', port: redis.port};
   const queueName = `peer-${redis.port}`;
@@ -152,7 +152,7 @@ async function bullmqSide(name, redis) {
 }
 
 
-async function timeSequential(runOne) {
+export async function timeSequential(runOne) {
   for (let index = 0; index < 30; index++) await runOne();
   const latencies = [];
   for (let index = 0; index < SEQUENTIAL; index++) {

@@ -1,6 +1,7 @@
 // `npm run bench`: runs every section, prints one table, writes test/bench/results.json.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
+import {benchCluster} from './cluster.js';
 import {benchConfig} from './config.js';
 import {benchDurable} from './durable.js';
 import {benchFleet} from './fleet.js';
@@ -34,6 +35,7 @@ const sections = [
   ['peer', benchPeer],
   ['sandbox', benchSandbox],
   ['sessions', benchSessions],
+  ['cluster', benchCluster],
 ];
 const only = process.argv[2];
 
