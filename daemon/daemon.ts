@@ -1,5 +1,5 @@
 import {resolve} from 'node:path';
-import {availableParallelism} from 'node:os';
+import {availableParallelism, hostname} from 'node:os';
 import {listen, type IpcServer} from '../src/transport/ipc.js';
 import {CAPSULE_VERSION} from '../src/lib/version.js';
 import {parseDuration} from '../src/lib/duration.js';
@@ -43,7 +43,7 @@ import type {DaemonServices, ShutdownOptions} from './services.js';
 import type {Executor} from './runner/executor-api.js';
 import {probeSandbox, sandboxStatus} from './sandbox/availability.js';
 import {loadDaemonConfig} from '../src/config/daemon-file.js';
-import {parseBackend} from '../src/config/backend.js';
+import {hostNodeName, parseBackend} from '../src/config/backend.js';
 import {joinCluster, type Cluster, type SharedExecutor} from './cluster/cluster.js';
 import {localNode} from './cluster/node-registry.js';
 import {remoteHandlers} from './handlers/remote.js';
@@ -146,7 +146,8 @@ export class Daemon {
       // The runner takes the cluster's locks, and the node's heartbeat (from the join on) counts the runner's attempts.
       const made: {runner?: Runner; services?: ServicesPlugin; attempts?: SharedExecutor} = {};
       const node = localNode({
-        name: settings.cluster.node,
+        // Alone, the host name as it is (a daemon is not refused over it); with a backend, as other nodes can call it.
+        name: settings.cluster.node ?? (backend === null ? hostname() : hostNodeName()),
         leaseMs: settings.cluster.nodeLeaseMs,
         version: CAPSULE_VERSION,
         capacity: maxParallel,
@@ -192,6 +193,7 @@ export class Daemon {
         bus,
       );
       const schedules = new SchedulesPlugin(tasks, state, bus, audit, cluster.firesHere);
+      cluster.keepSchedules((key) => schedules.scheduler.isArmed(key));
       // Read (or made on a first start) once: sealed secrets derive from it.
       const homeKey = await loadAgentKey(paths.agentKey);
       const secrets = new SecretBox(homeKey);

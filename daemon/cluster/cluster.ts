@@ -31,6 +31,8 @@ export interface Cluster {
   readonly locks: SharedLocks | undefined;
   /** Whether this node fires a schedule; undefined alone, where it fires them all. */
   readonly firesHere: ((scheduleKey: string) => Promise<boolean>) | undefined;
+  /** Which schedules this node still fires (defined, enabled, not paused): the others it gives back to the other nodes. */
+  keepSchedules(keep: (scheduleKey: string) => boolean): void;
   nodes(): Promise<NodeInfo[]>;
   summary(): ClusterSummary;
   /** The other nodes' services (of `namespace`, if given), each row naming its node; none alone, or while the backend is out of reach. */
@@ -71,6 +73,7 @@ function alone(node: LocalNode): Cluster {
     backend: 'file',
     locks: undefined,
     firesHere: undefined,
+    keepSchedules: () => {},
     nodes: () => {
       const now = Date.now();
       return Promise.resolve([nodeInfo(node.name, node.facts(), now, now, node.name, node.leaseMs)]);
@@ -121,6 +124,7 @@ function shared({backend, leaseMs, name, logger, redis, registry, calls, locks, 
     backend: display,
     locks,
     firesHere: (key) => schedules.firesHere(key),
+    keepSchedules: (keep) => schedules.keepOnly(keep),
     nodes: async () => {
       try {
         return await registry.list();
@@ -149,7 +153,8 @@ function shared({backend, leaseMs, name, logger, redis, registry, calls, locks, 
       );
     },
     shareAttempts: (local, concurrency) => {
-      const attempts = new SharedAttempts({local, backend, node: name, leaseMs, concurrency, calls, logger});
+      const nodeUp = (node: string) => registry.last.some((each) => each.name === node && each.state === 'up');
+      const attempts = new SharedAttempts({local, backend, node: name, leaseMs, concurrency, calls, nodeUp, logger});
       return {executor: attempts, attach: (tasks) => attempts.attach(tasks), executing: () => attempts.executing};
     },
     call: async (node, method, params, actor) => {

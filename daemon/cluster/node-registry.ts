@@ -143,6 +143,8 @@ export class NodeRegistry {
   #last: NodeInfo[] = [];
   /** The last heartbeat reached the backend. */
   #reachable = true;
+  /** Another daemon holds this node's name (it was out of touch past its lease). */
+  #displaced = false;
   /** The services as last written: their states, and when. */
   #servicesWritten = {states: '', at: 0};
 
@@ -228,9 +230,12 @@ export class NodeRegistry {
       // Silent past its lease (a frozen process, a backend out of reach): the others saw it lost.
       const grant = await this.#leases.acquire(this.#lease.name, this.#lease.owner, leaseMs);
       if ('heldBy' in grant) {
-        this.#logger.error(`node ${name}: another daemon (${grant.heldBy}) took this node's name while it was out of touch; set a name of its own in daemon.toml`);
+        // Once: it goes on asking for its name, in case the other daemon goes.
+        if (!this.#displaced) this.#logger.error(`node ${name}: another daemon (${grant.heldBy}) took this node's name while it was out of touch; stop one of them, or give each a name of its own in daemon.toml`);
+        this.#displaced = true;
         return;
       }
+      this.#displaced = false;
       this.#logger.warn(`node ${name}: its lease had run out; it is up again (token ${grant.lease.token})`);
       this.#lease = grant.lease;
     }

@@ -17,6 +17,8 @@ export class ScheduleOwners {
   readonly #logger: Logger;
   readonly #owned = new Map<string, Lease>();
   readonly #renew: NodeJS.Timeout;
+  /** Whether this node still fires a schedule (it is defined, enabled, not paused): one it does not is given back. */
+  #keep: (key: string) => boolean = () => true;
   #closed = false;
 
   constructor(redis: Redis, {node, leaseMs, logger}: {node: string; leaseMs: number; logger: Logger}) {
@@ -44,6 +46,11 @@ export class ScheduleOwners {
     }
   }
 
+  /** From now on, a schedule `keep` says this node no longer fires (removed, disabled, paused here) is given back at the next renewal. */
+  keepOnly(keep: (key: string) => boolean): void {
+    this.#keep = keep;
+  }
+
   /** Gives every schedule back, for the nodes still up to take at their next fire. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -57,7 +64,10 @@ export class ScheduleOwners {
     await Promise.all(
       [...this.#owned].map(async ([key, lease]) => {
         try {
-          if (!(await this.#leases.renew(lease, this.#leaseMs))) this.#owned.delete(key);
+          if (!this.#keep(key)) {
+            this.#owned.delete(key);
+            await this.#leases.release(lease);
+          } else if (!(await this.#leases.renew(lease, this.#leaseMs))) this.#owned.delete(key);
         } catch {
           // Out of reach: renewed with the next tick, or found passed at the next fire.
         }

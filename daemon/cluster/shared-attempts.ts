@@ -1,7 +1,8 @@
 import {createHash} from 'node:crypto';
 import {relative} from 'node:path';
-import {Queue, Worker, type Job} from 'bullmq';
+import {DelayedError, Queue, Worker, type Job} from 'bullmq';
 import {Redis} from 'ioredis';
+import {ADHOC_NAMESPACE} from '../../src/config/adhoc-file.js';
 import type {BackendSettings} from '../../src/config/backend.js';
 import {CapsuleError, toCapsuleError} from '../../src/lib/errors.js';
 import type {Logger} from '../core/logger.js';
@@ -53,6 +54,7 @@ const AWAIT_CHILD_POLL_MS = 30_000;
 
 const cancelled = (message: string): AttemptOutcome => ({ok: false, error: {type: 'cancelled', message, stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null});
 const failed = (message: string): AttemptOutcome => ({ok: false, error: {type: 'error', message, stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null});
+const interrupted = (message: string): AttemptOutcome => ({ok: false, error: {type: 'interrupted', message, stack: null}, fatal: false, cpuMs: null, peakMemoryMb: null});
 
 /** What must be the same for two nodes' copies of a task to run each other's attempts: where its code is, and how it is run. */
 export function specHash(spec: TaskSpec, root: string): string {
@@ -81,8 +83,11 @@ export class SharedAttempts implements Executor {
   readonly #calls: NodeCalls;
   readonly #logger: Logger;
   readonly #queueConnection: Redis;
+  readonly #nodeUp: (node: string) => boolean;
+  /** Each lease: the attempts whose node was lost with their job (its outcome never comes) are settled. */
+  readonly #sweep: NodeJS.Timeout;
   readonly #queues = new Map<string, Queue>();
-  readonly #workers = new Map<string, Worker>();
+  readonly #workers = new Map<string, {worker: Worker; connection: Redis}>();
   readonly #owned = new Map<string, Owned>();
   /** Attempts running here, of any node's runs, by job id. */
   readonly #running = new Map<string, StopSwitch>();
@@ -92,7 +97,7 @@ export class SharedAttempts implements Executor {
   #tasks: LocalTasks | null = null;
   #closing = false;
 
-  constructor(options: {local: Executor; backend: BackendSettings; node: string; leaseMs: number; concurrency: number; calls: NodeCalls; logger: Logger}) {
+  constructor(options: {local: Executor; backend: BackendSettings; node: string; leaseMs: number; concurrency: number; calls: NodeCalls; nodeUp: (node: string) => boolean; logger: Logger}) {
     this.#local = options.local;
     this.#backend = options.backend;
     this.#node = options.node;
@@ -100,6 +105,8 @@ export class SharedAttempts implements Executor {
     this.#concurrency = options.concurrency;
     this.#calls = options.calls;
     this.#logger = options.logger;
+    this.#nodeUp = options.nodeUp;
+    this.#sweep = setInterval(() => void this.#settleLost(), options.leaseMs);
     // BullMQ waits on its connections for as long as it takes: no per-request retry limit.
     this.#queueConnection = new Redis(options.backend.url, {maxRetriesPerRequest: null});
     this.#queueConnection.on('error', () => {}); // The daemon's own connection reports the backend's troubles.
@@ -120,9 +127,11 @@ export class SharedAttempts implements Executor {
   tasksChanged(namespace: string, loaded: boolean): void {
     if (this.#closing) return;
     const worker = this.#workers.get(namespace);
-    if (loaded && worker === undefined) {
-      const created = new Worker(queueName(namespace), (job: Job<JobData>) => this.#take(job), {
-        connection: new Redis(this.#backend.url, {maxRetriesPerRequest: null}),
+    if (loaded && worker === undefined && namespace !== ADHOC_NAMESPACE) {
+      const connection = new Redis(this.#backend.url, {maxRetriesPerRequest: null});
+      connection.on('error', () => {}); // Reported once below, by the worker.
+      const created = new Worker(queueName(namespace), (job: Job<JobData>, token?: string) => this.#take(job, token), {
+        connection,
         prefix: BULL_PREFIX,
         concurrency: this.#concurrency * JOBS_IN_HAND,
         // A node killed mid-attempt stops renewing the lock; once it is out, another node is given the job.
@@ -142,14 +151,17 @@ export class SharedAttempts implements Executor {
         reported = message;
       });
       created.on('ready', () => (reported = ''));
-      this.#workers.set(namespace, created);
+      this.#workers.set(namespace, {worker: created, connection});
     } else if (!loaded && worker !== undefined) {
       this.#workers.delete(namespace);
-      void worker.close(true);
+      // Its running attempts finish here (and are not retried, as the runner promises), then it stops taking more.
+      void closeWorker(worker, false);
     }
   }
 
   execute(request: AttemptRequest, hooks: AttemptHooks, signal: StopSignal): Promise<AttemptOutcome> {
+    // An ad-hoc task is a file of this machine (`capsule run ./deploy.ts`): another node's of the same name is another task.
+    if (request.namespace === ADHOC_NAMESPACE) return this.#local.execute(request, hooks, signal);
     const jobId = `${request.runId}.${request.attempt}`;
     return new Promise<AttemptOutcome>((resolve) => {
       const owned: Owned = {request, hooks, signal, resolve, node: null};
@@ -182,8 +194,9 @@ export class SharedAttempts implements Executor {
    */
   async close(): Promise<void> {
     this.#closing = true;
+    clearInterval(this.#sweep);
     for (const stop of this.#running.values()) stop.abort();
-    await Promise.allSettled([...this.#workers.values()].map((worker) => worker.close(true)));
+    await Promise.allSettled([...this.#workers.values()].map((worker) => closeWorker(worker, true)));
     this.#workers.clear();
     await Promise.allSettled([...this.#queues.values()].map((queue) => queue.close()));
     await this.#queueConnection.quit().catch(() => this.#queueConnection.disconnect());
@@ -200,8 +213,13 @@ export class SharedAttempts implements Executor {
     return queue;
   }
 
-  /** A cancel of one of this node's attempts: taken off the queue if no node began it, else stopped where it runs. */
+  /**
+   * A cancel of one of this node's attempts: taken off the queue if no node began it, else stopped
+   * where it runs. Should no outcome come within a lease or two (the node is gone, the backend out
+   * of reach), it ends cancelled here: a stop must not wait for ever on another machine.
+   */
   async #cancel(jobId: string, owned: Owned): Promise<void> {
+    setTimeout(() => owned.resolve(cancelled(`cancelled; node ${owned.node ?? '(none yet)'} did not confirm it`)), 2 * this.#leaseMs).unref();
     if (owned.node === null) {
       const removed = await this.#queue(owned.request.namespace)
         .remove(jobId)
@@ -242,9 +260,12 @@ export class SharedAttempts implements Executor {
     type Params = {jobId: string};
     this.#calls.serve('attempt.begin', (params, {from}) => ({memo: this.#begin((params as Params).jobId, from)}));
     this.#calls.serve('attempt.event', (params, {from}) => {
-      const {jobId, kind, args} = params as Params & {kind: 'log' | 'progress' | 'request'; args: unknown[]};
-      const hooks = this.#ownedBy(jobId, from).hooks as unknown as Record<string, (...args: unknown[]) => void>;
-      hooks[kind]!(...args);
+      const {jobId, kind, args} = params as Params & {kind: string; args: unknown[]};
+      const {hooks} = this.#ownedBy(jobId, from);
+      if (kind === 'log') hooks.log(...(args as Parameters<AttemptHooks['log']>));
+      else if (kind === 'progress') hooks.progress(...(args as Parameters<AttemptHooks['progress']>));
+      else if (kind === 'request') hooks.request(...(args as Parameters<AttemptHooks['request']>));
+      else throw new CapsuleError('bad_request', `no attempt event "${kind}"`);
     });
     this.#calls.serve('attempt.durable', (params, {from}) => {
       const {jobId, op} = params as Params & {op: DurableOp};
@@ -272,7 +293,7 @@ export class SharedAttempts implements Executor {
   }
 
   /** A job this node's worker took: begin it with its owner, check this node's copy of the task, run it, report. */
-  async #take(job: Job<JobData>): Promise<void> {
+  async #take(job: Job<JobData>, token: string | undefined): Promise<void> {
     const data = job.data;
     const jobId = job.id!;
     const mine = data.owner === this.#node;
@@ -285,13 +306,46 @@ export class SharedAttempts implements Executor {
       return;
     }
     const outcome = await this.#run(jobId, data, memo);
-    // Ended by this node's stop: left for another node (its lock runs out), not reported.
-    if (outcome === null) return;
+    if (outcome === null) {
+      // Ended by this node's stop: back to the queue for another node, not finished.
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
     if (mine) {
       this.#owned.get(jobId)?.resolve(outcome);
       return;
     }
-    await this.#calls.call(data.owner, 'attempt.done', {jobId, outcome}, 'capsule').catch((error: unknown) => this.#logger.warn(`attempt ${jobId}: could not report its outcome to node ${data.owner}: ${toCapsuleError(error).message}`));
+    await this.#report(jobId, data.owner, outcome);
+  }
+
+  /** The outcome to its run's node, tried a few times over a backend's blip; past them, that node settles it itself (#settleLost). */
+  async #report(jobId: string, owner: string, outcome: AttemptOutcome): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#calls.call(owner, 'attempt.done', {jobId, outcome}, 'capsule');
+        return;
+      } catch (error) {
+        const failure = toCapsuleError(error);
+        // Refused (the attempt is not this node's any more), or out of tries: nothing more to do here.
+        if (failure.code === 'conflict' || attempt === 3) {
+          this.#logger.warn(`attempt ${jobId}: its outcome did not reach node ${owner}: ${failure.message}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  }
+
+  /** This node's attempts begun by a node now lost whose job is gone too (finished there, its outcome lost): they end failed, to be retried. */
+  async #settleLost(): Promise<void> {
+    for (const [jobId, owned] of this.#owned) {
+      if (owned.node === null || owned.node === this.#node || this.#nodeUp(owned.node)) continue;
+      const job = await this.#queue(owned.request.namespace)
+        .getJob(jobId)
+        .catch(() => null);
+      // Still there: BullMQ gives it to another node once its lock is out.
+      if (job === undefined) owned.resolve(interrupted(`node ${owned.node} was lost while running this attempt, and its outcome with it`));
+    }
   }
 
   async #run(jobId: string, data: JobData, memo: MemoStep[]): Promise<AttemptOutcome | null> {
@@ -346,16 +400,17 @@ export class SharedAttempts implements Executor {
     else this.#slotsUsed--;
   }
 
-  /** A parent waiting on its child gives its slot up meanwhile, so the child finds one (as the runner lends it alone). */
+  /** A parent waiting on its children gives its slot up meanwhile, so they find one (as the runner lends it alone): once, however many it awaits. */
   #lendingSlot(hooks: AttemptHooks): AttemptHooks {
+    let awaiting = 0;
     return {
       ...hooks,
       awaitChild: async (runId) => {
-        this.#giveSlot();
+        if (awaiting++ === 0) this.#giveSlot();
         try {
           return await hooks.awaitChild(runId);
         } finally {
-          await this.#takeSlot();
+          if (--awaiting === 0) await this.#takeSlot();
         }
       },
     };
@@ -383,6 +438,12 @@ export class SharedAttempts implements Executor {
 }
 
 const BULL_PREFIX = `${KEY_PREFIX}bull`;
+
+/** `force`: without waiting for its running jobs (their locks then run out, and other nodes take them). */
+async function closeWorker({worker, connection}: {worker: Worker; connection: Redis}, force: boolean): Promise<void> {
+  await worker.close(force);
+  await connection.quit().catch(() => connection.disconnect());
+}
 
 /** One queue per project: a node takes the attempts of the projects it has. */
 function queueName(namespace: string): string {

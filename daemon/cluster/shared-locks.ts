@@ -14,6 +14,8 @@ function leaseName(key: string): string {
 interface Waiting {
   runId: string;
   granted: () => void;
+  /** An ask of it is on its way: the poll sends no second one (two granted asks would see one of them as stale, and give the key back). */
+  asking: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export class RedisSharedLocks implements SharedLocks {
   }
 
   take(key: string, runId: string, granted: () => void): () => void {
-    const waiting = {runId, granted};
+    const waiting = {runId, granted, asking: false};
     this.#waiting.set(key, waiting);
     void this.#ask(key, waiting);
     return () => {
@@ -87,11 +89,15 @@ export class RedisSharedLocks implements SharedLocks {
   }
 
   async #ask(key: string, waiting: Waiting): Promise<void> {
+    if (waiting.asking) return;
+    waiting.asking = true;
     let grant;
     try {
       grant = await this.#leases.acquireInTurn(leaseName(key), this.#owner(waiting.runId), this.#leaseMs, this.#leaseMs);
     } catch {
       return; // The backend out of reach: asked again with the next poll.
+    } finally {
+      waiting.asking = false;
     }
     if (!('lease' in grant)) return;
     if (this.#closed || this.#waiting.get(key) !== waiting) {

@@ -159,7 +159,7 @@ export class Runner {
     // A delayed run takes its key's line when it wakes: it is checked then (attempt-starter.ts).
     const skipping = scopedKey !== null && spec.lockMode === 'skip' && run.status === 'queued';
     // Another node's first, so the check here and the tracking below stay in one turn: of two submits here, the second sees the first.
-    const elsewhere = skipping ? await this.#heldElsewhere(scopedKey) : undefined;
+    const elsewhere = skipping && this.#sharedLocks !== undefined ? await this.#heldElsewhere(scopedKey) : undefined;
     const holder = skipping ? (elsewhere ?? this.#starter.lockHolder(scopedKey)) : undefined;
     if (holder !== undefined) {
       const skipped = cancelRun(run, skippedMessage(key!, holder), NO_USAGE, now);
@@ -180,11 +180,10 @@ export class Runner {
     return accepted;
   }
 
-  /** The run holding the key on another node; none without a backend, or when it does not answer (then the run waits its turn). */
+  /** The run holding the key on another node; none when the backend does not answer (then the run waits its turn). */
   async #heldElsewhere(scopedKey: string): Promise<string | undefined> {
-    if (this.#sharedLocks === undefined) return undefined;
     try {
-      return await this.#sharedLocks.heldElsewhere(scopedKey);
+      return await this.#sharedLocks!.heldElsewhere(scopedKey);
     } catch {
       return undefined;
     }

@@ -132,6 +132,12 @@ export class Scheduler {
     return this.#enqueue(entry, async () => ({runId: await this.#submitter.trigger(entry, now)}));
   }
 
+  /** Whether `key` ("namespace/name") is a schedule that fires: known, enabled and not paused. */
+  isArmed(key: string): boolean {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && entry.config.enabled && !entry.state.paused;
+  }
+
   /** Tells the scheduler a run ended, so a fire waiting behind it (overlap = "queue") can go. */
   runFinished(runId: string): void {
     for (const entry of this.#entries.values()) {

@@ -45,10 +45,14 @@ function redact(value: string): string {
   }
 }
 
-/** `node` as configured, or the host name; throws bad_input for one that cannot name a node. */
-export function nodeName(configured: string | undefined): string {
-  const name = configured ?? hostname();
-  if (NODE_NAME_PATTERN.test(name)) return name;
-  const where = configured === undefined ? `the host name ${JSON.stringify(name)}` : `node ${JSON.stringify(name)}`;
-  throw new CapsuleError('bad_input', `${where} cannot name a node: expected letters, digits, ".", "_" or "-", at most 63, starting with a letter or digit`, {hint: 'set node = "worker-a" (say) in daemon.toml'});
+/** The reason `name` cannot name a node, or null if it can. */
+export function nodeNameProblem(name: string): string | null {
+  return NODE_NAME_PATTERN.test(name) ? null : `${JSON.stringify(name)} cannot name a node: expected letters, digits, ".", "_" or "-", at most 63, starting with a letter or digit`;
+}
+
+/** The host name as a node's name; throws bad_input, saying to set `node`, for one that cannot be (checked only with a backend: alone, nobody calls the daemon by it). */
+export function hostNodeName(): string {
+  const problem = nodeNameProblem(hostname());
+  if (problem !== null) throw new CapsuleError('bad_input', `the host name ${problem}`, {hint: 'set node = "worker-a" (say) in daemon.toml'});
+  return hostname();
 }

@@ -9,7 +9,7 @@ import {join} from 'node:path';
 import {z} from 'zod';
 import {CapsuleError} from '../lib/errors.js';
 import {parseAddress} from '../protocol/remote-token.js';
-import {nodeName, parseBackend, type BackendSettings} from './backend.js';
+import {nodeNameProblem, parseBackend, type BackendSettings} from './backend.js';
 import {MAX_CONFIG_BYTES} from './bounds.js';
 import {parseConfigText} from './parse.js';
 import {duration} from './values.js';
@@ -39,8 +39,8 @@ export const DEFAULT_NODE_LEASE_MS = 5_000;
 export interface ClusterSettings {
   /** null: the file store, this daemon alone. */
   backend: BackendSettings | null;
-  /** This daemon's name among the nodes: `node`, else the host name. */
-  node: string;
+  /** `node`, as checked; null: the host name, checked only once a backend needs it (hostNodeName). */
+  node: string | null;
   /** How long a node silent on the backend is still counted up; past it, it is lost. */
   nodeLeaseMs: number;
 }
@@ -103,15 +103,13 @@ const schema = z
     }
     const listen = value.listen ?? null;
     const advertise = value.advertise ?? (listen && {host: WILDCARDS.has(listen.host) ? hostname() : listen.host, port: listen.port});
-    let node: string;
-    try {
-      node = nodeName(value.node);
-    } catch (error) {
-      ctx.issues.push({code: 'custom', message: (error as CapsuleError).message, path: ['node'], input: value.node});
+    const problem = value.node === undefined ? null : nodeNameProblem(value.node);
+    if (problem !== null) {
+      ctx.issues.push({code: 'custom', message: `node ${problem}`, path: ['node'], input: value.node});
       return z.NEVER;
     }
     const {warm, max, idle_timeout: idleTimeoutMs, max_age: maxAgeMs} = value.sessions ?? sessions.parse({});
-    return {listen, advertise, sessions: {warm, max, idleTimeoutMs, maxAgeMs}, cluster: {backend: value.backend ?? null, node, nodeLeaseMs: value.node_lease}};
+    return {listen, advertise, sessions: {warm, max, idleTimeoutMs, maxAgeMs}, cluster: {backend: value.backend ?? null, node: value.node ?? null, nodeLeaseMs: value.node_lease}};
   });
 
 export function parseDaemonConfig(text: string, file: string): DaemonFileConfig {

@@ -14,7 +14,7 @@ const failure = (text: string): string => {
   throw new Error('expected the file to be refused');
 };
 
-const ALONE = {backend: null, node: hostname(), nodeLeaseMs: DEFAULT_NODE_LEASE_MS};
+const ALONE = {backend: null, node: null, nodeLeaseMs: DEFAULT_NODE_LEASE_MS};
 
 describe('daemon.toml', () => {
   it('is the defaults when missing or empty: no port at all', async () => {
