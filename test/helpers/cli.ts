@@ -1,6 +1,7 @@
 import {execFile, spawn, type ChildProcess} from 'node:child_process';
 import {afterEach, beforeEach} from 'vitest';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {startRedis, type RedisServer} from '../bench/redis-server.js';
 import {connect} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -50,12 +51,23 @@ export class TestHome {
   private readonly children = new Set<ChildProcess>();
   /** Directories a test made beside the home (projects, gates, scratch), removed with it. */
   private readonly owned: string[] = [];
+  /** CAPSULE_TEST_BACKEND=redis: the redis-server of this home's daemon, a backend of its own. */
+  private redis: RedisServer | null = null;
 
   private constructor(readonly home: string) {}
 
+  /**
+   * Under CAPSULE_TEST_BACKEND=redis (the `redis` project of vitest.config.ts), the home's daemon
+   * is a node on a redis-server of its own, started here: the same tests, run on the Redis backend.
+   */
   static async create(): Promise<TestHome> {
     // Short paths: unix socket paths are capped at 108 bytes.
-    return new TestHome(await mkdtemp(join(tmpdir(), 'cap-')));
+    const home = new TestHome(await mkdtemp(join(tmpdir(), 'cap-')));
+    if (process.env.CAPSULE_TEST_BACKEND === 'redis') {
+      home.redis = await startRedis();
+      await writeFile(join(home.home, 'daemon.toml'), `backend = "${home.redis.url}"\nnode = "test"\n`);
+    }
+    return home;
   }
 
   get env(): NodeJS.ProcessEnv {
@@ -126,6 +138,8 @@ export class TestHome {
     }
     await rm(this.home, {recursive: true, force: true});
     for (const path of this.owned.splice(0)) await rm(path, {recursive: true, force: true});
+    await this.redis?.stop();
+    this.redis = null;
   }
 }
 

@@ -10,7 +10,7 @@ export {startRedis, type RedisServer} from '../bench/redis-server.js';
  * absence fails the suite instead.
  */
 export function describeWithRedis(name: string, body: () => void): void {
-  if (existsSync(REDIS_SERVER)) {
+  if (hasRedis()) {
     describe(name, body);
     return;
   }
@@ -24,4 +24,22 @@ export function describeWithRedis(name: string, body: () => void): void {
   }
   console.warn(`SKIPPED the Redis suite "${name}": no ${REDIS_SERVER} on this machine (apt-get install redis-server)`);
   describe.skip(name, body);
+}
+
+export function hasRedis(): boolean {
+  return existsSync(REDIS_SERVER);
+}
+
+/**
+ * Runs a test file of the file store again on the Redis backend: each TestHome's daemon a node on
+ * a redis-server of its own (TestHome.create reads CAPSULE_TEST_BACKEND). Each test file runs in a
+ * process of its own, so the variable reaches this file's tests only.
+ */
+export async function onRedisBackend(name: string, load: () => Promise<unknown>): Promise<void> {
+  if (!hasRedis()) {
+    describeWithRedis(name, () => {});
+    return;
+  }
+  process.env.CAPSULE_TEST_BACKEND = 'redis';
+  await load();
 }

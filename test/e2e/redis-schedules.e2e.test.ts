@@ -1,0 +1,4 @@
+// schedules.e2e.test.ts again, on the Redis backend: every daemon it starts a node on a redis-server of its own.
+import {onRedisBackend} from '../helpers/redis.js';
+
+await onRedisBackend('schedules on Redis', () => import('./schedules.e2e.test.js'));

@@ -1,0 +1,4 @@
+// tasks-run.e2e.test.ts again, on the Redis backend: every daemon it starts a node on a redis-server of its own.
+import {onRedisBackend} from '../helpers/redis.js';
+
+await onRedisBackend('tasks-run on Redis', () => import('./tasks-run.e2e.test.js'));
