@@ -9,7 +9,7 @@ import type {Logger} from '../core/logger.js';
 import type {AttemptHooks, AttemptOutcome, AttemptRequest, DurableOp, Executor, MemoStep, OrphanedAttempt, StopSignal} from '../runner/executor-api.js';
 import {StopSwitch} from '../runner/stop-switch.js';
 import {crashedOutcome} from '../runner/submission.js';
-import type {TaskSpec} from '../runner/task-spec.js';
+import {attemptRequest, type TaskSpec} from '../runner/task-spec.js';
 import {backendFailure, KEY_PREFIX} from './backend.js';
 import type {NodeCalls} from './node-calls.js';
 
@@ -354,22 +354,7 @@ export class SharedAttempts implements Executor {
     if (specHash(local.spec, local.root) !== data.spec) {
       return failed(`node ${this.#node}'s copy of ${data.namespace}/${data.task} differs from node ${data.owner}'s (where its module is, its isolation, limits, sandbox or variables): deploy the same project on both`);
     }
-    const {spec, root} = local;
-    const request: AttemptRequest = {
-      runId: data.runId,
-      namespace: data.namespace,
-      task: data.task,
-      attempt: data.attempt,
-      input: data.input,
-      isolation: spec.isolation,
-      limits: spec.limits,
-      sandbox: spec.sandbox,
-      env: spec.env,
-      cwd: root,
-      modulePath: spec.modulePath,
-      exportName: spec.exportName,
-      memo,
-    };
+    const request = attemptRequest(local.spec, local.root, {runId: data.runId, namespace: data.namespace, task: data.task, attempt: data.attempt, input: data.input, memo});
     const hooks = data.owner === this.#node ? this.#owned.get(jobId)?.hooks : this.#remoteHooks(data.owner, jobId);
     if (hooks === undefined) return null;
     const stop = new StopSwitch();

@@ -2,7 +2,7 @@ import type {RunError, RunRecord, RunStatus} from '../../src/protocol/index.js';
 import {attemptHooks, type AttemptContext} from './attempt-hooks.js';
 import {backoffDelay} from './backoff.js';
 import type {Clock} from '../core/clock.js';
-import type {AttemptOutcome, AttemptRequest, Executor} from './executor-api.js';
+import type {AttemptOutcome, Executor} from './executor-api.js';
 import {skippedMessage} from './lock-key.js';
 import {LockTable} from './locks.js';
 import {ReadyQueue} from './ready-queue.js';
@@ -15,7 +15,7 @@ import {cancelRun, failAttempt, failedAttempts, NO_USAGE, recordDroppedRequests,
 import type {RunSteps} from './run-steps.js';
 import {crashedOutcome} from './submission.js';
 import type {TaskRegistry} from './task-registry.js';
-import type {TaskSpec} from './task-spec.js';
+import {attemptRequest, type TaskSpec} from './task-spec.js';
 import {WakeTimers} from './wake-timers.js';
 
 /**
@@ -319,21 +319,7 @@ export class AttemptStarter {
     // Nobody is told an attempt started: its record goes to disk with the next synced group.
     this.#deps.save(started, run.status, {sync: false});
     const attempt = started.attempts.length;
-    const request: AttemptRequest = {
-      runId: run.id,
-      namespace: run.namespace,
-      task: run.task,
-      attempt,
-      input: run.input,
-      isolation: spec.isolation,
-      limits: spec.limits,
-      sandbox: spec.sandbox,
-      env: spec.env,
-      cwd: root,
-      modulePath: spec.modulePath,
-      exportName: spec.exportName,
-      memo: this.#deps.steps.memo(run.id),
-    };
+    const request = attemptRequest(spec, root, {runId: run.id, namespace: run.namespace, task: run.task, attempt, input: run.input, memo: this.#deps.steps.memo(run.id)});
     active.settled = executor
       .execute(request, this.#hooks(active, attempt), controller)
       .catch(crashedOutcome)

@@ -18,7 +18,7 @@ import {allowedFilesRule} from '../../src/config/sandbox-files.js';
 import {allowedHostsRule} from '../../src/config/sandbox-hosts.js';
 import type {SandboxPolicy} from '../../src/config/sandbox-policy.js';
 import {DEFAULT_BACKOFF, type BackoffPolicy} from './backoff.js';
-import type {AttemptLimits, DiscoveredTask, Isolation, TaskLocation} from './executor-api.js';
+import type {AttemptLimits, AttemptRequest, DiscoveredTask, Isolation, TaskLocation} from './executor-api.js';
 import {parseLockTemplate} from './lock-key.js';
 import {taskEnvironment, type DeclaredEnv} from './task-env.js';
 
@@ -158,3 +158,8 @@ const envRule: Rule<DeclaredEnv> = (value) => {
   }
   return {ok: true, value: value as Record<string, string>};
 };
+
+/** One attempt of a run of `spec`, as the executor takes it: the task as loaded here (its module, limits, sandbox, environment), run in its project's directory. */
+export function attemptRequest(spec: TaskSpec, root: string, run: Pick<AttemptRequest, 'runId' | 'namespace' | 'task' | 'attempt' | 'input' | 'memo'>): AttemptRequest {
+  return {...run, isolation: spec.isolation, limits: spec.limits, sandbox: spec.sandbox, env: spec.env, cwd: root, modulePath: spec.modulePath, exportName: spec.exportName};
+}
