@@ -3,24 +3,14 @@
 // a node killed holding a key lets it go once its lease is out.
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
+import {expect, it} from 'vitest';
 import {isAlive, waitFor} from '../helpers/cli.js';
-import {describeWithRedis, startRedis, type RedisServer} from '../helpers/redis.js';
-import {ClusterNodes} from './cluster.helpers.js';
+import {describeWithRedis} from '../helpers/redis.js';
+import {useCluster} from './cluster.helpers.js';
 import {SLOW, show, submit, waitForFinal, waitForRun} from './tasks-helpers.js';
 
 describeWithRedis('lock keys across nodes', () => {
-  let redis: RedisServer;
-  let cluster: ClusterNodes;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    cluster = new ClusterNodes(redis.url);
-  });
-  afterEach(() => cluster.cleanup());
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const cluster = useCluster();
 
   const intervals = async (file: string): Promise<[number, number][]> =>
     (await readFile(file, 'utf8'))

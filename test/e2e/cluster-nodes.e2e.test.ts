@@ -3,28 +3,18 @@
 // once stopped; a name is one daemon's at a time; a backend out of reach stops a start, saying where.
 import {readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
+import {afterEach, expect, it} from 'vitest';
 import {freePort} from '../bench/redis-server.js';
 import {isAlive, TestHome, waitFor} from '../helpers/cli.js';
-import {describeWithRedis, startRedis, type RedisServer} from '../helpers/redis.js';
-import {ClusterNodes, type NodesResult} from './cluster.helpers.js';
+import {describeWithRedis} from '../helpers/redis.js';
+import {useCluster, type NodesResult} from './cluster.helpers.js';
 
 describeWithRedis('nodes on a Redis backend', () => {
-  let redis: RedisServer;
-  let cluster: ClusterNodes;
-  // Homes of the tests that set up their own daemon.toml.
+  const cluster = useCluster();
+  // Homes of the tests that set up their own daemon.toml; stopped before the cluster's (hooks run last registered first).
   const homes: TestHome[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    cluster = new ClusterNodes(redis.url);
-  });
   afterEach(async () => {
     for (const home of homes.splice(0)) await home.cleanup();
-    await cluster.cleanup();
-  });
-  afterAll(async () => {
-    await redis?.stop();
   });
 
   const node = (name: string) => cluster.home(name);
@@ -41,7 +31,7 @@ describeWithRedis('nodes on a Redis backend', () => {
     await started(a);
     await started(b);
     const fromA = await nodesOf(a);
-    expect(fromA.backend).toBe(redis.url);
+    expect(fromA.backend).toBe(cluster.url);
     expect(fromA.nodes.map((each) => [each.name, each.self, each.state])).toEqual([
       ['alpha', true, 'up'],
       ['beta', false, 'up'],
@@ -56,7 +46,7 @@ describeWithRedis('nodes on a Redis backend', () => {
     const table = await a.run(['nodes']);
     expect(table.stdout).toMatch(/^alpha \*\s+up\s+0\.1\.0\s+0\/\d+/m);
     expect(table.stdout).toMatch(/^beta\s+up/m);
-    expect(table.stdout).toContain(`backend: ${redis.url}`);
+    expect(table.stdout).toContain(`backend: ${cluster.url}`);
     const status = await a.run(['daemon', 'status']);
     expect(status.stdout).toMatch(/node\s+alpha on redis:\/\/127\.0\.0\.1:\d+\/0, 2 nodes up/);
   });
@@ -95,8 +85,8 @@ describeWithRedis('nodes on a Redis backend', () => {
     const bad = await home.run(['daemon', 'start', '--backend', 'http://127.0.0.1:6379']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--backend: expected redis:// or rediss://, not http://');
-    await started(home, ['--backend', redis.url]);
-    expect(await nodesOf(home)).toMatchObject({backend: redis.url, nodes: [{name: 'gamma', self: true, state: 'up'}]});
+    await started(home, ['--backend', cluster.url]);
+    expect(await nodesOf(home)).toMatchObject({backend: cluster.url, nodes: [{name: 'gamma', self: true, state: 'up'}]});
     // Not in its arguments, which `ps` shows every user: a URL may hold a password.
     const pid = (await home.daemonPid())!;
     expect(await readFile(`/proc/${pid}/cmdline`, 'utf8')).not.toContain('redis://');
@@ -105,7 +95,7 @@ describeWithRedis('nodes on a Redis backend', () => {
   it('refuses a database the server does not have, rather than use database 0', async () => {
     const home = await TestHome.create();
     homes.push(home);
-    const url = redis.url.replace(/\/0$/, '/99');
+    const url = cluster.url.replace(/\/0$/, '/99');
     await writeFile(join(home.home, 'daemon.toml'), `backend = "${url}"\nnode = "epsilon"\n`);
     const refused = await home.run(['daemon', 'start']);
     expect(refused.code).not.toBe(0);

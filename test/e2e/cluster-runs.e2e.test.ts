@@ -3,28 +3,18 @@
 // durable run moved that way does not run its finished steps again.
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
+import {expect, it} from 'vitest';
 import {connect} from '../../src/client/public.js';
 import type {RunRecord} from '../../src/protocol/index.js';
 import {isAlive, waitFor, type TestHome} from '../helpers/cli.js';
-import {describeWithRedis, startRedis, type RedisServer} from '../helpers/redis.js';
-import {ClusterNodes} from './cluster.helpers.js';
+import {describeWithRedis} from '../helpers/redis.js';
+import {useCluster} from './cluster.helpers.js';
 import {SLOW, show, submit, waitForFinal} from './tasks-helpers.js';
 
 const BURST = 1_000;
 
 describeWithRedis('runs across nodes', () => {
-  let redis: RedisServer;
-  let cluster: ClusterNodes;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    cluster = new ClusterNodes(redis.url);
-  });
-  afterEach(() => cluster.cleanup());
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const cluster = useCluster();
 
   const lines = async (file: string): Promise<string[][]> =>
     (await readFile(file, 'utf8').catch(() => ''))

@@ -1,27 +1,17 @@
 // Schedules on two nodes sharing a Redis backend fire once: each fire of a per-second schedule
 // has one run in the whole cluster, one node fires a schedule fire after fire (so "skip" overlap
 // holds across them), and when that node is killed the other takes its schedules over.
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
+import {expect, it} from 'vitest';
 import type {AuditEvent, RunRecord} from '../../src/protocol/index.js';
 import {isAlive, waitFor, type TestHome} from '../helpers/cli.js';
-import {describeWithRedis, startRedis, type RedisServer} from '../helpers/redis.js';
-import {ClusterNodes} from './cluster.helpers.js';
+import {describeWithRedis} from '../helpers/redis.js';
+import {useCluster} from './cluster.helpers.js';
 import {auditOf, fireTimeOf, runs, scheduleProject} from './schedules.helpers.js';
 
 const WINDOW_MS = 30_000;
 
 describeWithRedis('schedules across nodes', () => {
-  let redis: RedisServer;
-  let cluster: ClusterNodes;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    cluster = new ClusterNodes(redis.url);
-  });
-  afterEach(() => cluster.cleanup());
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const cluster = useCluster();
 
   const started = async (name: string, root: string): Promise<TestHome> => {
     const home = await cluster.home(name);

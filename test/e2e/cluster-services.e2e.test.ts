@@ -1,28 +1,18 @@
 // Services stay on the node that declares them, and every node sees them all: `capsule services`
 // lists each with its node, `capsule restart NS/NAME@node` restarts one on another node (audited
 // there in the asker's name), and the services of a node that was killed show as lost with it.
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest';
+import {expect, it} from 'vitest';
 import type {ProjectService} from '../../src/protocol/index.js';
 import {isAlive, waitFor, type TestHome} from '../helpers/cli.js';
 import {makeProject, projectToml} from '../helpers/project.js';
-import {describeWithRedis, startRedis, type RedisServer} from '../helpers/redis.js';
-import {ClusterNodes} from './cluster.helpers.js';
+import {describeWithRedis} from '../helpers/redis.js';
+import {useCluster} from './cluster.helpers.js';
 import {auditOf} from './schedules.helpers.js';
 
 const SERVICE = (name: string) => `[services.${name}]\ncommand = ["sleep", "600"]\n`;
 
 describeWithRedis('services across nodes', () => {
-  let redis: RedisServer;
-  let cluster: ClusterNodes;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    cluster = new ClusterNodes(redis.url);
-  });
-  afterEach(() => cluster.cleanup());
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const cluster = useCluster();
 
   async function withProject(node: string, namespace: string, service: string): Promise<TestHome> {
     const home = await cluster.home(node);

@@ -3,9 +3,10 @@
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {Redis} from 'ioredis';
-import {expect} from 'vitest';
+import {afterAll, afterEach, beforeAll, expect} from 'vitest';
 import type {NodeInfo} from '../../src/protocol/index.js';
 import {ROOT, TestHome} from '../helpers/cli.js';
+import {startRedis, type RedisServer} from '../helpers/redis.js';
 
 export const CLUSTER_PROJECT = join(ROOT, 'test', 'fixtures', 'projects', 'cluster');
 
@@ -14,11 +15,29 @@ export interface NodesResult {
   nodes: NodeInfo[];
 }
 
+/**
+ * For a describe body: a redis-server of the file's own, started before its tests and stopped
+ * after them, and the nodes each test makes on it, stopped after each test.
+ */
+export function useCluster(): ClusterNodes {
+  const cluster = new ClusterNodes();
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+    cluster.url = redis.url;
+  });
+  afterEach(() => cluster.cleanup());
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return cluster;
+}
+
 /** The nodes a test made; `cleanup` stops them all and empties the backend for the next test. */
 export class ClusterNodes {
   readonly #homes: TestHome[] = [];
-
-  constructor(readonly url: string) {}
+  /** The backend's URL, once its redis-server is up (useCluster's beforeAll). */
+  url = '';
 
   /** A home whose daemon.toml names this backend and `name` (a short lease, so a killed node is lost soon); nothing started yet. */
   async home(name: string, extra = ''): Promise<TestHome> {
