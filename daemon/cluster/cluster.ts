@@ -6,7 +6,7 @@ import type {ClusterSummary, NodeInfo, ProjectService} from '../../src/protocol/
 import type {Logger} from '../core/logger.js';
 import type {SharedLocks} from '../runner/runner-types.js';
 import {backendFailure, connectBackend} from './backend.js';
-import {NodeCalls, type CallServer, type NodeCallMethod} from './node-calls.js';
+import {NOBODY_LISTENING, NodeCalls, type CallServer, type NodeCallMethod} from './node-calls.js';
 import {nodeInfo, NodeRegistry, type LocalNode} from './node-registry.js';
 import {ScheduleOwners} from './schedule-owners.js';
 import {SharedAttempts, type LocalTasks} from './shared-attempts.js';
@@ -94,7 +94,7 @@ function alone(node: LocalNode): Cluster {
  * refused is said to be its answer, for its hint names commands to run there.
  */
 function aboutNode(node: string, error: CapsuleError, known: readonly NodeInfo[]): CapsuleError {
-  if (error.code !== 'not_found' || !error.message.startsWith('no node ')) return new CapsuleError(error.code, `node ${node} answered: ${error.message}`, {hint: error.hint});
+  if (error.details !== NOBODY_LISTENING) return new CapsuleError(error.code, `node ${node} answered: ${error.message}`, {hint: error.hint});
   const lost = known.find((each) => each.name === node);
   if (lost) return new CapsuleError('failed', `node ${node} is lost: last heard of at ${lost.heartbeatAt}`, {hint: 'try again once it is back up; `capsule nodes` shows it'});
   const near = nearestName(node, known.map((each) => each.name));

@@ -15,6 +15,11 @@ export interface Lease {
   token: number;
 }
 
+/** How often a holder renews a lease of `leaseMs`: three times within it, so one late or lost renewal does not lose it. */
+export function renewEveryMs(leaseMs: number): number {
+  return Math.max(100, Math.floor(leaseMs / 3));
+}
+
 export type LeaseGrant = {lease: Lease} | {heldBy: string; expiresInMs: number};
 
 // KEYS[1] the lease (a hash: owner, token), KEYS[2] its fence counter; ARGV owner, ttl ms, an owner it may be taken from.

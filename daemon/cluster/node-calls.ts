@@ -22,6 +22,9 @@ type Message =
 /** Serves a call from another node: `from` is that node, `actor` who asked there (and through which node). */
 export type CallServer = (params: unknown, context: {from: string; actor: string}) => Promise<unknown> | unknown;
 
+/** The details of the error a call gets when no node listens under the name it called. */
+export const NOBODY_LISTENING = {nobodyListening: true} as const;
+
 const channel = (node: string) => `${KEY_PREFIX}calls:${node}`;
 
 /**
@@ -81,7 +84,7 @@ export class NodeCalls {
     }
     if (received === 0) {
       this.#settle(id, (pending) =>
-        pending.reject(new CapsuleError('not_found', `no node ${node} is listening on this backend`, {hint: '`capsule nodes` lists the nodes up; a node is named by `node` in its daemon.toml'})),
+        pending.reject(new CapsuleError('not_found', `no node ${node} is listening on this backend`, {hint: '`capsule nodes` lists the nodes up; a node is named by `node` in its daemon.toml', details: NOBODY_LISTENING})),
       );
     }
     return reply;

@@ -7,7 +7,7 @@ import {isAlive} from '../../src/lib/process.js';
 import type {NodeInfo, ProjectService} from '../../src/protocol/index.js';
 import type {Logger} from '../core/logger.js';
 import {backendFailure, KEY_PREFIX, Script} from './backend.js';
-import {Leases, type Lease} from './lease.js';
+import {Leases, renewEveryMs, type Lease} from './lease.js';
 
 /** A node silent this long is dropped from the list: lost for a day, it is not coming back as it was. */
 const FORGET_AFTER_MS = 24 * 3_600_000;
@@ -175,7 +175,7 @@ export class NodeRegistry {
     }
     const registry = new NodeRegistry(redis, node, logger, leases, grant.lease);
     await registry.#beat();
-    registry.#timer = setInterval(() => registry.#heartbeat(), Math.max(100, Math.floor(node.leaseMs / 3)));
+    registry.#timer = setInterval(() => registry.#heartbeat(), renewEveryMs(node.leaseMs));
     return registry;
   }
 

@@ -1,7 +1,7 @@
 import type {Redis} from 'ioredis';
 import type {Logger} from '../core/logger.js';
 import {backendFailure, KEY_PREFIX} from './backend.js';
-import {Leases, type Lease} from './lease.js';
+import {Leases, renewEveryMs, type Lease} from './lease.js';
 
 /**
  * Which node fires each schedule: the first whose fire finds it free takes it as a lease (owned by
@@ -26,7 +26,7 @@ export class ScheduleOwners {
     this.#node = node;
     this.#leaseMs = leaseMs;
     this.#logger = logger;
-    this.#renew = setInterval(() => void this.#renewAll(), Math.max(100, Math.floor(leaseMs / 3)));
+    this.#renew = setInterval(() => void this.#renewAll(), renewEveryMs(leaseMs));
   }
 
   /** Whether this node fires the schedule `key` ("namespace/name"); false too when the backend does not answer, for a fire here might be a second one. */

@@ -2,7 +2,7 @@ import type {Redis} from 'ioredis';
 import type {Logger} from '../core/logger.js';
 import type {SharedLocks} from '../runner/runner-types.js';
 import {backendFailure, KEY_PREFIX} from './backend.js';
-import {Leases, type Lease} from './lease.js';
+import {Leases, renewEveryMs, type Lease} from './lease.js';
 
 /** How often a run waiting for a key another node holds asks again. */
 const POLL_MS = 200;
@@ -45,7 +45,7 @@ export class RedisSharedLocks implements SharedLocks {
     this.#leaseMs = leaseMs;
     this.#logger = logger;
     this.#poll = setInterval(() => void this.#askAll(), POLL_MS);
-    this.#renew = setInterval(() => void this.#renewAll(), Math.max(100, Math.floor(leaseMs / 3)));
+    this.#renew = setInterval(() => void this.#renewAll(), renewEveryMs(leaseMs));
   }
 
   take(key: string, runId: string, granted: () => void): () => void {
